@@ -1,0 +1,1 @@
+"""Koordinat: the core, which knows no chat platform."""

@@ -1,0 +1,88 @@
+"""Pydantic models at the boundaries: stored rows and what services hand to channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+class Group(BaseModel):
+    id: int
+    name: str
+    city: str
+    language: str
+    timezone: str
+    telegram_chat_id: str | None = None
+    settings: dict[str, object] = Field(default_factory=dict)
+
+
+class Member(BaseModel):
+    id: int
+    display_name: str
+    language: str
+    unreachable_at: str | None = None
+
+
+class Membership(BaseModel):
+    group: Group
+    role: Role
+
+
+class Invite(BaseModel):
+    code: str
+    group_id: int
+    role: Role
+    expires_at: datetime | None
+    max_uses: int | None
+    uses: int
+
+
+class Actor(BaseModel):
+    """Who is talking to the bot, as the channel adapter saw them."""
+
+    channel: str
+    external_id: str
+    display_name: str = ""
+    language_hint: str | None = None
+    # The bot message a button was pressed on (lets a service edit it in place).
+    source_message_id: str | None = None
+
+
+class Button(BaseModel):
+    """A choice (`choice` is a callback id such as `rsvp:42:yes`, ≤ 64 bytes) or a link."""
+
+    label: str
+    choice: str | None = None
+    url: str | None = None
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    kind: Literal["document", "photo"]
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+class Reply(BaseModel):
+    """One message for one person, in their language, platform-neutral.
+
+    `text` is the small HTML subset of `messages/`. With `edit_of`, the adapter edits that
+    earlier message instead of sending a new one (e.g. RSVP buttons showing the choice).
+    """
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    text: str
+    buttons: list[list[Button]] = Field(default_factory=list)
+    attachment: Attachment | None = None
+    edit_of: str | None = None

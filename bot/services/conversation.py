@@ -1,0 +1,202 @@
+"""Platform-neutral routing of what a person does: commands, free text, button choices.
+
+Feature modules register their commands (with aliases and the role they need), their
+choice prefixes (`rsvp:42:yes` → the `rsvp` handler) and their dialog flows here. The
+Telegram and WhatsApp adapters only turn platform updates into `on_command`, `on_text` and
+`on_choice` calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.errors import KoordinatError, NotAuthorized, NotRegistered
+from bot.models import Actor, Member, Reply, Role
+from bot.text import fold, is_cancel
+from messages import normalize_language, t
+from storage import dialogs as dialogs_repo
+from storage import members as members_repo
+from storage.db import Database
+from storage.dialogs import DialogState
+
+
+@dataclass
+class Ctx:
+    """Who acts, in which language, at what time."""
+
+    actor: Actor
+    member: Member | None
+    lang: str
+    now: datetime
+    roles: dict[int, Role] = field(default_factory=dict)
+
+    def require_member(self) -> Member:
+        if self.member is None:
+            raise NotRegistered()
+        return self.member
+
+    def coordinated_groups(self) -> list[int]:
+        return [group_id for group_id, role in self.roles.items() if role is Role.COORDINATOR]
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinated_groups())
+
+    def text(self, key: str, **params: object) -> Reply:
+        return Reply(text=t(key, self.lang, **params))
+
+
+Replies = list[Reply]
+CommandHandler = Callable[[Ctx, list[str]], Awaitable[Replies]]
+ChoiceHandler = Callable[[Ctx, list[str]], Awaitable[Replies]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command as people see it in /help and the platform's command menu."""
+
+    name: str
+    handler: CommandHandler
+    aliases: tuple[str, ...] = ()
+    coordinator_only: bool = False
+    needs_member: bool = True
+    in_menu: bool = True
+    order: int = 100
+
+
+class Flow(Protocol):
+    """A multi-step dialog whose state lives in the `dialogs` table."""
+
+    kind: str
+
+    async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies: ...
+
+    async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies: ...
+
+
+class Conversation:
+    def __init__(self, db: Database, now: Callable[[], datetime], default_language: str) -> None:
+        self._db = db
+        self._now = now
+        self._default_language = default_language
+        self._commands: dict[str, CommandSpec] = {}
+        self._choices: dict[str, ChoiceHandler] = {}
+        self._flows: dict[str, Flow] = {}
+        self._keywords: dict[str, str] = {}
+        self.add_command(CommandSpec("cancel", self._cancel_command, aliases=("iptal",),
+                                     needs_member=False, order=90))
+
+    # -- registration -------------------------------------------------------------------
+    def add_command(self, spec: CommandSpec) -> None:
+        for name in (spec.name, *spec.aliases):
+            self._commands[name] = spec
+            self._keywords[fold(name)] = spec.name
+
+    def add_keyword(self, word: str, command: str) -> None:
+        """Plain words that run a command (WhatsApp has no commands; people type `yardım`)."""
+        self._keywords[fold(word)] = command
+
+    def add_choice(self, prefix: str, handler: ChoiceHandler) -> None:
+        self._choices[prefix] = handler
+
+    def add_flow(self, flow: Flow) -> None:
+        self._flows[flow.kind] = flow
+
+    def commands(self) -> list[CommandSpec]:
+        unique = {spec.name: spec for spec in self._commands.values()}
+        return sorted(unique.values(), key=lambda spec: (spec.order, spec.name))
+
+    def command_names(self) -> list[str]:
+        return sorted(self._commands)
+
+    # -- context ------------------------------------------------------------------------
+    async def context(self, actor: Actor) -> Ctx:
+        async with self._db.read() as conn:
+            member = await members_repo.by_identity(conn, actor.channel, actor.external_id)
+            roles = {}
+            if member is not None:
+                roles = {m.group.id: m.role for m in await members_repo.memberships(conn, member.id)}
+        lang = member.language if member else normalize_language(actor.language_hint or self._default_language)
+        return Ctx(actor=actor, member=member, lang=lang, now=self._now(), roles=roles)
+
+    # -- dialogs ------------------------------------------------------------------------
+    async def begin(self, ctx: Ctx, kind: str, step: str, data: dict[str, object] | None = None) -> None:
+        async with self._db.transaction() as tx:
+            await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
+                                    DialogState(kind, step, data or {}), ctx.now)
+
+    async def save(self, ctx: Ctx, state: DialogState) -> None:
+        async with self._db.transaction() as tx:
+            await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
+
+    async def end(self, ctx: Ctx) -> bool:
+        async with self._db.transaction() as tx:
+            return await dialogs_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+
+    async def current_dialog(self, ctx: Ctx) -> DialogState | None:
+        async with self._db.read() as conn:
+            return await dialogs_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+
+    # -- inbound ------------------------------------------------------------------------
+    async def on_command(self, actor: Actor, name: str, args: list[str]) -> Replies:
+        ctx = await self.context(actor)
+        spec = self._commands.get(name.lower())
+        if spec is None:
+            return [ctx.text("help.unknown_command", command="/" + name)]
+        return await self._guarded(ctx, lambda: self._run_command(ctx, spec, args))
+
+    async def on_text(self, actor: Actor, text: str) -> Replies:
+        ctx = await self.context(actor)
+        return await self._guarded(ctx, lambda: self._route_text(ctx, text))
+
+    async def on_choice(self, actor: Actor, data: str) -> Replies:
+        ctx = await self.context(actor)
+        parts = data.split(":")
+        handler = self._choices.get(parts[0])
+        if handler is not None:
+            return await self._guarded(ctx, lambda: handler(ctx, parts[1:]))
+        state = await self.current_dialog(ctx)
+        flow = self._flows.get(state.kind) if state else None
+        if state is not None and flow is not None and parts[0] == state.kind:
+            return await self._guarded(ctx, lambda: flow.on_choice(ctx, state, parts[1:]))
+        return [ctx.text("error.stale_button")]
+
+    async def _run_command(self, ctx: Ctx, spec: CommandSpec, args: list[str]) -> Replies:
+        if spec.needs_member and ctx.member is None:
+            raise NotRegistered()
+        if spec.coordinator_only and not ctx.is_coordinator:
+            raise NotAuthorized(command="/" + spec.name)
+        return await spec.handler(ctx, args)
+
+    async def _route_text(self, ctx: Ctx, text: str) -> Replies:
+        state = await self.current_dialog(ctx)
+        if state is not None and is_cancel(text):
+            return await self.cancel(ctx)
+        if state is not None and state.kind in self._flows:
+            return await self._flows[state.kind].on_text(ctx, state, text)
+        keyword = self._keywords.get(fold(text).lstrip("/"))
+        if keyword is not None:
+            return await self._run_command(ctx, self._commands[keyword], [])
+        if is_cancel(text):
+            return [ctx.text("dialog.nothing_to_cancel")]
+        return [ctx.text("help.free_text_hint")]
+
+    async def cancel(self, ctx: Ctx) -> Replies:
+        """Leave any dialog; what was already saved stays saved."""
+        if await self.end(ctx):
+            return [ctx.text("dialog.cancelled")]
+        return [ctx.text("dialog.nothing_to_cancel")]
+
+    async def _cancel_command(self, ctx: Ctx, args: list[str]) -> Replies:
+        return await self.cancel(ctx)
+
+    async def _guarded(self, ctx: Ctx, action: Callable[[], Awaitable[Replies]]) -> Replies:
+        """Turn expected failures into a localized message; effects of the failed step roll back."""
+        try:
+            async with self._db.transaction():
+                return await action()
+        except KoordinatError as error:
+            return [ctx.text(error.key, **error.params)]

@@ -1,0 +1,103 @@
+"""Working groups and their invite codes (used by the CLI and by coordinators)."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import segno
+
+from bot.errors import InvalidInvite
+from bot.models import Group, Invite, Role
+from storage import groups as groups_repo
+from storage import invites as invites_repo
+from storage.db import Database
+
+MEMBER_INVITE_DAYS = 90
+COORDINATOR_INVITE_DAYS = 14
+COORDINATOR_INVITE_USES = 3
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+def new_code(length: int = 10) -> str:
+    """A code for a deep link: letters and digits only, no look-alikes (0/O, 1/l/I)."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+@dataclass
+class CreatedGroup:
+    group: Group
+    coordinator_invite: Invite
+    member_invite: Invite
+
+
+class InviteLinks:
+    """Turns invite codes into links people open (`t.me/<bot>?start=<code>`) and QR codes."""
+
+    def __init__(self, telegram_username: str) -> None:
+        self.telegram_username = telegram_username
+
+    def telegram(self, code: str) -> str:
+        return f"https://t.me/{self.telegram_username}?start={code}"
+
+    def qr_png(self, code: str) -> bytes:
+        buffer = io.BytesIO()
+        segno.make(self.telegram(code), error="m").save(buffer, kind="png", scale=8, border=4)
+        return buffer.getvalue()
+
+
+class GroupService:
+    def __init__(self, db: Database, now: Callable[[], datetime], timezone: str) -> None:
+        self._db = db
+        self._now = now
+        self._timezone = timezone
+
+    async def create(self, name: str, city: str, language: str, timezone: str | None = None) -> CreatedGroup:
+        now = self._now()
+        async with self._db.transaction() as tx:
+            group = await groups_repo.create(tx, name=name.strip(), city=city.strip(), language=language,
+                                             timezone=timezone or self._timezone, now=now)
+            coordinator = await self._new_invite(tx, group.id, Role.COORDINATOR, now)
+            member = await self._new_invite(tx, group.id, Role.MEMBER, now)
+        return CreatedGroup(group, coordinator, member)
+
+    async def new_member_invite(self, group_id: int) -> Invite:
+        async with self._db.transaction() as tx:
+            return await self._new_invite(tx, group_id, Role.MEMBER, self._now())
+
+    async def _new_invite(self, tx: object, group_id: int, role: Role, now: datetime) -> Invite:
+        days = COORDINATOR_INVITE_DAYS if role is Role.COORDINATOR else MEMBER_INVITE_DAYS
+        uses = COORDINATOR_INVITE_USES if role is Role.COORDINATOR else None
+        return await invites_repo.create(tx, code=new_code(), group_id=group_id, role=role,  # type: ignore[arg-type]
+                                         expires_at=now + timedelta(days=days), max_uses=uses, now=now)
+
+    async def all(self) -> list[tuple[Group, dict[str, int]]]:
+        async with self._db.read() as conn:
+            groups = await groups_repo.all_groups(conn)
+            counts = await groups_repo.member_counts(conn)
+        return [(group, counts.get(group.id, {})) for group in groups]
+
+    async def get(self, group_id: int) -> Group | None:
+        async with self._db.read() as conn:
+            return await groups_repo.get(conn, group_id)
+
+    async def usable_invite(self, code: str) -> tuple[Invite, Group]:
+        """The invite and its group, or `InvalidInvite` saying why not (unknown, expired, used up)."""
+        cleaned = code.strip()
+        async with self._db.read() as conn:
+            invite = await invites_repo.get(conn, cleaned) if cleaned else None
+            group = await groups_repo.get(conn, invite.group_id) if invite else None
+        if invite is None or group is None:
+            raise InvalidInvite("join.invalid_code", code=cleaned)
+        if invite.expires_at is not None and invite.expires_at <= self._now():
+            raise InvalidInvite("join.expired_code", code=cleaned)
+        if invite.max_uses is not None and invite.uses >= invite.max_uses:
+            raise InvalidInvite("join.used_up_code", code=cleaned)
+        return invite, group
+
+    async def count_use(self, code: str) -> None:
+        async with self._db.transaction() as tx:
+            await invites_repo.count_use(tx, code)

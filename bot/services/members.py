@@ -1,0 +1,218 @@
+"""Joining, language, help, invites and the member list.
+
+Onboarding stores nothing until the person has consented: the invite code and the chosen
+language travel inside the button ids (`lang:tr:CODE`, `consent:tr:CODE:y`), so a person
+who declines leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.errors import InvalidAnswer, NotAuthorized
+from bot.models import Attachment, Button, Group, Member, Reply, Role
+from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
+from bot.services.groups import GroupService, InviteLinks
+from bot.services.privacy import NOTICE_VERSION, PURPOSES, privacy_notice
+from messages import LANGUAGE_NAMES, LANGUAGES, t
+from storage import members as members_repo
+from storage.db import Database
+
+JoinHook = Callable[[Ctx, Member, Group], Awaitable[Replies]]
+MemberLineHook = Callable[[Group, list[Member]], Awaitable[dict[int, str]]]
+
+
+class MemberService:
+    def __init__(self, db: Database, groups: GroupService, links: InviteLinks,
+                 conversation: Conversation, controller: tuple[str, str]) -> None:
+        self._db = db
+        self._groups = groups
+        self._links = links
+        self._conversation = conversation
+        self._controller = controller
+        self.join_hooks: list[JoinHook] = []
+        self.member_line_hooks: list[MemberLineHook] = []
+
+    def register(self, conversation: Conversation) -> None:
+        add = conversation.add_command
+        add(CommandSpec("start", self.start, needs_member=False, order=0, in_menu=False))
+        add(CommandSpec("help", self.help, aliases=("yardim",), needs_member=False, order=1))
+        add(CommandSpec("join", self.join, aliases=("katil",), needs_member=False, order=2))
+        add(CommandSpec("language", self.language, aliases=("dil",), order=3))
+        add(CommandSpec("invite", self.invite, aliases=("davet",), coordinator_only=True, order=50))
+        add(CommandSpec("members", self.members, aliases=("uyeler",), coordinator_only=True, order=51))
+        for word in ("yardım", "help", "menu", "menü"):
+            conversation.add_keyword(word, "help")
+        conversation.add_choice("lang", self.on_language_choice)
+        conversation.add_choice("consent", self.on_consent_choice)
+        conversation.add_choice("setlang", self.on_set_language)
+        conversation.add_choice("invite", self.on_invite_choice)
+
+    # -- joining ------------------------------------------------------------------------
+    async def start(self, ctx: Ctx, args: list[str]) -> Replies:
+        """`/start` alone greets; `/start CODE` (from a deep link) joins."""
+        if args:
+            return await self.join(ctx, args)
+        if ctx.member is None:
+            return [ctx.text("start.stranger")]
+        return [ctx.text("start.welcome_back", name=ctx.member.display_name), *await self.help(ctx, [])]
+
+    async def join(self, ctx: Ctx, args: list[str]) -> Replies:
+        if not args:
+            raise InvalidAnswer("join.usage")
+        code = args[0]
+        invite, group = await self._groups.usable_invite(code)
+        if ctx.member is None:
+            return [self._language_picker(ctx, code)]
+        return await self._add_to_group(ctx, ctx.member, code, invite.role, group)
+
+    def _language_picker(self, ctx: Ctx, code: str) -> Reply:
+        buttons = [[Button(label=LANGUAGE_NAMES[lang], choice=f"lang:{lang}:{code}") for lang in LANGUAGES]]
+        text = "\n".join(t("onboarding.pick_language", lang) for lang in LANGUAGES)
+        return Reply(text=text, buttons=buttons)
+
+    async def on_language_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """A newcomer picked a language: show the privacy notice, then ask consent (1/2)."""
+        lang, code = _language_and_code(parts)
+        if ctx.member is not None:
+            return await self.on_set_language(ctx, [lang])
+        await self._groups.usable_invite(code)
+        ctx.lang = lang
+        notice = Reply(text=privacy_notice(lang, *self._controller))
+        question = Reply(text=t("onboarding.consent_messages", lang), buttons=[[
+            Button(label=t("button.yes_consent", lang), choice=f"consent:{lang}:{code}:y"),
+            Button(label=t("button.no_consent", lang), choice=f"consent:{lang}:{code}:n"),
+        ]])
+        return [notice, question]
+
+    async def on_consent_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """Consent answers arrive one purpose at a time; the person is stored after the last."""
+        lang, code = _language_and_code(parts)
+        answers = parts[2:]
+        ctx.lang = lang
+        if ctx.member is not None:
+            return [ctx.text("onboarding.already_registered")]
+        if not answers or answers[0] != "y":
+            return [ctx.text("onboarding.declined")]
+        if len(answers) < len(PURPOSES):
+            prefix = ":".join(["consent", lang, code, *answers])
+            return [Reply(text=t("onboarding.consent_surveys", lang), buttons=[[
+                Button(label=t("button.yes_consent", lang), choice=f"{prefix}:y"),
+                Button(label=t("button.no_consent", lang), choice=f"{prefix}:n"),
+            ]])]
+        invite, group = await self._groups.usable_invite(code)
+        async with self._db.transaction() as tx:
+            member = await members_repo.create(
+                tx, display_name=ctx.actor.display_name or t("member.unnamed", lang), language=lang,
+                channel=ctx.actor.channel, external_id=ctx.actor.external_id, now=ctx.now)
+            for purpose, answer in zip(PURPOSES, answers, strict=True):
+                await members_repo.record_consent(
+                    tx, member.id, purpose=purpose, granted=answer == "y", notice_version=NOTICE_VERSION,
+                    channel=ctx.actor.channel, now=ctx.now)
+        ctx.member = member
+        return await self._add_to_group(ctx, member, code, invite.role, group)
+
+    async def _add_to_group(self, ctx: Ctx, member: Member, code: str, role: Role, group: Group) -> Replies:
+        async with self._db.transaction() as tx:
+            current = await members_repo.role_in(tx, group.id, member.id)
+            if current is Role.COORDINATOR or current is role:
+                return [ctx.text("join.already_member", group=group.name)]
+            await members_repo.add_membership(tx, group.id, member.id, role, ctx.now)
+            await self._groups.count_use(code)
+        ctx.roles[group.id] = role
+        key = "join.joined_coordinator" if role is Role.COORDINATOR else "join.joined_member"
+        replies: Replies = [ctx.text(key, group=group.name, city=group.city)]
+        replies += await self.help(ctx, [])
+        for hook in self.join_hooks:
+            replies += await hook(ctx, member, group)
+        return replies
+
+    # -- language -----------------------------------------------------------------------
+    async def language(self, ctx: Ctx, args: list[str]) -> Replies:
+        buttons = [[Button(label=LANGUAGE_NAMES[lang], choice=f"setlang:{lang}") for lang in LANGUAGES]]
+        return [Reply(text=t("language.pick", ctx.lang), buttons=buttons)]
+
+    async def on_set_language(self, ctx: Ctx, parts: list[str]) -> Replies:
+        member = ctx.require_member()
+        lang = parts[0] if parts and parts[0] in LANGUAGES else ctx.lang
+        async with self._db.transaction() as tx:
+            await members_repo.set_language(tx, member.id, lang)
+        ctx.lang = lang
+        return [ctx.text("language.changed", language=LANGUAGE_NAMES[lang])]
+
+    # -- help ---------------------------------------------------------------------------
+    async def help(self, ctx: Ctx, args: list[str]) -> Replies:
+        lines = []
+        for spec in self._conversation.commands():
+            if not spec.in_menu or (spec.needs_member and ctx.member is None):
+                continue
+            if spec.coordinator_only and not ctx.is_coordinator:
+                continue
+            names = " ".join("/" + name for name in (spec.name, *spec.aliases))
+            lines.append(t("help.line", ctx.lang, commands=names, description=t(f"command.{spec.name}", ctx.lang)))
+        title = "help.title_coordinator" if ctx.is_coordinator else "help.title"
+        if ctx.member is None:
+            title = "help.title_stranger"
+        return [Reply(text=t(title, ctx.lang) + "\n\n" + "\n".join(lines) + "\n\n" + t("help.footer", ctx.lang))]
+
+    # -- coordinator tools --------------------------------------------------------------
+    async def _pick_group(self, ctx: Ctx, args: list[str], prefix: str) -> Group | Reply:
+        """The coordinated group the command is about, or a Reply asking which one."""
+        groups = ctx.coordinated_groups()
+        if args and args[0].isdigit() and int(args[0]) in groups:
+            group = await self._groups.get(int(args[0]))
+            assert group is not None
+            return group
+        if len(groups) == 1:
+            group = await self._groups.get(groups[0])
+            assert group is not None
+            return group
+        options = [await self._groups.get(group_id) for group_id in groups]
+        buttons = [[Button(label=f"{g.name} ({g.city})", choice=f"{prefix}:{g.id}")] for g in options if g]
+        return Reply(text=t("group.pick", ctx.lang), buttons=buttons)
+
+    async def invite(self, ctx: Ctx, args: list[str]) -> Replies:
+        picked = await self._pick_group(ctx, args, "invite")
+        if isinstance(picked, Reply):
+            return [picked]
+        return await self._invite_for(ctx, picked)
+
+    async def on_invite_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
+        return await self.invite(ctx, parts[:1])
+
+    async def _invite_for(self, ctx: Ctx, group: Group) -> Replies:
+        if ctx.roles.get(group.id) is not Role.COORDINATOR:
+            raise NotAuthorized(command="/invite")
+        invite = await self._groups.new_member_invite(group.id)
+        link = self._links.telegram(invite.code)
+        caption = t("invite.caption", ctx.lang, group=group.name, link=link, code=invite.code,
+                    days=str((invite.expires_at - ctx.now).days if invite.expires_at else ""))
+        qr = Attachment(kind="photo", filename=f"koordinat-{invite.code}.png",
+                        content=self._links.qr_png(invite.code), mime_type="image/png")
+        return [Reply(text=caption, attachment=qr)]
+
+    async def members(self, ctx: Ctx, args: list[str]) -> Replies:
+        replies = []
+        for group_id in ctx.coordinated_groups():
+            group = await self._groups.get(group_id)
+            if group is None:
+                continue
+            async with self._db.read() as conn:
+                people = await members_repo.group_members(conn, group_id)
+            extras: dict[int, str] = {}
+            for hook in self.member_line_hooks:
+                for member_id, extra in (await hook(group, [m for m, _ in people])).items():
+                    extras[member_id] = (extras.get(member_id, "") + " " + extra).strip()
+            lines = [t("members.line", ctx.lang, name=member.display_name, role=t(f"role.{role.value}", ctx.lang),
+                       extra=(" — " + extras[member.id]) if member.id in extras else "",
+                       unreachable=t("members.unreachable", ctx.lang) if member.unreachable_at else "")
+                     for member, role in people]
+            replies.append(Reply(text=t("members.title", ctx.lang, group=group.name, count=len(people))
+                                 + "\n" + "\n".join(lines)))
+        return replies
+
+
+def _language_and_code(parts: list[str]) -> tuple[str, str]:
+    if len(parts) < 2 or parts[0] not in LANGUAGES:
+        raise InvalidAnswer("error.stale_button")
+    return parts[0], parts[1]

@@ -1,0 +1,1 @@
+"""Platform adapters: everything that knows a chat platform lives here."""

@@ -1,0 +1,25 @@
+"""The Telegram adapter: `register(app, services)` adds every handler in one place."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.services import Services
+from handlers.telegram.callbacks import on_button
+from handlers.telegram.channel import TelegramChannel
+from handlers.telegram.commands import on_command, on_text
+from handlers.telegram.errors import on_error
+from handlers.telegram.menu import publish_menu
+
+__all__ = ["TelegramChannel", "publish_menu", "register"]
+
+
+def register(app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """Add all handlers; order matters: known commands, then unknown ones, then free text."""
+    app.bot_data["services"] = services
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler(services.conversation.command_names(), on_command, filters=private))
+    app.add_handler(MessageHandler(private & filters.COMMAND, on_command))  # unknown commands
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_error_handler(on_error)

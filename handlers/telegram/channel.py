@@ -1,0 +1,76 @@
+"""The Telegram side of the Channel protocol: deliver one Reply, map API errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InputFile
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.channels import PermanentFailure, RetryLater, TransientFailure, Unreachable
+from bot.models import Reply
+from handlers.telegram.render import MAX_CAPTION, keyboard, split_text, visible_length
+
+log = logging.getLogger(__name__)
+_GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough rights",
+         "have no rights", "peer_id_invalid")
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    def is_group_chat(self, address: str) -> bool:
+        return address.startswith("-")
+
+    async def deliver(self, address: str, reply: Reply) -> str | None:
+        try:
+            return await self._deliver(int(address), reply)
+        except RetryAfter as error:
+            retry = error.retry_after
+            raise RetryLater(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from error
+        except Forbidden as error:
+            raise Unreachable(error.message) from error
+        except ChatMigrated as error:
+            raise PermanentFailure(f"chat migrated to {error.new_chat_id}") from error
+        except BadRequest as error:
+            if "message is not modified" in error.message.lower():
+                return reply.edit_of
+            if any(reason in error.message.lower() for reason in _GONE):
+                raise Unreachable(error.message) from error
+            raise PermanentFailure(error.message) from error
+        except (TimedOut, NetworkError) as error:
+            raise TransientFailure(str(error)) from error
+
+    async def _deliver(self, chat_id: int, reply: Reply) -> str | None:
+        markup = keyboard(reply)
+        if reply.edit_of is not None:
+            message = await self._bot.edit_message_text(
+                chat_id=chat_id, message_id=int(reply.edit_of), text=reply.text,
+                parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True)
+            return str(getattr(message, "message_id", reply.edit_of))
+        last_id: int | None = None
+        attachment = reply.attachment
+        caption_fits = attachment is not None and visible_length(reply.text) <= MAX_CAPTION
+        if not caption_fits:
+            parts = split_text(reply.text)
+            for index, part in enumerate(parts):
+                is_last = index == len(parts) - 1 and attachment is None
+                message = await self._bot.send_message(
+                    chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
+                    reply_markup=markup if is_last else None, disable_web_page_preview=True)
+                last_id = message.message_id
+        if attachment is not None:
+            upload = InputFile(attachment.content, filename=attachment.filename)
+            caption = reply.text if caption_fits else None
+            if attachment.kind == "photo":
+                message = await self._bot.send_photo(chat_id=chat_id, photo=upload, caption=caption,
+                                                     parse_mode=ParseMode.HTML, reply_markup=markup)
+            else:
+                message = await self._bot.send_document(chat_id=chat_id, document=upload, caption=caption,
+                                                        parse_mode=ParseMode.HTML, reply_markup=markup)
+            last_id = message.message_id
+        return str(last_id) if last_id is not None else None

@@ -1,0 +1,41 @@
+"""Telegram handlers for commands and free text: extract, call the conversation, done.
+
+Replies are not sent here: the Inbox writes them to the outbox in the same transaction as
+the update's effects, and the dispatcher's reply lane sends them at once.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.services import Services
+from handlers.telegram.updates import actor_of, command_of
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run any slash command (known or not) through the conversation router."""
+    actor = actor_of(update)
+    message = update.effective_message
+    if actor is None or message is None or not message.text:
+        return
+    name, args = command_of(message.text)
+    services = services_of(context)
+    await services.inbox.handle(actor, str(update.update_id),
+                                lambda: services.conversation.on_command(actor, name, args))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hand free text to the open dialog, or answer with a hint."""
+    actor = actor_of(update)
+    message = update.effective_message
+    if actor is None or message is None or message.text is None:
+        return
+    services = services_of(context)
+    text = message.text
+    await services.inbox.handle(actor, str(update.update_id),
+                                lambda: services.conversation.on_text(actor, text))

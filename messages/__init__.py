@@ -1,0 +1,106 @@
+"""Every user-visible string, keyed, in every language: `t(key, lang, **params)`.
+
+Catalogs are `messages/<lang>.toml` (nested tables give dotted keys). Texts are a small HTML
+subset (<b>, <i>, <a href>, <code>) that the channel adapters render; parameter values are
+escaped unless wrapped in `Markup`, so a meeting titled "A <b> & C" cannot break a message.
+Adding a language = adding `ku.toml` with the same keys and naming it in `LANGUAGES`.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_decimal
+
+LANGUAGES: tuple[str, ...] = ("tr", "en")
+FALLBACK = "tr"
+LANGUAGE_NAMES = {"tr": "Türkçe", "en": "English"}
+
+
+class Markup(str):
+    """Text that is already safe HTML (not escaped again when used as a parameter)."""
+
+
+def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = str(value)
+    return flat
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The flattened catalog of one language."""
+    text = resources.files("messages").joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+    return _flatten(tomllib.loads(text))
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def normalize_language(lang: str | None) -> str:
+    """A supported language code for any hint (`tr-TR`, `EN`, None...)."""
+    if lang:
+        short = lang.split("-")[0].split("_")[0].lower()
+        if short in LANGUAGES:
+            return short
+    return FALLBACK
+
+
+def has(key: str, lang: str = FALLBACK) -> bool:
+    return key in catalog(normalize_language(lang))
+
+
+def t(key: str, lang: str | None, /, **params: object) -> str:
+    """The text for `key` in `lang`, with named placeholders filled (values HTML-escaped)."""
+    language = normalize_language(lang)
+    template = catalog(language).get(key)
+    if template is None:
+        template = catalog(FALLBACK)[key]
+    safe = _Params({name: _escape(value) for name, value in params.items()})
+    return Markup(template.format_map(safe))
+
+
+class _Params(dict[str, str]):
+    """A missing parameter shows as empty rather than crashing a reply (the catalog test
+    catches mismatched placeholders before release)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _escape(value: object) -> str:
+    if isinstance(value, Markup):
+        return value
+    return html.escape(str(value), quote=False)
+
+
+def format_datetime(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
+    """`03.12.2026 14:00` in Turkish, `3 Dec 2026, 14:00` in English, in the given zone."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    local = moment.astimezone(zone)
+    language = normalize_language(lang)
+    return _babel_datetime(local, t("format.datetime", language), locale=language, tzinfo=zone)
+
+
+def format_day(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
+    """The date with the weekday: `Perşembe, 03.12.2026 14:00`."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    language = normalize_language(lang)
+    return _babel_datetime(moment.astimezone(zone), t("format.weekday_datetime", language), locale=language, tzinfo=zone)
+
+
+def format_number(value: float, lang: str | None) -> str:
+    """`12,5` in Turkish, `12.5` in English."""
+    return format_decimal(value, locale=normalize_language(lang))

@@ -1,0 +1,202 @@
+"""The SQLite database: connection, pragmas, migrations, and serialised write transactions.
+
+One connection writes, guarded by an asyncio lock, with `BEGIN IMMEDIATE` (a deferred
+read-then-write upgrade fails with SQLITE_BUSY regardless of busy_timeout). A second
+connection reads the last committed state. Code running inside `transaction()` sees the
+transaction through a context variable, so a service called from an update handler joins the
+handler's transaction (as a savepoint) and an update's effects commit together with its
+`processed_updates` row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class _OpenTransaction:
+    """Marks the transaction a task is inside; tasks spawned inside it inherit a copy, so
+    `active` tells whether it is still open."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.active = True
+
+
+_current: contextvars.ContextVar[_OpenTransaction | None] = contextvars.ContextVar(
+    "koordinat_transaction", default=None
+)
+
+
+def _open_transaction() -> aiosqlite.Connection | None:
+    marker = _current.get()
+    return marker.conn if marker is not None and marker.active else None
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every `storage/migrations/NNN_name.sql`, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def _open_connection(path: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class Database:
+    """An open Koordinat database. Use `await Database.open(path)`."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self._savepoints = 0
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _open_connection(path)
+        await writer.execute("PRAGMA journal_mode = WAL")
+        reader = await _open_connection(path)
+        db = cls(path, writer, reader)
+        if migrate:
+            await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    async def schema_version(self) -> int:
+        async with self._writer.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration newer than `PRAGMA user_version`; return the applied names."""
+        applied = []
+        async with self._write_lock:
+            current = await self.schema_version()
+            for version, name, sql in migration_files():
+                if version <= current:
+                    continue
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _split_statements(sql):
+                        await self._writer.execute(statement)
+                    await self._writer.execute(f"PRAGMA user_version = {version}")
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    await self._writer.execute("ROLLBACK")
+                    raise
+                applied.append(name)
+                log.info("applied migration %s", name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction; nested calls become savepoints of the outer one."""
+        outer = _open_transaction()
+        if outer is not None:
+            self._savepoints += 1
+            name = f"sp{self._savepoints}"
+            await outer.execute(f"SAVEPOINT {name}")
+            try:
+                yield outer
+            except BaseException:
+                await outer.execute(f"ROLLBACK TO {name}")
+                await outer.execute(f"RELEASE {name}")
+                raise
+            await outer.execute(f"RELEASE {name}")
+            return
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            marker = _OpenTransaction(self._writer)
+            token = _current.set(marker)
+            try:
+                yield self._writer
+            except BaseException:
+                marker.active = False
+                _current.reset(token)
+                await self._writer.execute("ROLLBACK")
+                raise
+            marker.active = False
+            _current.reset(token)
+            await self._writer.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A connection for reading: the open transaction if there is one, else the reader."""
+        outer = _open_transaction()
+        yield outer if outer is not None else self._reader
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        async with self.read() as conn, conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        async with self.read() as conn, conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def backup(self, target: Path | str) -> None:
+        """A consistent copy while the bot runs, through SQLite's online backup API."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.unlink()
+
+        await asyncio.to_thread(backup_file, self.path, Path(target))
+
+
+def backup_file(source_path: Path, target: Path) -> None:
+    """Copy a live database consistently (SQLite online backup; safe while the bot writes)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        destination = sqlite3.connect(str(target))
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+
+
+def _split_statements(sql: str) -> Iterable[str]:
+    """Split a migration into statements (SQLite's execute runs one at a time)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if statement:
+                yield statement
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()

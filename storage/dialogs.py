@@ -1,0 +1,44 @@
+"""Conversation state per chat, so a restart mid-dialog resumes at the same step."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiosqlite import Connection
+
+from storage.times import to_db
+
+
+@dataclass
+class DialogState:
+    kind: str
+    step: str
+    data: dict[str, object] = field(default_factory=dict)
+
+
+async def get(conn: Connection, channel: str, external_id: str) -> DialogState | None:
+    async with conn.execute(
+        "SELECT kind, step, data FROM dialogs WHERE channel = ? AND external_id = ?",
+        (channel, external_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return DialogState(row["kind"], row["step"], json.loads(row["data"])) if row else None
+
+
+async def save(conn: Connection, channel: str, external_id: str, state: DialogState,
+               now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO dialogs (channel, external_id, kind, step, data, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET "
+        "kind = excluded.kind, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at",
+        (channel, external_id, state.kind, state.step, json.dumps(state.data, ensure_ascii=False), to_db(now)),
+    )
+
+
+async def clear(conn: Connection, channel: str, external_id: str) -> bool:
+    cursor = await conn.execute(
+        "DELETE FROM dialogs WHERE channel = ? AND external_id = ?", (channel, external_id)
+    )
+    return cursor.rowcount > 0

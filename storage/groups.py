@@ -1,0 +1,64 @@
+"""Working groups."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from aiosqlite import Connection, Row
+
+from bot.models import Group
+from storage.times import to_db
+
+
+def _group(row: Row) -> Group:
+    return Group(id=row["id"], name=row["name"], city=row["city"], language=row["language"],
+                 timezone=row["timezone"], telegram_chat_id=row["telegram_chat_id"],
+                 settings=json.loads(row["settings"] or "{}"))
+
+
+async def create(conn: Connection, *, name: str, city: str, language: str, timezone: str,
+                 now: datetime) -> Group:
+    cursor = await conn.execute(
+        "INSERT INTO groups (name, city, language, timezone, created_at) VALUES (?, ?, ?, ?, ?)",
+        (name, city, language, timezone, to_db(now)),
+    )
+    group = await get(conn, int(cursor.lastrowid or 0))
+    assert group is not None
+    return group
+
+
+async def get(conn: Connection, group_id: int) -> Group | None:
+    async with conn.execute("SELECT * FROM groups WHERE id = ?", (group_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _group(row) if row else None
+
+
+async def all_groups(conn: Connection) -> list[Group]:
+    async with conn.execute("SELECT * FROM groups ORDER BY id") as cursor:
+        return [_group(row) for row in await cursor.fetchall()]
+
+
+async def by_telegram_chat(conn: Connection, chat_id: str) -> Group | None:
+    async with conn.execute("SELECT * FROM groups WHERE telegram_chat_id = ?", (chat_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _group(row) if row else None
+
+
+async def link_telegram_chat(conn: Connection, group_id: int, chat_id: str | None) -> None:
+    await conn.execute("UPDATE groups SET telegram_chat_id = ? WHERE id = ?", (chat_id, group_id))
+
+
+async def update_settings(conn: Connection, group_id: int, settings: dict[str, object]) -> None:
+    await conn.execute("UPDATE groups SET settings = ? WHERE id = ?", (json.dumps(settings), group_id))
+
+
+async def member_counts(conn: Connection) -> dict[int, dict[str, int]]:
+    """{group_id: {"coordinator": n, "member": m}}"""
+    counts: dict[int, dict[str, int]] = {}
+    async with conn.execute(
+        "SELECT group_id, role, COUNT(*) AS n FROM memberships GROUP BY group_id, role"
+    ) as cursor:
+        for row in await cursor.fetchall():
+            counts.setdefault(row["group_id"], {})[row["role"]] = row["n"]
+    return counts

@@ -1,0 +1,36 @@
+"""Invite codes that let a person join a group with a role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiosqlite import Connection, Row
+
+from bot.models import Invite, Role
+from storage.times import from_db, to_db
+
+
+def _invite(row: Row) -> Invite:
+    return Invite(code=row["code"], group_id=row["group_id"], role=Role(row["role"]),
+                  expires_at=from_db(row["expires_at"]), max_uses=row["max_uses"], uses=row["uses"])
+
+
+async def create(conn: Connection, *, code: str, group_id: int, role: Role,
+                 expires_at: datetime | None, max_uses: int | None, now: datetime) -> Invite:
+    await conn.execute(
+        "INSERT INTO invites (code, group_id, role, expires_at, max_uses, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (code, group_id, role.value, to_db(expires_at) if expires_at else None, max_uses, to_db(now)),
+    )
+    return Invite(code=code, group_id=group_id, role=role, expires_at=expires_at,
+                  max_uses=max_uses, uses=0)
+
+
+async def get(conn: Connection, code: str) -> Invite | None:
+    async with conn.execute("SELECT * FROM invites WHERE code = ?", (code,)) as cursor:
+        row = await cursor.fetchone()
+    return _invite(row) if row else None
+
+
+async def count_use(conn: Connection, code: str) -> None:
+    await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))
