@@ -1,0 +1,1 @@
+"""Fake chat-platform servers the real client libraries talk to over loopback HTTP."""
