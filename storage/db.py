@@ -56,12 +56,18 @@ def migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+async def _run(conn: aiosqlite.Connection, sql: str) -> None:
+    """Execute and close the cursor at once (an open PRAGMA cursor keeps a lock)."""
+    async with conn.execute(sql) as cursor:
+        await cursor.fetchall()
+
+
 async def _open_connection(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await _run(conn, "PRAGMA foreign_keys = ON")
+    await _run(conn, "PRAGMA synchronous = NORMAL")
     return conn
 
 
@@ -80,7 +86,7 @@ class Database:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await _open_connection(path)
-        await writer.execute("PRAGMA journal_mode = WAL")
+        await _run(writer, "PRAGMA journal_mode = WAL")
         reader = await _open_connection(path)
         db = cls(path, writer, reader)
         if migrate:
@@ -104,14 +110,14 @@ class Database:
             for version, name, sql in migration_files():
                 if version <= current:
                     continue
-                await self._writer.execute("BEGIN IMMEDIATE")
+                await _run(self._writer, "BEGIN IMMEDIATE")
                 try:
                     for statement in _split_statements(sql):
-                        await self._writer.execute(statement)
-                    await self._writer.execute(f"PRAGMA user_version = {version}")
-                    await self._writer.execute("COMMIT")
+                        await _run(self._writer, statement)
+                    await _run(self._writer, f"PRAGMA user_version = {version}")
+                    await _run(self._writer, "COMMIT")
                 except BaseException:
-                    await self._writer.execute("ROLLBACK")
+                    await _run(self._writer, "ROLLBACK")
                     raise
                 applied.append(name)
                 log.info("applied migration %s", name)
@@ -124,17 +130,17 @@ class Database:
         if outer is not None:
             self._savepoints += 1
             name = f"sp{self._savepoints}"
-            await outer.execute(f"SAVEPOINT {name}")
+            await _run(outer, f"SAVEPOINT {name}")
             try:
                 yield outer
             except BaseException:
-                await outer.execute(f"ROLLBACK TO {name}")
-                await outer.execute(f"RELEASE {name}")
+                await _run(outer, f"ROLLBACK TO {name}")
+                await _run(outer, f"RELEASE {name}")
                 raise
-            await outer.execute(f"RELEASE {name}")
+            await _run(outer, f"RELEASE {name}")
             return
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await _run(self._writer, "BEGIN IMMEDIATE")
             marker = _OpenTransaction(self._writer)
             token = _current.set(marker)
             try:
@@ -142,11 +148,11 @@ class Database:
             except BaseException:
                 marker.active = False
                 _current.reset(token)
-                await self._writer.execute("ROLLBACK")
+                await _run(self._writer, "ROLLBACK")
                 raise
             marker.active = False
             _current.reset(token)
-            await self._writer.execute("COMMIT")
+            await _run(self._writer, "COMMIT")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -1,0 +1,41 @@
+"""The message catalogs: complete in every language, and formatted the local way."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from messages import LANGUAGES, Markup, catalog, format_datetime, format_day, format_number, placeholders, t
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "tr"])
+def test_every_language_has_every_key_with_the_same_placeholders(lang: str) -> None:
+    reference, other = catalog("tr"), catalog(lang)
+    assert sorted(set(reference) - set(other)) == [], "keys missing in " + lang
+    assert sorted(set(other) - set(reference)) == [], "keys missing in tr"
+    mismatched = {key: (placeholders(reference[key]), placeholders(other[key]))
+                  for key in reference if placeholders(reference[key]) != placeholders(other[key])}
+    assert mismatched == {}
+
+
+def test_turkish_dates_read_the_turkish_way() -> None:
+    moment = datetime(2026, 12, 3, 11, 0, tzinfo=UTC)
+    assert format_datetime(moment, "tr", "Europe/Istanbul") == "03.12.2026 14:00"
+    assert format_day(moment, "tr", "Europe/Istanbul") == "Perşembe, 03.12.2026 14:00"
+    assert format_day(moment, "en", "Europe/Istanbul") == "Thursday, 3 December 2026, 14:00"
+
+
+def test_numbers_use_the_local_decimal_mark() -> None:
+    assert format_number(12.5, "tr") == "12,5"
+    assert format_number(12.5, "en") == "12.5"
+
+
+def test_parameters_cannot_inject_markup_but_markup_can_be_passed_on_purpose() -> None:
+    assert "&lt;b&gt;" in t("join.already_member", "en", group="<b>")
+    assert "<i>x</i>" in t("join.already_member", "en", group=Markup("<i>x</i>"))
+
+
+def test_unknown_language_hints_fall_back_to_turkish() -> None:
+    assert t("language.pick", "de-DE") == t("language.pick", "tr")
+    assert t("language.pick", "en-GB") == t("language.pick", "en")
