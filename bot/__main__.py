@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 
-from telegram.ext import Application, ApplicationBuilder
+# PTB 22: read RetryAfter.retry_after as a timedelta (the int form is deprecated).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram.ext import Application, ApplicationBuilder  # noqa: E402
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings

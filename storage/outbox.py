@@ -56,8 +56,13 @@ async def claim_ready(conn: Connection, now: float, limit: int, lane: int | None
 
 
 async def mark_sent(conn: Connection, row_id: int, now: float, external_message_id: str | None) -> None:
+    """Replies keep neither their text nor their address once sent (a /mydata export or a
+    /forget confirmation must not linger in the outbox); notices keep the address so the
+    sent message can be found again."""
     await conn.execute(
-        "UPDATE outbox SET status = 'sent', sent_at = ?, external_message_id = ?, error = NULL "
+        "UPDATE outbox SET status = 'sent', sent_at = ?, external_message_id = ?, error = NULL, "
+        f"payload = CASE WHEN lane = {REPLY_LANE} THEN '{{}}' ELSE payload END, "
+        f"address = CASE WHEN lane = {REPLY_LANE} THEN '' ELSE address END "
         "WHERE id = ?", (now, external_message_id, row_id),
     )
 
