@@ -58,7 +58,7 @@ class Koordinat:
         assert app.updater is not None
         if webhook and self.settings.webhook_url:
             secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
-            await app.updater.start_webhook(listen="0.0.0.0", port=self.settings.port, url_path="telegram",
+            await app.updater.start_webhook(listen=self.settings.webhook_listen, port=self.settings.port, url_path="telegram",
                                             webhook_url=self.settings.webhook_url.rstrip("/") + "/telegram",
                                             secret_token=secret)
         else:

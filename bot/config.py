@@ -21,7 +21,8 @@ class Settings(BaseSettings):
     """Everything an operator can configure. Variable names are `KOORDINAT_<FIELD>`."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        populate_by_name=True,
     )
 
     telegram_token: SecretStr | None = None
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
     port: int = Field(default=8443, ge=1, le=65535, validation_alias=AliasChoices("PORT", "KOORDINAT_PORT"))
 
     # Data controller named in the privacy notice (KVKK art. 10).

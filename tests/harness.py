@@ -56,9 +56,9 @@ class Harness:
         assert self.bot is not None and self.bot.services is not None
         return self.bot.services
 
-    async def start(self) -> None:
+    async def start(self, *, webhook: bool = False) -> None:
         self.bot = Koordinat(self.settings, clock=self.clock)
-        await self.bot.start()
+        await self.bot.start(webhook=webhook)
 
     async def stop(self) -> None:
         if self.bot is not None:
