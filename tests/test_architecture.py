@@ -22,26 +22,20 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+def _core_files() -> list[Path]:
+    """Every module of the core, storage and messages, except the composition root and emulator."""
+    return [path for package in ("bot", "storage", "messages") for path in (ROOT / package).rglob("*.py")
+            if path not in ALLOWED and not any(parent in ALLOWED_DIRS for parent in path.parents)]
+
+
 def test_core_storage_and_messages_import_no_platform_library() -> None:
-    offenders = []
-    for package in ("bot", "storage", "messages"):
-        for path in (ROOT / package).rglob("*.py"):
-            if path in ALLOWED or any(parent in ALLOWED_DIRS for parent in path.parents):
-                continue
-            bad = _imports(path) & PLATFORM_MODULES
-            if bad:
-                offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    offenders = [f"{path.relative_to(ROOT)} imports {sorted(_imports(path) & PLATFORM_MODULES)}"
+                 for path in _core_files() if _imports(path) & PLATFORM_MODULES]
     assert offenders == []
 
 
 def test_core_does_not_import_the_adapters() -> None:
-    offenders = []
-    for package in ("bot", "storage", "messages"):
-        for path in (ROOT / package).rglob("*.py"):
-            if path in ALLOWED or any(parent in ALLOWED_DIRS for parent in path.parents):
-                continue
-            if "handlers" in _imports(path):
-                offenders.append(str(path.relative_to(ROOT)))
+    offenders = [str(path.relative_to(ROOT)) for path in _core_files() if "handlers" in _imports(path)]
     assert offenders == []
 
 
