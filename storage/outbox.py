@@ -6,12 +6,15 @@ Claiming uses a single `UPDATE … RETURNING` so a future PostgreSQL backend can
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aiosqlite import Connection
 
 REPLY_LANE = 0
 BULK_LANE = 1
+# Statuses a row can end in; 'pending' and 'sending' are still on their way.
+FINAL_STATUSES = ("sent", "failed", "unreachable", "dropped")
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,22 @@ class OutboxRow:
     broadcast_id: int | None
     payload: str
     attempts: int
+    not_before: float = 0.0
+
+
+_RETURNED = "id, key, lane, channel, address, member_id, broadcast_id, payload, attempts, not_before"
 
 
 async def enqueue(conn: Connection, *, key: str, channel: str, address: str, payload: str,
                   now: float, lane: int = BULK_LANE, member_id: int | None = None,
                   broadcast_id: int | None = None, not_before: float = 0.0) -> bool:
-    """Add a message unless one with the same idempotency key exists; True if added."""
+    """Add a message unless one with the same idempotency key exists; True if added.
+
+    A row is ready from the moment it is written (`not_before` is at least `now`), so the
+    claim order (not_before, id) is the order in which rows became ready: a retried row
+    does not wait behind a broadcast queued after it.
+    """
+    not_before = max(not_before, now)
     cursor = await conn.execute(
         "INSERT INTO outbox (key, lane, channel, address, member_id, broadcast_id, payload, "
         "not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -39,31 +52,139 @@ async def enqueue(conn: Connection, *, key: str, channel: str, address: str, pay
     return cursor.rowcount > 0
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """One row for `enqueue_many`."""
+
+    key: str
+    channel: str
+    address: str
+    payload: str
+    member_id: int | None = None
+
+
+async def enqueue_many(conn: Connection, messages: Sequence[NewMessage], *, now: float,
+                       lane: int = BULK_LANE, broadcast_id: int | None = None) -> int:
+    """Add many messages in one statement (keys already queued are skipped); rows added."""
+    before = conn.total_changes
+    await conn.executemany(
+        "INSERT INTO outbox (key, lane, channel, address, member_id, broadcast_id, payload, "
+        "not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        [(m.key, lane, m.channel, m.address, m.member_id, broadcast_id, m.payload, now, now)
+         for m in messages],
+    )
+    return conn.total_changes - before
+
+
+# A member's address for notices: their Telegram identity, else any other one. Members marked
+# unreachable (they blocked the bot) get a row too, closed at once as 'unreachable', so that
+# coordinators see them in the delivery counts instead of silently missing them.
+_AUDIENCE_INSERT = """
+INSERT INTO outbox (key, lane, channel, address, member_id, broadcast_id, payload, status,
+                    not_before, created_at, error)
+SELECT ? || m.id, ?, i.channel, i.external_id, m.id, ?, {payload},
+       CASE WHEN m.unreachable_at IS NULL THEN 'pending' ELSE 'unreachable' END, ?, ?,
+       CASE WHEN m.unreachable_at IS NULL THEN NULL ELSE 'member unreachable' END
+FROM members m JOIN identities i ON i.member_id = m.id {join}
+WHERE {where}
+  AND (i.channel = 'telegram' OR NOT EXISTS (
+       SELECT 1 FROM identities t WHERE t.member_id = m.id AND t.channel = 'telegram'))
+ORDER BY m.id
+ON CONFLICT (key) DO NOTHING
+"""
+
+
+def _payload_by_language(payloads: Mapping[str, str], default: str) -> tuple[str, list[str]]:
+    cases = " ".join("WHEN ? THEN ?" for _ in payloads)
+    params = [value for pair in payloads.items() for value in pair]
+    return (f"CASE m.language {cases} ELSE ? END" if payloads else "?"), [*params, default]
+
+
+async def enqueue_for_group(conn: Connection, *, key_prefix: str, group_id: int, roles: Sequence[str],
+                            payloads: Mapping[str, str], default_payload: str, now: float,
+                            broadcast_id: int | None = None, lane: int = BULK_LANE) -> int:
+    """One row per member of the group with one of `roles`, keyed `key_prefix + member id`,
+    the payload in the member's language: the whole fan-out is one INSERT … SELECT."""
+    payload_sql, payload_params = _payload_by_language(payloads, default_payload)
+    role_marks = ", ".join("?" for _ in roles)
+    sql = _AUDIENCE_INSERT.format(
+        payload=payload_sql, join="JOIN memberships ms ON ms.member_id = m.id",
+        where=f"ms.group_id = ? AND ms.role IN ({role_marks})")
+    cursor = await conn.execute(
+        sql, (key_prefix, lane, broadcast_id, *payload_params, now, now, group_id, *roles))
+    return max(cursor.rowcount, 0)
+
+
+async def enqueue_for_members(conn: Connection, *, key_prefix: str, member_ids: Sequence[int],
+                              payloads: Mapping[str, str], default_payload: str, now: float,
+                              broadcast_id: int | None = None, lane: int = BULK_LANE) -> int:
+    """Like `enqueue_for_group`, for the listed members (in chunks of 500 ids)."""
+    payload_sql, payload_params = _payload_by_language(payloads, default_payload)
+    added = 0
+    for start in range(0, len(member_ids), 500):
+        chunk = list(member_ids[start:start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        sql = _AUDIENCE_INSERT.format(payload=payload_sql, join="", where=f"m.id IN ({marks})")
+        cursor = await conn.execute(
+            sql, (key_prefix, lane, broadcast_id, *payload_params, now, now, *chunk))
+        added += max(cursor.rowcount, 0)
+    return added
+
+
+async def addresses_of(conn: Connection, member_ids: Sequence[int]) -> dict[int, tuple[str, str, bool]]:
+    """{member id: (channel, address, reachable)} by the same rule as the fan-outs."""
+    found: dict[int, tuple[str, str, bool]] = {}
+    for start in range(0, len(member_ids), 500):
+        chunk = list(member_ids[start:start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        async with conn.execute(
+            "SELECT m.id, i.channel, i.external_id, m.unreachable_at IS NULL AS reachable "
+            "FROM members m JOIN identities i ON i.member_id = m.id "
+            f"WHERE m.id IN ({marks}) ORDER BY i.channel = 'telegram', i.created_at DESC", chunk,
+        ) as cursor:
+            for row in await cursor.fetchall():
+                found[row[0]] = (row[1], row[2], bool(row[3]))  # the last one wins: Telegram first
+    return found
+
+
 async def claim_ready(conn: Connection, now: float, limit: int, lane: int | None = None) -> list[OutboxRow]:
-    """Mark up to `limit` due rows as in flight and return them, replies first, oldest first."""
-    lane_filter = "" if lane is None else f"AND lane = {int(lane)}"
+    """Mark up to `limit` ready rows as in flight ('sending') and return them in the order
+    they became ready (replies first when `lane` is None).
+
+    One `UPDATE … RETURNING` over the `outbox_ready` index; a PostgreSQL backend would add
+    `FOR UPDATE SKIP LOCKED` to the inner SELECT so that several workers can claim at once.
+    """
+    if lane is None:
+        where, order, params = "", "lane, not_before, id", (now, limit)
+    else:
+        where, order, params = "AND lane = ?", "not_before, id", (now, int(lane), limit)
     async with conn.execute(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
-        f" SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ? {lane_filter}"
-        " ORDER BY lane, id LIMIT ?) "
-        "RETURNING id, key, lane, channel, address, member_id, broadcast_id, payload, attempts",
-        (now, limit),
+        f" SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ? {where}"
+        f" ORDER BY {order} LIMIT ?) RETURNING {_RETURNED}",
+        params,
     ) as cursor:
         rows = await cursor.fetchall()
     claimed = [OutboxRow(*tuple(row)) for row in rows]
-    claimed.sort(key=lambda row: (row.lane, row.id))
+    claimed.sort(key=lambda row: (row.lane, row.not_before, row.id))
     return claimed
 
 
 async def mark_sent(conn: Connection, row_id: int, now: float, external_message_id: str | None) -> None:
+    await mark_sent_many(conn, [(row_id, external_message_id)], now)
+
+
+async def mark_sent_many(conn: Connection, sent: Sequence[tuple[int, str | None]], now: float) -> None:
     """Replies keep neither their text nor their address once sent (a /mydata export or a
     /forget confirmation must not linger in the outbox); notices keep the address so the
     sent message can be found again."""
-    await conn.execute(
+    if not sent:
+        return
+    await conn.executemany(
         "UPDATE outbox SET status = 'sent', sent_at = ?, external_message_id = ?, error = NULL, "
         f"payload = CASE WHEN lane = {REPLY_LANE} THEN '{{}}' ELSE payload END, "
         f"address = CASE WHEN lane = {REPLY_LANE} THEN '' ELSE address END "
-        "WHERE id = ?", (now, external_message_id, row_id),
+        "WHERE id = ?", [(now, external_id, row_id) for row_id, external_id in sent],
     )
 
 
@@ -86,12 +207,27 @@ async def resume_in_flight(conn: Connection) -> int:
     return cursor.rowcount
 
 
-async def next_due(conn: Connection) -> float | None:
-    async with conn.execute(
-        "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
-    ) as cursor:
-        row = await cursor.fetchone()
-    return float(row[0]) if row and row[0] is not None else None
+async def next_due(conn: Connection, lane: int | None = None) -> float | None:
+    """The earliest `not_before` of a pending row (per lane: one index lookup each)."""
+    lanes = (REPLY_LANE, BULK_LANE) if lane is None else (lane,)
+    earliest: float | None = None
+    for one in lanes:
+        async with conn.execute(
+            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND lane = ?", (one,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row and row[0] is not None:
+            earliest = float(row[0]) if earliest is None else min(earliest, float(row[0]))
+    return earliest
+
+
+async def release_many(conn: Connection, row_ids: Sequence[int]) -> None:
+    """Claimed rows that were never handed to the platform go back to pending unchanged
+    (a clean stop); their claim does not count as an attempt."""
+    await conn.executemany(
+        "UPDATE outbox SET status = 'pending', "
+        "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+        "WHERE id = ? AND status = 'sending'", [(row_id,) for row_id in row_ids])
 
 
 async def forget_member(conn: Connection, member_id: int, addresses: list[tuple[str, str]]) -> None:

@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from bot.channels import Channel, Notifier
 from bot.clock import Clock, utc_timestamp
 from bot.config import Settings
+from bot.ratelimit import RateLimits
+from bot.scheduler import Scheduler
 from bot.services.conversation import Conversation
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
 from bot.services.members import MemberService
+from bot.services.broadcasts import BroadcastService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
+from bot.services.reminders import ReminderService
 from storage.db import Database
 
 
@@ -33,6 +37,10 @@ class Services:
     groups: GroupService
     members: MemberService
     privacy: PrivacyService
+    # Timed messages and sending (issue 3): reminders table + our scheduler, broadcasts.
+    reminders: ReminderService
+    broadcasts: BroadcastService
+    scheduler: Scheduler
     extras: dict[str, object] = field(default_factory=dict)
 
     def now_seconds(self) -> float:
@@ -43,8 +51,11 @@ class Services:
 
     async def start(self) -> None:
         await self.dispatcher.start()
+        await self.reminders.start()
+        await self.scheduler.start()  # arms the earliest pending reminder from the table
 
     async def stop(self) -> None:
+        await self.scheduler.stop()  # no new fan-outs, then let sends in flight finish
         await self.dispatcher.stop()
 
 
@@ -54,7 +65,16 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         return utc_timestamp(clock.now())
 
     notifier = Notifier(now_seconds)
-    dispatcher = OutboxDispatcher(db, {}, now_seconds)
+    dispatcher = OutboxDispatcher(db, {}, now_seconds, limits=RateLimits.from_settings(settings))
+    clock.subscribe(dispatcher.kick)  # a moved clock makes delayed rows due at once
+    scheduler = Scheduler(clock, settings.timezone)
+    reminders = ReminderService(db, clock, timezone=settings.timezone, on_commit=dispatcher.kick)
+    reminders.attach(scheduler)
+    broadcasts = BroadcastService(db, now_seconds, on_commit=dispatcher.kick, timezone=settings.timezone)
+    broadcasts.register(reminders)  # the built-in `notice` reminder kind
+    # The weekly digest slot, Monday 09:00 in the configured zone; features add their parts
+    # with `reminders.weekly_digest.add(...)`.
+    reminders.add_recurring("weekly-digest", reminders.weekly_digest.run, day_of_week="mon", hour=9, minute=0)
     conversation = Conversation(db, clock.now, settings.default_language)
     controller = (settings.controller_name, settings.controller_contact)
     links = InviteLinks(settings.bot_username)
@@ -66,5 +86,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
-                    members=members, privacy=privacy)
+                    members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
+                    scheduler=scheduler)
 

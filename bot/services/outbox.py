@@ -1,111 +1,445 @@
-"""The outbox dispatcher: sends pending outbox rows through their channel.
+"""The outbox dispatcher: sends pending outbox rows through their channel, within its limits.
 
-(First version: sends in order, replies first, with retries. Pacing per platform limits is
-added by the rate-limited dispatcher.)
+Two lanes. A reply to what a person just did (lane 0) takes the very next send slot the
+platform allows; broadcasts and reminders (lane 1) use every other slot, so a 10,000-member
+broadcast never makes anyone wait for the answer to her button press.
+
+Limits (bot.ratelimit): overall messages/s, per private chat (with a small burst for
+replies), per group chat (20/min). A `RetryAfter` pauses that chat and re-queues the row;
+several in a short time pause the bulk lane. Network errors back off per row and per channel.
+A person who blocked the bot is marked unreachable and never retried.
+
+Exactly once, as far as the platform allows: a row is claimed ('sending') before it is sent
+and marked 'sent' in the first commit after the platform answered. A send slot is freed only
+after that commit, so at any moment at most `max_in_flight` rows have been handed to the
+platform without being marked sent. After a crash (kill -9) those are the only rows that can
+reach their person twice; every other claimed row was never handed over and is simply sent
+at start-up. (Telegram has no idempotency key for sendMessage, so no design can close this
+window completely: a message may be delivered while its answer is lost.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import random
+import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
 
 from bot.channels import Channel, PermanentFailure, RetryLater, TransientFailure, Unreachable
 from bot.models import Reply
+from bot.ratelimit import ChannelLimits, RateLimits
 from storage import members as members_repo
 from storage import outbox as outbox_repo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+MAX_ATTEMPTS = 10  # network errors; after that the row is 'failed'
+CHANNEL_MISSING_DELAY = 60.0
+KEEP_IN_MEMORY = 2.0  # a row whose chat frees up sooner waits in memory, else back in the table
+RECHECK_EVERY = 1.0  # while busy, look for newly ready rows (e.g. retries) this often
+
+
+@dataclass
+class _Outcome:
+    row: outbox_repo.OutboxRow
+    lane: int
+    status: str  # sent | retry | failed | unreachable
+    message_id: str | None = None
+    retry_in: float = 0.0
+    error: str | None = None
+    holds_slot: bool = True  # False for rows put back before they were sent
+
+
+@dataclass
+class DispatcherStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    resumed: int = 0
+    bulk_pauses: int = 0
+    by_lane: dict[int, int] = field(default_factory=lambda: {0: 0, 1: 0})
+
 
 class OutboxDispatcher:
     """Delivers outbox rows; `kick()` after a commit wakes it."""
 
-    def __init__(self, db: Database, channels: dict[str, Channel], now: Callable[[], float]) -> None:
+    def __init__(self, db: Database, channels: dict[str, Channel], now: Callable[[], float], *,
+                 limits: RateLimits | dict[str, RateLimits] | None = None, max_in_flight: int = 8,
+                 reply_reserve: int = 2, claim_batch: int = 32,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        if max_in_flight < 2 or not 0 < reply_reserve < max_in_flight:
+            raise ValueError("need max_in_flight >= 2 and 0 < reply_reserve < max_in_flight")
         self._db = db
-        self._channels = channels
+        self._channels = dict(channels)
         self._now = now
+        self._monotonic = monotonic
+        self._limits_config = limits if limits is not None else RateLimits()
+        self._limits: dict[str, ChannelLimits] = {}
+        self.max_in_flight = max_in_flight
+        self._bulk_slots = max_in_flight - reply_reserve
+        self._claim_batch = claim_batch
+        self._replies: deque[outbox_repo.OutboxRow] = deque()
+        self._bulk: deque[outbox_repo.OutboxRow] = deque()
+        self._in_flight = 0
+        self._bulk_in_flight = 0
+        self._outcomes: list[_Outcome] = []
+        self._outcome_ready = asyncio.Event()
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._kicked = True
+        self._reply_dirty = True
+        self._bulk_dirty = True
+        self._last_recheck = 0.0
+        self._channel_backoff: dict[str, tuple[int, float]] = {}  # name -> (failures, until)
         self._idle = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._sends: set[asyncio.Task[None]] = set()
+        self.stats = DispatcherStats()
+
+    # --- wiring ------------------------------------------------------------------------------
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
+        self.kick()
+
+    def limits_for(self, channel: str) -> ChannelLimits:
+        found = self._limits.get(channel)
+        if found is None:
+            config = self._limits_config
+            if isinstance(config, dict):
+                config = config.get(channel) or config.get("*") or RateLimits()
+            found = self._limits[channel] = ChannelLimits(config)
+        return found
 
     def kick(self) -> None:
+        """New rows were committed (or time jumped): look again now."""
+        self._kicked = True
+        self._idle.clear()
         self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         async with self._db.transaction() as tx:
             resumed = await outbox_repo.resume_in_flight(tx)
         if resumed:
             log.info("resuming %d messages left in flight", resumed)
-        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+        self.stats.resumed += resumed
+        self._closing = False
+        # A fresh context: these tasks must never see a transaction of whoever started them.
+        empty = contextvars.Context()
+        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher", context=empty)
+        self._writer = asyncio.create_task(self._record_outcomes(), name="outbox-writer",
+                                           context=contextvars.Context())
         self.kick()
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Stop claiming, let sends in flight finish and record them, put back the rest."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
+        if self._sends:
+            await asyncio.wait(set(self._sends), timeout=timeout)
+        for send in list(self._sends):
+            send.cancel()
+        await asyncio.gather(*self._sends, return_exceptions=True)
+        if self._writer is not None:
+            self._closing = True
+            self._outcome_ready.set()
             try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+                await asyncio.wait_for(self._writer, timeout)
+            except TimeoutError:
+                log.error("outbox: could not record the last outcomes within %.0f s", timeout)
+            self._writer = None
+        unsent = [row.id for row in (*self._replies, *self._bulk)]
+        self._replies.clear()
+        self._bulk.clear()
+        if unsent:
+            async with self._db.transaction() as tx:
+                await outbox_repo.release_many(tx, unsent)
+
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until nothing is ready to send and nothing is in flight (tests, demo)."""
+        self.kick()
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    # --- the loop ----------------------------------------------------------------------------
 
     async def _run(self) -> None:
         while True:
-            self._idle.clear()
-            sent_any = await self._send_batch()
-            if sent_any:
-                continue
-            self._idle.set()
-            async with self._db.read() as conn:
-                next_due = await outbox_repo.next_due(conn)
-            timeout = None if next_due is None else max(0.05, next_due - self._now())
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+                timeout = await self._step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox dispatcher step failed; retrying in 1 s")
+                timeout = 1.0
+            if timeout is None or timeout > 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    pass
 
-    async def _send_batch(self) -> bool:
-        async with self._db.transaction() as tx:
-            rows = await outbox_repo.claim_ready(tx, self._now(), limit=50)
-        for row in rows:
-            await self._send(row)
-        return bool(rows)
+    async def _step(self) -> float | None:
+        """Claim and start what may go now; return how long to sleep (None: until kicked)."""
+        self._wake.clear()
+        if self._kicked:
+            self._kicked = False
+            self._reply_dirty = self._bulk_dirty = True
+        mono = self._monotonic()
+        if mono - self._last_recheck >= RECHECK_EVERY:
+            self._last_recheck = mono
+            self._reply_dirty = self._bulk_dirty = True
+        await self._refill()
+        wait = self._start_sends()
+        if wait is None and (self._replies or self._bulk):
+            wait = RECHECK_EVERY
+        if not self._replies and not self._bulk:
+            async with self._db.read() as conn:
+                due = await outbox_repo.next_due(conn)
+            if due is not None:
+                until_due = max(0.0, due - self._now())
+                if until_due == 0.0:
+                    self._reply_dirty = self._bulk_dirty = True
+                    return 0.0 if self._in_flight < self.max_in_flight else wait
+                wait = until_due if wait is None else min(wait, until_due)
+            if self._in_flight == 0 and not self._outcomes:
+                self._idle.set()
+        return wait
 
-    async def _send(self, row: outbox_repo.OutboxRow) -> None:
-        channel = self._channels.get(row.channel)
-        if channel is None:
-            async with self._db.transaction() as tx:
-                await outbox_repo.release(tx, row.id, self._now() + 60, "channel not running")
+    async def _refill(self) -> None:
+        want_bulk = self._bulk_dirty and len(self._bulk) < self._claim_batch // 2
+        if not self._reply_dirty and not want_bulk:
             return
-        try:
-            message_id = await channel.deliver(row.address, Reply.model_validate_json(row.payload))
-        except RetryLater as error:
-            async with self._db.transaction() as tx:
-                await outbox_repo.release(tx, row.id, self._now() + error.seconds, "retry_after")
-        except Unreachable as error:
-            async with self._db.transaction() as tx:
-                await outbox_repo.finish(tx, row.id, "unreachable", str(error))
-                if row.member_id is not None:
-                    from datetime import UTC, datetime
-                    await members_repo.mark_unreachable(tx, row.member_id, datetime.fromtimestamp(self._now(), UTC))
-        except PermanentFailure as error:
-            log.error("outbox row %s rejected: %s", row.id, error)
-            async with self._db.transaction() as tx:
-                await outbox_repo.finish(tx, row.id, "failed", str(error))
-        except TransientFailure as error:
-            delay = min(300.0, 2.0 ** min(row.attempts, 8))
-            async with self._db.transaction() as tx:
-                await outbox_repo.release(tx, row.id, self._now() + delay, str(error))
-        else:
-            async with self._db.transaction() as tx:
-                await outbox_repo.mark_sent(tx, row.id, self._now(), message_id)
+        async with self._db.transaction() as tx:
+            now = self._now()
+            if self._reply_dirty:
+                replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE)
+                self._replies.extend(replies)
+                self._reply_dirty = len(replies) == 64
+            if want_bulk:
+                bulk = await outbox_repo.claim_ready(tx, now, self._claim_batch - len(self._bulk),
+                                                     lane=outbox_repo.BULK_LANE)
+                self._bulk.extend(bulk)
+                self._bulk_dirty = bool(bulk)
 
-    async def wait_idle(self, timeout: float = 10.0) -> None:
-        """Wait until nothing is due (tests, demo)."""
-        await asyncio.sleep(0)
-        await asyncio.wait_for(self._idle.wait(), timeout)
+    def _start_sends(self) -> float | None:
+        """Start every send allowed now, replies first. Returns 0 to loop at once, else the
+        seconds until something may become possible, or None when only a kick can help."""
+        wait: float | None = None
+        deferred: list[tuple[outbox_repo.OutboxRow, float]] = []
+        replies_hold_slot = False  # a reply waits for the next send slot: bulk must not take it
+
+        def later(seconds: float) -> None:
+            nonlocal wait
+            wait = seconds if wait is None else min(wait, seconds)
+
+        for queue, lane in ((self._replies, outbox_repo.REPLY_LANE), (self._bulk, outbox_repo.BULK_LANE)):
+            blocked: set[tuple[str, str]] = set()  # keeps each chat's rows in order
+            kept: deque[outbox_repo.OutboxRow] = deque()
+            while queue:
+                row = queue.popleft()
+                mono = self._monotonic()
+                chat_key = (row.channel, row.address)
+                if chat_key in blocked:
+                    kept.append(row)
+                    continue
+                channel = self._channels.get(row.channel)
+                if channel is None:
+                    deferred.append((row, CHANNEL_MISSING_DELAY))
+                    continue
+                backoff = self._channel_wait(row.channel, mono)
+                if backoff > 0:
+                    later(backoff)
+                    kept.append(row)
+                    blocked.add(chat_key)
+                    continue
+                limits = self.limits_for(row.channel)
+                is_group = channel.is_group_chat(row.address)
+                if lane == outbox_repo.BULK_LANE:
+                    if (replies_hold_slot or self._bulk_in_flight >= self._bulk_slots
+                            or self._in_flight >= self.max_in_flight):
+                        kept.append(row)
+                        break  # a slot frees when an outcome is recorded (that wakes us)
+                    paused = limits.bulk_delay(mono)
+                    if paused > 0:
+                        later(paused)
+                        kept.append(row)
+                        break
+                elif self._in_flight >= self.max_in_flight:
+                    kept.append(row)
+                    replies_hold_slot = True
+                    break
+                chat_wait = limits.chat_delay(row.address, is_group, mono)
+                if chat_wait > 0:
+                    if chat_wait > KEEP_IN_MEMORY:
+                        deferred.append((row, chat_wait))
+                    else:
+                        kept.append(row)
+                        blocked.add(chat_key)
+                        later(chat_wait)
+                    continue
+                overall = limits.overall_delay(mono)
+                if overall > 0:
+                    later(overall)
+                    kept.append(row)
+                    if lane == outbox_repo.REPLY_LANE:
+                        replies_hold_slot = True
+                    break
+                limits.record(row.address, is_group, mono)
+                self._launch(row, lane, channel)
+            kept.extend(queue)
+            queue.clear()
+            queue.extend(kept)
+        if deferred:
+            self._defer(deferred)
+        return wait
+
+    def _channel_wait(self, name: str, mono: float) -> float:
+        failures, until = self._channel_backoff.get(name, (0, 0.0))
+        return max(0.0, until - mono) if failures else 0.0
+
+    def _defer(self, rows: list[tuple[outbox_repo.OutboxRow, float]]) -> None:
+        """Rows that cannot go for a while go back to the table with a later `not_before`."""
+        for row, seconds in rows:
+            self._outcomes.append(_Outcome(row, row.lane, "retry", retry_in=seconds,
+                                           error="rate limit", holds_slot=False))
+        self._outcome_ready.set()
+
+    def _launch(self, row: outbox_repo.OutboxRow, lane: int, channel: Channel) -> None:
+        self._in_flight += 1
+        if lane == outbox_repo.BULK_LANE:
+            self._bulk_in_flight += 1
+        task = asyncio.create_task(self._send(row, lane, channel), name=f"outbox-send-{row.id}",
+                                   context=contextvars.Context())
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+
+    async def _send(self, row: outbox_repo.OutboxRow, lane: int, channel: Channel) -> None:
+        try:
+            reply = Reply.model_validate_json(row.payload)
+            message_id = await channel.deliver(row.address, reply)
+        except ValidationError as error:
+            log.error("outbox row %s (%s) has no valid message: %d errors", row.id, row.key,
+                      error.error_count())
+            outcome = _Outcome(row, lane, "failed", error="invalid payload")
+        except RetryLater as error:
+            outcome = _Outcome(row, lane, "retry", retry_in=error.seconds, error="retry_after")
+            limits = self.limits_for(row.channel)
+            if limits.retry_after(row.address, channel.is_group_chat(row.address), error.seconds,
+                                  self._monotonic()):
+                self.stats.bulk_pauses += 1
+                log.warning("flood control: bulk sends on %s paused for %.0f s", row.channel, error.seconds)
+        except Unreachable as error:
+            outcome = _Outcome(row, lane, "unreachable", error=str(error)[:200])
+        except PermanentFailure as error:
+            log.error("outbox row %s (%s) rejected by %s: %s", row.id, row.key, row.channel, error)
+            outcome = _Outcome(row, lane, "failed", error=str(error)[:200])
+        except TransientFailure as error:
+            outcome = self._transient(row, lane, str(error))
+        except asyncio.CancelledError:
+            # Stopped mid-send: we cannot know whether it went out; leave the row 'sending' so
+            # that start-up resends it (the same window as a crash, documented above).
+            self._in_flight -= 1
+            if lane == outbox_repo.BULK_LANE:
+                self._bulk_in_flight -= 1
+            raise
+        except Exception as error:  # a bug in a channel adapter: keep the row, back off
+            log.exception("outbox row %s: unexpected error from %s", row.id, row.channel)
+            outcome = self._transient(row, lane, type(error).__name__)
+        else:
+            outcome = _Outcome(row, lane, "sent", message_id=message_id)
+            self._channel_backoff.pop(row.channel, None)
+        self._outcomes.append(outcome)
+        self._outcome_ready.set()
+
+    def _transient(self, row: outbox_repo.OutboxRow, lane: int, error: str) -> _Outcome:
+        failures, _ = self._channel_backoff.get(row.channel, (0, 0.0))
+        failures += 1
+        pause = min(30.0, 0.25 * 2 ** min(failures, 8))
+        self._channel_backoff[row.channel] = (failures, self._monotonic() + pause)
+        if row.attempts >= MAX_ATTEMPTS:
+            log.error("outbox row %s (%s): giving up after %d attempts: %s", row.id, row.key,
+                      row.attempts, error)
+            return _Outcome(row, lane, "failed", error=error[:200])
+        delay = min(300.0, 2.0 ** min(row.attempts, 8)) * random.uniform(0.8, 1.2)
+        log.warning("outbox row %s: %s; retrying in %.1f s", row.id, error[:200], delay)
+        return _Outcome(row, lane, "retry", retry_in=delay, error=error[:200])
+
+    # --- recording outcomes ------------------------------------------------------------------
+
+    async def _record_outcomes(self) -> None:
+        """Commit outcomes in batches (whatever finished during the previous commit), then free
+        their send slots: until a sent row is committed as sent, its slot stays taken."""
+        while True:
+            if not self._outcomes:
+                if self._closing:
+                    return
+                await self._outcome_ready.wait()
+                self._outcome_ready.clear()
+                continue
+            batch, self._outcomes = self._outcomes, []
+            try:
+                await self._commit(batch)
+            except asyncio.CancelledError:
+                self._outcomes[:0] = batch
+                raise
+            except Exception:
+                log.exception("could not record %d outbox outcomes; retrying", len(batch))
+                self._outcomes[:0] = batch
+                await asyncio.sleep(0.5)
+                self._outcome_ready.set()
+                continue
+            for outcome in batch:
+                if outcome.holds_slot:
+                    self._in_flight -= 1
+                    if outcome.lane == outbox_repo.BULK_LANE:
+                        self._bulk_in_flight -= 1
+            self._wake.set()
+
+    async def _commit(self, batch: list[_Outcome]) -> None:
+        now = self._now()
+        moment = datetime.fromtimestamp(now, UTC)
+        async with self._db.transaction() as tx:
+            sent = [(o.row.id, o.message_id) for o in batch if o.status == "sent"]
+            await outbox_repo.mark_sent_many(tx, sent, now)
+            for outcome in batch:
+                row = outcome.row
+                if outcome.status == "retry":
+                    await outbox_repo.release(tx, row.id, now + outcome.retry_in, outcome.error)
+                elif outcome.status == "failed":
+                    await outbox_repo.finish(tx, row.id, "failed", outcome.error)
+                elif outcome.status == "unreachable":
+                    await outbox_repo.finish(tx, row.id, "unreachable", outcome.error)
+                    member_id = row.member_id
+                    if member_id is None:
+                        member = await members_repo.by_identity(tx, row.channel, row.address)
+                        member_id = member.id if member is not None else None
+                    if member_id is not None and await members_repo.mark_unreachable(tx, member_id, moment):
+                        log.info("member %s is unreachable on %s", member_id, row.channel)
+        for outcome in batch:
+            if outcome.status == "sent":
+                self.stats.sent += 1
+                self.stats.by_lane[outcome.lane] = self.stats.by_lane.get(outcome.lane, 0) + 1
+            elif outcome.status == "retry":
+                self.stats.retried += 1
+            elif outcome.status == "failed":
+                self.stats.failed += 1
+            else:
+                self.stats.unreachable += 1

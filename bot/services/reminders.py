@@ -1,0 +1,321 @@
+"""Reminders: durable timed sends, keyed (e.g. `meeting:42:remind:24h`), with a due time.
+
+The `reminders` table is the source of truth; the scheduler only wakes `send_due(now)` at the
+earliest due time. Each *kind* has a handler and a grace: how late it may still be sent. The
+handler runs inside the transaction that marks the reminder done and fans the message out to
+its audience through the outbox (one reminder row -> N outbox rows), so a crash either keeps
+the reminder pending or commits it together with every message it produced: nothing is sent
+twice and nothing is lost. A reminder that falls due while the bot is down is sent late only
+within its kind's grace; past it the row is marked 'dropped' and logged (never its text).
+
+Every method works inside another transaction too (it becomes a savepoint of it), so a
+feature can save a meeting and (re)schedule its reminders in one commit.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from aiosqlite import Connection
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.clock import Clock, from_timestamp, utc_timestamp
+from storage import reminders as reminders_repo
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    key: str
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+    status: str = reminders_repo.PENDING
+    attempts: int = 0
+
+
+Handler = Callable[[Reminder, datetime], Awaitable[None]]
+# How late a kind may still be sent: a fixed time after its due time, a callable giving the
+# deadline from the reminder (e.g. "until the meeting starts"; None: no limit), or None.
+Grace = timedelta | Callable[[Reminder], datetime | None] | None
+
+DEFAULT_GRACE = timedelta(hours=1)
+SOURCE = "reminders"
+
+
+@dataclass(frozen=True)
+class ReminderKind:
+    name: str
+    handler: Handler
+    grace: Grace
+
+    def deadline(self, reminder: Reminder) -> datetime | None:
+        if self.grace is None:
+            return None
+        if isinstance(self.grace, timedelta):
+            return reminder.due_at + self.grace
+        return self.grace(reminder)
+
+
+@dataclass
+class DueReport:
+    """What one `send_due` pass did."""
+
+    sent: int = 0
+    dropped: int = 0
+    failed: int = 0
+    keys_dropped: list[str] = field(default_factory=list)
+
+
+_handler_connection: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+    "koordinat_reminder_connection", default=None)
+
+
+def _reminder(row: reminders_repo.ReminderRow) -> Reminder:
+    return Reminder(id=row.id, key=row.key, kind=row.kind, due_at=from_timestamp(row.due_at),
+                    payload=row.payload, status=row.status, attempts=row.attempts)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("due times must be timezone-aware (UTC or the group's zone)")
+    return moment.astimezone(UTC)
+
+
+class WeeklyDigest:
+    """The weekly digest slot (Monday 09:00 in the configured zone): features add their part."""
+
+    def __init__(self) -> None:
+        self._parts: list[Callable[[datetime], Awaitable[None]]] = []
+
+    def add(self, part: Callable[[datetime], Awaitable[None]]) -> None:
+        """`part(slot)` runs inside the slot's transaction, like any reminder handler."""
+        self._parts.append(part)
+
+    async def run(self, reminder: Reminder, now: datetime) -> None:
+        for part in self._parts:
+            await part(reminder.due_at)
+
+
+class ReminderService:
+    def __init__(self, db: Database, clock: Clock, *, timezone: str | ZoneInfo = "UTC",
+                 on_commit: Callable[[], None] = lambda: None, batch_size: int = 200,
+                 max_attempts: int = 5) -> None:
+        self._db = db
+        self._clock = clock
+        self.timezone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+        self._on_commit = on_commit
+        self._batch_size = batch_size
+        self._max_attempts = max_attempts
+        self._kinds: dict[str, ReminderKind] = {}
+        self._recurring: dict[str, CronTrigger] = {}
+        self._scheduler: Scheduler | None = None
+        self.weekly_digest = WeeklyDigest()
+
+    # --- kinds -------------------------------------------------------------------------------
+
+    def register_kind(self, kind: str, handler: Handler, *, grace: Grace = DEFAULT_GRACE) -> None:
+        """`handler(reminder, now)` sends a due reminder of this kind (inside the transaction
+        that marks it done); `grace` says how late it may still be sent."""
+        if kind in self._kinds:
+            raise ValueError(f"reminder kind {kind!r} is already registered")
+        self._kinds[kind] = ReminderKind(kind, handler, grace)
+
+    def kinds(self) -> list[str]:
+        return sorted(self._kinds)
+
+    def add_recurring(self, name: str, handler: Handler, *, grace: Grace = timedelta(hours=6),
+                      **cron_fields: Any) -> None:
+        """A durable cron slot (e.g. `day_of_week="mon", hour=9`): each slot is a reminder row
+        `recurring:<name>:<slot>`, so it survives restarts, runs once, and obeys `grace`."""
+        cron_fields.setdefault("timezone", self.timezone)
+        trigger = CronTrigger(**cron_fields)
+        kind = f"recurring:{name}"
+
+        async def run_slot(reminder: Reminder, now: datetime) -> None:
+            await handler(reminder, now)
+            await self._schedule_slot(name, trigger, max(now, reminder.due_at))
+
+        self.register_kind(kind, run_slot, grace=grace)
+        self._recurring[name] = trigger
+
+    async def _schedule_slot(self, name: str, trigger: CronTrigger, after: datetime) -> None:
+        slot = trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
+        if slot is not None:
+            slot_utc = slot.astimezone(UTC)
+            await self.schedule(f"recurring:{name}:{slot_utc:%Y-%m-%dT%H:%MZ}", f"recurring:{name}", slot_utc)
+
+    async def _ensure_recurring(self) -> None:
+        """Every recurring slot has its next row (also after one was dropped for lateness)."""
+        for name, trigger in self._recurring.items():
+            if not await self.pending(f"recurring:{name}:"):
+                await self._schedule_slot(name, trigger, self._clock.now())
+
+    # --- scheduling --------------------------------------------------------------------------
+
+    def attach(self, scheduler: Scheduler) -> None:
+        """Let `scheduler` wake `send_due` at the earliest due time."""
+        self._scheduler = scheduler
+        scheduler.add_source(SOURCE, self._scheduled_pass, self.next_due)
+
+    async def start(self) -> None:
+        await self._ensure_recurring()
+
+    async def schedule(self, key: str, kind: str, due_at: datetime,
+                       payload: dict[str, Any] | None = None, *, reset: bool = False) -> bool:
+        """Create or move the reminder `key`. True if it is pending at `due_at` now; False if it
+        was already sent (pass `reset=True` to send it again, e.g. for a new meeting date)."""
+        if kind not in self._kinds:
+            log.warning("reminder %s scheduled with unregistered kind %r", key, kind)
+        due = _utc(due_at)
+        async with self._db.transaction() as tx:
+            armed = await reminders_repo.upsert(
+                tx, key=key, kind=kind, due_at=utc_timestamp(due), payload=payload or {},
+                now=utc_timestamp(self._clock.now()), reset=reset)
+        if armed and self._scheduler is not None:
+            self._scheduler.wake_at(SOURCE, due)
+        return armed
+
+    async def cancel(self, key: str) -> bool:
+        async with self._db.transaction() as tx:
+            return await reminders_repo.cancel(tx, key, utc_timestamp(self._clock.now()))
+
+    async def cancel_prefix(self, prefix: str) -> int:
+        """Cancel every pending reminder whose key starts with `prefix` (e.g. `meeting:42:`)."""
+        async with self._db.transaction() as tx:
+            return await reminders_repo.cancel_prefix(tx, prefix, utc_timestamp(self._clock.now()))
+
+    async def get(self, key: str) -> Reminder | None:
+        async with self._db.read() as conn:
+            row = await reminders_repo.get(conn, key)
+        return _reminder(row) if row else None
+
+    async def pending(self, prefix: str) -> list[Reminder]:
+        async with self._db.read() as conn:
+            rows = await reminders_repo.with_prefix(conn, prefix)
+        return [_reminder(row) for row in rows]
+
+    async def next_due(self) -> datetime | None:
+        async with self._db.read() as conn:
+            wake = await reminders_repo.next_wake(conn)
+        return from_timestamp(wake) if wake is not None else None
+
+    @staticmethod
+    def active_connection() -> Connection | None:
+        """Inside a handler: the open transaction's connection (no savepoint needed)."""
+        return _handler_connection.get()
+
+    # --- sending -----------------------------------------------------------------------------
+
+    async def _scheduled_pass(self, now: datetime) -> None:
+        await self.send_due(now)
+        if self._recurring:
+            await self._ensure_recurring()
+
+    async def send_due(self, now: datetime | None = None) -> DueReport:
+        """Send every reminder due at `now` (default: the clock's now), in batches of one
+        transaction each, so that people's replies get the database in between."""
+        now = _utc(now) if now is not None else self._clock.now()
+        now_ts = utc_timestamp(now)
+        report = DueReport()
+        while True:
+            async with self._db.transaction() as tx:
+                rows = await reminders_repo.due(tx, now_ts, self._batch_size)
+                if rows:
+                    await self._process(tx, rows, now, report)
+            if rows:
+                self._on_commit()
+            if len(rows) < self._batch_size:
+                return report
+
+    async def _process(self, tx: Connection, rows: list[reminders_repo.ReminderRow], now: datetime,
+                       report: DueReport) -> None:
+        now_ts = utc_timestamp(now)
+        runnable: list[tuple[Reminder, ReminderKind]] = []
+        dropped: list[int] = []
+        for row in rows:
+            reminder = _reminder(row)
+            kind = self._kinds.get(row.kind)
+            if kind is None:
+                await self._failed(tx, reminder, now, f"unknown kind {row.kind!r}", report)
+                continue
+            try:
+                deadline = kind.deadline(reminder)
+            except Exception as error:  # a grace rule that cannot read its payload
+                await self._failed(tx, reminder, now, f"grace: {type(error).__name__}", report)
+                continue
+            if deadline is not None and now > deadline:
+                late = now - reminder.due_at
+                log.warning("reminder %s (%s) dropped: due %s, %s late, past its grace",
+                            reminder.key, reminder.kind, reminder.due_at.isoformat(timespec="seconds"),
+                            timedelta(seconds=round(late.total_seconds())))
+                dropped.append(row.id)
+                report.keys_dropped.append(reminder.key)
+                continue
+            runnable.append((reminder, kind))
+        await reminders_repo.finish_many(tx, dropped, reminders_repo.DROPPED, now_ts, "late")
+        report.dropped += len(dropped)
+        done = await self._run_handlers(tx, runnable, now, report)
+        await reminders_repo.finish_many(tx, done, reminders_repo.DONE, now_ts)
+        report.sent += len(done)
+
+    async def _run_handlers(self, tx: Connection, runnable: list[tuple[Reminder, ReminderKind]],
+                            now: datetime, report: DueReport) -> list[int]:
+        """Run the whole batch in one savepoint; if a handler fails, undo and run each in its
+        own savepoint so that one broken reminder cannot hold back the others."""
+        if not runnable:
+            return []
+        token = _handler_connection.set(tx)
+        try:
+            try:
+                async with self._db.transaction():
+                    for reminder, kind in runnable:
+                        await kind.handler(reminder, now)
+                return [reminder.id for reminder, _ in runnable]
+            except Exception:
+                pass
+            done: list[int] = []
+            for reminder, kind in runnable:
+                try:
+                    async with self._db.transaction():
+                        await kind.handler(reminder, now)
+                except Exception as error:
+                    log.exception("reminder %s (%s): handler failed", reminder.key, reminder.kind)
+                    await self._failed(tx, reminder, now, f"handler: {type(error).__name__}", report)
+                else:
+                    done.append(reminder.id)
+            return done
+        finally:
+            _handler_connection.reset(token)
+
+    async def _failed(self, tx: Connection, reminder: Reminder, now: datetime, error: str,
+                      report: DueReport) -> None:
+        """Try again later with back-off; after `max_attempts`, drop it."""
+        attempts = reminder.attempts + 1
+        if attempts >= self._max_attempts:
+            log.error("reminder %s (%s) dropped after %d attempts: %s", reminder.key, reminder.kind,
+                      attempts, error)
+            await reminders_repo.finish_many(tx, [reminder.id], reminders_repo.DROPPED,
+                                             utc_timestamp(now), error)
+            report.dropped += 1
+            report.keys_dropped.append(reminder.key)
+            return
+        retry = now + timedelta(seconds=min(3600, 30 * 2 ** attempts))
+        log.warning("reminder %s (%s): %s; retrying at %s", reminder.key, reminder.kind, error,
+                    retry.isoformat(timespec="seconds"))
+        await reminders_repo.postpone(tx, reminder.id, utc_timestamp(retry), error)
+        report.failed += 1
+        if self._scheduler is not None:
+            self._scheduler.wake_at(SOURCE, retry)

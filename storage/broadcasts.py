@@ -1,0 +1,52 @@
+"""Broadcasts: one notice to an audience. Its outbox rows carry `broadcast_id`, so delivery
+counts per broadcast are one indexed GROUP BY (`outbox_by_broadcast`)."""
+
+from __future__ import annotations
+
+from aiosqlite import Connection
+
+from bot.models import Member
+from storage.outbox import FINAL_STATUSES
+
+
+async def create(conn: Connection, *, key: str, group_id: int | None, kind: str, now: float) -> int:
+    """The id of the broadcast `key`, created if new (idempotent: a retried fan-out reuses it)."""
+    await conn.execute(
+        "INSERT INTO broadcasts (key, group_id, kind, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (key) DO NOTHING",
+        (key, group_id, kind, now),
+    )
+    found = await id_of(conn, key)
+    assert found is not None
+    return found
+
+
+async def id_of(conn: Connection, key: str) -> int | None:
+    async with conn.execute("SELECT id FROM broadcasts WHERE key = ?", (key,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+async def status_counts(conn: Connection, broadcast_id: int) -> dict[str, int]:
+    """{status: rows}; every outbox status appears, 'sending' folded into 'pending'."""
+    counts = dict.fromkeys(("pending", *FINAL_STATUSES), 0)
+    async with conn.execute(
+        "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
+        (broadcast_id,),
+    ) as cursor:
+        for row in await cursor.fetchall():
+            status = "pending" if row["status"] == "sending" else row["status"]
+            counts[status] += row["n"]
+    return counts
+
+
+async def unreachable_members(conn: Connection, broadcast_id: int) -> list[Member]:
+    """Members this broadcast could not reach (blocked the bot, chat gone), by name."""
+    async with conn.execute(
+        "SELECT DISTINCT m.id, m.display_name, m.language, m.unreachable_at FROM outbox o "
+        "JOIN members m ON m.id = o.member_id WHERE o.broadcast_id = ? AND o.status = 'unreachable' "
+        "ORDER BY m.display_name",
+        (broadcast_id,),
+    ) as cursor:
+        return [Member(id=row[0], display_name=row[1], language=row[2], unreachable_at=row[3])
+                for row in await cursor.fetchall()]
