@@ -27,6 +27,16 @@ async def id_of(conn: Connection, key: str) -> int | None:
     return int(row[0]) if row else None
 
 
+async def latest_with_prefix(conn: Connection, prefix: str) -> int | None:
+    """The newest broadcast whose key starts with `prefix` (an index range on the key)."""
+    high = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    async with conn.execute(
+        "SELECT id FROM broadcasts WHERE key >= ? AND key < ? ORDER BY id DESC LIMIT 1", (prefix, high)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 async def status_counts(conn: Connection, broadcast_id: int) -> dict[str, int]:
     """{status: rows}; every outbox status appears, 'sending' folded into 'pending'."""
     counts = dict.fromkeys(("pending", *FINAL_STATUSES), 0)

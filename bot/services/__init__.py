@@ -13,11 +13,11 @@ from bot.clock import Clock, utc_timestamp
 from bot.config import Settings
 from bot.ratelimit import RateLimits
 from bot.scheduler import Scheduler
+from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Conversation
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
 from bot.services.members import MemberService
-from bot.services.broadcasts import BroadcastService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService

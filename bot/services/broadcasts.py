@@ -120,6 +120,12 @@ class BroadcastService:
         async with self._db.read() as conn:
             return await broadcasts_repo.id_of(conn, key)
 
+    async def notice_broadcast_id(self, reminder_key: str) -> int | None:
+        """The broadcast the `notice` reminder `reminder_key` produced (the latest, if it was
+        reset and sent again); None before it fell due or when it had a single recipient."""
+        async with self._db.read() as conn:
+            return await broadcasts_repo.latest_with_prefix(conn, f"reminder:{reminder_key}@")
+
     async def send_to_group(self, broadcast_id: int, group_id: int, replies: Replies, *,
                             roles: Sequence[str] = ALL_ROLES, lane: int = outbox_repo.BULK_LANE,
                             conn: Connection | None = None) -> int:
@@ -202,9 +208,11 @@ class BroadcastService:
             replies = _notice_replies(payload, zone)
             member_ids = [int(m) for m in payload.get("member_ids") or []]
             broadcast_id: int | None = None
+            # One broadcast per arming: a reminder reset to a new time is a new notice.
+            arming = f"{reminder.key}@{int(reminder.due_at.timestamp())}"
             if group_id is not None or len(member_ids) > 1:
                 broadcast_id = await broadcasts_repo.create(
-                    tx, key=f"reminder:{reminder.key}", group_id=group_id,
+                    tx, key=f"reminder:{arming}", group_id=group_id,
                     kind=str(payload.get("kind") or NOTICE), now=self._now())
             if group_id is not None:
                 await outbox_repo.enqueue_for_group(
@@ -212,7 +220,7 @@ class BroadcastService:
                     roles=list(payload.get("roles") or ALL_ROLES), payloads=replies,
                     default_payload=replies[FALLBACK], now=self._now(), broadcast_id=broadcast_id)
             if member_ids:
-                prefix = f"b:{broadcast_id}:m" if broadcast_id is not None else f"r:{reminder.id}:m"
+                prefix = f"b:{broadcast_id}:m" if broadcast_id is not None else f"r:{arming}:m"
                 await outbox_repo.enqueue_for_members(
                     tx, key_prefix=prefix, member_ids=member_ids, payloads=replies,
                     default_payload=replies[FALLBACK], now=self._now(), broadcast_id=broadcast_id)

@@ -128,7 +128,11 @@ class ReminderService:
 
     def register_kind(self, kind: str, handler: Handler, *, grace: Grace = DEFAULT_GRACE) -> None:
         """`handler(reminder, now)` sends a due reminder of this kind (inside the transaction
-        that marks it done); `grace` says how late it may still be sent."""
+        that marks it done); `grace` says how late it may still be sent.
+
+        A handler should only write to the database (outbox rows through the Notifier or
+        BroadcastService): if another handler of its batch fails, the batch is rolled back and
+        each handler runs again in its own savepoint."""
         if kind in self._kinds:
             raise ValueError(f"reminder kind {kind!r} is already registered")
         self._kinds[kind] = ReminderKind(kind, handler, grace)
