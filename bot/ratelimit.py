@@ -7,6 +7,12 @@ the (possibly moved) clock the rest of the bot reads.
   once the theoretical arrival time, minus the burst allowance, has come. Waking a little late
   costs nothing (the schedule does not slip) because a send may go up to `tolerance` early.
 - `SlidingWindow` allows at most `limit` sends in any `window` seconds (groups: 20 a minute).
+- `ArrivalWindow` guards the overall limit against network jitter: the platform counts a
+  message when it *arrives*, somewhere between our send and its answer, so a send that was
+  slow to arrive (a new connection, a stalled network) can land in the same second as one
+  sent a second later. A send is therefore allowed only while fewer than `limit` sends are
+  in flight or were answered in the last second: then no 1-second window of arrivals can
+  hold more than `limit`, whatever the latency.
 - `ChannelLimits` combines them for one bot (one token, one WhatsApp number) and remembers
   what a `RetryAfter` paused: one chat, or — when floods hit several chats — the bulk lane.
 """
@@ -34,7 +40,7 @@ class RateLimits:
     private_per_second: float = 1.0
     private_burst: int = 3
     group_per_minute: float = 20.0
-    margin: float = 0.03
+    margin: float = 0.01
     # A RetryAfter from this many different chats within `flood_window` seconds means the
     # platform throttles the whole bot: pause the bulk lane, not just those chats.
     flood_chats: int = 2
@@ -95,6 +101,37 @@ class SlidingWindow:
         return not self._sent or self._sent[-1] <= now - self.window
 
 
+class ArrivalWindow:
+    """At most `limit` sends arriving in any `window` seconds, counting each send from its
+    start until `window` seconds after its answer (see the module docstring)."""
+
+    def __init__(self, limit: int, window: float = 1.0) -> None:
+        self.limit = max(1, limit)
+        self.window = window
+        self.in_flight = 0
+        self._answered: deque[float] = deque()
+
+    def delay(self, now: float) -> float | None:
+        """Seconds until a send is allowed; None: not before a send in flight is answered."""
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
+        room = self.limit - 1 - self.in_flight  # answered sends that may still be in the window
+        if room < 0:
+            return None
+        if len(self._answered) <= room:
+            return 0.0
+        return self._answered[len(self._answered) - room - 1] + self.window - now
+
+    def start(self) -> None:
+        self.in_flight += 1
+
+    def answered(self, now: float) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self._answered.append(now)
+        while len(self._answered) > self.limit:
+            self._answered.popleft()
+
+
 @dataclass
 class _Chat:
     pacer: Pacer
@@ -119,6 +156,7 @@ class ChannelLimits:
         self.limits = limits
         keep = 1.0 - limits.margin
         self.overall = Pacer(1.0 / (limits.per_second * keep))
+        self.arrivals = ArrivalWindow(max(1, math.floor(limits.per_second)))
         self._chat_interval = 1.0 / (limits.private_per_second * keep)
         self._group_limit = max(1, math.floor(limits.group_per_minute))
         self._group_window = 60.0 / keep
@@ -139,15 +177,18 @@ class ChannelLimits:
         chat = self._chats.get(address)
         return chat.delay(now) if chat is not None else 0.0
 
-    def overall_delay(self, now: float) -> float:
-        return self.overall.delay(now)
+    def overall_delay(self, now: float) -> float | None:
+        """Seconds until the next send may start; None: once a send in flight is answered."""
+        window = self.arrivals.delay(now)
+        return None if window is None else max(window, self.overall.delay(now))
 
     def bulk_delay(self, now: float) -> float:
         return max(0.0, self.bulk_paused_until - now)
 
     def record(self, address: str, is_group: bool, now: float) -> None:
-        """A send to `address` starts now."""
+        """A send to `address` starts now (call `answered` when it comes back)."""
         self.overall.take(now)
+        self.arrivals.start()
         chat = self._chat(address, is_group)
         chat.pacer.take(now)
         if chat.window is not None:
@@ -155,6 +196,10 @@ class ChannelLimits:
         self._records += 1
         if self._records % 1024 == 0:
             self._forget_idle(now)
+
+    def answered(self, now: float) -> None:
+        """A send started with `record` got its answer (or failed)."""
+        self.arrivals.answered(now)
 
     def retry_after(self, address: str, is_group: bool, seconds: float, now: float) -> bool:
         """The platform said "retry after `seconds`" for a send to `address`: pause that chat,

@@ -87,6 +87,7 @@ def test_idle_chats_are_forgotten() -> None:
     limits = ChannelLimits(RateLimits(per_second=1000))
     now = 0.0
     for chat in range(3000):
-        now += limits.overall_delay(now)
+        now += limits.overall_delay(now) or 0.0
         limits.record(str(chat), False, now)
+        limits.answered(now + 0.001)
     assert limits.tracked_chats < 2000

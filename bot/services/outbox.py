@@ -100,6 +100,7 @@ class OutboxDispatcher:
         self._last_recheck = 0.0
         self._channel_backoff: dict[str, tuple[int, float]] = {}  # name -> (failures, until)
         self._idle = asyncio.Event()
+        self._stopping = False
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -139,7 +140,7 @@ class OutboxDispatcher:
         if resumed:
             log.info("resuming %d messages left in flight", resumed)
         self.stats.resumed += resumed
-        self._closing = False
+        self._stopping = self._closing = False
         # A fresh context: these tasks must never see a transaction of whoever started them.
         empty = contextvars.Context()
         self._task = asyncio.create_task(self._run(), name="outbox-dispatcher", context=empty)
@@ -151,6 +152,7 @@ class OutboxDispatcher:
         """Stop claiming, let sends in flight finish and record them, put back the rest."""
         if self._task is None:
             return
+        self._stopping = True
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
@@ -160,12 +162,12 @@ class OutboxDispatcher:
             send.cancel()
         await asyncio.gather(*self._sends, return_exceptions=True)
         if self._writer is not None:
-            self._closing = True
+            self._closing = True  # the writer ends once every outcome is recorded
             self._outcome_ready.set()
-            try:
-                await asyncio.wait_for(self._writer, timeout)
-            except TimeoutError:
+            done, _ = await asyncio.wait({self._writer}, timeout=timeout)
+            if not done:
                 log.error("outbox: could not record the last outcomes within %.0f s", timeout)
+                self._writer.cancel()
             self._writer = None
         unsent = [row.id for row in (*self._replies, *self._bulk)]
         self._replies.clear()
@@ -177,12 +179,13 @@ class OutboxDispatcher:
     async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until nothing is ready to send and nothing is in flight (tests, demo)."""
         self.kick()
-        await asyncio.wait_for(self._idle.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._idle.wait()
 
     # --- the loop ----------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 timeout = await self._step()
             except asyncio.CancelledError:
@@ -191,8 +194,11 @@ class OutboxDispatcher:
                 log.exception("outbox dispatcher step failed; retrying in 1 s")
                 timeout = 1.0
             if timeout is None or timeout > 0:
+                # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation
+                # that arrives just as the event is set, and stop() would wait forever.
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await self._wake.wait()
                 except TimeoutError:
                     pass
 
@@ -296,8 +302,9 @@ class OutboxDispatcher:
                         later(chat_wait)
                     continue
                 overall = limits.overall_delay(mono)
-                if overall > 0:
-                    later(overall)
+                if overall is None or overall > 0:
+                    if overall is not None:
+                        later(overall)  # else: an answer wakes us
                     kept.append(row)
                     if lane == outbox_repo.REPLY_LANE:
                         replies_hold_slot = True
@@ -333,6 +340,15 @@ class OutboxDispatcher:
 
     async def _send(self, row: outbox_repo.OutboxRow, lane: int, channel: Channel) -> None:
         try:
+            outcome = await self._deliver(row, lane, channel)
+        finally:
+            self.limits_for(row.channel).answered(self._monotonic())
+            self._wake.set()
+        self._outcomes.append(outcome)
+        self._outcome_ready.set()
+
+    async def _deliver(self, row: outbox_repo.OutboxRow, lane: int, channel: Channel) -> _Outcome:
+        try:
             reply = Reply.model_validate_json(row.payload)
             message_id = await channel.deliver(row.address, reply)
         except ValidationError as error:
@@ -366,8 +382,7 @@ class OutboxDispatcher:
         else:
             outcome = _Outcome(row, lane, "sent", message_id=message_id)
             self._channel_backoff.pop(row.channel, None)
-        self._outcomes.append(outcome)
-        self._outcome_ready.set()
+        return outcome
 
     def _transient(self, row: outbox_repo.OutboxRow, lane: int, error: str) -> _Outcome:
         failures, _ = self._channel_backoff.get(row.channel, (0, 0.0))
