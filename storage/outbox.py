@@ -131,6 +131,26 @@ async def enqueue_for_members(conn: Connection, *, key_prefix: str, member_ids: 
     return added
 
 
+async def enqueue_for_each(conn: Connection, items: Sequence[tuple[str, int, Mapping[str, str], str]], *,
+                           now: float, lane: int = BULK_LANE) -> int:
+    """Many one-member messages in one statement: items of (key prefix, member id, payloads by
+    language, default payload); every item must name the same languages."""
+    if not items:
+        return 0
+    languages = list(items[0][2])
+    payload_sql, _ = _payload_by_language(dict.fromkeys(languages, ""), "")
+    sql = _AUDIENCE_INSERT.format(payload=payload_sql, join="", where="m.id = ?")
+    params = []
+    for key_prefix, member_id, payloads, default in items:
+        if list(payloads) != languages:
+            raise ValueError("every item must name the same languages")
+        by_language = [value for lang in languages for value in (lang, payloads[lang])]
+        params.append((key_prefix, lane, None, *by_language, default, now, now, member_id))
+    before = conn.total_changes
+    await conn.executemany(sql, params)
+    return conn.total_changes - before
+
+
 async def addresses_of(conn: Connection, member_ids: Sequence[int]) -> dict[int, tuple[str, str, bool]]:
     """{member id: (channel, address, reachable)} by the same rule as the fan-outs."""
     found: dict[int, tuple[str, str, bool]] = {}

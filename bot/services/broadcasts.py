@@ -190,7 +190,24 @@ class BroadcastService:
     # --- the built-in `notice` reminder kind ---------------------------------------------------
 
     def register(self, reminders: ReminderService) -> None:
-        reminders.register_kind(NOTICE, self.send_notice, grace=notice_deadline)
+        reminders.register_kind(NOTICE, self.send_notice, grace=notice_deadline,
+                                batch_handler=self.send_notices)
+
+    async def send_notices(self, reminders: list[Reminder], now: datetime) -> None:
+        """Many due notices at once: one-member notices (personal nudges) are queued with a
+        single statement, the others one by one."""
+        singles: list[tuple[str, int, Mapping[str, str], str]] = []
+        for reminder in reminders:
+            payload = reminder.payload
+            member_ids = payload.get("member_ids") or []
+            if payload.get("group_id") is None and len(member_ids) == 1:
+                replies = _notice_replies(payload, self._timezone)
+                singles.append((f"r:{_arming(reminder)}:m", int(member_ids[0]), replies, replies[FALLBACK]))
+            else:
+                await self.send_notice(reminder, now)
+        if singles:
+            async with self._writing(ReminderService.active_connection()) as tx:
+                await outbox_repo.enqueue_for_each(tx, singles, now=self._now())
 
     async def send_notice(self, reminder: Reminder, now: datetime) -> None:
         """Fan a due `notice` reminder out to its audience (runs in the reminder's transaction)."""
@@ -208,8 +225,7 @@ class BroadcastService:
             replies = _notice_replies(payload, zone)
             member_ids = [int(m) for m in payload.get("member_ids") or []]
             broadcast_id: int | None = None
-            # One broadcast per arming: a reminder reset to a new time is a new notice.
-            arming = f"{reminder.key}@{int(reminder.due_at.timestamp())}"
+            arming = _arming(reminder)
             if group_id is not None or len(member_ids) > 1:
                 broadcast_id = await broadcasts_repo.create(
                     tx, key=f"reminder:{arming}", group_id=group_id,
@@ -253,6 +269,11 @@ class _Writing:
         if exc[0] is None and self._on_commit is not None:
             self._on_commit()
         return result  # type: ignore[no-any-return]
+
+
+def _arming(reminder: Reminder) -> str:
+    """One broadcast per arming: a reminder reset to a new time is a new notice."""
+    return f"{reminder.key}@{int(reminder.due_at.timestamp())}"
 
 
 def _payloads(replies: Replies) -> tuple[dict[str, str], str]:
