@@ -208,10 +208,13 @@ async def mark_sent_many(conn: Connection, sent: Sequence[tuple[int, str | None]
     )
 
 
-async def release(conn: Connection, row_id: int, not_before: float, error: str | None = None) -> None:
-    """Put an in-flight row back to pending, to be tried again at `not_before`."""
+async def release(conn: Connection, row_id: int, not_before: float, error: str | None = None, *,
+                  attempted: bool = True) -> None:
+    """Put an in-flight row back to pending, to be tried again at `not_before`.
+    `attempted=False`: it was never handed to the platform (its claim is not an attempt)."""
+    undo = "" if attempted else ", attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
     await conn.execute(
-        "UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
+        f"UPDATE outbox SET status = 'pending', not_before = ?, error = ?{undo} WHERE id = ?",
         (not_before, error, row_id),
     )
 

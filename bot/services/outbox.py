@@ -249,7 +249,7 @@ class OutboxDispatcher:
         """Start every send allowed now, replies first. Returns 0 to loop at once, else the
         seconds until something may become possible, or None when only a kick can help."""
         wait: float | None = None
-        deferred: list[tuple[outbox_repo.OutboxRow, float]] = []
+        deferred: list[tuple[outbox_repo.OutboxRow, float, str]] = []
         replies_hold_slot = False  # a reply waits for the next send slot: bulk must not take it
 
         def later(seconds: float) -> None:
@@ -268,7 +268,7 @@ class OutboxDispatcher:
                     continue
                 channel = self._channels.get(row.channel)
                 if channel is None:
-                    deferred.append((row, CHANNEL_MISSING_DELAY))
+                    deferred.append((row, CHANNEL_MISSING_DELAY, "channel not running"))
                     continue
                 backoff = self._channel_wait(row.channel, mono)
                 if backoff > 0:
@@ -295,7 +295,7 @@ class OutboxDispatcher:
                 chat_wait = limits.chat_delay(row.address, is_group, mono)
                 if chat_wait > 0:
                     if chat_wait > KEEP_IN_MEMORY:
-                        deferred.append((row, chat_wait))
+                        deferred.append((row, chat_wait, "chat rate limit"))
                     else:
                         kept.append(row)
                         blocked.add(chat_key)
@@ -322,11 +322,11 @@ class OutboxDispatcher:
         failures, until = self._channel_backoff.get(name, (0, 0.0))
         return max(0.0, until - mono) if failures else 0.0
 
-    def _defer(self, rows: list[tuple[outbox_repo.OutboxRow, float]]) -> None:
+    def _defer(self, rows: list[tuple[outbox_repo.OutboxRow, float, str]]) -> None:
         """Rows that cannot go for a while go back to the table with a later `not_before`."""
-        for row, seconds in rows:
-            self._outcomes.append(_Outcome(row, row.lane, "retry", retry_in=seconds,
-                                           error="rate limit", holds_slot=False))
+        for row, seconds, reason in rows:
+            self._outcomes.append(_Outcome(row, row.lane, "retry", retry_in=seconds, error=reason,
+                                           holds_slot=False))
         self._outcome_ready.set()
 
     def _launch(self, row: outbox_repo.OutboxRow, lane: int, channel: Channel) -> None:
@@ -437,7 +437,8 @@ class OutboxDispatcher:
             for outcome in batch:
                 row = outcome.row
                 if outcome.status == "retry":
-                    await outbox_repo.release(tx, row.id, now + outcome.retry_in, outcome.error)
+                    await outbox_repo.release(tx, row.id, now + outcome.retry_in, outcome.error,
+                                              attempted=outcome.holds_slot)
                 elif outcome.status == "failed":
                     await outbox_repo.finish(tx, row.id, "failed", outcome.error)
                 elif outcome.status == "unreachable":
