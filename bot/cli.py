@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str], runtime: type[Runtime]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = _parser()
     args = parser.parse_args(argv or ["run"])
     try:
