@@ -14,7 +14,7 @@ import asyncio
 import contextvars
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -34,6 +34,7 @@ class _OpenTransaction:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self.active = True
+        self.after_commit: list[Callable[[], None]] = []
 
 
 _current: contextvars.ContextVar[_OpenTransaction | None] = contextvars.ContextVar(
@@ -153,6 +154,18 @@ class Database:
             marker.active = False
             _current.reset(token)
             await _run(self._writer, "COMMIT")
+        for callback in marker.after_commit:
+            callback()
+
+    @staticmethod
+    def after_commit(callback: Callable[[], None]) -> None:
+        """Run `callback` once the open transaction commits (at once if none is open): other
+        tasks woken by it must find the rows this transaction wrote."""
+        marker = _current.get()
+        if marker is not None and marker.active:
+            marker.after_commit.append(callback)
+        else:
+            callback()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

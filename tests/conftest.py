@@ -29,7 +29,9 @@ async def telegram() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def harness(telegram: FakeBotApi, tmp_path: Path, clock: ManualClock) -> AsyncIterator[Harness]:
-    h = Harness(telegram, tmp_path / "koordinat.db", clock)
+    # People in these tests answer in milliseconds, which a real person never does; the
+    # per-chat pace (1 message/s after a burst) has its own tests in test_outbox*.py.
+    h = Harness(telegram, tmp_path / "koordinat.db", clock, private_chat_rate_per_second=50)
     await h.start()
     try:
         yield h

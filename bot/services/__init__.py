@@ -17,6 +17,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Conversation
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
+from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
@@ -41,6 +42,7 @@ class Services:
     reminders: ReminderService
     broadcasts: BroadcastService
     scheduler: Scheduler
+    meetings: MeetingService
     extras: dict[str, object] = field(default_factory=dict)
 
     def now_seconds(self) -> float:
@@ -83,9 +85,13 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     privacy = PrivacyService(db, controller)
     members.register(conversation)
     privacy.register(conversation)
+    meetings = MeetingService(db, clock.now, groups, reminders, broadcasts)
+    meetings.register(conversation)
+    members.join_hooks.append(meetings.upcoming_for_newcomer)
+    members.member_line_hooks.append(meetings.attendance_lines)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
-                    scheduler=scheduler)
+                    scheduler=scheduler, meetings=meetings)
 

@@ -52,6 +52,9 @@ class Ctx:
 Replies = list[Reply]
 CommandHandler = Callable[[Ctx, list[str]], Awaitable[Replies]]
 ChoiceHandler = Callable[[Ctx, list[str]], Awaitable[Replies]]
+# Free text outside a dialog that a feature may understand (e.g. "EVET" answers a meeting);
+# returns None when it does not.
+TextFallback = Callable[[Ctx, str], Awaitable[Replies | None]]
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class Conversation:
         self._choices: dict[str, ChoiceHandler] = {}
         self._flows: dict[str, Flow] = {}
         self._keywords: dict[str, str] = {}
+        self._text_fallbacks: list[TextFallback] = []
         self.add_command(CommandSpec("cancel", self._cancel_command, aliases=("iptal",),
                                      needs_member=False, order=90))
 
@@ -98,6 +102,9 @@ class Conversation:
     def add_keyword(self, word: str, command: str) -> None:
         """Plain words that run a command (WhatsApp has no commands; people type `yardım`)."""
         self._keywords[fold(word)] = command
+
+    def add_text_fallback(self, handler: TextFallback) -> None:
+        self._text_fallbacks.append(handler)
 
     def add_choice(self, prefix: str, handler: ChoiceHandler) -> None:
         self._choices[prefix] = handler
@@ -182,6 +189,10 @@ class Conversation:
             return await self._run_command(ctx, self._commands[keyword], [])
         if is_cancel(text):
             return [ctx.text("dialog.nothing_to_cancel")]
+        for fallback in self._text_fallbacks:
+            replies = await fallback(ctx, text)
+            if replies is not None:
+                return replies
         return [ctx.text("help.free_text_hint")]
 
     async def cancel(self, ctx: Ctx) -> Replies:

@@ -195,7 +195,8 @@ class ReminderService:
                 tx, key=key, kind=kind, due_at=utc_timestamp(due), payload=payload or {},
                 now=utc_timestamp(self._clock.now()), reset=reset)
         if armed and self._scheduler is not None:
-            self._scheduler.wake_at(SOURCE, due)
+            scheduler = self._scheduler
+            self._db.after_commit(lambda: scheduler.wake_at(SOURCE, due))
         return armed
 
     async def cancel(self, key: str) -> bool:
