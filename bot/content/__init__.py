@@ -1,0 +1,1 @@
+"""Shipped content: demo data (and, later, the indicator library and plan-cycle templates)."""
