@@ -64,11 +64,11 @@ async def _demo(settings: Settings, runtime: Any, *, script: bool, language: str
                     fill = {"kars_code": kars.member_code, "meeting_date": format_datetime(meeting, "tr", zone)}
                     ok = await play_tour(session, newcomer, fill)
                     return 0 if ok else 1
-                session.write(t("demo.welcome", language, name=newcomer.first_name, group=kars.name,
+                session.tell("demo.welcome", name=newcomer.first_name, group=kars.name,
                                 code=kars.member_code, coordinator=kars.coordinator,
-                                names=", ".join(sorted(cast.people)), files=str(FILES)))
+                                names=", ".join(sorted(cast.people)), files=str(FILES))
                 await chat(session, newcomer, stdin_lines, coordinator=kars.coordinator)
-                session.write(t("demo.bye", language))
+                session.tell("demo.bye")
                 return 0
             finally:
                 await bot.stop()

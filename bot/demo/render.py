@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from bot.emulator.bot_api import SentMessage
@@ -51,3 +53,16 @@ def render(message: SentMessage, *, color: bool, first_button: int, saved: Path 
 
 def button_count(message: SentMessage) -> int:
     return sum(len(row) for row in message.buttons)
+
+
+_TAGS = re.compile(r"</?(b|i|code)>")
+
+
+def terminal_text(markup: str, color: bool) -> str:
+    """Catalog markup (<b>, <i>, <code>) as ANSI styles, or plain text without a colour terminal."""
+    def style(match: re.Match[str]) -> str:
+        if not color:
+            return ""
+        return RESET if match.group(0).startswith("</") else {"b": BOLD, "i": ITALIC, "code": BOLD}[match.group(1)]
+
+    return html.unescape(_TAGS.sub(style, markup))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.demo.render import button_count, render
+from bot.demo.render import button_count, render, terminal_text
 from bot.demo.seed import Cast
 from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
 from bot.services import Services
@@ -99,6 +99,10 @@ class DemoSession:
             self.fresh(user)
 
     # -- showing --------------------------------------------------------------------------
+    def tell(self, key: str, **params: object) -> None:
+        """A line of the demo itself, from the catalog, with its markup rendered for a terminal."""
+        self.write(terminal_text(t(key, self.language, **params), self.color))
+
     def show(self, messages: list[SentMessage]) -> None:
         for message in messages:
             saved = self._save_file(message)

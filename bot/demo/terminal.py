@@ -9,7 +9,6 @@ from bot.demo.session import DemoSession, parse_duration
 from bot.demo.tour import TOUR, Step
 from bot.emulator.bot_api import FakeUser
 from bot.text import fold
-from messages import t
 
 ReadLine = Callable[[], Awaitable[str | None]]
 
@@ -35,20 +34,20 @@ async def play_tour(session: DemoSession, newcomer: FakeUser, fill: dict[str, st
             session.write(f"⏩ /wait {value}")
             fresh = await session.wait(user, delta)
         if fresh is None:
-            session.write(t("demo.tour_no_button", lang, step=number, label=value))
+            session.tell("demo.tour_no_button", step=number, label=value)
             return False
         session.show(fresh)
         expected = step.expect.get(lang)
         if expected and not any(expected in (message.text or "") for message in fresh):
-            session.write(t("demo.tour_mismatch", lang, step=number, expected=expected))
+            session.tell("demo.tour_mismatch", step=number, expected=expected)
             return False
-    session.write("\n" + t("demo.tour_done", lang, steps=len(steps)))
+    session.write("")
+    session.tell("demo.tour_done", steps=len(steps))
     return True
 
 
 async def chat(session: DemoSession, playing: FakeUser, read_line: ReadLine, coordinator: str) -> None:
     """Read lines until /quit or end of input; each line is sent as the person being played."""
-    lang = session.language
     while True:
         session.write(f"\n{playing.first_name} › ")
         line = await read_line()
@@ -64,25 +63,25 @@ async def chat(session: DemoSession, playing: FakeUser, read_line: ReadLine, coo
             who = text[3:].strip()
             chosen = _pick_person(session, who, coordinator)
             if chosen is None:
-                session.write(t("demo.unknown_person", lang, name=who or "?",
-                                names=", ".join(sorted(session.cast.people))))
+                session.tell("demo.unknown_person", name=who or "?",
+                                names=", ".join(sorted(session.cast.people)))
                 continue
             playing = chosen
-            session.write(t("demo.now_playing", lang, name=playing.first_name))
+            session.tell("demo.now_playing", name=playing.first_name)
             session.show(session.fresh(playing))
             continue
         if word.startswith("/wait") or word.startswith("/bekle"):
             delta = parse_duration(text.split(maxsplit=1)[1] if " " in text else "")
             if delta is None:
-                session.write(t("demo.bad_wait", lang))
+                session.tell("demo.bad_wait")
                 continue
             session.show(await session.wait(playing, delta))
-            session.write(t("demo.time_now", lang, when=_now_text(session)))
+            session.tell("demo.time_now", when=_now_text(session))
             continue
         if text.isdigit():
             pressed = await session.press(playing, text)
             if pressed is None:
-                session.write(t("demo.no_such_button", lang, number=text))
+                session.tell("demo.no_such_button", number=text)
                 continue
             session.show(pressed)
             continue

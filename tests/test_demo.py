@@ -1,0 +1,62 @@
+"""The local demo, run as a newcomer would: the scripted tour and the terminal chat."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _demo(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(("language", "finale"), [("tr", "Tur tamamlandı"), ("en", "Tour complete")])
+def test_the_scripted_tour_passes_in_both_languages(tmp_path: Path, language: str, finale: str) -> None:
+    result = _demo(tmp_path, "demo", "--script", "--language", language)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert finale in result.stdout
+    assert "Traceback" not in result.stderr
+    reminder = "Hatırlatma" if language == "tr" else "Reminder"
+    assert reminder in result.stdout
+    assert not (tmp_path / "koordinat.db").exists()  # the demo never touches a real database
+
+
+def test_run_without_a_token_explains_and_plays_the_demo(tmp_path: Path) -> None:
+    result = _demo(tmp_path, "run", stdin="")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "KOORDINAT_TELEGRAM_TOKEN" in result.stderr
+    assert "Tur tamamlandı" in result.stdout
+
+
+def test_the_terminal_chat(tmp_path: Path) -> None:
+    lines = "\n".join([
+        "/yardim",                 # a newcomer: the bot explains how to join
+        "/as coordinator",         # become Zeynep
+        "/toplantilar",
+        "5",                       # the attendees button of the Kars meeting
+        "/davet",                  # the QR code is saved as a file
+        "/wait soon",              # a wrong duration: explained, with an example
+        "/wait 1d",
+        "9",                       # no such button
+        "/as Nobody",
+        "/quit",
+    ]) + "\n"
+    result = _demo(tmp_path, "demo", stdin=lines)
+    out = result.stdout
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    assert "Koordinat yerel demo" in out and "/start " in out and "/wait 1h" in out
+    assert "Şimdi Zeynep olarak yazıyorsunuz" in out
+    assert "Kış dönemi karma toplantı" in out and "[5] 👥 Katılımcılar" in out
+    assert "Katılımcılar" in out and "Gülizar" in out
+    saved = list((tmp_path / "demo-files").glob("*.png"))
+    assert saved and saved[0].read_bytes().startswith(b"\x89PNG")
+    assert "Ne kadar bekleneceğini anlayamadım" in out and "/wait 30m" in out
+    assert "Demo saati" in out
+    assert "9 numaralı bir düğme yok" in out
+    assert "«Nobody» diye biri yok" in out
