@@ -212,3 +212,21 @@ async def test_a_member_who_joins_later_gets_the_upcoming_meeting(harness: Harne
     await harness.join(elif_, code)
     upcoming = await harness.next_containing(elif_, "Aralık çalışma toplantısı")
     assert "✅ Katılıyorum" in upcoming.button_texts
+
+
+async def test_a_linked_group_chat_gets_the_notice_too(harness: Harness) -> None:
+    zeynep, (ayse,) = await _group_with(harness, ("Ayşe", "tr"))
+    chat_id = -1001234567890
+    await harness.server.add_bot_to_group(zeynep.user, chat_id, "Kars Kadın Meclisi")
+    await harness.server.send_text(zeynep.user, "/baglan", chat_id=chat_id)
+    linked = await harness.next_containing(zeynep, "bağlandı")
+    assert "Kadın Dostu Kent" in linked.text
+
+    await harness.server.send_text(ayse.user, "/baglan", chat_id=chat_id)
+    refusal = await harness.next_containing(ayse, "yalnızca koordinatörler")
+    assert refusal.text
+
+    await _announce(harness, zeynep)
+    posted = await harness.server.wait_for_message(chat_id, lambda m: "Yeni toplantı" in (m.text or ""))
+    assert "Aralık çalışma toplantısı" in posted.text and "özelden" in posted.text
+    assert posted.buttons == []  # answers are personal

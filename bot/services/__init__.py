@@ -85,7 +85,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     privacy = PrivacyService(db, controller)
     members.register(conversation)
     privacy.register(conversation)
-    meetings = MeetingService(db, clock.now, groups, reminders, broadcasts)
+    meetings = MeetingService(db, clock.now, groups, reminders, broadcasts, notifier)
     meetings.register(conversation)
     members.join_hooks.append(meetings.upcoming_for_newcomer)
     members.member_line_hooks.append(meetings.attendance_lines)

@@ -171,6 +171,12 @@ class Conversation:
             return await self._guarded(ctx, lambda: flow.on_choice(ctx, state, parts[1:]))
         return [ctx.text("error.stale_button")]
 
+    async def on_action(self, actor: Actor, action: Callable[[Ctx], Awaitable[Replies]]) -> Replies:
+        """Run an adapter-specific action (e.g. linking a group chat) with the usual context
+        and error handling."""
+        ctx = await self.context(actor)
+        return await self._guarded(ctx, lambda: action(ctx))
+
     async def _run_command(self, ctx: Ctx, spec: CommandSpec, args: list[str]) -> Replies:
         if spec.needs_member and ctx.member is None:
             raise NotRegistered()

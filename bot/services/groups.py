@@ -84,6 +84,14 @@ class GroupService:
         async with self._db.read() as conn:
             return await groups_repo.get(conn, group_id)
 
+    async def link_chat(self, group_id: int, chat_address: str | None) -> Group:
+        """Post the group's notices in this chat too (None unlinks)."""
+        async with self._db.transaction() as tx:
+            await groups_repo.link_telegram_chat(tx, group_id, chat_address)
+            group = await groups_repo.get(tx, group_id)
+        assert group is not None
+        return group
+
     async def usable_invite(self, code: str) -> tuple[Invite, Group]:
         """The invite and its group, or `InvalidInvite` saying why not (unknown, expired, used up)."""
         cleaned = code.strip()

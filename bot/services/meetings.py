@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.calendar import meeting_ics
+from bot.channels import Notifier
 from bot.errors import InvalidAnswer, NotAuthorized, NotFound
 from bot.models import Button, Group, Member, Reply, Role
 from bot.services import meeting_render as render
@@ -40,8 +41,9 @@ def _starts(reminder: Reminder) -> datetime | None:
 
 class MeetingService:
     def __init__(self, db: Database, now: Callable[[], datetime], groups: GroupService,
-                 reminders: ReminderService, broadcasts: BroadcastService) -> None:
+                 reminders: ReminderService, broadcasts: BroadcastService, notifier: Notifier) -> None:
         self._db = db
+        self._notifier = notifier
         self._now = now
         self._groups = groups
         self._reminders = reminders
@@ -104,8 +106,21 @@ class MeetingService:
         broadcast = await self._broadcasts.create_broadcast(self._announce_key(meeting), group.id, "meeting")
         async with self._db.read() as conn:
             people = [member for member, _ in await members_repo.group_members(conn, group.id)]
-        return await self._broadcasts.send_personal(
+        sent = await self._broadcasts.send_personal(
             broadcast, people, lambda member: render.invitation(meeting, group, member.language, heading=heading))
+        await self._post_to_chat(group, broadcast, Reply(
+            text=t(heading, group.language) + "\n\n" + render.details(meeting, group, group.language)
+            + "\n\n" + t("meeting.group_chat_hint", group.language)))
+        return sent
+
+    async def _post_to_chat(self, group: Group, broadcast: int, reply: Reply) -> None:
+        """The group's linked Telegram group chat gets the notice too (without answer buttons:
+        answers are personal)."""
+        if group.telegram_chat_id is None:
+            return
+        async with self._db.transaction() as tx:
+            await self._notifier.to_chat(tx, "telegram", group.telegram_chat_id, reply,
+                                         f"chat:{broadcast}", broadcast_id=broadcast)
 
     @staticmethod
     def _announce_key(meeting: Meeting) -> str:
@@ -320,6 +335,8 @@ class MeetingService:
             people = [member for member, _ in await members_repo.group_members(tx, group.id)]
             await self._broadcasts.send_personal(
                 broadcast, people, lambda member: render.cancellation(cancelled, group, member.language))
+            await self._post_to_chat(group, broadcast, Reply(text=render.cancellation(
+                cancelled, group, group.language).text))
         return [ctx.text("meeting.cancelled_done", title=meeting.title)]
 
     # -- attendance ---------------------------------------------------------------------

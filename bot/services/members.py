@@ -47,6 +47,7 @@ class MemberService:
         conversation.add_choice("consent", self.on_consent_choice)
         conversation.add_choice("setlang", self.on_set_language)
         conversation.add_choice("invite", self.on_invite_choice)
+        conversation.add_choice("linkchat", self.on_link_choice)
 
     # -- joining ------------------------------------------------------------------------
     async def start(self, ctx: Ctx, args: list[str]) -> Replies:
@@ -190,6 +191,29 @@ class MemberService:
         qr = Attachment(kind="photo", filename=f"koordinat-{invite.code}.png",
                         content=self._links.qr_png(invite.code), mime_type="image/png")
         return [Reply(text=caption, attachment=qr)]
+
+    async def link_chat(self, ctx: Ctx, channel: str, chat_address: str) -> Replies:
+        """A coordinator typed /link in a group chat: notices will be posted there too."""
+        ctx.require_member()
+        groups = ctx.coordinated_groups()
+        if not groups:
+            raise NotAuthorized(command="/link")
+        if len(groups) == 1:
+            return await self._link(ctx, groups[0], chat_address)
+        options = [await self._groups.get(group_id) for group_id in groups]
+        return [Reply(text=t("group.pick_link", ctx.lang), buttons=[
+            [Button(label=f"{g.name} ({g.city})", choice=f"linkchat:{g.id}:{chat_address}")] for g in options if g])]
+
+    async def on_link_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
+        if len(parts) != 2 or not parts[0].isdigit():
+            return [ctx.text("error.stale_button")]
+        return await self._link(ctx, int(parts[0]), parts[1])
+
+    async def _link(self, ctx: Ctx, group_id: int, chat_address: str) -> Replies:
+        if ctx.roles.get(group_id) is not Role.COORDINATOR:
+            raise NotAuthorized(command="/link")
+        group = await self._groups.link_chat(group_id, chat_address)
+        return [ctx.text("group.linked", group=group.name)]
 
     async def members(self, ctx: Ctx, args: list[str]) -> Replies:
         replies = []

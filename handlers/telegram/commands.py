@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.models import Actor
 from bot.services import Services
 from handlers.telegram.updates import actor_of, command_of
 
@@ -39,3 +40,18 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = message.text
     await services.inbox.handle(actor, str(update.update_id),
                                 lambda: services.conversation.on_text(actor, text))
+
+
+async def on_link_group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/link` typed in a Telegram group chat by a coordinator: post notices there too.
+
+    The person acts from her private chat identity, so the answer reaches her privately."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return
+    actor = Actor(channel="telegram", external_id=str(user.id), display_name=user.full_name,
+                  language_hint=user.language_code)
+    services = services_of(context)
+    chat_address = str(chat.id)
+    await services.inbox.handle(actor, str(update.update_id), lambda: services.conversation.on_action(
+        actor, lambda ctx: services.members.link_chat(ctx, "telegram", chat_address)))
