@@ -69,23 +69,26 @@ async def cancel(conn: Connection, meeting_id: int) -> None:
 
 async def upcoming_for_groups(conn: Connection, group_ids: list[int], now: datetime,
                               limit: int = 10) -> list[Meeting]:
-    if not group_ids:
-        return []
-    marks = ",".join("?" * len(group_ids))
-    async with conn.execute(
-        f"SELECT * FROM meetings WHERE group_id IN ({marks}) AND status = 'scheduled' AND starts_at > ? "
-        "ORDER BY starts_at LIMIT ?", (*group_ids, to_db(now), limit)) as cursor:
-        return [_meeting(row) for row in await cursor.fetchall()]
+    """Scheduled meetings still ahead, soonest first."""
+    return await _scheduled(conn, group_ids, now, limit, upcoming=True)
 
 
 async def recent_past_for_groups(conn: Connection, group_ids: list[int], now: datetime,
                                  limit: int = 3) -> list[Meeting]:
+    """Meetings that took place, latest first (for taking attendance)."""
+    return await _scheduled(conn, group_ids, now, limit, upcoming=False)
+
+
+async def _scheduled(conn: Connection, group_ids: list[int], now: datetime, limit: int, *,
+                     upcoming: bool) -> list[Meeting]:
     if not group_ids:
         return []
     marks = ",".join("?" * len(group_ids))
+    comparison, order = (">", "ASC") if upcoming else ("<=", "DESC")
     async with conn.execute(
-        f"SELECT * FROM meetings WHERE group_id IN ({marks}) AND status = 'scheduled' AND starts_at <= ? "
-        "ORDER BY starts_at DESC LIMIT ?", (*group_ids, to_db(now), limit)) as cursor:
+        f"SELECT * FROM meetings WHERE group_id IN ({marks}) AND status = 'scheduled' "
+        f"AND starts_at {comparison} ? ORDER BY starts_at {order} LIMIT ?",
+        (*group_ids, to_db(now), limit)) as cursor:
         return [_meeting(row) for row in await cursor.fetchall()]
 
 
