@@ -68,3 +68,28 @@ async def test_backup_while_open_is_a_consistent_copy(tmp_path: Path) -> None:
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     copy.close()
     await db.close()
+
+
+async def test_processed_update_ids_are_forgotten_after_a_week(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from bot.clock import ManualClock, utc_timestamp
+    from bot.config import Settings
+    from bot.services import build_services
+    from tests.harness import TEST_START
+
+    db = await Database.open(tmp_path / "k.db")
+    clock = ManualClock(TEST_START)
+    services = build_services(Settings(_env_file=None, database=tmp_path / "k.db"), db, clock)  # type: ignore[call-arg]
+    await services.start()
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO processed_updates VALUES ('telegram', 'old', ?), ('telegram', 'new', ?)",
+                             (utc_timestamp(TEST_START - timedelta(days=8)), utc_timestamp(TEST_START)))
+        clock.advance(timedelta(days=1))  # past tonight's 04:00 slot
+        await services.scheduler.settle()
+        rows = await db.fetchall("SELECT update_id FROM processed_updates")
+        assert [row["update_id"] for row in rows] == ["new"]
+    finally:
+        await services.stop()
+        await db.close()
