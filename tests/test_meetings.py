@@ -76,6 +76,10 @@ async def test_rsvp_records_changes_and_shows_the_choice(harness: Harness) -> No
     assert "🤔 1" in overview.text and "⏳ 1" in overview.text  # Ayşe maybe, Zeynep not answered
     attendees = await harness.press(zeynep, overview, "👥 Katılımcılar")
     assert "Ayşe" in attendees.text
+    # The coordinator answers from her overview: it keeps the tally and her tools.
+    await harness.server.press_button(zeynep.user, overview, "✅ Katılıyorum")
+    mine = await harness.server.wait_for_edit(overview, lambda m: "✅ 1" in (m.text or ""))
+    assert "• ✅ Katılıyorum •" in mine.button_texts and "🔁 Ertele" in mine.button_texts
 
 
 async def test_typed_evet_answers_the_only_upcoming_meeting(harness: Harness) -> None:

@@ -197,6 +197,9 @@ class MeetingService:
             return [ctx.text("meeting.already_started", title=meeting.title)]
         async with self._db.transaction() as tx:
             await meetings_repo.set_rsvp(tx, meeting.id, member.id, answer, ctx.now)
+        if edit_of is not None and ctx.roles.get(group.id) is Role.COORDINATOR:
+            overview = await self._overview(ctx, member, meeting)  # keeps the tally and tools
+            return [overview.model_copy(update={"edit_of": edit_of})]
         updated = render.invitation(meeting, group, ctx.lang, chosen=answer, edit_of=edit_of)
         if edit_of is None:
             return [ctx.text("rsvp.recorded", title=meeting.title, answer=t(render.ANSWER_KEYS[answer], ctx.lang))]
