@@ -1,35 +1,62 @@
-"""Calendar files (.ics, RFC 5545) for meetings, with the group's time zone."""
+"""Calendar files (.ics, RFC 5545) for meetings, with the group's time zone.
+
+One VEVENT per file. Its UID stays the same for the life of the meeting and SEQUENCE grows
+with every change people are told about, so a phone that imports the file again after a
+reschedule moves the entry instead of adding a second one; a cancellation is the same UID
+with METHOD:CANCEL and STATUS:CANCELLED, which removes or strikes it. The VTIMEZONE carries
+only the transitions around the meeting (a few lines instead of fifty years of history).
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, vCalAddress
+
+PRODID = "-//Koordinat//Working group meetings//TR"
+UID_DOMAIN = "koordinat"
+# The organiser is the working group; the address is a placeholder that no client will use
+# for replies to a published (not requested) event.
+ORGANIZER_ADDRESS = "mailto:noreply@koordinat.invalid"
+_ZONE_MARGIN = timedelta(days=366)
+_LINK = re.compile(r"https?://[^\s<>\"]+")
+
+
+def meeting_uid(meeting_id: int) -> str:
+    return f"meeting-{meeting_id}@{UID_DOMAIN}"
 
 
 def meeting_ics(*, meeting_id: int, title: str, starts_at: datetime, duration: timedelta, place: str,
-                agenda: str | None, timezone: str, sequence: int, cancelled: bool, stamp: datetime) -> bytes:
-    """One VEVENT whose UID stays the same across reschedules (SEQUENCE grows), so phones
-    update the entry instead of adding a second one; a cancellation uses METHOD:CANCEL."""
+                agenda: str | None, timezone: str, sequence: int, cancelled: bool, stamp: datetime,
+                organizer: str) -> bytes:
+    """The .ics for one meeting; `stamp` is when the file is made (DTSTAMP, in UTC)."""
     zone = ZoneInfo(timezone)
+    start = starts_at.astimezone(zone)
     calendar = Calendar()
-    calendar.add("prodid", "-//Koordinat//Working group meetings//TR")
+    calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar.add_component(Timezone.from_tzid(timezone, first_date=(start - _ZONE_MARGIN).date(),
+                                              last_date=(start + duration + _ZONE_MARGIN).date()))
     event = Event()
-    event.add("uid", f"meeting-{meeting_id}@koordinat")
-    event.add("dtstamp", stamp)
-    event.add("dtstart", starts_at.astimezone(zone))
-    event.add("dtend", (starts_at + duration).astimezone(zone))
+    event.add("uid", meeting_uid(meeting_id))
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp.astimezone(ZoneInfo("UTC")))
+    event.add("dtstart", start)
+    event.add("dtend", start + duration)
     event.add("summary", title)
     event.add("location", place)
-    if place.startswith(("http://", "https://")):
-        event.add("url", place)
+    if link := _LINK.search(place):  # a hybrid meeting's place often holds its video link
+        event.add("url", link.group(0))
     if agenda:
         event.add("description", agenda)
-    event.add("sequence", sequence)
+    organizer_address = vCalAddress(ORGANIZER_ADDRESS)
+    organizer_address.params["cn"] = organizer
+    event.add("organizer", organizer_address)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()

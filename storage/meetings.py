@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from aiosqlite import Connection, Row
 from pydantic import BaseModel
 
+from bot.models import Member, Role
 from storage import personal_data
 from storage.times import from_db, to_db
 
@@ -24,10 +26,30 @@ class Meeting(BaseModel):
     quorum: int | None
     status: str
     sequence: int
+    attendance_taken: bool = False
 
     @property
     def cancelled(self) -> bool:
         return self.status == "cancelled"
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A member of the meeting's group, her answer and (after the meeting) whether she came."""
+
+    member: Member
+    role: Role
+    answer: str | None
+    attended: bool
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    """One member's attendance over the meetings where it was taken."""
+
+    came: int
+    taken: int
+    missed_in_a_row: int  # absences since she last came (most recent meetings first)
 
 
 def _meeting(row: Row) -> Meeting:
@@ -35,15 +57,17 @@ def _meeting(row: Row) -> Meeting:
     assert starts is not None
     return Meeting(id=row["id"], group_id=row["group_id"], title=row["title"], starts_at=starts,
                    duration_minutes=row["duration_minutes"], place=row["place"], agenda=row["agenda"],
-                   quorum=row["quorum"], status=row["status"], sequence=row["sequence"])
+                   quorum=row["quorum"], status=row["status"], sequence=row["sequence"],
+                   attendance_taken=row["attendance_taken_at"] is not None)
 
 
 async def create(conn: Connection, *, group_id: int, title: str, starts_at: datetime, place: str,
-                 agenda: str | None, quorum: int | None, created_by: int | None, now: datetime) -> Meeting:
+                 agenda: str | None, quorum: int | None, created_by: int | None, now: datetime,
+                 duration_minutes: int = 120) -> Meeting:
     cursor = await conn.execute(
-        "INSERT INTO meetings (group_id, title, starts_at, place, agenda, quorum, created_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (group_id, title, to_db(starts_at), place, agenda, quorum, created_by, to_db(now)))
+        "INSERT INTO meetings (group_id, title, starts_at, duration_minutes, place, agenda, quorum, "
+        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (group_id, title, to_db(starts_at), duration_minutes, place, agenda, quorum, created_by, to_db(now)))
     meeting = await get(conn, int(cursor.lastrowid or 0))
     assert meeting is not None
     return meeting
@@ -92,6 +116,8 @@ async def _scheduled(conn: Connection, group_ids: list[int], now: datetime, limi
         return [_meeting(row) for row in await cursor.fetchall()]
 
 
+# -- answers ------------------------------------------------------------------------------
+
 async def set_rsvp(conn: Connection, meeting_id: int, member_id: int, answer: str, now: datetime) -> None:
     await conn.execute(
         "INSERT INTO rsvps (meeting_id, member_id, answer, answered_at) VALUES (?, ?, ?, ?) "
@@ -106,42 +132,99 @@ async def rsvp_of(conn: Connection, meeting_id: int, member_id: int) -> str | No
     return row["answer"] if row else None
 
 
-async def rsvps(conn: Connection, meeting_id: int) -> dict[int, str]:
-    """{member_id: answer} for people still in the meeting's group."""
+async def tally(conn: Connection, meeting_id: int) -> dict[str | None, int]:
+    """{answer: count} over the people now in the meeting's group; None counts those who have
+    not answered."""
     async with conn.execute(
-        "SELECT r.member_id, r.answer FROM rsvps r JOIN meetings m ON m.id = r.meeting_id "
-        "JOIN memberships ms ON ms.member_id = r.member_id AND ms.group_id = m.group_id "
-        "WHERE r.meeting_id = ?", (meeting_id,)) as cursor:
-        return {row["member_id"]: row["answer"] for row in await cursor.fetchall()}
+        "SELECT r.answer, COUNT(*) AS n FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
+        "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ms.member_id "
+        "WHERE m.id = ? GROUP BY r.answer", (meeting_id,)) as cursor:
+        counts: dict[str | None, int] = {answer: 0 for answer in (*ANSWERS, None)}
+        for row in await cursor.fetchall():
+            counts[row["answer"]] = int(row["n"])
+        return counts
 
 
-async def set_attendance(conn: Connection, meeting_id: int, member_id: int, attended: bool,
-                         now: datetime) -> None:
+async def reminder_audience(conn: Connection, meeting_id: int) -> list[int]:
+    """Members of the meeting's group who did not say they cannot come."""
+    async with conn.execute(
+        "SELECT ms.member_id FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
+        "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ms.member_id "
+        "WHERE m.id = ? AND (r.answer IS NULL OR r.answer != 'no') ORDER BY ms.member_id",
+        (meeting_id,)) as cursor:
+        return [int(row["member_id"]) for row in await cursor.fetchall()]
+
+
+async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool = False) -> list[RosterLine]:
+    """Everyone in the meeting's group with her answer and attendance (`members_at_start`:
+    only those who had joined by the time it started, for the attendance sheet)."""
+    joined = "AND ms.joined_at <= ?" if members_at_start else ""
+    params: tuple[object, ...] = (meeting.id, meeting.id, meeting.group_id)
+    if members_at_start:
+        params += (to_db(meeting.starts_at),)
+    async with conn.execute(
+        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, a.attended "
+        "FROM memberships ms JOIN members m ON m.id = ms.member_id "
+        "LEFT JOIN rsvps r ON r.meeting_id = ? AND r.member_id = m.id "
+        "LEFT JOIN attendance a ON a.meeting_id = ? AND a.member_id = m.id "
+        f"WHERE ms.group_id = ? {joined} ORDER BY m.display_name COLLATE NOCASE", params) as cursor:
+        rows = await cursor.fetchall()
+    return [RosterLine(member=Member(id=row["id"], display_name=row["display_name"], language=row["language"],
+                                     unreachable_at=row["unreachable_at"]),
+                       role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]))
+            for row in rows]
+
+
+# -- attendance ---------------------------------------------------------------------------
+
+async def toggle_attendance(conn: Connection, meeting_id: int, member_id: int, now: datetime) -> bool:
+    """Tick or untick one person; the first tap marks the meeting's attendance as taken.
+    Returns whether she now counts as present."""
     await conn.execute(
-        "INSERT INTO attendance (meeting_id, member_id, attended, recorded_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (meeting_id, member_id) DO UPDATE SET attended = excluded.attended, "
-        "recorded_at = excluded.recorded_at", (meeting_id, member_id, int(attended), to_db(now)))
+        "INSERT INTO attendance (meeting_id, member_id, attended, recorded_at) VALUES (?, ?, 1, ?) "
+        "ON CONFLICT (meeting_id, member_id) DO UPDATE SET attended = 1 - attended, "
+        "recorded_at = excluded.recorded_at", (meeting_id, member_id, to_db(now)))
+    await conn.execute("UPDATE meetings SET attendance_taken_at = COALESCE(attendance_taken_at, ?) "
+                       "WHERE id = ?", (to_db(now), meeting_id))
+    async with conn.execute("SELECT attended FROM attendance WHERE meeting_id = ? AND member_id = ?",
+                            (meeting_id, member_id)) as cursor:
+        row = await cursor.fetchone()
+    return bool(row and row["attended"])
 
 
-async def attendance(conn: Connection, meeting_id: int) -> dict[int, bool]:
-    async with conn.execute("SELECT member_id, attended FROM attendance WHERE meeting_id = ?",
+async def head_count(conn: Connection, meeting_id: int) -> int:
+    """How many came, including people who have since asked to be forgotten."""
+    async with conn.execute("SELECT COUNT(*) FROM attendance WHERE meeting_id = ? AND attended = 1",
                             (meeting_id,)) as cursor:
-        return {row["member_id"]: bool(row["attended"]) for row in await cursor.fetchall()}
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
-async def attendance_history(conn: Connection, group_id: int) -> dict[int, tuple[int, int]]:
-    """{member_id: (meetings attended, meetings with attendance taken)} in the group."""
+async def attendance_history(conn: Connection, group_id: int) -> dict[int, AttendanceRecord]:
+    """For each member: of the group's meetings where attendance was taken and she was already
+    a member, how many she came to, and how many she has missed since she last came."""
     async with conn.execute(
-        "SELECT a.member_id, SUM(a.attended) AS came, COUNT(*) AS taken FROM attendance a "
-        "JOIN meetings m ON m.id = a.meeting_id WHERE m.group_id = ? GROUP BY a.member_id",
-        (group_id,)) as cursor:
-        return {row["member_id"]: (int(row["came"]), int(row["taken"])) for row in await cursor.fetchall()}
+        "SELECT ms.member_id, COALESCE(a.attended, 0) AS came FROM meetings m "
+        "JOIN memberships ms ON ms.group_id = m.group_id AND ms.joined_at <= m.starts_at "
+        "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = ms.member_id "
+        "WHERE m.group_id = ? AND m.status = 'scheduled' AND m.attendance_taken_at IS NOT NULL "
+        "ORDER BY ms.member_id, m.starts_at DESC", (group_id,)) as cursor:
+        rows = await cursor.fetchall()
+    history: dict[int, list[bool]] = {}
+    for row in rows:
+        history.setdefault(int(row["member_id"]), []).append(bool(row["came"]))
+    records = {}
+    for member_id, latest_first in history.items():
+        streak = next((index for index, came in enumerate(latest_first) if came), len(latest_first))
+        records[member_id] = AttendanceRecord(came=sum(latest_first), taken=len(latest_first),
+                                              missed_in_a_row=streak)
+    return records
 
 
 @personal_data.section("meetings")
 async def _export(conn: Connection, member_id: int) -> list[dict[str, object]]:
     async with conn.execute(
-        "SELECT m.title, m.starts_at, r.answer, r.answered_at, a.attended FROM meetings m "
+        "SELECT m.title, m.starts_at, m.status, r.answer, r.answered_at, a.attended FROM meetings m "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ? "
         "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = ? "
         "WHERE r.member_id IS NOT NULL OR a.member_id IS NOT NULL ORDER BY m.starts_at",

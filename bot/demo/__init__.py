@@ -1,75 +1,101 @@
 """`koordinat demo`: the real bot against the built-in Bot API emulator, in a terminal.
 
-Everything runs in one process on 127.0.0.1 with a fresh database in a temporary folder;
-time is a `ManualClock`, so `/wait 1d` shows tomorrow's reminders now.
+Everything runs in one process on 127.0.0.1 with a fresh database in a temporary folder
+(never the operator's); time is a `ManualClock`, so `/wait 1d` shows tomorrow's reminders now.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as babel_datetime
 from pydantic import SecretStr
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.demo.seed import seed
+from bot.demo.script import TourPlayer
+from bot.demo.seed import Cast, seed
 from bot.demo.session import DemoSession
-from bot.demo.terminal import chat, play_tour, stdin_lines
-from bot.emulator.bot_api import FakeBotApi, FakeUser
-from messages import format_datetime, t
+from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
+from bot.demo.tour import TOUR, Step
+from bot.emulator.bot_api import FakeBotApi
+from messages import normalize_language, t
+
+__all__ = ["FILES", "play", "run_demo"]
 
 FILES = Path("demo-files")
-NEWCOMER_ID = 4242
+# The tour's meeting: two days ahead at 14:00, so both reminders (24 h, 1 h) come within it.
+TOUR_MEETING_DAYS, TOUR_MEETING_HOUR = 2, 14
+QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp", "koordinat")
 
 
 def run_demo(settings: Settings, runtime: Any, *, script: bool, language: str) -> int:
     """Run the demo; the exit code is 0 unless the scripted tour went wrong."""
     logging.getLogger().setLevel(logging.WARNING)
-    for name in ("httpx", "telegram", "apscheduler", "aiohttp"):
+    for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
-    return asyncio.run(_demo(settings, runtime, script=script, language=language))
+    try:
+        return asyncio.run(play(settings, runtime, script=script, language=language))
+    except KeyboardInterrupt:  # Ctrl-C in the chat: leave as politely as with /quit
+        print("\n" + t("demo.bye", normalize_language(language)).replace("<code>", "").replace("</code>", ""))
+        return 0
 
 
-async def _demo(settings: Settings, runtime: Any, *, script: bool, language: str) -> int:
+async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
+               read_line: ReadLine | None = None, write: Callable[[str], None] = print,
+               files: Path = FILES, color: bool | None = None, steps: list[Step] = TOUR) -> int:
+    """The demo with its input and output injectable (tests drive the chat through these)."""
+    language = normalize_language(language)
     zone = ZoneInfo(settings.timezone)
     today = datetime.now(zone).date()
     clock = ManualClock(start=datetime.combine(today, time(9, 0), tzinfo=zone))  # a working morning
     with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as folder:
         async with FakeBotApi() as server:
-            demo_settings = settings.model_copy(update={
-                "telegram_token": SecretStr("demo:token"), "telegram_api_url": server.base_url,
-                "telegram_file_url": server.file_base_url, "database": Path(folder) / "demo.db",
-                "webhook_url": None, "default_language": language,
-                # People in the demo answer faster than anyone on a phone.
-                "private_chat_rate_per_second": 20.0,
-                "controller_name": t("demo.controller", language), "controller_contact": "kvkk@example.org"})
-            bot = runtime(demo_settings, clock=clock)
+            bot = runtime(_demo_settings(settings, server, Path(folder), language), clock=clock)
             services = await bot.start()
             try:
                 cast = await seed(services, server, language)
-                session = DemoSession(services, server, clock, cast, language, FILES)
-                await session.settle(next(iter(cast.people.values())))
-                session.mark_all_seen()
-                newcomer = FakeUser(id=NEWCOMER_ID, first_name="Deniz", language_code=language)
-                cast.people["Deniz"] = newcomer
-                kars = cast.group("Kars")
+                session = DemoSession(services, server, clock, cast, language, files, write=write, color=color)
+                await session.settle(cast.newcomer)
+                session.mark_all_seen()  # the seeded meetings' notices are old news
                 if script:
-                    meeting = datetime.combine(today + timedelta(days=2), time(14, 0), tzinfo=zone)
-                    fill = {"kars_code": kars.member_code, "meeting_date": format_datetime(meeting, "tr", zone)}
-                    ok = await play_tour(session, newcomer, fill)
-                    return 0 if ok else 1
-                session.tell("demo.welcome", name=newcomer.first_name, group=kars.name,
-                                code=kars.member_code, coordinator=kars.coordinator,
-                                names=", ".join(sorted(cast.people)), files=str(FILES))
-                await chat(session, newcomer, stdin_lines, coordinator=kars.coordinator)
+                    player = TourPlayer(session, _facts(session, cast, zone))
+                    return 0 if await player.play(steps) else 1
+                session.write(first_screen(session))
+                chat = Chat(session, read_line or TerminalInput(),
+                            echo=read_line is not None or not sys.stdin.isatty())
+                await chat.run()
+                session.write("")
                 session.tell("demo.bye")
                 return 0
             finally:
                 await bot.stop()
 
+
+def _demo_settings(settings: Settings, server: FakeBotApi, folder: Path, language: str) -> Settings:
+    return settings.model_copy(update={
+        "telegram_token": SecretStr("123456:DEMO"), "telegram_api_url": server.base_url,
+        "telegram_file_url": server.file_base_url, "database": folder / "demo.db",
+        "webhook_url": None, "default_language": language,
+        # People in the demo answer faster than anyone on a phone.
+        "private_chat_rate_per_second": 20.0,
+        "controller_name": t("demo.controller", language), "controller_contact": "kvkk@example.org"})
+
+
+def _facts(session: DemoSession, cast: Cast, zone: ZoneInfo) -> dict[str, str]:
+    """What the tour's texts may name: the invite code, the meeting time as typed locally..."""
+    lang = session.language
+    day = session.clock.now().astimezone(zone).date() + timedelta(days=TOUR_MEETING_DAYS)
+    meeting = datetime.combine(day, time(TOUR_MEETING_HOUR), tzinfo=zone)
+    typed = babel_datetime(meeting, t("demo.tour.when_format", lang), locale=lang, tzinfo=zone)
+    return {"code": cast.joins.member_code, "when": " ".join(typed.split()),
+            "language": lang, "newcomer": cast.newcomer.first_name, "coordinator": cast.joins.coordinator,
+            "group": cast.joins.name, "city": cast.joins.city, "files": str(session.files)}

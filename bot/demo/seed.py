@@ -1,75 +1,181 @@
-"""Fill a fresh demo database from `bot/content/demo.toml`: groups, people, meetings."""
+"""Fill a fresh demo database from `bot/content/demo.toml` and `indicators.toml`: the four
+city groups, their people (consented, as if they had joined), and an upcoming meeting each."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from importlib import resources
-from typing import Any
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from bot import content
 from bot.emulator.bot_api import FakeBotApi, FakeUser
 from bot.models import Role
 from bot.services import Services
 from bot.services.privacy import NOTICE_VERSION, PURPOSES
+from messages import FALLBACK, LANGUAGES
 from storage import members as members_repo
+
+# A text given per language ({tr = "...", en = "..."}), or one string for every language.
+Localized = str | dict[str, str]
+
+NEWCOMER_ID = 4242
+FIRST_PERSON_ID = 5001
+
+
+def pick(text: Localized, lang: str) -> str:
+    """`text` in `lang`, else in the fallback language."""
+    if isinstance(text, str):
+        return text
+    return text.get(lang) or text[FALLBACK]
+
+
+def _has_fallback(value: Localized) -> Localized:
+    if isinstance(value, dict) and FALLBACK not in value:
+        raise ValueError(f"a per-language text needs at least {FALLBACK!r}: {value}")
+    return value
+
+
+Text = Annotated[str | dict[str, str], AfterValidator(_has_fallback)]
+
+
+class Indicator(BaseModel):
+    id: str
+    name: Text
+    unit: Text
+    source: Text
+    frequency: Literal["yearly", "six_monthly", "quarterly", "per_election"]
+
+
+class MeetingSeed(BaseModel):
+    title: Text
+    days_ahead: int = Field(ge=1, le=60)
+    hour: int = Field(ge=8, le=17)  # daytime: members' safety and care duties
+    place: Text
+    winter_place: Text | None = None
+
+
+class GroupSeed(BaseModel):
+    city: str
+    name: Text
+    description: Text
+    indicators: list[str]
+    coordinator: str
+    members: list[str]
+    meeting: MeetingSeed
+
+
+class NewcomerSeed(BaseModel):
+    name: str
+    joins: str  # a city
+
+
+class DemoContent(BaseModel):
+    winter_months: set[int] = Field(default_factory=set)
+    newcomer: NewcomerSeed
+    languages: dict[str, str] = Field(default_factory=dict)
+    groups: list[GroupSeed]
+    indicators: dict[str, Indicator]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DemoContent:
+        cities = [group.city for group in self.groups]
+        if self.newcomer.joins not in cities:
+            raise ValueError(f"the newcomer joins {self.newcomer.joins!r}, which is not a group's city")
+        people = {name for group in self.groups for name in (group.coordinator, *group.members)}
+        if self.newcomer.name in people:
+            raise ValueError(f"the newcomer {self.newcomer.name!r} is already in a group")
+        for group in self.groups:
+            unknown = [code for code in group.indicators if code not in self.indicators]
+            if unknown:
+                raise ValueError(f"{group.city}: unknown indicators {unknown}")
+        for name, lang in self.languages.items():
+            if lang not in LANGUAGES:
+                raise ValueError(f"{name}: no catalog for language {lang!r}")
+        return self
+
+
+def load_content() -> DemoContent:
+    library = {code: {"id": code, **entry} for code, entry in content.load("indicators").items()}
+    return DemoContent.model_validate({**content.load("demo"), "indicators": library})
 
 
 @dataclass
 class DemoGroup:
+    id: int
     name: str
     city: str
+    description: str
+    indicators: list[Indicator]
     member_code: str
     coordinator: str
+    members: list[str]
 
 
 @dataclass
 class Cast:
-    """Who can be played: every seeded person by name, plus the newcomer."""
+    """Who can be played: every seeded person by name, and the newcomer who joins."""
 
+    newcomer: FakeUser
+    joins: DemoGroup
     people: dict[str, FakeUser] = field(default_factory=dict)
     groups: list[DemoGroup] = field(default_factory=list)
 
     def group(self, city: str) -> DemoGroup:
         return next(group for group in self.groups if group.city == city)
 
-
-def load_content() -> dict[str, Any]:
-    text = resources.files("bot.content").joinpath("demo.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    def groups_of(self, name: str) -> list[DemoGroup]:
+        return [group for group in self.groups if name == group.coordinator or name in group.members]
 
 
-async def seed(services: Services, server: FakeBotApi, language: str) -> Cast:
-    """Create the four groups with their people (consented, as if they joined) and meetings."""
-    cast = Cast()
-    next_id = 5000
+async def seed(services: Services, server: FakeBotApi, language: str,
+               demo: DemoContent | None = None) -> Cast:
+    """Create the groups with their people and announce one upcoming meeting in each."""
+    demo = demo or load_content()
+    people: dict[str, FakeUser] = {}
+    groups: list[DemoGroup] = []
     now = services.clock.now()
-    for entry in load_content()["groups"]:
-        created = await services.groups.create(entry["name"][language], entry["city"], language)
+    for entry in demo.groups:
+        created = await services.groups.create(pick(entry.name, language), entry.city, language)
         group = created.group
-        cast.groups.append(DemoGroup(group.name, group.city, created.member_invite.code, entry["coordinator"]))
-        roster = [(entry["coordinator"], Role.COORDINATOR)] + [(name, Role.MEMBER) for name in entry["members"]]
+        groups.append(DemoGroup(
+            id=group.id, name=group.name, city=group.city, description=pick(entry.description, language),
+            indicators=[demo.indicators[code] for code in entry.indicators],
+            member_code=created.member_invite.code, coordinator=entry.coordinator, members=list(entry.members)))
+        roster = [(entry.coordinator, Role.COORDINATOR)] + [(name, Role.MEMBER) for name in entry.members]
         for name, role in roster:
-            user = cast.people.get(name)
+            user = people.get(name)
             if user is None:
-                next_id += 1
-                user = FakeUser(id=next_id, first_name=name, language_code=language)
-                cast.people[name] = user
+                user = FakeUser(id=FIRST_PERSON_ID + len(people), first_name=name,
+                                language_code=demo.languages.get(name, language))
+                people[name] = user
                 server.open_private_chat(user)
-            await _enrol(services, user, group.id, role, language)
-        meeting = entry["meeting"]
-        zone = ZoneInfo(group.timezone)
-        day = (now.astimezone(zone) + timedelta(days=int(meeting["days_ahead"]))).date()
-        starts = datetime.combine(day, time(int(meeting["hour"])), tzinfo=zone)
-        await services.meetings.create_and_announce(
-            group_id=group.id, title=meeting["title"][language], starts_at=starts, place=meeting["place"],
-            agenda=None, quorum=None, created_by=None)
+            await _enrol(services, user, group.id, role)
+        await _announce_meeting(services, group.id, ZoneInfo(group.timezone), entry.meeting, demo, language, now)
+    newcomer = FakeUser(id=NEWCOMER_ID, first_name=demo.newcomer.name, language_code=language)
+    server.open_private_chat(newcomer)
+    joins = next(group for group in groups if group.city == demo.newcomer.joins)
+    cast = Cast(newcomer=newcomer, joins=joins, people=people, groups=groups)
+    cast.people[newcomer.first_name] = newcomer
     return cast
 
 
-async def _enrol(services: Services, user: FakeUser, group_id: int, role: Role, language: str) -> None:
+async def _announce_meeting(services: Services, group_id: int, zone: ZoneInfo, meeting: MeetingSeed,
+                            demo: DemoContent, language: str, now: datetime) -> None:
+    day = (now.astimezone(zone) + timedelta(days=meeting.days_ahead)).date()
+    starts = datetime.combine(day, time(meeting.hour), tzinfo=zone)
+    winter = meeting.winter_place is not None and starts.month in demo.winter_months
+    place = pick(meeting.winter_place if winter and meeting.winter_place else meeting.place, language)
+    await services.meetings.create_and_announce(group_id=group_id, title=pick(meeting.title, language),
+                                                starts_at=starts, place=place)
+
+
+async def _enrol(services: Services, user: FakeUser, group_id: int, role: Role) -> None:
+    """As if `user` had opened the invite, read the notice and agreed to both purposes."""
     now = services.clock.now()
+    language = user.language_code or FALLBACK
     async with services.db.transaction() as tx:
         member = await members_repo.by_identity(tx, "telegram", str(user.id))
         if member is None:

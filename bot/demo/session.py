@@ -9,15 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.demo.render import button_count, render, terminal_text
+from bot.demo.render import choices, render, supports_color, terminal_text
 from bot.demo.seed import Cast
 from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
+from bot.emulator.bot_api_records import Button
 from bot.services import Services
 from messages import t
 
-_DURATION = re.compile(r"(\d+)(dk|sa|gün|gun|[mhdg])", re.IGNORECASE)
-_UNITS = {"m": "minutes", "dk": "minutes", "h": "hours", "sa": "hours",
+_DURATION = re.compile(r"(\d+)(dk|sa|gün|gun|min|[mhdg])", re.IGNORECASE)
+_UNITS = {"m": "minutes", "dk": "minutes", "min": "minutes", "h": "hours", "sa": "hours",
           "d": "days", "g": "days", "gün": "days", "gun": "days"}
+LONGEST_WAIT = timedelta(days=400)
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -28,7 +30,7 @@ def parse_duration(text: str) -> timedelta | None:
     total = timedelta()
     for amount, unit in _DURATION.findall(cleaned):
         total += timedelta(**{_UNITS[unit.lower()]: int(amount)})
-    return total if total > timedelta() else None
+    return total if timedelta() < total <= LONGEST_WAIT else None
 
 
 class DemoSession:
@@ -42,40 +44,43 @@ class DemoSession:
         self.language = language
         self.files = files
         self.write = write
-        self.color = sys.stdout.isatty() if color is None else color
+        self.color = supports_color(sys.stdout) if color is None else color
         self._seen: dict[tuple[int, int], int] = {}  # (chat, message) → versions shown
-        self._last_with_buttons: dict[int, SentMessage] = {}
+        self._with_buttons: dict[int, SentMessage] = {}  # the latest message with buttons, per person
 
     # -- acting ---------------------------------------------------------------------------
     async def say(self, user: FakeUser, text: str) -> list[SentMessage]:
         await self.server.send_text(user, text)
         return await self.settle(user)
 
-    async def press(self, user: FakeUser, choice: str) -> list[SentMessage] | None:
-        """Press button number `choice` (or with that label) on the latest message with buttons."""
-        message = self._last_with_buttons.get(user.id)
+    def buttons_of(self, user: FakeUser) -> list[Button]:
+        """The buttons `user` can press now, numbered from 1: those of her latest message with buttons."""
+        message = self._with_buttons.get(user.id)
         if message is None:
+            return []
+        current = self.server.message(user.id, message.message_id) or message
+        return choices(current)
+
+    async def press(self, user: FakeUser, number: int) -> list[SentMessage] | None:
+        """Press button `number` as shown; None when there is no such button."""
+        message = self._with_buttons.get(user.id)
+        buttons = self.buttons_of(user)
+        if message is None or not 0 < number <= len(buttons):
             return None
-        buttons = [button for row in message.buttons for button in row]
-        if choice.isdigit():
-            index = int(choice) - 1
-            if not 0 <= index < len(buttons):
-                return None
-            target = buttons[index]
-        else:
-            found = [button for button in buttons if choice in (button.text, button.callback_data)]
-            if not found:
-                return None
-            target = found[0]
-        await self.server.press_button(user, message, target.callback_data or target.text)
-        return await self.settle(user)
+        update_id = await self.server.press_button(user, message, buttons[number - 1].callback_data or "")
+        fresh = await self.settle(user)
+        answer = self.server.callback_answer(update_id)
+        if answer is not None and answer.text:  # the short note a phone shows over the chat
+            self.write(f"💬 {answer.text}")
+        return fresh
 
     async def wait(self, user: FakeUser, delta: timedelta) -> list[SentMessage]:
         self.clock.advance(delta)
         return await self.settle(user)
 
     async def settle(self, user: FakeUser) -> list[SentMessage]:
-        """Let the bot finish what it is doing, then return what is new for `user`."""
+        """Let the bot finish what it is doing (updates, due reminders, the outbox), then
+        return what is new for `user`."""
         for _ in range(3):
             await self.services.scheduler.settle()
             await self.services.dispatcher.wait_idle()
@@ -83,44 +88,52 @@ class DemoSession:
         return self.fresh(user)
 
     def fresh(self, user: FakeUser) -> list[SentMessage]:
-        new = []
-        for message in self.server.messages(user.id):
-            key = (user.id, message.message_id)
-            versions = len(message.history) + 1
-            if self._seen.get(key, 0) < versions:
-                self._seen[key] = versions
-                new.append(message)
-                if message.buttons:
-                    self._last_with_buttons[user.id] = message
+        """Messages (and new edits) `user` has not been shown yet; they count as shown now."""
+        new = self._unseen(user)
+        for message in new:
+            self._seen[(user.id, message.message_id)] = len(message.history) + 1
+            if message.buttons:
+                self._with_buttons[user.id] = message
         return new
+
+    def _unseen(self, user: FakeUser) -> list[SentMessage]:
+        return [message for message in self.server.messages(user.id)
+                if self._seen.get((user.id, message.message_id), 0) < len(message.history) + 1]
+
+    def waiting_for(self, playing: FakeUser) -> dict[str, int]:
+        """Who else has unread messages, and how many."""
+        counts = {name: len(self._unseen(user)) for name, user in self.cast.people.items() if user.id != playing.id}
+        return {name: count for name, count in counts.items() if count}
 
     def mark_all_seen(self) -> None:
         for user in self.cast.people.values():
             self.fresh(user)
 
     # -- showing --------------------------------------------------------------------------
-    def tell(self, key: str, **params: object) -> None:
+    def text(self, key: str, **params: object) -> str:
         """A line of the demo itself, from the catalog, with its markup rendered for a terminal."""
-        self.write(terminal_text(t(key, self.language, **params), self.color))
+        return terminal_text(t(key, self.language, **params), self.color)
 
-    def show(self, messages: list[SentMessage]) -> None:
+    def tell(self, key: str, **params: object) -> None:
+        self.write(self.text(key, **params))
+
+    def show(self, user: FakeUser, messages: list[SentMessage], *, to: str | None = None) -> None:
         for message in messages:
-            saved = self._save_file(message)
-            self.write(render(message, color=self.color, first_button=1, saved=saved,
+            saved = self._save_file(user, message)
+            self.write(render(message, color=self.color, saved=saved, to=to,
                               edited_label=t("demo.edited", self.language),
                               saved_label=t("demo.saved", self.language)))
-            if button_count(message):
-                self.write("   " + t("demo.pick_hint", self.language))
+        if any(choices(message) for message in messages):
+            self.write("   " + self.text("demo.pick_hint"))
 
-    def _save_file(self, message: SentMessage) -> Path | None:
-        content, name = None, None
+    def _save_file(self, user: FakeUser, message: SentMessage) -> Path | None:
         if message.document_bytes is not None:
             content, name = message.document_bytes, message.document_name or f"file-{message.message_id}"
         elif message.photo_bytes is not None:
-            content, name = message.photo_bytes, f"photo-{message.chat_id}-{message.message_id}.png"
-        if content is None or name is None:
+            content, name = message.photo_bytes, f"photo-{message.message_id}.png"
+        else:
             return None
         self.files.mkdir(parents=True, exist_ok=True)
-        path = self.files / name
+        path = self.files / f"{user.first_name}-{Path(name).name}"
         path.write_bytes(content)
         return path

@@ -1,115 +1,199 @@
-"""The interactive terminal chat and the scripted tour, both on a `DemoSession`."""
+"""The interactive terminal chat: each line goes to the bot as the person being played,
+except the demo's own commands (/as, /wait, /say, /demo, /quit) and button numbers."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
+import threading
 from collections.abc import Awaitable, Callable
+from queue import SimpleQueue
 
+from bot.demo.seed import Cast, pick
 from bot.demo.session import DemoSession, parse_duration
-from bot.demo.tour import TOUR, Step
 from bot.emulator.bot_api import FakeUser
 from bot.text import fold
+from messages import LANGUAGE_NAMES, format_day, t
 
-ReadLine = Callable[[], Awaitable[str | None]]
+ReadLine = Callable[[str], Awaitable[str | None]]
 
-
-async def play_tour(session: DemoSession, newcomer: FakeUser, fill: dict[str, str],
-                    steps: list[Step] = TOUR) -> bool:
-    """Play every step, print the transcript; False at the first step whose answer differs."""
-    lang = session.language
-    for number, step in enumerate(steps, start=1):
-        user = newcomer if step.who == "newcomer" else session.cast.people[step.who]
-        value = step.value[lang].format(**fill)
-        if step.note:
-            session.write("\n— " + step.note[lang])
-        if step.do == "say":
-            session.write(f"▶ {user.first_name}: {value}")
-            fresh = await session.say(user, value)
-        elif step.do == "press":
-            session.write(f"▶ {user.first_name} 👆 [{value}]")
-            fresh = await session.press(user, value)
-        else:
-            delta = parse_duration(value)
-            assert delta is not None, value
-            session.write(f"⏩ /wait {value}")
-            fresh = await session.wait(user, delta)
-        if fresh is None:
-            session.tell("demo.tour_no_button", step=number, label=value)
-            return False
-        session.show(fresh)
-        expected = step.expect.get(lang)
-        if expected and not any(expected in (message.text or "") for message in fresh):
-            session.tell("demo.tour_mismatch", step=number, expected=expected)
-            return False
-    session.write("")
-    session.tell("demo.tour_done", steps=len(steps))
-    return True
+QUIT = {"/quit", "/exit", "/q", "/cik"}
+AS = {"/as", "/ol"}
+WAIT = {"/wait", "/bekle"}
+SAY = {"/say", "/yaz"}
+DEMO = {"/demo"}
 
 
-async def chat(session: DemoSession, playing: FakeUser, read_line: ReadLine, coordinator: str) -> None:
-    """Read lines until /quit or end of input; each line is sent as the person being played."""
-    while True:
-        session.write(f"\n{playing.first_name} › ")
-        line = await read_line()
-        if line is None:
-            return
-        text = line.strip()
-        if not text:
-            continue
-        word = fold(text)
-        if word in ("/quit", "/exit", "/cik", "/q"):
-            return
-        if word.startswith("/as"):
-            who = text[3:].strip()
-            chosen = _pick_person(session, who, coordinator)
-            if chosen is None:
-                session.tell("demo.unknown_person", name=who or "?",
-                                names=", ".join(sorted(session.cast.people)))
+class Chat:
+    def __init__(self, session: DemoSession, read_line: ReadLine, *, echo: bool = False) -> None:
+        self.session = session
+        self.read_line = read_line
+        self.echo = echo  # input that is not typed on a terminal is shown, so the output reads as a chat
+        self.playing = session.cast.newcomer
+
+    async def run(self) -> None:
+        """Read lines until /quit or the end of input."""
+        while True:
+            prompt = f"\n{self.playing.first_name} › "
+            line = await self.read_line(prompt)
+            if line is None:
+                return
+            if self.echo:
+                self.session.write(prompt.lstrip("\n") + line)
+            text = line.strip()
+            if not text:
                 continue
-            playing = chosen
-            session.tell("demo.now_playing", name=playing.first_name)
-            session.show(session.fresh(playing))
-            continue
-        if word.startswith("/wait") or word.startswith("/bekle"):
-            delta = parse_duration(text.split(maxsplit=1)[1] if " " in text else "")
+            if not await self.handle(text):
+                return
+
+    async def handle(self, text: str) -> bool:
+        """Do what one line says; False to leave."""
+        session = self.session
+        command, _, rest = text.partition(" ")
+        word, rest = fold(command), rest.strip()
+        if word in QUIT:
+            return False
+        if word in DEMO:
+            session.write(first_screen(session))
+        elif word in AS:
+            self.switch(rest)
+        elif word in WAIT:
+            delta = parse_duration(rest)
             if delta is None:
-                session.tell("demo.bad_wait")
-                continue
-            session.show(await session.wait(playing, delta))
-            session.tell("demo.time_now", when=_now_text(session))
-            continue
-        if text.isdigit():
-            pressed = await session.press(playing, text)
-            if pressed is None:
-                session.tell("demo.no_such_button", number=text)
-                continue
-            session.show(pressed)
-            continue
-        session.show(await session.say(playing, text))
+                session.tell("demo.bad_wait", typed=rest or "—")
+            else:
+                session.show(self.playing, await session.wait(self.playing, delta))
+                session.tell("demo.time_now", when=now_text(session))
+                self.point_at_others()
+        elif word in SAY and rest:
+            await self.say(rest)
+        elif text.isdigit() and 0 < int(text) <= len(session.buttons_of(self.playing)):
+            session.show(self.playing, await session.press(self.playing, int(text)) or [])
+            self.point_at_others()
+        else:  # anything else, a number that is no button's too, is a message to the bot
+            await self.say(text)
+        return True
+
+    async def say(self, text: str) -> None:
+        self.session.show(self.playing, await self.session.say(self.playing, text))
+        self.point_at_others()
+
+    def switch(self, who: str) -> None:
+        session = self.session
+        if not who:
+            session.write(roster(session, cards=True))
+            return
+        chosen = pick_person(session.cast, who)
+        if chosen is None:
+            session.tell("demo.unknown_person", name=who, names=", ".join(sorted(session.cast.people)))
+            return
+        self.playing = chosen
+        session.tell("demo.now_playing", name=chosen.first_name, about=about(session, chosen))
+        session.show(chosen, session.fresh(chosen))
+
+    def point_at_others(self) -> None:
+        """Say who else just got messages, so the player knows whom to switch to."""
+        waiting = self.session.waiting_for(self.playing)
+        if waiting:
+            people = ", ".join(f"{name} ({count})" for name, count in sorted(waiting.items()))
+            self.session.tell("demo.others_have_news", people=people)
 
 
-def _pick_person(session: DemoSession, who: str, coordinator: str) -> FakeUser | None:
-    if fold(who) in ("coordinator", "koordinator"):
-        return session.cast.people[coordinator]
-    for name, user in session.cast.people.items():
-        if fold(name) == fold(who):
-            return user
-    return None
+def pick_person(cast: Cast, who: str) -> FakeUser | None:
+    """`coordinator` (of the newcomer's group), `coordinator İzmir`, or a name, typed any way."""
+    words = fold(who).split()
+    if words and words[0] in ("coordinator", "koordinator"):
+        city = " ".join(words[1:])
+        group = next((g for g in cast.groups if fold(g.city) == city), cast.joins) if city else cast.joins
+        return cast.people[group.coordinator]
+    return next((user for name, user in cast.people.items() if fold(name) == fold(who)), None)
 
 
-def _now_text(session: DemoSession) -> str:
-    from messages import format_day
+def about(session: DemoSession, user: FakeUser) -> str:
+    """`koordinatör, Kadın Dostu Kent (Kars)`, or what the newcomer is about to do."""
+    lang, cast = session.language, session.cast
+    if user.id == cast.newcomer.id:
+        return t("demo.about_newcomer", lang, group=cast.joins.name, city=cast.joins.city)
+    parts = []
+    for group in cast.groups_of(user.first_name):
+        role = t("role.coordinator" if group.coordinator == user.first_name else "role.member", lang)
+        parts.append(t("demo.about_group", lang, role=role, group=group.name, city=group.city))
+    if user.language_code and user.language_code != lang:
+        parts.append(LANGUAGE_NAMES.get(user.language_code, user.language_code))
+    return "; ".join(parts)
 
-    return format_day(session.clock.now(), session.language, "Europe/Istanbul")
+
+def roster(session: DemoSession, *, cards: bool) -> str:
+    """Who is who: a line per group, or (cards) each group's description and indicators too."""
+    lang, cast = session.language, session.cast
+    blocks = [session.text("demo.roster_title")]
+    for group in cast.groups:
+        names = [t("demo.coordinator_mark", lang, name=group.coordinator)] + [
+            _with_language(session, name) for name in group.members]
+        if cards:
+            indicators = ", ".join(t("demo.indicator", lang, id=item.id, name=pick(item.name, lang))
+                                   for item in group.indicators)
+            blocks.append(session.text("demo.group_card", group=group.name, city=group.city,
+                                       description=group.description, indicators=indicators,
+                                       people=", ".join(names)))
+        else:
+            blocks.append(session.text("demo.roster_line", group=group.name, city=group.city,
+                                       people=", ".join(names)))
+    return "\n".join(blocks)
 
 
-async def stdin_lines() -> str | None:
-    line = await asyncio.to_thread(input_line)
-    return line
+def _with_language(session: DemoSession, name: str) -> str:
+    user = session.cast.people[name]
+    if user.language_code and user.language_code != session.language:
+        return t("demo.language_mark", session.language, name=name,
+                 language=LANGUAGE_NAMES.get(user.language_code, user.language_code))
+    return name
 
 
-def input_line() -> str | None:
-    try:
-        return input()
-    except EOFError:
-        return None
+def first_screen(session: DemoSession) -> str:
+    cast = session.cast
+    return session.text(
+        "demo.welcome", name=cast.newcomer.first_name, group=cast.joins.name, city=cast.joins.city,
+        code=cast.joins.member_code, coordinator=cast.joins.coordinator, files=str(session.files),
+        now=now_text(session)) + "\n\n" + roster(session, cards=False)
+
+
+def now_text(session: DemoSession) -> str:
+    return format_day(session.clock.now(), session.language, session.services.settings.timezone)
+
+
+class TerminalInput:
+    """Lines from stdin, read on a daemon thread one prompt at a time (the prompt appears only
+    once the bot has answered, and a pending read never keeps the process alive at exit)."""
+
+    def __init__(self) -> None:
+        self._prompts: SimpleQueue[tuple[str, asyncio.AbstractEventLoop, asyncio.Future[str | None]]] = SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    async def __call__(self, prompt: str) -> str | None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name="demo-stdin", daemon=True)
+            self._thread.start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str | None] = loop.create_future()
+        self._prompts.put((prompt, loop, future))
+        return await future
+
+    def _serve(self) -> None:
+        interactive = sys.stdin.isatty()
+        while True:
+            prompt, loop, future = self._prompts.get()
+            try:
+                line: str | None = input(prompt if interactive else "")
+            except EOFError:
+                line = None
+            except Exception:  # a closed stdin ends the chat like Ctrl-D
+                line = None
+            loop.call_soon_threadsafe(_resolve, future, line)
+            if line is None:
+                return
+
+
+def _resolve(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)

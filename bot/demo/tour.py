@@ -1,62 +1,125 @@
-"""The scripted tour: a list of steps (data), so each new feature appends its own.
+"""The scripted tour (`koordinat demo --script`) as data: a list of steps, so that every new
+feature appends its own.
 
-Each step is one person doing one thing — typing, tapping a button (by its label), or
-letting time pass — and the fragment the bot's answer to that person must contain, per
-language. `{kars_code}` and `{meeting_date}` are filled in at run time.
+A step is one person doing one thing — typing (`Say`), tapping a button (`Press`), letting
+time pass (`Wait`) or looking at her phone (`Read`) — and what the bot must answer her
+(`Expect`). Everything is named by catalog key, never by wording: what people type comes
+from `[demo.tour]` in `messages/<lang>.toml` (so each language has its own tour, and a
+reworded bot message does not break it), and an expectation is the catalog text the reply
+must show, with its placeholders matching anything unless pinned.
+
+`who` is "newcomer" (the person who joins), "coordinator" (of the newcomer's group) or a
+name from `bot/content/demo.toml`. Texts may use the run's facts: {code} (the member invite),
+{when} (the meeting time, typed the local way), {newcomer}, {coordinator}, {group}, {city},
+{name} (whoever acts) and {files} (where files are saved).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+class Key(str):
+    """A pinned placeholder value given as a catalog key (translated when checked)."""
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A catalog text one of the new messages must show; `params` pin placeholders
+    (others match anything); `file` is the ending of the name of a file that must come with it."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+    file: str | None = None
+
+
+def expect(key: str, *, file: str | None = None, **params: str) -> Expect:
+    return Expect(key, dict(params), file)
+
+
+@dataclass(frozen=True)
+class Say:
+    key: str  # a `demo.tour.*` text, filled with the run's facts
+
+
+@dataclass(frozen=True)
+class Press:
+    """Tap a button on the latest message with buttons: by its label's catalog key, by its
+    number as shown, or by the start of its callback data (filled with the facts)."""
+
+    label: str | None = None
+    number: int | None = None
+    choice: str | None = None
+
+
+@dataclass(frozen=True)
+class Wait:
+    duration: str  # as typed after /wait: 1h, 1d, 30m
+
+
+@dataclass(frozen=True)
+class Read:
+    """Look at what came in since she last looked."""
+
+
+Action = Say | Press | Wait | Read
 
 
 @dataclass(frozen=True)
 class Step:
-    who: str                    # a name from the cast; "newcomer" is the person who joins
-    do: str                     # "say" | "press" | "wait"
-    value: dict[str, str]       # per language: the text, the button label, or a duration
-    expect: dict[str, str]      # per language: a fragment one of the new messages must hold
-    note: dict[str, str] | None = None  # a narrator's line printed before the step
+    who: str
+    action: Action
+    expect: tuple[Expect, ...] = ()
+    note: str | None = None  # a `demo.tour.*` narrator's line printed before the step
 
 
-def _same(text: str) -> dict[str, str]:
-    return {"tr": text, "en": text}
+NEWCOMER, COORDINATOR = "newcomer", "coordinator"
 
-
-TOUR: list[Step] = [
-    Step("newcomer", "say", _same("/start {kars_code}"), {"tr": "dilinizi seçin", "en": "choose your language"},
-         note={"tr": "Deniz, Kars'ta yeni bir gönüllü, koordinatörün gönderdiği davet bağlantısını açıyor.",
-               "en": "Deniz, a new volunteer in Kars, opens the invite link from the coordinator."}),
-    Step("newcomer", "press", {"tr": "Türkçe", "en": "English"}, {"tr": "Aydınlatma metni", "en": "Privacy notice"}),
-    Step("newcomer", "press", {"tr": "✅ Onaylıyorum", "en": "✅ I agree"}, {"tr": "Onay 2/2", "en": "Consent 2/2"}),
-    Step("newcomer", "press", {"tr": "✅ Onaylıyorum", "en": "✅ I agree"},
-         {"tr": "katıldınız", "en": "You joined"}),
-    Step("Zeynep", "say", {"tr": "/toplanti", "en": "/newmeeting"}, {"tr": "1/5", "en": "1/5"},
-         note={"tr": "Zeynep, Kars grubunun koordinatörü, otobüste yeni bir toplantı duyuruyor.",
-               "en": "Zeynep, the Kars coordinator, announces a meeting from the bus."}),
-    Step("Zeynep", "say", {"tr": "Aralık çalışma toplantısı", "en": "December working meeting"},
-         {"tr": "2/5", "en": "2/5"}),
-    Step("Zeynep", "say", {"tr": "yarın", "en": "tomorrow"}, {"tr": "12.12.2026 14:00", "en": "12.12.2026 14:00"},
-         note={"tr": "Yanlış bir biçim: bot örnekle yeniden soruyor, girilenler kaybolmuyor.",
-               "en": "A wrong format: the bot asks again with an example; nothing entered is lost."}),
-    Step("Zeynep", "say", _same("{meeting_date}"), {"tr": "3/5", "en": "3/5"}),
-    Step("Zeynep", "say", _same("https://meet.example.org/kars-kadin"), {"tr": "4/5", "en": "4/5"}),
-    Step("Zeynep", "press", {"tr": "Atla ⏭", "en": "Skip ⏭"}, {"tr": "5/5", "en": "5/5"}),
-    Step("Zeynep", "press", {"tr": "Atla ⏭", "en": "Skip ⏭"}, {"tr": "Önizleme", "en": "Preview"}),
-    Step("Zeynep", "press", {"tr": "📤 Gönder", "en": "📤 Send"}, {"tr": "gönderiliyor", "en": "going out"}),
-    Step("newcomer", "wait", _same("1m"), {"tr": "Yeni toplantı", "en": "New meeting"},
-         note={"tr": "Duyuru her üyeye kendi dilinde, yanıt düğmeleriyle ulaşıyor.",
-               "en": "The notice reaches every member in her language, with answer buttons."}),
-    Step("newcomer", "press", {"tr": "✅ Katılıyorum", "en": "✅ I'll attend"},
-         {"tr": "Yanıtınız", "en": "Your answer"}),
-    Step("Gülizar", "say", {"tr": "EVET", "en": "YES"}, {"tr": "Hangi toplantı", "en": "Which meeting"},
-         note={"tr": "Gülizar düğmeye dokunmak yerine «EVET» yazıyor; iki toplantıya davetli olduğu için bot hangisi diye soruyor.",
-               "en": "Gülizar types «YES» instead of tapping; she is invited to two meetings, so the bot asks which."}),
-    Step("Gülizar", "press", _same("1"), {"tr": "Yanıtınız: ✅", "en": "Your answer: ✅"}),
-    Step("Zeynep", "say", {"tr": "/toplantilar", "en": "/meetings"}, {"tr": "✅ 2", "en": "✅ 2"}),
-    Step("newcomer", "wait", _same("1d"), {},
-         note={"tr": "Bir gün geçiyor…", "en": "A day passes…"}),
-    Step("newcomer", "wait", _same("6h"), {"tr": "Hatırlatma", "en": "Reminder"},
-         note={"tr": "…ve toplantıdan 24 saat önce hatırlatma geliyor.",
-               "en": "…and 24 hours before the meeting the reminder arrives."}),
+JOINING: list[Step] = [
+    Step(NEWCOMER, Say("demo.tour.start"), (expect("onboarding.pick_language"),), note="demo.tour.note_join"),
+    Step(NEWCOMER, Press(choice="lang:{language}:"),
+         (expect("privacy.notice"), expect("onboarding.consent_messages"))),
+    Step(NEWCOMER, Press(label="button.yes_consent"), (expect("onboarding.consent_surveys"),)),
+    Step(NEWCOMER, Press(label="button.yes_consent"),
+         (expect("join.joined_member"), expect("meeting.upcoming")), note="demo.tour.note_joined"),
 ]
+
+ANNOUNCING: list[Step] = [
+    Step(COORDINATOR, Say("demo.tour.newmeeting"), (expect("meeting.ask_title"),), note="demo.tour.note_newmeeting"),
+    Step(COORDINATOR, Say("demo.tour.meeting_title"), (expect("meeting.ask_when"),)),
+    Step(COORDINATOR, Say("demo.tour.vague_date"), (expect("meeting.bad_date"),), note="demo.tour.note_vague"),
+    Step(COORDINATOR, Say("demo.tour.meeting_when"), (expect("meeting.ask_place"),)),
+    Step(COORDINATOR, Say("demo.tour.meeting_place"), (expect("meeting.ask_agenda"),)),
+    Step(COORDINATOR, Say("demo.tour.meeting_agenda"), (expect("meeting.ask_quorum"),)),
+    Step(COORDINATOR, Press(label="meeting.skip_button"), (expect("meeting.preview"),)),
+    Step(COORDINATOR, Press(label="meeting.send_button"), (expect("meeting.sent"),)),
+]
+
+ANSWERING: list[Step] = [
+    Step(NEWCOMER, Read(), (expect("meeting.announcement"),), note="demo.tour.note_notice"),
+    Step(NEWCOMER, Press(label="rsvp.yes"), (expect("rsvp.your_answer", answer=Key("rsvp.yes")),)),
+    Step(NEWCOMER, Press(label="meeting.calendar_button"), (expect("meeting.calendar_caption", file=".ics"),),
+         note="demo.tour.note_calendar"),
+    Step("Gülizar", Say("demo.tour.typed_yes"), (expect("meeting.which_one"),), note="demo.tour.note_typed"),
+    Step("Gülizar", Press(number=1), (expect("rsvp.your_answer", answer=Key("rsvp.yes")),)),
+    Step("Nesrin", Press(label="rsvp.maybe"), (expect("rsvp.your_answer", answer=Key("rsvp.maybe")),),
+         note="demo.tour.note_maybe"),
+    Step(COORDINATOR, Say("demo.tour.meetings"), (expect("meeting.tally", yes="2", maybe="1"),),
+         note="demo.tour.note_overview"),
+]
+
+REMINDING: list[Step] = [
+    Step(NEWCOMER, Wait("1d"), note="demo.tour.note_day"),
+    Step(NEWCOMER, Wait("6h"), (expect("meeting.reminder", title=Key("demo.tour.meeting_title")),),
+         note="demo.tour.note_reminder"),
+    Step(COORDINATOR, Read(), (expect("meeting.summary", title=Key("demo.tour.meeting_title")),),
+         note="demo.tour.note_summary"),
+    Step(NEWCOMER, Wait("22h"), (expect("meeting.reminder", title=Key("demo.tour.meeting_title")),),
+         note="demo.tour.note_last_reminder"),
+]
+
+PRIVACY: list[Step] = [
+    Step(NEWCOMER, Say("demo.tour.mydata"), (expect("mydata.caption", file=".json"),), note="demo.tour.note_mydata"),
+]
+
+TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PRIVACY]

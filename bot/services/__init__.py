@@ -91,7 +91,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     meetings = MeetingService(db, clock.now, groups, reminders, broadcasts, notifier)
     meetings.register(conversation)
     members.join_hooks.append(meetings.upcoming_for_newcomer)
-    members.member_line_hooks.append(meetings.attendance_lines)
+    members.member_line_hooks.append(meetings.attendance.member_lines)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,

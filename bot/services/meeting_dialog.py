@@ -1,7 +1,9 @@
 """The coordinator's dialogs: create a meeting (`/newmeeting`) and move one to a new time.
 
 State lives in the `dialogs` table: a restart mid-dialog resumes at the same step, and a
-wrong answer re-asks with an example while everything entered so far stays.
+wrong answer re-asks with an example while everything entered so far stays (the failed step
+rolls back, the saved state does not). The group comes first when she coordinates several:
+the date she types is read in that group's time zone.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import parse_meeting_time
+from bot.dates import example_text, parse_meeting_time
 from bot.errors import InvalidAnswer
-from bot.models import Button, Reply, Role
+from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.text import fold
 from messages import format_day, t
@@ -24,8 +26,11 @@ if TYPE_CHECKING:
 
 STEPS = ("group", "title", "when", "place", "agenda", "quorum", "preview")
 OPTIONAL = {"agenda", "quorum"}
-SKIP_WORDS = frozenset({"-", "yok", "gec", "atla", "skip", "none", "no"})
 EDITABLE = ("title", "when", "place", "agenda", "quorum")
+SKIP_WORDS = frozenset({"-", "yok", "gec", "atla", "skip", "none", "no"})
+TITLE_LENGTH = (2, 120)
+PLACE_LENGTH = (2, 300)
+AGENDA_LENGTH = 1500
 
 
 class NewMeetingFlow:
@@ -35,15 +40,15 @@ class NewMeetingFlow:
         self._meetings = meetings
         self._conversation = conversation
 
-    async def begin(self, ctx: Ctx) -> Replies:
+    async def begin_command(self, ctx: Ctx, args: list[str]) -> Replies:
+        """`/newmeeting`: start the dialog (the group is asked only if she coordinates several)."""
         groups = ctx.coordinated_groups()
-        data: dict[str, Any] = {}
-        if len(groups) == 1:
-            data["group_id"] = groups[0]
-        state = DialogState(self.kind, "title" if "group_id" in data else "group", data)
+        data: dict[str, Any] = {"group_id": groups[0]} if len(groups) == 1 else {}
+        state = DialogState(self.kind, "title" if data else "group", data)
         await self._conversation.save(ctx, state)
         return [ctx.text("meeting.dialog_intro"), await self._prompt(ctx, state)]
 
+    # -- asking ---------------------------------------------------------------------------
     async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
         step = state.step
         if step == "group":
@@ -54,25 +59,42 @@ class NewMeetingFlow:
             return Reply(text=t("meeting.ask_group", ctx.lang), buttons=buttons)
         if step == "preview":
             return await self._preview(ctx, state)
+        group = await self._group(state)
+        text = t(f"meeting.ask_{step}", ctx.lang, zone=group.timezone,
+                 example=example_text(ctx.now, ZoneInfo(group.timezone)))
+        current = self._shown(ctx, group, state.data, step)
+        if state.data.get("editing") and current is not None:
+            text += "\n" + t("meeting.current_value", ctx.lang, value=current)
         buttons = [[Button(label=t("meeting.skip_button", ctx.lang), choice=f"{self.kind}:skip")]] \
             if step in OPTIONAL else []
-        example_zone = (await self._meetings.group(int(state.data["group_id"]))).timezone
-        return Reply(text=t(f"meeting.ask_{step}", ctx.lang, zone=example_zone), buttons=buttons)
+        return Reply(text=text, buttons=buttons)
+
+    @staticmethod
+    def _shown(ctx: Ctx, group: Group, data: dict[str, Any], field: str) -> str | None:
+        """A field as the preview shows it."""
+        value = data.get(field)
+        if value is None:
+            return None
+        if field == "when":
+            return format_day(datetime.fromisoformat(str(value)), ctx.lang, group.timezone)
+        return str(value)
 
     async def _preview(self, ctx: Ctx, state: DialogState) -> Reply:
         data = state.data
-        group = await self._meetings.group(int(data["group_id"]))
-        when = format_day(datetime.fromisoformat(str(data["when"])), ctx.lang, group.timezone)
-        text = t("meeting.preview", ctx.lang, title=data["title"], group=group.name, when=when,
-                 place=data["place"], agenda=data.get("agenda") or "—",
-                 quorum=data.get("quorum") or "—")
+        group = await self._group(state)
+        text = t("meeting.preview", ctx.lang, title=data["title"], group=group.name,
+                 when=self._shown(ctx, group, data, "when"), place=data["place"],
+                 agenda=data.get("agenda") or "—", quorum=data.get("quorum") or "—")
         buttons = [[Button(label=t("meeting.send_button", ctx.lang), choice=f"{self.kind}:send"),
                     Button(label=t("meeting.edit_button", ctx.lang), choice=f"{self.kind}:edit"),
                     Button(label=t("meeting.abort_button", ctx.lang), choice=f"{self.kind}:abort")]]
         return Reply(text=text, buttons=buttons)
 
+    async def _group(self, state: DialogState) -> Group:
+        return await self._meetings.group(int(state.data["group_id"]))
+
     async def _advance(self, ctx: Ctx, state: DialogState) -> Replies:
-        """Go to the next unanswered step (or back to the preview after an edit)."""
+        """To the next step, or back to the preview after editing one field."""
         if state.data.pop("editing", False):
             state.step = "preview"
         else:
@@ -80,40 +102,44 @@ class NewMeetingFlow:
         await self._conversation.save(ctx, state)
         return [await self._prompt(ctx, state)]
 
+    # -- answers --------------------------------------------------------------------------
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
         step = state.step
         if step == "group":
-            raise InvalidAnswer("meeting.pick_group_first")
+            return [ctx.text("meeting.pick_group_first"), await self._prompt(ctx, state)]
         if step == "preview":
             return [ctx.text("meeting.use_buttons"), await self._preview(ctx, state)]
-        group = await self._meetings.group(int(state.data["group_id"]))
+        group = await self._group(state)
         if step == "title":
-            state.data["title"] = self._meetings.check_title(text)
+            state.data["title"] = _within(text, TITLE_LENGTH, "meeting.bad_title")
         elif step == "when":
-            starts = parse_meeting_time(text, ZoneInfo(group.timezone), ctx.now)
-            state.data["when"] = starts.isoformat()
+            state.data["when"] = parse_meeting_time(text, ZoneInfo(group.timezone), ctx.now).isoformat()
         elif step == "place":
-            place = text.strip()
-            if not 2 <= len(place) <= 300:
-                raise InvalidAnswer("meeting.bad_place")
-            state.data["place"] = place
+            state.data["place"] = _within(text, PLACE_LENGTH, "meeting.bad_place")
         elif step == "agenda":
             agenda = text.strip()
-            if len(agenda) > 1500:
-                raise InvalidAnswer("meeting.bad_agenda")
+            if len(agenda) > AGENDA_LENGTH:
+                raise InvalidAnswer("meeting.bad_agenda", limit=AGENDA_LENGTH, length=len(agenda))
             state.data["agenda"] = None if fold(agenda) in SKIP_WORDS else agenda
         elif step == "quorum":
-            state.data["quorum"] = None if fold(text) in SKIP_WORDS else _quorum(text)
+            state.data["quorum"] = None if fold(text) in SKIP_WORDS else await self._quorum(text, group)
         return await self._advance(ctx, state)
+
+    async def _quorum(self, text: str, group: Group) -> int:
+        cleaned = text.strip()
+        if not cleaned.isdigit() or int(cleaned) < 1:
+            raise InvalidAnswer("meeting.bad_quorum")
+        size = await self._meetings.group_size(group.id)
+        if int(cleaned) > size:
+            raise InvalidAnswer("meeting.quorum_too_big", quorum=int(cleaned), size=size)
+        return int(cleaned)
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         action = parts[0] if parts else ""
-        if action == "group" and len(parts) == 2 and parts[1].isdigit():
-            group_id = int(parts[1])
-            if ctx.roles.get(group_id) is not Role.COORDINATOR:
+        if action == "group" and state.step == "group" and len(parts) == 2 and parts[1].isdigit():
+            if ctx.roles.get(int(parts[1])) is not Role.COORDINATOR:
                 return [ctx.text("error.stale_button")]
-            state.data["group_id"] = group_id
-            state.step = "group"
+            state.data["group_id"] = int(parts[1])
             return await self._advance(ctx, state)
         if action == "skip" and state.step in OPTIONAL:
             state.data[state.step] = None
@@ -136,20 +162,24 @@ class NewMeetingFlow:
     async def _send(self, ctx: Ctx, state: DialogState) -> Replies:
         data = state.data
         starts = datetime.fromisoformat(str(data["when"]))
+        group = await self._group(state)
         if starts <= ctx.now:  # the preview waited too long
             state.step, data["editing"] = "when", True
             await self._conversation.save(ctx, state)
-            return [ctx.text("meeting.date_in_past", typed=""), await self._prompt(ctx, state)]
+            shown = format_day(starts, ctx.lang, group.timezone)
+            return [ctx.text("meeting.date_in_past", typed=shown, example=example_text(ctx.now, ZoneInfo(group.timezone))),
+                    await self._prompt(ctx, state)]
         member = ctx.require_member()
         meeting = await self._meetings.create_and_announce(
-            group_id=int(data["group_id"]), title=str(data["title"]), starts_at=starts, place=str(data["place"]),
+            group_id=group.id, title=str(data["title"]), starts_at=starts, place=str(data["place"]),
             agenda=data.get("agenda"), quorum=data.get("quorum"), created_by=member.id)
         await self._conversation.end(ctx)
-        group = await self._meetings.group(meeting.group_id)
         return [ctx.text("meeting.sent", title=meeting.title, group=group.name)]
 
 
 class RescheduleFlow:
+    """One question: the new date and time."""
+
     kind = "moving"
 
     def __init__(self, meetings: MeetingService, conversation: Conversation) -> None:
@@ -157,22 +187,26 @@ class RescheduleFlow:
         self._conversation = conversation
 
     async def begin(self, ctx: Ctx, meeting: Meeting) -> Replies:
+        group = await self._meetings.group(meeting.group_id)
         await self._conversation.save(ctx, DialogState(self.kind, "when", {"meeting_id": meeting.id}))
-        return [ctx.text("meeting.ask_new_time", title=meeting.title)]
+        return [ctx.text("meeting.ask_new_time", title=meeting.title, when=format_day(
+            meeting.starts_at, ctx.lang, group.timezone), example=example_text(ctx.now, ZoneInfo(group.timezone)))]
 
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
         meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
         group = await self._meetings.group(meeting.group_id)
         starts = parse_meeting_time(text, ZoneInfo(group.timezone), ctx.now)
+        replies = await self._meetings.overview.reschedule(ctx, meeting, starts)
         await self._conversation.end(ctx)
-        return await self._meetings.reschedule(ctx, meeting, starts)
+        return replies
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         return [ctx.text("error.stale_button")]
 
 
-def _quorum(text: str) -> int:
-    cleaned = text.strip()
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= 10_000:
-        raise InvalidAnswer("meeting.bad_quorum")
-    return int(cleaned)
+def _within(text: str, bounds: tuple[int, int], key: str) -> str:
+    value = " ".join(text.split())
+    low, high = bounds
+    if not low <= len(value) <= high:
+        raise InvalidAnswer(key, low=low, high=high)
+    return value

@@ -14,6 +14,7 @@ ANSWER_KEYS = {"yes": "rsvp.yes", "no": "rsvp.no", "maybe": "rsvp.maybe"}
 
 
 def when(meeting: Meeting, group: Group, lang: str) -> str:
+    """`Perşembe, 03.12.2026 14:00` / `Thursday, 3 December 2026, 14:00` in the group's zone."""
     return format_day(meeting.starts_at, lang, group.timezone)
 
 
@@ -27,6 +28,7 @@ def details(meeting: Meeting, group: Group, lang: str) -> str:
 
 
 def rsvp_buttons(meeting: Meeting, lang: str, chosen: str | None) -> list[list[Button]]:
+    """✅ / ❌ / 🤔 (the chosen one marked) and the calendar file one tap away."""
     row = []
     for answer in ANSWERS:
         label = t(ANSWER_KEYS[answer], lang)
@@ -46,30 +48,51 @@ def invitation(meeting: Meeting, group: Group, lang: str, *, chosen: str | None 
     return Reply(text="\n\n".join(parts), buttons=rsvp_buttons(meeting, lang, chosen), edit_of=edit_of)
 
 
-def cancellation(meeting: Meeting, group: Group, lang: str) -> Reply:
+def group_chat_notice(meeting: Meeting, group: Group, heading: str) -> Reply:
+    """For the linked group chat, in the group's language, without answer buttons: answers
+    are personal and given in the private chat."""
+    lang = group.language
+    return Reply(text="\n\n".join([t(heading, lang), details(meeting, group, lang),
+                                   t("meeting.group_chat_hint", lang)]))
+
+
+def cancellation(meeting: Meeting, group: Group, lang: str, edit_of: str | None = None) -> Reply:
     return Reply(text=t("meeting.cancelled_notice", lang, title=meeting.title, when=when(meeting, group, lang)),
-                 buttons=[[Button(label=t("meeting.calendar_remove_button", lang), choice=f"ics:{meeting.id}")]])
+                 buttons=[[Button(label=t("meeting.calendar_remove_button", lang), choice=f"ics:{meeting.id}")]],
+                 edit_of=edit_of)
 
 
-def reminder(meeting: Meeting, group: Group, lang: str, minutes: int) -> Reply:
-    """Says what is due and when; nothing else (phones are shared)."""
+def reminder(meeting: Meeting, group: Group, lang: str, lead: timedelta) -> Reply:
+    """Says what is due, when and where; nothing else (phones are shared)."""
     return Reply(text=t("meeting.reminder", lang, title=meeting.title, when=when(meeting, group, lang),
-                        place=meeting.place, lead=lead_time(minutes, lang)))
+                        place=meeting.place, lead=lead_time(lead, lang)))
 
 
-def lead_time(minutes: int, lang: str) -> str:
-    """`1 gün`, `1 saat`, `30 dakika` / `1 day`, `2 hours` (Babel knows the plurals)."""
+def lead_time(lead: timedelta, lang: str) -> str:
+    """`1 gün`, `1 saat`, `30 dakika` / `1 day`, `2 hours` (Babel knows the plurals); rounded to
+    5 minutes so that a reminder sent a minute late still says `1 saat`."""
+    minutes = max(5, round(lead.total_seconds() / 300) * 5)
     return format_timedelta(timedelta(minutes=minutes), threshold=1.0, locale=normalize_language(lang))
 
 
-def tally_line(answers: dict[int, str], group_size: int, lang: str) -> str:
-    counts = {answer: sum(1 for given in answers.values() if given == answer) for answer in ANSWERS}
-    return t("meeting.tally", lang, yes=counts["yes"], no=counts["no"], maybe=counts["maybe"],
-             waiting=max(0, group_size - len(answers)))
+def tally_line(counts: dict[str | None, int], lang: str) -> str:
+    return t("meeting.tally", lang, yes=counts.get("yes", 0), no=counts.get("no", 0),
+             maybe=counts.get("maybe", 0), waiting=counts.get(None, 0))
+
+
+def quorum_line(meeting: Meeting, yes: int, lang: str) -> str | None:
+    if not meeting.quorum:
+        return None
+    key = "meeting.quorum_short" if yes < meeting.quorum else "meeting.quorum_line"
+    return t(key, lang, quorum=meeting.quorum, yes=yes)
 
 
 def calendar_file(meeting: Meeting, content: bytes, lang: str) -> Reply:
     caption = "meeting.calendar_cancel_caption" if meeting.cancelled else "meeting.calendar_caption"
     return Reply(text=t(caption, lang, title=meeting.title),
-                 attachment=Attachment(kind="document", filename=f"toplanti-{meeting.id}.ics",
+                 attachment=Attachment(kind="document", filename=calendar_filename(meeting, lang),
                                        content=content, mime_type="text/calendar"))
+
+
+def calendar_filename(meeting: Meeting, lang: str) -> str:
+    return f"{t('meeting.calendar_filename', lang)}-{meeting.id}.ics"

@@ -1,8 +1,16 @@
-"""Meetings: announce, RSVP, remind, reschedule, cancel, attendance.
+"""Meetings: announce, remind, reschedule, cancel — the core the other meeting modules use.
 
-The creation and rescheduling dialogs live in `meeting_dialog.py`; how a meeting reads, in
-`meeting_render.py`. Every notice goes through broadcasts (outbox rows); reminders are rows
-in `reminders` keyed `meeting:<id>:…`, so moving or cancelling a meeting moves or drops them.
+- `meeting_dialog.py`: the coordinator's `/newmeeting` dialog and the new-time dialog;
+- `meeting_answers.py`: RSVP taps, typed "EVET", the calendar file;
+- `meeting_overview.py`: `/meetings` for members and coordinators, attendee lists, move/cancel;
+- `attendance.py`: who came, and the attendance history in `/members`;
+- `meeting_settings.py`: `/reminders`, when the group's members are reminded;
+- `meeting_render.py`: how a meeting reads.
+
+Every notice goes out as a broadcast (outbox rows, paced by the dispatcher, with delivery
+counts). Reminders are rows in `reminders` keyed `meeting:<id>:…`: moving a meeting re-arms
+them, cancelling it drops them, and each carries the meeting's SEQUENCE so that a reminder of
+an older version of the meeting never goes out.
 """
 
 from __future__ import annotations
@@ -12,61 +20,74 @@ from datetime import datetime, timedelta
 
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
-from bot.errors import InvalidAnswer, NotAuthorized, NotFound
+from bot.errors import NotAuthorized, NotFound
 from bot.models import Button, Group, Member, Reply, Role
 from bot.services import meeting_render as render
-from bot.services.broadcasts import BroadcastService
+from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
+from bot.services.meeting_settings import REMINDER_SETTING
 from bot.services.reminders import Reminder, ReminderService
-from bot.text import NO_WORDS, YES_WORDS, fold
 from messages import t
-from storage import members as members_repo
 from storage import meetings as meetings_repo
+from storage import members as members_repo
 from storage.db import Database
-from storage.meetings import ANSWERS, Meeting
+from storage.meetings import Meeting
 
+# groups.settings["meeting_reminder_minutes"] overrides these (e.g. [2880, 120] for 2 days
+# and 2 hours before); an empty list turns member reminders off for the group.
 DEFAULT_REMINDER_MINUTES = (24 * 60, 60)
 SUMMARY_LEAD = timedelta(hours=24)
-MAYBE_WORDS = frozenset({"belki", "maybe", "emin degilim", "bilmiyorum"})
 REMINDER_KIND = "meeting_reminder"
 SUMMARY_KIND = "meeting_summary"
 
 
-def _starts(reminder: Reminder) -> datetime | None:
-    """Meeting reminders and summaries make no sense once the meeting has started."""
-    starts = reminder.payload.get("starts_at")
-    return datetime.fromisoformat(starts) if starts else None
+def _send_until(reminder: Reminder) -> datetime | None:
+    """A meeting reminder is worth sending until the next one is due (or the meeting starts):
+    after a long outage people get the nearest reminder, not all of them at once."""
+    until = reminder.payload.get("send_until") or reminder.payload.get("starts_at")
+    return datetime.fromisoformat(until) if until else None
 
 
 class MeetingService:
     def __init__(self, db: Database, now: Callable[[], datetime], groups: GroupService,
                  reminders: ReminderService, broadcasts: BroadcastService, notifier: Notifier) -> None:
         self._db = db
-        self._notifier = notifier
         self._now = now
         self._groups = groups
         self._reminders = reminders
         self._broadcasts = broadcasts
+        self._notifier = notifier
 
     def register(self, conversation: Conversation) -> None:
+        from bot.services.attendance import Attendance
+        from bot.services.meeting_answers import MeetingAnswers
         from bot.services.meeting_dialog import NewMeetingFlow, RescheduleFlow
+        from bot.services.meeting_overview import MeetingOverview
+        from bot.services.meeting_settings import ReminderSettings
 
-        conversation.add_command(CommandSpec("newmeeting", self.new_meeting, aliases=("toplanti",),
-                                             coordinator_only=True, order=40))
-        conversation.add_command(CommandSpec("meetings", self.meetings, aliases=("toplantilar",), order=10))
-        conversation.add_choice("rsvp", self.on_rsvp)
-        conversation.add_choice("ics", self.on_calendar)
-        conversation.add_choice("mtg", self.on_manage)
-        conversation.add_choice("att", self.on_attendance_toggle)
-        conversation.add_text_fallback(self.on_typed_answer)
-        self._conversation = conversation
         self.new_meeting_flow = NewMeetingFlow(self, conversation)
         self.reschedule_flow = RescheduleFlow(self, conversation)
+        self.answers = MeetingAnswers(self, self._db)
+        self.attendance = Attendance(self, self._db)
+        self.overview = MeetingOverview(self, self._db)
+        self.settings = ReminderSettings(self, self._db)
+        conversation.add_command(CommandSpec("newmeeting", self.new_meeting_flow.begin_command,
+                                             aliases=("toplanti",), coordinator_only=True, order=40))
+        conversation.add_command(CommandSpec("meetings", self.overview.meetings, aliases=("toplantilar",),
+                                             order=10))
+        conversation.add_command(CommandSpec("reminders", self.settings.show, aliases=("hatirlatmalar",),
+                                             coordinator_only=True, order=42))
         conversation.add_flow(self.new_meeting_flow)
         conversation.add_flow(self.reschedule_flow)
-        self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_starts)
-        self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_starts)
+        conversation.add_choice("rsvp", self.answers.on_rsvp)
+        conversation.add_choice("ics", self.answers.on_calendar)
+        conversation.add_choice("mtg", self.overview.on_manage)
+        conversation.add_choice("att", self.attendance.on_toggle)
+        conversation.add_choice("remset", self.settings.on_choice)
+        conversation.add_text_fallback(self.answers.on_typed_answer)
+        self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
+        self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
 
     # -- lookups ------------------------------------------------------------------------
     async def group(self, group_id: int) -> Group:
@@ -82,312 +103,194 @@ class MeetingService:
             raise NotFound()
         return meeting
 
-    def _require_coordinator(self, ctx: Ctx, group_id: int) -> None:
+    async def meeting_of_choice(self, ctx: Ctx, part: str) -> Meeting:
+        """The meeting a button names, if the person belongs to its group."""
+        if not part.isdigit():
+            raise NotFound()
+        meeting = await self.meeting(int(part))
+        if meeting.group_id not in ctx.roles:
+            raise NotFound()
+        return meeting
+
+    @staticmethod
+    def require_coordinator(ctx: Ctx, group_id: int) -> None:
+        """Roles are checked here, not only by the command router: buttons and ids can be
+        pressed, forwarded or crafted by anyone."""
         if ctx.roles.get(group_id) is not Role.COORDINATOR:
             raise NotAuthorized(command="/toplanti" if ctx.lang == "tr" else "/newmeeting")
 
-    # -- creating and announcing --------------------------------------------------------
-    async def new_meeting(self, ctx: Ctx, args: list[str]) -> Replies:
-        return await self.new_meeting_flow.begin(ctx)
+    async def upcoming(self, group_ids: list[int], limit: int = 5) -> list[Meeting]:
+        async with self._db.read() as conn:
+            return await meetings_repo.upcoming_for_groups(conn, group_ids, self._now(), limit=limit)
 
+    async def group_size(self, group_id: int) -> int:
+        async with self._db.read() as conn:
+            return len(await members_repo.group_members(conn, group_id))
+
+    async def announcement_counts(self, meeting: Meeting) -> DeliveryCounts | None:
+        """Where the latest notice about the meeting is: sent, pending, unreachable..."""
+        broadcast = await self._broadcasts.broadcast_id(self._notice_key(meeting))
+        return await self._broadcasts.delivery_counts(broadcast) if broadcast is not None else None
+
+    # -- announcing, moving, calling off (also the API for scripts and the demo) -----------
     async def create_and_announce(self, *, group_id: int, title: str, starts_at: datetime, place: str,
-                                  agenda: str | None, quorum: int | None, created_by: int | None) -> Meeting:
-        """Store the meeting, queue its notice to every member, arm its reminders."""
+                                  agenda: str | None = None, quorum: int | None = None,
+                                  created_by: int | None = None, duration_minutes: int = 120) -> Meeting:
+        """Store the meeting, queue its notice to every member (and the linked group chat) and
+        arm its reminders and the coordinators' summary, all in one transaction."""
         async with self._db.transaction() as tx:
-            meeting = await meetings_repo.create(tx, group_id=group_id, title=title, starts_at=starts_at,
-                                                 place=place, agenda=agenda, quorum=quorum,
-                                                 created_by=created_by, now=self._now())
+            meeting = await meetings_repo.create(
+                tx, group_id=group_id, title=title, starts_at=starts_at, place=place, agenda=agenda,
+                quorum=quorum, created_by=created_by, now=self._now(), duration_minutes=duration_minutes)
             await self._announce(meeting, "meeting.announcement")
             await self._arm_reminders(meeting)
         return meeting
 
-    async def _announce(self, meeting: Meeting, heading: str) -> int:
+    async def move(self, meeting_id: int, starts_at: datetime) -> Meeting:
+        """New time: everyone is told and asked again, reminders move, SEQUENCE grows."""
+        async with self._db.transaction() as tx:
+            await meetings_repo.reschedule(tx, meeting_id, starts_at)
+            moved = await meetings_repo.get(tx, meeting_id)
+            if moved is None:
+                raise NotFound()
+            await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
+            await self._announce(moved, "meeting.rescheduled")
+            await self._arm_reminders(moved)
+        return moved
+
+    async def call_off(self, meeting_id: int) -> Meeting:
+        """Cancel: everyone is told (with a calendar file that removes it), reminders dropped."""
+        async with self._db.transaction() as tx:
+            await meetings_repo.cancel(tx, meeting_id)
+            cancelled = await meetings_repo.get(tx, meeting_id)
+            if cancelled is None:
+                raise NotFound()
+            await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
+            group = await self.group(cancelled.group_id)
+            broadcast = await self._broadcasts.create_broadcast(self._notice_key(cancelled), group.id, "meeting")
+            await self._broadcasts.send_to_group(
+                broadcast, group.id, lambda lang: render.cancellation(cancelled, group, lang))
+            await self._post_to_chat(group, broadcast, Reply(
+                text=render.cancellation(cancelled, group, group.language).text))
+        return cancelled
+
+    async def _announce(self, meeting: Meeting, heading: str) -> None:
         group = await self.group(meeting.group_id)
-        broadcast = await self._broadcasts.create_broadcast(self._announce_key(meeting), group.id, "meeting")
-        async with self._db.read() as conn:
-            people = [member for member, _ in await members_repo.group_members(conn, group.id)]
-        sent = await self._broadcasts.send_personal(
-            broadcast, people, lambda member: render.invitation(meeting, group, member.language, heading=heading))
-        await self._post_to_chat(group, broadcast, Reply(
-            text=t(heading, group.language) + "\n\n" + render.details(meeting, group, group.language)
-            + "\n\n" + t("meeting.group_chat_hint", group.language)))
-        return sent
+        broadcast = await self._broadcasts.create_broadcast(self._notice_key(meeting), group.id, "meeting")
+        await self._broadcasts.send_to_group(
+            broadcast, group.id, lambda lang: render.invitation(meeting, group, lang, heading=heading))
+        await self._post_to_chat(group, broadcast, render.group_chat_notice(meeting, group, heading))
 
     async def _post_to_chat(self, group: Group, broadcast: int, reply: Reply) -> None:
-        """The group's linked Telegram group chat gets the notice too (without answer buttons:
-        answers are personal)."""
+        """The group's linked Telegram group chat gets the notice too; the dispatcher keeps to
+        the group-chat rate limit."""
         if group.telegram_chat_id is None:
             return
         async with self._db.transaction() as tx:
             await self._notifier.to_chat(tx, "telegram", group.telegram_chat_id, reply,
-                                         f"chat:{broadcast}", broadcast_id=broadcast)
+                                         f"b:{broadcast}:chat", broadcast_id=broadcast)
 
     @staticmethod
-    def _announce_key(meeting: Meeting) -> str:
-        return f"meeting:{meeting.id}:announce:{meeting.sequence}"
+    def _notice_key(meeting: Meeting) -> str:
+        """One broadcast per version of the meeting people are told about."""
+        return f"meeting:{meeting.id}:notice:{meeting.sequence}"
+
+    # -- reminders ----------------------------------------------------------------------
+    def reminder_minutes(self, group: Group) -> list[int]:
+        configured = group.settings.get(REMINDER_SETTING)
+        if not isinstance(configured, list):
+            return list(DEFAULT_REMINDER_MINUTES)
+        return sorted({int(minutes) for minutes in configured if int(minutes) > 0}, reverse=True)
+
+    async def rearm_reminders(self, group_id: int) -> None:
+        """After the group's reminder setting changed: its upcoming meetings follow it."""
+        for meeting in await self.upcoming([group_id], limit=100):
+            await self._reminders.cancel_prefix(f"meeting:{meeting.id}:remind:")
+            await self._arm_member_reminders(meeting)
 
     async def _arm_reminders(self, meeting: Meeting) -> None:
-        group = await self.group(meeting.group_id)
-        offsets = group.settings.get("meeting_reminder_minutes", list(DEFAULT_REMINDER_MINUTES))
-        payload = {"meeting_id": meeting.id, "sequence": meeting.sequence,
-                   "starts_at": meeting.starts_at.isoformat()}
-        for minutes in offsets:  # type: ignore[union-attr]
-            await self._reminders.schedule(f"meeting:{meeting.id}:remind:{minutes}m", REMINDER_KIND,
-                                           meeting.starts_at - timedelta(minutes=int(minutes)),
-                                           {**payload, "minutes": int(minutes)}, reset=True)
-        summary_at = max(meeting.starts_at - SUMMARY_LEAD, self._now())
-        await self._reminders.schedule(f"meeting:{meeting.id}:summary", SUMMARY_KIND, summary_at, payload,
-                                       reset=True)
+        await self._arm_member_reminders(meeting)
+        # The summary comes a day before; for a meeting announced later than that, halfway
+        # between the announcement and the start, so that people have had time to answer.
+        now = self._now()
+        summary_at = max(meeting.starts_at - SUMMARY_LEAD, now + (meeting.starts_at - now) / 2)
+        await self._reminders.schedule(f"meeting:{meeting.id}:summary", SUMMARY_KIND, summary_at,
+                                       self._payload(meeting), reset=True)
 
-    # -- reminders (run inside the reminder's transaction) ------------------------------
-    async def _send_reminder(self, reminder: Reminder, now: datetime) -> None:
-        meeting = await self.meeting(int(reminder.payload["meeting_id"]))
-        if meeting.cancelled or meeting.sequence != reminder.payload.get("sequence"):
-            return
+    @staticmethod
+    def _payload(meeting: Meeting) -> dict[str, object]:
+        return {"meeting_id": meeting.id, "sequence": meeting.sequence, "starts_at": meeting.starts_at.isoformat()}
+
+    async def _arm_member_reminders(self, meeting: Meeting) -> None:
+        """One reminder per configured lead time still ahead (a meeting announced 3 hours
+        before gets no "1 day" reminder); each is sent late only until the next is due."""
         group = await self.group(meeting.group_id)
-        minutes = int(reminder.payload["minutes"])
+        now = self._now()
+        base = self._payload(meeting)
+        due_times = [(minutes, meeting.starts_at - timedelta(minutes=minutes))
+                     for minutes in self.reminder_minutes(group)]
+        ahead = [(minutes, due) for minutes, due in due_times if due > now]
+        for index, (minutes, due) in enumerate(ahead):
+            until = ahead[index + 1][1] if index + 1 < len(ahead) else meeting.starts_at
+            await self._reminders.schedule(
+                f"meeting:{meeting.id}:remind:{minutes}m", REMINDER_KIND, due,
+                {**base, "minutes": minutes, "send_until": until.isoformat()}, reset=True)
+
+    async def _current(self, reminder: Reminder) -> tuple[Meeting, Group] | None:
+        """The meeting a reminder is about, unless it was cancelled or moved since."""
         async with self._db.read() as conn:
-            answers = await meetings_repo.rsvps(conn, meeting.id)
-            people = [m for m, _ in await members_repo.group_members(conn, group.id) if answers.get(m.id) != "no"]
+            meeting = await meetings_repo.get(conn, int(reminder.payload["meeting_id"]))
+        if meeting is None or meeting.cancelled or meeting.sequence != reminder.payload.get("sequence"):
+            return None
+        return meeting, await self.group(meeting.group_id)
+
+    async def _send_reminder(self, reminder: Reminder, now: datetime) -> None:
+        """To everyone in the group but those who said they cannot come (runs inside the
+        reminder's transaction: the reminder is done exactly when its messages are queued)."""
+        found = await self._current(reminder)
+        if found is None:
+            return
+        meeting, group = found
+        async with self._db.read() as conn:
+            audience = await meetings_repo.reminder_audience(conn, meeting.id)
         broadcast = await self._broadcasts.create_broadcast(
-            f"meeting:{meeting.id}:remind:{minutes}m:{meeting.sequence}", group.id, "meeting_reminder")
-        await self._broadcasts.send_personal(
-            broadcast, people, lambda member: render.reminder(meeting, group, member.language, minutes))
+            f"{reminder.key}:{meeting.sequence}", group.id, "meeting_reminder")
+        lead = meeting.starts_at - now
+        await self._broadcasts.send_to_members(
+            broadcast, audience, lambda lang: render.reminder(meeting, group, lang, lead))
 
     async def _send_summary(self, reminder: Reminder, now: datetime) -> None:
-        meeting = await self.meeting(int(reminder.payload["meeting_id"]))
-        if meeting.cancelled or meeting.sequence != reminder.payload.get("sequence"):
+        """The coordinators' look at the answers before the meeting, with a quorum warning."""
+        found = await self._current(reminder)
+        if found is None:
             return
-        group = await self.group(meeting.group_id)
+        meeting, group = found
         async with self._db.read() as conn:
-            answers = await meetings_repo.rsvps(conn, meeting.id)
-            everyone = await members_repo.group_members(conn, group.id)
-        coordinators = [m for m, role in everyone if role is Role.COORDINATOR]
+            counts = await meetings_repo.tally(conn, meeting.id)
+            roster = await meetings_repo.roster(conn, meeting)
+        coordinators = [line.member.id for line in roster if line.role is Role.COORDINATOR]
 
-        def summary(member: Member) -> Reply:
-            lang = member.language
+        def summary(lang: str) -> Reply:
             text = t("meeting.summary", lang, title=meeting.title, when=render.when(meeting, group, lang),
-                     tally=render.tally_line(answers, len(everyone), lang))
-            yes = sum(1 for answer in answers.values() if answer == "yes")
-            if meeting.quorum and yes < meeting.quorum:
-                text += "\n\n" + t("meeting.quorum_warning", lang, yes=yes, quorum=meeting.quorum)
+                     tally=render.tally_line(counts, lang))
+            if meeting.quorum and counts["yes"] < meeting.quorum:
+                text += "\n\n" + t("meeting.quorum_warning", lang, yes=counts["yes"], quorum=meeting.quorum)
             return Reply(text=text, buttons=[[Button(label=t("meeting.list_button", lang),
                                                      choice=f"mtg:{meeting.id}:list")]])
 
         broadcast = await self._broadcasts.create_broadcast(
-            f"meeting:{meeting.id}:summary:{meeting.sequence}", group.id, "meeting_summary")
-        await self._broadcasts.send_personal(broadcast, coordinators, summary)
+            f"{reminder.key}:{meeting.sequence}", group.id, "meeting_summary")
+        await self._broadcasts.send_to_members(broadcast, coordinators, summary)
 
-    # -- answering ----------------------------------------------------------------------
-    async def on_rsvp(self, ctx: Ctx, parts: list[str]) -> Replies:
-        member = ctx.require_member()
-        if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ANSWERS:
-            return [ctx.text("error.stale_button")]
-        meeting = await self.meeting(int(parts[0]))
-        return await self._record_answer(ctx, member, meeting, parts[1], edit_of=ctx.actor.source_message_id)
-
-    async def _record_answer(self, ctx: Ctx, member: Member, meeting: Meeting, answer: str,
-                             edit_of: str | None) -> Replies:
-        group = await self.group(meeting.group_id)
-        if group.id not in ctx.roles:
-            raise NotFound()
-        if meeting.cancelled:
-            return [ctx.text("meeting.was_cancelled", title=meeting.title)]
-        if meeting.starts_at <= ctx.now:
-            return [ctx.text("meeting.already_started", title=meeting.title)]
-        async with self._db.transaction() as tx:
-            await meetings_repo.set_rsvp(tx, meeting.id, member.id, answer, ctx.now)
-        if edit_of is not None and ctx.roles.get(group.id) is Role.COORDINATOR:
-            overview = await self._overview(ctx, member, meeting)  # keeps the tally and tools
-            return [overview.model_copy(update={"edit_of": edit_of})]
-        updated = render.invitation(meeting, group, ctx.lang, chosen=answer, edit_of=edit_of)
-        if edit_of is None:
-            return [ctx.text("rsvp.recorded", title=meeting.title, answer=t(render.ANSWER_KEYS[answer], ctx.lang))]
-        return [updated]
-
-    async def on_typed_answer(self, ctx: Ctx, text: str) -> Replies | None:
-        """"EVET", "hayır", "belki" answer the one upcoming meeting; if several, ask which."""
-        word = fold(text).strip(" .!")
-        answer = ("yes" if word in YES_WORDS else "no" if word in NO_WORDS
-                  else "maybe" if word in MAYBE_WORDS else None)
-        if answer is None or ctx.member is None:
-            return None
-        async with self._db.read() as conn:
-            upcoming = await meetings_repo.upcoming_for_groups(conn, list(ctx.roles), ctx.now)
-        if not upcoming:
-            return [ctx.text("meeting.none_to_answer")]
-        if len(upcoming) > 1:
-            buttons = [[Button(label=f"{m.title} — {render.when(m, await self.group(m.group_id), ctx.lang)}",
-                               choice=f"rsvp:{m.id}:{answer}")] for m in upcoming[:5]]
-            return [Reply(text=t("meeting.which_one", ctx.lang), buttons=buttons)]
-        return await self._record_answer(ctx, ctx.member, upcoming[0], answer, edit_of=None)
-
-    async def on_calendar(self, ctx: Ctx, parts: list[str]) -> Replies:
-        ctx.require_member()
-        if not parts or not parts[0].isdigit():
-            return [ctx.text("error.stale_button")]
-        meeting = await self.meeting(int(parts[0]))
-        if meeting.group_id not in ctx.roles:
-            raise NotFound()
-        group = await self.group(meeting.group_id)
+    # -- for the other modules ----------------------------------------------------------
+    def calendar_file(self, meeting: Meeting, group: Group, lang: str, now: datetime) -> Reply:
         content = meeting_ics(meeting_id=meeting.id, title=meeting.title, starts_at=meeting.starts_at,
                               duration=timedelta(minutes=meeting.duration_minutes), place=meeting.place,
                               agenda=meeting.agenda, timezone=group.timezone, sequence=meeting.sequence,
-                              cancelled=meeting.cancelled, stamp=ctx.now)
-        return [render.calendar_file(meeting, content, ctx.lang)]
+                              cancelled=meeting.cancelled, stamp=now, organizer=group.name)
+        return render.calendar_file(meeting, content, lang)
 
-    # -- /meetings ----------------------------------------------------------------------
-    async def meetings(self, ctx: Ctx, args: list[str]) -> Replies:
-        member = ctx.require_member()
-        async with self._db.read() as conn:
-            upcoming = await meetings_repo.upcoming_for_groups(conn, list(ctx.roles), ctx.now, limit=5)
-            past = await meetings_repo.recent_past_for_groups(conn, ctx.coordinated_groups(), ctx.now)
-        if not upcoming and not past:
-            return [ctx.text("meeting.none_upcoming")]
-        replies = [await self._overview(ctx, member, meeting) for meeting in upcoming]
-        for meeting in past:
-            group = await self.group(meeting.group_id)
-            replies.append(Reply(text=t("meeting.past", ctx.lang, title=meeting.title,
-                                        when=render.when(meeting, group, ctx.lang)),
-                                 buttons=[[Button(label=t("meeting.attendance_button", ctx.lang),
-                                                  choice=f"mtg:{meeting.id}:att")]]))
-        return replies
-
-    async def _overview(self, ctx: Ctx, member: Member, meeting: Meeting) -> Reply:
-        group = await self.group(meeting.group_id)
-        async with self._db.read() as conn:
-            chosen = await meetings_repo.rsvp_of(conn, meeting.id, member.id)
-        reply = render.invitation(meeting, group, ctx.lang, chosen=chosen, heading="meeting.upcoming")
-        if ctx.roles.get(group.id) is not Role.COORDINATOR:
-            return reply
-        async with self._db.read() as conn:
-            answers = await meetings_repo.rsvps(conn, meeting.id)
-            size = len(await members_repo.group_members(conn, group.id))
-        extra = [render.tally_line(answers, size, ctx.lang)]
-        broadcast = await self._broadcasts.broadcast_id(self._announce_key(meeting))
-        if broadcast is not None:
-            extra.append(BroadcastService.describe(await self._broadcasts.delivery_counts(broadcast), ctx.lang))
-        if meeting.quorum:
-            extra.append(t("meeting.quorum_line", ctx.lang, quorum=meeting.quorum))
-        manage = [Button(label=t("meeting.list_button", ctx.lang), choice=f"mtg:{meeting.id}:list"),
-                  Button(label=t("meeting.move_button", ctx.lang), choice=f"mtg:{meeting.id}:move"),
-                  Button(label=t("meeting.cancel_button", ctx.lang), choice=f"mtg:{meeting.id}:cancel")]
-        return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=[*reply.buttons, manage])
-
-    # -- coordinator actions ------------------------------------------------------------
-    async def on_manage(self, ctx: Ctx, parts: list[str]) -> Replies:
-        ctx.require_member()
-        if len(parts) != 2 or not parts[0].isdigit():
-            return [ctx.text("error.stale_button")]
-        meeting = await self.meeting(int(parts[0]))
-        self._require_coordinator(ctx, meeting.group_id)
-        action = parts[1]
-        if action == "list":
-            return [await self._attendee_list(ctx, meeting)]
-        if action == "att":
-            return [await self._attendance_sheet(ctx, meeting, edit_of=None)]
-        if meeting.cancelled:
-            return [ctx.text("meeting.was_cancelled", title=meeting.title)]
-        if action == "move":
-            return await self.reschedule_flow.begin(ctx, meeting)
-        if action == "cancel":
-            return [Reply(text=t("meeting.cancel_confirm", ctx.lang, title=meeting.title), buttons=[[
-                Button(label=t("meeting.cancel_yes", ctx.lang), choice=f"mtg:{meeting.id}:cancelyes"),
-                Button(label=t("meeting.cancel_no", ctx.lang), choice=f"mtg:{meeting.id}:keep")]])]
-        if action == "cancelyes":
-            return await self.cancel(ctx, meeting)
-        if action == "keep":
-            return [ctx.text("meeting.kept")]
-        return [ctx.text("error.stale_button")]
-
-    async def _attendee_list(self, ctx: Ctx, meeting: Meeting) -> Reply:
-        group = await self.group(meeting.group_id)
-        async with self._db.read() as conn:
-            answers = await meetings_repo.rsvps(conn, meeting.id)
-            people = await members_repo.group_members(conn, group.id)
-        sections = []
-        for answer in (*ANSWERS, None):
-            names = [m.display_name for m, _ in people if answers.get(m.id) == answer]
-            label = t(render.ANSWER_KEYS[answer], ctx.lang) if answer else t("rsvp.waiting", ctx.lang)
-            sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names),
-                              names=", ".join(names) if names else "—"))
-        return Reply(text=t("meeting.list_title", ctx.lang, title=meeting.title,
-                            when=render.when(meeting, group, ctx.lang)) + "\n" + "\n".join(sections))
-
-    async def reschedule(self, ctx: Ctx, meeting: Meeting, starts_at: datetime) -> Replies:
-        self._require_coordinator(ctx, meeting.group_id)
-        async with self._db.transaction() as tx:
-            await meetings_repo.reschedule(tx, meeting.id, starts_at)
-            moved = await meetings_repo.get(tx, meeting.id)
-            assert moved is not None
-            await self._reminders.cancel_prefix(f"meeting:{meeting.id}:")
-            await self._announce(moved, "meeting.rescheduled")
-            await self._arm_reminders(moved)
-        group = await self.group(meeting.group_id)
-        return [ctx.text("meeting.rescheduled_done", title=moved.title, when=render.when(moved, group, ctx.lang))]
-
-    async def cancel(self, ctx: Ctx, meeting: Meeting) -> Replies:
-        self._require_coordinator(ctx, meeting.group_id)
-        group = await self.group(meeting.group_id)
-        async with self._db.transaction() as tx:
-            await meetings_repo.cancel(tx, meeting.id)
-            cancelled = await meetings_repo.get(tx, meeting.id)
-            assert cancelled is not None
-            await self._reminders.cancel_prefix(f"meeting:{meeting.id}:")
-            broadcast = await self._broadcasts.create_broadcast(self._announce_key(cancelled), group.id, "meeting")
-            people = [member for member, _ in await members_repo.group_members(tx, group.id)]
-            await self._broadcasts.send_personal(
-                broadcast, people, lambda member: render.cancellation(cancelled, group, member.language))
-            await self._post_to_chat(group, broadcast, Reply(text=render.cancellation(
-                cancelled, group, group.language).text))
-        return [ctx.text("meeting.cancelled_done", title=meeting.title)]
-
-    # -- attendance ---------------------------------------------------------------------
-    async def _attendance_sheet(self, ctx: Ctx, meeting: Meeting, edit_of: str | None) -> Reply:
-        group = await self.group(meeting.group_id)
-        async with self._db.read() as conn:
-            answers = await meetings_repo.rsvps(conn, meeting.id)
-            came = await meetings_repo.attendance(conn, meeting.id)
-            people = await members_repo.group_members(conn, group.id)
-        order = {"yes": 0, "maybe": 1, None: 2, "no": 3}
-        people.sort(key=lambda item: (order.get(answers.get(item[0].id)), item[0].display_name.casefold()))
-        buttons = [[Button(label=("✅ " if came.get(m.id) else "⬜ ") + m.display_name,
-                           choice=f"att:{meeting.id}:{m.id}")] for m, _ in people]
-        present = sum(1 for value in came.values() if value)
-        return Reply(text=t("meeting.attendance_title", ctx.lang, title=meeting.title,
-                            when=render.when(meeting, group, ctx.lang), present=present, total=len(people)),
-                     buttons=buttons, edit_of=edit_of)
-
-    async def on_attendance_toggle(self, ctx: Ctx, parts: list[str]) -> Replies:
-        ctx.require_member()
-        if len(parts) != 2 or not all(part.isdigit() for part in parts):
-            return [ctx.text("error.stale_button")]
-        meeting = await self.meeting(int(parts[0]))
-        self._require_coordinator(ctx, meeting.group_id)
-        member_id = int(parts[1])
-        async with self._db.transaction() as tx:
-            if await members_repo.role_in(tx, meeting.group_id, member_id) is None:
-                raise NotFound()
-            came = await meetings_repo.attendance(tx, meeting.id)
-            await meetings_repo.set_attendance(tx, meeting.id, member_id, not came.get(member_id, False), ctx.now)
-        return [await self._attendance_sheet(ctx, meeting, edit_of=ctx.actor.source_message_id)]
-
-    async def attendance_lines(self, group: Group, people: list[Member]) -> dict[int, str]:
-        """For `/members`: how many of the recorded meetings each person attended."""
-        async with self._db.read() as conn:
-            history = await meetings_repo.attendance_history(conn, group.id)
-        return {member_id: t("members.attendance", group.language, came=came, taken=taken)
-                for member_id, (came, taken) in history.items()}
-
-    # -- joining later ------------------------------------------------------------------
     async def upcoming_for_newcomer(self, ctx: Ctx, member: Member, group: Group) -> Replies:
-        async with self._db.read() as conn:
-            upcoming = await meetings_repo.upcoming_for_groups(conn, [group.id], ctx.now, limit=3)
-        return [render.invitation(meeting, group, ctx.lang) for meeting in upcoming]
-
-    # -- used by the dialog -------------------------------------------------------------
-    def check_title(self, text: str) -> str:
-        title = " ".join(text.split())
-        if not 2 <= len(title) <= 120:
-            raise InvalidAnswer("meeting.bad_title")
-        return title
+        """Join hook: a member who joins after the announcement gets the upcoming meetings."""
+        return [render.invitation(meeting, group, ctx.lang, heading="meeting.upcoming")
+                for meeting in await self.upcoming([group.id], limit=3)]

@@ -19,7 +19,8 @@ from storage import members as members_repo
 from storage.db import Database
 
 JoinHook = Callable[[Ctx, Member, Group], Awaitable[Replies]]
-MemberLineHook = Callable[[Group, list[Member]], Awaitable[dict[int, str]]]
+# (group, its members, the reader's language) -> {member id: extra text for her line}
+MemberLineHook = Callable[[Group, list[Member], str], Awaitable[dict[int, str]]]
 
 
 class MemberService:
@@ -225,7 +226,7 @@ class MemberService:
                 people = await members_repo.group_members(conn, group_id)
             extras: dict[int, str] = {}
             for hook in self.member_line_hooks:
-                for member_id, extra in (await hook(group, [m for m, _ in people])).items():
+                for member_id, extra in (await hook(group, [m for m, _ in people], ctx.lang)).items():
                     extras[member_id] = (extras.get(member_id, "") + " " + extra).strip()
             lines = [t("members.line", ctx.lang, name=member.display_name, role=t(f"role.{role.value}", ctx.lang),
                        extra=(" — " + extras[member.id]) if member.id in extras else "",

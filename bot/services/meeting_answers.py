@@ -1,0 +1,96 @@
+"""Members answer a meeting: a tap on ✅ / ❌ / 🤔, or typed `EVET`, `hayır`, `belki`; and
+fetch its calendar file."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.models import Button, Member, Reply, Role
+from bot.services import meeting_render as render
+from bot.services.conversation import Ctx, Replies
+from bot.text import fold
+from messages import t
+from storage import meetings as meetings_repo
+from storage.db import Database
+from storage.meetings import ANSWERS, Meeting
+
+if TYPE_CHECKING:
+    from bot.services.meetings import MeetingService
+
+# Only words that clearly answer an invitation (a lone "ok" or "tamam" is not an RSVP);
+# compared after `fold`, so EVET, Evet, HAYIR and hayır all count.
+TYPED_ANSWERS = {
+    **dict.fromkeys(("evet", "katiliyorum", "geliyorum", "gelecegim", "yes", "i'll attend", "ill attend",
+                     "i will attend", "attending", "i'm coming", "im coming"), "yes"),
+    **dict.fromkeys(("hayir", "katilamiyorum", "gelemiyorum", "gelemeyecegim", "no", "i can't attend",
+                     "i cant attend", "i cannot attend", "can't attend", "cant attend"), "no"),
+    **dict.fromkeys(("belki", "emin degilim", "maybe", "not sure", "perhaps"), "maybe"),
+}
+_NOISE = re.compile(r"[^\w' ]+")
+WHICH_ONE_LIMIT = 5
+
+
+def typed_answer(text: str) -> str | None:
+    """`EVET!`, `✅ Katılıyorum`, `hayır.` → yes / no / maybe; anything else → None."""
+    words = " ".join(_NOISE.sub(" ", fold(text).replace("’", "'")).split())
+    return TYPED_ANSWERS.get(words)
+
+
+class MeetingAnswers:
+    def __init__(self, meetings: MeetingService, db: Database) -> None:
+        self._meetings = meetings
+        self._db = db
+
+    async def on_rsvp(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """`rsvp:<meeting>:<answer>`: record it and show the choice on the pressed message."""
+        member = ctx.require_member()
+        if len(parts) != 2 or parts[1] not in ANSWERS:
+            return [ctx.text("error.stale_button")]
+        meeting = await self._meetings.meeting_of_choice(ctx, parts[0])
+        return await self.record(ctx, member, meeting, parts[1], edit_of=ctx.actor.source_message_id)
+
+    async def record(self, ctx: Ctx, member: Member, meeting: Meeting, answer: str,
+                     edit_of: str | None) -> Replies:
+        group = await self._meetings.group(meeting.group_id)
+        if meeting.cancelled:
+            if edit_of is not None:  # the stale buttons go; the message says why
+                return [render.cancellation(meeting, group, ctx.lang, edit_of=edit_of)]
+            return [ctx.text("meeting.was_cancelled", title=meeting.title)]
+        if meeting.starts_at <= ctx.now:
+            return [ctx.text("meeting.already_started", title=meeting.title)]
+        async with self._db.transaction() as tx:
+            await meetings_repo.set_rsvp(tx, meeting.id, member.id, answer, ctx.now)
+        if edit_of is None:
+            return [ctx.text("rsvp.recorded", title=meeting.title, answer=t(render.ANSWER_KEYS[answer], ctx.lang))]
+        if ctx.roles.get(group.id) is Role.COORDINATOR:  # her card keeps the tally and tools
+            card = await self._meetings.overview.card(ctx, member, meeting)
+            return [card.model_copy(update={"edit_of": edit_of})]
+        return [render.invitation(meeting, group, ctx.lang, chosen=answer, heading="meeting.upcoming",
+                                  edit_of=edit_of)]
+
+    async def on_typed_answer(self, ctx: Ctx, text: str) -> Replies | None:
+        """Typed `EVET` / `hayır` / `belki` answer the one upcoming meeting; if there are
+        several, the member picks which with a button."""
+        answer = typed_answer(text)
+        if answer is None or ctx.member is None:
+            return None
+        upcoming = await self._meetings.upcoming(list(ctx.roles), limit=WHICH_ONE_LIMIT)
+        if not upcoming:
+            return [ctx.text("meeting.none_to_answer")]
+        if len(upcoming) == 1:
+            return await self.record(ctx, ctx.member, upcoming[0], answer, edit_of=None)
+        buttons = []
+        for meeting in upcoming:
+            group = await self._meetings.group(meeting.group_id)
+            buttons.append([Button(label=f"{meeting.title} — {render.when(meeting, group, ctx.lang)}",
+                                   choice=f"rsvp:{meeting.id}:{answer}")])
+        return [Reply(text=t("meeting.which_one", ctx.lang, answer=t(render.ANSWER_KEYS[answer], ctx.lang)),
+                      buttons=buttons)]
+
+    async def on_calendar(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """`ics:<meeting>`: the .ics file (a cancelling one once the meeting is called off)."""
+        ctx.require_member()
+        meeting = await self._meetings.meeting_of_choice(ctx, parts[0] if parts else "")
+        group = await self._meetings.group(meeting.group_id)
+        return [self._meetings.calendar_file(meeting, group, ctx.lang, ctx.now)]

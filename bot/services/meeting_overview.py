@@ -1,0 +1,123 @@
+"""`/meetings`: a member's upcoming meetings and her answers; for coordinators also the tally,
+the delivery of the notice, the attendee list and the tools to move or cancel a meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.errors import InvalidAnswer
+from bot.models import Button, Member, Reply, Role
+from bot.services import meeting_render as render
+from bot.services.broadcasts import BroadcastService
+from bot.services.conversation import Ctx, Replies
+from messages import t
+from storage import meetings as meetings_repo
+from storage.db import Database
+from storage.meetings import ANSWERS, Meeting
+
+if TYPE_CHECKING:
+    from bot.services.meetings import MeetingService
+
+UPCOMING_SHOWN = 5
+PAST_SHOWN = 3
+
+
+class MeetingOverview:
+    def __init__(self, meetings: MeetingService, db: Database) -> None:
+        self._meetings = meetings
+        self._db = db
+
+    async def meetings(self, ctx: Ctx, args: list[str]) -> Replies:
+        """One card per upcoming meeting (with the member's answer); coordinators also see
+        the meetings just held, to take attendance."""
+        member = ctx.require_member()
+        upcoming = await self._meetings.upcoming(list(ctx.roles), limit=UPCOMING_SHOWN)
+        async with self._db.read() as conn:
+            past = await meetings_repo.recent_past_for_groups(conn, ctx.coordinated_groups(), ctx.now,
+                                                              limit=PAST_SHOWN)
+        if not upcoming and not past:
+            key = "meeting.none_upcoming_coordinator" if ctx.is_coordinator else "meeting.none_upcoming"
+            return [ctx.text(key)]
+        replies = [await self.card(ctx, member, meeting) for meeting in upcoming]
+        replies += [await self._meetings.attendance.past_card(ctx, meeting) for meeting in past]
+        return replies
+
+    async def card(self, ctx: Ctx, member: Member, meeting: Meeting) -> Reply:
+        """The meeting with the member's answer; for its coordinators, with the tally, the
+        notice's delivery, the quorum and the buttons to list, move or cancel."""
+        group = await self._meetings.group(meeting.group_id)
+        async with self._db.read() as conn:
+            chosen = await meetings_repo.rsvp_of(conn, meeting.id, member.id)
+        reply = render.invitation(meeting, group, ctx.lang, chosen=chosen, heading="meeting.upcoming")
+        if ctx.roles.get(group.id) is not Role.COORDINATOR:
+            return reply
+        async with self._db.read() as conn:
+            counts = await meetings_repo.tally(conn, meeting.id)
+        extra = [render.tally_line(counts, ctx.lang)]
+        delivery = await self._meetings.announcement_counts(meeting)
+        if delivery is not None:
+            extra.append(BroadcastService.describe(delivery, ctx.lang))
+        if quorum := render.quorum_line(meeting, counts["yes"], ctx.lang):
+            extra.append(quorum)
+        manage = [Button(label=t("meeting.list_button", ctx.lang), choice=f"mtg:{meeting.id}:list"),
+                  Button(label=t("meeting.move_button", ctx.lang), choice=f"mtg:{meeting.id}:move"),
+                  Button(label=t("meeting.cancel_button", ctx.lang), choice=f"mtg:{meeting.id}:cancel")]
+        return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=[*reply.buttons, manage])
+
+    # -- coordinator actions: `mtg:<meeting>:<action>` ---------------------------------
+    async def on_manage(self, ctx: Ctx, parts: list[str]) -> Replies:
+        ctx.require_member()
+        if len(parts) != 2:
+            return [ctx.text("error.stale_button")]
+        meeting = await self._meetings.meeting_of_choice(ctx, parts[0])
+        self._meetings.require_coordinator(ctx, meeting.group_id)
+        action = parts[1]
+        if action == "list":
+            return [await self.attendee_list(ctx, meeting)]
+        if action == "att":
+            return [await self._meetings.attendance.sheet(ctx, meeting, edit_of=None)]
+        if meeting.cancelled:
+            return [ctx.text("meeting.was_cancelled_coordinator", title=meeting.title)]
+        if action == "keep":
+            return [ctx.text("meeting.kept", title=meeting.title)]
+        if meeting.starts_at <= ctx.now:
+            return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
+        if action == "move":
+            return await self._meetings.reschedule_flow.begin(ctx, meeting)
+        if action == "cancel":
+            return [Reply(text=t("meeting.cancel_confirm", ctx.lang, title=meeting.title), buttons=[[
+                Button(label=t("meeting.cancel_yes", ctx.lang), choice=f"mtg:{meeting.id}:cancelyes"),
+                Button(label=t("meeting.cancel_no", ctx.lang), choice=f"mtg:{meeting.id}:keep")]])]
+        if action == "cancelyes":
+            await self._meetings.call_off(meeting.id)
+            return [ctx.text("meeting.cancelled_done", title=meeting.title)]
+        return [ctx.text("error.stale_button")]
+
+    async def attendee_list(self, ctx: Ctx, meeting: Meeting) -> Reply:
+        """Who said yes, no, maybe, and who has not answered yet."""
+        group = await self._meetings.group(meeting.group_id)
+        async with self._db.read() as conn:
+            roster = await meetings_repo.roster(conn, meeting)
+        sections = []
+        for answer in (*ANSWERS, None):
+            names = [line.member.display_name for line in roster if line.answer == answer]
+            label = t(render.ANSWER_KEYS[answer], ctx.lang) if answer else t("rsvp.waiting", ctx.lang)
+            sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names),
+                              names=", ".join(names) if names else "—"))
+        return Reply(text=t("meeting.list_title", ctx.lang, title=meeting.title,
+                            when=render.when(meeting, group, ctx.lang)) + "\n" + "\n".join(sections))
+
+    async def reschedule(self, ctx: Ctx, meeting: Meeting, starts_at: datetime) -> Replies:
+        """The coordinator typed the new time (from the reschedule dialog)."""
+        self._meetings.require_coordinator(ctx, meeting.group_id)
+        if meeting.cancelled:
+            return [ctx.text("meeting.was_cancelled_coordinator", title=meeting.title)]
+        if meeting.starts_at <= ctx.now:
+            return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
+        if starts_at == meeting.starts_at:
+            raise InvalidAnswer("meeting.same_time", when=render.when(
+                meeting, await self._meetings.group(meeting.group_id), ctx.lang))
+        moved = await self._meetings.move(meeting.id, starts_at)
+        group = await self._meetings.group(moved.group_id)
+        return [ctx.text("meeting.rescheduled_done", title=moved.title, when=render.when(moved, group, ctx.lang))]

@@ -1,0 +1,102 @@
+"""After the meeting: who came (one tap per person), the attendance history in /uyeler, and
+what /verilerim and /unut do with answers and attendance."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from bot.models import Actor
+from tests.harness import Harness
+from tests.meetings_support import announce, group_with, notice
+
+
+async def test_attendance_is_taken_with_one_tap_each_and_kept_as_history(harness: Harness) -> None:
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    await announce(harness, zeynep, title="Kasım toplantısı", when="25.11.2026 14:00", agenda=None)
+    invitation = await notice(harness, ayse)
+    await harness.server.press_button(ayse.user, invitation, "✅ Katılıyorum")
+    await harness.server.wait_for_edit(invitation, lambda m: "Yanıtınız" in (m.text or ""))
+
+    # Attendance before the meeting is refused, even with a crafted button id.
+    early = await harness.services.conversation.on_choice(
+        Actor(channel="telegram", external_id=str(zeynep.chat_id)), "att:1:2")
+    assert "henüz başlamadı" in early[0].text
+
+    await harness.advance(timedelta(hours=6))  # the meeting is over
+    overview = await harness.send(zeynep, "/toplantilar")
+    assert "Geçmiş toplantı" in overview.text and "yoklama alınmadı" in overview.text
+    sheet = await harness.press(zeynep, overview, "📝 Yoklama")
+    assert "yoklama: 0/3" in sheet.text
+    assert sheet.button_texts == ["⬜ Ayşe (✅)", "⬜ Fatma", "⬜ Zeynep"]  # those who said yes first
+    await harness.server.press_button(zeynep.user, sheet, "⬜ Ayşe (✅)")
+    await harness.server.wait_for_edit(sheet, lambda m: "✅ Ayşe (✅)" in m.button_texts)
+    await harness.server.press_button(zeynep.user, sheet, "⬜ Zeynep")
+    await harness.server.wait_for_edit(sheet, lambda m: "yoklama: 2/3" in (m.text or ""))
+    await harness.server.press_button(zeynep.user, sheet, "✅ Zeynep")  # a slip, undone
+    await harness.server.wait_for_edit(sheet, lambda m: "yoklama: 1/3" in (m.text or ""))
+
+    # A second meeting; this time only Zeynep comes.
+    await announce(harness, zeynep, title="Aralık toplantısı", when="02.12.2026 10:00", agenda=None)
+    await harness.advance(timedelta(days=7))
+    latest = await harness.send(zeynep, "/toplantilar")
+    earlier = await harness.next(zeynep)
+    assert "Aralık toplantısı" in latest.text and "yoklama alınmadı" in latest.text
+    assert "Kasım toplantısı" in earlier.text and "gelen: 1" in earlier.text
+    sheet = await harness.press(zeynep, latest, "📝 Yoklama")
+    await harness.server.press_button(zeynep.user, sheet, "⬜ Zeynep")
+    await harness.server.wait_for_edit(sheet, lambda m: "yoklama: 1/3" in (m.text or ""))
+
+    members = await harness.send(zeynep, "/uyeler")
+    assert "Ayşe (üye) — 📋 1/2" in members.text
+    assert "Fatma (üye) — 📋 0/2 ⚠️ son 2 toplantıya gelmedi" in members.text
+    assert "Zeynep (koordinatör) — 📋 1/2" in members.text and "Zeynep (koordinatör) — 📋 1/2 ⚠️" not in members.text
+
+    # Members cannot take attendance.
+    refused = await harness.services.conversation.on_choice(
+        Actor(channel="telegram", external_id=str(ayse.chat_id)), "att:1:2")
+    assert "yalnızca koordinatörler" in refused[0].text
+
+
+async def test_a_latecomer_is_not_on_the_sheet_of_a_meeting_held_before_she_joined(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await announce(harness, zeynep, title="Kasım toplantısı", when="25.11.2026 14:00", agenda=None)
+    await harness.advance(timedelta(hours=6))
+    invite = await harness.send(zeynep, "/davet")
+    elif_ = harness.person("Elif")
+    await harness.join(elif_, invite.text.split("?start=")[1].split()[0])
+
+    overview = await harness.send(zeynep, "/toplantilar")
+    sheet = await harness.press(zeynep, overview, "📝 Yoklama")
+    assert "Elif" not in " ".join(sheet.button_texts) and "0/2" in sheet.text
+    await harness.server.press_button(zeynep.user, sheet, "⬜ Ayşe")
+    await harness.server.wait_for_edit(sheet, lambda m: "1/2" in (m.text or ""))
+    members = await harness.send(zeynep, "/uyeler")
+    assert "Elif (üye)\n" in members.text + "\n" and "Elif (üye) —" not in members.text
+
+
+async def test_my_data_lists_answers_and_forget_keeps_only_the_head_count(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await announce(harness, zeynep, title="Kasım toplantısı", when="25.11.2026 14:00", agenda=None)
+    invitation = await notice(harness, ayse)
+    await harness.server.press_button(ayse.user, invitation, "🤔 Belki")
+    await harness.server.wait_for_edit(invitation, lambda m: "Yanıtınız" in (m.text or ""))
+    await harness.advance(timedelta(hours=6))
+    sheet = await harness.press(zeynep, await harness.send(zeynep, "/toplantilar"), "📝 Yoklama")
+    await harness.server.press_button(zeynep.user, sheet, "⬜ Ayşe (🤔)")
+    await harness.server.wait_for_edit(sheet, lambda m: "1/2" in (m.text or ""))
+
+    export = await harness.send(ayse, "/verilerim")
+    meetings = json.loads(export.document_bytes or b"{}")["meetings"]
+    assert [{key: row[key] for key in ("title", "starts_at", "answer", "attended")} for row in meetings] == [
+        {"title": "Kasım toplantısı", "starts_at": "2026-11-25T11:00:00+00:00", "answer": "maybe", "attended": 1}]
+
+    confirm = await harness.send(ayse, "/unut")
+    await harness.press(ayse, confirm, "forget:yes")
+    overview = await harness.send(zeynep, "/toplantilar")
+    assert "gelen: 1" in overview.text  # the meeting's head count stays, anonymous
+    members = await harness.send(zeynep, "/uyeler")
+    assert "Ayşe" not in members.text
+    rows = await harness.services.db.fetchall("SELECT member_id, attended FROM attendance")
+    assert [tuple(row) for row in rows] == [(None, 1)]
+    assert await harness.services.db.fetchall("SELECT * FROM rsvps") == []
