@@ -1,6 +1,8 @@
 """Every user-visible string, keyed, in every language: `t(key, lang, **params)`.
 
-Catalogs are `messages/<lang>.toml` (nested tables give dotted keys). Texts are a small HTML
+Catalogs are `messages/<lang>.toml` plus one file per feature in `messages/<lang>/*.toml`
+(e.g. `messages/tr/surveys.toml`), merged into one table; nested tables give dotted keys and a
+key defined in two files is an error at load. Texts are a small HTML
 subset (<b>, <i>, <a href>, <code>) that the channel adapters render; parameter values are
 escaped unless wrapped in `Markup`, so a meeting titled "A <b> & C" cannot break a message.
 Adding a language = adding `ku.toml` with the same keys and naming it in `LANGUAGES`.
@@ -38,11 +40,30 @@ def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+class CatalogError(ValueError):
+    """Two catalog files of one language define the same key."""
+
+
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    """The flattened catalog of one language."""
-    text = resources.files("messages").joinpath(f"{lang}.toml").read_text(encoding="utf-8")
-    return _flatten(tomllib.loads(text))
+    """The flattened catalog of one language: `<lang>.toml` and every `<lang>/*.toml`.
+
+    Raises `CatalogError` when a key is defined in more than one file.
+    """
+    root = resources.files("messages")
+    sources = [root.joinpath(f"{lang}.toml")]
+    folder = root.joinpath(lang)
+    if folder.is_dir():
+        sources += sorted((entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
+                          key=lambda entry: entry.name)
+    merged: dict[str, str] = {}
+    for source in sources:
+        flat = _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
+        clash = sorted(set(flat) & set(merged))
+        if clash:
+            raise CatalogError(f"messages/{lang}/{source.name}: keys defined twice: {', '.join(clash[:5])}")
+        merged.update(flat)
+    return merged
 
 
 def placeholders(template: str) -> set[str]:
