@@ -53,6 +53,10 @@ class Channel(Protocol):
         """Group chats have their own, stricter rate limit."""
         ...
 
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file a person sent (`Upload.file_id`); raises `DeliveryError`."""
+        ...
+
 
 class Notifier:
     """Addresses replies to people and writes them to the outbox (inside the caller's transaction)."""

@@ -73,6 +73,26 @@ class Attachment(BaseModel):
     mime_type: str = "application/octet-stream"
 
 
+UploadKind = Literal["photo", "document", "video", "audio", "voice", "sticker", "location",
+                     "contact", "other"]
+
+
+class Upload(BaseModel):
+    """Something other than text that a person sent the bot (inbound).
+
+    `file_id` is the platform's own handle (Telegram `file_id`, WhatsApp media id); the bytes
+    are fetched through `Channel.download(file_id)` only when a step wants them (evidence).
+    Location, contact and sticker have no file worth keeping: `file_id` is then "".
+    """
+
+    kind: UploadKind
+    file_id: str = ""
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None  # bytes, when the platform says
+    caption: str | None = None
+
+
 class Reply(BaseModel):
     """One message for one person, in their language, platform-neutral.
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.errors import KoordinatError, NotAuthorized, NotRegistered
-from bot.models import Actor, Member, Reply, Role
+from bot.models import Actor, Member, Reply, Role, Upload
 from bot.text import fold, is_cancel
 from messages import normalize_language, t
 from storage import dialogs as dialogs_repo
@@ -78,6 +78,13 @@ class Flow(Protocol):
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies: ...
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies: ...
+
+
+class UploadFlow(Flow, Protocol):
+    """A dialog that can take a file, photo or other non-text message at some steps
+    (survey evidence). Flows without `on_upload` get the generic hint."""
+
+    async def on_upload(self, ctx: Ctx, state: DialogState, upload: Upload) -> Replies: ...
 
 
 class Conversation:
@@ -170,6 +177,22 @@ class Conversation:
         if state is not None and flow is not None and parts[0] == state.kind:
             return await self._guarded(ctx, lambda: flow.on_choice(ctx, state, parts[1:]))
         return [ctx.text("error.stale_button")]
+
+    async def on_upload(self, actor: Actor, upload: Upload) -> Replies:
+        """A photo, document, sticker, location... : to the open dialog if its step takes
+        one, otherwise a hint saying what is expected."""
+        ctx = await self.context(actor)
+
+        async def route() -> Replies:
+            state = await self.current_dialog(ctx)
+            flow = self._flows.get(state.kind) if state else None
+            if state is not None and flow is not None and hasattr(flow, "on_upload"):
+                return await flow.on_upload(ctx, state, upload)  # type: ignore[attr-defined]
+            if state is not None:
+                return [ctx.text("upload.not_expected_in_dialog")]
+            return [ctx.text("upload.not_expected")]
+
+        return await self._guarded(ctx, route)
 
     async def on_action(self, actor: Actor, action: Callable[[Ctx], Awaitable[Replies]]) -> Replies:
         """Run an adapter-specific action (e.g. linking a group chat) with the usual context

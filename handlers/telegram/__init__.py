@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.services import Services
 from handlers.telegram.callbacks import on_button
 from handlers.telegram.channel import TelegramChannel
-from handlers.telegram.commands import on_command, on_link_group_chat, on_text
+from handlers.telegram.commands import on_command, on_link_group_chat, on_text, on_upload
 from handlers.telegram.errors import on_error
 from handlers.telegram.menu import publish_menu
 
@@ -21,6 +21,8 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
     app.add_handler(CommandHandler(services.conversation.command_names(), on_command, filters=private))
     app.add_handler(MessageHandler(private & filters.COMMAND, on_command))  # unknown commands
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    # Anything else a person sends in private (photo, document, sticker, location...).
+    app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_upload))
     app.add_handler(CommandHandler(["link", "baglan"], on_link_group_chat, filters=filters.ChatType.GROUPS))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(on_error)

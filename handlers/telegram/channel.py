@@ -26,6 +26,14 @@ class TelegramChannel:
     def is_group_chat(self, address: str) -> bool:
         return address.startswith("-")
 
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file a person sent (Bot API getFile, then the file URL; ≤ 20 MB)."""
+        try:
+            file = await self._bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        except (TimedOut, NetworkError) as error:
+            raise TransientFailure(str(error)) from error
+
     async def deliver(self, address: str, reply: Reply) -> str | None:
         try:
             return await self._deliver(int(address), reply)

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.models import Actor
 from bot.services import Services
-from handlers.telegram.updates import actor_of, command_of
+from handlers.telegram.updates import actor_of, command_of, upload_of
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -40,6 +40,20 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = message.text
     await services.inbox.handle(actor, str(update.update_id),
                                 lambda: services.conversation.on_text(actor, text))
+
+
+async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, document, sticker, location... in the private chat: to the open dialog."""
+    actor = actor_of(update)
+    message = update.effective_message
+    if actor is None or message is None:
+        return
+    upload = upload_of(message)
+    if upload is None:
+        return
+    services = services_of(context)
+    await services.inbox.handle(actor, str(update.update_id),
+                                lambda: services.conversation.on_upload(actor, upload))
 
 
 async def on_link_group_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
-from bot.models import Actor
+from bot.models import Actor, Upload
 
 
 def actor_of(update: Update) -> Actor | None:
@@ -22,3 +22,28 @@ def command_of(text: str) -> tuple[str, list[str]]:
     """`/Start@koordinat_bot abc` → ("start", ["abc"])."""
     head, *args = text.split()
     return head.lstrip("/").split("@")[0].lower(), args
+
+
+def upload_of(message: Message) -> Upload | None:
+    """The non-text part of a message as a platform-neutral `Upload` (None for plain text)."""
+    caption = message.caption
+    if message.photo:
+        largest = message.photo[-1]
+        return Upload(kind="photo", file_id=largest.file_id, size=largest.file_size,
+                      mime_type="image/jpeg", caption=caption)
+    if message.document is not None:
+        doc = message.document
+        return Upload(kind="document", file_id=doc.file_id, filename=doc.file_name,
+                      mime_type=doc.mime_type, size=doc.file_size, caption=caption)
+    for kind in ("video", "audio", "voice"):
+        media = getattr(message, kind)
+        if media is not None:
+            return Upload(kind=kind, file_id=media.file_id, mime_type=getattr(media, "mime_type", None),
+                          size=media.file_size, caption=caption)
+    if message.sticker is not None:
+        return Upload(kind="sticker")
+    if message.location is not None or message.venue is not None:
+        return Upload(kind="location")
+    if message.contact is not None:
+        return Upload(kind="contact")
+    return None
