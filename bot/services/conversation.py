@@ -8,12 +8,13 @@ Telegram and WhatsApp adapters only turn platform updates into `on_command`, `on
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.errors import KoordinatError, NotAuthorized, NotRegistered
+from bot.errors import KoordinatError, NotAuthorized, NotFound, NotRegistered
 from bot.models import Actor, Member, Reply, Role, Upload
 from bot.text import fold, is_cancel
 from messages import normalize_language, t
@@ -22,6 +23,7 @@ from storage import members as members_repo
 from storage.db import Database
 from storage.dialogs import DialogState
 
+log = logging.getLogger(__name__)
 
 @dataclass
 class Ctx:
@@ -167,16 +169,32 @@ class Conversation:
         return await self._guarded(ctx, lambda: self._route_text(ctx, text))
 
     async def on_choice(self, actor: Actor, data: str) -> Replies:
+        """A pressed button (`rsvp:42:yes`). The id is input from the person, never proof: a
+        malformed, forged or outdated one (a part missing, not a number, a meeting of another
+        group, a record that is gone) gets the polite stale-button answer and changes nothing."""
         ctx = await self.context(actor)
         parts = data.split(":")
         handler = self._choices.get(parts[0])
         if handler is not None:
-            return await self._guarded(ctx, lambda: handler(ctx, parts[1:]))
+            return await self._guarded_choice(ctx, parts[0], lambda: handler(ctx, parts[1:]))
         state = await self.current_dialog(ctx)
         flow = self._flows.get(state.kind) if state else None
         if state is not None and flow is not None and parts[0] == state.kind:
-            return await self._guarded(ctx, lambda: flow.on_choice(ctx, state, parts[1:]))
+            return await self._guarded_choice(ctx, parts[0], lambda: flow.on_choice(ctx, state, parts[1:]))
         return [ctx.text("error.stale_button")]
+
+    async def _guarded_choice(self, ctx: Ctx, prefix: str, action: Callable[[], Awaitable[Replies]]) -> Replies:
+        try:
+            async with self._db.transaction():
+                return await action()
+        except NotFound:  # a record that is gone, or one of a group she is not in
+            return [ctx.text("error.stale_button")]
+        except KoordinatError as error:
+            return [ctx.text(error.key, **error.params)]
+        except (ValueError, IndexError, LookupError) as error:
+            # Only the prefix is logged: the rest of an id may carry an invite code.
+            log.warning("malformed %r choice from %s: %s", prefix, ctx.actor.channel, type(error).__name__)
+            return [ctx.text("error.stale_button")]
 
     async def on_upload(self, actor: Actor, upload: Upload) -> Replies:
         """A photo, document, sticker, location... : to the open dialog if its step takes

@@ -7,20 +7,25 @@ who declines leaves no trace.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 
+from bot.clock import utc_timestamp
 from bot.errors import InvalidAnswer, NotAuthorized
 from bot.models import Attachment, Button, Group, Member, Reply, Role
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.privacy import NOTICE_VERSION, PURPOSES, privacy_notice
 from messages import LANGUAGE_NAMES, LANGUAGES, t
+from storage import chat_links as chat_links_repo
 from storage import members as members_repo
 from storage.db import Database
 
 JoinHook = Callable[[Ctx, Member, Group], Awaitable[Replies]]
 # (group, its members, the reader's language) -> {member id: extra text for her line}
 MemberLineHook = Callable[[Group, list[Member], str], Awaitable[dict[int, str]]]
+# How long the group picker of `/link` (typed in a group chat) stays valid.
+LINK_TOKEN_SECONDS = 15 * 60
 
 
 class MemberService:
@@ -94,6 +99,8 @@ class MemberService:
         ctx.lang = lang
         if ctx.member is not None:
             return [ctx.text("onboarding.already_registered")]
+        if len(answers) > len(PURPOSES) or any(answer not in ("y", "n") for answer in answers):
+            return [ctx.text("error.stale_button")]
         if not answers or answers[0] != "y":
             return [ctx.text("onboarding.declined")]
         if len(answers) < len(PURPOSES):
@@ -180,6 +187,9 @@ class MemberService:
         return await self._invite_for(ctx, picked)
 
     async def on_invite_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """`invite:<group>` from the group picker: only a group she coordinates."""
+        if len(parts) != 1 or not parts[0].isdigit() or int(parts[0]) not in ctx.coordinated_groups():
+            return [ctx.text("error.stale_button")]
         return await self.invite(ctx, parts[:1])
 
     async def _invite_for(self, ctx: Ctx, group: Group) -> Replies:
@@ -201,14 +211,29 @@ class MemberService:
             raise NotAuthorized(command="/link")
         if len(groups) == 1:
             return await self._link(ctx, groups[0], chat_address)
+        # The chat waits server-side; the buttons carry only a short-lived token.
+        member = ctx.require_member()
+        token = secrets.token_urlsafe(12)
+        now = utc_timestamp(ctx.now)
+        async with self._db.transaction() as tx:
+            await chat_links_repo.create(tx, token=token, member_id=member.id, channel=channel,
+                                         chat_address=chat_address, expires_at=now + LINK_TOKEN_SECONDS,
+                                         now=now)
         options = [await self._groups.get(group_id) for group_id in groups]
         return [Reply(text=t("group.pick_link", ctx.lang), buttons=[
-            [Button(label=f"{g.name} ({g.city})", choice=f"linkchat:{g.id}:{chat_address}")] for g in options if g])]
+            [Button(label=f"{g.name} ({g.city})", choice=f"linkchat:{token}:{g.id}")] for g in options if g])]
 
     async def on_link_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
-        if len(parts) != 2 or not parts[0].isdigit():
+        """`linkchat:<token>:<group>`: the chat comes from the pending link the token names
+        (started by this person, unexpired); the group must be one she coordinates."""
+        member = ctx.require_member()
+        if len(parts) != 2 or not parts[1].isdigit() or ctx.roles.get(int(parts[1])) is not Role.COORDINATOR:
             return [ctx.text("error.stale_button")]
-        return await self._link(ctx, int(parts[0]), parts[1])
+        async with self._db.transaction() as tx:
+            pending = await chat_links_repo.take(tx, parts[0], member.id, utc_timestamp(ctx.now))
+        if pending is None:
+            return [ctx.text("error.stale_button")]
+        return await self._link(ctx, int(parts[1]), pending.chat_address)
 
     async def _link(self, ctx: Ctx, group_id: int, chat_address: str) -> Replies:
         if ctx.roles.get(group_id) is not Role.COORDINATOR:
