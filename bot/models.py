@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.text import clean_text
 
 
 class Role(StrEnum):
@@ -55,6 +57,12 @@ class Actor(BaseModel):
     # The bot message a button was pressed on (lets a service edit it in place).
     source_message_id: str | None = None
 
+    @field_validator("display_name")
+    @classmethod
+    def _visible_name(cls, value: str) -> str:
+        """A platform name of only zero-width or control characters counts as no name."""
+        return clean_text(value)
+
 
 class Button(BaseModel):
     """A choice (`choice` is a callback id such as `rsvp:42:yes`, ≤ 64 bytes) or a link."""
@@ -91,6 +99,11 @@ class Upload(BaseModel):
     mime_type: str | None = None
     size: int | None = None  # bytes, when the platform says
     caption: str | None = None
+
+    @field_validator("caption")
+    @classmethod
+    def _visible_caption(cls, value: str | None) -> str | None:
+        return (clean_text(value, multiline=True) or None) if value is not None else None
 
 
 class Reply(BaseModel):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from bot.models import Actor
+from messages import t
 from tests.harness import Harness
 from tests.meetings_support import MEETING_START, announce, group_with, notice, texts
 
@@ -193,7 +194,7 @@ async def test_nobody_answers_or_reads_another_groups_meeting(harness: Harness) 
     actor = Actor(channel="telegram", external_id=str(outsider.chat_id))
     for choice in ("rsvp:1:yes", "ics:1", "mtg:1:list", "mtg:1:cancelyes", "att:1:1"):
         replies = await harness.services.conversation.on_choice(actor, choice)
-        assert [reply.text for reply in replies] == ["Aradığınız kayıt bulunamadı."], choice
+        assert [reply.text for reply in replies] == [t("error.stale_button", "tr")], choice
     assert "Yanıt bekleyen bir toplantı yok" in (await harness.send(outsider, "EVET")).text
     overview = await harness.send(zeynep, "/toplantilar")
     assert "✅ 0" in overview.text

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from bot.errors import KoordinatError, NotAuthorized, NotFound, NotRegistered
 from bot.models import Actor, Member, Reply, Role, Upload
-from bot.text import fold, is_cancel
+from bot.text import clean_text, fold, is_cancel
 from messages import normalize_language, t
 from storage import dialogs as dialogs_repo
 from storage import members as members_repo
@@ -165,6 +165,9 @@ class Conversation:
         return await self._guarded(ctx, lambda: self._run_command(ctx, spec, args))
 
     async def on_text(self, actor: Actor, text: str) -> Replies:
+        """Typed text, cleaned once for every feature (`bot.text.clean_text`, line breaks
+        kept): no NUL, control or bidi characters reach a dialog or the database."""
+        text = clean_text(text, multiline=True)
         ctx = await self.context(actor)
         return await self._guarded(ctx, lambda: self._route_text(ctx, text))
 

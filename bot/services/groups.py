@@ -12,6 +12,7 @@ import segno
 
 from bot.errors import InvalidInvite
 from bot.models import Group, Invite, Role
+from bot.text import clean_text
 from storage import groups as groups_repo
 from storage import invites as invites_repo
 from storage.db import Database
@@ -58,7 +59,7 @@ class GroupService:
     async def create(self, name: str, city: str, language: str, timezone: str | None = None) -> CreatedGroup:
         now = self._now()
         async with self._db.transaction() as tx:
-            group = await groups_repo.create(tx, name=name.strip(), city=city.strip(), language=language,
+            group = await groups_repo.create(tx, name=clean_text(name), city=clean_text(city), language=language,
                                              timezone=timezone or self._timezone, now=now)
             coordinator = await self._new_invite(tx, group.id, Role.COORDINATOR, now)
             member = await self._new_invite(tx, group.id, Role.MEMBER, now)

@@ -16,7 +16,7 @@ from bot.dates import example_text, parse_meeting_time
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies
-from bot.text import fold
+from bot.text import clean_text, fold, require_text
 from messages import format_day, t
 from storage.dialogs import DialogState
 from storage.meetings import Meeting
@@ -117,10 +117,10 @@ class NewMeetingFlow:
         elif step == "place":
             state.data["place"] = _within(text, PLACE_LENGTH, "meeting.bad_place")
         elif step == "agenda":
-            agenda = text.strip()
+            agenda = clean_text(text, multiline=True)
             if len(agenda) > AGENDA_LENGTH:
                 raise InvalidAnswer("meeting.bad_agenda", limit=AGENDA_LENGTH, length=len(agenda))
-            state.data["agenda"] = None if fold(agenda) in SKIP_WORDS else agenda
+            state.data["agenda"] = None if not agenda or fold(agenda) in SKIP_WORDS else agenda
         elif step == "quorum":
             state.data["quorum"] = None if fold(text) in SKIP_WORDS else await self._quorum(text, group)
         return await self._advance(ctx, state)
@@ -205,8 +205,6 @@ class RescheduleFlow:
 
 
 def _within(text: str, bounds: tuple[int, int], key: str) -> str:
-    value = " ".join(text.split())
+    """One line of visible text within `bounds` characters (see `bot.text.clean_text`)."""
     low, high = bounds
-    if not low <= len(value) <= high:
-        raise InvalidAnswer(key, low=low, high=high)
-    return value
+    return require_text(text, key=key, min_length=low, max_length=high)
