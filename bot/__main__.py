@@ -52,7 +52,7 @@ class Koordinat:
         await app.initialize()
         if app.bot.username:
             services.links.telegram_username = app.bot.username
-        services.add_channel(telegram_adapter.TelegramChannel(app.bot))
+        services.add_channel(telegram_adapter.TelegramChannel(app.bot, services.chat_events))
         await telegram_adapter.publish_menu(app.bot, services.conversation, self.settings.default_language)
         await app.start()
         assert app.updater is not None

@@ -62,3 +62,9 @@ async def member_counts(conn: Connection) -> dict[int, dict[str, int]]:
         for row in await cursor.fetchall():
             counts.setdefault(row["group_id"], {})[row["role"]] = row["n"]
     return counts
+
+
+async def all_by_telegram_chat(conn: Connection, chat_id: str) -> list[Group]:
+    """Every group whose notices are posted in this Telegram chat (one chat may serve several)."""
+    async with conn.execute("SELECT * FROM groups WHERE telegram_chat_id = ? ORDER BY id", (chat_id,)) as cursor:
+        return [_group(row) for row in await cursor.fetchall()]

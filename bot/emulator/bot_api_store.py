@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.emulator.bot_api_records import FakeUser, SentMessage, UserMessage
-from bot.emulator.bot_api_validation import bad_request, forbidden
+from bot.emulator.bot_api_validation import ApiError, bad_request, forbidden
 
 JSON = dict[str, Any]
 
@@ -93,6 +93,7 @@ class ChatStore:
     def __init__(self) -> None:
         self.chats: dict[int, FakeChat] = {}
         self.forbidden: dict[int, str] = {}  # chat_id -> 403 description
+        self.migrated: dict[int, int] = {}  # group chat_id -> the supergroup it became
         self.users: dict[int, FakeUser] = {}
 
     def private_chat(self, user: FakeUser) -> FakeChat:
@@ -118,6 +119,9 @@ class ChatStore:
         chat = self.find(chat_id)
         if chat is None:
             raise bad_request("chat not found")
+        if chat.id in self.migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=self.migrated[chat.id])
         denied = self.forbidden.get(chat.id)
         if denied:
             raise forbidden(denied)

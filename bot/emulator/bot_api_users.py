@@ -6,6 +6,7 @@ webhook, and returns its update_id (None when Telegram would not deliver it to t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from itertools import count
 from typing import Any
@@ -83,6 +84,23 @@ class UserActions:
         actor = by or next(iter(self._api.chats.users.values()), FakeUser(1, "Admin"))
         return self._push_my_chat_member(chat, actor, "member", "kicked")
 
+    def migrate_to_supergroup(self, chat_id: int, new_chat_id: int, by: FakeUser | None = None) -> int:
+        """The group becomes a supergroup with a new id (as when an admin turns on a public
+        link or history): the old chat gets a service message with `migrate_to_chat_id`, the
+        new one with `migrate_from_chat_id`, and sends to the old id fail with 400 carrying
+        `parameters.migrate_to_chat_id`. Returns the update_id of the first service message."""
+        old = self._group(chat_id)
+        new = self.add_group_chat(new_chat_id, old.title or str(new_chat_id), chat_type="supergroup")
+        new.members |= old.members
+        new.bot_is_member = old.bot_is_member
+        self._api.chats.migrated[old.id] = new.id
+        actor = by or next((self._api.chats.users[m] for m in old.members if m in self._api.chats.users),
+                           FakeUser(1, "Admin"))
+        first = self._deliver(old, actor, self._new_message(actor, old, {"migrate_to_chat_id": new.id}),
+                              None, True)
+        self._deliver(new, actor, self._new_message(actor, new, {"migrate_from_chat_id": old.id}), None, True)
+        return first  # type: ignore[return-value]
+
     def block(self, user_id: int) -> int | None:
         """The user blocks the bot: sends to her fail with 403; the bot gets my_chat_member."""
         self._api.chats.forbidden[user_id] = "bot was blocked by the user"
@@ -119,6 +137,40 @@ class UserActions:
         reply_id = reply_to.message_id if isinstance(reply_to, SentMessage) else reply_to
         message = self._new_message(user, chat, fields, reply_id)
         return self._deliver(chat, user, message, text, self._reaches_bot(chat, text, reply_id))
+
+    async def edit_text(self, user: FakeUser, old_text: str, new_text: str, *,
+                        chat_id: int | None = None) -> int | None:
+        """`user` edits her latest message that reads `old_text`: an `edited_message` update
+        (same message_id, an `edit_date`). Returns the update_id."""
+        chat = self._chat_of(user, chat_id)
+        original = next((m for m in reversed(list(chat.from_users.values()))
+                         if m.user.id == user.id and m.text == old_text), None)
+        if original is None:
+            raise AssertionError(f"edit_text: {user.first_name} sent no message {old_text!r} in chat {chat.id}")
+        message = {**original.json, "text": new_text, "edit_date": self._api.date()}
+        entities = command_entities(new_text)
+        message.pop("entities", None)
+        if entities:
+            message["entities"] = entities
+        reaches = original.delivered or self._reaches_bot(chat, new_text, None)
+        chat.from_users[original.message_id] = dataclasses.replace(original, text=new_text, json=message,
+                                                                    delivered=reaches)
+        if not reaches:
+            return None
+        return self._api.updates.push({"edited_message": message})
+
+    async def send_sticker_from(self, user: FakeUser) -> int | None:
+        """`user` sends a sticker in her private chat."""
+        chat = self._chat_of(user, None)
+        sticker = {"file_id": "CAACAgIAAxkBAAEsticker", "file_unique_id": "AgADsticker", "type": "regular",
+                   "width": 512, "height": 512, "is_animated": False, "is_video": False}
+        return self._deliver(chat, user, self._new_message(user, chat, {"sticker": sticker}), None, True)
+
+    async def send_location_from(self, user: FakeUser, latitude: float, longitude: float) -> int | None:
+        """`user` shares a location in her private chat."""
+        chat = self._chat_of(user, None)
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._deliver(chat, user, self._new_message(user, chat, {"location": location}), None, True)
 
     async def send_photo_from(
         self, user: FakeUser, data: bytes, caption: str | None = None, *,

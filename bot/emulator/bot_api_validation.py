@@ -34,16 +34,20 @@ _NOT_A_BUTTON = "can't parse inline keyboard button: InlineKeyboardButton must b
 class ApiError(Exception):
     """An error answer of the Bot API: `{"ok": false, "error_code": ..., "description": ...}`."""
 
-    def __init__(self, code: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, description: str, *, retry_after: int | None = None,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSON:
         data: JSON = {"ok": False, "error_code": self.code, "description": self.description}
         if self.retry_after is not None:
             data["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            data["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return data
 
 

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.ratelimit import RateLimits
 from bot.scheduler import Scheduler
 from bot.services.broadcasts import BroadcastService
+from bot.services.chat_events import ChatEvents
 from bot.services.conversation import Conversation
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
@@ -45,6 +46,7 @@ class Services:
     broadcasts: BroadcastService
     scheduler: Scheduler
     meetings: MeetingService
+    chat_events: ChatEvents  # platform events: chats moved or left, members blocked/back
     extras: dict[str, object] = field(default_factory=dict)
 
     def now_seconds(self) -> float:
@@ -93,10 +95,11 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     members.join_hooks.append(meetings.upcoming_for_newcomer)
     members.member_line_hooks.append(meetings.attendance.member_lines)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
+    chat_events = ChatEvents(db, notifier, clock.now, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
-                    scheduler=scheduler, meetings=meetings)
+                    scheduler=scheduler, meetings=meetings, chat_events=chat_events)
 
 
 

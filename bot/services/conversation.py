@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.errors import KoordinatError, NotAuthorized, NotFound, NotRegistered
 from bot.models import Actor, Member, Reply, Role, Upload
 from bot.text import clean_text, fold, is_cancel
-from messages import normalize_language, t
+from messages import Markup, normalize_language, t
 from storage import dialogs as dialogs_repo
 from storage import members as members_repo
 from storage.db import Database
@@ -82,6 +82,14 @@ class Flow(Protocol):
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies: ...
 
 
+class ExpectingFlow(Flow, Protocol):
+    """A dialog that can say what its current step expects, as a short noun phrase in
+    `ctx.lang` ("the date and time, e.g. 12.12.2026 14:00"); used when a person sends a photo
+    or edits a message where an answer is expected. Flows without it get a generic phrase."""
+
+    async def expects(self, ctx: Ctx, state: DialogState) -> str | None: ...
+
+
 class UploadFlow(Flow, Protocol):
     """A dialog that can take a file, photo or other non-text message at some steps
     (survey evidence). Flows without `on_upload` get the generic hint."""
@@ -135,6 +143,11 @@ class Conversation:
             roles = {}
             if member is not None:
                 roles = {m.group.id: m.role for m in await members_repo.memberships(conn, member.id)}
+        if member is not None and member.unreachable_at is not None:
+            # She writes to the bot again, so she unblocked it: notices reach her again.
+            async with self._db.transaction() as tx:
+                await members_repo.mark_reachable(tx, member.id)
+            member = member.model_copy(update={"unreachable_at": None})
         lang = member.language if member else normalize_language(actor.language_hint or self._default_language)
         return Ctx(actor=actor, member=member, lang=lang, now=self._now(), roles=roles)
 
@@ -210,10 +223,35 @@ class Conversation:
             if state is not None and flow is not None and hasattr(flow, "on_upload"):
                 return await flow.on_upload(ctx, state, upload)  # type: ignore[attr-defined]
             if state is not None:
-                return [ctx.text("upload.not_expected_in_dialog")]
+                return [ctx.text("trust.upload_not_read", what=t(f"trust.upload_kind.{upload.kind}", ctx.lang),
+                                 expects=await self.expects(ctx, state))]
             return [ctx.text("upload.not_expected")]
 
         return await self._guarded(ctx, route)
+
+    async def on_edit(self, actor: Actor) -> Replies:
+        """A person edited a message she sent earlier. Edits are not new answers: nothing
+        changes (an edited "evet" is not an RSVP); she is told to send it again, with what
+        the open dialog's step expects."""
+        ctx = await self.context(actor)
+
+        async def note() -> Replies:
+            state = await self.current_dialog(ctx)
+            if state is None:
+                return [ctx.text("trust.edit_not_read")]
+            return [ctx.text("trust.edit_not_read_in_dialog", expects=await self.expects(ctx, state))]
+
+        return await self._guarded(ctx, note)
+
+    async def expects(self, ctx: Ctx, state: DialogState) -> str:
+        """What the dialog's current step expects, in the person's language (the flow's own
+        `expects` when it has one, else a generic "a typed answer or one of the buttons")."""
+        flow = self._flows.get(state.kind)
+        if flow is not None and hasattr(flow, "expects"):
+            phrase = await flow.expects(ctx, state)  # type: ignore[attr-defined]
+            if phrase:
+                return Markup(phrase)
+        return t("trust.expects_answer", ctx.lang)
 
     async def on_action(self, actor: Actor, action: Callable[[Ctx], Awaitable[Replies]]) -> Replies:
         """Run an adapter-specific action (e.g. linking a group chat) with the usual context

@@ -102,6 +102,14 @@ class NewMeetingFlow:
         await self._conversation.save(ctx, state)
         return [await self._prompt(ctx, state)]
 
+    async def expects(self, ctx: Ctx, state: DialogState) -> str:
+        """What the current step takes, for the hint after a photo or an edited message."""
+        if state.step in ("group", "preview"):
+            return t(f"trust.expects.meeting.{state.step}", ctx.lang)
+        group = await self._group(state)
+        return t(f"trust.expects.meeting.{state.step}", ctx.lang,
+                 example=example_text(ctx.now, ZoneInfo(group.timezone)))
+
     # -- answers --------------------------------------------------------------------------
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
         step = state.step
@@ -202,6 +210,12 @@ class RescheduleFlow:
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         return [ctx.text("error.stale_button")]
+
+    async def expects(self, ctx: Ctx, state: DialogState) -> str:
+        """The new date and time, with an example in the meeting's zone."""
+        meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
+        group = await self._meetings.group(meeting.group_id)
+        return t("trust.expects.meeting.new_time", ctx.lang, example=example_text(ctx.now, ZoneInfo(group.timezone)))
 
 
 def _within(text: str, bounds: tuple[int, int], key: str) -> str:

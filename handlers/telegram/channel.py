@@ -10,6 +10,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.channels import PermanentFailure, RetryLater, TransientFailure, Unreachable
 from bot.models import Reply
+from bot.services.chat_events import ChatEvents
 from handlers.telegram.render import MAX_CAPTION, keyboard, split_text, visible_length
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,9 @@ _GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough 
 class TelegramChannel:
     name = "telegram"
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, events: ChatEvents | None = None) -> None:
         self._bot = bot
+        self._events = events
 
     def is_group_chat(self, address: str) -> bool:
         return address.startswith("-")
@@ -36,7 +38,18 @@ class TelegramChannel:
 
     async def deliver(self, address: str, reply: Reply) -> str | None:
         try:
-            return await self._deliver(int(address), reply)
+            try:
+                return await self._deliver(int(address), reply)
+            except ChatMigrated as moved:
+                # The group became a supergroup: re-link the group(s) and send it there.
+                new_address = str(moved.new_chat_id)
+                if self._events is not None:
+                    await self._events.chat_migrated(self.name, address, new_address)
+                return await self._deliver(int(new_address), reply)
+            except Forbidden:
+                if self.is_group_chat(address) and self._events is not None:
+                    await self._events.chat_removed(self.name, address)
+                raise
         except RetryAfter as error:
             retry = error.retry_after
             raise RetryLater(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from error
