@@ -11,10 +11,11 @@ import secrets
 from collections.abc import Awaitable, Callable
 
 from bot.clock import utc_timestamp
-from bot.errors import InvalidAnswer, NotAuthorized
-from bot.models import Attachment, Button, Group, Member, Reply, Role
+from bot.errors import InvalidAnswer, InvalidInvite, NotAuthorized
+from bot.models import Attachment, Button, Group, Invite, Member, Reply, Role
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService, InviteLinks
+from bot.services.invite_guard import InviteGuard
 from bot.services.privacy import NOTICE_VERSION, PURPOSES, privacy_notice
 from messages import LANGUAGE_NAMES, LANGUAGES, t
 from storage import chat_links as chat_links_repo
@@ -38,6 +39,7 @@ class MemberService:
         self._controller = controller
         self.join_hooks: list[JoinHook] = []
         self.member_line_hooks: list[MemberLineHook] = []
+        self.invite_guard = InviteGuard()
 
     def register(self, conversation: Conversation) -> None:
         add = conversation.add_command
@@ -68,10 +70,25 @@ class MemberService:
         if not args:
             raise InvalidAnswer("join.usage")
         code = args[0]
-        invite, group = await self._groups.usable_invite(code)
+        invite, group = await self._usable_invite(ctx, code)
         if ctx.member is None:
             return [self._language_picker(ctx, code)]
         return await self._add_to_group(ctx, ctx.member, code, invite.role, group)
+
+    async def _usable_invite(self, ctx: Ctx, code: str) -> tuple[Invite, Group]:
+        """`GroupService.usable_invite`, refused for a while after repeated unknown codes from
+        this chat (see `InviteGuard`)."""
+        channel, address = ctx.actor.channel, ctx.actor.external_id
+        wait = self.invite_guard.refused_for(channel, address, ctx.now)
+        if wait is not None:
+            raise InvalidInvite("trust.too_many_codes", minutes=max(1, -(-int(wait.total_seconds()) // 60)))
+        try:
+            return await self._groups.usable_invite(code)
+        except InvalidInvite as error:
+            if error.key == "join.invalid_code" and self.invite_guard.wrong_code(channel, address, ctx.now):
+                raise InvalidInvite("trust.too_many_codes",
+                                    minutes=int(self.invite_guard.lockout.total_seconds() // 60)) from error
+            raise
 
     def _language_picker(self, ctx: Ctx, code: str) -> Reply:
         buttons = [[Button(label=LANGUAGE_NAMES[lang], choice=f"lang:{lang}:{code}") for lang in LANGUAGES]]
@@ -83,7 +100,7 @@ class MemberService:
         lang, code = _language_and_code(parts)
         if ctx.member is not None:
             return await self.on_set_language(ctx, [lang])
-        await self._groups.usable_invite(code)
+        await self._usable_invite(ctx, code)
         ctx.lang = lang
         notice = Reply(text=privacy_notice(lang, *self._controller))
         question = Reply(text=t("onboarding.consent_messages", lang), buttons=[[
@@ -109,7 +126,7 @@ class MemberService:
                 Button(label=t("button.yes_consent", lang), choice=f"{prefix}:y"),
                 Button(label=t("button.no_consent", lang), choice=f"{prefix}:n"),
             ]])]
-        invite, group = await self._groups.usable_invite(code)
+        invite, group = await self._usable_invite(ctx, code)
         async with self._db.transaction() as tx:
             member = await members_repo.create(
                 tx, display_name=ctx.actor.display_name or t("member.unnamed", lang), language=lang,
