@@ -69,6 +69,7 @@ async def _open_connection(path: Path) -> aiosqlite.Connection:
     await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await _run(conn, "PRAGMA foreign_keys = ON")
     await _run(conn, "PRAGMA synchronous = NORMAL")
+    await _run(conn, "PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in free space (/forget)
     return conn
 
 
@@ -166,6 +167,20 @@ class Database:
             marker.after_commit.append(callback)
         else:
             callback()
+
+    async def checkpoint_truncate(self, attempts: int = 20) -> bool:
+        """Copy the WAL into the database file and truncate the WAL to zero bytes, so rows
+        deleted by `/forget` leave no copy behind (`PRAGMA wal_checkpoint(TRUNCATE)`).
+        Retries briefly while a reader holds an old snapshot; True once it completed."""
+        for _ in range(attempts):
+            async with self._write_lock:
+                async with self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                    row = await cursor.fetchone()
+            if row is not None and row[0] == 0:
+                return True
+            await asyncio.sleep(0.05)
+        log.warning("WAL checkpoint did not complete: a reader kept an old snapshot")
+        return False
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

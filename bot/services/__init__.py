@@ -59,10 +59,12 @@ class Services:
         await self.dispatcher.start()
         await self.reminders.start()
         await self.scheduler.start()  # arms the earliest pending reminder from the table
+        await self.privacy.start()  # finishes a /forget scrub a crash interrupted
 
     async def stop(self) -> None:
         await self.scheduler.stop()  # no new fan-outs, then let sends in flight finish
         await self.dispatcher.stop()
+        await self.privacy.stop()
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 from bot.models import Attachment, Button, Reply
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from messages import Markup, t
 from storage import audit as audit_repo
 from storage import dialogs as dialogs_repo
+from storage import erasure as erasure_repo
 from storage import members as members_repo
 from storage import outbox as outbox_repo
 from storage import personal_data
@@ -17,6 +20,8 @@ from storage.db import Database
 # Bump when the notice text changes: each consent is recorded with the version it answered.
 NOTICE_VERSION = "2026-11-25"
 PURPOSES = ("group_messages", "surveys")
+# How long a forget waits for its confirmation to be sent before the final WAL checkpoint.
+SCRUB_TIMEOUT = 120.0
 
 
 def privacy_notice(lang: str, controller_name: str, controller_contact: str) -> str:
@@ -28,6 +33,7 @@ class PrivacyService:
     def __init__(self, db: Database, controller: tuple[str, str]) -> None:
         self._db = db
         self._controller = controller
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, conversation: Conversation) -> None:
         conversation.add_command(CommandSpec("privacy", self.privacy, aliases=("gizlilik",), needs_member=False, order=80))
@@ -74,9 +80,46 @@ class PrivacyService:
             groups = [m.group.id for m in await members_repo.memberships(tx, member.id)]
             addresses = await members_repo.identities(tx, member.id)
             await outbox_repo.forget_member(tx, member.id, addresses)
+            await erasure_repo.blank_sent_mentions(tx, member.display_name)
             for channel, address in addresses:
                 await dialogs_repo.clear(tx, channel, address)
+                await erasure_repo.schedule(tx, channel, address)  # the confirmation below
             await members_repo.delete(tx, member.id)
             for group_id in groups:
                 await audit_repo.record(tx, "member_forgotten", ctx.now, group_id=group_id)
+            self._db.after_commit(self.scrub_soon)
         return [Reply(text=Markup(t("forget.done", ctx.lang)))]
+
+    # -- leaving nothing on disk ----------------------------------------------------------
+    def scrub_soon(self) -> None:
+        """Start `scrub` in the background (once the forget has committed)."""
+        task = asyncio.get_running_loop().create_task(self.scrub())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def scrub(self, timeout: float = SCRUB_TIMEOUT) -> None:
+        """No copy of a forgotten person stays in the database files: with `secure_delete` on,
+        deleted rows are zeroed; the WAL, which still holds the pages as they were, is
+        checkpointed and truncated now and again once the confirmation to her address has
+        been sent and blanked (see `storage.erasure`)."""
+        await self._db.checkpoint_truncate()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            async with self._db.read() as conn:
+                if not await erasure_repo.pending(conn):
+                    break
+            await asyncio.sleep(0.1)
+        await self._db.checkpoint_truncate()
+
+    async def start(self) -> None:
+        """After a restart (a kill -9 right after a forget): the WAL left by the dead process
+        may still hold deleted pages, so checkpoint it, and finish any scrub left undone."""
+        await self._db.checkpoint_truncate()
+        async with self._db.read() as conn:
+            if await erasure_repo.pending(conn):
+                self.scrub_soon()
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -23,12 +23,12 @@ CREATE TABLE pending_erasures (
 CREATE TRIGGER outbox_erase_after_final_send
 AFTER UPDATE OF status ON outbox
 WHEN NEW.status NOT IN ('pending', 'sending')
-     AND NEW.address <> ''
      AND EXISTS (SELECT 1 FROM pending_erasures e
-                 WHERE e.channel = NEW.channel AND e.address = NEW.address)
+                 WHERE e.channel = OLD.channel AND e.address = OLD.address)
 BEGIN
-    UPDATE outbox SET address = '', payload = '{}' WHERE id = NEW.id;
-    DELETE FROM pending_erasures WHERE channel = NEW.channel AND address = NEW.address
-        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = NEW.channel
-                        AND o.address = NEW.address AND o.status IN ('pending', 'sending'));
+    -- (Sent replies are blanked by the outbox already; a failed one is not.)
+    UPDATE outbox SET address = '', payload = '{}' WHERE id = NEW.id AND (address <> '' OR payload <> '{}');
+    DELETE FROM pending_erasures WHERE channel = OLD.channel AND address = OLD.address
+        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = OLD.channel
+                        AND o.address = OLD.address AND o.status IN ('pending', 'sending'));
 END;
