@@ -6,13 +6,17 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, check_timezone, load_settings
+from bot.models import Role
 from bot.services import build_services
+from bot.text import clean_text
 from messages import t
 from storage.db import Database, backup_file
 
@@ -40,8 +44,17 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--city", required=True)
     create.add_argument("--language", choices=["tr", "en"], default=None)
     create.add_argument("--timezone", default=None)
+    create.add_argument("--force", action="store_true", help="create it even if a group with this name and city exists")
     create.add_argument("--json", action="store_true", help="print machine-readable JSON")
     group.add_parser("list", help="list groups with their member counts")
+    invite = commands.add_parser("invite", help="a fresh invite link for a group (e.g. when the coordinator link expired)")
+    invite.add_argument("group", help="the group's id or name (see `koordinat group list`)")
+    role = invite.add_mutually_exclusive_group()
+    role.add_argument("--coordinator", dest="role", action="store_const", const="coordinator",
+                      help="a coordinator link (14 days, 3 uses)")
+    role.add_argument("--member", dest="role", action="store_const", const="member",
+                      help="a member link (90 days; the default)")
+    invite.add_argument("--json", action="store_true", help="print machine-readable JSON")
     return parser
 
 
@@ -73,14 +86,14 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     if command == "backup":
-        backup_file(settings.database, args.path)
-        print(f"backup written to {args.path}")
-        return 0
+        return _backup(settings, args.path)
     if command == "group":
         if args.group_command == "create":
             return asyncio.run(_group_create(settings, args))
         if args.group_command == "list":
             return asyncio.run(_group_list(settings))
+    if command == "invite":
+        return asyncio.run(_invite(settings, args))
     parser.print_help()
     return 2
 
@@ -105,10 +118,41 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _fail(message: str, code: int = 1) -> int:
+    """One line on stderr, the exit status for the shell."""
+    print(f"koordinat: {message}", file=sys.stderr)
+    return code
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    if not Path(settings.database).is_file():
+        return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or run "
+                     "`koordinat migrate` to create one)")
+    try:
+        backup_file(Path(settings.database), target)
+    except (OSError, sqlite3.Error) as error:
+        return _fail(f"backup to {target} failed: {error}")
+    print(f"backup written to {target}")
+    return 0
+
+
 async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
+    if args.timezone is not None:
+        try:
+            check_timezone(args.timezone)
+        except ValueError as error:
+            return _fail(f"configuration error: --timezone: {error}", 2)
+    if not clean_text(args.name) or not clean_text(args.city):
+        return _fail("the group's name and --city need visible characters "
+                     "(example: koordinat group create \"Kadın Dostu Kent\" --city Kars)", 2)
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
+        twins = await services.groups.same_name_and_city(args.name, args.city)
+        if twins and not args.force:
+            return _fail(f"a group \"{twins[0].name}\" in {twins[0].city} already exists (id {twins[0].id}); "
+                         "add --force to create another one, or `koordinat invite "
+                         f"{twins[0].id} --coordinator` for a fresh link")
         created = await services.groups.create(args.name, args.city, args.language or settings.default_language,
                                                args.timezone)
         links = services.links
@@ -135,6 +179,38 @@ async def _group_list(settings: Settings) -> int:
         for group, counts in await services.groups.all():
             print(f"{group.id:>4}  {group.name} ({group.city}, {group.language}) — "
                   f"{counts.get('coordinator', 0)} coordinator(s), {counts.get('member', 0)} member(s)")
+    finally:
+        await db.close()
+    return 0
+
+
+async def _invite(settings: Settings, args: argparse.Namespace) -> int:
+    """`koordinat invite GROUP [--coordinator|--member] [--json]`: a fresh link."""
+    if not Path(settings.database).is_file():
+        return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        found = await services.groups.find(args.group)
+        if not found:
+            return _fail(f"no group {args.group!r} (see `koordinat group list`)")
+        if len(found) > 1:
+            ids = ", ".join(f"{g.id} ({g.city})" for g in found)
+            return _fail(f"several groups are called {args.group!r}: {ids}; give the id instead")
+        group = found[0]
+        role = Role(args.role or "member")
+        invite = await services.groups.new_invite(group.id, role)
+        link = services.links.telegram(invite.code)
+        expires = invite.expires_at.astimezone(ZoneInfo(group.timezone)) if invite.expires_at else None
+        if args.json:
+            print(json.dumps({"group_id": group.id, "role": role.value, "invite": link, "code": invite.code,
+                              "expires_at": expires.isoformat() if expires else None,
+                              "max_uses": invite.max_uses}, ensure_ascii=False))
+        else:
+            print(f"group {group.id}: {group.name} ({group.city})")
+            until = f", valid until {expires:%d.%m.%Y %H:%M}" if expires else ""
+            uses = f", {invite.max_uses} uses" if invite.max_uses else ""
+            print(f"  {role.value} invite: {link}{until}{uses}")
     finally:
         await db.close()
     return 0

@@ -50,11 +50,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {value!r} (example: Europe/Istanbul)") from error
-        return value
+        return check_timezone(value)
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -70,6 +66,16 @@ class Settings(BaseSettings):
     @property
     def has_telegram_token(self) -> bool:
         return bool(self.telegram_token and self.telegram_token.get_secret_value().strip())
+
+
+def check_timezone(value: str) -> str:
+    """`value` if it names an IANA time zone; ValueError with the one-line reason otherwise
+    (shared by `KOORDINAT_TIMEZONE` and `koordinat group create --timezone`)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {value!r} (example: Europe/Istanbul)") from error
+    return value
 
 
 def _variable_name(location: tuple[object, ...]) -> str:

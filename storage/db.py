@@ -211,7 +211,11 @@ def backup_file(source_path: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         target.unlink()
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    if not source_path.is_file():
+        raise FileNotFoundError(f"no database at {source_path}")
+    # as_uri() percent-encodes `#`, `?` and `%`, which a raw `file:` URI would cut the path at.
+    source = sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True,
+                             timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         destination = sqlite3.connect(str(target))
         try:

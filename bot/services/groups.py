@@ -12,7 +12,7 @@ import segno
 
 from bot.errors import InvalidInvite
 from bot.models import Group, Invite, Role
-from bot.text import clean_text
+from bot.text import clean_text, fold
 from storage import groups as groups_repo
 from storage import invites as invites_repo
 from storage.db import Database
@@ -68,6 +68,28 @@ class GroupService:
     async def new_member_invite(self, group_id: int) -> Invite:
         async with self._db.transaction() as tx:
             return await self._new_invite(tx, group_id, Role.MEMBER, self._now())
+
+    async def new_invite(self, group_id: int, role: Role) -> Invite:
+        """A fresh invite with the usual lifetime for `role` (the CLI's `koordinat invite`,
+        when the first coordinator link expired or was lost); older invites stay valid."""
+        async with self._db.transaction() as tx:
+            return await self._new_invite(tx, group_id, role, self._now())
+
+    async def find(self, name_or_id: str) -> list[Group]:
+        """Groups an operator means by `3` or by name (case- and diacritics-insensitive)."""
+        async with self._db.read() as conn:
+            groups = await groups_repo.all_groups(conn)
+        wanted = name_or_id.strip()
+        if wanted.isdigit():
+            return [group for group in groups if group.id == int(wanted)]
+        return [group for group in groups if fold(group.name) == fold(clean_text(wanted))]
+
+    async def same_name_and_city(self, name: str, city: str) -> list[Group]:
+        """Existing groups with this name in this city (compared as `fold` sees them)."""
+        async with self._db.read() as conn:
+            groups = await groups_repo.all_groups(conn)
+        key = (fold(clean_text(name)), fold(clean_text(city)))
+        return [group for group in groups if (fold(group.name), fold(group.city)) == key]
 
     async def _new_invite(self, tx: object, group_id: int, role: Role, now: datetime) -> Invite:
         days = COORDINATOR_INVITE_DAYS if role is Role.COORDINATOR else MEMBER_INVITE_DAYS
