@@ -4,7 +4,7 @@ Two shapes, each due at one and the same instant (the worst case of "the same mi
   personal  50,000 reminders of one member each (e.g. survey nudges);
   groups    50 group notices of 1,000 members each (e.g. meeting reminders).
 Figures: seconds from the due instant until every outbox row is written (goal < 10 s) and
-rows lost (goal 0). For contrast, the pattern DESIGN.md forbids: one APScheduler date job per
+rows lost (goal 0). For contrast, the pattern docs/architecture.md forbids: one APScheduler date job per
 member-send, 50,000 jobs due together with APScheduler's default 1 s misfire grace.
 
     python -m benchmarks.mass_due [--sends 50000] [--groups 50] [--no-naive]
@@ -83,7 +83,7 @@ async def run_shape(shape: str, sends: int, groups: int) -> dict[str, Any]:
 
 
 async def naive_apscheduler(jobs: int) -> dict[str, Any]:
-    """One date job per member-send, all due at once (what DESIGN.md section 6 forbids)."""
+    """One date job per member-send, all due at once (what docs/architecture.md, "Timed messages", forbids)."""
     ran = 0
 
     async def send_one() -> None:

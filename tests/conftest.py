@@ -1,4 +1,7 @@
-"""Shared fixtures: a fake Telegram Bot API per test, a temp SQLite file, a movable clock."""
+"""Shared fixtures: a fake Telegram Bot API per test, a temp SQLite file, a movable clock.
+
+How the tests are built: tests/README.md; the rules they check: docs/architecture.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The core knows no chat platform (DESIGN.md section 2): checked by parsing imports."""
+"""The core knows no chat platform (docs/architecture.md, "Layers"): checked by parsing imports."""
 
 from __future__ import annotations
 
