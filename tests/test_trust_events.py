@@ -102,3 +102,12 @@ async def test_blocking_and_unblocking_are_heard_from_my_chat_member(harness: Ha
     async def back() -> bool:
         return await _unreachable(harness, "Ayşe") is None
     await eventually(back)
+
+
+async def test_a_linked_group_that_no_longer_exists_is_unlinked(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness)
+    await link_group_chat(harness, zeynep, -4005)
+    del harness.server._api.chats.chats[-4005]  # noqa: SLF001 - the group was deleted: "chat not found"
+    await announce(harness, zeynep)
+    await harness.next_containing(zeynep, "çıkarıldı")
+    assert await _linked_chat(harness) is None

@@ -79,3 +79,15 @@ async def test_the_hint_speaks_english_and_names_the_step(harness: Harness) -> N
     await harness.server.send_photo_from(emma.user, PNG)
     hint = await harness.next(emma)
     assert "does not read photos" in hint.text and "the meeting's title" in hint.text
+
+
+async def test_a_dice_or_poll_is_answered_not_ignored(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness)
+    await harness.send(zeynep, "/toplanti")
+    await harness.next(zeynep)
+    server = harness.server
+    chat = server._api.chats.private_chat(zeynep.user)  # noqa: SLF001 - no sender for dice in the fake
+    server._deliver(chat, zeynep.user, server._new_message(zeynep.user, chat, {"dice": {"emoji": "🎲", "value": 4}}),  # noqa: SLF001
+                    None, True)
+    hint = await harness.next(zeynep)
+    assert "okunmuyor" in hint.text and "başlığı" in hint.text

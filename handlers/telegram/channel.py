@@ -46,8 +46,11 @@ class TelegramChannel:
                 if self._events is not None:
                     await self._events.chat_migrated(self.name, address, new_address)
                 return await self._deliver(int(new_address), reply)
-            except Forbidden:
-                if self.is_group_chat(address) and self._events is not None:
+            except (Forbidden, BadRequest) as error:
+                # Removed from a linked group (403), or the group is gone ("chat not found"):
+                # unlink it and tell its coordinators (once: the next call finds it unlinked).
+                gone = isinstance(error, Forbidden) or any(r in error.message.lower() for r in _GONE)
+                if gone and self.is_group_chat(address) and self._events is not None:
                     await self._events.chat_removed(self.name, address)
                 raise
         except RetryAfter as error:

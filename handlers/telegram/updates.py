@@ -46,4 +46,8 @@ def upload_of(message: Message) -> Upload | None:
         return Upload(kind="location")
     if message.contact is not None:
         return Upload(kind="contact")
+    if message.video_note is not None:
+        return Upload(kind="video", file_id=message.video_note.file_id, size=message.video_note.file_size)
+    if message.text is None:  # a poll, a dice, a game, a story...: still answered, never silence
+        return Upload(kind="other")
     return None
