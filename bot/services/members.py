@@ -160,7 +160,9 @@ class MemberService:
 
     async def on_set_language(self, ctx: Ctx, parts: list[str]) -> Replies:
         member = ctx.require_member()
-        lang = parts[0] if parts and parts[0] in LANGUAGES else ctx.lang
+        if len(parts) != 1 or parts[0] not in LANGUAGES:
+            return [ctx.text("error.stale_button")]
+        lang = parts[0]
         async with self._db.transaction() as tx:
             await members_repo.set_language(tx, member.id, lang)
         ctx.lang = lang

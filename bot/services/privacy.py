@@ -71,6 +71,8 @@ class PrivacyService:
         ]])]
 
     async def on_forget_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
+        if parts not in (["yes"], ["no"]):
+            return [ctx.text("error.stale_button")]
         if ctx.member is None:
             return [ctx.text("forget.already_gone")]
         if parts[:1] != ["yes"]:
