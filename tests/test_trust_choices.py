@@ -110,3 +110,21 @@ async def test_someone_elses_link_token_is_stale(harness: Harness) -> None:
     group_id = token_choice.split(":")[2]
     reply = await forge_press(harness, mehmet, f"linkchat:{token_choice.split(':')[1]}:{group_id}")
     assert reply.text == STALE
+
+
+async def test_a_handler_that_trips_over_a_malformed_id_answers_stale_with_one_warning(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    zeynep, _ = await group_with(harness)
+
+    async def fragile(ctx, parts):  # type: ignore[no-untyped-def]
+        return [ctx.text("help.free_text_hint")] if int(parts[0]) and parts[5] else []
+
+    harness.services.conversation.add_choice("fragile", fragile)
+    caplog.set_level(logging.INFO)
+    for data in ("fragile:abc:SECRETCODE", "fragile:1:SECRETCODE"):
+        reply = await forge_press(harness, zeynep, data)
+        assert reply.text == STALE
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "fragile" in r.getMessage()]
+    assert len(warnings) == 2  # one line per bad press: ValueError, then IndexError
+    assert not any("SECRETCODE" in r.getMessage() for r in caplog.records)
+    _no_errors(caplog)
