@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot import cli_milestones
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import build_services
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--timezone", default=None)
     create.add_argument("--json", action="store_true", help="print machine-readable JSON")
     group.add_parser("list", help="list groups with their member counts")
+    cli_milestones.add_parsers(commands)
     return parser
 
 
@@ -81,6 +83,8 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             return asyncio.run(_group_create(settings, args))
         if args.group_command == "list":
             return asyncio.run(_group_list(settings))
+    if cli_milestones.handles(args):
+        return asyncio.run(cli_milestones.run(settings, args))
     parser.print_help()
     return 2
 
