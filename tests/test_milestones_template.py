@@ -137,3 +137,19 @@ def test_the_operator_loads_a_year_and_exports_it_as_ics_and_xlsx(tmp_path: Path
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Tarih", "Başlık", "Durum") and len(rows) == count + 1
     assert any(row[4] == "Law 5393 art. 62" for row in rows[1:])
+
+
+@pytest.mark.parametrize("language", ["tr", "en"])
+async def test_the_demo_seeds_each_citys_plan_cycle_and_the_tour_shows_it(tmp_path: Path, language: str) -> None:
+    from bot.__main__ import Koordinat
+    from bot.config import Settings
+    from bot.demo import play
+    from bot.demo.tour import PLANNING
+
+    output: list[str] = []
+    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    code = await play(settings, Koordinat, script=True, language=language, write=output.append,
+                      files=tmp_path, color=False, steps=PLANNING)
+    shown = "\n".join(output)
+    assert code == 0, shown[-3000:]
+    assert ("Plan takvimi" if language == "tr" else "Plan calendar") in shown and ".ics" in shown
