@@ -8,6 +8,7 @@ from datetime import datetime
 from aiosqlite import Connection, Row
 from pydantic import BaseModel
 
+from storage import personal_data
 from storage.times import from_db, to_db
 
 DEFAULT_OFFSETS = (14, 7, 1, 0)
@@ -147,3 +148,25 @@ async def set_digest_optout(conn: Connection, member_id: int, off: bool, now: da
 async def digest_optouts(conn: Connection) -> set[int]:
     async with conn.execute("SELECT member_id FROM digest_optouts") as cursor:
         return {int(row[0]) for row in await cursor.fetchall()}
+
+
+@personal_data.section("milestones")
+async def _export(conn: Connection, member_id: int) -> dict[str, object]:
+    """What a person did with milestones (created, marked done) and her digest choice."""
+    async with conn.execute(
+        "SELECT title, due_at, status, done_at, created_by = ? AS created, done_by = ? AS closed "
+        "FROM milestones WHERE created_by = ? OR done_by = ? ORDER BY due_at",
+        (member_id, member_id, member_id, member_id)) as cursor:
+        rows = [dict(row) for row in await cursor.fetchall()]
+    async with conn.execute("SELECT since FROM digest_optouts WHERE member_id = ?", (member_id,)) as cursor:
+        optout = await cursor.fetchone()
+    return {"milestones": rows, "weekly_digest_off_since": optout["since"] if optout else None}
+
+
+
+async def open_from_template(conn: Connection, group_id: int) -> list[Milestone]:
+    """The group's open milestones that were loaded from the plan-cycle template."""
+    async with conn.execute(
+        "SELECT * FROM milestones WHERE group_id = ? AND status = 'open' AND template_code IS NOT NULL "
+        "ORDER BY due_at", (group_id,)) as cursor:
+        return [_milestone(row) for row in await cursor.fetchall()]

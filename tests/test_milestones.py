@@ -4,6 +4,7 @@ overdue escalation, a holiday moving a reminder, the calendar file."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -210,3 +211,35 @@ async def test_the_coordinator_moves_and_deletes_a_milestone_from_its_card(harne
     await _advance_to(harness, _istanbul(7, 1, 2027, minute=1))
     await harness.settle()
     assert sum("Hatırlatma" in text for text in texts(harness, ayse)) == 1
+
+
+async def test_a_milestone_reported_by_survey_reminds_only_those_who_have_not_answered(harness: Harness) -> None:
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    service = harness.services.milestones.service
+    sent: list[str] = []
+
+    async def unanswered(milestone):  # type: ignore[no-untyped-def]
+        member = await harness.services.conversation.context(
+            Actor(channel="telegram", external_id=str(fatma.chat_id)))
+        return [member.member.id] if member.member else []
+
+    async def send_survey(ctx, milestone):  # type: ignore[no-untyped-def]
+        sent.append(milestone.survey_template_code)
+        return [ctx.text("milestone.survey_unavailable")]
+
+    service.unanswered_hook, service.send_survey_hook = unanswered, send_survey
+    await _new_milestone(harness, zeynep, "Altı aylık izleme anketi", "31.12.2026", link="izleme-2026")
+    await _advance_to(harness, _istanbul(17, 12, minute=1))
+    first = await harness.next_containing(zeynep, "Hatırlatma", timeout=10)
+    assert "📨 Anketi şimdi bu son tarihle gönder" in first.button_texts
+    await harness.next_containing(fatma, "Hatırlatma", timeout=10)
+    await harness.press(zeynep, first, "📨 Anketi şimdi bu son tarihle gönder")
+    assert sent == ["izleme-2026"]
+    await _advance_to(harness, _istanbul(24, 12, minute=1))
+    second = await harness.next_containing(zeynep, "7 gün kaldı", timeout=10)
+    assert "📨 Anketi şimdi bu son tarihle gönder" not in second.button_texts  # first reminder only
+    await harness.settle()
+    assert not any("Hatırlatma" in text for text in texts(harness, ayse))  # she has answered
+    mydata = await harness.send(zeynep, "/verilerim")
+    exported = json.loads(mydata.document_bytes)
+    assert [row["title"] for row in exported["milestones"]["milestones"]] == ["Altı aylık izleme anketi"]

@@ -97,6 +97,12 @@ async def test_a_coordinator_loads_the_year_for_a_first_tuesday_council(harness:
 
     card = await harness.press(zeynep, listing, "4")
     assert "Dayanak: Law 5393 art. 56" in card.text
+    # The council changes its day: the loaded sessions (April, May, October, November) follow.
+    changed = await harness.send(zeynep, "/takvim meclis ilk çarşamba")
+    assert "4 oturum tarihi" in changed.text
+    listing = await harness.send(zeynep, "/takvim")
+    assert "Nisan meclis oturumu: faaliyet raporu</b> — Çarşamba, 01.04.2026" in listing.raw_text
+    assert "Taslak bütçe encümene (1 Eylül'e kadar)</b> — Salı, 01.09.2026" in listing.raw_text
     # The 1 September deadline is reminded 14 days before: Tuesday 18 August, 09:00.
     await harness.advance(datetime(2026, 8, 18, 6, 1, tzinfo=UTC) - harness.clock.now())
     reminder = await harness.next_containing(ayse, "Taslak bütçe", timeout=10)

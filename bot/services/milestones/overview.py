@@ -14,10 +14,9 @@ from bot.models import Attachment, Button, Reply, Role
 from bot.services.conversation import Ctx, Replies
 from bot.services.milestones import render
 from bot.services.milestones.exports import year_ics
-from bot.services.milestones.workdays import COUNCIL_SETTING, read_council_rule
+from bot.services.milestones.workdays import read_council_rule
 from bot.text import fold
 from messages import t
-from storage import groups as groups_repo
 from storage.milestones import Milestone
 
 if TYPE_CHECKING:
@@ -136,11 +135,12 @@ class MilestoneOverview:
         if rule is None:
             return [ctx.text("milestone.bad_council_rule", typed=" ".join(args)[:40] or "—")]
         group = await self._service.group(group_id)
-        settings = {**group.settings, COUNCIL_SETTING: rule}
-        async with self._service._db.transaction() as tx:  # noqa: SLF001
-            await groups_repo.update_settings(tx, group_id, settings)
-        return [ctx.text("milestone.council_set", group=group.name,
-                         rule=t(f"milestone.nth_{rule['nth']}", ctx.lang) + " " + t(f"milestone.weekday_{rule['weekday']}", ctx.lang))]
+        moved = await self._service.set_council_rule(group_id, rule)
+        rule_text = t(f"milestone.nth_{rule['nth']}", ctx.lang) + " " + t(f"milestone.weekday_{rule['weekday']}", ctx.lang)
+        text = t("milestone.council_set", ctx.lang, group=group.name, rule=rule_text)
+        if moved:
+            text += "\n" + t("milestone.council_moved", ctx.lang, count=moved)
+        return [Reply(text=text)]
 
     # -- buttons ------------------------------------------------------------------------
     async def on_choice(self, ctx: Ctx, parts: list[str]) -> Replies:

@@ -25,9 +25,10 @@ from bot.services.groups import GroupService
 from bot.services.milestones import render
 from bot.services.milestones.dates import due_on
 from bot.services.milestones.template import for_year
-from bot.services.milestones.workdays import council_rule, working_day_on_or_before
+from bot.services.milestones.workdays import COUNCIL_SETTING, council_rule, working_day_on_or_before
 from bot.services.reminders import Reminder, ReminderService
 from messages import t
+from storage import groups as groups_repo
 from storage import members as members_repo
 from storage import milestones as repo
 from storage.db import Database
@@ -202,6 +203,28 @@ class MilestoneService:
                 else:
                     added += 1
         return added, existing, past
+
+    async def set_council_rule(self, group_id: int, rule: dict[str, int]) -> int:
+        """The council's session day ({"nth": 1, "weekday": 1} = first Tuesday); open
+        council-session milestones loaded from the template move to it (reminders too).
+        Returns how many moved."""
+        group = await self.group(group_id)
+        zone = ZoneInfo(group.timezone)
+        moved = 0
+        async with self._db.transaction() as tx:
+            await groups_repo.update_settings(tx, group_id, {**group.settings, COUNCIL_SETTING: rule})
+            for milestone in await repo.open_from_template(tx, group_id):
+                code, _, year = (milestone.template_code or "").partition("@")
+                if not year.isdigit():
+                    continue
+                planned = {p.entry.code: p for p in for_year(int(year), rule)}.get(code)
+                if planned is None or planned.entry.rule != "council_session":
+                    continue
+                due_at = due_on(planned.due, zone)
+                if due_at != milestone.due_at and due_at > self._now():
+                    await self.move(milestone.id, due_at, False)
+                    moved += 1
+        return moved
 
     # -- reminders ------------------------------------------------------------------------
     def reminder_days(self, milestone: Milestone, group: Group) -> list[tuple[int, datetime]]:
