@@ -15,10 +15,11 @@ still waits for their answer) unless they turned it off. Features add their part
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.models import Button, Group, Member, Reply, Role
@@ -168,6 +169,7 @@ class WeeklyDigest:
             broadcast = await self._broadcasts.create_broadcast(key, None, "digest")
             members = [readers[member_id][0] for member_id in messages]
             await self._broadcasts.send_personal(broadcast, members, lambda member: messages[member.id])
+        log.info("weekly digest for group(s) %s: %d message(s)", ",".join(map(str, group_ids)), len(messages))
         for reminder in reminders:
             group = groups.get(int(reminder.payload["group_id"]))
             if group is not None:
@@ -266,9 +268,4 @@ def _hour(word: str) -> int | None:
 
 
 def _escape(text: str) -> str:
-    import html
     return html.escape(text, quote=False)
-
-
-def _today(now: datetime, group: Group) -> date:
-    return now.astimezone(ZoneInfo(group.timezone)).date()

@@ -3,6 +3,7 @@ the text is made, never stored), the weekend/holiday warning and its legal basis
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -95,5 +96,4 @@ def details(milestone: Milestone, group: Group, lang: str, now: datetime) -> str
 
 
 def _escape(text: str) -> str:
-    import html
     return html.escape(text, quote=False)

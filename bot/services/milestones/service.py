@@ -27,7 +27,7 @@ from bot.services.milestones.dates import due_on
 from bot.services.milestones.template import for_year
 from bot.services.milestones.workdays import COUNCIL_SETTING, council_rule, working_day_on_or_before
 from bot.services.reminders import Reminder, ReminderService
-from messages import t
+from messages import format_datetime, t
 from storage import groups as groups_repo
 from storage import members as members_repo
 from storage import milestones as repo
@@ -326,7 +326,6 @@ class MilestoneService:
             f"milestone:{milestone.id}:snooze:{member.id}", SNOOZE_KIND, when,
             {"milestone_id": milestone.id, "sequence": milestone.sequence, "member_id": member.id}, reset=True)
         group = await self.group(milestone.group_id)
-        from messages import format_datetime
         return [ctx.text("milestone.snoozed", title=milestone.title,
                          when=format_datetime(when, ctx.lang, group.timezone))]
 
