@@ -37,7 +37,7 @@ async def _new_milestone(harness: Harness, zeynep: Person, title: str, due: str,
     assert "4/5" in ask_audience.text
     ask_offsets = await harness.press(zeynep, ask_audience, audience)
     assert "5/5" in ask_offsets.text
-    preview = await harness.press(zeynep, ask_offsets, "14, 7, 1, 0 (varsayılan)")
+    preview = await harness.press(zeynep, ask_offsets, "✔️ 14, 7, 1, 0")
     assert "Önizleme" in preview.text
     saved = await harness.press(zeynep, preview, "💾 Kaydet")
     return saved.text
@@ -50,7 +50,7 @@ async def test_a_coordinator_adds_a_milestone_and_reminders_come_at_14_7_1_and_0
 
     listing = await harness.send(ayse, "/takvim")
     assert "Bütçe önerilerimiz encümene" in listing.text and "36 gün kaldı" in listing.text
-    assert listing.button_texts == ["📅 Takvim dosyası (.ics)"]  # members: no tools
+    assert listing.button_texts == ["📅 Takvim (.ics)"]  # members: no tools
 
     expected = [(_istanbul(17, 12), "14 gün kaldı"), (_istanbul(24, 12), "7 gün kaldı"),
                 (_istanbul(30, 12), "yarın"), (_istanbul(31, 12), "bugün")]
@@ -181,8 +181,8 @@ async def test_the_calendar_file_has_one_event_per_milestone_with_stable_uids(ha
     await _new_milestone(harness, zeynep, "Bütçe önerileri", "20.12.2026")
     listing = await harness.send(emma, "/milestones")
     assert "Bütçe önerileri" in listing.text and "Sunday, 20 December 2026" in listing.text and "⚠️" in listing.text
-    first = await harness.press(emma, listing, "📅 Calendar file (.ics)")
-    second = await harness.press(emma, listing, "📅 Calendar file (.ics)")
+    first = await harness.press(emma, listing, "📅 Calendar (.ics)")
+    second = await harness.press(emma, listing, "📅 Calendar (.ics)")
     events = [list(icalendar.Calendar.from_ical(m.document_bytes).walk("VEVENT")) for m in (first, second)]
     assert [str(e.get("uid")) for e in events[0]] == ["milestone-1@koordinat"] == [str(e.get("uid")) for e in events[1]]
     assert str(events[0][0].decoded("dtstart")) == "2026-12-20"
@@ -231,13 +231,13 @@ async def test_a_milestone_reported_by_survey_reminds_only_those_who_have_not_an
     await _new_milestone(harness, zeynep, "Altı aylık izleme anketi", "31.12.2026", link="izleme-2026")
     await _advance_to(harness, _istanbul(17, 12, minute=1))
     first = await harness.next_containing(zeynep, "Hatırlatma", timeout=10)
-    assert "📨 Anketi şimdi bu son tarihle gönder" in first.button_texts
+    assert "📨 Anketi gönder" in first.button_texts
     await harness.next_containing(fatma, "Hatırlatma", timeout=10)
-    await harness.press(zeynep, first, "📨 Anketi şimdi bu son tarihle gönder")
+    await harness.press(zeynep, first, "📨 Anketi gönder")
     assert sent == ["izleme-2026"]
     await _advance_to(harness, _istanbul(24, 12, minute=1))
     second = await harness.next_containing(zeynep, "7 gün kaldı", timeout=10)
-    assert "📨 Anketi şimdi bu son tarihle gönder" not in second.button_texts  # first reminder only
+    assert "📨 Anketi gönder" not in second.button_texts  # first reminder only
     await harness.settle()
     assert not any("Hatırlatma" in text for text in texts(harness, ayse))  # she has answered
     mydata = await harness.send(zeynep, "/verilerim")

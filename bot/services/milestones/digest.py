@@ -41,6 +41,7 @@ KIND = "weekly_digest"
 SETTING = "digest"
 DEFAULT = {"day": 0, "hour": 9}  # Monday 09:00, group time
 GRACE = timedelta(hours=6)
+MAX_TEXT = 3800  # Telegram's limit is 4096 characters per message
 OFF_WORDS = frozenset({"kapat", "kapali", "off", "stop", "hayir"})
 ON_WORDS = frozenset({"ac", "acik", "on", "start", "evet"})
 GROUP_WORDS = frozenset({"grup", "group"})
@@ -195,6 +196,11 @@ class WeeklyDigest:
         heading = t("digest.title" if full else "digest.title_short", lang,
                     date=now.astimezone(zone).strftime("%d.%m.%Y"))
         footer = t("digest.footer" if full else "digest.footer_short", lang)
+        more = t("digest.more_groups", lang)
+        if sum(len(block) + 2 for block in [heading, *blocks, footer]) > MAX_TEXT:
+            while len(blocks) > 1 and sum(len(block) + 2 for block in [heading, *blocks, more, footer]) > MAX_TEXT:
+                blocks.pop()  # a coordinator of very many groups: the rest is one command away
+            footer = more + "\n" + footer
         return Reply(text="\n\n".join([heading, *blocks, footer]), buttons=buttons[:10])
 
     # -- /ozet ----------------------------------------------------------------------------

@@ -289,6 +289,7 @@ class MilestoneService:
             row.insert(0, Button(label=t("milestone.done_button", lang), choice=f"ms:{milestone.id}:done"))
         buttons = [row]
         if coordinator and offer_survey and milestone.survey_template_code:
+            text += "\n" + t("milestone.survey_offer", lang)
             buttons.append([Button(label=t("milestone.send_survey_button", lang),
                                    choice=f"ms:{milestone.id}:survey")])
         return Reply(text=text, buttons=buttons)
