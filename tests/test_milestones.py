@@ -114,6 +114,8 @@ async def test_snooze_brings_one_reminder_back_a_day_later(harness: Harness) -> 
     await _advance_to(harness, _istanbul(18, 12, hour=9, minute=2))
     again = await harness.next_containing(ayse, "Hatırlatma", timeout=10)
     assert "13 gün kaldı" in again.text  # computed when sent
+    typed = await harness.send(ayse, "Ertele")  # the button's word, typed
+    assert "19.12.2026 09:02" in typed.text
     await harness.settle()
     assert sum("Hatırlatma" in text for text in texts(harness, fatma)) == 1  # only she snoozed
 

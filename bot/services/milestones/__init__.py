@@ -51,5 +51,6 @@ class Milestones:
         conversation.add_flow(self.new_flow)
         conversation.add_flow(self.move_flow)
         conversation.add_choice("ms", self.overview.on_choice)
+        conversation.add_text_fallback(self.overview.on_typed)
         self.service.register_kinds()
         self.digest.register()

@@ -5,6 +5,7 @@ looked up and checked against the person's roles, never trusted."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from zoneinfo import ZoneInfo
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from bot.services.milestones.service import MilestoneService
 
 SHOWN = 15
+# Words people type instead of tapping a reminder's buttons.
+SNOOZE_WORDS = frozenset({"ertele", "1 gun ertele", "snooze", "snooze 1 day"})
+DONE_WORDS = frozenset({"tamamlandi", "bitti", "done"})
+TYPED_HORIZON_DAYS = 14
 TEMPLATE_WORDS = frozenset({"sablon", "template"})
 COUNCIL_WORDS = frozenset({"meclis", "council"})
 
@@ -141,6 +146,31 @@ class MilestoneOverview:
         if moved:
             text += "\n" + t("milestone.council_moved", ctx.lang, count=moved)
         return [Reply(text=text)]
+
+    # -- typed instead of tapped ----------------------------------------------------------
+    async def on_typed(self, ctx: Ctx, text: str) -> Replies | None:
+        """`ertele` / `tamamlandı` typed after a reminder: the milestone if only one is near
+        (14 days or overdue), else a choice between them. None for any other text."""
+        words = fold(text).strip(" .!")
+        action = "snooze" if words in SNOOZE_WORDS else "done" if words in DONE_WORDS else None
+        if action is None or ctx.member is None:
+            return None
+        groups = sorted(ctx.roles) if action == "snooze" else ctx.coordinated_groups()
+        if not groups:
+            return [ctx.text("milestone.coordinators_only")]
+        near = await self._service.upcoming(groups, until=ctx.now + timedelta(days=TYPED_HORIZON_DAYS))
+        if action == "snooze":
+            near = [m for m in near if m.audience == "group" or ctx.roles.get(m.group_id) is Role.COORDINATOR]
+        if not near:
+            return [ctx.text("milestone.nothing_near")]
+        if len(near) == 1:
+            return await self.on_choice(ctx, [str(near[0].id), action])
+        buttons = []
+        for milestone in near[:8]:
+            group = await self._service.group(milestone.group_id)
+            buttons.append([Button(label=f"{milestone.title[:40]} — {render.when(milestone, group, ctx.lang)}",
+                                   choice=f"ms:{milestone.id}:{action}")])
+        return [Reply(text=t("milestone.which_one", ctx.lang), buttons=buttons)]
 
     # -- buttons ------------------------------------------------------------------------
     async def on_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
