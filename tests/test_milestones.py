@@ -199,18 +199,25 @@ async def test_the_coordinator_moves_and_deletes_a_milestone_from_its_card(harne
     ask = await harness.press(zeynep, card, "📆 Tarihi değiştir")
     assert "Perşembe, 31.12.2026" in ask.text
     moved = await harness.send(zeynep, "14.01.2027")
-    assert "Perşembe, 14.01.2027" in moved.text
+    assert "Perşembe, 14.01.2027" in moved.text and "(4)" in moved.text
+    card = await harness.press(zeynep, await harness.send(zeynep, "/takvim"), "1")
+    await harness.press(zeynep, card, "✏️ Başlık")
+    assert "güncellendi" in (await harness.send(zeynep, "Meclis gündemine görüşümüz")).text
+    await harness.press(zeynep, card, "⏰ Hatırlatmalar")
+    assert "virgülle" in (await harness.send(zeynep, "yarın")).text  # asked again, nothing lost
+    assert "(2)" in (await harness.send(zeynep, "14, 0")).text
     await _advance_to(harness, _istanbul(17, 12, minute=1))  # the old 14-day mark
     await harness.settle()
     assert not any("Hatırlatma" in text for text in texts(harness, ayse))
     await _advance_to(harness, _istanbul(31, 12, minute=1))  # the new one
-    assert "14 gün kaldı" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text
+    moved_reminder = await harness.next_containing(ayse, "Hatırlatma", timeout=10)
+    assert "14 gün kaldı" in moved_reminder.text and "Meclis gündemine görüşümüz" in moved_reminder.text
     await harness.next_containing(zeynep, "Hatırlatma", timeout=10)
 
     card = await harness.press(zeynep, await harness.send(zeynep, "/takvim"), "1")
     confirm = await harness.press(zeynep, card, "🗑 Sil")
     assert "silindi" in (await harness.press(zeynep, confirm, "🗑 Evet, sil")).text
-    await _advance_to(harness, _istanbul(7, 1, 2027, minute=1))
+    await _advance_to(harness, _istanbul(14, 1, 2027, minute=1))
     await harness.settle()
     assert sum("Hatırlatma" in text for text in texts(harness, ayse)) == 1
 

@@ -208,17 +208,24 @@ class NewMilestoneFlow:
 
 
 class MoveFlow:
-    """One question: the milestone's new due date."""
+    """One question about an existing milestone: its new due date, title or reminder days
+    (`field` in the dialog state)."""
 
     kind = "msdate"
+    FIELDS = ("due", "title", "offsets")
 
     def __init__(self, service: MilestoneService, conversation: Conversation) -> None:
         self._service = service
         self._conversation = conversation
 
-    async def begin(self, ctx: Ctx, milestone: Milestone) -> Replies:
+    async def begin(self, ctx: Ctx, milestone: Milestone, field: str = "due") -> Replies:
         group = await self._service.group(milestone.group_id)
-        await self._conversation.save(ctx, DialogState(self.kind, "due", {"milestone_id": milestone.id}))
+        await self._conversation.save(ctx, DialogState(self.kind, field, {"milestone_id": milestone.id}))
+        if field == "title":
+            return [ctx.text("milestone.ask_new_title", title=milestone.title)]
+        if field == "offsets":
+            return [ctx.text("milestone.ask_new_offsets", title=milestone.title,
+                             offsets=", ".join(str(days) for days in milestone.offsets))]
         return [ctx.text("milestone.ask_new_due", title=milestone.title, when=render.when(milestone, group, ctx.lang),
                          example=example_due(ctx.now, ZoneInfo(group.timezone)))]
 
@@ -226,11 +233,20 @@ class MoveFlow:
         milestone = await self._service.get(int(state.data["milestone_id"]))
         self._service.require_coordinator(ctx, milestone.group_id)
         group = await self._service.group(milestone.group_id)
-        due = read_due(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
-        moved = await self._service.move(milestone.id, due.at, due.has_time)
+        if state.step == "title":
+            title = " ".join(text.split())
+            if not TITLE_LENGTH[0] <= len(title) <= TITLE_LENGTH[1]:
+                raise InvalidAnswer("milestone.bad_title", low=TITLE_LENGTH[0], high=TITLE_LENGTH[1])
+            changed = await self._service.change(milestone.id, title=title)
+        elif state.step == "offsets":
+            changed = await self._service.change(
+                milestone.id, offsets=NewMilestoneFlow._offsets(fold(text).strip(" .!"), ctx))  # noqa: SLF001
+        else:
+            due = read_due(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
+            changed = await self._service.move(milestone.id, due.at, due.has_time)
         await self._conversation.end(ctx)
-        return [ctx.text("milestone.moved", title=moved.title, when=render.when(moved, group, ctx.lang),
-                         count=len(self._service.reminder_days(moved, group)))]
+        return [ctx.text("milestone.changed", title=changed.title, when=render.when(changed, group, ctx.lang),
+                         count=len(self._service.reminder_days(changed, group)))]
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         return [ctx.text("error.stale_button")]

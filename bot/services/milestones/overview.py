@@ -191,7 +191,7 @@ class MilestoneOverview:
             if not milestone.is_open:
                 return [ctx.text("milestone.already_closed", title=milestone.title)]
             return await self._service.snooze(ctx, milestone)
-        if action in {"card", "done", "dismiss", "move", "delete", "delete_yes", "survey"}:
+        if action in {"card", "done", "dismiss", "move", "retitle", "offsets", "delete", "delete_yes", "survey"}:
             self._service.require_coordinator(ctx, milestone.group_id)
         if action == "card":
             return [await self.card(ctx, milestone)]
@@ -202,6 +202,8 @@ class MilestoneOverview:
             return [ctx.text(f"milestone.marked_{action}", title=milestone.title)]
         if action == "move":
             return await self._move_flow.begin(ctx, milestone)
+        if action in {"retitle", "offsets"}:
+            return await self._move_flow.begin(ctx, milestone, "title" if action == "retitle" else "offsets")
         if action == "delete":
             return [Reply(text=t("milestone.delete_confirm", ctx.lang, title=milestone.title), buttons=[[
                 Button(label=t("milestone.delete_yes", ctx.lang), choice=f"ms:{milestone.id}:delete_yes"),
@@ -224,6 +226,8 @@ class MilestoneOverview:
         return Reply(text=text, buttons=[
             [Button(label=t("milestone.done_button", ctx.lang), choice=f"ms:{milestone.id}:done"),
              Button(label=t("milestone.move_button", ctx.lang), choice=f"ms:{milestone.id}:move")],
+            [Button(label=t("milestone.retitle_button", ctx.lang), choice=f"ms:{milestone.id}:retitle"),
+             Button(label=t("milestone.offsets_button", ctx.lang), choice=f"ms:{milestone.id}:offsets")],
             [Button(label=t("milestone.delete_button", ctx.lang), choice=f"ms:{milestone.id}:delete")]])
 
     async def _calendar(self, ctx: Ctx, group_id: int) -> Replies:
