@@ -159,3 +159,26 @@ async def test_the_demo_seeds_each_citys_plan_cycle_and_the_tour_shows_it(tmp_pa
     shown = "\n".join(output)
     assert code == 0, shown[-3000:]
     assert ("Plan takvimi" if language == "tr" else "Plan calendar") in shown and ".ics" in shown
+
+
+async def test_an_english_speaking_coordinator_loads_next_year_and_dismisses_an_overdue_one(harness: Harness) -> None:
+    created = await harness.create_group("Equality Plan Monitoring", "İzmir", language="en")
+    sarah = harness.person("Sarah", "en")
+    await harness.join(sarah, created.coordinator_invite.code, language="en")
+    await harness.next(sarah)
+    council = await harness.send(sarah, "/milestones council second wednesday")
+    assert "second Wednesday of the month" in council.text
+    loaded = await harness.send(sarah, "/milestones template 2027")
+    assert "The 2027 plan cycle is loaded for Equality Plan Monitoring: 11 dates added" in loaded.text
+    listing = await harness.next(sarah)
+    assert "April council session: activity report</b> — Wednesday, 14 April 2027" in listing.raw_text
+    # The yearly evaluation (31 January 2027, a Sunday) is for coordinators only; let it pass.
+    await harness.advance(datetime(2027, 2, 1, 6, 1, tzinfo=UTC) - harness.clock.now())
+    overdue = await harness.next_containing(sarah, "Overdue", timeout=10)
+    assert "1 day overdue" in overdue.text and "Sunday, 31 January 2027" in overdue.text
+    dismissed = await harness.press(sarah, overdue, "🙈 Dismiss")
+    assert "dismissed" in dismissed.text
+    await harness.advance(datetime(2027, 2, 3, 6, 1, tzinfo=UTC) - harness.clock.now())
+    await harness.settle()
+    overdue_texts = [m.text for m in harness.server.messages(sarah.chat_id) if "Overdue" in (m.text or "")]
+    assert len(overdue_texts) == 1

@@ -41,6 +41,15 @@ def test_unreadable_due_dates_say_why_with_a_date_only_example(typed: str, key: 
     assert caught.value.key == key and caught.value.params["example"] == "12.12.2026"
 
 
+def test_a_half_typed_time_is_refused_showing_what_was_typed() -> None:
+    with pytest.raises(InvalidAnswer) as caught:
+        read_due("03.12.2026 14", ISTANBUL, NOW)
+    assert caught.value.key == "milestone.bad_due" and caught.value.params["typed"] == "03.12.2026 14"
+    with pytest.raises(InvalidAnswer) as past:
+        read_due("01.11.2026", ISTANBUL, NOW)
+    assert past.value.params["typed"] == "01.11.2026"
+
+
 def _group(zone: str, **settings: object) -> Group:
     return Group(id=1, name="G", city="Kars", language="tr", timezone=zone, settings=settings)
 

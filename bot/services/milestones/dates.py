@@ -52,11 +52,13 @@ def read_due(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> Due:
     try:  # a date without a time: due at the end of that day
         moment = parse_meeting_time(f"{cleaned} {END_OF_DAY:%H:%M}", zone, now)
     except InvalidAnswer as second:
-        raise _translated(second, now, zone) from None
+        raise _translated(second, now, zone, typed=cleaned[:40]) from None
     return Due(moment, False)
 
 
-def _translated(error: InvalidAnswer, now: datetime, zone: ZoneInfo) -> InvalidAnswer:
+def _translated(error: InvalidAnswer, now: datetime, zone: ZoneInfo, typed: str | None = None) -> InvalidAnswer:
     params = dict(error.params)
     params["example"] = example_due(now, zone)
+    if typed is not None and "typed" in params:  # not the " 17:00" added above
+        params["typed"] = typed
     return InvalidAnswer(_ERRORS.get(error.key, "milestone.bad_due"), **params)

@@ -196,7 +196,8 @@ class MilestoneOverview:
         if action == "card":
             return [await self.card(ctx, milestone)]
         if action in {"done", "dismiss"}:
-            closed = await self._service.close(milestone, action, ctx.require_member().id)
+            status = "done" if action == "done" else "dismissed"
+            closed = await self._service.close(milestone, status, ctx.require_member().id)
             if not closed:
                 return [ctx.text("milestone.already_closed", title=milestone.title)]
             return [ctx.text(f"milestone.marked_{action}", title=milestone.title)]

@@ -33,6 +33,8 @@ def left_text(days: int, lang: str) -> str:
         return t("milestone.tomorrow", lang)
     if days > 1:
         return t("milestone.days_left", lang, days=days)
+    if days == -1:
+        return t("milestone.one_day_overdue", lang)
     return t("milestone.days_overdue", lang, days=-days)
 
 

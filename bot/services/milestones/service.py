@@ -355,7 +355,8 @@ class MilestoneService:
 
         def escalation(lang: str) -> Reply:
             return Reply(text=t("milestone.overdue", lang, title=milestone.title, group=group.name,
-                                when=render.when(milestone, group, lang), days=max(overdue, 1)),
+                                when=render.when(milestone, group, lang),
+                                overdue=render.left_text(-max(overdue, 1), lang)),
                          buttons=[[Button(label=t("milestone.done_button", lang), choice=f"ms:{milestone.id}:done"),
                                    Button(label=t("milestone.dismiss_button", lang),
                                           choice=f"ms:{milestone.id}:dismiss")]])
