@@ -252,3 +252,27 @@ async def test_a_milestone_reported_by_survey_reminds_only_those_who_have_not_an
     mydata = await harness.send(zeynep, "/verilerim")
     exported = json.loads(mydata.document_bytes)
     assert [row["title"] for row in exported["milestones"]["milestones"]] == ["Altı aylık izleme anketi"]
+
+
+async def test_a_coordinator_of_two_groups_picks_the_group_first(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await group_with(harness, name="Kars Kent Konseyi Kadın Meclisi", coordinator=zeynep)
+    intro = await harness.send(zeynep, "/yenitarih")
+    assert "Yeni plan tarihi" in intro.text
+    pick = await harness.next(zeynep)
+    assert pick.button_texts == ["Kadın Dostu Kent (Kars)", "Kars Kent Konseyi Kadın Meclisi (Kars)"]
+    typed = await harness.send(zeynep, "Bütçe")
+    assert "Önce" in typed.text  # the group comes first
+    await harness.next(zeynep)
+    assert "1/5" in (await harness.press(zeynep, pick, "Kars Kent Konseyi Kadın Meclisi (Kars)")).text
+    assert "iptal" in (await harness.send(zeynep, "/iptal")).text
+    template = await harness.send(zeynep, "/takvim sablon 2027")
+    assert template.button_texts == ["Kadın Dostu Kent", "Kars Kent Konseyi Kadın Meclisi"]
+    loaded = await harness.press(zeynep, template, "Kars Kent Konseyi Kadın Meclisi")
+    assert "Kars Kent Konseyi Kadın Meclisi için yüklendi" in loaded.text
+    await harness.next(zeynep)
+    member_view = await harness.send(ayse, "/takvim")
+    assert "yaklaşan plan tarihi yok" in member_view.text  # her group has none
+    forged = await harness.services.conversation.on_choice(
+        Actor(channel="telegram", external_id=str(ayse.chat_id)), "ms:2:tpl:2027")
+    assert "yalnızca" in forged[0].text

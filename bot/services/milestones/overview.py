@@ -182,8 +182,11 @@ class MilestoneOverview:
         try:
             if action == "ics":
                 return await self._calendar(ctx, int(parts[0]))
-            if action == "tpl" and len(parts) == 3 and parts[2].isdigit():
+            if action == "tpl" and len(parts) == 3 and parts[2].isdigit() and \
+                    ctx.now.year <= int(parts[2]) <= ctx.now.year + 2:
                 return await self._load(ctx, int(parts[0]), int(parts[2]))
+            if action == "tpl":
+                return [ctx.text("error.stale_button")]
             milestone = await self._service.of_choice(ctx, parts[0])
         except NotFound:
             return [ctx.text("error.stale_button")]
