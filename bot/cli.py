@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot import cli_milestones
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("--member", dest="role", action="store_const", const="member",
                       help="a member link (90 days; the default)")
     invite.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    # `koordinat export <what> …`: each feature adds its own kind of file.
+    export = commands.add_parser("export", help="export files").add_subparsers(dest="export_command")
+    cli_milestones.add_parsers(commands, export)
     return parser
 
 
@@ -94,6 +98,8 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             return asyncio.run(_group_list(settings))
     if command == "invite":
         return asyncio.run(_invite(settings, args))
+    if cli_milestones.handles(args):
+        return asyncio.run(cli_milestones.run(settings, args))
     parser.print_help()
     return 2
 

@@ -154,6 +154,7 @@ async def seed(services: Services, server: FakeBotApi, language: str,
                 server.open_private_chat(user)
             await _enrol(services, user, group.id, role)
         await _announce_meeting(services, group.id, ZoneInfo(group.timezone), entry.meeting, demo, language, now)
+    await seed_milestones(services, [group.id for group in groups])
     newcomer = FakeUser(id=NEWCOMER_ID, first_name=demo.newcomer.name, language_code=language)
     server.open_private_chat(newcomer)
     joins = next(group for group in groups if group.city == demo.newcomer.joins)
@@ -170,6 +171,15 @@ async def _announce_meeting(services: Services, group_id: int, zone: ZoneInfo, m
     place = pick(meeting.winter_place if winter and meeting.winter_place else meeting.place, language)
     await services.meetings.create_and_announce(group_id=group_id, title=pick(meeting.title, language),
                                                 starts_at=starts, place=place)
+
+
+async def seed_milestones(services: Services, group_ids: list[int]) -> None:
+    """Each city's plan cycle: the shipped template for the rest of this year and the next
+    (the councils' default session rule; coordinators can set theirs with /takvim meclis)."""
+    year = services.clock.now().year
+    for group_id in group_ids:
+        for each in (year, year + 1):
+            await services.milestones.service.load_template(group_id, each)
 
 
 async def _enrol(services: Services, user: FakeUser, group_id: int, role: Role) -> None:

@@ -118,8 +118,14 @@ REMINDING: list[Step] = [
          note="demo.tour.note_last_reminder"),
 ]
 
+PLANNING: list[Step] = [
+    Step(COORDINATOR, Say("demo.tour.milestones"), (expect("milestone.list_title"),),
+         note="demo.tour.note_milestones"),
+    Step(COORDINATOR, Press(label="milestone.ics_button"), (expect("milestone.ics_caption", file=".ics"),)),
+]
+
 PRIVACY: list[Step] = [
     Step(NEWCOMER, Say("demo.tour.mydata"), (expect("mydata.caption", file=".json"),), note="demo.tour.note_mydata"),
 ]
 
-TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PRIVACY]
+TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PLANNING, *PRIVACY]

@@ -21,6 +21,7 @@ from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
 from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
+from bot.services.milestones import Milestones
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import Reminder, ReminderService
@@ -47,6 +48,7 @@ class Services:
     scheduler: Scheduler
     meetings: MeetingService
     chat_events: ChatEvents  # platform events: chats moved or left, members blocked/back
+    milestones: Milestones
     extras: dict[str, object] = field(default_factory=dict)
 
     def now_seconds(self) -> float:
@@ -80,9 +82,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     reminders.attach(scheduler)
     broadcasts = BroadcastService(db, now_seconds, on_commit=dispatcher.kick, timezone=settings.timezone)
     broadcasts.register(reminders)  # the built-in `notice` reminder kind
-    # The weekly digest slot, Monday 09:00 in the configured zone; features add their parts
-    # with `reminders.weekly_digest.add(...)`.
-    reminders.add_recurring("weekly-digest", reminders.weekly_digest.run, day_of_week="mon", hour=9, minute=0)
     reminders.add_recurring("forget-old-updates", _forget_old_updates(db), hour=4, minute=0)
     conversation = Conversation(db, clock.now, settings.default_language)
     controller = (settings.controller_name, settings.controller_contact)
@@ -96,12 +95,17 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     meetings.register(conversation)
     members.join_hooks.append(meetings.upcoming_for_newcomer)
     members.member_line_hooks.append(meetings.attendance.member_lines)
+    # Plan milestones and the per-group weekly digest (surveys add theirs with
+    # `milestones.digest.add_part(...)`).
+    milestones = Milestones(db, clock.now, groups, reminders, broadcasts)
+    milestones.register(conversation)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     chat_events = ChatEvents(db, notifier, clock.now, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
-                    scheduler=scheduler, meetings=meetings, chat_events=chat_events)
+                    scheduler=scheduler, meetings=meetings, chat_events=chat_events,
+                    milestones=milestones)
 
 
 

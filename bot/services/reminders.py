@@ -125,6 +125,7 @@ class ReminderService:
         self._max_attempts = max_attempts
         self._kinds: dict[str, ReminderKind] = {}
         self._recurring: dict[str, CronTrigger] = {}
+        self._upkeep: list[Callable[[datetime], Awaitable[None]]] = []
         self._scheduler: Scheduler | None = None
         self.weekly_digest = WeeklyDigest()
 
@@ -167,6 +168,11 @@ class ReminderService:
             slot_utc = slot.astimezone(UTC)
             await self.schedule(f"recurring:{name}:{slot_utc:%Y-%m-%dT%H:%MZ}", f"recurring:{name}", slot_utc)
 
+    def add_upkeep(self, upkeep: Callable[[datetime], Awaitable[None]]) -> None:
+        """`upkeep(now)` runs at start and after every scheduled pass, to arm rows that must
+        exist (e.g. each group's next weekly digest, also after one was dropped as late)."""
+        self._upkeep.append(upkeep)
+
     async def _ensure_recurring(self) -> None:
         """Every recurring slot has its next row (also after one was dropped for lateness)."""
         for name, trigger in self._recurring.items():
@@ -182,6 +188,8 @@ class ReminderService:
 
     async def start(self) -> None:
         await self._ensure_recurring()
+        for upkeep in self._upkeep:
+            await upkeep(self._clock.now())
 
     async def schedule(self, key: str, kind: str, due_at: datetime,
                        payload: dict[str, Any] | None = None, *, reset: bool = False) -> bool:
@@ -234,6 +242,8 @@ class ReminderService:
         await self.send_due(now)
         if self._recurring:
             await self._ensure_recurring()
+        for upkeep in self._upkeep:
+            await upkeep(self._clock.now())
 
     async def send_due(self, now: datetime | None = None) -> DueReport:
         """Send every reminder due at `now` (default: the clock's now), in batches of one

@@ -1,0 +1,68 @@
+"""`koordinat milestones load-template GROUP YEAR` and `koordinat export milestones GROUP
+--format ics|xlsx`: the operator's side of plan milestones (issue 11)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.models import Group
+from bot.services import Services, build_services
+from bot.services.milestones.exports import year_ics, year_xlsx
+from storage.db import Database
+
+
+def add_parsers(commands: argparse._SubParsersAction, export: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `milestones …` to the top-level parser and `milestones` to `export`."""
+    milestones = commands.add_parser("milestones", help="plan milestones").add_subparsers(dest="milestones_command")
+    load = milestones.add_parser("load-template", help="load the plan-cycle template for a year")
+    load.add_argument("group", help="group id or exact name")
+    load.add_argument("year", type=int)
+    calendar = export.add_parser("milestones", help="a group's milestones of a year as .ics or .xlsx")
+    calendar.add_argument("group", help="group id or exact name")
+    calendar.add_argument("--format", choices=["ics", "xlsx"], default="ics")
+    calendar.add_argument("--year", type=int, default=None, help="default: the current year")
+    calendar.add_argument("--output", type=Path, default=None, help="default: milestones-<group>-<year>.<format>")
+
+
+def handles(args: argparse.Namespace) -> bool:
+    return args.command == "milestones" or (args.command == "export" and args.export_command == "milestones")
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        group = await _group(services, args.group)
+        if group is None:
+            print(f"koordinat: no group {args.group!r} (see `koordinat group list`)", file=sys.stderr)
+            return 2
+        if args.command == "milestones":
+            if args.milestones_command != "load-template":
+                print("usage: koordinat milestones load-template GROUP YEAR", file=sys.stderr)
+                return 2
+            added, existing, past = await services.milestones.service.load_template(group.id, args.year)
+            print(f"{group.name}: {added} milestone(s) of {args.year} added, {existing} already there, "
+                  f"{past} already past")
+            return 0
+        now = services.clock.now()
+        year = args.year or now.astimezone(ZoneInfo(group.timezone)).year
+        milestones = await services.milestones.service.year(group.id, year)
+        content = year_ics(group, milestones, now) if args.format == "ics" else year_xlsx(group, milestones, now)
+        output = args.output or Path(f"milestones-{group.id}-{year}.{args.format}")
+        output.write_bytes(content)
+        print(f"{len(milestones)} milestone(s) of {year} written to {output}")
+        return 0
+    finally:
+        await db.close()
+
+
+async def _group(services: Services, key: str) -> Group | None:
+    for group, _ in await services.groups.all():
+        if key == str(group.id) or key.casefold() == group.name.casefold():
+            return group
+    return None

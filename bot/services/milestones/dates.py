@@ -1,0 +1,64 @@
+"""Reading a milestone's due date "exactly as for meetings", with the time optional.
+
+The one place that calls the shared date reader (`bot.dates`): when that module's API
+changes, only `read_due` follows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.dates import example_time, parse_meeting_time
+from bot.errors import InvalidAnswer
+
+# A date-only milestone is due at the end of that working day in the group's zone.
+END_OF_DAY = time(17, 0)
+_ERRORS = {"meeting.bad_date": "milestone.bad_due", "meeting.missing_time": "milestone.bad_due",
+           "meeting.no_such_date": "milestone.no_such_due", "meeting.date_in_past": "milestone.due_in_past",
+           "meeting.date_too_far": "milestone.due_too_far", "meeting.weekday_mismatch": "milestone.due_weekday"}
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due moment (aware, UTC) and whether the person named a time of day."""
+
+    at: datetime
+    has_time: bool
+
+
+def example_due(now: datetime, zone: ZoneInfo) -> str:
+    """An example date in the form to type: `12.12.2026` (always ahead)."""
+    return example_time(now, zone).strftime("%d.%m.%Y")
+
+
+def due_on(day: date, zone: ZoneInfo) -> datetime:
+    """The due moment of a date-only milestone on `day` (17:00 there), in UTC."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=zone).astimezone(UTC)
+
+
+def read_due(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> Due:
+    """`03.12.2026`, `3 Aralık 2026`, `03.12.2026 14:00`... in `zone`: the due moment ahead.
+
+    Raises `InvalidAnswer` (keys `milestone.bad_due`, `no_such_due`, `due_in_past`,
+    `due_too_far`, `due_weekday`, each with `typed` and an `example`)."""
+    cleaned = " ".join(text.strip().split())
+    try:
+        return Due(parse_meeting_time(cleaned, zone, now), True)
+    except InvalidAnswer as first:
+        if first.key != "meeting.missing_time":
+            raise _translated(first, now, zone) from None
+    try:  # a date without a time: due at the end of that day
+        moment = parse_meeting_time(f"{cleaned} {END_OF_DAY:%H:%M}", zone, now)
+    except InvalidAnswer as second:
+        raise _translated(second, now, zone, typed=cleaned[:40]) from None
+    return Due(moment, False)
+
+
+def _translated(error: InvalidAnswer, now: datetime, zone: ZoneInfo, typed: str | None = None) -> InvalidAnswer:
+    params = dict(error.params)
+    params["example"] = example_due(now, zone)
+    if typed is not None and "typed" in params:  # not the " 17:00" added above
+        params["typed"] = typed
+    return InvalidAnswer(_ERRORS.get(error.key, "milestone.bad_due"), **params)

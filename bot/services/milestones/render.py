@@ -1,0 +1,101 @@
+"""How a milestone reads in chat: its date in the group's zone, the days left (computed when
+the text is made, never stored), the weekend/holiday warning and its legal basis."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from bot.models import Group
+from bot.services.milestones.workdays import holiday_name, is_working_day
+from messages import format_day, normalize_language, t
+from storage.milestones import Milestone
+
+
+def local_due(milestone: Milestone, group: Group) -> datetime:
+    return milestone.due_at.astimezone(ZoneInfo(group.timezone))
+
+
+def days_left(milestone: Milestone, group: Group, now: datetime) -> int:
+    """Calendar days from today (in the group's zone) to the due date; negative when overdue."""
+    zone = ZoneInfo(group.timezone)
+    return (milestone.due_at.astimezone(zone).date() - now.astimezone(zone).date()).days
+
+
+def left_text(days: int, lang: str) -> str:
+    """`bugün`, `yarın`, `12 gün kaldı`, `3 gün gecikti`."""
+    if days == 0:
+        return t("milestone.today", lang)
+    if days == 1:
+        return t("milestone.tomorrow", lang)
+    if days > 1:
+        return t("milestone.days_left", lang, days=days)
+    if days == -1:
+        return t("milestone.one_day_overdue", lang)
+    return t("milestone.days_overdue", lang, days=-days)
+
+
+def when(milestone: Milestone, group: Group, lang: str) -> str:
+    """`Salı, 01.09.2026` or, with a time, `Salı, 01.09.2026 14:00`."""
+    if milestone.has_time:
+        return format_day(milestone.due_at, lang, group.timezone)
+    return day_text(local_due(milestone, group).date(), lang)
+
+
+def day_text(day: date, lang: str) -> str:
+    language = normalize_language(lang)
+    return format_date(day, t("milestone.format_day", language), locale=language)
+
+
+def nonworking_warning(milestone: Milestone, group: Group, lang: str) -> str | None:
+    """⚠️ when the due date is a weekend day or a Turkish public holiday."""
+    day = local_due(milestone, group).date()
+    if is_working_day(day):
+        return None
+    holiday = holiday_name(day)
+    if holiday is not None:
+        return t("milestone.on_holiday", lang, holiday=holiday)
+    return t("milestone.on_weekend", lang)
+
+
+def basis_text(milestone: Milestone, lang: str) -> str | None:
+    if not milestone.legal_basis:
+        return None
+    if milestone.legal_basis == "practice":
+        return t("milestone.basis_practice", lang)
+    return t("milestone.basis_law", lang, basis=milestone.legal_basis)
+
+
+def line(milestone: Milestone, group: Group, lang: str, now: datetime, number: int | None = None) -> str:
+    """One line of a list: `3. <b>Title</b> — Salı, 01.09.2026 · 12 gün kaldı ⚠️`."""
+    text = t("milestone.line", lang, title=milestone.title, when=when(milestone, group, lang),
+             left=left_text(days_left(milestone, group, now), lang))
+    if number is not None:
+        text = f"{number}. {text}"
+    if nonworking_warning(milestone, group, lang):
+        text += " ⚠️"
+    return text
+
+
+def details(milestone: Milestone, group: Group, lang: str, now: datetime) -> str:
+    """The card: title, group, date, days left, warning, basis, link."""
+    lines = [t("milestone.card", lang, title=milestone.title, group=group.name,
+               when=when(milestone, group, lang), left=left_text(days_left(milestone, group, now), lang))]
+    for extra in (nonworking_warning(milestone, group, lang), basis_text(milestone, lang)):
+        if extra:
+            lines.append(extra)
+    if milestone.notes:
+        lines.append(f"<i>{_escape(milestone.notes)}</i>")
+    if milestone.indicator_code or milestone.survey_template_code:
+        lines.append(t("milestone.linked", lang, link=" · ".join(
+            code for code in (milestone.indicator_code, milestone.survey_template_code) if code)))
+    if milestone.status == "done":
+        lines.append(t("milestone.is_done", lang))
+    return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
