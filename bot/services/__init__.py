@@ -16,6 +16,7 @@ from bot.ratelimit import RateLimits
 from bot.scheduler import Scheduler
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Conversation
+from bot.services.coplanning import CoPlanningService
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
 from bot.services.meetings import MeetingService
@@ -45,6 +46,7 @@ class Services:
     broadcasts: BroadcastService
     scheduler: Scheduler
     meetings: MeetingService
+    coplanning: CoPlanningService
     extras: dict[str, object] = field(default_factory=dict)
 
     def now_seconds(self) -> float:
@@ -92,11 +94,13 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     meetings.register(conversation)
     members.join_hooks.append(meetings.upcoming_for_newcomer)
     members.member_line_hooks.append(meetings.attendance.member_lines)
+    coplanning = CoPlanningService(db, clock.now, groups, reminders, broadcasts)
+    coplanning.register(conversation)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
-                    scheduler=scheduler, meetings=meetings)
+                    scheduler=scheduler, meetings=meetings, coplanning=coplanning)
 
 
 

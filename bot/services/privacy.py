@@ -76,6 +76,7 @@ class PrivacyService:
             await outbox_repo.forget_member(tx, member.id, addresses)
             for channel, address in addresses:
                 await dialogs_repo.clear(tx, channel, address)
+            await personal_data.erase(tx, member.id)
             await members_repo.delete(tx, member.id)
             for group_id in groups:
                 await audit_repo.record(tx, "member_forgotten", ctx.now, group_id=group_id)
