@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import docx
 
+from bot.models import Actor
 from bot.emulator.bot_api import SentMessage
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with, texts
@@ -197,3 +198,102 @@ async def open_round_suggested(harness: Harness, zeynep: Person) -> None:
     preview = await harness.press(zeynep, picks, "3")
     opened = await harness.press(zeynep, preview, "✅ Turu aç")
     assert "açıldı" in opened.text
+
+
+async def test_forged_and_foreign_buttons_get_the_stale_answer(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    _, (stranger,) = await group_with(harness, ("Selin", "tr"), name="Eşit Kent", city="İzmir")
+    await open_round(harness, zeynep)
+    await propose(harness, ayse, "Kadın kooperatiflerinden belediye alımı",
+                  "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
+    await harness.advance(timedelta(days=6))  # Kars is voting
+    conversation = harness.services.conversation
+    izmir = Actor(channel="telegram", external_id=str(stranger.chat_id))
+    # Selin (İzmir) forges Kars buttons, and anyone can send malformed ids.
+    for forged in ("cp:v:1", "cp:pk:1:1:0", "cp:s:1:agree", "cp:pk:x:y:z", "cp:v", "cp", "cp:rs:1:abc",
+                   "cp:cs:1:maybe", "cp:fs:1:nothing", "cp:ballot:1", "cp:res:1", "cp:doc:1", "cp:nothing:1"):
+        replies = await conversation.on_choice(izmir, forged)
+        assert [reply.text for reply in replies] == ["Bu düğme artık geçerli değil. Komutlar için /yardim yazın."], forged
+    db = harness.services.db
+    assert (await db.fetchone("SELECT COUNT(*) FROM proposal_ballots"))[0] == 0
+    assert (await db.fetchone("SELECT COUNT(*) FROM proposal_stances"))[0] == 0
+    # A member is no coordinator: merge, withdraw and the opinion are refused with the reason.
+    kars = Actor(channel="telegram", external_id=str(ayse.chat_id))
+    for coordinator_only in ("cp:mrg:1", "cp:wd:1", "cp:doc:1"):
+        replies = await conversation.on_choice(kars, coordinator_only)
+        assert "yalnızca koordinatörler" in replies[0].text, coordinator_only
+
+
+async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: Harness) -> None:
+    import json
+
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    await open_round(harness, zeynep)
+    await propose(harness, ayse, "Kadın kooperatiflerinden belediye alımı",
+                  "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
+    await propose(harness, fatma, "Duraklara aydınlatma ve acil çağrı", "Kış aylarında karanlık duraklara ışık ve acil çağrı.")
+    await harness.advance(timedelta(days=6))  # voting
+    await harness.server.send_text(fatma.user, "/oy")
+    ballot = await harness.next_containing(fatma, "Seçtikleriniz")
+    await harness.server.press_button(fatma.user, ballot, "cp:pk:1:1:0")
+    await harness.server.wait_for_edit(ballot, lambda m: "1/2" in (m.text or ""))
+
+    export = await harness.send(fatma, "/verilerim")
+    data = json.loads(export.document_bytes)
+    assert [p["title"] for p in data["proposals"]["proposals"]] == ["Duraklara aydınlatma ve acil çağrı"]
+    assert len(data["proposals"]["ballots"]) == 1
+
+    # Fatma leaves before the close: her ballot and her (not adopted) proposal go.
+    confirm = await harness.send(fatma, "/unut")
+    await harness.press(fatma, confirm, "forget:yes")
+    db = harness.services.db
+    assert (await db.fetchone("SELECT COUNT(*) FROM proposal_ballots"))[0] == 0
+    assert [row["title"] for row in await db.fetchall("SELECT title FROM proposals")] == [
+        "Kadın kooperatiflerinden belediye alımı"]
+
+    # After adoption Ayşe leaves: her proposal stays as "a member's proposal", with its count.
+    await harness.advance(timedelta(days=4))
+    confirm = await harness.send(ayse, "/unut")
+    await harness.press(ayse, confirm, "forget:yes")
+    rows = await db.fetchall("SELECT author_id, title FROM proposals")
+    assert [(row["author_id"], row["title"]) for row in rows] == [(None, "Kadın kooperatiflerinden belediye alımı")]
+    await harness.server.send_text(zeynep.user, "/oneriler")
+    overview = await harness.next_containing(zeynep, "Aşama")
+    card = await harness.press(zeynep, overview, "cp:v:1")
+    assert "Bir üyenin önerisi" in card.text and "Ayşe" not in card.text
+    result = await harness.press(zeynep, overview, "cp:res:1")
+    assert "KARS-2027-B1-001 — Kadın kooperatiflerinden belediye alımı: 0 oy" in result.text
+
+
+async def test_a_coordinator_of_two_cities_sees_both_and_others_see_only_theirs(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    _, (selin,) = await group_with(harness, ("Selin", "tr"), name="Eşit Kent", city="İzmir", coordinator=zeynep)
+    await harness.send(zeynep, "/onerituru")
+    pick = await harness.next_containing(zeynep, "Hangi grup")
+    assert len(pick.buttons) == 2
+    feeds = await harness.press(zeynep, pick, "Eşit Kent (İzmir)")
+    year = await harness.press(zeynep, feeds, "💰 Bütçe")
+    dates = await harness.press(zeynep, year, "2028")
+    picks = await harness.press(zeynep, dates, "✅ Bu tarihleri kullan")
+    preview = await harness.press(zeynep, picks, "3")
+    await harness.press(zeynep, preview, "✅ Turu aç")
+    await harness.server.send_text(selin.user, "/oneriler")
+    assert "Eşit Kent" in (await harness.next_containing(selin, "Aşama")).text
+    nothing = await harness.send(ayse, "/oneriler")
+    assert "öneri turu yok" in nothing.text
+
+
+async def test_a_proposal_without_an_answer_for_60_days_is_flagged_once(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await open_round(harness, zeynep)
+    await propose(harness, ayse, "Kadın kooperatiflerinden belediye alımı",
+                  "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
+    await harness.advance(timedelta(days=59))
+    await harness.settle()
+    assert not any("gündür yanıt yok" in text for text in texts(harness, zeynep))
+    await harness.advance(timedelta(days=2))
+    flagged = await harness.next_containing(zeynep, "gündür yanıt yok")
+    assert "KARS-2027-B1-001" in flagged.text and "bilgi verebilir misiniz" in flagged.text
+    await harness.advance(timedelta(days=2))
+    await harness.settle()
+    assert sum("gündür yanıt yok" in text for text in texts(harness, zeynep)) == 1

@@ -58,7 +58,9 @@ class CoPlanningService:
             conversation.add_flow(flow)
         conversation.add_choice("cp", self.on_choice)
         self.rounds.register()
-        self.reminders.add_recurring("coplan-no-answer", self.fate.flag_unanswered, hour=9, minute=0)
+        # Late is fine (it catches up on what it missed), so no grace: a long outage or a moved
+        # clock runs it once and arms the next day.
+        self.reminders.add_recurring("coplan-no-answer", self.fate.flag_unanswered, grace=None, hour=9, minute=0)
 
     # -- lookups and rules ----------------------------------------------------------------
     async def proposal(self, proposal_id: int) -> Proposal:
@@ -205,6 +207,8 @@ class CoPlanningService:
 
     async def opinion(self, ctx: Ctx, round_id: int) -> Replies:
         round_ = await self.rounds.get(round_id)
+        if round_.group_id not in ctx.roles:
+            raise NotFound()
         self.require_coordinator(ctx, round_.group_id)
         if round_.counted_at is None:
             return [ctx.text("coplan.no_opinion_yet")]
