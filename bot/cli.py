@@ -42,6 +42,19 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--timezone", default=None)
     create.add_argument("--json", action="store_true", help="print machine-readable JSON")
     group.add_parser("list", help="list groups with their member counts")
+    share = group.add_parser("share-proposals", help="let coordinators of other groups see this group's proposals")
+    share.add_argument("group_id", type=int)
+    share.add_argument("state", choices=["on", "off"])
+    export = commands.add_parser("export", help="export files").add_subparsers(dest="export_command")
+    opinion = export.add_parser("opinion", help="a proposal round's opinion document (.docx)")
+    opinion.add_argument("round_id", type=int)
+    opinion.add_argument("--language", choices=["tr", "en"], default=None)
+    opinion.add_argument("--output", type=Path, default=None)
+    proposals = export.add_parser("proposals", help="every group's proposals and outcomes side by side")
+    proposals.add_argument("--format", choices=["xlsx"], default="xlsx")
+    proposals.add_argument("--group", type=int, action="append", help="only this group (repeatable)")
+    proposals.add_argument("--language", choices=["tr", "en"], default=None)
+    proposals.add_argument("--output", type=Path, default=None)
     return parser
 
 
@@ -81,6 +94,13 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             return asyncio.run(_group_create(settings, args))
         if args.group_command == "list":
             return asyncio.run(_group_list(settings))
+        if args.group_command == "share-proposals":
+            from bot.cli_coplanning import share_proposals
+            return asyncio.run(share_proposals(settings, args))
+    if command == "export" and args.export_command in ("opinion", "proposals"):
+        from bot.cli_coplanning import export_opinion, export_proposals
+        return asyncio.run(export_opinion(settings, args) if args.export_command == "opinion"
+                           else export_proposals(settings, args))
     parser.print_help()
     return 2
 

@@ -355,3 +355,19 @@ async def _export(conn: Connection, member_id: int) -> Any:
         consent_rows = [dict(row) for row in await cursor.fetchall()]
     return {"proposals": proposals, "stances_and_arguments": stances, "ballots": ballots,
             "opinion_consents": consent_rows}
+
+
+async def export_rows(conn: Connection, group_ids: list[int]) -> list[dict[str, Any]]:
+    """Every proposal of these groups' rounds with its count, rank and last hand-off step
+    (for the cross-city sheet); no ballot is read."""
+    if not group_ids:
+        return []
+    marks = ",".join("?" * len(group_ids))
+    async with conn.execute(
+        "SELECT g.name AS group_name, g.city, r.feeds, r.year, p.ref, p.title, p.plan_item, p.status, p.outcome, "
+        "p.outcome_reason, res.votes, res.rank, res.tied, "
+        "(SELECT step FROM proposal_events e WHERE e.proposal_id = p.id ORDER BY e.id DESC LIMIT 1) AS last_step "
+        "FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id JOIN groups g ON g.id = r.group_id "
+        "LEFT JOIN proposal_results res ON res.proposal_id = p.id AND res.round_id = r.id "
+        f"WHERE r.group_id IN ({marks}) ORDER BY g.city, r.id, p.id", group_ids) as cursor:
+        return [dict(row) for row in await cursor.fetchall()]

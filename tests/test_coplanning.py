@@ -297,3 +297,52 @@ async def test_a_proposal_without_an_answer_for_60_days_is_flagged_once(harness:
     await harness.advance(timedelta(days=2))
     await harness.settle()
     assert sum("gündür yanıt yok" in text for text in texts(harness, zeynep)) == 1
+
+
+async def test_exports_in_chat_and_from_the_command_line(harness: Harness, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    await open_round(harness, zeynep)
+    await propose(harness, ayse, "=HYPERLINK(\"http://x\") kooperatif alımı",
+                  "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
+    await propose(harness, fatma, "Duraklara aydınlatma ve acil çağrı", "Kış aylarında karanlık duraklara ışık ve acil çağrı.")
+    await harness.advance(timedelta(days=6))
+    await harness.server.send_text(fatma.user, "/oy")
+    ballot = await harness.next_containing(fatma, "Seçtikleriniz")
+    await harness.server.press_button(fatma.user, ballot, "cp:pk:1:2:0")
+    await harness.server.wait_for_edit(ballot, lambda m: "1/2" in (m.text or ""))
+    await harness.advance(timedelta(days=2))
+
+    # In chat: the coordinator's sheet, read back; a title that looks like a formula stays text.
+    await harness.server.send_text(zeynep.user, "/oneriler")
+    offer = await harness.next_containing(zeynep, "yan yana")
+    await harness.server.press_button(zeynep.user, offer, "📊 Excel (XLSX) indir")
+    sheet_file = await harness.server.wait_for_message(zeynep.user, lambda m: m.document_name == "oneriler.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(sheet_file.document_bytes)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:5] == ["Grup", "Şehir", "Konu", "Referans", "Öneri"]
+    titles = {row[4]: row for row in rows[1:]}
+    formula_row = titles['=HYPERLINK("http://x") kooperatif alımı']
+    assert sheet.cell(row=rows.index(formula_row) + 1, column=5).data_type == "s"
+    assert titles["Duraklara aydınlatma ve acil çağrı"][7] == 1 and titles["Duraklara aydınlatma ve acil çağrı"][8] == "1"
+
+    # From the command line, as Mehmet would run it (the bot stopped, the same database).
+    await harness.stop()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
+    env["KOORDINAT_DATABASE"] = str(harness.database)
+    run = lambda *args: subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,  # noqa: E731
+                                       capture_output=True, text=True, timeout=90)
+    opinion = run("export", "opinion", "1", "--output", str(tmp_path / "gorus.docx"))
+    assert opinion.returncode == 0, opinion.stderr
+    body = "\n".join(p.text for p in docx.Document(str(tmp_path / "gorus.docx")).paragraphs)
+    assert "KARS-2027-B1-002 — Duraklara aydınlatma ve acil çağrı" in body
+    missing = run("export", "opinion", "99")
+    assert missing.returncode == 1 and "no proposal round 99" in missing.stderr
+    everything = run("export", "proposals", "--format", "xlsx", "--output", str(tmp_path / "all.xlsx"))
+    assert everything.returncode == 0, everything.stderr
+    assert openpyxl.load_workbook(tmp_path / "all.xlsx").active.max_row == 3

@@ -123,6 +123,9 @@ class Proposals:
                 previous = await self._service.resubmittable(ctx, round_)
                 if previous is not None:
                     replies.append(previous)
+        if ctx.is_coordinator:
+            replies.append(Reply(text=t("coplan.export_offer", ctx.lang), buttons=[
+                [Button(label=t("coplan.export_button", ctx.lang), choice="cp:xlsx")]]))
         return replies
 
     async def view(self, ctx: Ctx, proposal_id: int) -> Replies:

@@ -93,6 +93,9 @@ class Rounds:
             raise NotFound()
         return group
 
+    async def all_groups(self) -> list[tuple[Group, dict[str, int]]]:
+        return await self._groups.all()
+
     async def get(self, round_id: int) -> Round:
         async with self._db.read() as conn:
             found = await repo.get_round(conn, round_id)

@@ -8,18 +8,20 @@ proposal; `/oneriler` `/proposals` read and discuss; `/oy` `/vote` vote; `/gorus
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Button, Reply, Role
+from bot.models import Attachment, Button, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.coplanning.dialogs import FIELD_LENGTH, ProposalFlow, RoundFlow, TextFlow, clean
 from bot.services.coplanning.fate import Fate
 from bot.services.coplanning.model import ConsentAnswer, Phase, Proposal, Round
 from bot.services.coplanning.proposals import Proposals
+from bot.services.coplanning.render import plain
 from bot.services.coplanning.rounds import Rounds
 from bot.services.coplanning.voting import Voting
 from bot.services.groups import GroupService
@@ -134,6 +136,8 @@ class CoPlanningService:
             return await self.fate.on_step(ctx, n[0], w[0])
         if action == "fo":
             return await self.fate.on_outcome(ctx, n[0], w[0])
+        if action == "xlsx":
+            return await self.export_for(ctx)
         if action == "rs":
             return await self.proposal_flow.begin(ctx, [], resubmit_of=n[0], round_id=n[1])
         return [ctx.text("error.stale_button")]
@@ -216,6 +220,43 @@ class CoPlanningService:
         key = "coplan.opinion_caption" if round_.adopted_at else "coplan.opinion_draft_caption"
         return [Reply(text=t(key, ctx.lang, group=group.name),
                       attachment=await self.rounds.opinion_attachment(round_, group, ctx.lang))]
+
+    # -- across cities ------------------------------------------------------------------------
+    SHARE_SETTING = "share_proposals"
+
+    async def visible_groups(self, ctx: Ctx) -> list[int]:
+        """Groups whose proposals a coordinator may see side by side: those she coordinates,
+        and those that share theirs (`groups.settings.share_proposals`)."""
+        mine = ctx.coordinated_groups()
+        if not mine:
+            return []
+        shared = [group.id for group, _ in await self.rounds.all_groups() if group.settings.get(self.SHARE_SETTING)]
+        return sorted(set(mine) | set(shared))
+
+    async def export_attachment(self, group_ids: list[int], lang: str) -> Attachment:
+        """The cross-city XLSX of these groups' proposals and outcomes."""
+        from bot.services.coplanning.exports import ProposalRow, proposals_xlsx
+
+        async with self.db.read() as conn:
+            rows = await repo.export_rows(conn, group_ids)
+        table = [ProposalRow(
+            group=row["group_name"], city=row["city"],
+            feeds=plain(t(f"coplan.feeds_{row['feeds']}", lang, year=row["year"])), ref=row["ref"],
+            title=row["title"], plan_item=row["plan_item"] or "",
+            status=plain(t(f"coplan.status_name_{row['status']}", lang)), votes=row["votes"], rank=row["rank"],
+            tied=bool(row["tied"]), outcome=plain(t(f"coplan.outcome_{row['outcome']}", lang)),
+            reason=row["outcome_reason"] or "",
+            last_step=plain(t(f"coplan.step_{row['last_step']}", lang)) if row["last_step"] else "") for row in rows]
+        content = await asyncio.to_thread(proposals_xlsx, table, lang)
+        return Attachment(kind="document", filename="oneriler.xlsx" if lang == "tr" else "proposals.xlsx",
+                          content=content,
+                          mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    async def export_for(self, ctx: Ctx) -> Replies:
+        groups = await self.visible_groups(ctx)
+        if not groups:
+            raise NotAuthorized(command="/oneriler" if ctx.lang == "tr" else "/proposals")
+        return [Reply(text=t("coplan.export_caption", ctx.lang), attachment=await self.export_attachment(groups, ctx.lang))]
 
     async def resubmittable(self, ctx: Ctx, round_: Round) -> Reply | None:
         """For a round that is collecting: the group's pending or rejected proposals of the

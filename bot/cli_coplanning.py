@@ -1,0 +1,76 @@
+"""`koordinat export opinion ROUND`, `koordinat export proposals`, `koordinat group
+share-proposals GROUP on|off`: co-planning for the operator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.errors import NotFound
+from bot.services import build_services
+from storage import groups as groups_repo
+from storage.db import Database
+
+
+async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
+    """Write round ROUND's opinion (.docx) to --output (default: the file name the chat uses)."""
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        rounds = services.coplanning.rounds
+        try:
+            round_ = await rounds.get(args.round_id)
+        except NotFound:
+            print(f"koordinat: no proposal round {args.round_id} (see the round numbers in /oneriler)", file=sys.stderr)
+            return 1
+        if round_.counted_at is None:
+            print(f"koordinat: round {args.round_id} has not finished voting; its opinion is drafted after the vote",
+                  file=sys.stderr)
+            return 1
+        group = await rounds.group(round_.group_id)
+        attachment = await rounds.opinion_attachment(round_, group, args.language or group.language)
+        path: Path = args.output or Path(attachment.filename)
+        path.write_bytes(attachment.content)
+        print(f"opinion of round {round_.id} ({group.name}) written to {path}")
+        return 0
+    finally:
+        await db.close()
+
+
+async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
+    """Every group's (or the --group ones') proposals and outcomes in one .xlsx."""
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        groups = [group.id for group, _ in await services.groups.all()]
+        wanted = args.group or groups
+        unknown = sorted(set(wanted) - set(groups))
+        if unknown:
+            print(f"koordinat: no group {unknown[0]} (see `koordinat group list`)", file=sys.stderr)
+            return 1
+        attachment = await services.coplanning.export_attachment(wanted, args.language or settings.default_language)
+        path: Path = args.output or Path(attachment.filename)
+        path.write_bytes(attachment.content)
+        print(f"proposals of {len(wanted)} group(s) written to {path}")
+        return 0
+    finally:
+        await db.close()
+
+
+async def share_proposals(settings: Settings, args: argparse.Namespace) -> int:
+    db = await Database.open(settings.database)
+    try:
+        async with db.transaction() as tx:
+            group = await groups_repo.get(tx, args.group_id)
+            if group is None:
+                print(f"koordinat: no group {args.group_id} (see `koordinat group list`)", file=sys.stderr)
+                return 1
+            await groups_repo.update_settings(tx, group.id, {**group.settings, "share_proposals": args.state == "on"})
+        print(f"group {group.id} ({group.name}): proposals {'shared with' if args.state == 'on' else 'hidden from'} "
+              "other groups' coordinators")
+        return 0
+    finally:
+        await db.close()
