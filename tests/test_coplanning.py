@@ -164,7 +164,9 @@ async def test_a_round_from_proposals_to_the_councils_decision(harness: Harness)
 
     # The council's decision is recorded and the authors hear at once.
     await harness.server.send_text(zeynep.user, "/oneriler")
-    card = await harness.press(zeynep, await harness.next_containing(zeynep, "Aşama"), "cp:v:1")
+    overview = await harness.next_containing(zeynep, "Aşama")
+    await harness.next_containing(zeynep, "yan yana")  # the cross-city sheet offered after it
+    card = await harness.press(zeynep, overview, "cp:v:1")
     steps = await harness.press(zeynep, card, "📌 Akıbetini kaydet")
     outcomes = await harness.press(zeynep, steps, "Belediye meclisi karar verdi")
     ask_details = await harness.press(zeynep, outcomes, "❌ Reddedildi")
@@ -259,6 +261,7 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     assert [(row["author_id"], row["title"]) for row in rows] == [(None, "Kadın kooperatiflerinden belediye alımı")]
     await harness.server.send_text(zeynep.user, "/oneriler")
     overview = await harness.next_containing(zeynep, "Aşama")
+    await harness.next_containing(zeynep, "yan yana")
     card = await harness.press(zeynep, overview, "cp:v:1")
     assert "Bir üyenin önerisi" in card.text and "Ayşe" not in card.text
     result = await harness.press(zeynep, overview, "cp:res:1")
