@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot import cli_milestones
+from bot import cli_coplanning, cli_milestones
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     # `koordinat export <what> …`: each feature adds its own kind of file.
     export = commands.add_parser("export", help="export files").add_subparsers(dest="export_command")
     cli_milestones.add_parsers(commands, export)
+    cli_coplanning.add_parsers(group, export)
     return parser
 
 
@@ -100,6 +101,8 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(_invite(settings, args))
     if cli_milestones.handles(args):
         return asyncio.run(cli_milestones.run(settings, args))
+    if cli_coplanning.handles(args):
+        return asyncio.run(cli_coplanning.run(settings, args))
     parser.print_help()
     return 2
 

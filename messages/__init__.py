@@ -115,6 +115,13 @@ def format_datetime(moment: datetime, lang: str | None, zone: ZoneInfo | str) ->
     return _babel_datetime(local, t("format.datetime", language), locale=language, tzinfo=zone)
 
 
+def format_date(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
+    """The date alone: `03.12.2026` in Turkish, `3 Dec 2026` in English, in the given zone."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    language = normalize_language(lang)
+    return _babel_datetime(moment.astimezone(zone), t("format.date", language), locale=language, tzinfo=zone)
+
+
 def format_day(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
     """The date with the weekday: `Perşembe, 03.12.2026 14:00`."""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone

@@ -17,6 +17,7 @@ from bot.scheduler import Scheduler
 from bot.services.broadcasts import BroadcastService
 from bot.services.chat_events import ChatEvents
 from bot.services.conversation import Conversation
+from bot.services.coplanning import CoPlanningService
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
 from bot.services.meetings import MeetingService
@@ -49,6 +50,7 @@ class Services:
     meetings: MeetingService
     chat_events: ChatEvents  # platform events: chats moved or left, members blocked/back
     milestones: Milestones
+    coplanning: CoPlanningService
     extras: dict[str, object] = field(default_factory=dict)
 
     def now_seconds(self) -> float:
@@ -99,13 +101,15 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     # `milestones.digest.add_part(...)`).
     milestones = Milestones(db, clock.now, groups, reminders, broadcasts)
     milestones.register(conversation)
+    coplanning = CoPlanningService(db, clock.now, groups, reminders, broadcasts)
+    coplanning.register(conversation)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     chat_events = ChatEvents(db, notifier, clock.now, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
                     scheduler=scheduler, meetings=meetings, chat_events=chat_events,
-                    milestones=milestones)
+                    milestones=milestones, coplanning=coplanning)
 
 
 

@@ -1,0 +1,105 @@
+"""`koordinat export opinion ROUND`, `koordinat export proposals`, `koordinat group
+share-proposals GROUP on|off`: co-planning for the operator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.errors import NotFound
+from bot.services import build_services
+from storage import groups as groups_repo
+from storage.db import Database
+
+
+def add_parsers(group: argparse._SubParsersAction, export: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`group share-proposals`, `export opinion`, `export proposals`."""
+    share = group.add_parser("share-proposals", help="let coordinators of other groups see this group's proposals")
+    share.add_argument("group_id", type=int)
+    share.add_argument("state", choices=["on", "off"])
+    opinion = export.add_parser("opinion", help="a proposal round's opinion document (.docx)")
+    opinion.add_argument("round_id", type=int)
+    opinion.add_argument("--language", choices=["tr", "en"], default=None)
+    opinion.add_argument("--output", type=Path, default=None)
+    proposals = export.add_parser("proposals", help="every group's proposals and outcomes side by side")
+    proposals.add_argument("--format", choices=["xlsx"], default="xlsx")
+    proposals.add_argument("--group", type=int, action="append", help="only this group (repeatable)")
+    proposals.add_argument("--language", choices=["tr", "en"], default=None)
+    proposals.add_argument("--output", type=Path, default=None)
+
+
+def handles(args: argparse.Namespace) -> bool:
+    return ((args.command == "group" and getattr(args, "group_command", None) == "share-proposals")
+            or (args.command == "export" and getattr(args, "export_command", None) in ("opinion", "proposals")))
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "group":
+        return await share_proposals(settings, args)
+    if args.export_command == "opinion":
+        return await export_opinion(settings, args)
+    return await export_proposals(settings, args)
+
+
+async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
+    """Write round ROUND's opinion (.docx) to --output (default: the file name the chat uses)."""
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        rounds = services.coplanning.rounds
+        try:
+            round_ = await rounds.get(args.round_id)
+        except NotFound:
+            print(f"koordinat: no proposal round {args.round_id} (see the round numbers in /oneriler)", file=sys.stderr)
+            return 1
+        if round_.counted_at is None:
+            print(f"koordinat: round {args.round_id} has not finished voting; its opinion is drafted after the vote",
+                  file=sys.stderr)
+            return 1
+        group = await rounds.group(round_.group_id)
+        attachment = await rounds.opinion_attachment(round_, group, args.language or group.language)
+        path: Path = args.output or Path(attachment.filename)
+        path.write_bytes(attachment.content)
+        print(f"opinion of round {round_.id} ({group.name}) written to {path}")
+        return 0
+    finally:
+        await db.close()
+
+
+async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
+    """Every group's (or the --group ones') proposals and outcomes in one .xlsx."""
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        groups = [group.id for group, _ in await services.groups.all()]
+        wanted = args.group or groups
+        unknown = sorted(set(wanted) - set(groups))
+        if unknown:
+            print(f"koordinat: no group {unknown[0]} (see `koordinat group list`)", file=sys.stderr)
+            return 1
+        attachment = await services.coplanning.export_attachment(wanted, args.language or settings.default_language)
+        path: Path = args.output or Path(attachment.filename)
+        path.write_bytes(attachment.content)
+        print(f"proposals of {len(wanted)} group(s) written to {path}")
+        return 0
+    finally:
+        await db.close()
+
+
+async def share_proposals(settings: Settings, args: argparse.Namespace) -> int:
+    db = await Database.open(settings.database)
+    try:
+        async with db.transaction() as tx:
+            group = await groups_repo.get(tx, args.group_id)
+            if group is None:
+                print(f"koordinat: no group {args.group_id} (see `koordinat group list`)", file=sys.stderr)
+                return 1
+            await groups_repo.update_settings(tx, group.id, {**group.settings, "share_proposals": args.state == "on"})
+        print(f"group {group.id} ({group.name}): proposals {'shared with' if args.state == 'on' else 'hidden from'} "
+              "other groups' coordinators")
+        return 0
+    finally:
+        await db.close()

@@ -1,0 +1,266 @@
+"""Proposals: submitting (with similar proposals offered for merging), the discussion
+(agree / disagree / pass and one argument each), revisions by the author (versions kept), and
+the coordinators' merge and withdrawal with a reason the authors see."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import NotFound
+from bot.models import Button, Reply, Role
+from bot.services.conversation import Ctx, Replies
+from bot.services.coplanning import render
+from bot.services.coplanning.model import Phase, Proposal, Round, Stance
+from bot.services.coplanning.similarity import similar
+from messages import t
+from storage import coplanning as repo
+from storage import members as members_repo
+
+if TYPE_CHECKING:
+    from bot.services.coplanning.service import CoPlanningService
+
+DISCUSSABLE = (Phase.COLLECTING, Phase.DISCUSSING)
+ARGUMENT_LENGTH = (5, 400)
+
+
+def reference(city: str, round_: Round, number: int) -> str:
+    """A stable, readable reference: KARS-2027-B4-003 (city, year, what it feeds with the
+    round's number, the proposal's number in the round)."""
+    from bot.text import fold
+
+    letter = {"strategic_plan": "SP", "performance_programme": "PP", "budget": "B", "yeep": "Y"}[round_.feeds.value]
+    town = "".join(ch for ch in fold(city).upper() if ch.isalnum())[:8] or "G"
+    return f"{town}-{round_.year}-{letter}{round_.id}-{number:03d}"
+
+
+class Proposals:
+    def __init__(self, service: CoPlanningService) -> None:
+        self._service = service
+        self._db = service.db
+
+    async def submit(self, ctx: Ctx, data: dict[str, Any]) -> Replies:
+        member = ctx.require_member()
+        round_ = await self._service.rounds.get(int(data["round_id"]))
+        if round_.group_id not in ctx.roles or round_.phase(ctx.now) is not Phase.COLLECTING:
+            await self._service.conversation.end(ctx)
+            return [ctx.text("coplan.collecting_over")]
+        group = await self._service.rounds.group(round_.group_id)
+        async with self._db.transaction() as tx:
+            others = await repo.proposals_of_round(tx, round_.id)
+            number = await repo.next_ref_number(tx, round_.id)
+            evidence = data.get("evidence")
+            proposal = await repo.create_proposal(
+                tx, round_id=round_.id, ref=reference(group.city, round_, number), title=str(data["title"]),
+                body=str(data["body"]), plan_item=data.get("plan_item"), beneficiaries=data.get("beneficiaries"),
+                effect=data.get("effect"), evidence=(str(evidence[0]), str(evidence[1])) if evidence else None,
+                author_id=member.id, resubmitted_from=data.get("resubmitted_from"), now=ctx.now)
+        await self._service.conversation.end(ctx)
+        replies = [ctx.text("coplan.submitted", ref=proposal.ref, title=proposal.title)]
+        matches = similar(f"{proposal.title} {proposal.body}",
+                          [(p.id, f"{p.title} {p.body}") for p in others if p.author_id != member.id])
+        for match_id, _ in matches[:2]:
+            match = next(p for p in others if p.id == match_id)
+            replies.append(Reply(text=t("coplan.similar_found", ctx.lang, ref=match.ref, title=match.title), buttons=[
+                [Button(label=t("coplan.similar_merge", ctx.lang), choice=f"cp:sim:{proposal.id}:{match.id}:merge")],
+                [Button(label=t("coplan.similar_coauthor", ctx.lang), choice=f"cp:sim:{proposal.id}:{match.id}:coauthor")],
+                [Button(label=t("coplan.similar_keep", ctx.lang), choice=f"cp:sim:{proposal.id}:{match.id}:keep")]]))
+        return replies
+
+    async def on_similar(self, ctx: Ctx, new_id: int, match_id: int, action: str) -> Replies:
+        """The author's answer to "a similar proposal exists": merge her text into it, join it as
+        a co-author (hers is withdrawn), or keep both."""
+        member = ctx.require_member()
+        new = await self._service.proposal(new_id)
+        match = await self._service.proposal(match_id)
+        if new.author_id != member.id or new.round_id != match.round_id or not new.active or not match.active:
+            return [ctx.text("error.stale_button")]
+        if action == "keep":
+            return [ctx.text("coplan.kept_separate", ref=new.ref)]
+        async with self._db.transaction() as tx:
+            if action == "merge":
+                await repo.revise(tx, match.id, title=match.title, body=f"{match.body}\n\n{new.body}",
+                                  note=t("coplan.merged_note", "tr", ref=new.ref), now=ctx.now)
+            await repo.add_coauthor(tx, match.id, member.id, ctx.now)
+            await repo.set_status(tx, new.id, "merged", reason=None, merged_into=match.id, now=ctx.now)
+            authors = [a for a in await repo.authors(tx, match.id) if a != member.id]
+            await self._tell(tx, authors, f"cp:{match.id}:joined:{member.id}", lambda lang: t(
+                "coplan.coauthor_joined", lang, name=member.display_name, ref=match.ref, title=match.title))
+        key = "coplan.merged_done" if action == "merge" else "coplan.coauthor_done"
+        return [ctx.text(key, ref=match.ref, title=match.title)]
+
+    async def _tell(self, tx: Any, member_ids: list[int], key: str, text: Any) -> None:
+        """Queue a message for the authors; `key` names the event (one message per event and person)."""
+        if member_ids:
+            await self._service.broadcasts.send_to_members(
+                None, member_ids, lambda lang: Reply(text=text(lang)), key_prefix=f"{key}:m", conn=tx)
+
+    # -- listing and reading --------------------------------------------------------------
+    async def overview(self, ctx: Ctx, args: list[str]) -> Replies:
+        """`/oneriler`: the current rounds of her groups, each with its proposals as buttons."""
+        ctx.require_member()
+        rounds = await self._service.rounds.current(list(ctx.roles))
+        if not rounds:
+            return [ctx.text("coplan.no_rounds")]
+        replies: Replies = []
+        for round_ in rounds[:4]:
+            group = await self._service.rounds.group(round_.group_id)
+            phase = round_.phase(ctx.now)
+            async with self._db.read() as conn:
+                proposals = await repo.proposals_of_round(conn, round_.id)
+            text = t("coplan.round_heading", ctx.lang, group=group.name, feeds=render.feeds_label(round_, ctx.lang),
+                     phase=render.phase_name(phase, ctx.lang), schedule=render.schedule(round_, group, ctx.lang),
+                     count=len(proposals))
+            buttons = [[Button(label=f"{p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60], choice=f"cp:v:{p.id}")]
+                       for p in proposals[:20]]
+            if phase is Phase.VOTING:
+                buttons.insert(0, [Button(label=t("coplan.vote_button", ctx.lang), choice=f"cp:ballot:{round_.id}")])
+            if round_.counted_at is not None:
+                buttons.insert(0, [Button(label=t("coplan.result_button", ctx.lang), choice=f"cp:res:{round_.id}")])
+            if ctx.roles.get(group.id) is Role.COORDINATOR and round_.counted_at is not None:
+                buttons.append([Button(label=t("coplan.opinion_button", ctx.lang), choice=f"cp:doc:{round_.id}")])
+            replies.append(Reply(text=text, buttons=buttons))
+            if phase is Phase.COLLECTING:
+                previous = await self._service.resubmittable(ctx, round_)
+                if previous is not None:
+                    replies.append(previous)
+        if ctx.is_coordinator:
+            replies.append(Reply(text=t("coplan.export_offer", ctx.lang), buttons=[
+                [Button(label=t("coplan.export_button", ctx.lang), choice="cp:xlsx")]]))
+        return replies
+
+    async def view(self, ctx: Ctx, proposal_id: int) -> Replies:
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        phase = round_.phase(ctx.now)
+        async with self._db.read() as conn:
+            names = {m.id: m.display_name for m, _ in await members_repo.group_members(conn, round_.group_id)}
+            discussion = await repo.discussion(conn, proposal.id)
+            mine = await repo.stance_of(conn, proposal.id, ctx.require_member().id)
+        text = render.card(proposal, render.author_name(proposal, names, ctx.lang), discussion, ctx.lang)
+        if not proposal.active:
+            text += "\n\n" + t(f"coplan.status_{proposal.status}", ctx.lang, reason=proposal.status_reason or "—")
+        buttons: list[list[Button]] = []
+        if proposal.active and phase in DISCUSSABLE:
+            def mark(stance: Stance, label: str) -> Button:
+                chosen = "✓ " if mine == stance.value else ""
+                return Button(label=chosen + t(label, ctx.lang), choice=f"cp:s:{proposal.id}:{stance.value}")
+            buttons.append([mark(Stance.AGREE, "coplan.agree"), mark(Stance.DISAGREE, "coplan.disagree"),
+                            mark(Stance.PASS, "coplan.pass")])
+            buttons.append([Button(label=t("coplan.argue_for", ctx.lang), choice=f"cp:arg:{proposal.id}:for"),
+                            Button(label=t("coplan.argue_against", ctx.lang), choice=f"cp:arg:{proposal.id}:against")])
+            if proposal.author_id == ctx.require_member().id:
+                buttons.append([Button(label=t("coplan.revise", ctx.lang), choice=f"cp:rev:{proposal.id}")])
+            if ctx.roles.get(round_.group_id) is Role.COORDINATOR:
+                buttons.append([Button(label=t("coplan.merge", ctx.lang), choice=f"cp:mrg:{proposal.id}"),
+                                Button(label=t("coplan.withdraw", ctx.lang), choice=f"cp:wd:{proposal.id}")])
+        if ctx.roles.get(round_.group_id) is Role.COORDINATOR and round_.adopted_at is not None and proposal.active:
+            buttons.append([Button(label=t("coplan.record_fate", ctx.lang), choice=f"cp:fate:{proposal.id}")])
+        return [Reply(text=text, buttons=buttons)]
+
+    # -- discussion ----------------------------------------------------------------------
+    async def set_stance(self, ctx: Ctx, proposal_id: int, stance: str) -> Replies:
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        if stance not in {s.value for s in Stance} or not proposal.active or round_.phase(ctx.now) not in DISCUSSABLE:
+            return [ctx.text("coplan.discussion_closed")]
+        async with self._db.transaction() as tx:
+            await repo.set_stance(tx, proposal.id, ctx.require_member().id, stance, ctx.now)
+        replies = await self.view(ctx, proposal_id)
+        if ctx.actor.source_message_id:
+            replies[0] = replies[0].model_copy(update={"edit_of": ctx.actor.source_message_id})
+        return replies
+
+    async def ask_argument(self, ctx: Ctx, proposal_id: int, side: str) -> Replies:
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        if side not in ("for", "against") or not proposal.active or round_.phase(ctx.now) not in DISCUSSABLE:
+            return [ctx.text("coplan.discussion_closed")]
+        return await self._service.text_flow.ask(ctx, "argument", ctx.text(f"coplan.ask_argument_{side}", ref=proposal.ref),
+                                                 proposal_id=proposal.id, side=side)
+
+    async def save_argument(self, ctx: Ctx, data: dict[str, Any], text: str) -> Replies:
+        from bot.services.coplanning.dialogs import clean
+
+        proposal, round_ = await self._service.proposal_for(ctx, int(data["proposal_id"]))
+        argument = clean(text, ARGUMENT_LENGTH, "coplan.bad_argument")
+        if not proposal.active or round_.phase(ctx.now) not in DISCUSSABLE:
+            await self._service.conversation.end(ctx)
+            return [ctx.text("coplan.discussion_closed")]
+        stance = "agree" if data["side"] == "for" else "disagree"
+        async with self._db.transaction() as tx:
+            await repo.set_argument(tx, proposal.id, ctx.require_member().id, stance, argument, ctx.now)
+        await self._service.conversation.end(ctx)
+        return [ctx.text("coplan.argument_saved", ref=proposal.ref)]
+
+    async def ask_revision(self, ctx: Ctx, proposal_id: int) -> Replies:
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        if proposal.author_id != ctx.require_member().id or round_.phase(ctx.now) not in DISCUSSABLE:
+            return [ctx.text("error.stale_button")]
+        return await self._service.text_flow.ask(ctx, "revision", ctx.text("coplan.ask_revision", ref=proposal.ref,
+                                                                           body=proposal.body), proposal_id=proposal.id)
+
+    async def save_revision(self, ctx: Ctx, data: dict[str, Any], text: str) -> Replies:
+        from bot.services.coplanning.dialogs import BODY_LENGTH, clean
+
+        proposal, round_ = await self._service.proposal_for(ctx, int(data["proposal_id"]))
+        body = clean(text, BODY_LENGTH, "coplan.bad_body", multiline=True)
+        if proposal.author_id != ctx.require_member().id or round_.phase(ctx.now) not in DISCUSSABLE:
+            await self._service.conversation.end(ctx)
+            return [ctx.text("coplan.discussion_closed")]
+        async with self._db.transaction() as tx:
+            version = await repo.revise(tx, proposal.id, title=proposal.title, body=body, note=None, now=ctx.now)
+        await self._service.conversation.end(ctx)
+        return [ctx.text("coplan.revised", ref=proposal.ref, version=version)]
+
+    # -- coordinators ----------------------------------------------------------------------
+    async def ask_merge_target(self, ctx: Ctx, proposal_id: int) -> Replies:
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        self._service.require_coordinator(ctx, round_.group_id)
+        async with self._db.read() as conn:
+            others = [p for p in await repo.proposals_of_round(conn, round_.id) if p.id != proposal.id]
+        if not others:
+            return [ctx.text("coplan.nothing_to_merge")]
+        return [Reply(text=t("coplan.ask_merge_target", ctx.lang, ref=proposal.ref), buttons=[
+            [Button(label=f"{p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60], choice=f"cp:mrgto:{proposal.id}:{p.id}")]
+            for p in others[:10]])]
+
+    async def merge(self, ctx: Ctx, proposal_id: int, target_id: int) -> Replies:
+        """Coordinator: fold one proposal into another; its authors become co-authors and are told."""
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        target, _ = await self._service.proposal_for(ctx, target_id)
+        self._service.require_coordinator(ctx, round_.group_id)
+        if target.round_id != proposal.round_id or not proposal.active or not target.active or target.id == proposal.id:
+            return [ctx.text("error.stale_button")]
+        async with self._db.transaction() as tx:
+            await repo.revise(tx, target.id, title=target.title, body=f"{target.body}\n\n{proposal.body}",
+                              note=proposal.ref, now=ctx.now)
+            authors = await repo.authors(tx, proposal.id)
+            for author in authors:
+                await repo.add_coauthor(tx, target.id, author, ctx.now)
+            await repo.set_status(tx, proposal.id, "merged", reason=None, merged_into=target.id, now=ctx.now)
+            await self._tell(tx, authors, f"cp:{proposal.id}:merged", lambda lang: t(
+                "coplan.merged_by_coordinator", lang, ref=proposal.ref, title=proposal.title, target=target.ref))
+        return [ctx.text("coplan.merged_done", ref=target.ref, title=target.title)]
+
+    async def ask_withdraw_reason(self, ctx: Ctx, proposal_id: int) -> Replies:
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        self._service.require_coordinator(ctx, round_.group_id)
+        return await self._service.text_flow.ask(ctx, "withdraw", ctx.text("coplan.ask_withdraw_reason", ref=proposal.ref),
+                                                 proposal_id=proposal.id)
+
+    async def withdraw(self, ctx: Ctx, data: dict[str, Any], text: str) -> Replies:
+        from bot.services.coplanning.dialogs import FIELD_LENGTH, clean
+
+        proposal, round_ = await self._service.proposal_for(ctx, int(data["proposal_id"]))
+        self._service.require_coordinator(ctx, round_.group_id)
+        reason = clean(text, FIELD_LENGTH, "coplan.bad_field")
+        async with self._db.transaction() as tx:
+            await repo.set_status(tx, proposal.id, "withdrawn", reason=reason, merged_into=None, now=ctx.now)
+            await self._tell(tx, await repo.authors(tx, proposal.id), f"cp:{proposal.id}:withdrawn", lambda lang: t(
+                "coplan.withdrawn_notice", lang, ref=proposal.ref, title=proposal.title, reason=reason))
+        await self._service.conversation.end(ctx)
+        return [ctx.text("coplan.withdrawn_done", ref=proposal.ref)]
+
+
+async def proposal_or_none(conn: Any, proposal_id: int) -> Proposal:
+    found = await repo.get_proposal(conn, proposal_id)
+    if found is None:
+        raise NotFound()
+    return found

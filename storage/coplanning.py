@@ -1,0 +1,373 @@
+"""Proposal rounds, proposals, the discussion, secret ballots, consent and fate (co-planning).
+
+Ballots are secret: the only queries that read them count them, or return one voter's own
+picks to that voter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiosqlite import Connection, Row
+
+from storage.coplanning_rows import Feeds, Outcome, Proposal, Round
+from storage import personal_data
+from storage.times import from_db, to_db
+
+
+def _round(row: Row) -> Round:
+    return Round(id=row["id"], group_id=row["group_id"], feeds=Feeds(row["feeds"]), year=row["year"],
+                 collect_until=from_db(row["collect_until"]), discuss_until=from_db(row["discuss_until"]),
+                 vote_until=from_db(row["vote_until"]), adopt_until=from_db(row["adopt_until"]),
+                 max_picks=row["max_picks"], quorum=row["quorum"], counted_at=from_db(row["counted_at"]),
+                 adopted_at=from_db(row["adopted_at"]))
+
+
+def _proposal(row: Row) -> Proposal:
+    return Proposal(id=row["id"], round_id=row["round_id"], ref=row["ref"], title=row["title"], body=row["body"],
+                    plan_item=row["plan_item"], beneficiaries=row["beneficiaries"], effect=row["effect"],
+                    evidence_file_id=row["evidence_file_id"], author_id=row["author_id"], status=row["status"],
+                    merged_into=row["merged_into"], status_reason=row["status_reason"], version=row["version"],
+                    outcome=Outcome(row["outcome"]), outcome_reason=row["outcome_reason"],
+                    resubmitted_from=row["resubmitted_from"], created_at=from_db(row["created_at"]))
+
+
+# -- rounds ---------------------------------------------------------------------------------
+async def create_round(conn: Connection, *, group_id: int, feeds: Feeds, year: int,
+                       ends: tuple[datetime, datetime, datetime, datetime], max_picks: int,
+                       quorum: int | None, created_by: int | None, now: datetime) -> Round:
+    cursor = await conn.execute(
+        "INSERT INTO proposal_rounds (group_id, feeds, year, collect_until, discuss_until, vote_until, "
+        "adopt_until, max_picks, quorum, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (group_id, feeds.value, year, *(to_db(end) for end in ends), max_picks, quorum, created_by, to_db(now)))
+    found = await get_round(conn, int(cursor.lastrowid or 0))
+    assert found is not None
+    return found
+
+
+async def get_round(conn: Connection, round_id: int) -> Round | None:
+    async with conn.execute("SELECT * FROM proposal_rounds WHERE id = ?", (round_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _round(row) if row else None
+
+
+async def rounds_of_groups(conn: Connection, group_ids: list[int]) -> list[Round]:
+    """Every round of these groups, newest first."""
+    if not group_ids:
+        return []
+    marks = ",".join("?" * len(group_ids))
+    async with conn.execute(f"SELECT * FROM proposal_rounds WHERE group_id IN ({marks}) "
+                            "ORDER BY adopt_until DESC, id DESC", group_ids) as cursor:
+        return [_round(row) for row in await cursor.fetchall()]
+
+
+async def set_counted(conn: Connection, round_id: int, now: datetime) -> bool:
+    """Mark the vote counted; False when it already was (the close runs once)."""
+    cursor = await conn.execute("UPDATE proposal_rounds SET counted_at = ? WHERE id = ? AND counted_at IS NULL",
+                                (to_db(now), round_id))
+    return cursor.rowcount == 1
+
+
+async def set_adopted(conn: Connection, round_id: int, now: datetime) -> bool:
+    cursor = await conn.execute("UPDATE proposal_rounds SET adopted_at = ? WHERE id = ? AND adopted_at IS NULL",
+                                (to_db(now), round_id))
+    return cursor.rowcount == 1
+
+
+# -- proposals ------------------------------------------------------------------------------
+async def next_ref_number(conn: Connection, round_id: int) -> int:
+    async with conn.execute("SELECT COUNT(*) FROM proposals WHERE round_id = ?", (round_id,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) + 1 if row else 1
+
+
+async def create_proposal(conn: Connection, *, round_id: int, ref: str, title: str, body: str,
+                          plan_item: str | None, beneficiaries: str | None, effect: str | None,
+                          evidence: tuple[str, str] | None, author_id: int | None,
+                          resubmitted_from: int | None, now: datetime) -> Proposal:
+    cursor = await conn.execute(
+        "INSERT INTO proposals (round_id, ref, title, body, plan_item, beneficiaries, effect, evidence_file_id, "
+        "evidence_channel, author_id, resubmitted_from, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (round_id, ref, title, body, plan_item, beneficiaries, effect, evidence[1] if evidence else None,
+         evidence[0] if evidence else None, author_id, resubmitted_from, to_db(now), to_db(now)))
+    proposal_id = int(cursor.lastrowid or 0)
+    await conn.execute("INSERT INTO proposal_versions (proposal_id, version, title, body, created_at) "
+                       "VALUES (?, 1, ?, ?, ?)", (proposal_id, title, body, to_db(now)))
+    found = await get_proposal(conn, proposal_id)
+    assert found is not None
+    return found
+
+
+async def get_proposal(conn: Connection, proposal_id: int) -> Proposal | None:
+    async with conn.execute("SELECT * FROM proposals WHERE id = ?", (proposal_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _proposal(row) if row else None
+
+
+async def proposals_of_round(conn: Connection, round_id: int, *, active_only: bool = True) -> list[Proposal]:
+    where = " AND status = 'active'" if active_only else ""
+    async with conn.execute(f"SELECT * FROM proposals WHERE round_id = ?{where} ORDER BY id", (round_id,)) as cursor:
+        return [_proposal(row) for row in await cursor.fetchall()]
+
+
+async def revise(conn: Connection, proposal_id: int, *, title: str, body: str, note: str | None,
+                 now: datetime) -> int:
+    """A new version of the text (the old ones are kept); returns the new version number."""
+    await conn.execute("UPDATE proposals SET version = version + 1, title = ?, body = ?, updated_at = ? WHERE id = ?",
+                       (title, body, to_db(now), proposal_id))
+    async with conn.execute("SELECT version FROM proposals WHERE id = ?", (proposal_id,)) as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0])
+    await conn.execute("INSERT INTO proposal_versions (proposal_id, version, title, body, note, created_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", (proposal_id, version, title, body, note, to_db(now)))
+    return version
+
+
+async def versions(conn: Connection, proposal_id: int) -> list[dict[str, Any]]:
+    async with conn.execute("SELECT version, title, body, note, created_at FROM proposal_versions "
+                            "WHERE proposal_id = ? ORDER BY version", (proposal_id,)) as cursor:
+        return [dict(row) for row in await cursor.fetchall()]
+
+
+async def set_status(conn: Connection, proposal_id: int, status: str, *, reason: str | None,
+                     merged_into: int | None, now: datetime) -> None:
+    await conn.execute("UPDATE proposals SET status = ?, status_reason = ?, merged_into = ?, updated_at = ? "
+                       "WHERE id = ?", (status, reason, merged_into, to_db(now), proposal_id))
+
+
+async def add_coauthor(conn: Connection, proposal_id: int, member_id: int, now: datetime) -> None:
+    await conn.execute("INSERT OR IGNORE INTO proposal_coauthors (proposal_id, member_id, joined_at) VALUES (?, ?, ?)",
+                       (proposal_id, member_id, to_db(now)))
+
+
+async def authors(conn: Connection, proposal_id: int) -> list[int]:
+    """The author (if still known) and the co-authors."""
+    async with conn.execute(
+        "SELECT author_id AS member_id FROM proposals WHERE id = ? AND author_id IS NOT NULL "
+        "UNION SELECT member_id FROM proposal_coauthors WHERE proposal_id = ?", (proposal_id, proposal_id)) as cursor:
+        return [int(row["member_id"]) for row in await cursor.fetchall()]
+
+
+async def set_outcome(conn: Connection, proposal_id: int, outcome: Outcome, reason: str | None,
+                      now: datetime) -> None:
+    await conn.execute("UPDATE proposals SET outcome = ?, outcome_reason = ?, updated_at = ? WHERE id = ?",
+                       (outcome.value, reason, to_db(now), proposal_id))
+
+
+async def flag(conn: Connection, proposal_id: int, now: datetime) -> None:
+    await conn.execute("UPDATE proposals SET flagged_at = ? WHERE id = ?", (to_db(now), proposal_id))
+
+
+async def unanswered(conn: Connection, created_before: datetime) -> list[tuple[Proposal, int]]:
+    """Adopted-round proposals still pending, submitted before `created_before` and not flagged
+    yet, with their group id."""
+    async with conn.execute(
+        "SELECT p.*, r.group_id AS group_id FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id "
+        "WHERE p.status = 'active' AND p.outcome = 'pending' AND p.flagged_at IS NULL AND p.created_at < ? "
+        "ORDER BY p.id", (to_db(created_before),)) as cursor:
+        return [(_proposal(row), int(row["group_id"])) for row in await cursor.fetchall()]
+
+
+async def open_for_resubmission(conn: Connection, group_id: int, feeds: Feeds, before_round: int) -> list[Proposal]:
+    """Pending or rejected proposals of the group's earlier rounds for the same plan or budget."""
+    async with conn.execute(
+        "SELECT p.* FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id "
+        "WHERE r.group_id = ? AND r.feeds = ? AND r.id < ? AND p.status = 'active' "
+        "AND p.outcome IN ('pending', 'rejected') AND r.adopted_at IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM proposals q WHERE q.resubmitted_from = p.id) ORDER BY p.id",
+        (group_id, feeds.value, before_round)) as cursor:
+        return [_proposal(row) for row in await cursor.fetchall()]
+
+
+# -- discussion -----------------------------------------------------------------------------
+async def set_stance(conn: Connection, proposal_id: int, member_id: int, stance: str, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO proposal_stances (proposal_id, member_id, stance, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (proposal_id, member_id) DO UPDATE SET stance = excluded.stance, updated_at = excluded.updated_at",
+        (proposal_id, member_id, stance, to_db(now)))
+
+
+async def set_argument(conn: Connection, proposal_id: int, member_id: int, stance: str, argument: str,
+                       now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO proposal_stances (proposal_id, member_id, stance, argument, updated_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (proposal_id, member_id) DO UPDATE SET stance = excluded.stance, argument = excluded.argument, "
+        "updated_at = excluded.updated_at", (proposal_id, member_id, stance, argument, to_db(now)))
+
+
+@dataclass(frozen=True)
+class Discussion:
+    agree: int
+    disagree: int
+    passed: int
+    arguments_for: list[str]
+    arguments_against: list[str]
+
+
+async def discussion(conn: Connection, proposal_id: int) -> Discussion:
+    async with conn.execute("SELECT stance, argument FROM proposal_stances WHERE proposal_id = ? "
+                            "ORDER BY updated_at", (proposal_id,)) as cursor:
+        rows = await cursor.fetchall()
+    counts = {"agree": 0, "disagree": 0, "pass": 0}
+    pro: list[str] = []
+    con: list[str] = []
+    for row in rows:
+        counts[row["stance"]] += 1
+        if row["argument"]:
+            (pro if row["stance"] == "agree" else con).append(row["argument"])
+    return Discussion(counts["agree"], counts["disagree"], counts["pass"], pro, con)
+
+
+async def stance_of(conn: Connection, proposal_id: int, member_id: int) -> str | None:
+    async with conn.execute("SELECT stance FROM proposal_stances WHERE proposal_id = ? AND member_id = ?",
+                            (proposal_id, member_id)) as cursor:
+        row = await cursor.fetchone()
+    return row["stance"] if row else None
+
+
+# -- ballots (secret) -----------------------------------------------------------------------
+async def my_picks(conn: Connection, round_id: int, member_id: int) -> set[int]:
+    """The voter's own picks — shown to her alone."""
+    async with conn.execute("SELECT proposal_id FROM proposal_ballots WHERE round_id = ? AND member_id = ?",
+                            (round_id, member_id)) as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
+
+
+async def pick(conn: Connection, round_id: int, member_id: int, proposal_id: int, now: datetime) -> None:
+    await conn.execute("INSERT OR IGNORE INTO proposal_ballots (round_id, member_id, proposal_id, picked_at) "
+                       "VALUES (?, ?, ?, ?)", (round_id, member_id, proposal_id, to_db(now)))
+
+
+async def unpick(conn: Connection, round_id: int, member_id: int, proposal_id: int) -> None:
+    await conn.execute("DELETE FROM proposal_ballots WHERE round_id = ? AND member_id = ? AND proposal_id = ?",
+                       (round_id, member_id, proposal_id))
+
+
+async def ballots_for_count(conn: Connection, round_id: int) -> list[tuple[int, int]]:
+    """(voter, proposal) pairs, for counting only: never shown, never exported."""
+    async with conn.execute("SELECT member_id, proposal_id FROM proposal_ballots WHERE round_id = ?",
+                            (round_id,)) as cursor:
+        return [(int(row[0]), int(row[1])) for row in await cursor.fetchall()]
+
+
+async def voters(conn: Connection, round_id: int) -> set[int]:
+    async with conn.execute("SELECT DISTINCT member_id FROM proposal_ballots WHERE round_id = ?",
+                            (round_id,)) as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
+
+
+async def save_results(conn: Connection, round_id: int, lines: list[tuple[int, int, int, bool]],
+                       voters_count: int, members_count: int) -> None:
+    await conn.executemany("INSERT OR REPLACE INTO proposal_results (round_id, proposal_id, votes, rank, tied) "
+                           "VALUES (?, ?, ?, ?, ?)", [(round_id, *line) for line in lines])
+    await conn.execute("INSERT OR REPLACE INTO proposal_turnout (round_id, voters, members) VALUES (?, ?, ?)",
+                       (round_id, voters_count, members_count))
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    proposal: Proposal
+    votes: int
+    rank: int
+    tied: bool
+
+
+async def results(conn: Connection, round_id: int) -> tuple[list[ResultLine], tuple[int, int] | None]:
+    """The frozen ranking and the turnout (voters, members) once the vote was counted."""
+    async with conn.execute(
+        "SELECT p.*, r.votes AS votes, r.rank AS result_rank, r.tied AS tied FROM proposal_results r "
+        "JOIN proposals p ON p.id = r.proposal_id WHERE r.round_id = ? ORDER BY r.rank, p.id", (round_id,)) as cursor:
+        lines = [ResultLine(_proposal(row), row["votes"], row["result_rank"], bool(row["tied"]))
+                 for row in await cursor.fetchall()]
+    async with conn.execute("SELECT voters, members FROM proposal_turnout WHERE round_id = ?", (round_id,)) as cursor:
+        row = await cursor.fetchone()
+    return lines, ((row["voters"], row["members"]) if row else None)
+
+
+# -- consent round --------------------------------------------------------------------------
+async def set_consent(conn: Connection, round_id: int, member_id: int, answer: str, reason: str | None,
+                      now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO opinion_consents (round_id, member_id, answer, reason, answered_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (round_id, member_id) DO UPDATE SET answer = excluded.answer, reason = excluded.reason, "
+        "answered_at = excluded.answered_at", (round_id, member_id, answer, reason, to_db(now)))
+
+
+async def consents(conn: Connection, round_id: int) -> list[tuple[str, str | None]]:
+    """(answer, reason) of every consent answer; who answered is not part of the opinion."""
+    async with conn.execute("SELECT answer, reason FROM opinion_consents WHERE round_id = ? ORDER BY answered_at",
+                            (round_id,)) as cursor:
+        return [(row["answer"], row["reason"]) for row in await cursor.fetchall()]
+
+
+async def consented(conn: Connection, round_id: int) -> set[int]:
+    async with conn.execute("SELECT member_id FROM opinion_consents WHERE round_id = ? AND member_id IS NOT NULL",
+                            (round_id,)) as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
+
+
+# -- fate -----------------------------------------------------------------------------------
+async def add_event(conn: Connection, proposal_id: int, *, step: str, happened_on: str, reference: str | None,
+                    outcome: str | None, reason: str | None, evidence_file_id: str | None,
+                    recorded_by: int | None, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO proposal_events (proposal_id, step, happened_on, reference, outcome, reason, evidence_file_id, "
+        "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (proposal_id, step, happened_on, reference, outcome, reason, evidence_file_id, recorded_by, to_db(now)))
+
+
+async def events(conn: Connection, proposal_id: int) -> list[dict[str, Any]]:
+    async with conn.execute("SELECT step, happened_on, reference, outcome, reason FROM proposal_events "
+                            "WHERE proposal_id = ? ORDER BY id", (proposal_id,)) as cursor:
+        return [dict(row) for row in await cursor.fetchall()]
+
+
+# -- /forget --------------------------------------------------------------------------------
+@personal_data.eraser("proposals")
+async def forget_member(conn: Connection, member_id: int) -> None:
+    """Before a member is deleted: proposals of adopted opinions stay as "a member's proposal"
+    (author cleared by ON DELETE SET NULL); her other proposals are deleted; ballots of rounds
+    not yet counted go (counts of counted rounds are frozen in proposal_results)."""
+    await conn.execute(
+        "DELETE FROM proposals WHERE author_id = ? AND round_id IN "
+        "(SELECT id FROM proposal_rounds WHERE adopted_at IS NULL)", (member_id,))
+    await conn.execute(
+        "DELETE FROM proposal_ballots WHERE member_id = ? AND round_id IN "
+        "(SELECT id FROM proposal_rounds WHERE counted_at IS NULL)", (member_id,))
+
+
+@personal_data.section("proposals")
+async def _export(conn: Connection, member_id: int) -> Any:
+    async with conn.execute("SELECT ref, title, body, plan_item, beneficiaries, effect, status, outcome, created_at "
+                            "FROM proposals WHERE author_id = ? ORDER BY id", (member_id,)) as cursor:
+        proposals = [dict(row) for row in await cursor.fetchall()]
+    async with conn.execute("SELECT p.ref, s.stance, s.argument, s.updated_at FROM proposal_stances s "
+                            "JOIN proposals p ON p.id = s.proposal_id WHERE s.member_id = ?", (member_id,)) as cursor:
+        stances = [dict(row) for row in await cursor.fetchall()]
+    async with conn.execute("SELECT p.ref, b.picked_at FROM proposal_ballots b JOIN proposals p ON p.id = b.proposal_id "
+                            "WHERE b.member_id = ?", (member_id,)) as cursor:
+        ballots = [dict(row) for row in await cursor.fetchall()]
+    async with conn.execute("SELECT round_id, answer, reason, answered_at FROM opinion_consents WHERE member_id = ?",
+                            (member_id,)) as cursor:
+        consent_rows = [dict(row) for row in await cursor.fetchall()]
+    return {"proposals": proposals, "stances_and_arguments": stances, "ballots": ballots,
+            "opinion_consents": consent_rows}
+
+
+async def export_rows(conn: Connection, group_ids: list[int]) -> list[dict[str, Any]]:
+    """Every proposal of these groups' rounds with its count, rank and last hand-off step
+    (for the cross-city sheet); no ballot is read."""
+    if not group_ids:
+        return []
+    marks = ",".join("?" * len(group_ids))
+    async with conn.execute(
+        "SELECT g.name AS group_name, g.city, r.feeds, r.year, p.ref, p.title, p.plan_item, p.status, p.outcome, "
+        "p.outcome_reason, res.votes, res.rank, res.tied, "
+        "(SELECT step FROM proposal_events e WHERE e.proposal_id = p.id ORDER BY e.id DESC LIMIT 1) AS last_step "
+        "FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id JOIN groups g ON g.id = r.group_id "
+        "LEFT JOIN proposal_results res ON res.proposal_id = p.id AND res.round_id = r.id "
+        f"WHERE r.group_id IN ({marks}) ORDER BY g.city, r.id, p.id", group_ids) as cursor:
+        return [dict(row) for row in await cursor.fetchall()]
