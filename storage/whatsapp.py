@@ -92,3 +92,16 @@ async def take_held(conn: Connection, user_id: str) -> list[HeldMessage]:
         rows = await cursor.fetchall()
     held = [HeldMessage(r["id"], r["user_id"], r["key"], r["payload"], r["member_id"]) for r in rows]
     return sorted(held, key=lambda message: message.id)
+
+
+async def remember_choices(conn: Connection, user_id: str, choices: str | None) -> None:
+    """The choices (JSON) of the last message she got, or None after a message without any."""
+    await conn.execute(
+        "INSERT INTO whatsapp_contacts (user_id, choices, created_at) VALUES (?, ?, 0) "
+        "ON CONFLICT (user_id) DO UPDATE SET choices = excluded.choices", (user_id, choices))
+
+
+async def remembered_choices(conn: Connection, user_id: str) -> str | None:
+    async with conn.execute("SELECT choices FROM whatsapp_contacts WHERE user_id = ?", (user_id,)) as cursor:
+        row = await cursor.fetchone()
+    return row["choices"] if row else None

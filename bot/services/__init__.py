@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from bot.channels import Channel, Notifier
 from bot.clock import Clock, utc_timestamp
 from bot.config import Settings
-from bot.ratelimit import RateLimits
+from bot.ratelimit import RateLimits, whatsapp_limits
 from bot.scheduler import Scheduler
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Conversation
@@ -69,7 +69,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         return utc_timestamp(clock.now())
 
     notifier = Notifier(now_seconds)
-    dispatcher = OutboxDispatcher(db, {}, now_seconds, limits=RateLimits.from_settings(settings))
+    dispatcher = OutboxDispatcher(db, {}, now_seconds, limits={
+        "*": RateLimits.from_settings(settings), "whatsapp": whatsapp_limits(settings)})
     clock.subscribe(dispatcher.kick)  # a moved clock makes delayed rows due at once
     scheduler = Scheduler(clock, settings.timezone)
     reminders = ReminderService(db, clock, timezone=settings.timezone, on_commit=dispatcher.kick)

@@ -8,6 +8,7 @@ CREATE TABLE whatsapp_contacts (
     wa_id TEXT,
     last_inbound_at REAL,          -- epoch seconds of her last message: the window opens here
     last_template_at REAL,         -- when we last asked her (by template) to open the window
+    choices TEXT,                  -- JSON: the choices of the last message, to answer by typing
     created_at REAL NOT NULL
 );
 
