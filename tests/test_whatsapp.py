@@ -3,7 +3,20 @@ server, the real bot answers through pywa, and we read what her phone shows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.emulator.whatsapp import FakeWaUser
+from tests.meetings_support import MEETING_START, announce, group_with, notice
 from tests.whatsapp_support import WaHarness, graph, wa  # noqa: F401  (fixtures)
+
+
+async def _wa_member(wa: WaHarness, code: str, name: str = "Ayşe", language: str = "en",
+                     phone: str | None = "905321234567") -> FakeWaUser:
+    user = wa.graph.user(name, phone=phone)
+    welcome = await wa.wa_join(user, code, language)
+    assert "Kadın Dostu Kent" in welcome.text, welcome.text
+    await wa.wa_skip(user)
+    return user
 
 
 async def test_ayse_joins_on_whatsapp_with_a_typed_code_and_buttons(wa: WaHarness) -> None:
@@ -11,11 +24,65 @@ async def test_ayse_joins_on_whatsapp_with_a_typed_code_and_buttons(wa: WaHarnes
     ayse = wa.graph.user("Ayşe", phone="905321234567")
     picker = await wa.wa_send(ayse, f"katıl {created.member_invite.code}")
     assert picker.type == "interactive" and picker.titles == ["Türkçe", "English"]
-    notice = await wa.wa_tap(ayse, picker, "English")
-    assert "Kars Kadın Meclisi Derneği" in notice.text  # the privacy notice names the controller
+    notice_ = await wa.wa_tap(ayse, picker, "English")
+    assert "Kars Kadın Meclisi Derneği" in notice_.text  # the privacy notice names the controller
     question = await wa.wa_next(ayse)
     assert question.titles == ["✅ I agree", "❌ I do not agree"]
     second = await wa.wa_tap(ayse, question, "✅ I agree")
-    welcome = await wa.wa_tap(ayse, second, "✅ I agree")
-    assert "You joined" in welcome.text or "joined" in welcome.text, welcome.text
-    assert "<b>" not in welcome.text  # WhatsApp formatting, not HTML
+    welcome = await wa.wa_send(ayse, "i agree")  # the button's words, typed
+    assert "*Kadın Dostu Kent*" in welcome.text and "<b>" not in welcome.text  # WhatsApp bold, not HTML
+    help_ = (await wa.wa_skip(ayse))[0]
+    assert "/help /yardim" in help_.text, help_.text
+    # A typed word works like a command; Turkish letters or not.
+    language = await wa.wa_send(ayse, "DİL")
+    assert language.titles == ["Türkçe", "English"]
+    changed = await wa.wa_tap(ayse, language, "Türkçe")
+    assert "Dil değiştirildi" in changed.text
+
+
+async def test_a_split_group_gets_the_announcement_and_rsvps_with_a_reply_button(wa: WaHarness) -> None:
+    zeynep, (fatma,) = await group_with(wa, ("Fatma", "tr"))
+    group = (await wa.services.groups.get(1))
+    assert group is not None
+    code = (await wa.services.groups.new_member_invite(group.id)).code
+    ayse = await _wa_member(wa, code)
+    await announce(wa, zeynep)
+    await notice(wa, fatma)  # Telegram member
+    invitation = await wa.wa_next(ayse, "New meeting")
+    assert invitation.titles[:3] == ["✅ I'll attend", "❌ I can't attend", "🤔 Maybe"]
+    assert "1.* 📅 Add to calendar (.ics)" in invitation.text  # a fourth choice: typed number
+    calendar = await wa.wa_send(ayse, "1")  # the typed number picks the listed choice
+    assert calendar.type == "document" and calendar.filename == "meeting-1.ics"
+    assert b"BEGIN:VCALENDAR" in wa.graph.media_bytes(calendar.media_id or "")
+    answer = await wa.wa_tap(ayse, invitation, "✅ I'll attend")  # the earlier buttons still work
+    assert "Your answer is saved" in answer.text and "I'll attend" in answer.text
+    overview = await wa.send(zeynep, "/toplantilar")
+    assert "✅ 1 ·" in overview.text, overview.text
+
+
+async def test_outside_the_24_hour_window_a_reminder_goes_as_a_template(wa: WaHarness) -> None:
+    zeynep, _ = await group_with(wa)
+    code = (await wa.services.groups.new_member_invite(1)).code
+    ayse = await _wa_member(wa, code)
+    await announce(wa, zeynep)
+    await wa.wa_next(ayse, "New meeting")
+    await wa.settle()
+    wa.clock.advance(MEETING_START - timedelta(hours=24) + timedelta(minutes=1) - wa.clock.now())
+    template = await wa.graph.wait_for_message(ayse, lambda m: m.type == "template", timeout=10)
+    assert template.template == "koordinat_notice" and template.template_language == "en"
+    assert template.template_params == ["Ayşe"]  # nothing about the meeting on a shared phone
+    assert not [e for _, e in wa.graph.rejected if e.code == 131047]  # the bot knew the window
+    # She answers the template: the window opens and the reminder itself follows.
+    await wa.graph.send_text(ayse, "menu")
+    reminder = await wa.wa_next(ayse, "Reminder")
+    assert "Thursday, 3 December 2026, 14:00" in reminder.text
+
+
+async def test_a_window_the_bot_thought_open_falls_back_to_the_template(wa: WaHarness) -> None:
+    created = await wa.create_group()
+    ayse = await _wa_member(wa, created.member_invite.code)
+    wa.graph.last_inbound[ayse.user_id] = 0  # Meta says: closed (131047)
+    await wa.graph.send_text(ayse, "yardım")
+    del wa.graph.last_inbound[ayse.user_id]
+    template = await wa.graph.wait_for_message(ayse, lambda m: m.type == "template")
+    assert template.template == "koordinat_notice"

@@ -43,6 +43,14 @@ class WaHarness(Harness):
         return await self.graph.wait_for_message(
             user, (lambda m: fragment in m.text) if fragment else None, timeout=timeout)
 
+    async def wa_skip(self, user: FakeWaUser) -> list[WaMessage]:
+        """Wait for the outbox to finish, then mark everything sent to her as read."""
+        await self.settle()
+        unread = [m for i, m in enumerate(self.graph.sent)
+                  if m.to == user.user_id and i >= self.graph._cursor.get(user.user_id, 0)]
+        self.graph._cursor[user.user_id] = len(self.graph.sent)
+        return unread
+
     async def wa_join(self, user: FakeWaUser, code: str, language: str = "en") -> WaMessage:
         """Onboarding the WhatsApp way: `katıl KOD`, a language button, two consent buttons."""
         picker = await self.wa_send(user, f"katıl {code}")
