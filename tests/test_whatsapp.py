@@ -81,8 +81,9 @@ async def test_outside_the_24_hour_window_a_reminder_goes_as_a_template(wa: WaHa
 async def test_a_window_the_bot_thought_open_falls_back_to_the_template(wa: WaHarness) -> None:
     created = await wa.create_group()
     ayse = await _wa_member(wa, created.member_invite.code)
-    wa.graph.last_inbound[ayse.user_id] = 0  # Meta says: closed (131047)
+    wa.graph.fail_next(131047, ayse)  # Meta says the window is closed after all
     await wa.graph.send_text(ayse, "yardım")
-    del wa.graph.last_inbound[ayse.user_id]
     template = await wa.graph.wait_for_message(ayse, lambda m: m.type == "template")
     assert template.template == "koordinat_notice"
+    await wa.graph.send_text(ayse, "hello")  # she answers: the held help follows
+    assert "/help /yardim" in (await wa.wa_next(ayse, "/help")).text

@@ -164,7 +164,18 @@ class FakeGraphApi:
             headers["X-Hub-Signature-256"] = signature
         async with self._session.post(self.webhook_url, data=body, headers=headers) as response:
             await response.read()
-            return response.status
+            status = response.status
+        if status == 200:  # her message reached the business: her 24-hour window opens
+            try:
+                sent = json.loads(body)
+                for entry in sent.get("entry", []):
+                    for change in entry.get("changes", []):
+                        for message in change.get("value", {}).get("messages", []):
+                            if message.get("from_user_id"):
+                                self.last_inbound[message["from_user_id"]] = self._now()
+            except (ValueError, AttributeError, TypeError):
+                pass
+        return status
 
     async def deliver(self, user: FakeWaUser, message: dict[str, Any]) -> dict[str, Any]:
         """She sends `message` (a Cloud API message object); returns the whole payload posted."""
@@ -172,7 +183,6 @@ class FakeGraphApi:
         status = await self.post(payload)
         if status != 200:
             raise AssertionError(f"webhook answered {status}")
-        self.last_inbound[user.user_id] = self._now()
         return payload
 
     async def send_text(self, user: FakeWaUser, text: str) -> dict[str, Any]:
