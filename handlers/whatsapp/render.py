@@ -31,6 +31,12 @@ MAX_INTERACTIVE_BODY = 1024
 MAX_CAPTION = 1024
 
 
+# Catalog keys whose texts are button labels (and so may reach WhatsApp as reply-button
+# titles or list rows); checked against the limits by tests/test_whatsapp_limits.py.
+LABEL_KEYS = re.compile(r"^(button\.|rsvp\.(yes|no|maybe)$|meeting\.(cancel_yes|cancel_no|field_\w+)$"
+                        r"|(?!error\.|demo\.).*_button$|survey\.(button|choice)\.)")
+
+
 @dataclass(frozen=True)
 class Remembered:
     """A choice she may answer by typing its number or its words."""
