@@ -33,6 +33,7 @@ class Koordinat:
         self.services: Services | None = None
         self.telegram: Application | None = None  # type: ignore[type-arg]
         self.whatsapp = None  # handlers.whatsapp.CloudApi when configured
+        self.whatsapp_channel = None
         self.web = None  # handlers.web.WebServer: both webhooks and /health
 
     async def start(self, *, webhook: bool = False) -> Services:
@@ -52,9 +53,12 @@ class Koordinat:
         from handlers import whatsapp as whatsapp_adapter
 
         self.whatsapp = whatsapp_adapter.build_client(self.settings)
-        services.add_channel(whatsapp_adapter.WhatsAppChannel(self.whatsapp, services.db, self.settings,
-                                                              services.now_seconds))
+        self.whatsapp_channel = whatsapp_adapter.WhatsAppChannel(self.whatsapp, services.db, self.settings,
+                                                                 services.now_seconds)
+        services.add_channel(self.whatsapp_channel)
         whatsapp_adapter.add_keywords(services)
+        services.reminders.add_recurring("whatsapp-forget-strangers", whatsapp_adapter.forget_strangers(services),
+                                         hour=4, minute=10)
 
     async def _start_web(self, services: Services) -> None:
         """One server for the WhatsApp webhook, the Telegram webhook (if any) and /health."""

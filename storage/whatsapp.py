@@ -105,3 +105,13 @@ async def remembered_choices(conn: Connection, user_id: str) -> str | None:
     async with conn.execute("SELECT choices FROM whatsapp_contacts WHERE user_id = ?", (user_id,)) as cursor:
         row = await cursor.fetchone()
     return row["choices"] if row else None
+
+
+async def forget_strangers(conn: Connection, closed_before: float) -> int:
+    """Window rows of people who are not members (never joined, or used /forget) once
+    their window has closed: nothing about them is kept."""
+    cursor = await conn.execute(
+        "DELETE FROM whatsapp_contacts WHERE COALESCE(last_inbound_at, 0) < ? AND NOT EXISTS ("
+        "SELECT 1 FROM identities i WHERE i.channel = 'whatsapp' AND i.external_id = whatsapp_contacts.user_id)",
+        (closed_before,))
+    return cursor.rowcount

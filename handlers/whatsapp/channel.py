@@ -36,8 +36,7 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 24 * 3600
 WINDOW_MARGIN = 120  # do not start a free-form send in the window's last two minutes
 TEMPLATE_QUIET_SECONDS = 3600  # one "you have a message" template per hour while she is away
-THROUGHPUT_BACKOFF = 5.0
-PAIR_BACKOFF = 6.0  # "about one message every 6 seconds to the same user"
+THROUGHPUT_BACKOFF = 2.0  # 130429: the dispatcher pauses the bulk lane when several chats hit it
 
 
 class WhatsAppChannel:
@@ -160,7 +159,8 @@ class WhatsAppChannel:
         except (wa_errors.RateLimitHit, wa_errors.ToManyAPICalls) as error:
             raise RetryLater(THROUGHPUT_BACKOFF) from error
         except wa_errors.TooManyMessages as error:
-            raise RetryLater(PAIR_BACKOFF) from error
+            # 131056: about one message every 6 s to the same person (whatsapp_pair_seconds).
+            raise RetryLater(self._settings.whatsapp_pair_seconds) from error
         except wa_errors.MessageUndeliverable as error:
             raise Unreachable(f"131026 {error.message}") from error
         except wa_errors.ReEngagementMessage:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
+from bot.clock import utc_timestamp
 from bot.models import Actor
 from bot.services import Services
 from bot.services.conversation import Ctx, Replies
@@ -29,6 +31,15 @@ def actor_for(inbound: Inbound) -> Actor:
     country = inbound.user_id.split(".")[0] if "." in inbound.user_id else ""
     hint = "tr" if country in ("TR", "") else "en"
     return Actor(channel=CHANNEL, external_id=inbound.user_id, display_name=inbound.name, language_hint=hint)
+
+
+def forget_strangers(services: Services):  # type: ignore[no-untyped-def]
+    """Nightly: drop the window rows of people who are not (or no longer) members."""
+    async def forget(reminder: object, now: datetime) -> None:
+        async with services.db.transaction() as tx:
+            await whatsapp_repo.forget_strangers(tx, utc_timestamp(now) - 2 * 24 * 3600)
+
+    return forget
 
 
 def add_keywords(services: Services) -> None:

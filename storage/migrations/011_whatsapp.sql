@@ -34,10 +34,11 @@ CREATE TABLE link_codes (
 -- Preferred channel for notices when a person has several identities (/tercih).
 ALTER TABLE members ADD COLUMN preferred_channel TEXT;
 
--- /forget deletes the member and, through the identities cascade, this: the phone number
--- and the window go with her.
+-- /forget deletes the member and, through the identities cascade, her phone number and held
+-- messages. The bare window row stays so that the goodbye still goes out free-form; rows of
+-- people without an identity are pruned nightly once their window has closed.
 CREATE TRIGGER whatsapp_forget AFTER DELETE ON identities WHEN old.channel = 'whatsapp'
 BEGIN
-    DELETE FROM whatsapp_contacts WHERE user_id = old.external_id;
+    UPDATE whatsapp_contacts SET wa_id = NULL, choices = NULL WHERE user_id = old.external_id;
     DELETE FROM whatsapp_held WHERE user_id = old.external_id;
 END;

@@ -77,6 +77,7 @@ class FakeGraphApi:
         self._planned: dict[str, deque[int]] = defaultdict(deque)  # recipient ("*": anyone) → codes
         self._media: dict[str, tuple[bytes, str, str]] = {}  # id → (bytes, mime, filename)
         self._media_urls: dict[str, tuple[str, float]] = {}  # token → (media id, expires)
+        self.expire_next_urls = 0  # this many of the next media URLs are already expired
         self._ids = itertools.count(1)
         self._cursor: dict[str, int] = {}
         self._changed = asyncio.Condition()
@@ -361,7 +362,11 @@ class FakeGraphApi:
             return self._error(GraphError(100, "Unsupported get request: unknown media id"))
         content, mime, _ = self._media[media_id]
         token = f"{media_id}-{next(self._ids)}"
-        self._media_urls[token] = (media_id, time.monotonic() + MEDIA_URL_SECONDS)
+        expires = time.monotonic() + MEDIA_URL_SECONDS
+        if self.expire_next_urls > 0:
+            self.expire_next_urls -= 1
+            expires = 0.0
+        self._media_urls[token] = (media_id, expires)
         return web.json_response({"messaging_product": "whatsapp", "id": media_id, "mime_type": mime,
                                   "sha256": hashlib.sha256(content).hexdigest(), "file_size": len(content),
                                   "url": f"{self.base_url}/download/{token}"})
