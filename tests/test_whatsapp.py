@@ -87,3 +87,27 @@ async def test_a_window_the_bot_thought_open_falls_back_to_the_template(wa: WaHa
     assert template.template == "koordinat_notice"
     await wa.graph.send_text(ayse, "hello")  # she answers: the held help follows
     assert "/help /yardim" in (await wa.wa_next(ayse, "/help")).text
+
+
+async def test_a_member_on_both_apps_links_them_and_gets_each_notice_once(wa: WaHarness) -> None:
+    zeynep, (fatma,) = await group_with(wa, ("Fatma", "tr"))
+    shown = await wa.send(fatma, "/bagla")
+    code = shown.text.split("bagla ")[1].split("<")[0].split()[0]
+    fatma_wa = wa.graph.user("Fatma", phone="905551112233")
+    linked = await wa.wa_send(fatma_wa, f"bagla {code}")
+    assert "bağlandı" in linked.text and "Telegram" in linked.text
+    choice = await wa.wa_send(fatma_wa, "tercih")
+    assert choice.titles == ["Telegram", "WhatsApp"]
+    chosen = await wa.wa_tap(fatma_wa, choice, "WhatsApp")
+    assert "WhatsApp" in chosen.text
+    await wa.settle()
+    before_tg = len(wa.server.messages(fatma.chat_id))
+    await announce(wa, zeynep)
+    await wa.settle()
+    await wa.wa_next(fatma_wa, "Yeni toplantı")
+    await wa.settle()
+    assert not [m for m in wa.server.messages(fatma.chat_id)[before_tg:] if "Yeni toplantı" in (m.text or "")]
+    overview = await wa.send(zeynep, "/toplantilar")
+    assert "⏳ 2" in overview.text, overview.text  # Zeynep and Fatma: counted once each
+    again = await wa.wa_send(fatma_wa, f"bagla {code}")
+    assert "geçerli bir bağlama kodu değil" in again.text  # one-time

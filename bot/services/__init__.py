@@ -18,6 +18,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Conversation
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
+from bot.services.linking import LinkingService
 from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxDispatcher
@@ -94,10 +95,14 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     members.join_hooks.append(meetings.upcoming_for_newcomer)
     members.member_line_hooks.append(meetings.attendance.member_lines)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
-    return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
+    linking = LinkingService(db)  # one person, two apps (issue 12)
+    linking.register(conversation)
+    services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
                     scheduler=scheduler, meetings=meetings)
+    services.extras["linking"] = linking
+    return services
 
 
 
