@@ -111,3 +111,17 @@ async def test_a_member_on_both_apps_links_them_and_gets_each_notice_once(wa: Wa
     assert "⏳ 2" in overview.text, overview.text  # Zeynep and Fatma: counted once each
     again = await wa.wa_send(fatma_wa, f"bagla {code}")
     assert "geçerli bir bağlama kodu değil" in again.text  # one-time
+
+
+async def test_the_menu_is_a_list_of_words_she_can_also_type(wa: WaHarness) -> None:
+    created = await wa.create_group()
+    ayse = await _wa_member(wa, created.member_invite.code, language="tr")
+    menu = await wa.wa_send(ayse, "MENÜ")
+    assert menu.type == "interactive" and menu.list_button == "Seçenekler"
+    assert "toplantilar" in menu.titles and "verilerim" in menu.titles and "davet" not in menu.titles
+    row = next(r for r in menu.rows if r.title == "toplantilar")
+    assert row.description == "Toplantılar ve yanıtlarınız"
+    meetings = await wa.wa_tap(ayse, menu, "toplantilar")
+    assert meetings.text
+    typed = await wa.wa_send(ayse, "toplantılar")  # the word typed, Turkish letters and all
+    assert typed.text == meetings.text

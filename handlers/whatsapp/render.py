@@ -171,7 +171,8 @@ def render(reply: Reply, lang: str) -> Rendered:
         for button in choices:
             full = whatsapp_text(button.label).strip()
             title = fit(button.label, MAX_ROW_TITLE, lang)
-            description = full[:MAX_ROW_DESCRIPTION] if title.endswith("…") else None
+            description = button.description or (full if title.endswith("…") else None)
+            description = whatsapp_text(description)[:MAX_ROW_DESCRIPTION] if description else None
             rows.append((button.choice or "", title, description))
             remembered.append(Remembered(None, full, button.choice or ""))
         titles = _unique([row[1] for row in rows], MAX_ROW_TITLE)

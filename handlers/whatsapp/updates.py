@@ -10,8 +10,9 @@ from datetime import datetime
 from bot.clock import utc_timestamp
 from bot.models import Actor
 from bot.services import Services
-from bot.services.conversation import Ctx, Replies
+from bot.services.conversation import Conversation, Ctx, Replies
 from bot.text import fold
+from handlers.whatsapp.menu import MENU_WORDS, menu
 from handlers.whatsapp.payloads import Inbound, mask_phone
 from storage import outbox as outbox_repo
 from storage import whatsapp as whatsapp_repo
@@ -90,6 +91,10 @@ async def _route_text(services: Services, actor: Actor, text: str) -> Replies:
         name = words[0].lstrip("/").split("@")[0]
         return await conversation.on_command(actor, fold(name) if fold(name) in conversation.command_names()
                                              else name, words[1:])
+    if fold(text) in MENU_WORDS:
+        ctx = await conversation.context(actor)
+        if await conversation.current_dialog(ctx) is None:
+            return await conversation.on_action(actor, lambda ctx: _menu(conversation, ctx))
     if len(words) >= 2 and fold(words[0]) in COMMANDS_WITH_ARGUMENT and fold(words[0]) in conversation.command_names():
         ctx = await conversation.context(actor)
         if await conversation.current_dialog(ctx) is None:
@@ -116,6 +121,10 @@ async def _typed_choice(services: Services, actor: Actor, text: str) -> str | No
             if number is not None and int(typed) == number:
                 return str(choice)
     return None
+
+
+async def _menu(conversation: Conversation, ctx: Ctx) -> Replies:
+    return menu(conversation, ctx)
 
 
 def _strip_symbols(label: str) -> str:
