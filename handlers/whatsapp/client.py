@@ -45,7 +45,11 @@ def build_client(settings: Settings) -> CloudApi:
                       filter_updates=False)
     # pywa fixes graph.facebook.com on the session it is given; ours may point elsewhere.
     session.base_url = f"{settings.whatsapp_api_url}/v{settings.whatsapp_api_version}"
-    for name in ("pywa", "pywa_async", "httpx"):
+    # pywa logs request bodies (recipients, texts) at DEBUG: keep it at WARNING, and mask
+    # phone numbers in whatever it does log (filters apply per logger, so name each one).
+    logging.getLogger("pywa").setLevel(logging.WARNING)
+    for name in ("pywa", "pywa.api", "pywa.client", "pywa.helpers", "pywa.server", "pywa.handlers",
+                 "pywa_async.api", "pywa_async.client", "pywa_async.server", "httpx"):
         logger = logging.getLogger(name)
         if not any(isinstance(existing, PhoneMask) for existing in logger.filters):
             logger.addFilter(PhoneMask())
