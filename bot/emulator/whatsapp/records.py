@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,15 @@ class Choice:
     title: str
     description: str | None = None
 
+    # The names the demo's tour player uses for Telegram buttons.
+    @property
+    def text(self) -> str:
+        return self.title
+
+    @property
+    def callback_data(self) -> str:
+        return self.id
+
 
 @dataclass
 class WaMessage:
@@ -52,6 +62,19 @@ class WaMessage:
     media_id: str | None = None
     filename: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plain_text(self) -> str:
+        """The text without WhatsApp's formatting marks (*bold*, _italic_, `code`)."""
+        return re.sub(r"(?<!\w)[*_`]|[*_`](?!\w)", "", self.text)
+
+    @property
+    def document_name(self) -> str | None:
+        return self.filename
+
+    @property
+    def kind(self) -> str:
+        return self.type
 
     @property
     def choices(self) -> list[Choice]:
