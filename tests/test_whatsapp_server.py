@@ -13,7 +13,7 @@ import httpx
 from bot.__main__ import Koordinat
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi
 from tests.harness import Harness
 from tests.whatsapp_support import graph, wa_settings  # noqa: F401  (fixture)

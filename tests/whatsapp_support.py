@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock, utc_timestamp
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi, FakeWaUser, WaMessage
 from tests.harness import Harness
 

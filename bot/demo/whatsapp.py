@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.demo.render import INDENT
-from bot.emulator.bot_api import FakeUser
+from bot.emulator.telegram import FakeUser
 from bot.emulator.whatsapp import FakeGraphApi, FakeWaUser, WaMessage
 from bot.emulator.whatsapp.records import Choice
 
