@@ -23,6 +23,7 @@ class HeldMessage:
     key: str
     payload: str
     member_id: int | None
+    held_at: float
 
 
 async def saw(conn: Connection, user_id: str, wa_id: str | None, now: float) -> None:
@@ -86,11 +87,11 @@ async def hold(conn: Connection, *, user_id: str, key: str, payload: str, member
 async def take_held(conn: Connection, user_id: str) -> list[HeldMessage]:
     """Every message held for her, oldest first, removed from the table."""
     async with conn.execute(
-        "DELETE FROM whatsapp_held WHERE user_id = ? RETURNING id, user_id, key, payload, member_id",
+        "DELETE FROM whatsapp_held WHERE user_id = ? RETURNING id, user_id, key, payload, member_id, held_at",
         (user_id,),
     ) as cursor:
         rows = await cursor.fetchall()
-    held = [HeldMessage(r["id"], r["user_id"], r["key"], r["payload"], r["member_id"]) for r in rows]
+    held = [HeldMessage(r["id"], r["user_id"], r["key"], r["payload"], r["member_id"], r["held_at"]) for r in rows]
     return sorted(held, key=lambda message: message.id)
 
 

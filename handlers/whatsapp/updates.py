@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.clock import utc_timestamp
-from bot.models import Actor
+from bot.models import Actor, Reply
 from bot.services import Services
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.text import fold
 from handlers.whatsapp.menu import MENU_WORDS, menu
 from handlers.whatsapp.payloads import Inbound, mask_phone
+from messages import FALLBACK, format_datetime, t
+from storage import members as members_repo
 from storage import outbox as outbox_repo
 from storage import whatsapp as whatsapp_repo
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
+HELD_FOR_AT_MOST = 14 * 24 * 3600  # held notices older than two weeks are not delivered
 # Commands typed with an argument, without a slash: `katıl AbC123`, `join AbC123`.
 COMMANDS_WITH_ARGUMENT = frozenset({"katil", "join", "bagla", "link"})
 # Plain words for features that may or may not be installed (added only when they are).
@@ -58,9 +61,13 @@ async def handle(services: Services, inbound: Inbound) -> None:
     async with services.db.transaction() as tx:
         await whatsapp_repo.saw(tx, inbound.user_id, inbound.wa_id, moment)
         held = await whatsapp_repo.take_held(tx, inbound.user_id)
+        member = await members_repo.by_identity(tx, CHANNEL, inbound.user_id) if held else None
         for message in held:
+            if now - message.held_at > HELD_FOR_AT_MOST:
+                continue  # weeks-old notices would mislead more than help
+            payload = _dated(message, member.language if member else FALLBACK, services.settings.timezone)
             await outbox_repo.enqueue(tx, key=f"wa-held:{message.key}", channel=CHANNEL, address=inbound.user_id,
-                                      payload=message.payload, now=now, lane=outbox_repo.REPLY_LANE,
+                                      payload=payload, now=now, lane=outbox_repo.REPLY_LANE,
                                       member_id=message.member_id)
     if held:
         services.dispatcher.kick()
@@ -79,6 +86,15 @@ async def handle(services: Services, inbound: Inbound) -> None:
         return
     text = inbound.text or ""
     await services.inbox.handle(actor, inbound.message_id, lambda: _route_text(services, actor, text))
+
+
+def _dated(message: whatsapp_repo.HeldMessage, lang: str, timezone: str) -> str:
+    """The held message with the moment it was meant for on top: "tomorrow" in a reminder
+    read later must be read from then."""
+    reply = Reply.model_validate_json(message.payload)
+    when = format_datetime(datetime.fromtimestamp(message.held_at, UTC), lang, timezone)
+    reply.text = t("whatsapp.held_from", lang, when=when) + "\n\n" + reply.text
+    return reply.model_dump_json()
 
 
 async def _route_text(services: Services, actor: Actor, text: str) -> Replies:
