@@ -71,3 +71,11 @@ async def test_a_body_that_is_not_a_cloud_api_payload_is_a_bad_request(wa: WaHar
     status = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
               "value": {"messaging_product": "whatsapp", "statuses": [{"id": "wamid.X", "status": "read"}]}}]}]}
     assert await wa.graph.post(status) == 200
+
+
+async def test_a_reaction_gets_no_answer(wa: WaHarness) -> None:
+    ayse = wa.graph.user("Ayşe")
+    await wa.graph.deliver(ayse, {"type": "reaction", "reaction": {"message_id": "wamid.OUT1", "emoji": "👍"}})
+    await wa.graph.send_text(ayse, "yardım")
+    first = await wa.graph.wait_for_message(ayse)
+    assert "/help" in first.text and len(wa.graph.messages_to(ayse)) == 1  # only the help

@@ -74,6 +74,7 @@ class Inbound:
     upload: Upload | None = None
     new_user_id: str | None = None
     new_wa_id: str | None = None
+    ignored: bool = False  # a reaction or a read receipt of hers: it opens the window, nothing more
 
 
 def e164(wa_id: str | None) -> str | None:
@@ -96,6 +97,8 @@ def mask_phone(phone: str | None) -> str:
     return phone[:3] + "*" * max(0, len(phone) - 5) + phone[-2:]
 
 
+# Answering these would cost a message and say nothing (a 👍 under a notice is not a question).
+_SILENT = frozenset({"reaction", "request_welcome", "ephemeral", "revoke"})
 _MEDIA_KINDS = {"image": "photo", "document": "document", "video": "video", "audio": "audio",
                 "sticker": "sticker"}
 
@@ -154,6 +157,8 @@ def _inbound(message: _Message, user_id: str, contact: _Contact) -> Inbound:
     if message.type == "button":  # a quick-reply button on a template
         button = extra.get("button") or {}
         return Inbound(**base, text=str(button.get("text") or button.get("payload") or ""))
+    if message.type in _SILENT:
+        return Inbound(**base, ignored=True)
     if message.type == "system":
         system = extra.get("system") or {}
         return Inbound(**base, new_user_id=system.get("user_id") or user_id,

@@ -73,6 +73,8 @@ async def handle(services: Services, inbound: Inbound) -> None:
         services.dispatcher.kick()
     actor = actor_for(inbound)
     conversation = services.conversation
+    if inbound.ignored:
+        return
     if inbound.new_user_id is not None:
         await services.inbox.handle(actor, inbound.message_id, lambda: _rekey(services, inbound))
         return
