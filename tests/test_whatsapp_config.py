@@ -63,3 +63,11 @@ def test_template_languages_map_to_approved_codes(monkeypatch: pytest.MonkeyPatc
     settings = load_settings()
     assert settings.whatsapp_template_language("en") == "en_US"
     assert settings.whatsapp_template_language("tr") == "tr"
+
+
+def test_whatsapp_sending_limits_follow_the_cloud_api() -> None:
+    from bot.ratelimit import whatsapp_limits
+
+    limits = whatsapp_limits(load_settings())
+    assert limits.per_second == 80.0  # messages per second per business number
+    assert abs(limits.private_per_second - 1 / 6) < 1e-9 and limits.private_burst == 10  # pair rate

@@ -70,7 +70,8 @@ def wa_settings(graph: FakeGraphApi) -> dict[str, object]:
 
 @pytest.fixture
 async def graph(clock: ManualClock) -> AsyncIterator[FakeGraphApi]:
-    async with FakeGraphApi(now=lambda: utc_timestamp(clock.now())) as server:
+    # The bot paces each person at whatsapp_pair_seconds (0.05 s here); so does this fake.
+    async with FakeGraphApi(now=lambda: utc_timestamp(clock.now()), pair_seconds=0.05) as server:
         yield server
 
 
