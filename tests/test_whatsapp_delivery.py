@@ -36,6 +36,10 @@ async def test_an_undeliverable_member_is_marked_unreachable_for_the_coordinator
     await wa.settle()
     row = await wa.services.db.fetchone("SELECT unreachable_at FROM members WHERE display_name = 'Ayşe'")
     assert row is not None and row["unreachable_at"] is not None
+    await wa.graph.send_text(ayse, "yardım")  # she writes again: reachable, and answered
+    assert "/help" in (await wa.wa_next(ayse, "/help")).text
+    row = await wa.services.db.fetchone("SELECT unreachable_at FROM members WHERE display_name = 'Ayşe'")
+    assert row is not None and row["unreachable_at"] is None
 
 
 async def test_a_template_error_is_recorded_on_the_outbox_row(wa: WaHarness, caplog) -> None:  # type: ignore[no-untyped-def]

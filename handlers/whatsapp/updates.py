@@ -61,7 +61,9 @@ async def handle(services: Services, inbound: Inbound) -> None:
     async with services.db.transaction() as tx:
         await whatsapp_repo.saw(tx, inbound.user_id, inbound.wa_id, moment)
         held = await whatsapp_repo.take_held(tx, inbound.user_id)
-        member = await members_repo.by_identity(tx, CHANNEL, inbound.user_id) if held else None
+        member = await members_repo.by_identity(tx, CHANNEL, inbound.user_id)
+        if member is not None and member.unreachable_at is not None:
+            await members_repo.mark_reachable(tx, member.id)  # she wrote: 131026 is over
         for message in held:
             if now - message.held_at > HELD_FOR_AT_MOST:
                 continue  # weeks-old notices would mislead more than help
