@@ -27,7 +27,7 @@ HELD_FOR_AT_MOST = 14 * 24 * 3600  # held notices older than two weeks are not d
 COMMANDS_WITH_ARGUMENT = frozenset({"katil", "join", "bagla", "link"})
 # Plain words for features that may or may not be installed (added only when they are).
 OPTIONAL_KEYWORDS = {"anketler": "surveys", "surveys": "surveys", "takvim": "calendar",
-                     "calendar": "calendar", "menu": "help", "tercih": "preferred"}
+                     "calendar": "calendar"}
 
 
 def actor_for(inbound: Inbound) -> Actor:
