@@ -77,10 +77,10 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
         return 2
     command = args.command or "run"
     if command == "run":
-        if not settings.has_telegram_token:
+        if not settings.has_telegram_token and not settings.has_whatsapp:  # WhatsApp-only runs too
             print(t("cli.no_token", settings.default_language), file=sys.stderr)
             return _demo(settings, runtime, script=not sys.stdin.isatty(), language=None)
-        if args.webhook and not settings.webhook_url:
+        if args.webhook and settings.has_telegram_token and not settings.webhook_url:
             print("koordinat: configuration error: KOORDINAT_WEBHOOK_URL: needed for --webhook "
                   "(example: https://koordinat.example.org)", file=sys.stderr)
             return 2

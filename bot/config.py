@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["tr", "en"]
@@ -47,6 +48,23 @@ class Settings(BaseSettings):
     private_chat_rate_per_second: float = Field(default=1.0, gt=0)
     group_chat_rate_per_minute: float = Field(default=20.0, gt=0)
 
+    # WhatsApp Cloud API (issue 12). All four of token, phone number id, app secret and
+    # verify token, or none of them. `whatsapp_api_url` points at a local stand-in in tests.
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "23.0"
+    # Approved utility templates (messages/whatsapp_templates.toml holds their texts and
+    # parameter order); the name is shared, one approved translation per language.
+    whatsapp_template_notice: str = "koordinat_notice"
+    whatsapp_template_languages: str = "tr,en"
+    # Cloud API throughput: 80 messages/s per number; about one message per 6 s per person.
+    whatsapp_send_rate_per_second: float = Field(default=80.0, gt=0)
+    whatsapp_pair_seconds: float = Field(default=6.0, gt=0)
+    whatsapp_pair_burst: int = Field(default=10, ge=1)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -58,6 +76,65 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https:// (example: http://127.0.0.1:8081/bot)")
         return value
+
+    @field_validator("whatsapp_api_url")
+    @classmethod
+    def _graph_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (example: https://graph.facebook.com)")
+        return value.rstrip("/")
+
+    @field_validator("whatsapp_phone_number_id")
+    @classmethod
+    def _phone_number_id(cls, value: str | None) -> str | None:
+        if value is not None and value.strip() and not value.strip().isdigit():
+            raise ValueError("the Phone number ID from the Meta app's WhatsApp > API Setup page, "
+                             "digits only (example: 106540352242922), not the phone number")
+        return value.strip() if value and value.strip() else None
+
+    @field_validator("whatsapp_api_version")
+    @classmethod
+    def _api_version(cls, value: str) -> str:
+        value = value.strip().removeprefix("v")
+        try:
+            float(value)
+        except ValueError:
+            raise ValueError("a Graph API version such as 23.0") from None
+        return value
+
+    @field_validator("whatsapp_template_languages")
+    @classmethod
+    def _template_languages(cls, value: str) -> str:
+        codes = [code.strip() for code in value.split(",") if code.strip()]
+        if not codes or any(code.split("_")[0] not in ("tr", "en") for code in codes):
+            raise ValueError("comma-separated template language codes, tr and/or en (example: tr,en_US)")
+        return ",".join(codes)
+
+    @model_validator(mode="after")
+    def _whatsapp_complete(self) -> Settings:
+        given = {name: bool(value and str(value.get_secret_value() if isinstance(value, SecretStr) else value).strip())
+                 for name, value in (("whatsapp_token", self.whatsapp_token),
+                                     ("whatsapp_phone_number_id", self.whatsapp_phone_number_id),
+                                     ("whatsapp_app_secret", self.whatsapp_app_secret),
+                                     ("whatsapp_verify_token", self.whatsapp_verify_token))}
+        if any(given.values()) and not all(given.values()):
+            missing = next(name for name, ok in given.items() if not ok)
+            raise PydanticCustomError("whatsapp_incomplete", "{variable}: missing; WhatsApp needs "
+                                      "KOORDINAT_WHATSAPP_TOKEN, _PHONE_NUMBER_ID, _APP_SECRET and _VERIFY_TOKEN together",
+                                      {"variable": ENV_PREFIX + missing.upper()})
+        return self
+
+    @property
+    def has_whatsapp(self) -> bool:
+        return bool(self.whatsapp_token and self.whatsapp_token.get_secret_value().strip()
+                    and self.whatsapp_phone_number_id)
+
+    def whatsapp_template_language(self, lang: str) -> str:
+        """The approved template language code for one of our languages (`en` → `en_US` if so configured)."""
+        for code in self.whatsapp_template_languages.split(","):
+            if code.split("_")[0] == lang:
+                return code
+        return self.whatsapp_template_languages.split(",")[0]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -91,5 +168,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
+        if first.get("type") == "whatsapp_incomplete":
+            raise ConfigError(str(first.get("msg"))) from None
         message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
         raise ConfigError(f"{_variable_name(tuple(first.get('loc', ())))}: {message}") from None

@@ -70,6 +70,8 @@ class Button(BaseModel):
     label: str
     choice: str | None = None
     url: str | None = None
+    # A longer explanation shown under the choice where the platform can (WhatsApp list rows).
+    description: str | None = None
 
 
 class Attachment(BaseModel):

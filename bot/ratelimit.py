@@ -57,6 +57,17 @@ class RateLimits:
         return cls(**values)  # type: ignore[arg-type]
 
 
+def whatsapp_limits(settings: object) -> RateLimits:
+    """The Cloud API's limits for one business number: `whatsapp_send_rate_per_second`
+    (80 messages/s by default) and the pair rate, about one message per
+    `whatsapp_pair_seconds` (6 s) to the same person after a short burst (Cloud API
+    "Throughput" and "Pair rate limits", error 131056)."""
+    pair_seconds = float(getattr(settings, "whatsapp_pair_seconds", 6.0))
+    return RateLimits(per_second=float(getattr(settings, "whatsapp_send_rate_per_second", 80.0)),
+                      private_per_second=1.0 / pair_seconds,
+                      private_burst=int(getattr(settings, "whatsapp_pair_burst", 10)))
+
+
 class Pacer:
     """At most one send per `interval` on average, `burst` back to back."""
 

@@ -132,3 +132,11 @@ def format_day(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
 def format_number(value: float, lang: str | None) -> str:
     """`12,5` in Turkish, `12.5` in English."""
     return format_decimal(value, locale=normalize_language(lang))
+
+
+@cache
+def whatsapp_templates() -> dict[str, dict[str, object]]:
+    """The approved WhatsApp templates (`messages/whatsapp_templates.toml`): purpose →
+    {name, category, parameters (their order), tr, en (body texts with {{1}}...)}."""
+    text = resources.files("messages").joinpath("whatsapp_templates.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)

@@ -49,12 +49,26 @@ async def by_identity(conn: Connection, channel: str, external_id: str) -> Membe
 
 
 async def identities(conn: Connection, member_id: int) -> list[tuple[str, str]]:
-    """(channel, external_id) pairs, Telegram first."""
+    """(channel, external_id) pairs, her preferred channel (/tercih) first, else Telegram first."""
     async with conn.execute(
-        "SELECT channel, external_id FROM identities WHERE member_id = ? "
-        "ORDER BY channel = 'telegram' DESC, created_at", (member_id,)
+        "SELECT i.channel, i.external_id FROM identities i JOIN members m ON m.id = i.member_id "
+        "WHERE i.member_id = ? ORDER BY i.channel = COALESCE(m.preferred_channel, 'telegram') DESC, "
+        "i.created_at", (member_id,)
     ) as cursor:
         return [(row["channel"], row["external_id"]) for row in await cursor.fetchall()]
+
+
+async def add_identity(conn: Connection, member_id: int, channel: str, external_id: str,
+                       now: datetime) -> None:
+    """One more app for the same person (linking Telegram and WhatsApp)."""
+    await conn.execute(
+        "INSERT INTO identities (channel, external_id, member_id, created_at) VALUES (?, ?, ?, ?)",
+        (channel, external_id, member_id, to_db(now)),
+    )
+
+
+async def set_preferred_channel(conn: Connection, member_id: int, channel: str) -> None:
+    await conn.execute("UPDATE members SET preferred_channel = ? WHERE id = ?", (channel, member_id))
 
 
 async def set_language(conn: Connection, member_id: int, language: str) -> None:

@@ -76,7 +76,8 @@ async def enqueue_many(conn: Connection, messages: Sequence[NewMessage], *, now:
     return conn.total_changes - before
 
 
-# A member's address for notices: their Telegram identity, else any other one. Members marked
+# A member's address for notices: the identity on her preferred channel (/tercih; Telegram
+# unless she chose), else any other one. Members marked
 # unreachable (they blocked the bot) get a row too, closed at once as 'unreachable', so that
 # coordinators see them in the delivery counts instead of silently missing them.
 _AUDIENCE_INSERT = """
@@ -87,8 +88,9 @@ SELECT ? || m.id, ?, i.channel, i.external_id, m.id, ?, {payload},
        CASE WHEN m.unreachable_at IS NULL THEN NULL ELSE 'member unreachable' END
 FROM members m JOIN identities i ON i.member_id = m.id {join}
 WHERE {where}
-  AND (i.channel = 'telegram' OR NOT EXISTS (
-       SELECT 1 FROM identities t WHERE t.member_id = m.id AND t.channel = 'telegram'))
+  AND (i.channel = COALESCE(m.preferred_channel, 'telegram') OR NOT EXISTS (
+       SELECT 1 FROM identities t WHERE t.member_id = m.id
+       AND t.channel = COALESCE(m.preferred_channel, 'telegram')))
 ORDER BY m.id
 ON CONFLICT (key) DO NOTHING
 """
@@ -160,7 +162,8 @@ async def addresses_of(conn: Connection, member_ids: Sequence[int]) -> dict[int,
         async with conn.execute(
             "SELECT m.id, i.channel, i.external_id, m.unreachable_at IS NULL AS reachable "
             "FROM members m JOIN identities i ON i.member_id = m.id "
-            f"WHERE m.id IN ({marks}) ORDER BY i.channel = 'telegram', i.created_at DESC", chunk,
+            f"WHERE m.id IN ({marks}) ORDER BY i.channel = COALESCE(m.preferred_channel, 'telegram'), "
+            "i.created_at DESC", chunk,
         ) as cursor:
             for row in await cursor.fetchall():
                 found[row[0]] = (row[1], row[2], bool(row[3]))  # the last one wins: Telegram first

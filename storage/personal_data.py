@@ -70,6 +70,13 @@ async def _consents(conn: Connection, member_id: int) -> Any:
                              "FROM consents WHERE member_id = ? ORDER BY id", member_id)
 
 
+@section("whatsapp")
+async def _whatsapp(conn: Connection, member_id: int) -> Any:
+    return await _rows(conn, "SELECT c.user_id, c.wa_id AS phone, c.last_inbound_at FROM whatsapp_contacts c "
+                             "JOIN identities i ON i.channel = 'whatsapp' AND i.external_id = c.user_id "
+                             "WHERE i.member_id = ?", member_id)
+
+
 @section("messages_sent_to_you")
 async def _outbox(conn: Connection, member_id: int) -> Any:
     return await _rows(conn, "SELECT key, status, created_at, sent_at FROM outbox "

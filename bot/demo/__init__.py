@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -19,14 +20,16 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime as babel_datetime
 from pydantic import SecretStr
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, utc_timestamp
 from bot.config import Settings
 from bot.demo.script import TourPlayer
 from bot.demo.seed import Cast, seed
 from bot.demo.session import DemoSession
 from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
 from bot.demo.tour import TOUR, Step
+from bot.demo.whatsapp import WhatsAppPeople
 from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.whatsapp import FakeGraphApi
 from messages import normalize_language, t
 
 __all__ = ["FILES", "play", "run_demo"]
@@ -34,7 +37,8 @@ __all__ = ["FILES", "play", "run_demo"]
 FILES = Path("demo-files")
 # The tour's meeting: two days ahead at 14:00, so both reminders (24 h, 1 h) come within it.
 TOUR_MEETING_DAYS, TOUR_MEETING_HOUR = 2, 14
-QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp", "koordinat")
+QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp", "koordinat", "uvicorn", "pywa", "bot",
+                 "handlers")
 
 
 def run_demo(settings: Settings, runtime: Any, *, script: bool, language: str) -> int:
@@ -58,12 +62,15 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
     today = datetime.now(zone).date()
     clock = ManualClock(start=datetime.combine(today, time(9, 0), tzinfo=zone))  # a working morning
     with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as folder:
-        async with FakeBotApi() as server:
-            bot = runtime(_demo_settings(settings, server, Path(folder), language), clock=clock)
+        async with FakeBotApi() as server, FakeGraphApi(now=lambda: utc_timestamp(clock.now())) as graph:
+            bot = runtime(_demo_whatsapp(_demo_settings(settings, server, Path(folder), language), graph),
+                          clock=clock)
             services = await bot.start()
             try:
-                cast = await seed(services, server, language)
-                session = DemoSession(services, server, clock, cast, language, files, write=write, color=color)
+                whatsapp = _whatsapp_people(bot, graph)
+                cast = await seed(services, server, language, whatsapp=whatsapp)
+                session = DemoSession(services, server, clock, cast, language, files, write=write, color=color,
+                                      whatsapp=whatsapp)
                 await session.settle(cast.newcomer)
                 session.mark_all_seen()  # the seeded meetings' notices are old news
                 if script:
@@ -88,6 +95,26 @@ def _demo_settings(settings: Settings, server: FakeBotApi, folder: Path, languag
         # People in the demo answer faster than anyone on a phone.
         "private_chat_rate_per_second": 20.0,
         "controller_name": t("demo.controller", language), "controller_contact": "kvkk@example.org"})
+
+
+def _demo_whatsapp(settings: Settings, graph: FakeGraphApi) -> Settings:
+    """WhatsApp through the fake Graph API; its webhook on a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    return settings.model_copy(update={
+        "whatsapp_token": SecretStr(graph.token), "whatsapp_phone_number_id": graph.phone_number_id,
+        "whatsapp_app_secret": SecretStr(graph.app_secret), "whatsapp_verify_token": SecretStr(graph.verify_token),
+        "whatsapp_api_url": graph.base_url, "webhook_listen": "127.0.0.1", "port": port,
+        "whatsapp_pair_seconds": 0.2})
+
+
+def _whatsapp_people(bot: Any, graph: FakeGraphApi) -> WhatsAppPeople | None:
+    web = getattr(bot, "web", None)
+    if web is None:  # a runtime without the WhatsApp web server (tests' stand-ins)
+        return None
+    graph.webhook_url = f"http://127.0.0.1:{web.port}/whatsapp"
+    return WhatsAppPeople(graph)
 
 
 def _facts(session: DemoSession, cast: Cast, zone: ZoneInfo) -> dict[str, str]:

@@ -11,12 +11,15 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from bot import content
+from bot.clock import utc_timestamp
+from bot.demo.whatsapp import WhatsAppPeople
 from bot.emulator.bot_api import FakeBotApi, FakeUser
 from bot.models import Role
 from bot.services import Services
 from bot.services.privacy import NOTICE_VERSION, PURPOSES
 from messages import FALLBACK, LANGUAGES
 from storage import members as members_repo
+from storage import whatsapp as whatsapp_repo
 
 # A text given per language ({tr = "...", en = "..."}), or one string for every language.
 Localized = str | dict[str, str]
@@ -76,6 +79,7 @@ class DemoContent(BaseModel):
     winter_months: set[int] = Field(default_factory=set)
     newcomer: NewcomerSeed
     languages: dict[str, str] = Field(default_factory=dict)
+    whatsapp: list[str] = Field(default_factory=list)  # people who use WhatsApp, not Telegram
     groups: list[GroupSeed]
     indicators: dict[str, Indicator]
 
@@ -91,6 +95,8 @@ class DemoContent(BaseModel):
             unknown = [code for code in group.indicators if code not in self.indicators]
             if unknown:
                 raise ValueError(f"{group.city}: unknown indicators {unknown}")
+        if set(self.whatsapp) - people:
+            raise ValueError(f"whatsapp: unknown people {sorted(set(self.whatsapp) - people)}")
         for name, lang in self.languages.items():
             if lang not in LANGUAGES:
                 raise ValueError(f"{name}: no catalog for language {lang!r}")
@@ -131,7 +137,7 @@ class Cast:
 
 
 async def seed(services: Services, server: FakeBotApi, language: str,
-               demo: DemoContent | None = None) -> Cast:
+               demo: DemoContent | None = None, whatsapp: WhatsAppPeople | None = None) -> Cast:
     """Create the groups with their people and announce one upcoming meeting in each."""
     demo = demo or load_content()
     people: dict[str, FakeUser] = {}
@@ -151,8 +157,11 @@ async def seed(services: Services, server: FakeBotApi, language: str,
                 user = FakeUser(id=FIRST_PERSON_ID + len(people), first_name=name,
                                 language_code=demo.languages.get(name, language))
                 people[name] = user
-                server.open_private_chat(user)
-            await _enrol(services, user, group.id, role)
+                if whatsapp is not None and name in demo.whatsapp:
+                    await _on_whatsapp(services, whatsapp, user)
+                else:
+                    server.open_private_chat(user)
+            await _enrol(services, user, group.id, role, whatsapp)
         await _announce_meeting(services, group.id, ZoneInfo(group.timezone), entry.meeting, demo, language, now)
     await seed_milestones(services, [group.id for group in groups])
     newcomer = FakeUser(id=NEWCOMER_ID, first_name=demo.newcomer.name, language_code=language)
@@ -182,16 +191,28 @@ async def seed_milestones(services: Services, group_ids: list[int]) -> None:
             await services.milestones.service.load_template(group_id, each)
 
 
-async def _enrol(services: Services, user: FakeUser, group_id: int, role: Role) -> None:
+async def _on_whatsapp(services: Services, whatsapp: WhatsAppPeople, user: FakeUser) -> None:
+    """A WhatsApp member who wrote to the bot a moment ago: her 24-hour window is open."""
+    wa = whatsapp.add(user)
+    now = utc_timestamp(services.clock.now())
+    whatsapp.graph.last_inbound[wa.user_id] = now
+    async with services.db.transaction() as tx:
+        await whatsapp_repo.saw(tx, wa.user_id, None, now)
+
+
+async def _enrol(services: Services, user: FakeUser, group_id: int, role: Role,
+                 whatsapp: WhatsAppPeople | None = None) -> None:
     """As if `user` had opened the invite, read the notice and agreed to both purposes."""
     now = services.clock.now()
     language = user.language_code or FALLBACK
+    wa = whatsapp.of(user) if whatsapp is not None else None
+    channel, external_id = ("whatsapp", wa.user_id) if wa is not None else ("telegram", str(user.id))
     async with services.db.transaction() as tx:
-        member = await members_repo.by_identity(tx, "telegram", str(user.id))
+        member = await members_repo.by_identity(tx, channel, external_id)
         if member is None:
             member = await members_repo.create(tx, display_name=user.first_name, language=language,
-                                               channel="telegram", external_id=str(user.id), now=now)
+                                               channel=channel, external_id=external_id, now=now)
             for purpose in PURPOSES:
                 await members_repo.record_consent(tx, member.id, purpose=purpose, granted=True,
-                                                  notice_version=NOTICE_VERSION, channel="telegram", now=now)
+                                                  notice_version=NOTICE_VERSION, channel=channel, now=now)
         await members_repo.add_membership(tx, group_id, member.id, role, now)

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.demo.render import choices, render, supports_color, terminal_text
 from bot.demo.seed import Cast
+from bot.demo.whatsapp import WhatsAppPeople, render_whatsapp
 from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
 from bot.emulator.bot_api_records import Button
 from bot.services import Services
@@ -36,7 +37,7 @@ def parse_duration(text: str) -> timedelta | None:
 class DemoSession:
     def __init__(self, services: Services, server: FakeBotApi, clock: ManualClock, cast: Cast,
                  language: str, files: Path, write: Callable[[str], None] = print,
-                 color: bool | None = None) -> None:
+                 color: bool | None = None, whatsapp: WhatsAppPeople | None = None) -> None:
         self.services = services
         self.server = server
         self.clock = clock
@@ -47,14 +48,23 @@ class DemoSession:
         self.color = supports_color(sys.stdout) if color is None else color
         self._seen: dict[tuple[int, int], int] = {}  # (chat, message) → versions shown
         self._with_buttons: dict[int, SentMessage] = {}  # the latest message with buttons, per person
+        self.whatsapp = whatsapp  # people who use WhatsApp: their own screens (bot.demo.whatsapp)
+
+    def _wa(self, user: FakeUser):  # type: ignore[no-untyped-def]
+        return self.whatsapp.of(user) if self.whatsapp is not None else None
 
     # -- acting ---------------------------------------------------------------------------
     async def say(self, user: FakeUser, text: str) -> list[SentMessage]:
+        if (wa := self._wa(user)) is not None:
+            await self.whatsapp.say(wa, text)  # type: ignore[union-attr]
+            return await self.settle(user)
         await self.server.send_text(user, text)
         return await self.settle(user)
 
     def buttons_of(self, user: FakeUser) -> list[Button]:
         """The buttons `user` can press now, numbered from 1: those of her latest message with buttons."""
+        if (wa := self._wa(user)) is not None:
+            return self.whatsapp.choices(wa)  # type: ignore[union-attr,return-value]
         message = self._with_buttons.get(user.id)
         if message is None:
             return []
@@ -63,6 +73,8 @@ class DemoSession:
 
     async def press(self, user: FakeUser, number: int) -> list[SentMessage] | None:
         """Press button `number` as shown; None when there is no such button."""
+        if (wa := self._wa(user)) is not None:
+            return await self.settle(user) if await self.whatsapp.press(wa, number) else None  # type: ignore[union-attr]
         message = self._with_buttons.get(user.id)
         buttons = self.buttons_of(user)
         if message is None or not 0 < number <= len(buttons):
@@ -89,6 +101,8 @@ class DemoSession:
 
     def fresh(self, user: FakeUser) -> list[SentMessage]:
         """Messages (and new edits) `user` has not been shown yet; they count as shown now."""
+        if (wa := self._wa(user)) is not None:
+            return self.whatsapp.fresh(wa)  # type: ignore[union-attr,return-value]
         new = self._unseen(user)
         for message in new:
             self._seen[(user.id, message.message_id)] = len(message.history) + 1
@@ -97,6 +111,8 @@ class DemoSession:
         return new
 
     def _unseen(self, user: FakeUser) -> list[SentMessage]:
+        if (wa := self._wa(user)) is not None:
+            return self.whatsapp.unseen(wa)  # type: ignore[union-attr,return-value]
         return [message for message in self.server.messages(user.id)
                 if self._seen.get((user.id, message.message_id), 0) < len(message.history) + 1]
 
@@ -118,6 +134,14 @@ class DemoSession:
         self.write(self.text(key, **params))
 
     def show(self, user: FakeUser, messages: list[SentMessage], *, to: str | None = None) -> None:
+        if (wa := self._wa(user)) is not None:
+            for message in messages:
+                saved = self.whatsapp.save(wa, message, self.files, user.first_name)  # type: ignore[union-attr,arg-type]
+                self.write(render_whatsapp(message, saved=saved, saved_label=t("demo.saved", self.language),  # type: ignore[arg-type]
+                                           list_hint=t("demo.whatsapp_list", self.language)))
+            if self.buttons_of(user):
+                self.write("   " + self.text("demo.pick_hint"))
+            return
         for message in messages:
             saved = self._save_file(user, message)
             self.write(render(message, color=self.color, saved=saved, to=to,

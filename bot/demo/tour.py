@@ -128,4 +128,11 @@ PRIVACY: list[Step] = [
     Step(NEWCOMER, Say("demo.tour.mydata"), (expect("mydata.caption", file=".json"),), note="demo.tour.note_mydata"),
 ]
 
-TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PLANNING, *PRIVACY]
+# Ayşe uses WhatsApp (bot/content/demo.toml): a list message instead of commands, reply buttons.
+WHATSAPP: list[Step] = [
+    Step("Ayşe", Say("demo.tour.whatsapp_menu"), (expect("whatsapp.menu_title"),), note="demo.tour.note_whatsapp"),
+    Step("Ayşe", Say("demo.tour.whatsapp_meetings"), (expect("rsvp.question"),)),
+    Step("Ayşe", Press(label="rsvp.yes"), (expect("rsvp.recorded", answer=Key("rsvp.yes")),)),
+]
+
+TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PLANNING, *PRIVACY, *WHATSAPP]

@@ -1,6 +1,10 @@
-"""Local stand-ins for the chat platforms: a fake Telegram Bot API server (tests, demo).
+"""Local stand-ins for the chat platforms, for tests and `koordinat demo`:
 
-Names are loaded on first use, so `python -m bot.emulator.bot_api` runs cleanly.
+- `bot.emulator.telegram`: the fake Telegram Bot API (`FakeBotApi`);
+- `bot.emulator.whatsapp`: the fake WhatsApp Cloud (Graph) API (`FakeGraphApi`).
+
+The old module names (`bot.emulator.bot_api`, `bot.emulator.bot_api_records`, ...) still import
+the same modules. Names are loaded on first use, so `python -m bot.emulator.telegram` runs cleanly.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.emulator.bot_api import (
+    from bot.emulator.telegram import (
         ApiCall,
         Button,
         CallbackAnswer,
@@ -19,16 +23,21 @@ if TYPE_CHECKING:
         SentMessage,
         UploadedFile,
     )
+    from bot.emulator.whatsapp import FakeGraphApi, FakeWaUser, WaMessage
 
-__all__ = [
-    "ApiCall", "Button", "CallbackAnswer", "FakeBotApi", "FakeChat", "FakeUser",
-    "LimitViolations", "SentMessage", "UploadedFile",
-]
+_TELEGRAM = ("ApiCall", "Button", "CallbackAnswer", "FakeBotApi", "FakeChat", "FakeUser",
+             "LimitViolations", "SentMessage", "UploadedFile")
+_WHATSAPP = ("FakeGraphApi", "FakeWaUser", "WaMessage")
+__all__ = [*_TELEGRAM, *_WHATSAPP]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from bot.emulator import bot_api
+    if name in _TELEGRAM:
+        from bot.emulator import telegram
 
-        return getattr(bot_api, name)
+        return getattr(telegram, name)
+    if name in _WHATSAPP:
+        from bot.emulator import whatsapp
+
+        return getattr(whatsapp, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

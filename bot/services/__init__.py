@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from bot.channels import Channel, Notifier
 from bot.clock import Clock, utc_timestamp
 from bot.config import Settings
-from bot.ratelimit import RateLimits
+from bot.ratelimit import RateLimits, whatsapp_limits
 from bot.scheduler import Scheduler
 from bot.services.broadcasts import BroadcastService
 from bot.services.chat_events import ChatEvents
@@ -20,6 +20,7 @@ from bot.services.conversation import Conversation
 from bot.services.coplanning import CoPlanningService
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
+from bot.services.linking import LinkingService
 from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.milestones import Milestones
@@ -77,7 +78,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         return utc_timestamp(clock.now())
 
     notifier = Notifier(now_seconds)
-    dispatcher = OutboxDispatcher(db, {}, now_seconds, limits=RateLimits.from_settings(settings))
+    dispatcher = OutboxDispatcher(db, {}, now_seconds, limits={
+        "*": RateLimits.from_settings(settings), "whatsapp": whatsapp_limits(settings)})
     clock.subscribe(dispatcher.kick)  # a moved clock makes delayed rows due at once
     scheduler = Scheduler(clock, settings.timezone)
     reminders = ReminderService(db, clock, timezone=settings.timezone, on_commit=dispatcher.kick)
@@ -105,11 +107,15 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     coplanning.register(conversation)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     chat_events = ChatEvents(db, notifier, clock.now, dispatcher.kick)
-    return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
-                    conversation=conversation, inbox=inbox, links=links, groups=groups,
-                    members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
-                    scheduler=scheduler, meetings=meetings, chat_events=chat_events,
-                    milestones=milestones, coplanning=coplanning)
+    linking = LinkingService(db)  # one person, two apps (issue 12)
+    linking.register(conversation)
+    services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
+                        conversation=conversation, inbox=inbox, links=links, groups=groups,
+                        members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
+                        scheduler=scheduler, meetings=meetings, chat_events=chat_events,
+                        milestones=milestones, coplanning=coplanning)
+    services.extras["linking"] = linking
+    return services
 
 
 

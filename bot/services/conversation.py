@@ -109,6 +109,8 @@ class Conversation:
         self._text_fallbacks: list[TextFallback] = []
         self.add_command(CommandSpec("cancel", self._cancel_command, aliases=("iptal",),
                                      needs_member=False, order=90))
+        # `cmd:<name>` runs a command from a menu (WhatsApp's list message has no slash commands).
+        self.add_choice("cmd", self._command_choice)
 
     # -- registration -------------------------------------------------------------------
     def add_command(self, spec: CommandSpec) -> None:
@@ -288,6 +290,12 @@ class Conversation:
         if await self.end(ctx):
             return [ctx.text("dialog.cancelled")]
         return [ctx.text("dialog.nothing_to_cancel")]
+
+    async def _command_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
+        spec = self._commands.get(parts[0]) if parts else None
+        if spec is None:
+            return [ctx.text("error.stale_button")]
+        return await self._run_command(ctx, spec, [])
 
     async def _cancel_command(self, ctx: Ctx, args: list[str]) -> Replies:
         return await self.cancel(ctx)

@@ -1,0 +1,115 @@
+"""What the fake Graph API records: people, messages the business sent, and limits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+# Cloud API limits (developers.facebook.com/docs/whatsapp/cloud-api/reference/messages,
+# "Interactive object"): reply buttons, list messages, texts.
+MAX_REPLY_BUTTONS = 3
+MAX_BUTTON_TITLE = 20
+MAX_LIST_ROWS = 10
+MAX_ROW_TITLE = 24
+MAX_ROW_DESCRIPTION = 72
+MAX_LIST_BUTTON = 20
+MAX_TEXT_BODY = 4096
+MAX_INTERACTIVE_BODY = 1024
+MAX_CAPTION = 1024
+WINDOW_SECONDS = 24 * 3600
+
+
+@dataclass
+class FakeWaUser:
+    """A WhatsApp user: business-scoped user id (always) and phone (wa_id, may be hidden)."""
+
+    user_id: str
+    name: str
+    wa_id: str | None = None
+
+
+@dataclass
+class Choice:
+    id: str
+    title: str
+    description: str | None = None
+
+    # The names the demo's tour player uses for Telegram buttons.
+    @property
+    def text(self) -> str:
+        return self.title
+
+    @property
+    def callback_data(self) -> str:
+        return self.id
+
+
+@dataclass
+class WaMessage:
+    """One message the business sent (what the person's phone shows)."""
+
+    id: str
+    to: str
+    type: str  # text | interactive | template | document | image
+    text: str = ""
+    buttons: list[Choice] = field(default_factory=list)   # reply buttons
+    rows: list[Choice] = field(default_factory=list)      # list message rows
+    list_button: str | None = None
+    template: str | None = None
+    template_language: str | None = None
+    template_params: list[str] = field(default_factory=list)
+    media_id: str | None = None
+    filename: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plain_text(self) -> str:
+        """The text without WhatsApp's formatting marks (*bold*, _italic_, `code`)."""
+        return re.sub(r"(?<!\w)[*_`]|[*_`](?!\w)", "", self.text)
+
+    @property
+    def document_name(self) -> str | None:
+        return self.filename
+
+    @property
+    def kind(self) -> str:
+        return self.type
+
+    @property
+    def choices(self) -> list[Choice]:
+        return self.buttons + self.rows
+
+    @property
+    def titles(self) -> list[str]:
+        return [choice.title for choice in self.choices]
+
+
+class GraphError(Exception):
+    """An error answer, shaped like the Graph API's `{"error": {...}}`."""
+
+    def __init__(self, code: int, message: str, *, status: int = 400, details: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"message": f"({self.code}) {self.message}", "type": "OAuthException",
+                                 "code": self.code, "fbtrace_id": "FAKE"}
+        if self.details:
+            error["error_data"] = {"messaging_product": "whatsapp", "details": self.details}
+        return {"error": error}
+
+
+# The meanings the bot must handle (Cloud API error codes).
+ERRORS: dict[int, str] = {
+    130429: "Rate limit hit",
+    131026: "Message undeliverable",
+    131047: "Re-engagement message",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+    132000: "Number of parameters does not match the expected number of params",
+    132001: "Template name does not exist in the translation",
+    132015: "Template is paused",
+}

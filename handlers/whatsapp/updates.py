@@ -1,0 +1,162 @@
+"""What a WhatsApp person did → the same Conversation calls Telegram uses, each inbound
+message once (`services.inbox`, keyed by the Cloud API message id)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from bot.clock import utc_timestamp
+from bot.models import Actor, Reply
+from bot.services import Services
+from bot.services.conversation import Conversation, Ctx, Replies
+from bot.text import fold
+from handlers.whatsapp.menu import MENU_WORDS, menu
+from handlers.whatsapp.payloads import Inbound, mask_phone
+from messages import FALLBACK, format_datetime, t
+from storage import members as members_repo
+from storage import outbox as outbox_repo
+from storage import whatsapp as whatsapp_repo
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+HELD_FOR_AT_MOST = 14 * 24 * 3600  # held notices older than two weeks are not delivered
+# Commands typed with an argument, without a slash: `katıl AbC123`, `join AbC123`.
+COMMANDS_WITH_ARGUMENT = frozenset({"katil", "join", "bagla", "link"})
+# Plain words for features that may or may not be installed (added only when they are).
+OPTIONAL_KEYWORDS = {"anketler": "surveys", "surveys": "surveys", "takvim": "calendar",
+                     "calendar": "calendar"}
+
+
+def actor_for(inbound: Inbound) -> Actor:
+    """She is keyed by her business-scoped user id; its country prefix hints her language."""
+    country = inbound.user_id.split(".")[0] if "." in inbound.user_id else ""
+    hint = "tr" if country in ("TR", "") else "en"
+    return Actor(channel=CHANNEL, external_id=inbound.user_id, display_name=inbound.name, language_hint=hint)
+
+
+def forget_strangers(services: Services):  # type: ignore[no-untyped-def]
+    """Nightly: drop the window rows of people who are not (or no longer) members."""
+    async def forget(reminder: object, now: datetime) -> None:
+        async with services.db.transaction() as tx:
+            await whatsapp_repo.forget_strangers(tx, utc_timestamp(now) - 2 * 24 * 3600)
+
+    return forget
+
+
+def add_keywords(services: Services) -> None:
+    """Keywords for commands that exist (WhatsApp has no command menu)."""
+    known = set(services.conversation.command_names())
+    for word, command in OPTIONAL_KEYWORDS.items():
+        if command in known:
+            services.conversation.add_keyword(word, command)
+
+
+async def handle(services: Services, inbound: Inbound) -> None:
+    """Record her window, release held messages, then route what she did (exactly once)."""
+    now = services.now_seconds()
+    moment = min(now, inbound.timestamp) if inbound.timestamp else now
+    async with services.db.transaction() as tx:
+        await whatsapp_repo.saw(tx, inbound.user_id, inbound.wa_id, moment)
+        held = await whatsapp_repo.take_held(tx, inbound.user_id)
+        member = await members_repo.by_identity(tx, CHANNEL, inbound.user_id)
+        if member is not None and member.unreachable_at is not None:
+            await members_repo.mark_reachable(tx, member.id)  # she wrote: 131026 is over
+        for message in held:
+            if now - message.held_at > HELD_FOR_AT_MOST:
+                continue  # weeks-old notices would mislead more than help
+            payload = _dated(message, member.language if member else FALLBACK, services.settings.timezone)
+            await outbox_repo.enqueue(tx, key=f"wa-held:{message.key}", channel=CHANNEL, address=inbound.user_id,
+                                      payload=payload, now=now, lane=outbox_repo.REPLY_LANE,
+                                      member_id=message.member_id)
+    if held:
+        services.dispatcher.kick()
+    actor = actor_for(inbound)
+    conversation = services.conversation
+    if inbound.ignored:
+        return
+    if inbound.new_user_id is not None:
+        await services.inbox.handle(actor, inbound.message_id, lambda: _rekey(services, inbound))
+        return
+    if inbound.choice is not None:
+        choice = inbound.choice
+        await services.inbox.handle(actor, inbound.message_id, lambda: conversation.on_choice(actor, choice))
+        return
+    if inbound.upload is not None:
+        upload = inbound.upload
+        await services.inbox.handle(actor, inbound.message_id, lambda: conversation.on_upload(actor, upload))
+        return
+    text = inbound.text or ""
+    await services.inbox.handle(actor, inbound.message_id, lambda: _route_text(services, actor, text))
+
+
+def _dated(message: whatsapp_repo.HeldMessage, lang: str, timezone: str) -> str:
+    """The held message with the moment it was meant for on top: "tomorrow" in a reminder
+    read later must be read from then."""
+    reply = Reply.model_validate_json(message.payload)
+    when = format_datetime(datetime.fromtimestamp(message.held_at, UTC), lang, timezone)
+    reply.text = t("whatsapp.held_from", lang, when=when) + "\n\n" + reply.text
+    return reply.model_dump_json()
+
+
+async def _route_text(services: Services, actor: Actor, text: str) -> Replies:
+    conversation = services.conversation
+    chosen = await _typed_choice(services, actor, text)
+    if chosen is not None:
+        return await conversation.on_choice(actor, chosen)
+    words = text.split()
+    if words and words[0].startswith("/"):
+        name = words[0].lstrip("/").split("@")[0]
+        return await conversation.on_command(actor, fold(name) if fold(name) in conversation.command_names()
+                                             else name, words[1:])
+    if fold(text) in MENU_WORDS:
+        ctx = await conversation.context(actor)
+        if await conversation.current_dialog(ctx) is None:
+            return await conversation.on_action(actor, lambda ctx: _menu(conversation, ctx))
+    if len(words) >= 2 and fold(words[0]) in COMMANDS_WITH_ARGUMENT and fold(words[0]) in conversation.command_names():
+        ctx = await conversation.context(actor)
+        if await conversation.current_dialog(ctx) is None:
+            return await conversation.on_command(actor, fold(words[0]), words[1:])
+    return await conversation.on_text(actor, text)
+
+
+async def _typed_choice(services: Services, actor: Actor, text: str) -> str | None:
+    """A typed number or button word answering the last message's choices (the pending
+    question first, as on Telegram)."""
+    async with services.db.read() as conn:
+        raw = await whatsapp_repo.remembered_choices(conn, actor.external_id)
+    if not raw:
+        return None
+    typed = fold(text).strip(" .)")
+    if not typed:
+        return None
+    choices = json.loads(raw)
+    for _number, label, choice in choices:
+        if typed == fold(label) or typed == fold(_strip_symbols(label)):
+            return str(choice)
+    if typed.isdigit():
+        for number, _label, choice in choices:
+            if number is not None and int(typed) == number:
+                return str(choice)
+    return None
+
+
+async def _menu(conversation: Conversation, ctx: Ctx) -> Replies:
+    return menu(conversation, ctx)
+
+
+def _strip_symbols(label: str) -> str:
+    return "".join(ch for ch in label if ch.isalnum() or ch.isspace() or ch in "'’").strip()
+
+
+async def _rekey(services: Services, inbound: Inbound) -> Replies:
+    """"User changed user id / number": move her identity, dialogs and window to the new id."""
+    assert inbound.new_user_id is not None
+    async with services.db.transaction() as tx:
+        moved = await whatsapp_repo.rekey(tx, inbound.user_id, inbound.new_user_id, inbound.new_wa_id)
+    log.info("whatsapp identity re-keyed (moved=%s, phone %s)", moved, mask_phone(inbound.new_wa_id))
+    return []
+
+

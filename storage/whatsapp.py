@@ -1,0 +1,118 @@
+"""WhatsApp people (business-scoped user id, optional phone), their 24-hour window and the
+messages held while it was closed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiosqlite import Connection
+
+
+@dataclass(frozen=True)
+class Contact:
+    user_id: str
+    wa_id: str | None
+    last_inbound_at: float | None
+    last_template_at: float | None
+
+
+@dataclass(frozen=True)
+class HeldMessage:
+    id: int
+    user_id: str
+    key: str
+    payload: str
+    member_id: int | None
+    held_at: float
+
+
+async def saw(conn: Connection, user_id: str, wa_id: str | None, now: float) -> None:
+    """She wrote to us now: the window opens; remember her phone (E.164) when WhatsApp sent it."""
+    await conn.execute(
+        "INSERT INTO whatsapp_contacts (user_id, wa_id, last_inbound_at, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (user_id) DO UPDATE SET last_inbound_at = MAX(COALESCE(last_inbound_at, 0), "
+        "excluded.last_inbound_at), wa_id = COALESCE(excluded.wa_id, wa_id)",
+        (user_id, wa_id, now, now),
+    )
+
+
+async def get(conn: Connection, user_id: str) -> Contact | None:
+    async with conn.execute("SELECT * FROM whatsapp_contacts WHERE user_id = ?", (user_id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return Contact(row["user_id"], row["wa_id"], row["last_inbound_at"], row["last_template_at"])
+
+
+async def by_phone(conn: Connection, wa_id: str) -> Contact | None:
+    async with conn.execute("SELECT * FROM whatsapp_contacts WHERE wa_id = ?", (wa_id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return Contact(row["user_id"], row["wa_id"], row["last_inbound_at"], row["last_template_at"])
+
+
+async def templated(conn: Connection, user_id: str, now: float) -> None:
+    await conn.execute("UPDATE whatsapp_contacts SET last_template_at = ? WHERE user_id = ?", (now, user_id))
+
+
+async def rekey(conn: Connection, old_user_id: str, new_user_id: str, wa_id: str | None) -> bool:
+    """"User changed user id / number": the person keeps her member, dialogs and window under
+    the new id. True if there was anything to move."""
+    moved = False
+    if old_user_id != new_user_id:
+        for table in ("identities", "dialogs"):
+            cursor = await conn.execute(
+                f"UPDATE OR REPLACE {table} SET external_id = ? WHERE channel = 'whatsapp' AND external_id = ?",  # noqa: S608
+                (new_user_id, old_user_id))
+            moved = moved or cursor.rowcount > 0
+        await conn.execute("UPDATE outbox SET address = ? WHERE channel = 'whatsapp' AND address = ? "
+                           "AND status IN ('pending', 'sending')", (new_user_id, old_user_id))
+        await conn.execute("UPDATE whatsapp_held SET user_id = ? WHERE user_id = ?", (new_user_id, old_user_id))
+        cursor = await conn.execute(
+            "UPDATE OR REPLACE whatsapp_contacts SET user_id = ? WHERE user_id = ?", (new_user_id, old_user_id))
+        moved = moved or cursor.rowcount > 0
+    if wa_id:
+        await conn.execute("UPDATE whatsapp_contacts SET wa_id = ? WHERE user_id = ?", (wa_id, new_user_id))
+    return moved
+
+
+async def hold(conn: Connection, *, user_id: str, key: str, payload: str, member_id: int | None,
+               now: float) -> None:
+    await conn.execute(
+        "INSERT INTO whatsapp_held (user_id, key, payload, member_id, held_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (key) DO NOTHING", (user_id, key, payload, member_id, now))
+
+
+async def take_held(conn: Connection, user_id: str) -> list[HeldMessage]:
+    """Every message held for her, oldest first, removed from the table."""
+    async with conn.execute(
+        "DELETE FROM whatsapp_held WHERE user_id = ? RETURNING id, user_id, key, payload, member_id, held_at",
+        (user_id,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    held = [HeldMessage(r["id"], r["user_id"], r["key"], r["payload"], r["member_id"], r["held_at"]) for r in rows]
+    return sorted(held, key=lambda message: message.id)
+
+
+async def remember_choices(conn: Connection, user_id: str, choices: str | None) -> None:
+    """The choices (JSON) of the last message she got, or None after a message without any."""
+    await conn.execute(
+        "INSERT INTO whatsapp_contacts (user_id, choices, created_at) VALUES (?, ?, 0) "
+        "ON CONFLICT (user_id) DO UPDATE SET choices = excluded.choices", (user_id, choices))
+
+
+async def remembered_choices(conn: Connection, user_id: str) -> str | None:
+    async with conn.execute("SELECT choices FROM whatsapp_contacts WHERE user_id = ?", (user_id,)) as cursor:
+        row = await cursor.fetchone()
+    return row["choices"] if row else None
+
+
+async def forget_strangers(conn: Connection, closed_before: float) -> int:
+    """Window rows of people who are not members (never joined, or used /forget) once
+    their window has closed: nothing about them is kept."""
+    cursor = await conn.execute(
+        "DELETE FROM whatsapp_contacts WHERE COALESCE(last_inbound_at, 0) < ? AND NOT EXISTS ("
+        "SELECT 1 FROM identities i WHERE i.channel = 'whatsapp' AND i.external_id = whatsapp_contacts.user_id)",
+        (closed_before,))
+    return cursor.rowcount

@@ -1,0 +1,38 @@
+"""The demo's WhatsApp member: `/as Ayşe` shows her phone the WhatsApp way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.__main__ import Koordinat
+from bot.config import Settings
+from bot.demo import play
+
+
+async def test_playing_a_whatsapp_member_shows_lists_and_buttons(tmp_path: Path) -> None:
+    lines = iter(["/as Ayşe", "menü", "4", "/as coordinator", "/as Ayşe", "/quit"])
+    out: list[str] = []
+
+    async def read_line(prompt: str) -> str | None:
+        return next(lines, None)
+
+    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    code = await play(settings, Koordinat, script=False, language="tr", read_line=read_line,
+                      write=out.append, files=tmp_path / "files", color=False)
+    text = "\n".join(out)
+    assert code == 0
+    assert "Şimdi Ayşe olarak yazıyorsunuz" in text
+    assert "☰ Seçenekler" in text and "[4] toplantilar — Toplantılar ve yanıtlarınız" in text
+    # Row 4 picked by number: her meetings, in WhatsApp formatting, RSVP as reply buttons.
+    assert "🟢" in text and "[1] ✅ Katılıyorum" in text
+
+
+async def test_the_tour_s_whatsapp_steps_pass(tmp_path: Path) -> None:
+    from bot.demo.tour import WHATSAPP
+
+    for language in ("tr", "en"):
+        out: list[str] = []
+        settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+        code = await play(settings, Koordinat, script=True, language=language, write=out.append,
+                          files=tmp_path / "files", color=False, steps=WHATSAPP)
+        assert code == 0, "\n".join(out)[-3000:]

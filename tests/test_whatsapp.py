@@ -1,0 +1,128 @@
+"""WhatsApp members, end to end: the fake Graph API posts signed webhooks to the real web
+server, the real bot answers through pywa, and we read what her phone shows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.emulator.whatsapp import FakeWaUser
+from tests.meetings_support import MEETING_START, announce, group_with, notice
+from tests.whatsapp_support import WaHarness, graph, wa  # noqa: F401  (fixtures)
+
+
+async def _wa_member(wa: WaHarness, code: str, name: str = "Ayşe", language: str = "en",
+                     phone: str | None = "905321234567") -> FakeWaUser:
+    user = wa.graph.user(name, phone=phone)
+    welcome = await wa.wa_join(user, code, language)
+    assert "Kadın Dostu Kent" in welcome.text, welcome.text
+    await wa.wa_skip(user)
+    return user
+
+
+async def test_ayse_joins_on_whatsapp_with_a_typed_code_and_buttons(wa: WaHarness) -> None:
+    created = await wa.create_group()
+    ayse = wa.graph.user("Ayşe", phone="905321234567")
+    picker = await wa.wa_send(ayse, f"katıl {created.member_invite.code}")
+    assert picker.type == "interactive" and picker.titles == ["Türkçe", "English"]
+    notice_ = await wa.wa_tap(ayse, picker, "English")
+    assert "Kars Kadın Meclisi Derneği" in notice_.text  # the privacy notice names the controller
+    question = await wa.wa_next(ayse)
+    assert question.titles == ["✅ I agree", "❌ I do not agree"]
+    second = await wa.wa_tap(ayse, question, "✅ I agree")
+    welcome = await wa.wa_send(ayse, "i agree")  # the button's words, typed
+    assert "*Kadın Dostu Kent*" in welcome.text and "<b>" not in welcome.text  # WhatsApp bold, not HTML
+    help_ = (await wa.wa_skip(ayse))[0]
+    assert "/help /yardim" in help_.text, help_.text
+    # A typed word works like a command; Turkish letters or not.
+    language = await wa.wa_send(ayse, "DİL")
+    assert language.titles == ["Türkçe", "English"]
+    changed = await wa.wa_tap(ayse, language, "Türkçe")
+    assert "Dil değiştirildi" in changed.text
+
+
+async def test_a_split_group_gets_the_announcement_and_rsvps_with_a_reply_button(wa: WaHarness) -> None:
+    zeynep, (fatma,) = await group_with(wa, ("Fatma", "tr"))
+    group = (await wa.services.groups.get(1))
+    assert group is not None
+    code = (await wa.services.groups.new_member_invite(group.id)).code
+    ayse = await _wa_member(wa, code)
+    await announce(wa, zeynep)
+    await notice(wa, fatma)  # Telegram member
+    invitation = await wa.wa_next(ayse, "New meeting")
+    assert invitation.titles[:3] == ["✅ I'll attend", "❌ I can't attend", "🤔 Maybe"]
+    assert "1.* 📅 Add to calendar (.ics)" in invitation.text  # a fourth choice: typed number
+    calendar = await wa.wa_send(ayse, "1")  # the typed number picks the listed choice
+    assert calendar.type == "document" and calendar.filename == "meeting-1.ics"
+    assert b"BEGIN:VCALENDAR" in wa.graph.media_bytes(calendar.media_id or "")
+    answer = await wa.wa_tap(ayse, invitation, "✅ I'll attend")  # the earlier buttons still work
+    assert "Your answer is saved" in answer.text and "I'll attend" in answer.text
+    overview = await wa.send(zeynep, "/toplantilar")
+    assert "✅ 1 ·" in overview.text, overview.text
+
+
+async def test_outside_the_24_hour_window_a_reminder_goes_as_a_template(wa: WaHarness) -> None:
+    zeynep, _ = await group_with(wa)
+    code = (await wa.services.groups.new_member_invite(1)).code
+    ayse = await _wa_member(wa, code)
+    await announce(wa, zeynep)
+    await wa.wa_next(ayse, "New meeting")
+    await wa.settle()
+    wa.clock.advance(MEETING_START - timedelta(hours=24) + timedelta(minutes=1) - wa.clock.now())
+    template = await wa.graph.wait_for_message(ayse, lambda m: m.type == "template", timeout=10)
+    assert template.template == "koordinat_notice" and template.template_language == "en"
+    assert template.template_params == ["Ayşe"]  # nothing about the meeting on a shared phone
+    assert not [e for _, e in wa.graph.rejected if e.code == 131047]  # the bot knew the window
+    # She answers the template: the window opens and the reminder itself follows.
+    await wa.graph.send_text(ayse, "menu")
+    reminder = await wa.wa_next(ayse, "Reminder")
+    assert "Thursday, 3 December 2026, 14:00" in reminder.text
+    assert reminder.text.startswith("📬 _Message from 2 Dec 2026, 14:01:_")  # "in 1 day" read from then
+
+
+async def test_a_window_the_bot_thought_open_falls_back_to_the_template(wa: WaHarness) -> None:
+    created = await wa.create_group()
+    ayse = await _wa_member(wa, created.member_invite.code)
+    wa.graph.fail_next(131047, ayse)  # Meta says the window is closed after all
+    await wa.graph.send_text(ayse, "yardım")
+    template = await wa.graph.wait_for_message(ayse, lambda m: m.type == "template")
+    assert template.template == "koordinat_notice"
+    await wa.graph.send_text(ayse, "hello")  # she answers: the held help follows
+    assert "/help /yardim" in (await wa.wa_next(ayse, "/help")).text
+
+
+async def test_a_member_on_both_apps_links_them_and_gets_each_notice_once(wa: WaHarness) -> None:
+    zeynep, (fatma,) = await group_with(wa, ("Fatma", "tr"))
+    shown = await wa.send(fatma, "/bagla")
+    code = shown.text.split("bagla ")[1].split("<")[0].split()[0]
+    fatma_wa = wa.graph.user("Fatma", phone="905551112233")
+    linked = await wa.wa_send(fatma_wa, f"bagla {code}")
+    assert "bağlandı" in linked.text and "Telegram" in linked.text
+    choice = await wa.wa_send(fatma_wa, "tercih")
+    assert choice.titles == ["Telegram", "WhatsApp"]
+    chosen = await wa.wa_tap(fatma_wa, choice, "WhatsApp")
+    assert "WhatsApp" in chosen.text
+    await wa.settle()
+    before_tg = len(wa.server.messages(fatma.chat_id))
+    await announce(wa, zeynep)
+    await wa.settle()
+    await wa.wa_next(fatma_wa, "Yeni toplantı")
+    await wa.settle()
+    assert not [m for m in wa.server.messages(fatma.chat_id)[before_tg:] if "Yeni toplantı" in (m.text or "")]
+    overview = await wa.send(zeynep, "/toplantilar")
+    assert "⏳ 2" in overview.text, overview.text  # Zeynep and Fatma: counted once each
+    again = await wa.wa_send(fatma_wa, f"bagla {code}")
+    assert "geçerli bir bağlama kodu değil" in again.text  # one-time
+
+
+async def test_the_menu_is_a_list_of_words_she_can_also_type(wa: WaHarness) -> None:
+    created = await wa.create_group()
+    ayse = await _wa_member(wa, created.member_invite.code, language="tr")
+    menu = await wa.wa_send(ayse, "MENÜ")
+    assert menu.type == "interactive" and menu.list_button == "Seçenekler"
+    assert "toplantilar" in menu.titles and "verilerim" in menu.titles and "davet" not in menu.titles
+    row = next(r for r in menu.rows if r.title == "toplantilar")
+    assert row.description == "Toplantılar ve yanıtlarınız"
+    meetings = await wa.wa_tap(ayse, menu, "toplantilar")
+    assert meetings.text
+    typed = await wa.wa_send(ayse, "toplantılar")  # the word typed, Turkish letters and all
+    assert typed.text == meetings.text
