@@ -11,8 +11,21 @@ HIDDEN = frozenset({"start", "cancel"})
 MENU_WORDS = frozenset({"menu"})  # folded: menü, MENÜ, Menu
 
 
-def menu(conversation: Conversation, ctx: Ctx) -> Replies:
-    """A list of the commands she may use, in her language (Turkish words for Turkish users)."""
+PAGE = 9  # a list message holds 10 rows: nine commands and "more"
+
+
+def register(conversation: Conversation) -> None:
+    """`wamenu:<page>`: the next page of the menu."""
+    async def next_page(ctx: Ctx, parts: list[str]) -> Replies:
+        page = int(parts[0]) if parts and parts[0].isdigit() else 0
+        return menu(conversation, ctx, page)
+
+    conversation.add_choice("wamenu", next_page)
+
+
+def menu(conversation: Conversation, ctx: Ctx, page: int = 0) -> Replies:
+    """A list of the commands she may use, in her language (Turkish words for Turkish users),
+    nine a page so that it stays a WhatsApp list message (at most 10 rows)."""
     buttons = []
     for spec in conversation.commands():
         if not spec.in_menu or spec.name in HIDDEN:
@@ -21,4 +34,13 @@ def menu(conversation: Conversation, ctx: Ctx) -> Replies:
             continue
         word = spec.aliases[0] if ctx.lang == "tr" and spec.aliases else spec.name
         buttons.append([Button(label=word, choice=f"cmd:{spec.name}", description=t(f"command.{spec.name}", ctx.lang))])
-    return [Reply(text=t("whatsapp.menu_title", ctx.lang), buttons=buttons)]
+    pages = max(1, -(-len(buttons) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = buttons[page * PAGE:(page + 1) * PAGE]
+    if page + 1 < pages:
+        shown.append([Button(label=t("whatsapp.menu_more", ctx.lang), choice=f"wamenu:{page + 1}",
+                             description=t("whatsapp.menu_more_hint", ctx.lang, page=page + 2, pages=pages))])
+    elif page > 0:
+        shown.append([Button(label=t("whatsapp.menu_first", ctx.lang), choice="wamenu:0",
+                             description=t("whatsapp.menu_more_hint", ctx.lang, page=1, pages=pages))])
+    return [Reply(text=t("whatsapp.menu_title", ctx.lang), buttons=shown)]

@@ -48,6 +48,9 @@ def forget_strangers(services: Services):  # type: ignore[no-untyped-def]
 
 def add_keywords(services: Services) -> None:
     """Keywords for commands that exist (WhatsApp has no command menu)."""
+    from handlers.whatsapp.menu import register as register_menu
+
+    register_menu(services.conversation)
     known = set(services.conversation.command_names())
     for word, command in OPTIONAL_KEYWORDS.items():
         if command in known:
