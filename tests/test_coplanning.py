@@ -184,7 +184,7 @@ async def test_a_round_from_proposals_to_the_councils_decision(harness: Harness)
     listing = await harness.next_containing(ayse, "Aşama")
     previous = await harness.next_containing(ayse, "Önceki turlardan")
     assert "KARS-2027-B1-001" in previous.text and "Bütçe kısıtı" in previous.text and listing
-    again = await harness.press(ayse, previous, "🔁 001 önerisini yeniden sun")
+    again = await harness.press(ayse, previous, "🔁 001: yeniden sun")
     assert "önizleme" in again.text or "önizleme" in (await harness.next_containing(ayse, "önizleme")).text
 
 

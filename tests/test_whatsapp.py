@@ -119,7 +119,10 @@ async def test_the_menu_is_a_list_of_words_she_can_also_type(wa: WaHarness) -> N
     ayse = await _wa_member(wa, created.member_invite.code, language="tr")
     menu = await wa.wa_send(ayse, "MENÜ")
     assert menu.type == "interactive" and menu.list_button == "Seçenekler"
-    assert "toplantilar" in menu.titles and "verilerim" in menu.titles and "davet" not in menu.titles
+    assert "toplantilar" in menu.titles and "davet" not in menu.titles
+    assert len(menu.rows) <= 10 and menu.titles[-1] == "Daha fazla ▶"  # a list holds 10 rows
+    more = await wa.wa_tap(ayse, menu, "Daha fazla ▶")
+    assert "verilerim" in more.titles and "unut" in more.titles and "davet" not in more.titles
     row = next(r for r in menu.rows if r.title == "toplantilar")
     assert row.description == "Toplantılar ve yanıtlarınız"
     meetings = await wa.wa_tap(ayse, menu, "toplantilar")

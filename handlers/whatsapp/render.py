@@ -34,7 +34,10 @@ MAX_CAPTION = 1024
 # Catalog keys whose texts are button labels (and so may reach WhatsApp as reply-button
 # titles or list rows); checked against the limits by tests/test_whatsapp_limits.py.
 LABEL_KEYS = re.compile(r"^(button\.|rsvp\.(yes|no|maybe)$|meeting\.(cancel_yes|cancel_no|field_\w+)$"
-                        r"|(?!error\.|demo\.).*_button$|survey\.(button|choice)\.)")
+                        r"|(?!error\.|demo\.).*_button$|survey\.(button|choice)\."
+                        r"|coplan\.(similar_(merge|coauthor|keep)|consent_(agree|reservation|object)|use_dates"
+                        r"|own_dates|agree|disagree|pass|argue_(for|against)|revise|merge|withdraw|record_fate"
+                        r"|step_\w+|outcome_\w+)$)")
 
 
 @dataclass(frozen=True)
