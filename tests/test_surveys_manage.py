@@ -1,0 +1,126 @@
+"""Evidence photos, /verilerim and /unut, the coordinator's tools (remind the rest, close early,
+extend) and the quick poll."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.services.surveys.content import library
+from storage import surveys as repo
+from tests.harness import Harness
+from tests.meetings_support import group_with, texts
+from tests.test_uploads import PNG
+
+DEADLINE = datetime(2026, 12, 12, 14, 0, tzinfo=UTC)
+
+
+async def _send(harness: Harness, template: str, *, anonymous: bool = False) -> int:
+    survey = await harness.services.surveys.send(group_id=1, form=library().templates[template], deadline=DEADLINE,
+                                                 anonymous=anonymous, created_by=1, template=template)
+    return survey.id
+
+
+async def test_an_evidence_photo_is_stored_listed_and_forgotten(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await _send(harness, "kars_kadin_dostu_kent")
+    invitation = await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.press(ayse, invitation, "▶️ Başla")
+    await harness.next_containing(ayse, "1/7")
+    ask_photo = await harness.send(ayse, "%60")
+    assert "2/7" in ask_photo.text and "fotoğraf" in ask_photo.text
+    typed = await harness.send(ayse, "fotoğrafı yarın atarım")
+    assert "fotoğraf ya da belge gönderin" in typed.text
+    await harness.server.send_photo_from(ayse.user, PNG)
+    saved = await harness.next_containing(ayse, "3/7")
+    assert "✓ Kaydedildi: 📎" in saved.text
+    files = list((harness.database.parent / "files").rglob("*"))
+    stored = [path for path in files if path.is_file()]
+    assert len(stored) == 1 and stored[0].read_bytes() == PNG
+
+    mine = await harness.send(ayse, "/verilerim")
+    data = json.loads(mine.document_bytes or b"{}")
+    assert any(row["question"] == "i10" and row["value_num"] == 60 for row in data["surveys"])
+
+    confirm = await harness.send(ayse, "/unut")
+    await harness.press(ayse, confirm, "forget:yes")
+    assert not stored[0].exists()
+    async with harness.services.db.read() as conn:
+        assert await repo.responses(conn, 1, submitted_only=False) == []
+
+
+async def test_remind_the_rest_close_early_and_extend(harness: Harness) -> None:
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    await _send(harness, "toplanti_geri_bildirim")
+    invitation = await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.next_containing(fatma, "Yeni anket", timeout=10)
+    await harness.press(ayse, invitation, "▶️ Başla")
+    await harness.next_containing(ayse, "1/3")
+    follow_up = await harness.send(ayse, "2")
+    assert "2/4" in follow_up.text and "daha iyi" in follow_up.text  # relevant: satisfaction < 4
+    await harness.send(ayse, "Daha kısa olsun")
+    format_question = await harness.send(ayse, "EVET")
+    assert "4/4" in format_question.text
+    summary = await harness.press(ayse, format_question, "Karma")
+    await harness.press(ayse, summary, "📤 Gönder")
+
+    cards = await harness.send(zeynep, "/anketler")
+    card = await harness.next_containing(zeynep, "Yanıtlayan")
+    assert "Yanıtlayan: 1/3" in card.text, [cards.text, card.text]
+    reminded = await harness.press(zeynep, card, "🔔 Kalanlara hatırlat")
+    assert "2 kişiye" in reminded.text
+    await harness.next_containing(fatma, "yanıtlamadığınız bir anket", timeout=10)
+    await harness.settle()
+    assert not any("yanıtlamadığınız" in text for text in texts(harness, ayse))
+
+    await harness.server.press_button(zeynep.user, card, "📅 Süreyi uzat")
+    await harness.next_containing(zeynep, "yeni son günü")  # (her own nudge came first)
+    await harness.server.send_text(zeynep.user, "20.12.2026 17:00")
+    extended = await harness.next_containing(zeynep, "Yanıtlamayanlara haber")
+    assert "20.12.2026 17:00" in extended.text
+    told = await harness.next_containing(fatma, "uzatıldı", timeout=10)
+    assert "20.12.2026 17:00" in told.text and "▶️ Başla" in told.button_texts
+    async with harness.services.db.read() as conn:
+        keys = [row[0] for row in await conn.execute_fetchall(
+            "SELECT key FROM reminders WHERE key LIKE 'survey:1:%' AND status = 'pending' ORDER BY key")]
+    assert keys == ["survey:1:close", "survey:1:nudge:1d", "survey:1:nudge:3d"]
+
+    await harness.server.press_button(zeynep.user, card, "🔒 Kapat")
+    ask = await harness.next_containing(zeynep, "şimdi kapatılsın mı")
+    await harness.server.press_button(zeynep.user, ask, "🔒 Evet, kapat")
+    closed = await harness.next_containing(zeynep, "kapatıldı.")
+    assert "kapatıldı" in closed.text
+    await harness.next_containing(zeynep, "Yanıt oranı: 1/3", timeout=10)
+    await harness.next_containing(fatma, "koordinatör tarafından kapatıldı", timeout=10)
+    refused = await harness.press(fatma, told, "▶️ Başla")
+    assert "anketi kapandı" in refused.text
+    await harness.advance(datetime(2026, 12, 20, 14, 1, tzinfo=UTC) - harness.clock.now())
+    await harness.settle()
+    assert sum("Yanıt oranı" in text for text in texts(harness, zeynep)) == 1  # closed once
+
+
+async def test_a_quick_poll_with_live_counts(harness: Harness) -> None:
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    usage = await harness.send(zeynep, "/oylama Ne zaman?")
+    assert "Kullanım" in usage.text
+    sent = await harness.send(zeynep, "/oylama Toplantı saati? | Sabah | Öğleden sonra | Akşam")
+    assert "3 kişiye" in sent.text
+    card = await harness.next_containing(ayse, "Toplantı saati?", timeout=10)
+    assert card.button_texts == ["Sabah", "Öğleden sonra", "Akşam"]
+    await harness.server.press_button(ayse.user, card, "Sabah")
+    await harness.server.wait_for_edit(card, lambda m: "Sabah: 1/1" in (m.text or ""))
+    assert "• Sabah •" in card.button_texts
+    fatma_card = await harness.next_containing(fatma, "Toplantı saati?", timeout=10)
+    await harness.server.press_button(fatma.user, fatma_card, "Akşam")
+    await harness.server.wait_for_edit(fatma_card, lambda m: "Akşam: 1/2" in (m.text or ""))
+    await harness.server.press_button(ayse.user, card, "Akşam")  # she changes her mind
+    await harness.server.wait_for_edit(card, lambda m: "Akşam: 2/2" in (m.text or ""))
+    assert "Sabah: 0/2" in card.text
+
+
+def test_files_dir_is_configurable(tmp_path: Path) -> None:
+    from bot.config import Settings
+    settings = Settings(_env_file=None, files_dir=tmp_path / "kanıt")  # type: ignore[call-arg]
+    assert settings.files_dir == tmp_path / "kanıt"
+    assert Settings(_env_file=None).files_dir == Path("./koordinat-files")  # type: ignore[call-arg]
