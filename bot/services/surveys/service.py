@@ -129,9 +129,11 @@ class SurveyService:
     # -- sending --------------------------------------------------------------------------
     async def send(self, *, group_id: int, form: SurveyForm, deadline: datetime, anonymous: bool,
                    created_by: int | None, template: str | None = None,
-                   nudge_hours: tuple[int, ...] = (72, 24), kind: SurveyKind = SurveyKind.SURVEY) -> Survey:
+                   nudge_hours: tuple[int, ...] = (72, 24), kind: SurveyKind = SurveyKind.SURVEY,
+                   invite: bool = True) -> Survey:
         """Store a copy of the form, the survey and its recipients (members who consented to
-        surveys), queue the invitation and arm the nudges and the closing — one transaction."""
+        surveys), queue the invitation (unless `invite` is False: seeded data, found in
+        /anketler) and arm the nudges and the closing — one transaction."""
         now = self._now()
         async with self.db.transaction() as tx:
             form_id = await repo.save_form(tx, form, now, group_id=group_id,
@@ -141,12 +143,13 @@ class SurveyService:
                                               template=template, nudge_hours=nudge_hours)
             audience = await repo.survey_audience(tx, group_id)
             await repo.add_recipients(tx, survey, audience, now)
-            if kind == SurveyKind.SURVEY:
+            if kind == SurveyKind.SURVEY and invite:
                 group = await self.group(group_id)
                 broadcast = await self._broadcasts.create_broadcast(f"survey:{survey.id}:invite", group_id, "survey",
                                                                     conn=tx)
                 await self._broadcasts.send_to_members(broadcast, audience, self._invitation(survey, form, group),
                                                        conn=tx)
+            if kind == SurveyKind.SURVEY:
                 await self._arm(tx, survey)
         return survey
 
