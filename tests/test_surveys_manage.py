@@ -124,3 +124,26 @@ def test_files_dir_is_configurable(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, files_dir=tmp_path / "kanıt")  # type: ignore[call-arg]
     assert settings.files_dir == tmp_path / "kanıt"
     assert Settings(_env_file=None).files_dir == Path("./koordinat-files")  # type: ignore[call-arg]
+
+
+async def test_consent_decides_who_is_asked_and_latecomers_get_the_open_survey(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    no_surveys = harness.person("Elif")
+    await _send(harness, "izleme")
+    await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    # Elif joins later without agreeing to surveys; Nesrin joins later and agrees.
+    async with harness.services.db.read() as conn:
+        code = (await conn.execute_fetchall("SELECT code FROM invites WHERE role = 'member'"))[0][0]
+    await harness.join(no_surveys, code, surveys=False)
+    nesrin = harness.person("Nesrin")
+    await harness.join(nesrin, code)
+    invitation = await harness.next_containing(nesrin, "Yeni anket")
+    assert "Altı aylık izleme" in invitation.text
+    await harness.settle()
+    assert not any("Yeni anket" in text for text in texts(harness, no_surveys))
+    from bot.models import Actor
+    forged = await harness.services.conversation.on_choice(
+        Actor(channel="telegram", external_id=str(no_surveys.chat_id)), "sv:1:start")
+    assert "onay vermediniz" in forged[0].text
+    async with harness.services.db.read() as conn:
+        assert len(await repo.recipients(conn, 1)) == 3  # Zeynep, Ayşe, Nesrin

@@ -106,6 +106,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                             download=download)
     surveys.register(conversation)
     privacy.forget_hooks.append(surveys.forget_member)
+    members.join_hooks.append(surveys.open_for_newcomer)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,

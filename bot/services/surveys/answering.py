@@ -77,6 +77,8 @@ class AnsweringFlow:
         refusal = await self._refusal(ctx, survey)
         if refusal is not None:
             return refusal
+        if not await self._service.has_consent(member.id):
+            return [ctx.text("survey.no_consent", command="/gizlilik" if ctx.lang == "tr" else "/privacy")]
         async with self._service.db.transaction() as tx:
             recipient = await repo.recipient(tx, survey.id, member.id)
             if recipient is not None and recipient.submitted_at is not None:

@@ -21,13 +21,14 @@ from pathlib import Path
 from aiosqlite import Connection
 
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Button, Group, Reply, Role
+from bot.models import Button, Group, Member, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
 from bot.services.reminders import Reminder, ReminderService
-from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, localized
+from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
 from messages import format_datetime, t
+from storage import members as members_repo
 from storage import surveys as repo
 from storage.db import Database
 
@@ -257,6 +258,23 @@ class SurveyService:
             moved, form, group, heading="survey.extended_notice"))
         return moved
 
+    async def has_consent(self, member_id: int) -> bool:
+        """Her latest answer to the `surveys` consent purpose is yes (KVKK: asked at join)."""
+        async with self.db.read() as conn:
+            return bool((await members_repo.consents(conn, member_id)).get("surveys"))
+
+    async def open_for_newcomer(self, ctx: Ctx, member: Member, group: Group) -> Replies:
+        """Join hook: a member who joins while a survey is open (and agreed to surveys) is
+        added to its recipients and gets its invitation."""
+        if not await self.has_consent(member.id):
+            return []
+        async with self.db.transaction() as tx:
+            surveys = await repo.surveys_for_groups(tx, [group.id], status=SurveyStatus.OPEN)
+            surveys = [survey for survey in surveys if survey.deadline > ctx.now]
+            for survey in surveys:
+                await repo.add_recipients(tx, survey, [member.id], ctx.now)
+        return [self._invitation(survey, await self.form(survey), group)(ctx.lang) for survey in surveys[:3]]
+
     async def after_submission(self, survey: Survey) -> None:
         """Hook after a member submitted (nothing yet: results are computed on demand)."""
 
@@ -358,8 +376,7 @@ class SurveyService:
         await repo.forget_member(conn, member_id)
 
 
-async def _group_members(conn: Connection, group_id: int):  # type: ignore[no-untyped-def]
-    from storage import members as members_repo
+async def _group_members(conn: Connection, group_id: int) -> list[tuple[Member, Role]]:
     return await members_repo.group_members(conn, group_id)
 
 
