@@ -217,6 +217,15 @@ async def poll_message(conn: Connection, survey_id: int) -> dict[str, str] | Non
 
 # -- recipients ---------------------------------------------------------------------------
 
+async def survey_audience(conn: Connection, group_id: int) -> list[int]:
+    """Members of the group whose latest answer to the `surveys` consent purpose is yes."""
+    async with conn.execute(
+        "SELECT ms.member_id FROM memberships ms WHERE ms.group_id = ? AND (SELECT c.granted FROM consents c "
+        "WHERE c.member_id = ms.member_id AND c.purpose = 'surveys' ORDER BY c.id DESC LIMIT 1) = 1 "
+        "ORDER BY ms.member_id", (group_id,)) as cursor:
+        return [int(row["member_id"]) for row in await cursor.fetchall()]
+
+
 def _recipient(row: Row) -> Recipient:
     invited = from_db(row["invited_at"])
     assert invited is not None
