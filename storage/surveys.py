@@ -422,8 +422,11 @@ async def evidence_paths_of_member(conn: Connection, member_id: int) -> list[str
 
 async def forget_member(conn: Connection, member_id: int) -> None:
     """Delete the member's named responses (and answers) and her recipient rows. Anonymous
-    answers already carry no link to her and stay, as aggregates."""
-    await conn.execute("DELETE FROM survey_responses WHERE member_id = ?", (member_id,))
+    answers already carry no link to her and stay, as aggregates; an anonymous response she had
+    not submitted yet goes too."""
+    await conn.execute("DELETE FROM survey_responses WHERE member_id = ? OR respondent_token IN "
+                       "(SELECT token FROM survey_recipients WHERE member_id = ? AND token IS NOT NULL)",
+                       (member_id, member_id))
     await conn.execute("DELETE FROM survey_recipients WHERE member_id = ?", (member_id,))
 
 

@@ -147,3 +147,31 @@ async def test_consent_decides_who_is_asked_and_latecomers_get_the_open_survey(h
     assert "onay vermediniz" in forged[0].text
     async with harness.services.db.read() as conn:
         assert len(await repo.recipients(conn, 1)) == 3  # Zeynep, Ayşe, Nesrin
+
+
+async def test_an_english_member_ticks_several_options_and_sends_a_document(harness: Harness) -> None:
+    zeynep, (emma,) = await group_with(harness, ("Emma", "en"))
+    await _send(harness, "degerlendirme")
+    invitation = await harness.next_containing(emma, "New survey", timeout=10)
+    assert invitation.button_texts == ["▶️ Start", "⏰ Later"]
+    await harness.press(emma, invitation, "▶️ Start")
+    first = await harness.next_containing(emma, "1/8")
+    assert "Budget share for gender equality" in first.text and "e.g. 40%" in first.text
+    step = await harness.send(emma, "12.5%")
+    assert "✓ Saved: 12.5%" in step.text and "2/8" in step.text
+    for number in (3, 4, 5, 6):
+        step = await harness.press(emma, step, "Skip ⏭")
+        assert f"{number}/8" in step.text
+    await harness.server.press_button(emma.user, step, "⬜ Care services")
+    await harness.server.wait_for_edit(step, lambda m: "☑️ Care services" in m.button_texts)
+    await harness.server.press_button(emma.user, step, "⬜ Health")
+    await harness.server.wait_for_edit(step, lambda m: "☑️ Health" in m.button_texts)
+    recommendation = await harness.press(emma, step, "✔️ Done")
+    assert "✓ Saved: Care services, Health" in recommendation.text and "7/8" in recommendation.text
+    evidence = await harness.send(emma, "More crèches near bus stops")
+    assert "8/8" in evidence.text and "Send a photo or a document" in evidence.text
+    await harness.server.send_document_from(emma.user, b"%PDF-1.4 report", "report.pdf", mime_type="application/pdf")
+    summary = await harness.next_containing(emma, "your answers")
+    assert "→ 12.5%" in summary.text and "→ Care services, Health" in summary.text and "📎 report.pdf" in summary.text
+    thanks = await harness.press(emma, summary, "📤 Submit")
+    assert "Thank you" in thanks.text and "/surveys" in thanks.text
