@@ -7,9 +7,10 @@ answer counts when its row is committed in `survey_answers` and the reply has re
 server. The echo bot answers the same N×K messages with `reply_text(text)`. Both bots run
 with per-chat pacing off (people cannot type faster than either bot answers).
 
-Goal: ratio = Koordinat's answers/s ÷ echo updates/s ≥ 0.5.
+Goal: ratio = Koordinat's answers/s ÷ echo updates/s ≥ 0.5 (best of `--rounds` alternating
+runs of each, since other load on a shared machine only slows a run down).
 
-    python -m benchmarks.survey_answers [--members 50] [--answers 10]
+    python -m benchmarks.survey_answers [--members 50] [--answers 10] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -124,14 +125,20 @@ async def echo_bot(members: int, answers: int) -> float:
             await app.shutdown()
 
 
-async def main(members: int, answers: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        ours, stored = await koordinat(members, answers, Path(tmp))
-    plain = await echo_bot(members, answers)
+async def main(members: int, answers: int, rounds: int) -> None:
+    """`rounds` alternating runs of each bot; the best rate of each counts (the machine's other
+    load only ever slows a run down)."""
     total = members * answers
-    ours_rate, echo_rate = stored / ours, total / plain
+    ours_rates, echo_rates, stored = [], [], total
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            elapsed, stored_now = await koordinat(members, answers, Path(tmp))
+        stored = min(stored, stored_now)
+        ours_rates.append(stored_now / elapsed)
+        echo_rates.append(total / await echo_bot(members, answers))
+    ours_rate, echo_rate = max(ours_rates), max(echo_rates)
     result = {
-        "benchmark": "survey_answers", "members": members, "answers_each": answers,
+        "benchmark": "survey_answers", "members": members, "answers_each": answers, "rounds": rounds,
         "answers_stored": stored, "answers_expected": total,
         "koordinat_answers_per_second": round(ours_rate, 1), "echo_updates_per_second": round(echo_rate, 1),
         "ratio": round(ours_rate / echo_rate, 3), "goal_ratio": 0.5,
@@ -144,6 +151,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--members", type=int, default=50)
     parser.add_argument("--answers", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(args.members, args.answers))
+    asyncio.run(main(args.members, args.answers, args.rounds))

@@ -32,6 +32,12 @@ from storage import personal_data
 from storage.times import from_db, to_db
 
 
+async def _one(conn: Connection, sql: str, params: tuple[object, ...]) -> Row | None:
+    """The first row, in one round trip to the database thread (answers are on the hot path)."""
+    rows = list(await conn.execute_fetchall(sql, params))
+    return rows[0] if rows else None
+
+
 def _day(moment: datetime) -> datetime:
     """Midnight UTC of `moment`'s day: the finest time kept about anonymous respondents."""
     utc = moment.astimezone(UTC)
@@ -121,8 +127,7 @@ async def save_form(conn: Connection, form: SurveyForm, now: datetime, *, group_
 
 
 async def get_form(conn: Connection, form_id: int) -> SurveyForm | None:
-    async with conn.execute("SELECT definition FROM survey_forms WHERE id = ?", (form_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT definition FROM survey_forms WHERE id = ?", (form_id,))
     return SurveyForm.model_validate_json(row["definition"]) if row else None
 
 
@@ -161,8 +166,7 @@ async def create_survey(conn: Connection, *, group_id: int, form_id: int, deadli
 
 
 async def get_survey(conn: Connection, survey_id: int) -> Survey | None:
-    async with conn.execute("SELECT * FROM surveys WHERE id = ?", (survey_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
     return _survey(row) if row else None
 
 
@@ -247,9 +251,8 @@ async def recipients(conn: Connection, survey_id: int) -> list[Recipient]:
 
 
 async def recipient(conn: Connection, survey_id: int, member_id: int) -> Recipient | None:
-    async with conn.execute("SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
-                            (survey_id, member_id)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
+                     (survey_id, member_id))
     return _recipient(row) if row else None
 
 
@@ -301,14 +304,13 @@ def _answer(row: Row) -> Answer:
 
 
 async def _with_answers(conn: Connection, response: Response) -> Response:
-    async with conn.execute("SELECT * FROM survey_answers WHERE response_id = ?", (response.id,)) as cursor:
-        response.answers = {row["question"]: _answer(row) for row in await cursor.fetchall()}
+    rows = await conn.execute_fetchall("SELECT * FROM survey_answers WHERE response_id = ?", (response.id,))
+    response.answers = {row["question"]: _answer(row) for row in rows}
     return response
 
 
 async def get_response(conn: Connection, response_id: int) -> Response | None:
-    async with conn.execute("SELECT * FROM survey_responses WHERE id = ?", (response_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
     return await _with_answers(conn, _response(row)) if row else None
 
 
@@ -320,8 +322,7 @@ async def find_response(conn: Connection, survey: Survey, member_id: int) -> Res
                "WHERE r.survey_id = ? AND r.member_id = ? AND r.token IS NOT NULL")
     else:
         sql = "SELECT * FROM survey_responses WHERE survey_id = ? AND member_id = ?"
-    async with conn.execute(sql, (survey.id, member_id)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, sql, (survey.id, member_id))
     return await _with_answers(conn, _response(row)) if row else None
 
 

@@ -32,6 +32,7 @@ from bot.services.surveys.model import (
 )
 from bot.text import fold
 from messages import format_datetime, t
+from storage import dialogs as dialogs_repo
 from storage import surveys as repo
 from storage.dialogs import DialogState
 
@@ -249,13 +250,17 @@ class AnsweringFlow:
         return "summary"
 
     async def _go(self, ctx: Ctx, state: DialogState, survey: Survey, form: SurveyForm, response: Response,
-                  step: str, *, before: str | None = None, edit_of: str | None = None) -> Replies:
+                  step: str, *, before: str | None = None, edit_of: str | None = None,
+                  answer: Answer | None = None) -> Replies:
+        """Move to `step`: the answer (if any), where she is, and the dialog, in one write."""
         state.step = step
         if step == "summary":
             state.data.pop("editing", None)
         async with self._service.db.transaction() as tx:
+            if answer is not None:
+                await repo.save_answer(tx, response.id, answer)
             await repo.set_current_question(tx, response.id, step if step.startswith("q:") else None, ctx.now)
-        await self._conversation.save(ctx, state)
+            await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
         return [await self._prompt(ctx, survey, form, response, step, before=before, edit_of=edit_of)]
 
     async def _record(self, ctx: Ctx, state: DialogState, survey: Survey, form: SurveyForm, response: Response,
@@ -263,13 +268,11 @@ class AnsweringFlow:
         previous = response.answers.get(question.name)
         answer = Answer.of(question, value, comment=previous.comment if previous else None,
                            answered_at=None if survey.anonymous else ctx.now)
-        async with self._service.db.transaction() as tx:
-            await repo.save_answer(tx, response.id, answer)
         response.answers[question.name] = answer
         saved = t("survey.saved", ctx.lang, answer=format_answer(question, answer, ctx.lang)) if value is not None \
             else t("survey.skipped", ctx.lang)
         step = self._next_step(form, response, question, bool(state.data.get("editing")))
-        return await self._go(ctx, state, survey, form, response, step, before=saved)
+        return await self._go(ctx, state, survey, form, response, step, before=saved, answer=answer)
 
     # -- typed text ---------------------------------------------------------------------------
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
