@@ -175,3 +175,35 @@ async def test_an_english_member_ticks_several_options_and_sends_a_document(harn
     assert "→ 12.5%" in summary.text and "→ Care services, Health" in summary.text and "📎 report.pdf" in summary.text
     thanks = await harness.press(emma, summary, "📤 Submit")
     assert "Thank you" in thanks.text and "/surveys" in thanks.text
+
+
+async def test_a_coordinator_of_two_groups_picks_indicators_for_one(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    _, (leyla,) = await group_with(harness, ("Leyla", "tr"), name="Ekonomik Güçlenme", city="Gaziantep",
+                                   coordinator=zeynep)
+    await harness.send(zeynep, "/anket")
+    pick_group = await harness.next(zeynep)
+    assert pick_group.button_texts == ["Kadın Dostu Kent (Kars)", "Ekonomik Güçlenme (Gaziantep)"]
+    source = await harness.press(zeynep, pick_group, "Ekonomik Güçlenme (Gaziantep)")
+    assert "Ekonomik Güçlenme" in source.text
+    indicators = await harness.press(zeynep, source, "📋 Göstergeleri kendim seçeceğim")
+    assert len(indicators.button_texts) == 17 and indicators.button_texts[3].startswith("⬜ I4 ")
+    empty = await harness.press(zeynep, indicators, "✔️ Tamam")
+    assert "En az bir" in empty.text
+    indicators = await harness.next(zeynep)  # the list again
+    await harness.server.press_button(zeynep.user, indicators, indicators.button_texts[3])
+    await harness.server.wait_for_edit(indicators, lambda m: m.button_texts[3].startswith("☑️ I4 "))
+    await harness.server.press_button(zeynep.user, indicators, indicators.button_texts[12])
+    await harness.server.wait_for_edit(indicators, lambda m: m.button_texts[12].startswith("☑️ I13 "))
+    ask_deadline = await harness.press(zeynep, indicators, "✔️ Tamam")
+    assert "Son gün" in ask_deadline.text
+    anonymity = await harness.send(zeynep, "Cuma, 11.12.2026 17:00")
+    preview = await harness.send(zeynep, "anonim")  # the button's word, typed
+    assert "Gösterge anketi" in preview.text and "anonim" in preview.text
+    assert "1. Belediye kreş kapasitesi" in preview.text and "2. Kurs ve istihdama" in preview.text
+    sent = await harness.press(zeynep, preview, "📤 Gönder")
+    assert "Ekonomik Güçlenme grubunda 2 kişiye" in sent.text  # Zeynep and Leyla
+    invitation = await harness.next_containing(leyla, "Yeni anket", timeout=10)
+    assert "Ekonomik Güçlenme" in invitation.text and "Anonim" in invitation.text
+    await harness.settle()
+    assert not any("Yeni anket" in text for text in texts(harness, ayse))  # the other group
