@@ -159,6 +159,10 @@ async def test_an_english_member_ticks_several_options_and_sends_a_document(harn
     assert "Budget share for gender equality" in first.text and "e.g. 40%" in first.text
     step = await harness.send(emma, "12.5%")
     assert "✓ Saved: 12.5%" in step.text and "2/8" in step.text
+    ask = await harness.press(emma, step, "💬 Add a comment")
+    assert "Write your comment" in ask.text and "Women in municipal management" in ask.text
+    step = await harness.send(emma, "HR would not give the figure")
+    assert "Comment saved" in step.text and "2/8" in step.text
     for number in (3, 4, 5, 6):
         step = await harness.press(emma, step, "Skip ⏭")
         assert f"{number}/8" in step.text
@@ -172,6 +176,7 @@ async def test_an_english_member_ticks_several_options_and_sends_a_document(harn
     assert "8/8" in evidence.text and "Send a photo or a document" in evidence.text
     await harness.server.send_document_from(emma.user, b"%PDF-1.4 report", "report.pdf", mime_type="application/pdf")
     summary = await harness.next_containing(emma, "your answers")
+    assert "💬 HR would not give the figure" in summary.text
     assert "→ 12.5%" in summary.text and "→ Care services, Health" in summary.text and "📎 report.pdf" in summary.text
     thanks = await harness.press(emma, summary, "📤 Submit")
     assert "Thank you" in thanks.text and "/surveys" in thanks.text
@@ -207,3 +212,15 @@ async def test_a_coordinator_of_two_groups_picks_indicators_for_one(harness: Har
     assert "Ekonomik Güçlenme" in invitation.text and "Anonim" in invitation.text
     await harness.settle()
     assert not any("Yeni anket" in text for text in texts(harness, ayse))  # the other group
+
+
+async def test_typing_the_start_word_instead_of_tapping(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await _send(harness, "toplanti_geri_bildirim")
+    await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.send(ayse, "Başla")
+    first = await harness.next_containing(ayse, "1/3")
+    assert "memnun" in first.text
+    await harness.send(ayse, "iptal")
+    await harness.send(ayse, "devam")
+    assert "1/3" in (await harness.next_containing(ayse, "1/3")).text

@@ -27,6 +27,7 @@ from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
+from bot.text import fold
 from messages import format_datetime, t
 from storage import members as members_repo
 from storage import surveys as repo
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 NUDGE_KIND = "survey_nudge"
 CLOSE_KIND = "survey_close"
 NUDGE_GRACE = timedelta(hours=12)
+START_WORDS = frozenset({"basla", "devam", "devam et", "ankete basla", "start", "continue"})
 Downloader = Callable[[str, str], Awaitable[bytes | None]]
 
 
@@ -79,6 +81,7 @@ class SurveyService:
         conversation.add_choice("sv", self.answering.on_button)
         conversation.add_choice("svm", self.on_manage)
         conversation.add_choice("vote", self.polls.on_vote)
+        conversation.add_text_fallback(self.on_typed_start)
         self._reminders.register_kind(NUDGE_KIND, self._send_nudge, grace=_nudge_deadline)
         self._reminders.register_kind(CLOSE_KIND, self._close_due, grace=None)
 
@@ -307,6 +310,18 @@ class SurveyService:
         if not replies:
             replies.append(ctx.text("survey.none_open"))
         return replies
+
+    async def on_typed_start(self, ctx: Ctx, text: str) -> Replies | None:
+        """`başla`, `devam`, `start` typed instead of tapping the invitation's button: her one
+        unfinished open survey starts; with several, the list. None for other words."""
+        if ctx.member is None or fold(text).strip(" .!") not in START_WORDS:
+            return None
+        async with self.db.read() as conn:
+            mine = [survey for survey, recipient in await repo.open_surveys_for_member(conn, ctx.member.id)
+                    if recipient.submitted_at is None and survey.deadline > ctx.now]
+        if len(mine) == 1:
+            return await self.answering.start(ctx, mine[0].id)
+        return await self.list_surveys(ctx, [])
 
     async def _coordinator_overview(self, ctx: Ctx, group_id: int) -> Replies:
         async with self.db.read() as conn:
