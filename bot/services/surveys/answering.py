@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Upload
 from bot.services.conversation import Conversation, Ctx, Replies
-from bot.services.surveys.answers import example_for, format_answer, read_answer, read_choice
+from bot.services.surveys.answers import example_for, format_answer, read_answer
 from bot.services.surveys.model import (
     Answer,
     Evidence,
@@ -69,7 +69,7 @@ class AnsweringFlow:
         self._files_dir = files_dir
 
     # -- entry points -----------------------------------------------------------------------
-    async def start(self, ctx: Ctx, survey_id: int, *, edit_of: str | None = None) -> Replies:
+    async def start(self, ctx: Ctx, survey_id: int) -> Replies:
         """Begin or resume her response (Start button, /anketler)."""
         member = ctx.require_member()
         survey = await self._service.survey_for_member(ctx, survey_id)
@@ -508,10 +508,3 @@ class AnsweringFlow:
 def _marked(label: str, chosen: bool) -> str:
     return f"• {label} •" if chosen else label
 
-
-def typed_choice(question: Question, text: str) -> str | None:
-    """The choice a typed word names, or None (used by polls typed as text)."""
-    try:
-        return read_choice(text, question)
-    except InvalidAnswer:
-        return None

@@ -21,6 +21,7 @@ from bot.services.surveys import content
 from bot.services.surveys.model import SurveyForm, localized
 from bot.text import fold
 from messages import format_datetime, t
+from storage import surveys as surveys_repo
 from storage.dialogs import DialogState
 
 if TYPE_CHECKING:
@@ -204,8 +205,7 @@ class NewSurveyFlow:
                                           template=state.data.get("template"))  # type: ignore[arg-type]
         await self._conversation.end(ctx)
         async with self._service.db.read() as conn:
-            from storage import surveys as repo
-            count = len(await repo.recipients(conn, survey.id))
+            count = len(await surveys_repo.recipients(conn, survey.id))
         return [ctx.text("survey.sent", title=localized(form.title, ctx.lang), group=group.name, count=count)]
 
 

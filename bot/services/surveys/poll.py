@@ -73,7 +73,7 @@ class Polls:
         group = await self._service.group(group_id)
         async with self._service.db.read() as conn:
             audience = [r.member_id for r in await repo.recipients(conn, survey.id)]
-        broadcasts = self._service._broadcasts  # noqa: SLF001 - the same service's collaborator
+        broadcasts = self._service.broadcasts
         broadcast = await broadcasts.create_broadcast(f"survey:{survey.id}:poll", group_id, "poll")
         await broadcasts.send_to_members(broadcast, audience, lambda lang: self._card(survey, form, group.name, lang,
                                                                                       counts=None, mine=None))

@@ -125,6 +125,10 @@ class SurveyService:
             log.warning("evidence download failed on %s", channel)
             return None
 
+    @property
+    def broadcasts(self) -> BroadcastService:
+        return self._broadcasts
+
     @staticmethod
     def require_coordinator(ctx: Ctx, group_id: int) -> None:
         if ctx.roles.get(group_id) is not Role.COORDINATOR:
