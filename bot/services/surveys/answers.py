@@ -16,7 +16,6 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 
-from bot.dates import _read_date  # the date part of meeting dates, day-month-year readers
 from bot.errors import InvalidAnswer
 from bot.services.surveys.model import (
     Answer,
@@ -39,6 +38,31 @@ _GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")     # 1,250 / 1,
 _PLAIN = re.compile(r"^[+-]?\d+([.,]\d+)?$")                         # 12 / 12,5 / 12.5
 _SPACED = re.compile(r"^[+-]?\d{1,3}( \d{3})+([.,]\d+)?$")           # 1 250
 _EMOJI = re.compile(r"[^\w\s%.,;:+\-/']", re.UNICODE)
+
+# Month names as typed, folded (no Turkish letters, lower case), with common abbreviations.
+_MONTHS = {name: number for number, names in enumerate((
+    ("ocak", "oca", "january", "jan"), ("subat", "sub", "february", "feb"), ("mart", "mar", "march"),
+    ("nisan", "nis", "april", "apr"), ("mayis", "may"), ("haziran", "haz", "june", "jun"),
+    ("temmuz", "tem", "july", "jul"), ("agustos", "agu", "august", "aug"),
+    ("eylul", "eyl", "september", "sep", "sept"), ("ekim", "eki", "october", "oct"),
+    ("kasim", "kas", "november", "nov"), ("aralik", "ara", "december", "dec")), start=1) for name in names}
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.? ([a-z]+)\.?(?:,? (\d{4}))?$")
+_MONTH_DAY = re.compile(r"^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$")
+
+
+def _date_parts(folded: str) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) from a folded date, or None when it is not one."""
+    if match := _NUMERIC_DATE.match(folded):
+        day, month, year = match.groups()
+    elif (match := _DAY_MONTH.match(folded)) and match.group(2) in _MONTHS:
+        day, month, year = match.group(1), str(_MONTHS[match.group(2)]), match.group(3)
+    elif (match := _MONTH_DAY.match(folded)) and match.group(1) in _MONTHS:
+        day, month, year = match.group(2), str(_MONTHS[match.group(1)]), match.group(3)
+    else:
+        return None
+    full_year = None if year is None else (2000 + int(year) if len(year) == 2 else int(year))
+    return int(day), int(month), full_year
 
 
 def _shown(text: str) -> str:
@@ -91,7 +115,7 @@ def read_date(text: str) -> date:
             return date.fromisoformat(cleaned)
     except ValueError:
         raise InvalidAnswer("survey.no_such_date", typed=_shown(text)) from None
-    found = _read_date(fold(cleaned))
+    found = _date_parts(" ".join(fold(cleaned).split()))
     if found is None:
         raise InvalidAnswer("survey.bad_date", typed=_shown(text))
     day, month, year = found

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_text, parse_meeting_time
+from bot.dates import example_text
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.surveys import content
+from bot.services.surveys.deadline import read_deadline
 from bot.services.surveys.model import SurveyForm, localized
 from bot.text import fold
 from messages import format_datetime, t
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 NEW = "newsurvey"
 INDICATOR_PAGE = 20
-MAX_DEADLINE = timedelta(days=366)
 
 
 class NewSurveyFlow:
@@ -117,10 +117,7 @@ class NewSurveyFlow:
             group = await self._group(state)
             zone = ZoneInfo(group.timezone)
             try:
-                deadline = parse_meeting_time(text, zone, ctx.now)
-                if deadline - ctx.now > MAX_DEADLINE:
-                    raise InvalidAnswer("meeting.date_too_far", typed=text.strip()[:40],
-                                        example=example_text(ctx.now, zone))
+                deadline = read_deadline(text, zone, ctx.now, ctx.lang)
             except InvalidAnswer as error:
                 return [Reply(text=t(error.key, ctx.lang, **error.params)), await self._prompt(ctx, state)]
             state.data["deadline"] = deadline.isoformat()
@@ -233,7 +230,7 @@ class ExtendFlow:
         group = await self._service.group(survey.group_id)
         zone = ZoneInfo(group.timezone)
         try:
-            deadline = parse_meeting_time(text, zone, ctx.now)
+            deadline = read_deadline(text, zone, ctx.now, ctx.lang)
         except InvalidAnswer as error:
             return [Reply(text=t(error.key, ctx.lang, **error.params))]
         moved = await self._service.extend(survey, deadline)
