@@ -81,7 +81,10 @@ async def test_a_member_completes_the_six_question_survey_the_way_she_types(harn
                   "1.250"):
         assert shown in summary.text, shown
 
-    which = await harness.press(ayse, summary, "✏️ Değiştir")
+    confused = await harness.send(ayse, "tamam mı bu?")
+    assert "Gönder" in confused.text
+    await harness.next(ayse)  # the summary again
+    which = await harness.send(ayse, "değiştir")  # the button's word, typed
     first_again = await harness.press(ayse, which, which.button_texts[0])
     assert "1/6" in first_again.text and "Şu anki yanıtınız: %40" in first_again.text
     summary = await harness.send(ayse, "12,5")

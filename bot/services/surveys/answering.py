@@ -43,6 +43,7 @@ KIND = "sv"
 BACK_WORDS = frozenset({"geri", "onceki", "back", "previous", "<"})
 SKIP_WORDS = frozenset({"atla", "gec", "bos", "skip", "pass", "-"})
 SUBMIT_WORDS = frozenset({"gonder", "onayla", "tamam", "evet", "submit", "send", "confirm", "yes", "ok"})
+CHANGE_WORDS = frozenset({"degistir", "duzelt", "change", "edit"})
 COMMENT_MAX = 1000
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 EVIDENCE_KINDS = ("photo", "document")
@@ -290,6 +291,8 @@ class AnsweringFlow:
         if step == "summary":
             if word in SUBMIT_WORDS:
                 return await self._submit(ctx, state, survey, form, response)
+            if word in CHANGE_WORDS:
+                return [self._change_menu(ctx, survey, form, response)]
             return [ctx.text("survey.summary_use_buttons"), self._summary(ctx, survey, form, response)]
         name = step.split(":", 1)[1]
         question = form.question(name)
