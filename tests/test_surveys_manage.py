@@ -224,3 +224,24 @@ async def test_typing_the_start_word_instead_of_tapping(harness: Harness) -> Non
     await harness.send(ayse, "iptal")
     await harness.send(ayse, "devam")
     assert "1/3" in (await harness.next_containing(ayse, "1/3")).text
+
+
+async def test_a_coordinator_fills_in_a_target_card_in_the_chat(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    assert "yalnızca koordinatörler" in (await harness.send(ayse, "/hedef")).text
+    pick = await harness.send(zeynep, "/hedef")
+    assert len(pick.button_texts) == 16 and pick.button_texts[9].startswith("I10 ")
+    ask = await harness.press(zeynep, pick, pick.button_texts[9])
+    assert "başlangıç — · hedef —" in ask.text and "400 2024" in ask.text
+    wrong = await harness.send(zeynep, "otuz beş")
+    assert "okunamadı" in wrong.text
+    await harness.next(zeynep)
+    targets = await harness.send(zeynep, "%35,0 2024")
+    assert "başlangıç 35 (2024)" in targets.text
+    saved = await harness.send(zeynep, "2026=50, 2027=%62,5")
+    assert "başlangıç 35 (2024) · hedef 2026: 50, 2027: 62,5" in saved.text
+    async with harness.services.db.read() as conn:
+        card = await repo.target_card(conn, 1, "I10")
+    assert card is not None and card.targets == {2026: 50, 2027: 62.5} and card.baseline_year == 2024
+    again = await harness.send(zeynep, "/hedef")
+    assert again.button_texts[9].startswith("🎯 I10 ")

@@ -64,11 +64,16 @@ class SurveyService:
         from bot.services.surveys.answering import AnsweringFlow
         from bot.services.surveys.dialog import ExtendFlow, NewSurveyFlow
         from bot.services.surveys.poll import Polls
+        from bot.services.surveys.targets import TargetCardFlow
 
         self.answering = AnsweringFlow(self, conversation, self._files_dir)
         self.new_survey_flow = NewSurveyFlow(self, conversation)
         self.extend_flow = ExtendFlow(self, conversation)
         self.polls = Polls(self, conversation)
+        self.target_flow = TargetCardFlow(self, conversation)
+        conversation.add_command(CommandSpec("targets", self.target_flow.begin_command, aliases=("hedef",),
+                                             coordinator_only=True, order=47))
+        conversation.add_flow(self.target_flow)
         conversation.add_command(CommandSpec("surveys", self.list_surveys, aliases=("anketler",), order=20))
         conversation.add_command(CommandSpec("newsurvey", self.new_survey_flow.begin_command, aliases=("anket",),
                                              coordinator_only=True, order=44))

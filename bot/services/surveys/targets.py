@@ -1,5 +1,5 @@
-"""Target cards from the operator's command line (`koordinat survey target ...`) and the
-library listing (`koordinat survey library`).
+"""Target cards: from the operator's command line (`koordinat survey target ...`), the
+library listing (`koordinat survey library`), and the coordinator's `/hedef` dialog.
 
     koordinat survey target Kars I4 --baseline 400 --baseline-year 2024 --target 2026=550 --target 2027=700
     koordinat survey target Kars            # prints the group's target cards
@@ -11,15 +11,25 @@ and the yearly targets (hedef) follow the SBB strategic-plan guide's target card
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.errors import InvalidAnswer
+from bot.models import Button, Reply, Role
+from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.surveys import content
 from bot.services.surveys.answers import read_percentage
 from bot.services.surveys.model import localized
+from bot.text import fold
+from messages import format_number, t
 from storage import groups as groups_repo
 from storage import surveys as repo
 from storage.db import Database
+from storage.dialogs import DialogState
+
+if TYPE_CHECKING:
+    from bot.services.surveys.service import SurveyService
 
 YEARS = range(2000, 2101)
 
@@ -114,3 +124,106 @@ def library_lines() -> list[str]:
     for code, form in shipped.templates.items():
         lines.append(f"  {code:<28} {localized(form.title, 'tr')} ({len(form.answerable)} questions)")
     return lines
+
+
+# -- the coordinator's dialog: /hedef (/targets) ------------------------------------------------
+
+class TargetCardFlow:
+    """`/hedef`: pick an indicator, then type its baseline with the year (`400 2024`) and its
+    yearly targets (`2026=550, 2027=700`); `-` keeps what is there. State in `dialogs`."""
+
+    kind = "target"
+
+    def __init__(self, service: SurveyService, conversation: Conversation) -> None:
+        self._service = service
+        self._conversation = conversation
+
+    async def begin_command(self, ctx: Ctx, args: list[str]) -> Replies:
+        groups = ctx.coordinated_groups()
+        state = DialogState(self.kind, "indicator" if len(groups) == 1 else "group",
+                            {"group_id": groups[0]} if len(groups) == 1 else {})
+        await self._conversation.save(ctx, state)
+        return [await self._prompt(ctx, state)]
+
+    async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
+        if state.step == "group":
+            buttons = []
+            for group_id in ctx.coordinated_groups():
+                group = await self._service.group(group_id)
+                buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{self.kind}:group:{group_id}")])
+            return Reply(text=t("survey.new_ask_group", ctx.lang), buttons=buttons)
+        group_id = int(state.data["group_id"])
+        async with self._service.db.read() as conn:
+            indicators = await content.indicators_for_group(conn, group_id)
+            cards = await repo.target_cards(conn, group_id)
+        if state.step == "indicator":
+            state.data["codes"] = list(indicators)
+            await self._conversation.save(ctx, state)
+            buttons = [[Button(label=(("🎯 " if code in cards else "") + f"{code} {localized(ind.name, ctx.lang)}")[:56],
+                               choice=f"{self.kind}:ind:{index}")] for index, (code, ind) in enumerate(indicators.items())]
+            return Reply(text=t("targets.pick_indicator", ctx.lang), buttons=buttons)
+        code = str(state.data["code"])
+        card_text = card_line(cards.get(code), indicators[code], ctx.lang)
+        return Reply(text=t(f"targets.ask_{state.step}", ctx.lang, card=card_text, year=ctx.now.year))
+
+    async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        if len(parts) == 2 and parts[1].isdigit():
+            if parts[0] == "group" and state.step == "group" and ctx.roles.get(int(parts[1])) is Role.COORDINATOR:
+                state.data["group_id"], state.step = int(parts[1]), "indicator"
+                await self._conversation.save(ctx, state)
+                return [await self._prompt(ctx, state)]
+            codes = list(state.data.get("codes") or [])
+            if parts[0] == "ind" and state.step == "indicator" and int(parts[1]) < len(codes):
+                state.data["code"], state.step = codes[int(parts[1])], "baseline"
+                await self._conversation.save(ctx, state)
+                return [await self._prompt(ctx, state)]
+        return [ctx.text("error.stale_button")]
+
+    async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
+        if state.step in ("group", "indicator"):
+            return [ctx.text("survey.use_buttons"), await self._prompt(ctx, state)]
+        group_id = int(state.data["group_id"])
+        self._service.require_coordinator(ctx, group_id)
+        code = str(state.data["code"])
+        keep = text.strip() in ("-", "—") or fold(text) in ("gec", "atla", "skip", "ayni", "same")
+        try:
+            if state.step == "baseline":
+                if not keep:
+                    value, year = _baseline(text, ctx.now.year)
+                    async with self._service.db.transaction() as tx:
+                        await repo.set_baseline(tx, group_id, code, value, year, ctx.now)
+                state.step = "targets"
+                await self._conversation.save(ctx, state)
+                return [await self._prompt(ctx, state)]
+            if not keep:
+                pairs = [parse_target(part.strip()) for part in re.split(r"\s*[;\n]\s*|,\s+|,(?=\d{4}\s*=)", text) if part.strip()]
+                if not pairs:
+                    raise TargetError(text)
+                async with self._service.db.transaction() as tx:
+                    for year, value in pairs:
+                        await repo.set_target(tx, group_id, code, year, value, ctx.now)
+        except TargetError:
+            return [ctx.text(f"targets.bad_{state.step}", year=ctx.now.year), await self._prompt(ctx, state)]
+        await self._conversation.end(ctx)
+        async with self._service.db.read() as conn:
+            indicators = await content.indicators_for_group(conn, group_id)
+            card = await repo.target_card(conn, group_id, code)
+        return [ctx.text("targets.saved", card=card_line(card, indicators[code], ctx.lang))]
+
+
+def _baseline(text: str, this_year: int) -> tuple[float, int]:
+    """`400 2024`, `%32,5 (2024)`, `400, 2024` → (value, year)."""
+    parts = [part for part in re.split(r"[\s;()/]+|,\s+", text.strip()) if part]
+    if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) not in range(1990, this_year + 1):
+        raise TargetError(text)
+    return number(parts[0]), int(parts[1])
+
+
+def card_line(card: repo.TargetCard | None, indicator: content.Indicator, lang: str) -> str:
+    """`I4 Belediye kreş kapasitesi (kontenjan): başlangıç 400 (2024) · hedef 2026: 550, 2027: 700`."""
+    baseline = "—" if card is None or card.baseline is None else \
+        f"{format_number(card.baseline, lang)} ({card.baseline_year})"
+    targets = "—" if card is None or not card.targets else ", ".join(
+        f"{year}: {format_number(value, lang)}" for year, value in sorted(card.targets.items()))
+    return t("targets.card", lang, code=indicator.code, name=localized(indicator.name, lang),
+             unit=localized(indicator.unit, lang), baseline=baseline, targets=targets)
