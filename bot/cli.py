@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export files").add_subparsers(dest="export_command")
     cli_milestones.add_parsers(commands, export)
     cli_coplanning.add_parsers(group, export)
+    from bot.services.surveys import targets
+    targets.add_commands(commands)
     return parser
 
 
@@ -103,8 +105,35 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(cli_milestones.run(settings, args))
     if cli_coplanning.handles(args):
         return asyncio.run(cli_coplanning.run(settings, args))
+    if command == "survey":
+        return _survey(settings, args)
     parser.print_help()
     return 2
+
+
+def _survey(settings: Settings, args: argparse.Namespace) -> int:
+    """`koordinat survey target|library` (bot/services/surveys/targets.py)."""
+    from bot.services.surveys import targets
+
+    if args.survey_command == "library":
+        print("\n".join(targets.library_lines()))
+        return 0
+    if args.survey_command != "target":
+        _parser().parse_args(["survey", "--help"])
+        return 2
+
+    async def run() -> int:
+        db = await Database.open(settings.database)
+        try:
+            print("\n".join(await targets.run_target(db, args, SystemClock().now())))
+            return 0
+        except targets.TargetError as error:
+            print(f"koordinat: {error}", file=sys.stderr)
+            return 2
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
 
 
 def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language: str | None) -> int:

@@ -27,6 +27,7 @@ from bot.services.milestones import Milestones
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import Reminder, ReminderService
+from bot.services.surveys.service import SurveyService
 from storage import updates as updates_repo
 from storage.db import Database
 
@@ -52,13 +53,16 @@ class Services:
     chat_events: ChatEvents  # platform events: chats moved or left, members blocked/back
     milestones: Milestones
     coplanning: CoPlanningService
+    surveys: SurveyService
     extras: dict[str, object] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
 
     def now_seconds(self) -> float:
         return utc_timestamp(self.clock.now())
 
     def add_channel(self, channel: Channel) -> None:
         self.dispatcher.add_channel(channel)
+        self.channels[channel.name] = channel
 
     async def start(self) -> None:
         await self.dispatcher.start()
@@ -105,6 +109,17 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     milestones.register(conversation)
     coplanning = CoPlanningService(db, clock.now, groups, reminders, broadcasts)
     coplanning.register(conversation)
+    channels: dict[str, Channel] = {}
+
+    async def download(channel: str, file_id: str) -> bytes | None:
+        found = channels.get(channel)
+        return await found.download(file_id) if found is not None else None
+
+    surveys = SurveyService(db, clock.now, groups, reminders, broadcasts, files_dir=settings.files_dir,
+                            download=download)
+    surveys.register(conversation)
+    privacy.forget_hooks.append(surveys.forget_member)
+    members.join_hooks.append(surveys.open_for_newcomer)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     chat_events = ChatEvents(db, notifier, clock.now, dispatcher.kick)
     linking = LinkingService(db)  # one person, two apps (issue 12)
@@ -113,7 +128,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
                         scheduler=scheduler, meetings=meetings, chat_events=chat_events,
-                        milestones=milestones, coplanning=coplanning)
+                        milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels)
     services.extras["linking"] = linking
     return services
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
+
+from aiosqlite import Connection
 
 from bot.models import Attachment, Button, Reply
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
@@ -34,6 +37,9 @@ class PrivacyService:
         self._db = db
         self._controller = controller
         self._tasks: set[asyncio.Task[None]] = set()
+        # Features that keep files or rows to remove before the person goes (survey evidence):
+        # `hook(conn, member_id)` runs inside the /forget transaction.
+        self.forget_hooks: list[Callable[[Connection, int], Awaitable[None]]] = []
 
     def register(self, conversation: Conversation) -> None:
         conversation.add_command(CommandSpec("privacy", self.privacy, aliases=("gizlilik",), needs_member=False, order=80))
@@ -83,6 +89,8 @@ class PrivacyService:
             addresses = await members_repo.identities(tx, member.id)
             await outbox_repo.forget_member(tx, member.id, addresses)
             await erasure_repo.blank_sent_mentions(tx, member.display_name)
+            for hook in self.forget_hooks:
+                await hook(tx, member.id)
             for channel, address in addresses:
                 await dialogs_repo.clear(tx, channel, address)
                 await erasure_repo.schedule(tx, channel, address)  # the confirmation below
