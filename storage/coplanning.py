@@ -326,7 +326,6 @@ async def events(conn: Connection, proposal_id: int) -> list[dict[str, Any]]:
 
 
 # -- /forget --------------------------------------------------------------------------------
-@personal_data.eraser("proposals")
 async def forget_member(conn: Connection, member_id: int) -> None:
     """Before a member is deleted: proposals of adopted opinions stay as "a member's proposal"
     (author cleared by ON DELETE SET NULL); her other proposals are deleted; ballots of rounds

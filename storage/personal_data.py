@@ -13,8 +13,6 @@ from aiosqlite import Connection
 
 Exporter = Callable[[Connection, int], Awaitable[Any]]
 _SECTIONS: dict[str, Exporter] = {}
-Eraser = Callable[[Connection, int], Awaitable[None]]
-_ERASERS: dict[str, Eraser] = {}
 
 
 def section(name: str) -> Callable[[Exporter], Exporter]:
@@ -22,21 +20,6 @@ def section(name: str) -> Callable[[Exporter], Exporter]:
         _SECTIONS[name] = exporter
         return exporter
     return register
-
-
-def eraser(name: str) -> Callable[[Eraser], Eraser]:
-    """Register what a feature must do before a person is deleted (`/forget`) beyond the
-    foreign keys' cascades, e.g. anonymise what the group keeps."""
-    def register(function: Eraser) -> Eraser:
-        _ERASERS[name] = function
-        return function
-    return register
-
-
-async def erase(conn: Connection, member_id: int) -> None:
-    """Run every registered eraser (inside the forget transaction, before the delete)."""
-    for function in _ERASERS.values():
-        await function(conn, member_id)
 
 
 async def _rows(conn: Connection, sql: str, member_id: int) -> list[dict[str, Any]]:

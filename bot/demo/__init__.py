@@ -63,7 +63,9 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
     today = datetime.now(zone).date()
     clock = ManualClock(start=datetime.combine(today, time(9, 0), tzinfo=zone))  # a working morning
     with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as folder:
-        async with FakeBotApi() as server, FakeGraphApi(now=lambda: utc_timestamp(clock.now())) as graph:
+        # The demo's clock stands still while people type, so Meta's pair rate (a burst, then one
+        # message per 6 s to a person) would never let a survey's next question through.
+        async with FakeBotApi() as server, FakeGraphApi(now=lambda: utc_timestamp(clock.now()), pair_burst=100_000) as graph:
             bot = runtime(_demo_whatsapp(_demo_settings(settings, server, Path(folder), language), graph),
                           clock=clock)
             services = await bot.start()

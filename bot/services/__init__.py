@@ -109,6 +109,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     milestones.register(conversation)
     coplanning = CoPlanningService(db, clock.now, groups, reminders, broadcasts)
     coplanning.register(conversation)
+    privacy.forget_hooks.append(coplanning.forget_member)
     channels: dict[str, Channel] = {}
 
     async def download(channel: str, file_id: str) -> bytes | None:

@@ -94,7 +94,6 @@ class PrivacyService:
             for channel, address in addresses:
                 await dialogs_repo.clear(tx, channel, address)
                 await erasure_repo.schedule(tx, channel, address)  # the confirmation below
-            await personal_data.erase(tx, member.id)
             await members_repo.delete(tx, member.id)
             for group_id in groups:
                 await audit_repo.record(tx, "member_forgotten", ctx.now, group_id=group_id)

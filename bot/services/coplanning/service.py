@@ -64,6 +64,11 @@ class CoPlanningService:
         # clock runs it once and arms the next day.
         self.reminders.add_recurring("coplan-no-answer", self.fate.flag_unanswered, grace=None, hour=9, minute=0)
 
+    @staticmethod
+    async def forget_member(conn: Any, member_id: int) -> None:
+        """`/unut` hook (inside its transaction): see `storage.coplanning.forget_member`."""
+        await repo.forget_member(conn, member_id)
+
     # -- lookups and rules ----------------------------------------------------------------
     async def proposal(self, proposal_id: int) -> Proposal:
         async with self.db.read() as conn:
