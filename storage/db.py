@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -25,6 +26,58 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used; the message is one line naming the path and the cause."""
+
+
+def check_location(path: Path) -> None:
+    """Raise `DatabaseUnavailable` if a database cannot live at `path`: a parent is a regular
+    file, the directory is missing and cannot be made, or it is not writable (SQLite needs to
+    create its -wal and -shm files next to the database)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DatabaseUnavailable(f"database {path}: {parent} is a file, not a directory")
+            break
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(f"database {path}: cannot create {path.parent}: "
+                                  f"{error.strerror or error}") from None
+    if path.exists() and not path.is_file():
+        raise DatabaseUnavailable(f"database {path}: not a regular file")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DatabaseUnavailable(f"database {path}: directory {path.parent} is not writable")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseUnavailable(f"database {path}: file is not writable")
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """SQLITE_FULL: "database or disk is full"."""
+    return isinstance(error, sqlite3.Error) and (
+        getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        or "disk is full" in str(error))
+
+
+def is_fatal_storage_error(error: BaseException) -> bool:
+    """Errors after which this process must not go on writing: the file went read-only, was
+    removed under us, or I/O failed (SQLITE_READONLY*, SQLITE_IOERR*, SQLITE_CORRUPT,
+    SQLITE_NOTADB; sqlite3 error codes, Python 3.11)."""
+    if not isinstance(error, sqlite3.Error):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
+                                 sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(error).lower()
+    return any(word in text for word in ("readonly", "read-only", "disk i/o error", "malformed"))
 
 
 class _OpenTransaction:
@@ -81,22 +134,72 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._savepoints = 0
+        self._identity: tuple[int, int] | None = None
+        # Told about storage errors the process cannot write through (the composition root
+        # stops the bot); disk-full is logged once per episode and the bot keeps going.
+        self.on_fatal: Callable[[str], None] | None = None
+        self._disk_full_logged = False
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        """Open (creating it if needed) and migrate. Raises `DatabaseUnavailable` with one line
+        naming the cause (directory missing or not writable, path under a regular file, not a
+        database); nothing stays open after a failure (no worker thread keeps the process alive)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _open_connection(path)
-        await _run(writer, "PRAGMA journal_mode = WAL")
-        reader = await _open_connection(path)
-        db = cls(path, writer, reader)
-        if migrate:
-            await db.migrate()
+        check_location(path)
+        opened: list[aiosqlite.Connection] = []
+        try:
+            writer = await _open_connection(path)
+            opened.append(writer)
+            await _run(writer, "PRAGMA journal_mode = WAL")
+            reader = await _open_connection(path)
+            opened.append(reader)
+            db = cls(path, writer, reader)
+            if migrate:
+                await db.migrate()
+        except BaseException as error:
+            for conn in opened:
+                try:
+                    await conn.close()
+                except Exception:  # already broken: the thread ends with the close attempt
+                    pass
+            if isinstance(error, sqlite3.Error):
+                raise DatabaseUnavailable(f"database {path}: {error}") from None
+            raise
+        db._identity = _identity(path)
         return db
 
     async def close(self) -> None:
-        await self._reader.close()
-        await self._writer.close()
+        for conn in (self._reader, self._writer):
+            try:
+                await conn.close()
+            except Exception as error:  # a vanished file: still end the worker thread
+                log.warning("closing the database: %s", error)
+
+    def _report(self, error: BaseException) -> None:
+        if is_disk_full(error):
+            if not self._disk_full_logged:
+                self._disk_full_logged = True
+                log.error("database %s: the disk is full; changes are not being saved", self.path)
+        elif is_fatal_storage_error(error):
+            problem = self.file_problem() or f"database {self.path}: {error}"
+            if self.on_fatal is not None:
+                self.on_fatal(problem)
+
+    def file_problem(self) -> str | None:
+        """Why the open database file can no longer be trusted, or None: it was deleted,
+        replaced by another file (a different inode), or made read-only."""
+        try:
+            identity = _identity(self.path)
+        except FileNotFoundError:
+            return f"database file {self.path} was deleted while the bot was running"
+        except OSError as error:
+            return f"database file {self.path} cannot be read: {error.strerror or error}"
+        if self._identity is not None and identity != self._identity:
+            return f"database file {self.path} was replaced by another file while the bot was running"
+        if not os.access(self.path, os.W_OK):
+            return f"database file {self.path} is no longer writable"
+        return None
 
     async def schema_version(self) -> int:
         async with self._writer.execute("PRAGMA user_version") as cursor:
@@ -141,19 +244,38 @@ class Database:
             await _run(outer, f"RELEASE {name}")
             return
         async with self._write_lock:
-            await _run(self._writer, "BEGIN IMMEDIATE")
+            try:
+                await _run(self._writer, "BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                self._report(error)
+                raise
             marker = _OpenTransaction(self._writer)
             token = _current.set(marker)
             try:
                 yield self._writer
-            except BaseException:
+            except BaseException as error:
                 marker.active = False
                 _current.reset(token)
-                await _run(self._writer, "ROLLBACK")
+                self._report(error)
+                try:
+                    await _run(self._writer, "ROLLBACK")
+                except sqlite3.Error as rollback_error:  # SQLite may have rolled back already
+                    log.debug("rollback: %s", rollback_error)
                 raise
             marker.active = False
             _current.reset(token)
-            await _run(self._writer, "COMMIT")
+            try:
+                await _run(self._writer, "COMMIT")
+            except sqlite3.Error as error:
+                self._report(error)
+                try:
+                    await _run(self._writer, "ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
+        if self._disk_full_logged:
+            self._disk_full_logged = False
+            log.info("database %s: saving changes again", self.path)
         for callback in marker.after_commit:
             callback()
 
