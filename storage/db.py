@@ -48,8 +48,13 @@ def check_location(path: Path) -> None:
                                   f"{error.strerror or error}") from None
     if path.exists() and not path.is_file():
         raise DatabaseUnavailable(f"database {path}: not a regular file")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise DatabaseUnavailable(f"database {path}: directory {path.parent} is not writable")
+    probe = path.parent / f".koordinat-write-test-{os.getpid()}"
+    try:  # os.access says yes to root even on a read-only file system: really try
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise DatabaseUnavailable(f"database {path}: directory {path.parent} is not writable "
+                                  f"({error.strerror or error})") from None
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise DatabaseUnavailable(f"database {path}: file is not writable")
 
