@@ -85,6 +85,16 @@ class InboundQueue:
         self.wake()
         return added
 
+    async def process_unstored(self, items: list[tuple[str, str, str]]) -> None:
+        """Process updates that could not be stored (the disk is full): their handlers run and
+        fail like any write, and the person is told her input was not saved, instead of the
+        bot going silent while the platform redelivers them forever."""
+        for update_id, _, payload in items:
+            try:
+                await self._process(payload)
+            except Exception:
+                log.exception("inbox: update %s could not be processed", update_id)
+
     def wake(self) -> None:
         self._idle.clear()
         self._wake.set()

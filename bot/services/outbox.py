@@ -37,7 +37,7 @@ from bot.models import Reply
 from bot.ratelimit import ChannelLimits, RateLimits
 from storage import members as members_repo
 from storage import outbox as outbox_repo
-from storage.db import Database
+from storage.db import Database, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -415,8 +415,9 @@ class OutboxDispatcher:
             except asyncio.CancelledError:
                 self._outcomes[:0] = batch
                 raise
-            except Exception:
-                log.exception("could not record %d outbox outcomes; retrying", len(batch))
+            except Exception as error:
+                if not is_disk_full(error):  # a full disk is logged once by the database
+                    log.exception("could not record %d outbox outcomes; retrying", len(batch))
                 self._outcomes[:0] = batch
                 await asyncio.sleep(0.5)
                 self._outcome_ready.set()

@@ -20,6 +20,7 @@ from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, Tele
 from telegram.ext import Application
 
 from bot.services.inbox import InboundQueue
+from storage.db import is_disk_full
 
 log = logging.getLogger("koordinat.telegram")
 
@@ -108,6 +109,10 @@ class Polling:
             try:
                 await self._queue.store(items)
             except Exception as error:  # not stored: not acknowledged either, Telegram resends
+                if is_disk_full(error):  # logged once by the database; answer "not saved"
+                    await self._queue.process_unstored(items)
+                    offset = updates[-1].update_id + 1
+                    continue
                 log.error("could not store %d updates (%s: %s); they stay unconfirmed",
                           len(items), type(error).__name__, error)
                 await asyncio.sleep(1.0)
