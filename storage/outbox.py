@@ -29,9 +29,12 @@ class OutboxRow:
     payload: str
     attempts: int
     not_before: float = 0.0
+    parts_sent: int = 0  # messages of a split reply already delivered
+    created_at: float = 0.0
 
 
-_RETURNED = "id, key, lane, channel, address, member_id, broadcast_id, payload, attempts, not_before"
+_RETURNED = ("id, key, lane, channel, address, member_id, broadcast_id, payload, attempts, not_before, "
+             "parts_sent, created_at")
 
 
 async def enqueue(conn: Connection, *, key: str, channel: str, address: str, payload: str,
@@ -217,6 +220,15 @@ async def release(conn: Connection, row_id: int, not_before: float, error: str |
         f"UPDATE outbox SET status = 'pending', not_before = ?, error = ?{undo} WHERE id = ?",
         (not_before, error, row_id),
     )
+
+
+async def part_sent(conn: Connection, row_id: int, parts_sent: int) -> None:
+    """One more message of a split reply went out: back to pending for the next part, keeping
+    its place in the order (`not_before` unchanged); not counted as an attempt."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'pending', parts_sent = ?, error = NULL, "
+        "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = ?",
+        (parts_sent, row_id))
 
 
 async def finish(conn: Connection, row_id: int, status: str, error: str | None) -> None:
