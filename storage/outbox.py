@@ -284,3 +284,20 @@ async def counts_for_broadcast(conn: Connection, broadcast_id: int) -> dict[str,
         (broadcast_id,),
     ) as cursor:
         return {row["status"]: row["n"] for row in await cursor.fetchall()}
+
+
+# Rows the retention policy may delete: finished, and not needed to name who a notice missed.
+_PRUNABLE = "status IN ('sent', 'failed', 'dropped') AND COALESCE(sent_at, created_at) < ?"
+
+
+async def prune_finished(conn: Connection, cutoff: float) -> int:
+    """Delete sent/failed/dropped rows finished before `cutoff` (epoch s); their per-broadcast
+    counts move to `broadcast_counts` first, so delivery counts stay what they were.
+    'unreachable' rows stay: they name the members a notice could not reach."""
+    await conn.execute(
+        "INSERT INTO broadcast_counts (broadcast_id, status, n) "
+        f"SELECT broadcast_id, status, COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL AND {_PRUNABLE} "
+        "GROUP BY broadcast_id, status "
+        "ON CONFLICT (broadcast_id, status) DO UPDATE SET n = n + excluded.n", (cutoff,))
+    cursor = await conn.execute(f"DELETE FROM outbox WHERE {_PRUNABLE}", (cutoff,))
+    return max(cursor.rowcount, 0)

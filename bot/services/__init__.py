@@ -7,7 +7,6 @@ adapters; it knows no chat platform.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from bot.channels import Channel, Notifier
 from bot.clock import Clock, utc_timestamp
@@ -22,8 +21,8 @@ from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
-from bot.services.reminders import Reminder, ReminderService
-from storage import updates as updates_repo
+from bot.services.reminders import ReminderService
+from bot.services.retention import Retention
 from storage.db import Database
 
 
@@ -79,7 +78,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     # The weekly digest slot, Monday 09:00 in the configured zone; features add their parts
     # with `reminders.weekly_digest.add(...)`.
     reminders.add_recurring("weekly-digest", reminders.weekly_digest.run, day_of_week="mon", hour=9, minute=0)
-    reminders.add_recurring("forget-old-updates", _forget_old_updates(db), hour=4, minute=0)
+    # Nightly retention (issue 8): old update ids, sent messages, finished reminders.
+    retention = Retention(db, settings.retention_days)
+    reminders.add_recurring("forget-old-updates", retention.run, hour=4, minute=0)
     conversation = Conversation(db, clock.now, settings.default_language)
     controller = (settings.controller_name, settings.controller_contact)
     links = InviteLinks(settings.bot_username)
@@ -98,15 +99,3 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
                     scheduler=scheduler, meetings=meetings)
 
-
-
-UPDATE_MEMORY = timedelta(days=7)
-
-
-def _forget_old_updates(db: Database):  # type: ignore[no-untyped-def]
-    """Nightly: processed-update ids older than any redelivery (Telegram keeps updates 24 h)."""
-    async def forget(reminder: Reminder, now: datetime) -> None:
-        async with db.transaction() as tx:
-            await updates_repo.forget_older_than(tx, utc_timestamp(now - UPDATE_MEMORY))
-
-    return forget
