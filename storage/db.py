@@ -93,6 +93,28 @@ class _OpenTransaction:
         self.conn = conn
         self.active = True
         self.after_commit: list[Callable[[], None]] = []
+        self.savepoint = ""
+
+
+MAX_GROUP = 64  # transactions committed together at most
+
+
+class _Group:
+    """One SQLite transaction shared by the callers that queued for it (group commit)."""
+
+    def __init__(self) -> None:
+        self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.members = 0
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+        future.add_done_callback(lambda f: f.exception())  # retrieved: no "never retrieved" warning
 
 
 _current: contextvars.ContextVar[_OpenTransaction | None] = contextvars.ContextVar(
@@ -139,6 +161,8 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._savepoints = 0
+        self._waiting = 0  # callers queued for the write lock
+        self._group: _Group | None = None  # the open group transaction, if any
         self._identity: tuple[int, int] | None = None
         # Told about storage errors the process cannot write through (the composition root
         # stops the bot); disk-full is logged once per episode and the bot keeps going.
@@ -248,41 +272,110 @@ class Database:
                 raise
             await _run(outer, f"RELEASE {name}")
             return
-        async with self._write_lock:
-            try:
-                await _run(self._writer, "BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
-                self._report(error)
-                raise
-            marker = _OpenTransaction(self._writer)
-            token = _current.set(marker)
+        group, marker = await self._join_group()
+        token = _current.set(marker)
+        failure: BaseException | None = None
+        try:
             try:
                 yield self._writer
             except BaseException as error:
-                marker.active = False
-                _current.reset(token)
-                self._report(error)
-                try:
-                    await _run(self._writer, "ROLLBACK")
-                except sqlite3.Error as rollback_error:  # SQLite may have rolled back already
-                    log.debug("rollback: %s", rollback_error)
-                raise
+                failure = error
             marker.active = False
             _current.reset(token)
-            try:
-                await _run(self._writer, "COMMIT")
-            except sqlite3.Error as error:
-                self._report(error)
-                try:
-                    await _run(self._writer, "ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                raise
+            await self._end_member(group, marker, failure)
+        finally:
+            self._write_lock.release()
+        if failure is not None:
+            raise failure
+        await asyncio.shield(group.committed)  # raises if the group's COMMIT failed
         if self._disk_full_logged:
             self._disk_full_logged = False
             log.info("database %s: saving changes again", self.path)
         for callback in marker.after_commit:
             callback()
+
+    # Group commit: transactions that queue for the write lock while another runs join one
+    # SQLite transaction (each as a savepoint, rolled back alone if it fails); the last one
+    # with nobody waiting behind it commits for all. Each caller returns only after that
+    # COMMIT, so "committed before acknowledged" holds, at a fraction of the commits.
+
+    async def _join_group(self) -> tuple[_Group, _OpenTransaction]:
+        """Take the write lock and open this caller's savepoint (a new group if none is open)."""
+        self._waiting += 1
+        try:
+            await self._write_lock.acquire()
+        except BaseException:
+            self._waiting -= 1
+            self._commit_soon()  # if we were the one the open group counted on
+            raise
+        self._waiting -= 1
+        try:
+            group = self._group
+            if group is None:
+                try:
+                    await _run(self._writer, "BEGIN IMMEDIATE")
+                except sqlite3.Error as error:
+                    self._report(error)
+                    raise
+                group = self._group = _Group()
+            self._savepoints += 1
+            name = f"tx{self._savepoints}"
+            await _run(self._writer, f"SAVEPOINT {name}")
+        except BaseException:
+            self._write_lock.release()
+            raise
+        marker = _OpenTransaction(self._writer)
+        marker.savepoint = name
+        return group, marker
+
+    async def _end_member(self, group: _Group, marker: _OpenTransaction, failure: BaseException | None) -> None:
+        """Keep or undo this caller's savepoint; commit the group unless someone waits to join."""
+        try:
+            if failure is None:
+                await _run(self._writer, f"RELEASE {marker.savepoint}")
+            else:
+                self._report(failure)
+                await _run(self._writer, f"ROLLBACK TO {marker.savepoint}")
+                await _run(self._writer, f"RELEASE {marker.savepoint}")
+        except sqlite3.Error as error:  # SQLite rolled back the whole transaction itself
+            self._report(error)
+            await self._abandon_group(group, error)
+            return
+        group.members += 1
+        if self._waiting == 0 or group.members >= MAX_GROUP:
+            await self._commit_group(group)
+
+    async def _commit_group(self, group: _Group) -> None:
+        self._group = None
+        try:
+            await _run(self._writer, "COMMIT")
+        except sqlite3.Error as error:
+            self._report(error)
+            try:
+                await _run(self._writer, "ROLLBACK")
+            except sqlite3.Error:
+                pass
+            _settle(group.committed, error)
+            return
+        _settle(group.committed, None)
+
+    async def _abandon_group(self, group: _Group, error: BaseException) -> None:
+        self._group = None
+        try:
+            await _run(self._writer, "ROLLBACK")
+        except sqlite3.Error:
+            pass
+        _settle(group.committed, error)
+
+    def _commit_soon(self) -> None:
+        """A waiter left the queue (cancelled): make sure an open group still gets committed."""
+        if self._group is not None and self._waiting == 0:
+            async def commit_if_open() -> None:
+                async with self._write_lock:
+                    if self._group is not None and self._waiting == 0:
+                        await self._commit_group(self._group)
+
+            asyncio.get_running_loop().create_task(commit_if_open(), context=contextvars.Context())
 
     @staticmethod
     def after_commit(callback: Callable[[], None]) -> None:

@@ -117,3 +117,23 @@ async def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path
             assert await asyncio.wait_for(first.wait(), 15) == 0
     assert code == 1
     assert_one_clean_line(output, "another Koordinat is already running", f"pid {first.pid}", "since")
+
+
+async def test_two_bots_on_one_token_do_not_run_alongside(tmp_path: Path) -> None:
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    async with FakeBotApi() as server:
+        bots = [await start_bot(bot_env(server, tmp_path / f"{name}.db"), log)
+                for name, log in zip("ab", logs, strict=True)]
+        try:
+            done, _ = await asyncio.wait([asyncio.ensure_future(b.wait()) for b in bots], timeout=20,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            assert done, "one of them must stop"
+        finally:
+            for bot in bots:
+                if bot.returncode is None:
+                    bot.send_signal(signal.SIGTERM)
+                    await asyncio.wait_for(bot.wait(), 15)
+    stopped = [log.read_text() for bot, log in zip(bots, logs, strict=True) if bot.returncode == 1]
+    assert stopped
+    for output in stopped:
+        assert_one_clean_line(output, "stopped", "another process is receiving updates for this bot token")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,8 @@ log = logging.getLogger("koordinat.telegram")
 
 POLL_TIMEOUT = 30  # seconds Telegram holds a getUpdates call open (long polling)
 MAX_BACKOFF = 60.0
+MAX_CONFLICTS = 3  # getUpdates conflicts within CONFLICT_WINDOW seconds before giving up
+CONFLICT_WINDOW = 120.0
 
 
 def chat_key_of(data: dict[str, Any]) -> str:
@@ -84,14 +87,23 @@ class Polling:
     async def _run(self) -> None:
         offset: int | None = None
         failures = 0
+        conflicts: list[float] = []
         token = self._bot.token
         while True:
             try:
                 updates = await self._bot.get_updates(offset=offset, timeout=POLL_TIMEOUT)
             except Conflict:
-                self._on_fatal("another process is receiving updates for this bot token "
-                               "(getUpdates conflict); run one bot per token")
-                return
+                # Telegram ends the older of two getUpdates calls with 409: another process
+                # polls with this token. Once may be a stray probe; repeatedly, we step aside.
+                moment = time.monotonic()
+                conflicts = [at for at in conflicts if moment - at < CONFLICT_WINDOW] + [moment]
+                if len(conflicts) >= MAX_CONFLICTS:
+                    self._on_fatal("another process is receiving updates for this bot token "
+                                   "(getUpdates conflict); run one bot per token")
+                    return
+                log.warning("getUpdates conflict: another process uses this bot token; retrying in 1 s")
+                await asyncio.sleep(1.0)
+                continue
             except (InvalidToken, Forbidden) as error:
                 self._on_fatal(f"Telegram rejected the bot token ({safe(error, token)})")
                 return
