@@ -91,3 +91,4 @@ async def test_full_disk_is_said_honestly_and_the_bot_keeps_going(
         assert "/yardim" in (reply.text or "")
     finally:
         await harness.stop()
+
