@@ -110,7 +110,9 @@ class Koordinat:
         except TelegramError as error:  # the menu is a convenience; it is published next start
             log.warning("could not publish the command menu: %s", safe(error, token))
         await app.start()
-        self.inbound = InboundQueue(self.db, "telegram", services.now_seconds, processor(app))  # type: ignore[arg-type]
+        fresh: dict[str, object] = {}  # updates the polling loop parsed, handed over unparsed-again
+        self.inbound = InboundQueue(self.db, "telegram", services.now_seconds,
+                                    processor(app, fresh))  # type: ignore[arg-type]
         services.extras["telegram_inbound"] = self.inbound
         if webhook and self.settings.webhook_url:
             secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
@@ -125,7 +127,7 @@ class Koordinat:
             await app.bot.set_webhook(self.settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret)
         else:
             await app.bot.delete_webhook(drop_pending_updates=False)  # getUpdates needs no webhook
-            self._polling = Polling(app.bot, self.inbound, self.fail)
+            self._polling = Polling(app.bot, self.inbound, self.fail, fresh)  # type: ignore[arg-type]
 
     async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
         """getMe until it answers: a rejected token is fatal, a network error is retried with

@@ -54,13 +54,13 @@ class Inbox:
 class InboundQueue:
     """Stored updates of one channel, processed in order per chat (module docstring, 1–2).
 
-    `process(payload)` is the adapter's handler for one raw update (JSON text); it must not
-    raise for a bad update (the adapter's error handler answers the person). `concurrency`
-    bounds how many chats are served at once.
+    `process(update_id, payload)` is the adapter's handler for one raw update (JSON text); it
+    must not raise for a bad update (the adapter's error handler answers the person).
+    `concurrency` bounds how many chats are served at once.
     """
 
     def __init__(self, db: Database, channel: str, now: Callable[[], float],
-                 process: Callable[[str], Awaitable[None]], *, concurrency: int = 32) -> None:
+                 process: Callable[[str, str], Awaitable[None]], *, concurrency: int = 32) -> None:
         self._db = db
         self.channel = channel
         self._now = now
@@ -91,7 +91,7 @@ class InboundQueue:
         bot going silent while the platform redelivers them forever."""
         for update_id, _, payload in items:
             try:
-                await self._process(payload)
+                await self._process(update_id, payload)
             except Exception:
                 log.exception("inbox: update %s could not be processed", update_id)
 
@@ -169,7 +169,7 @@ class InboundQueue:
             await asyncio.gather(previous, return_exceptions=True)  # this chat's earlier update first
         async with self._slots:
             try:
-                await self._process(payload)
+                await self._process(update_id, payload)
             except asyncio.CancelledError:
                 raise
             except Exception:

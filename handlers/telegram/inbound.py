@@ -50,10 +50,14 @@ def stored_item(data: dict[str, Any]) -> tuple[str, str, str]:
     return str(data["update_id"]), chat_key_of(data), json.dumps(data, ensure_ascii=False)
 
 
-def processor(app: Application) -> Callable[[str], Any]:  # type: ignore[type-arg]
-    """The queue's `process`: one stored update through PTB's handlers (errors go to on_error)."""
-    async def process(payload: str) -> None:
-        update = Update.de_json(json.loads(payload), app.bot)
+def processor(app: Application, fresh: dict[str, Update] | None = None) -> Callable[[str, str], Any]:  # type: ignore[type-arg]
+    """The queue's `process`: one stored update through PTB's handlers (errors go to on_error).
+    `fresh` holds the Update objects the polling loop just parsed, so that an update stored a
+    moment ago is not parsed a second time; after a restart it is parsed from its payload."""
+    async def process(update_id: str, payload: str) -> None:
+        update = fresh.pop(update_id, None) if fresh is not None else None
+        if update is None:
+            update = Update.de_json(json.loads(payload), app.bot)
         await app.process_update(update)
 
     return process
@@ -68,8 +72,10 @@ class Polling:
     """The getUpdates loop. `on_fatal(line)` is called (and the loop ends) when polling cannot
     go on: the token was revoked, or another process polls with the same token."""
 
-    def __init__(self, bot: Bot, queue: InboundQueue, on_fatal: Callable[[str], None]) -> None:
+    def __init__(self, bot: Bot, queue: InboundQueue, on_fatal: Callable[[str], None],
+                 fresh: dict[str, Update] | None = None) -> None:
         self._bot = bot
+        self._fresh = fresh if fresh is not None else {}
         self._queue = queue
         self._on_fatal = on_fatal
         self._task: asyncio.Task[None] | None = None
@@ -118,6 +124,10 @@ class Polling:
             if not updates:
                 continue
             items = [stored_item(update.to_dict()) for update in updates]
+            if len(self._fresh) > 10_000:  # redeliveries never processed again: do not pile up
+                self._fresh.clear()
+            for update in updates:
+                self._fresh[str(update.update_id)] = update
             try:
                 await self._queue.store(items)
             except Exception as error:  # not stored: not acknowledged either, Telegram resends
@@ -125,6 +135,8 @@ class Polling:
                     await self._queue.process_unstored(items)
                     offset = updates[-1].update_id + 1
                     continue
+                for update in updates:
+                    self._fresh.pop(str(update.update_id), None)
                 log.error("could not store %d updates (%s: %s); they stay unconfirmed",
                           len(items), type(error).__name__, error)
                 await asyncio.sleep(1.0)
