@@ -221,6 +221,8 @@ class Koordinat:
         stopped.cancel()
         error = starting.exception()
         if error is not None:
+            if not isinstance(error, StartupError):  # a bug: the traceback for whoever debugs it
+                log.debug("start-up failed", exc_info=error)
             print(f"koordinat: cannot start: {error if isinstance(error, StartupError) else _one_line(error)}",
                   file=sys.stderr)
             return 1

@@ -78,6 +78,8 @@ async def test_unusable_database_location_is_one_line(tmp_path: Path, where: str
         database = tmp_path / "notes.txt" / "koordinat.db"
     else:
         database = Path("/sys/fs/koordinat.db")  # sysfs: no new files, even for root
+        if not database.parent.is_dir():
+            pytest.skip("no /sys/fs here")
     async with FakeBotApi() as server:
         code, output = await run_bot(bot_env(server, database))
         assert server.calls_to("getMe") == []
@@ -137,3 +139,17 @@ async def test_two_bots_on_one_token_do_not_run_alongside(tmp_path: Path) -> Non
     assert stopped
     for output in stopped:
         assert_one_clean_line(output, "stopped", "another process is receiving updates for this bot token")
+
+
+async def test_webhook_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        extra = {"KOORDINAT_WEBHOOK_URL": "https://koordinat.example.org", "KOORDINAT_WEBHOOK_SECRET": "abc_DEF-123",
+                 "KOORDINAT_WEBHOOK_LISTEN": "127.0.0.1", "PORT": str(port)}
+        async with FakeBotApi() as server:
+            code, output = await run_bot(bot_env(server, tmp_path / "k.db", **extra), "--webhook")
+            assert server.calls_to("setWebhook") == []
+    assert code == 1
+    assert_one_clean_line(output, "cannot start", f"cannot listen on 127.0.0.1:{port}")
