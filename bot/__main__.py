@@ -59,6 +59,7 @@ class Koordinat:
         self._webhook: WebhookServer | None = None
         self._watch: asyncio.Task[None] | None = None
         self._stop_requested: asyncio.Event | None = None
+        self._says_why_on_exit = False
 
     async def start(self, *, webhook: bool = False) -> Services:
         """Open everything; raises `StartupError` (after closing what was opened)."""
@@ -162,19 +163,17 @@ class Koordinat:
         """Stop the bot because of `reason` (logged once, one line); the exit code is 1."""
         if self.failure is None:
             self.failure = reason
-            log.error("stopping: %s", reason)
+            if not self._says_why_on_exit:  # else run_until_stopped prints it, once
+                log.error("stopping: %s", reason)
         if self._stop_requested is not None:
             self._stop_requested.set()
 
     async def stop(self) -> None:
         """Close everything that is open, in reverse order; each step even if one before failed."""
-        steps = []
         if self._watch is not None:
             self._watch.cancel()
-            steps.append(asyncio.gather(self._watch, return_exceptions=True))
+            await asyncio.gather(self._watch, return_exceptions=True)
             self._watch = None
-        for step in steps:
-            await step
         if self._polling is not None:
             await self._polling.stop()
             self._polling = None
@@ -203,6 +202,7 @@ class Koordinat:
         """Run until SIGINT/SIGTERM (exit code 0) or a fatal fault (1); a failed start prints
         one line and returns 1."""
         stop = self._stop_requested = asyncio.Event()
+        self._says_why_on_exit = True
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:

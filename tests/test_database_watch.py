@@ -42,6 +42,7 @@ async def test_database_file_gone_stops_the_bot_with_one_line(tmp_path: Path, ch
     assert "Traceback" not in output
     stops = [line for line in output.splitlines() if line.startswith("koordinat: stopped")]
     assert len(stops) == 1 and cause in stops[0] and str(database) in stops[0]
+    assert [line for line in output.splitlines() if " ERROR " in line] == []  # said once, there
 
 
 @pytest.fixture
