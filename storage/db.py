@@ -276,15 +276,14 @@ class Database:
         token = _current.set(marker)
         failure: BaseException | None = None
         try:
-            try:
-                yield self._writer
-            except BaseException as error:
-                failure = error
-            marker.active = False
-            _current.reset(token)
-            await self._end_member(group, marker, failure)
-        finally:
-            self._write_lock.release()
+            yield self._writer
+        except BaseException as error:
+            failure = error
+        marker.active = False
+        _current.reset(token)
+        # Shielded: a caller cancelled now must not leave the group open (others wait on it)
+        # nor the lock taken; the ending finishes on its own and releases the lock.
+        await asyncio.shield(asyncio.ensure_future(self._finish_member(group, marker, failure)))
         if failure is not None:
             raise failure
         await asyncio.shield(group.committed)  # raises if the group's COMMIT failed
@@ -309,24 +308,54 @@ class Database:
             self._commit_soon()  # if we were the one the open group counted on
             raise
         self._waiting -= 1
+        opening = asyncio.ensure_future(self._open_member())
         try:
-            group = self._group
-            if group is None:
-                try:
-                    await _run(self._writer, "BEGIN IMMEDIATE")
-                except sqlite3.Error as error:
-                    self._report(error)
-                    raise
-                group = self._group = _Group()
-            self._savepoints += 1
-            name = f"tx{self._savepoints}"
-            await _run(self._writer, f"SAVEPOINT {name}")
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._undo_opened)  # it may still open: undo it then
+            raise
         except BaseException:
             self._write_lock.release()
+            raise
+
+    async def _open_member(self) -> tuple[_Group, _OpenTransaction]:
+        """(Lock held.) BEGIN if no group is open, then this caller's savepoint."""
+        group = self._group
+        if group is None:
+            try:
+                await _run(self._writer, "BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                self._report(error)
+                raise
+            group = self._group = _Group()
+        self._savepoints += 1
+        name = f"tx{self._savepoints}"
+        try:
+            await _run(self._writer, f"SAVEPOINT {name}")
+        except BaseException as error:
+            await self._abandon_group(group, error)
             raise
         marker = _OpenTransaction(self._writer)
         marker.savepoint = name
         return group, marker
+
+    def _undo_opened(self, opening: asyncio.Future[tuple[_Group, _OpenTransaction]]) -> None:
+        """The caller was cancelled while its savepoint was being opened."""
+        if opening.cancelled() or opening.exception() is not None:
+            self._write_lock.release()
+            return
+        group, marker = opening.result()
+        asyncio.ensure_future(self._finish_member(group, marker, asyncio.CancelledError()))
+
+    async def _finish_member(self, group: _Group, marker: _OpenTransaction, failure: BaseException | None) -> None:
+        try:
+            await self._end_member(group, marker, failure)
+        except BaseException as error:  # e.g. the connection closed under us: nobody may hang
+            if self._group is group:
+                await self._abandon_group(group, error)
+            _settle(group.committed, error)
+        finally:
+            self._write_lock.release()
 
     async def _end_member(self, group: _Group, marker: _OpenTransaction, failure: BaseException | None) -> None:
         """Keep or undo this caller's savepoint; commit the group unless someone waits to join."""
@@ -363,7 +392,7 @@ class Database:
         self._group = None
         try:
             await _run(self._writer, "ROLLBACK")
-        except sqlite3.Error:
+        except Exception:  # already rolled back, or the connection is gone
             pass
         _settle(group.committed, error)
 

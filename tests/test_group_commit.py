@@ -84,3 +84,26 @@ async def test_a_cancelled_waiter_does_not_leave_the_group_uncommitted(db: Datab
     await asyncio.wait_for(asyncio.gather(one, two, return_exceptions=True), 2)
     await asyncio.sleep(0.05)
     assert 1 in committed(db.path)
+
+
+async def test_cancelling_writers_at_any_point_strands_nobody(db: Database) -> None:
+    finished: list[int] = []
+
+    async def write(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (?)", (n,))
+            await asyncio.sleep(0.001 * (n % 3))
+        finished.append(n)
+
+    for delay in (0, 0.0005, 0.001, 0.002, 0.004):
+        tasks = [asyncio.create_task(write(n)) for n in range(int(delay * 1e5), int(delay * 1e5) + 20)]
+        await asyncio.sleep(delay)
+        for task in tasks[::3]:
+            task.cancel()
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
+    async with asyncio.timeout(5):  # the lock is free and no group is left open
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (-1)")
+    rows = committed(db.path)
+    assert -1 in rows
+    assert set(finished) <= set(rows), "every writer that returned is committed"
