@@ -11,6 +11,7 @@ After a restart every one of the six people gets her welcome exactly once and is
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sqlite3
 from pathlib import Path
@@ -93,3 +94,50 @@ async def test_kill_9_with_updates_in_flight_loses_none_and_repeats_none(tmp_pat
     assert query(database, "SELECT COUNT(*) FROM memberships")[0][0] == PEOPLE
     assert query(database, "SELECT COUNT(*) FROM inbound_updates")[0][0] == 0
     assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+async def test_a_stored_backlog_is_processed_once_in_order_per_chat(
+        telegram: FakeBotApi, tmp_path: Path) -> None:
+    """After an outage: 1,500 stored updates from 15 chats (more than the queue takes into
+    memory at once) are each answered once, every chat's in the order they arrived."""
+    from bot.clock import ManualClock
+    from storage import updates as updates_repo
+    from tests.harness import TEST_START, Harness
+
+    database = tmp_path / "k.db"
+    people = [FakeUser(90_000 + n, f"Kişi {n}", "tr") for n in range(15)]
+    sent: dict[int, list[str]] = {user.id: [] for user in people}
+    db = await Database.open(database)
+    try:
+        items = []
+        for index in range(1500):
+            user = people[index % len(people)]
+            text = "/start" if (index // len(people)) % 3 == 0 else "/help"
+            sent[user.id].append(text)
+            message = {"message_id": index + 1, "date": 0, "text": text,
+                       "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+                       "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+                       "from": {"id": user.id, "is_bot": False, "first_name": user.first_name,
+                                "language_code": "tr"}}
+            items.append((str(10_000 + index), str(user.id), json.dumps({"update_id": 10_000 + index,
+                                                                          "message": message})))
+        async with db.transaction() as tx:
+            await updates_repo.store_inbound(tx, "telegram", items, 0.0)
+    finally:
+        await db.close()
+    for user in people:
+        telegram.open_private_chat(user)
+
+    harness = Harness(telegram, database, ManualClock(start=TEST_START), private_chat_rate_per_second=500,
+                      send_rate_per_second=2000)
+    await harness.start()
+    try:
+        await telegram.wait_until(lambda: all(len(telegram.messages(u)) >= 100 for u in people), timeout=60,
+                                  what="every stored update answered")
+        await asyncio.sleep(0.5)
+    finally:
+        await harness.stop()
+    for user in people:
+        replies = ["start" if (m.text or "").startswith("👋") else "help" for m in telegram.messages(user)]
+        assert replies == [text.lstrip("/") for text in sent[user.id]]
+    assert query(database, "SELECT COUNT(*) FROM inbound_updates")[0][0] == 0

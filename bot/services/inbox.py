@@ -25,6 +25,9 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+MAX_SCHEDULED = 1000  # stored updates taken into memory at once (after an outage: many more)
+FETCH = 500
+
 
 class Inbox:
     """Runs one update's action exactly once (see the module docstring, step 3)."""
@@ -128,6 +131,9 @@ class InboundQueue:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            if len(self._running) >= MAX_SCHEDULED:  # a long backlog: hold the rest in the table
+                await self._wake.wait()
+                continue
             try:
                 rows = await self._fetch()
             except asyncio.CancelledError:
@@ -139,7 +145,7 @@ class InboundQueue:
             for row_id, update_id, chat_key, payload in rows:
                 self._last_id = row_id
                 self._schedule(update_id, chat_key, payload)
-            if len(rows) == 500:
+            if len(rows) == FETCH:
                 continue
             await self._flush_done()
             if not self._running and not rows:
@@ -148,7 +154,7 @@ class InboundQueue:
 
     async def _fetch(self) -> list[tuple[int, str, str, str]]:
         async with self._db.read() as conn:
-            return await updates_repo.pending_inbound(conn, self.channel, self._last_id)
+            return await updates_repo.pending_inbound(conn, self.channel, self._last_id, FETCH)
 
     def _schedule(self, update_id: str, chat_key: str, payload: str) -> None:
         previous = self._chains.get(chat_key)
