@@ -1,9 +1,16 @@
 """Composition root (`python -m bot` == `koordinat`): settings → db → services → channels
-→ scheduler → servers. The only module that wires platform adapters to the core."""
+→ scheduler → servers. The only module that wires platform adapters to the core.
+
+Start-up either completes or fails with one line naming the cause (`StartupError`), after
+closing whatever it had opened. While running, a fault the process cannot work through (the
+database file deleted, replaced or read-only; the token revoked; a second poller on the same
+token) stops the bot with one line and a non-zero exit, so a supervisor restarts it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -12,15 +19,28 @@ import sys
 # PTB 22: read RetryAfter.retry_after as a timedelta (the int form is deprecated).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder  # noqa: E402
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services import Services, build_services
+from bot.services.inbox import InboundQueue
 from handlers import telegram as telegram_adapter
-from storage.db import Database
+from handlers.telegram.inbound import Polling, processor, safe
+from handlers.telegram.webhook import PATH as WEBHOOK_PATH
+from handlers.telegram.webhook import telegram_route
+from storage.db import Database, DatabaseUnavailable, check_location
+from storage.instance import AlreadyRunning, InstanceLock
 
 log = logging.getLogger("koordinat")
+
+WATCH_EVERY = 2.0  # seconds between checks that the database file is still ours
+MAX_CONNECT_BACKOFF = 60.0
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is one line naming the cause (never the token)."""
 
 
 class Koordinat:
@@ -32,12 +52,39 @@ class Koordinat:
         self.db: Database | None = None
         self.services: Services | None = None
         self.telegram: Application | None = None  # type: ignore[type-arg]
+        self.inbound: InboundQueue | None = None
+        self.failure: str | None = None  # why the bot stopped itself, if it did
+        self._lock: InstanceLock | None = None
+        self._polling: Polling | None = None
+        self._telegram_route: object | None = None  # starlette Route, served by `self.web`
+        self.web = None  # handlers.web.WebServer: the webhooks and /health
         self.whatsapp = None  # handlers.whatsapp.CloudApi when configured
         self.whatsapp_channel = None
-        self.web = None  # handlers.web.WebServer: both webhooks and /health
+        self._watch: asyncio.Task[None] | None = None
+        self._stop_requested: asyncio.Event | None = None
+        self._says_why_on_exit = False
 
     async def start(self, *, webhook: bool = False) -> Services:
-        self.db = await Database.open(self.settings.database)
+        """Open everything; raises `StartupError` (after closing what was opened)."""
+        self._stop_requested = self._stop_requested or asyncio.Event()
+        try:
+            return await self._start(webhook=webhook)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self, *, webhook: bool) -> Services:
+        database = self.settings.database
+        try:
+            check_location(database)
+            self._lock = InstanceLock(database)
+            self._lock.acquire()
+            self.db = await Database.open(database)
+        except (DatabaseUnavailable, AlreadyRunning) as error:
+            raise StartupError(str(error)) from None
+        except OSError as error:
+            raise StartupError(f"database {database}: {error.strerror or error}") from None
+        self.db.on_fatal = self.fail
         services = build_services(self.settings, self.db, self.clock)
         self.services = services
         if self.settings.has_whatsapp:
@@ -45,8 +92,17 @@ class Koordinat:
         if self.settings.has_telegram_token:
             await self._start_telegram(services, webhook=webhook)
         await services.start()
-        if self.settings.has_whatsapp:
+        if self.inbound is not None:
+            await self.inbound.start()
+        if self._telegram_route is not None or self.settings.has_whatsapp:
             await self._start_web(services)
+        if self._telegram_route is not None and self.telegram is not None and self.settings.webhook_url:
+            secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
+            await self.telegram.bot.set_webhook(self.settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
+                                                secret_token=secret)
+        if self._polling is not None:
+            self._polling.start()
+        self._watch = asyncio.create_task(self._watch_database(), name="database-watch")
         return services
 
     def _start_whatsapp(self, services: Services) -> None:
@@ -61,82 +117,177 @@ class Koordinat:
                                          hour=4, minute=10)
 
     async def _start_web(self, services: Services) -> None:
-        """One server for the WhatsApp webhook, the Telegram webhook (if any) and /health."""
+        """One server on (listen, PORT): Telegram's webhook (when in webhook mode), WhatsApp's
+        (when configured) and /health. A port in use is one start-up line."""
         from handlers.web import WebServer, build_app
-        from handlers.whatsapp import WhatsAppWebhook
 
-        assert self.settings.whatsapp_app_secret and self.settings.whatsapp_verify_token
-        hook = WhatsAppWebhook(services, self.settings.whatsapp_app_secret.get_secret_value(),
-                               self.settings.whatsapp_verify_token.get_secret_value())
-        secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
-        telegram = self.telegram if self.telegram is not None and self.telegram.updater is not None \
-            and not self.telegram.updater.running else None
-        self.web = WebServer(build_app(services, telegram=telegram, telegram_secret=secret, whatsapp=hook),
+        hook = None
+        if self.settings.has_whatsapp:
+            from handlers.whatsapp import WhatsAppWebhook
+
+            assert self.settings.whatsapp_app_secret and self.settings.whatsapp_verify_token
+            hook = WhatsAppWebhook(services, self.settings.whatsapp_app_secret.get_secret_value(),
+                                   self.settings.whatsapp_verify_token.get_secret_value())
+        self.web = WebServer(build_app(services, telegram=self._telegram_route, whatsapp=hook),  # type: ignore[arg-type]
                              self.settings.webhook_listen, self.settings.port)
-        await self.web.start()
+        try:
+            await self.web.start()
+        except OSError as error:
+            raise StartupError(f"webhook: {error}") from None
 
     async def _start_telegram(self, services: Services, *, webhook: bool) -> None:
         assert self.settings.telegram_token is not None
         token = self.settings.telegram_token.get_secret_value()
         file_url = self.settings.telegram_file_url or self.settings.telegram_api_url.replace("/bot", "/file/bot")
         app = (ApplicationBuilder().token(token).base_url(self.settings.telegram_api_url)
-               .base_file_url(file_url).concurrent_updates(32).build())
+               .base_file_url(file_url).updater(None).build())
         telegram_adapter.register(app, services)
-        await app.initialize()
+        self.telegram = app
+        await self._connect(app, token)
         if app.bot.username:
             services.links.telegram_username = app.bot.username
         services.add_channel(telegram_adapter.TelegramChannel(app.bot, services.chat_events))
-        await telegram_adapter.publish_menu(app.bot, services.conversation, self.settings.default_language)
+        try:
+            await telegram_adapter.publish_menu(app.bot, services.conversation, self.settings.default_language)
+        except TelegramError as error:  # the menu is a convenience; it is published next start
+            log.warning("could not publish the command menu: %s", safe(error, token))
         await app.start()
-        assert app.updater is not None
-        if webhook and self.settings.webhook_url and self.settings.has_whatsapp:
-            # Served by handlers.web next to the WhatsApp webhook (see _start_web).
-            secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
-            await app.bot.set_webhook(self.settings.webhook_url.rstrip("/") + "/telegram", secret_token=secret)
-        elif webhook and self.settings.webhook_url:
-            secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else None
-            await app.updater.start_webhook(listen=self.settings.webhook_listen, port=self.settings.port, url_path="telegram",
-                                            webhook_url=self.settings.webhook_url.rstrip("/") + "/telegram",
-                                            secret_token=secret)
+        fresh: dict[str, object] = {}  # updates the polling loop parsed, handed over unparsed-again
+        self.inbound = InboundQueue(self.db, "telegram", services.now_seconds,
+                                    processor(app, fresh))  # type: ignore[arg-type]
+        services.extras["telegram_inbound"] = self.inbound
+        if webhook and self.settings.webhook_url:
+            secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
+            if not secret:
+                raise StartupError("KOORDINAT_WEBHOOK_SECRET: needed for --webhook (Telegram signs every "
+                                   "update with it; 1-256 of A-Z a-z 0-9 _ -)")
+            # Served by handlers.web (next to WhatsApp's webhook, if any); set_webhook comes once
+            # the server listens (see _start).
+            self._telegram_route = telegram_route(self.inbound, secret)
         else:
-            await app.updater.start_polling(poll_interval=0.0, timeout=30, drop_pending_updates=False)
-        self.telegram = app
+            await app.bot.delete_webhook(drop_pending_updates=False)  # getUpdates needs no webhook
+            self._polling = Polling(app.bot, self.inbound, self.fail, fresh)  # type: ignore[arg-type]
+
+    async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
+        """getMe until it answers: a rejected token is fatal, a network error is retried with
+        backoff and one line per attempt."""
+        attempt = 0
+        while True:
+            try:
+                await app.initialize()
+                return
+            except (InvalidToken, Forbidden):
+                raise StartupError("KOORDINAT_TELEGRAM_TOKEN: Telegram rejected the bot token "
+                                   "(revoked or mistyped? copy it again from @BotFather)") from None
+            except (NetworkError, TelegramError) as error:
+                attempt += 1
+                delay = min(MAX_CONNECT_BACKOFF, 2.0 ** attempt)
+                log.warning("cannot reach the Telegram Bot API at %s (attempt %d: %s); retrying in %.0f s",
+                            self.settings.telegram_api_url.removesuffix("/bot"), attempt,
+                            safe(error, token) or type(error).__name__, delay)
+                await asyncio.sleep(delay)
+
+    async def _watch_database(self) -> None:
+        while self.db is not None:
+            await asyncio.sleep(WATCH_EVERY)
+            if self.db is None:
+                return
+            problem = self.db.file_problem()
+            if problem is not None:
+                self.fail(problem)
+                return
+
+    def fail(self, reason: str) -> None:
+        """Stop the bot because of `reason` (logged once, one line); the exit code is 1."""
+        if self.failure is None:
+            self.failure = reason
+            if not self._says_why_on_exit:  # else run_until_stopped prints it, once
+                log.error("stopping: %s", reason)
+        if self._stop_requested is not None:
+            self._stop_requested.set()
 
     async def stop(self) -> None:
+        """Close everything that is open, in reverse order; each step even if one before failed."""
+        if self._watch is not None:
+            self._watch.cancel()
+            await asyncio.gather(self._watch, return_exceptions=True)
+            self._watch = None
+        if self._polling is not None:
+            await self._polling.stop()
+            self._polling = None
         if self.web is not None:
-            await self.web.stop()
+            await _quietly(self.web.stop(), "web server")
             self.web = None
+        self._telegram_route = None
+        if self.inbound is not None:
+            await _quietly(self.inbound.stop(), "inbox")
+            self.inbound = None
         if self.services is not None:
-            await self.services.stop()
+            await _quietly(self.services.stop(), "services")
+            self.services = None
         if self.telegram is not None:
-            if self.telegram.updater and self.telegram.updater.running:
-                await self.telegram.updater.stop()
-            if self.telegram.running:
-                await self.telegram.stop()
-            await self.telegram.shutdown()
-            self.telegram = None
+            app, self.telegram = self.telegram, None
+            if app.running:
+                await _quietly(app.stop(), "telegram")
+            await _quietly(app.shutdown(), "telegram")
         if self.whatsapp is not None:
-            await self.whatsapp.close()
+            await _quietly(self.whatsapp.close(), "whatsapp client")
             self.whatsapp = None
         if self.db is not None:
-            await self.db.close()
+            await _quietly(self.db.close(), "database")
             self.db = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
-    async def run_until_stopped(self, *, webhook: bool = False) -> None:
-        """Run until SIGINT/SIGTERM, then stop cleanly."""
-        stop = asyncio.Event()
+    async def run_until_stopped(self, *, webhook: bool = False) -> int:
+        """Run until SIGINT/SIGTERM (exit code 0) or a fatal fault (1); a failed start prints
+        one line and returns 1."""
+        stop = self._stop_requested = asyncio.Event()
+        self._says_why_on_exit = True
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
                 loop.add_signal_handler(sig, stop.set)
             except NotImplementedError:  # pragma: no cover - Windows
                 pass
-        await self.start(webhook=webhook)
+        starting = asyncio.create_task(self.start(webhook=webhook))
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # stopped while still connecting
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            await self.stop()
+            print("koordinat: stopped before start-up finished", file=sys.stderr)
+            return 1
+        stopped.cancel()
+        error = starting.exception()
+        if error is not None:
+            if not isinstance(error, StartupError):  # a bug: the traceback for whoever debugs it
+                log.debug("start-up failed", exc_info=error)
+            print(f"koordinat: cannot start: {error if isinstance(error, StartupError) else _one_line(error)}",
+                  file=sys.stderr)
+            return 1
         log.info("Koordinat is running (%s)", "webhook" if webhook else "long polling")
         try:
             await stop.wait()
         finally:
             await self.stop()
+        if self.failure is not None:
+            print(f"koordinat: stopped: {self.failure}", file=sys.stderr)
+            return 1
+        return 0
+
+
+def _one_line(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+
+
+async def _quietly(step: object, what: str) -> None:
+    try:
+        await step  # type: ignore[misc]
+    except Exception as error:
+        log.warning("while stopping the %s: %s", what, _one_line(error))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,4 +297,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())

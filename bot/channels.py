@@ -36,6 +36,12 @@ class TransientFailure(DeliveryError):
     """A network error or a server error: try again later with back-off."""
 
 
+class UnknownOutcome(TransientFailure):
+    """The request went out but no usable answer came back (a read timeout, a dropped
+    connection, a success response that cannot be parsed): the message may have arrived.
+    Retried at most once, then recorded as failed, so a person never gets a prompt many times."""
+
+
 class PermanentFailure(DeliveryError):
     """The platform rejected this message itself (bad request): retrying cannot help."""
 
@@ -52,6 +58,10 @@ class Channel(Protocol):
     def is_group_chat(self, address: str) -> bool:
         """Group chats have their own, stricter rate limit."""
         ...
+
+    # Optional: a channel that splits a long reply into several messages also offers
+    # `parts(reply) -> int` and `deliver(address, reply, part=i)` sending only part i, so the
+    # dispatcher paces each part like any send and never repeats a delivered one.
 
     async def download(self, file_id: str) -> bytes:
         """The bytes of a file a person sent (`Upload.file_id`); raises `DeliveryError`."""

@@ -25,7 +25,7 @@ from storage.db import Database, backup_file
 class Runtime(Protocol):
     def __init__(self, settings: Settings, clock: Any = None) -> None: ...
 
-    async def run_until_stopped(self, *, webhook: bool = False) -> None: ...
+    async def run_until_stopped(self, *, webhook: bool = False) -> int | None: ...
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,8 +86,12 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             print("koordinat: configuration error: KOORDINAT_WEBHOOK_URL: needed for --webhook "
                   "(example: https://koordinat.example.org)", file=sys.stderr)
             return 2
-        asyncio.run(runtime(settings).run_until_stopped(webhook=args.webhook))
-        return 0
+        if args.webhook and not settings.webhook_secret:
+            print("koordinat: configuration error: KOORDINAT_WEBHOOK_SECRET: needed for --webhook, "
+                  "Telegram signs every update with it (1-256 of A-Z a-z 0-9 _ -; example: "
+                  "python -c \"import secrets; print(secrets.token_urlsafe(32))\")", file=sys.stderr)
+            return 2
+        return asyncio.run(runtime(settings).run_until_stopped(webhook=args.webhook)) or 0
     if command == "demo":
         return _demo(settings, runtime, script=args.script, language=args.language)
     if command == "migrate":

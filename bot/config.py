@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["tr", "en"]
 ENV_PREFIX = "KOORDINAT_"
+TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
@@ -66,11 +69,35 @@ class Settings(BaseSettings):
     whatsapp_send_rate_per_second: float = Field(default=80.0, gt=0)
     whatsapp_pair_seconds: float = Field(default=6.0, gt=0)
     whatsapp_pair_burst: int = Field(default=10, ge=1)
+    # Sent outbox rows and finished reminders are deleted after this many days (nightly);
+    # per-broadcast delivery counts are kept.
+    retention_days: int = Field(default=30, ge=1)
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         return check_timezone(value)
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """A @BotFather token is `<bot id>:<secret>` (Bot API, "Authorizing your bot"); checked
+        before any network call, and never echoed back."""
+        token = value.get_secret_value().strip() if value is not None else ""
+        if token and not TOKEN_SHAPE.fullmatch(token):
+            raise ValueError("not a bot token (expected the bot id, a colon and the secret, "
+                             "like 123456789:AAHk...; copy it from @BotFather)")
+        return SecretStr(token) if value is not None else None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_characters(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's setWebhook secret_token: 1-256 characters, only A-Z a-z 0-9 _ -."""
+        if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("1-256 characters, only A-Z a-z 0-9 _ - (Telegram refuses others); "
+                             "example: generate one with `python -c \"import secrets; "
+                             "print(secrets.token_urlsafe(32))\"`")
+        return value
 
     @field_validator("telegram_api_url")
     @classmethod

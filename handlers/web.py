@@ -1,38 +1,33 @@
 """One ASGI app (Starlette, served by uvicorn) for every webhook: `/telegram` (with its secret
 token), `/whatsapp` (verify handshake + signed POSTs) and `/health`.
 
-Used by `koordinat run --webhook` (the Procfile's `web:`) whenever WhatsApp is configured; a
-Telegram-only webhook deployment keeps PTB's built-in server.
+Used by `koordinat run --webhook` (the Procfile's `web:`) and whenever WhatsApp is configured.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
+import socket
 from collections.abc import Iterator
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Update
-from telegram.ext import Application
 
 from bot.services import Services
 from handlers.whatsapp.webhook import WhatsAppWebhook
 
 log = logging.getLogger(__name__)
 
-MAX_TELEGRAM_BODY = 1024 * 1024
 
-
-def build_app(services: Services, *, telegram: Application | None = None,  # type: ignore[type-arg]
-              telegram_secret: str | None = None, whatsapp: WhatsAppWebhook | None = None) -> Starlette:
-    """The routes for what is configured; `/health` always."""
+def build_app(services: Services, *, telegram: Route | None = None,
+              whatsapp: WhatsAppWebhook | None = None) -> Starlette:
+    """The routes for what is configured; `/health` always. `telegram` is the route of
+    `handlers.telegram.webhook.telegram_route` (secret checked, 200 only once stored)."""
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "telegram": telegram is not None, "whatsapp": whatsapp is not None})
 
@@ -41,22 +36,7 @@ def build_app(services: Services, *, telegram: Application | None = None,  # typ
         routes += [Route("/whatsapp", whatsapp.verify, methods=["GET"]),
                    Route("/whatsapp", whatsapp.receive, methods=["POST"])]
     if telegram is not None:
-        async def telegram_update(request: Request) -> Response:
-            """As PTB's own webhook server: check the secret token, queue the update."""
-            given = request.headers.get("x-telegram-bot-api-secret-token", "")
-            if telegram_secret and not hmac.compare_digest(given, telegram_secret):
-                return PlainTextResponse("Forbidden", status_code=403)
-            body = await request.body()
-            if len(body) > MAX_TELEGRAM_BODY:
-                return PlainTextResponse("Payload Too Large", status_code=413)
-            try:
-                update = Update.de_json(json.loads(body), telegram.bot)
-            except (ValueError, TypeError, KeyError):
-                return PlainTextResponse("Bad Request", status_code=400)
-            await telegram.update_queue.put(update)
-            return PlainTextResponse("ok")
-
-        routes.append(Route("/telegram", telegram_update, methods=["POST"]))
+        routes.append(telegram)
     return Starlette(routes=routes)
 
 
@@ -83,7 +63,19 @@ class WebServer:
         return self._server.config.port
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve(), name="web-server")
+        """Bind now (raises OSError naming the address), then serve in the background."""
+        config = self._server.config
+        family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((config.host, config.port))
+            sock.listen(128)
+            sock.setblocking(False)
+        except OSError as error:
+            sock.close()
+            raise OSError(f"cannot listen on {config.host}:{config.port}: {error.strerror or error}") from None
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="web-server")
         while not self._server.started:
             if self._task.done():
                 self._task.result()  # raises the start-up error (port in use...)

@@ -47,6 +47,11 @@ async def status_counts(conn: Connection, broadcast_id: int) -> dict[str, int]:
         for row in await cursor.fetchall():
             status = "pending" if row["status"] == "sending" else row["status"]
             counts[status] += row["n"]
+    async with conn.execute(  # rows removed by the retention policy (issue 8) still count
+        "SELECT status, n FROM broadcast_counts WHERE broadcast_id = ?", (broadcast_id,),
+    ) as cursor:
+        for row in await cursor.fetchall():
+            counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
     return counts
 
 

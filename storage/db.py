@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +28,63 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be used; the message is one line naming the path and the cause."""
+
+
+def check_location(path: Path) -> None:
+    """Raise `DatabaseUnavailable` if a database cannot live at `path`: a parent is a regular
+    file, the directory is missing and cannot be made, or it is not writable (SQLite needs to
+    create its -wal and -shm files next to the database)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DatabaseUnavailable(f"database {path}: {parent} is a file, not a directory")
+            break
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(f"database {path}: cannot create {path.parent}: "
+                                  f"{error.strerror or error}") from None
+    if path.exists() and not path.is_file():
+        raise DatabaseUnavailable(f"database {path}: not a regular file")
+    probe = path.parent / f".koordinat-write-test-{os.getpid()}"
+    try:  # os.access says yes to root even on a read-only file system: really try
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise DatabaseUnavailable(f"database {path}: directory {path.parent} is not writable "
+                                  f"({error.strerror or error})") from None
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseUnavailable(f"database {path}: file is not writable")
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """SQLITE_FULL: "database or disk is full"."""
+    return isinstance(error, sqlite3.Error) and (
+        getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        or "disk is full" in str(error))
+
+
+def is_fatal_storage_error(error: BaseException) -> bool:
+    """Errors after which this process must not go on writing: the file went read-only, was
+    removed under us, or I/O failed (SQLITE_READONLY*, SQLITE_IOERR*, SQLITE_CORRUPT,
+    SQLITE_NOTADB; sqlite3 error codes, Python 3.11)."""
+    if not isinstance(error, sqlite3.Error):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
+                                 sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(error).lower()
+    return any(word in text for word in ("readonly", "read-only", "disk i/o error", "malformed"))
+
+
 class _OpenTransaction:
     """Marks the transaction a task is inside; tasks spawned inside it inherit a copy, so
     `active` tells whether it is still open."""
@@ -35,6 +93,28 @@ class _OpenTransaction:
         self.conn = conn
         self.active = True
         self.after_commit: list[Callable[[], None]] = []
+        self.savepoint = ""
+
+
+MAX_GROUP = 64  # transactions committed together at most
+
+
+class _Group:
+    """One SQLite transaction shared by the callers that queued for it (group commit)."""
+
+    def __init__(self) -> None:
+        self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.members = 0
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+        future.add_done_callback(lambda f: f.exception())  # retrieved: no "never retrieved" warning
 
 
 _current: contextvars.ContextVar[_OpenTransaction | None] = contextvars.ContextVar(
@@ -82,22 +162,74 @@ class Database:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._savepoints = 0
+        self._waiting = 0  # callers queued for the write lock
+        self._group: _Group | None = None  # the open group transaction, if any
+        self._identity: tuple[int, int] | None = None
+        # Told about storage errors the process cannot write through (the composition root
+        # stops the bot); disk-full is logged once per episode and the bot keeps going.
+        self.on_fatal: Callable[[str], None] | None = None
+        self._disk_full_logged = False
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        """Open (creating it if needed) and migrate. Raises `DatabaseUnavailable` with one line
+        naming the cause (directory missing or not writable, path under a regular file, not a
+        database); nothing stays open after a failure (no worker thread keeps the process alive)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _open_connection(path)
-        await _run(writer, "PRAGMA journal_mode = WAL")
-        reader = await _open_connection(path)
-        db = cls(path, writer, reader)
-        if migrate:
-            await db.migrate()
+        check_location(path)
+        opened: list[aiosqlite.Connection] = []
+        try:
+            writer = await _open_connection(path)
+            opened.append(writer)
+            await _run(writer, "PRAGMA journal_mode = WAL")
+            reader = await _open_connection(path)
+            opened.append(reader)
+            db = cls(path, writer, reader)
+            if migrate:
+                await db.migrate()
+        except BaseException as error:
+            for conn in opened:
+                try:
+                    await conn.close()
+                except Exception:  # already broken: the thread ends with the close attempt
+                    pass
+            if isinstance(error, sqlite3.Error):
+                raise DatabaseUnavailable(f"database {path}: {error}") from None
+            raise
+        db._identity = _identity(path)
         return db
 
     async def close(self) -> None:
-        await self._reader.close()
-        await self._writer.close()
+        for conn in (self._reader, self._writer):
+            try:
+                await conn.close()
+            except Exception as error:  # a vanished file: still end the worker thread
+                log.warning("closing the database: %s", error)
+
+    def _report(self, error: BaseException) -> None:
+        if is_disk_full(error):
+            if not self._disk_full_logged:
+                self._disk_full_logged = True
+                log.error("database %s: the disk is full; changes are not being saved", self.path)
+        elif is_fatal_storage_error(error):
+            problem = self.file_problem() or f"database {self.path}: {error}"
+            if self.on_fatal is not None:
+                self.on_fatal(problem)
+
+    def file_problem(self) -> str | None:
+        """Why the open database file can no longer be trusted, or None: it was deleted,
+        replaced by another file (a different inode), or made read-only."""
+        try:
+            identity = _identity(self.path)
+        except FileNotFoundError:
+            return f"database file {self.path} was deleted while the bot was running"
+        except OSError as error:
+            return f"database file {self.path} cannot be read: {error.strerror or error}"
+        if self._identity is not None and identity != self._identity:
+            return f"database file {self.path} was replaced by another file while the bot was running"
+        if not os.access(self.path, os.W_OK):
+            return f"database file {self.path} is no longer writable"
+        return None
 
     async def schema_version(self) -> int:
         async with self._writer.execute("PRAGMA user_version") as cursor:
@@ -141,22 +273,139 @@ class Database:
                 raise
             await _run(outer, f"RELEASE {name}")
             return
-        async with self._write_lock:
-            await _run(self._writer, "BEGIN IMMEDIATE")
-            marker = _OpenTransaction(self._writer)
-            token = _current.set(marker)
-            try:
-                yield self._writer
-            except BaseException:
-                marker.active = False
-                _current.reset(token)
-                await _run(self._writer, "ROLLBACK")
-                raise
-            marker.active = False
-            _current.reset(token)
-            await _run(self._writer, "COMMIT")
+        group, marker = await self._join_group()
+        token = _current.set(marker)
+        failure: BaseException | None = None
+        try:
+            yield self._writer
+        except BaseException as error:
+            failure = error
+        marker.active = False
+        _current.reset(token)
+        # Shielded: a caller cancelled now must not leave the group open (others wait on it)
+        # nor the lock taken; the ending finishes on its own and releases the lock.
+        await asyncio.shield(asyncio.ensure_future(self._finish_member(group, marker, failure)))
+        if failure is not None:
+            raise failure
+        await asyncio.shield(group.committed)  # raises if the group's COMMIT failed
+        if self._disk_full_logged:
+            self._disk_full_logged = False
+            log.info("database %s: saving changes again", self.path)
         for callback in marker.after_commit:
             callback()
+
+    # Group commit: transactions that queue for the write lock while another runs join one
+    # SQLite transaction (each as a savepoint, rolled back alone if it fails); the last one
+    # with nobody waiting behind it commits for all. Each caller returns only after that
+    # COMMIT, so "committed before acknowledged" holds, at a fraction of the commits.
+
+    async def _join_group(self) -> tuple[_Group, _OpenTransaction]:
+        """Take the write lock and open this caller's savepoint (a new group if none is open)."""
+        self._waiting += 1
+        try:
+            await self._write_lock.acquire()
+        except BaseException:
+            self._waiting -= 1
+            self._commit_soon()  # if we were the one the open group counted on
+            raise
+        self._waiting -= 1
+        opening = asyncio.ensure_future(self._open_member())
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._undo_opened)  # it may still open: undo it then
+            raise
+        except BaseException:
+            self._write_lock.release()
+            raise
+
+    async def _open_member(self) -> tuple[_Group, _OpenTransaction]:
+        """(Lock held.) BEGIN if no group is open, then this caller's savepoint."""
+        group = self._group
+        if group is None:
+            try:
+                await _run(self._writer, "BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                self._report(error)
+                raise
+            group = self._group = _Group()
+        self._savepoints += 1
+        name = f"tx{self._savepoints}"
+        try:
+            await _run(self._writer, f"SAVEPOINT {name}")
+        except BaseException as error:
+            await self._abandon_group(group, error)
+            raise
+        marker = _OpenTransaction(self._writer)
+        marker.savepoint = name
+        return group, marker
+
+    def _undo_opened(self, opening: asyncio.Future[tuple[_Group, _OpenTransaction]]) -> None:
+        """The caller was cancelled while its savepoint was being opened."""
+        if opening.cancelled() or opening.exception() is not None:
+            self._write_lock.release()
+            return
+        group, marker = opening.result()
+        asyncio.ensure_future(self._finish_member(group, marker, asyncio.CancelledError()))
+
+    async def _finish_member(self, group: _Group, marker: _OpenTransaction, failure: BaseException | None) -> None:
+        try:
+            await self._end_member(group, marker, failure)
+        except BaseException as error:  # e.g. the connection closed under us: nobody may hang
+            if self._group is group:
+                await self._abandon_group(group, error)
+            _settle(group.committed, error)
+        finally:
+            self._write_lock.release()
+
+    async def _end_member(self, group: _Group, marker: _OpenTransaction, failure: BaseException | None) -> None:
+        """Keep or undo this caller's savepoint; commit the group unless someone waits to join."""
+        try:
+            if failure is None:
+                await _run(self._writer, f"RELEASE {marker.savepoint}")
+            else:
+                self._report(failure)
+                await _run(self._writer, f"ROLLBACK TO {marker.savepoint}")
+                await _run(self._writer, f"RELEASE {marker.savepoint}")
+        except sqlite3.Error as error:  # SQLite rolled back the whole transaction itself
+            self._report(error)
+            await self._abandon_group(group, error)
+            return
+        group.members += 1
+        if self._waiting == 0 or group.members >= MAX_GROUP:
+            await self._commit_group(group)
+
+    async def _commit_group(self, group: _Group) -> None:
+        self._group = None
+        try:
+            await _run(self._writer, "COMMIT")
+        except sqlite3.Error as error:
+            self._report(error)
+            try:
+                await _run(self._writer, "ROLLBACK")
+            except sqlite3.Error:
+                pass
+            _settle(group.committed, error)
+            return
+        _settle(group.committed, None)
+
+    async def _abandon_group(self, group: _Group, error: BaseException) -> None:
+        self._group = None
+        try:
+            await _run(self._writer, "ROLLBACK")
+        except Exception:  # already rolled back, or the connection is gone
+            pass
+        _settle(group.committed, error)
+
+    def _commit_soon(self) -> None:
+        """A waiter left the queue (cancelled): make sure an open group still gets committed."""
+        if self._group is not None and self._waiting == 0:
+            async def commit_if_open() -> None:
+                async with self._write_lock:
+                    if self._group is not None and self._waiting == 0:
+                        await self._commit_group(self._group)
+
+            asyncio.get_running_loop().create_task(commit_if_open(), context=contextvars.Context())
 
     @staticmethod
     def after_commit(callback: Callable[[], None]) -> None:

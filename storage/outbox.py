@@ -29,9 +29,12 @@ class OutboxRow:
     payload: str
     attempts: int
     not_before: float = 0.0
+    parts_sent: int = 0  # messages of a split reply already delivered
+    created_at: float = 0.0
 
 
-_RETURNED = "id, key, lane, channel, address, member_id, broadcast_id, payload, attempts, not_before"
+_RETURNED = ("id, key, lane, channel, address, member_id, broadcast_id, payload, attempts, not_before, "
+             "parts_sent, created_at")
 
 
 async def enqueue(conn: Connection, *, key: str, channel: str, address: str, payload: str,
@@ -222,6 +225,15 @@ async def release(conn: Connection, row_id: int, not_before: float, error: str |
     )
 
 
+async def part_sent(conn: Connection, row_id: int, parts_sent: int) -> None:
+    """One more message of a split reply went out: back to pending for the next part, keeping
+    its place in the order (`not_before` unchanged); not counted as an attempt."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'pending', parts_sent = ?, error = NULL, "
+        "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = ?",
+        (parts_sent, row_id))
+
+
 async def finish(conn: Connection, row_id: int, status: str, error: str | None) -> None:
     """Close a row that will not be sent: 'failed', 'unreachable' or 'dropped'."""
     await conn.execute("UPDATE outbox SET status = ?, error = ? WHERE id = ?", (status, error, row_id))
@@ -275,3 +287,20 @@ async def counts_for_broadcast(conn: Connection, broadcast_id: int) -> dict[str,
         (broadcast_id,),
     ) as cursor:
         return {row["status"]: row["n"] for row in await cursor.fetchall()}
+
+
+# Rows the retention policy may delete: finished, and not needed to name who a notice missed.
+_PRUNABLE = "status IN ('sent', 'failed', 'dropped') AND COALESCE(sent_at, created_at) < ?"
+
+
+async def prune_finished(conn: Connection, cutoff: float) -> int:
+    """Delete sent/failed/dropped rows finished before `cutoff` (epoch s); their per-broadcast
+    counts move to `broadcast_counts` first, so delivery counts stay what they were.
+    'unreachable' rows stay: they name the members a notice could not reach."""
+    await conn.execute(
+        "INSERT INTO broadcast_counts (broadcast_id, status, n) "
+        f"SELECT broadcast_id, status, COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL AND {_PRUNABLE} "
+        "GROUP BY broadcast_id, status "
+        "ON CONFLICT (broadcast_id, status) DO UPDATE SET n = n + excluded.n", (cutoff,))
+    cursor = await conn.execute(f"DELETE FROM outbox WHERE {_PRUNABLE}", (cutoff,))
+    return max(cursor.rowcount, 0)

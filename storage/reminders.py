@@ -144,3 +144,11 @@ async def postpone(conn: Connection, row_id: int, wake_at: float, error: str) ->
 async def counts(conn: Connection) -> dict[str, int]:
     async with conn.execute("SELECT status, COUNT(*) AS n FROM reminders GROUP BY status") as cursor:
         return {row["status"]: row["n"] for row in await cursor.fetchall()}
+
+
+async def prune_finished(conn: Connection, cutoff: float) -> int:
+    """Delete reminders that finished (done, cancelled, dropped) before `cutoff` (epoch s)."""
+    cursor = await conn.execute(
+        "DELETE FROM reminders WHERE status IN ('done', 'cancelled', 'dropped') AND finished_at < ?",
+        (cutoff,))
+    return max(cursor.rowcount, 0)

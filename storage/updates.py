@@ -18,3 +18,37 @@ async def claim(conn: Connection, channel: str, update_id: str, now: float) -> b
 async def forget_older_than(conn: Connection, cutoff: float) -> int:
     cursor = await conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (cutoff,))
     return cursor.rowcount
+
+
+# --- the transactional inbox: raw updates stored before they are acknowledged ---------------
+
+async def store_inbound(conn: Connection, channel: str, items: list[tuple[str, str, str]],
+                        now: float) -> int:
+    """Store raw updates `(update_id, chat_key, payload JSON)`; one already stored (or already
+    processed) is skipped. Returns how many were new."""
+    before = conn.total_changes
+    await conn.executemany(
+        "INSERT INTO inbound_updates (channel, update_id, chat_key, payload, received_at) "
+        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM processed_updates "
+        "WHERE channel = ? AND update_id = ?) ON CONFLICT DO NOTHING",
+        [(channel, update_id, chat_key, payload, now, channel, update_id)
+         for update_id, chat_key, payload in items],
+    )
+    return conn.total_changes - before
+
+
+async def pending_inbound(conn: Connection, channel: str, after_id: int = 0,
+                          limit: int = 500) -> list[tuple[int, str, str, str]]:
+    """Stored, unprocessed updates `(row id, update_id, chat_key, payload)` in arrival order."""
+    async with conn.execute(
+        "SELECT id, update_id, chat_key, payload FROM inbound_updates WHERE channel = ? AND id > ? "
+        "ORDER BY id LIMIT ?", (channel, after_id, limit),
+    ) as cursor:
+        return [(int(row[0]), str(row[1]), str(row[2]), str(row[3])) for row in await cursor.fetchall()]
+
+
+async def finish_inbound(conn: Connection, channel: str, update_ids: list[str]) -> None:
+    """Processed (its effects committed, or it had none): the raw update is no longer kept."""
+    await conn.executemany("DELETE FROM inbound_updates WHERE channel = ? AND update_id = ?",
+                           [(channel, update_id) for update_id in update_ids])
+

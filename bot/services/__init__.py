@@ -7,7 +7,6 @@ adapters; it knows no chat platform.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from bot.channels import Channel, Notifier
 from bot.clock import Clock, utc_timestamp
@@ -26,9 +25,9 @@ from bot.services.members import MemberService
 from bot.services.milestones import Milestones
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
-from bot.services.reminders import Reminder, ReminderService
+from bot.services.reminders import ReminderService
+from bot.services.retention import Retention
 from bot.services.surveys.service import SurveyService
-from storage import updates as updates_repo
 from storage.db import Database
 
 
@@ -90,7 +89,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     reminders.attach(scheduler)
     broadcasts = BroadcastService(db, now_seconds, on_commit=dispatcher.kick, timezone=settings.timezone)
     broadcasts.register(reminders)  # the built-in `notice` reminder kind
-    reminders.add_recurring("forget-old-updates", _forget_old_updates(db), hour=4, minute=0)
+    # Nightly retention (issue 8): old update ids, sent messages, finished reminders.
+    retention = Retention(db, settings.retention_days)
+    reminders.add_recurring("forget-old-updates", retention.run, hour=4, minute=0)
     conversation = Conversation(db, clock.now, settings.default_language)
     controller = (settings.controller_name, settings.controller_contact)
     links = InviteLinks(settings.bot_username)
@@ -133,15 +134,3 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     services.extras["linking"] = linking
     return services
 
-
-
-UPDATE_MEMORY = timedelta(days=7)
-
-
-def _forget_old_updates(db: Database):  # type: ignore[no-untyped-def]
-    """Nightly: processed-update ids older than any redelivery (Telegram keeps updates 24 h)."""
-    async def forget(reminder: Reminder, now: datetime) -> None:
-        async with db.transaction() as tx:
-            await updates_repo.forget_older_than(tx, utc_timestamp(now - UPDATE_MEMORY))
-
-    return forget

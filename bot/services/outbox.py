@@ -32,16 +32,21 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from bot.channels import Channel, PermanentFailure, RetryLater, TransientFailure, Unreachable
+from bot.channels import Channel, PermanentFailure, RetryLater, TransientFailure, UnknownOutcome, Unreachable
 from bot.models import Reply
 from bot.ratelimit import ChannelLimits, RateLimits
 from storage import members as members_repo
 from storage import outbox as outbox_repo
-from storage.db import Database
+from storage.db import Database, is_disk_full
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10  # network errors; after that the row is 'failed'
+MAX_UNKNOWN_RETRIES = 1  # a send whose outcome is unknown is tried once more, then 'failed'
+# A throttled row (429 retry_after) is given up after this long since it was queued: a reply
+# an hour late answers nothing; a notice may still matter for a few hours.
+THROTTLE_LIMIT = {0: 15 * 60.0, 1: 6 * 3600.0}
+CHANNEL_PAUSE_AFTER = 3  # distinct chats failing in a row = the platform itself is failing
 CHANNEL_MISSING_DELAY = 60.0
 KEEP_IN_MEMORY = 2.0  # a row whose chat frees up sooner waits in memory, else back in the table
 RECHECK_EVERY = 1.0  # while busy, look for newly ready rows (e.g. retries) this often
@@ -51,11 +56,13 @@ RECHECK_EVERY = 1.0  # while busy, look for newly ready rows (e.g. retries) this
 class _Outcome:
     row: outbox_repo.OutboxRow
     lane: int
-    status: str  # sent | retry | failed | unreachable
+    status: str  # sent | part | retry | failed | unreachable
     message_id: str | None = None
+    parts_sent: int = 0  # for 'part': messages of the split reply delivered so far
     retry_in: float = 0.0
     error: str | None = None
     holds_slot: bool = True  # False for rows put back before they were sent
+    attempted: bool = True  # False when the platform refused before sending (429)
 
 
 @dataclass
@@ -65,6 +72,7 @@ class DispatcherStats:
     failed: int = 0
     unreachable: int = 0
     resumed: int = 0
+    parts: int = 0  # messages of split replies sent before their last part
     bulk_pauses: int = 0
     by_lane: dict[int, int] = field(default_factory=lambda: {0: 0, 1: 0})
 
@@ -99,6 +107,8 @@ class OutboxDispatcher:
         self._bulk_dirty = True
         self._last_recheck = 0.0
         self._channel_backoff: dict[str, tuple[int, float]] = {}  # name -> (failures, until)
+        self._failing_chats: dict[str, set[str]] = {}  # channel -> chats failing since a success
+        self._chat_backoff: dict[tuple[str, str], float] = {}  # (channel, address) -> until
         self._idle = asyncio.Event()
         self._stopping = False
         self._closing = False
@@ -270,7 +280,12 @@ class OutboxDispatcher:
                 if channel is None:
                     deferred.append((row, CHANNEL_MISSING_DELAY, "channel not running"))
                     continue
-                backoff = self._channel_wait(row.channel, mono)
+                backoff = max(self._channel_wait(row.channel, mono),
+                              self._chat_backoff.get(chat_key, 0.0) - mono)
+                if backoff > KEEP_IN_MEMORY:  # that chat keeps failing: others go first
+                    deferred.append((row, backoff, "chat backing off"))
+                    blocked.add(chat_key)
+                    continue
                 if backoff > 0:
                     later(backoff)
                     kept.append(row)
@@ -348,15 +363,31 @@ class OutboxDispatcher:
         self._outcome_ready.set()
 
     async def _deliver(self, row: outbox_repo.OutboxRow, lane: int, channel: Channel) -> _Outcome:
+        part: int | None = None
         try:
             reply = Reply.model_validate_json(row.payload)
-            message_id = await channel.deliver(row.address, reply)
+            count_parts = getattr(channel, "parts", None)
+            count = count_parts(reply) if count_parts is not None else 1
+            if count > 1:  # one message of a split reply per send slot, each sent once
+                part = min(row.parts_sent, count - 1)
+                message_id = await channel.deliver(row.address, reply, part=part)  # type: ignore[call-arg]
+                if part + 1 < count:
+                    self._sent_ok(row)
+                    return _Outcome(row, lane, "part", message_id=message_id, parts_sent=part + 1)
+            else:
+                message_id = await channel.deliver(row.address, reply)
         except ValidationError as error:
             log.error("outbox row %s (%s) has no valid message: %d errors", row.id, row.key,
                       error.error_count())
             outcome = _Outcome(row, lane, "failed", error="invalid payload")
         except RetryLater as error:
-            outcome = _Outcome(row, lane, "retry", retry_in=error.seconds, error="retry_after")
+            waited = max(0.0, self._now() - row.created_at) if row.created_at else 0.0
+            if waited + error.seconds > THROTTLE_LIMIT.get(lane, THROTTLE_LIMIT[1]):
+                reason = f"gave up: throttled by the platform (retry_after) for {waited:.0f} s"
+                log.error("outbox row %s (%s): %s", row.id, row.key, reason)
+                return _Outcome(row, lane, "failed", error=reason)
+            outcome = _Outcome(row, lane, "retry", retry_in=error.seconds,
+                               error=f"retry_after {error.seconds:.0f} s", attempted=False)
             limits = self.limits_for(row.channel)
             if limits.retry_after(row.address, channel.is_group_chat(row.address), error.seconds,
                                   self._monotonic()):
@@ -367,6 +398,8 @@ class OutboxDispatcher:
         except PermanentFailure as error:
             log.error("outbox row %s (%s) rejected by %s: %s", row.id, row.key, row.channel, error)
             outcome = _Outcome(row, lane, "failed", error=str(error)[:200])
+        except UnknownOutcome as error:
+            outcome = self._unknown(row, lane, str(error))
         except TransientFailure as error:
             outcome = self._transient(row, lane, str(error))
         except asyncio.CancelledError:
@@ -381,19 +414,44 @@ class OutboxDispatcher:
             outcome = self._transient(row, lane, type(error).__name__)
         else:
             outcome = _Outcome(row, lane, "sent", message_id=message_id)
-            self._channel_backoff.pop(row.channel, None)
+            self._sent_ok(row)
         return outcome
 
+    def _sent_ok(self, row: outbox_repo.OutboxRow) -> None:
+        self._channel_backoff.pop(row.channel, None)
+        self._failing_chats.pop(row.channel, None)
+        self._chat_backoff.pop((row.channel, row.address), None)
+
+    def _chat_failed(self, row: outbox_repo.OutboxRow, delay: float) -> None:
+        """Back off this chat only; pause the whole channel only when several different chats
+        fail in a row (then the platform, not one chat, is the problem)."""
+        self._chat_backoff[(row.channel, row.address)] = self._monotonic() + delay
+        failing = self._failing_chats.setdefault(row.channel, set())
+        failing.add(row.address)
+        if len(failing) >= CHANNEL_PAUSE_AFTER:
+            failures, _ = self._channel_backoff.get(row.channel, (0, 0.0))
+            failures += 1
+            pause = min(30.0, 0.25 * 2 ** min(failures, 8))
+            self._channel_backoff[row.channel] = (failures, self._monotonic() + pause)
+
+    def _unknown(self, row: outbox_repo.OutboxRow, lane: int, error: str) -> _Outcome:
+        """The message may have arrived: one more try at most, never a silent loop."""
+        if row.attempts > MAX_UNKNOWN_RETRIES:
+            reason = f"outcome unknown after {row.attempts} attempts: {error}"[:200]
+            log.error("outbox row %s (%s): %s", row.id, row.key, reason)
+            return _Outcome(row, lane, "failed", error=reason)
+        delay = 2.0 * 2 ** max(row.attempts - 1, 0) * random.uniform(0.8, 1.2)
+        self._chat_failed(row, delay)
+        log.warning("outbox row %s: outcome unknown (%s); one more try in %.1f s", row.id, error[:200], delay)
+        return _Outcome(row, lane, "retry", retry_in=delay, error=f"outcome unknown: {error}"[:200])
+
     def _transient(self, row: outbox_repo.OutboxRow, lane: int, error: str) -> _Outcome:
-        failures, _ = self._channel_backoff.get(row.channel, (0, 0.0))
-        failures += 1
-        pause = min(30.0, 0.25 * 2 ** min(failures, 8))
-        self._channel_backoff[row.channel] = (failures, self._monotonic() + pause)
         if row.attempts >= MAX_ATTEMPTS:
             log.error("outbox row %s (%s): giving up after %d attempts: %s", row.id, row.key,
                       row.attempts, error)
             return _Outcome(row, lane, "failed", error=error[:200])
         delay = min(300.0, 2.0 ** min(row.attempts, 8)) * random.uniform(0.8, 1.2)
+        self._chat_failed(row, delay)
         log.warning("outbox row %s: %s; retrying in %.1f s", row.id, error[:200], delay)
         return _Outcome(row, lane, "retry", retry_in=delay, error=error[:200])
 
@@ -415,8 +473,9 @@ class OutboxDispatcher:
             except asyncio.CancelledError:
                 self._outcomes[:0] = batch
                 raise
-            except Exception:
-                log.exception("could not record %d outbox outcomes; retrying", len(batch))
+            except Exception as error:
+                if not is_disk_full(error):  # a full disk is logged once by the database
+                    log.exception("could not record %d outbox outcomes; retrying", len(batch))
                 self._outcomes[:0] = batch
                 await asyncio.sleep(0.5)
                 self._outcome_ready.set()
@@ -426,6 +485,8 @@ class OutboxDispatcher:
                     self._in_flight -= 1
                     if outcome.lane == outbox_repo.BULK_LANE:
                         self._bulk_in_flight -= 1
+            if any(outcome.status == "part" for outcome in batch):
+                self.kick()  # the next part is ready now
             self._wake.set()
 
     async def _commit(self, batch: list[_Outcome]) -> None:
@@ -436,9 +497,11 @@ class OutboxDispatcher:
             await outbox_repo.mark_sent_many(tx, sent, now)
             for outcome in batch:
                 row = outcome.row
-                if outcome.status == "retry":
+                if outcome.status == "part":
+                    await outbox_repo.part_sent(tx, row.id, outcome.parts_sent)
+                elif outcome.status == "retry":
                     await outbox_repo.release(tx, row.id, now + outcome.retry_in, outcome.error,
-                                              attempted=outcome.holds_slot)
+                                              attempted=outcome.holds_slot and outcome.attempted)
                 elif outcome.status == "failed":
                     await outbox_repo.finish(tx, row.id, "failed", outcome.error)
                 elif outcome.status == "unreachable":
@@ -450,7 +513,9 @@ class OutboxDispatcher:
                     if member_id is not None and await members_repo.mark_unreachable(tx, member_id, moment):
                         log.info("member %s is unreachable on %s", member_id, row.channel)
         for outcome in batch:
-            if outcome.status == "sent":
+            if outcome.status == "part":
+                self.stats.parts += 1
+            elif outcome.status == "sent":
                 self.stats.sent += 1
                 self.stats.by_lane[outcome.lane] = self.stats.by_lane.get(outcome.lane, 0) + 1
             elif outcome.status == "retry":

@@ -6,9 +6,9 @@ import logging
 
 from telegram import Bot, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.channels import PermanentFailure, RetryLater, TransientFailure, Unreachable
+from bot.channels import PermanentFailure, RetryLater, TransientFailure, UnknownOutcome, Unreachable
 from bot.models import Reply
 from bot.services.chat_events import ChatEvents
 from handlers.telegram.render import MAX_CAPTION, keyboard, split_text, visible_length
@@ -36,16 +36,27 @@ class TelegramChannel:
         except (TimedOut, NetworkError) as error:
             raise TransientFailure(str(error)) from error
 
-    async def deliver(self, address: str, reply: Reply) -> str | None:
+    def parts(self, reply: Reply) -> int:
+        """How many Telegram messages `reply` becomes (text parts of 4096, then the file)."""
+        if reply.edit_of is not None:
+            return 1
+        attachment = reply.attachment
+        if attachment is not None and visible_length(reply.text) <= MAX_CAPTION:
+            return 1
+        return len(split_text(reply.text)) + (1 if attachment is not None else 0)
+
+    async def deliver(self, address: str, reply: Reply, part: int | None = None) -> str | None:
+        """Send `reply` (all of it, or only message number `part` of `parts(reply)`)."""
+        token = self._bot.token
         try:
             try:
-                return await self._deliver(int(address), reply)
+                return await self._deliver(int(address), reply, part)
             except ChatMigrated as moved:
                 # The group became a supergroup: re-link the group(s) and send it there.
                 new_address = str(moved.new_chat_id)
                 if self._events is not None:
                     await self._events.chat_migrated(self.name, address, new_address)
-                return await self._deliver(int(new_address), reply)
+                return await self._deliver(int(new_address), reply, part)
             except (Forbidden, BadRequest) as error:
                 # Removed from a linked group (403), or the group is gone ("chat not found"):
                 # unlink it and tell its coordinators (once: the next call finds it unlinked).
@@ -66,10 +77,19 @@ class TelegramChannel:
             if any(reason in error.message.lower() for reason in _GONE):
                 raise Unreachable(error.message) from error
             raise PermanentFailure(error.message) from error
-        except (TimedOut, NetworkError) as error:
-            raise TransientFailure(str(error)) from error
+        except TimedOut as error:  # the request went out; it may have been delivered
+            raise UnknownOutcome(f"timed out: {error}") from error
+        except NetworkError as error:
+            text = str(error).replace(token, "<token>")
+            if "ConnectError" in text or "ConnectTimeout" in text:  # never reached Telegram
+                raise TransientFailure(text) from error
+            if text.startswith("httpx."):  # dropped or unreadable after sending
+                raise UnknownOutcome(text) from error
+            raise TransientFailure(text) from error  # a 5xx answer: Telegram did not send it
+        except TelegramError as error:  # e.g. "Invalid server response": a success unparsed
+            raise UnknownOutcome(f"{type(error).__name__}: {error}") from error
 
-    async def _deliver(self, chat_id: int, reply: Reply) -> str | None:
+    async def _deliver(self, chat_id: int, reply: Reply, only: int | None = None) -> str | None:
         markup = keyboard(reply)
         if reply.edit_of is not None:
             message = await self._bot.edit_message_text(
@@ -82,12 +102,14 @@ class TelegramChannel:
         if not caption_fits:
             parts = split_text(reply.text)
             for index, part in enumerate(parts):
+                if only is not None and index != only:
+                    continue
                 is_last = index == len(parts) - 1 and attachment is None
                 message = await self._bot.send_message(
                     chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
                     reply_markup=markup if is_last else None, disable_web_page_preview=True)
                 last_id = message.message_id
-        if attachment is not None:
+        if attachment is not None and (only is None or caption_fits or only == len(split_text(reply.text))):
             upload = InputFile(attachment.content, filename=attachment.filename)
             caption = reply.text if caption_fits else None
             if attachment.kind == "photo":

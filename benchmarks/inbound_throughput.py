@@ -1,0 +1,220 @@
+"""Inbound throughput: the real `koordinat run` process vs. a bare python-telegram-bot echo
+bot, both against the fake Bot API in this run.
+
+N updates from M members (typed "evet" answering the meeting, RSVP taps on its notice,
+/help), all queued at once; measured from the first update until every update's effect is
+committed (a `processed_updates` row; no stored update left) and every reply is sent (no
+outbox row pending). The echo bot: until every text was echoed and every tap answered.
+Sending limits are lifted for the measurement; the durability of the inbox is kept (each
+update committed before it is acknowledged).
+
+Goal: ratio (Koordinat / echo bot, updates per second) >= 0.5.
+
+    python -m benchmarks.inbound_throughput [--updates 2000] [--members 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks._support import TOKEN, emit, migrate, seed, settings
+from bot.clock import SystemClock
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
+from bot.services import build_services
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parents[1]
+LIFTED = {"KOORDINAT_SEND_RATE_PER_SECOND": "100000", "KOORDINAT_PRIVATE_CHAT_RATE_PER_SECOND": "100000",
+          "KOORDINAT_GROUP_CHAT_RATE_PER_MINUTE": "100000"}
+
+
+def env_for(server: FakeBotApi, database: Path | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
+    env.update({"KOORDINAT_TELEGRAM_TOKEN": TOKEN, "KOORDINAT_TELEGRAM_API_URL": server.base_url,
+                "KOORDINAT_TELEGRAM_FILE_URL": server.file_base_url, "PTB_TIMEDELTA": "1",
+                "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]), **LIFTED})
+    if database is not None:
+        env["KOORDINAT_DATABASE"] = str(database)
+    return env
+
+
+async def spawn(module: str, env: dict[str, str], log: Path, *args: str) -> asyncio.subprocess.Process:
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(sys.executable, "-m", module, *args, cwd=ROOT, env=env,
+                                                    stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def push_updates(server: FakeBotApi, users: list[FakeUser], notices: dict[int, SentMessage],
+                       count: int) -> None:
+    """Queue `count` updates round-robin over the members: typed "evet", a tap on a button of
+    the meeting notice, /help."""
+    answers = ("yes", "no", "maybe")
+    for index in range(count):
+        user = users[index % len(users)]
+        kind = (index // len(users)) % 3
+        if kind == 1:
+            notice = notices[user.id]
+            choice = next(d for d in notice.callback_datas if d.endswith(answers[index % 3]))
+            await server.press_button(user, notice, choice)
+        else:
+            await server.send_text(user, "evet" if kind == 0 else "/help")
+
+
+def db_state(database: Path) -> tuple[int, int, int]:
+    """(processed updates, stored-unprocessed updates, outbox rows not yet sent)."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+    try:
+        processed = conn.execute("SELECT COUNT(*) FROM processed_updates").fetchone()[0]
+        stored = conn.execute("SELECT COUNT(*) FROM inbound_updates").fetchone()[0]
+        unsent = conn.execute("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
+        return processed, stored, unsent
+    finally:
+        conn.close()
+
+
+async def prepare(database: Path, members: int) -> list[FakeUser]:
+    await migrate(database)
+    seeded = seed(database, members)
+    db = await Database.open(database)
+    try:
+        async with FakeBotApi() as unused:
+            services = build_services(settings(unused, database), db, SystemClock())
+            await services.meetings.create_and_announce(
+                group_id=seeded.group_ids[0], title="Kadın Meclisi toplantısı",
+                starts_at=datetime.now(UTC) + timedelta(days=7), place="Belediye")
+    finally:
+        await db.close()
+    return seeded.users
+
+
+async def koordinat(updates: int, members: int, tmp: Path) -> dict[str, float]:
+    database = tmp / "koordinat.db"
+    users = await prepare(database, members)
+    async with FakeBotApi(record_calls=True) as server:
+        for user in users:
+            server.open_private_chat(user)
+        bot = await spawn("bot", env_for(server, database), tmp / "koordinat.log", "run")
+        try:
+            await server.wait_until(lambda: all(server.messages(u) for u in users), timeout=60,
+                                    what="the meeting notice reached everyone")
+            notices = {u.id: server.messages(u)[0] for u in users}
+            base_processed = db_state(database)[0]
+            cpu_before = _cpu_seconds(bot.pid)
+            started = time.monotonic()
+            await push_updates(server, users, notices, updates)
+            while True:
+                processed, stored, unsent = db_state(database)
+                if processed - base_processed >= updates and stored == 0 and unsent == 0 \
+                        and server.pending_updates == 0:
+                    break
+                if time.monotonic() - started > 120:
+                    raise TimeoutError(f"koordinat: {processed - base_processed}/{updates} processed")
+                await asyncio.sleep(0.02)
+            elapsed = time.monotonic() - started
+            cpu = _cpu_seconds(bot.pid) - cpu_before
+        finally:
+            await stop(bot)
+    return {"seconds": round(elapsed, 2), "updates_per_second": round(updates / elapsed, 1),
+            "cpu_seconds": round(cpu, 2)}
+
+
+async def echo_bot(updates: int, members: int, tmp: Path) -> dict[str, float]:
+    users = [FakeUser(400_000 + i, f"Üye {i}", "tr") for i in range(members)]
+    async with FakeBotApi(record_calls=True) as server:
+        for user in users:
+            server.open_private_chat(user)
+        # The same kind of notice with RSVP buttons, so that taps have something to press.
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(a, callback_data=f"rsvp:1:{a}")
+                                        for a in ("yes", "no", "maybe")]])
+        async with Bot(TOKEN, base_url=server.base_url) as sender:
+            for start in range(0, members, 50):
+                await asyncio.gather(*(sender.send_message(u.id, "Toplantı", reply_markup=markup)
+                                       for u in users[start:start + 50]))
+        notices = {u.id: server.messages(u)[0] for u in users}
+        bot = await spawn("benchmarks._echo_bot", env_for(server), tmp / "echo.log")
+        try:
+            await server.wait_until(lambda: bool(server.calls_to("getUpdates")), timeout=30, what="echo bot up")
+            await asyncio.sleep(0.3)
+            answers = _AnswerCount(server)
+            cpu_before = _cpu_seconds(bot.pid)
+            started = time.monotonic()
+            await push_updates(server, users, notices, updates)
+            while answers() < updates:
+                if time.monotonic() - started > 120:
+                    raise TimeoutError("echo bot too slow")
+                await asyncio.sleep(0.02)
+            elapsed = time.monotonic() - started
+            cpu = _cpu_seconds(bot.pid) - cpu_before
+        finally:
+            await stop(bot)
+    return {"seconds": round(elapsed, 2), "updates_per_second": round(updates / elapsed, 1),
+            "cpu_seconds": round(cpu, 2)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class _AnswerCount:
+    """Echoes and tap answers since creation; reads only the calls recorded since last time
+    (a full scan every 20 ms would slow the fake server that runs in this process)."""
+
+    def __init__(self, server: FakeBotApi) -> None:
+        self._calls = server.calls
+        self._seen = len(self._calls)
+        self._count = 0
+
+    def __call__(self) -> int:
+        new = self._calls[self._seen:]
+        self._seen += len(new)
+        self._count += sum(1 for c in new if c.ok and c.method in ("sendMessage", "answerCallbackQuery"))
+        return self._count
+
+
+async def main(updates: int, members: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        ours = await koordinat(updates, members, tmp)
+        baseline = await echo_bot(updates, members, tmp)
+    ratio = ours["updates_per_second"] / baseline["updates_per_second"]
+    # CPU per update is steadier than wall time on a shared machine: shown alongside.
+    cpu_ratio = baseline["cpu_seconds"] / ours["cpu_seconds"] if ours["cpu_seconds"] else float("nan")
+    emit({"benchmark": "inbound_throughput", "updates": updates, "members": members,
+          "koordinat": ours, "ptb_echo_bot": baseline, "ratio": round(ratio, 2),
+          "cpu_ratio": round(cpu_ratio, 2), "goal_ratio": 0.5, "ok": ratio >= 0.5})
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--members", type=int, default=500)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(main(args.updates, args.members))

@@ -1,0 +1,109 @@
+"""Group commit (storage.db): transactions that queue behind the write lock share one SQLite
+transaction, yet each is all-or-nothing on its own and returns only once committed."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+
+
+@pytest.fixture
+async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+    database = await Database.open(tmp_path / "k.db")
+    async with database.transaction() as tx:
+        await tx.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    yield database
+    await database.close()
+
+
+def committed(path: Path) -> list[int]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("SELECT n FROM t ORDER BY n")]
+    finally:
+        conn.close()
+
+
+async def test_concurrent_transactions_commit_together_and_fail_alone(db: Database) -> None:
+    seen_at_return: dict[int, list[int]] = {}
+
+    async def write(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (?)", (n,))
+            await asyncio.sleep(0)
+            if n == 3:
+                raise ValueError("this one fails")
+        seen_at_return[n] = committed(db.path)  # a second connection: only committed rows
+
+    results = await asyncio.gather(*(write(n) for n in range(8)), return_exceptions=True)
+    assert isinstance(results[3], ValueError)
+    assert committed(db.path) == [0, 1, 2, 4, 5, 6, 7]
+    for n, rows in seen_at_return.items():
+        assert n in rows, "a transaction returns only after its rows are committed"
+
+
+async def test_after_commit_callbacks_see_committed_rows(db: Database) -> None:
+    seen: dict[int, list[int]] = {}
+
+    async def write(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (?)", (n,))
+            db.after_commit(lambda: seen.setdefault(n, committed(db.path)))
+
+    await asyncio.gather(*(write(n) for n in range(5)))
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+    assert all(n in rows for n, rows in seen.items())
+
+
+async def test_a_cancelled_waiter_does_not_leave_the_group_uncommitted(db: Database) -> None:
+    first_inside = asyncio.Event()
+    release_first = asyncio.Event()
+
+    async def first() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (1)")
+            first_inside.set()
+            await release_first.wait()
+
+    async def second() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (2)")
+
+    one = asyncio.create_task(first())
+    await first_inside.wait()
+    two = asyncio.create_task(second())
+    await asyncio.sleep(0.01)  # queued behind the first: the first will leave the group open
+    release_first.set()
+    await asyncio.sleep(0)
+    two.cancel()
+    await asyncio.wait_for(asyncio.gather(one, two, return_exceptions=True), 2)
+    await asyncio.sleep(0.05)
+    assert 1 in committed(db.path)
+
+
+async def test_cancelling_writers_at_any_point_strands_nobody(db: Database) -> None:
+    finished: list[int] = []
+
+    async def write(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (?)", (n,))
+            await asyncio.sleep(0.001 * (n % 3))
+        finished.append(n)
+
+    for delay in (0, 0.0005, 0.001, 0.002, 0.004):
+        tasks = [asyncio.create_task(write(n)) for n in range(int(delay * 1e5), int(delay * 1e5) + 20)]
+        await asyncio.sleep(delay)
+        for task in tasks[::3]:
+            task.cancel()
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
+    async with asyncio.timeout(5):  # the lock is free and no group is left open
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (-1)")
+    rows = committed(db.path)
+    assert -1 in rows
+    assert set(finished) <= set(rows), "every writer that returned is committed"
