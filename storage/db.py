@@ -423,6 +423,8 @@ class Database:
         Retries briefly while a reader holds an old snapshot; True once it completed."""
         for _ in range(attempts):
             async with self._write_lock:
+                if self._group is not None:  # a group commit left open for waiters: close it
+                    await self._commit_group(self._group)
                 async with self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
                     row = await cursor.fetchone()
             if row is not None and row[0] == 0:
