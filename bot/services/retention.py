@@ -1,4 +1,4 @@
-"""The retention policy: nightly, delete what is no longer needed (DESIGN.md section 5).
+"""The retention policy: nightly, delete what is no longer needed (docs/architecture.md, timed messages).
 
 - outbox rows sent (or failed, dropped) more than `KOORDINAT_RETENTION_DAYS` ago (default 30),
   after adding them to the per-broadcast delivery counts coordinators see;

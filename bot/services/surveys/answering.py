@@ -6,7 +6,7 @@ command, /iptal, tomorrow) continues from /anketler where she stopped. Buttons c
 `sv:<survey>:<action>:<question index>[:<choice index>]` — positions, never values: the
 server looks the survey, her response and the question up, and a forged or stale id gets the
 polite stale-button answer. Typed words are matched against the pending question's buttons
-first (DESIGN.md §2).
+first (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -343,7 +343,7 @@ class AnsweringFlow:
         state = await self._conversation.current_dialog(ctx)
         if state is None or state.kind != KIND or state.data.get("survey_id") != survey_id:
             # An old question's button: carry on where she is in that survey.
-            return [ctx.text("survey.old_button")] + await self.start(ctx, survey_id)
+            return [ctx.text("survey.earlier_tap")] + await self.start(ctx, survey_id)
         loaded = await self._load(ctx, state)
         if loaded is None:
             await self._conversation.end(ctx)
@@ -367,7 +367,7 @@ class AnsweringFlow:
             return [ctx.text("error.stale_button")]
         question = form.questions[numbers[0]]
         if state.step not in (f"q:{question.name}", f"c:{question.name}"):
-            return [ctx.text("survey.old_button"),
+            return [ctx.text("survey.earlier_tap"),
                     await self._prompt(ctx, survey, form, response, state.step)]
         if action == "back":
             return await self._back(ctx, state, survey, form, response, question)
