@@ -86,7 +86,7 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             print("koordinat: configuration error: KOORDINAT_WEBHOOK_URL: needed for --webhook "
                   "(example: https://koordinat.example.org)", file=sys.stderr)
             return 2
-        if args.webhook and not settings.webhook_secret:
+        if args.webhook and settings.has_telegram_token and not settings.webhook_secret:
             print("koordinat: configuration error: KOORDINAT_WEBHOOK_SECRET: needed for --webhook, "
                   "Telegram signs every update with it (1-256 of A-Z a-z 0-9 _ -; example: "
                   "python -c \"import secrets; print(secrets.token_urlsafe(32))\")", file=sys.stderr)

@@ -50,7 +50,7 @@ async def test_forged_or_missing_signatures_are_refused_and_nothing_is_stored(wa
     # The real bytes, Turkish letters and `@` included, verify.
     assert "ı" in body.decode() and await wa.graph.post(body) == 200
     picker = await wa.graph.wait_for_message(ayse)
-    assert picker.titles == ["Türkçe", "English"]
+    assert picker.titles == ["Türkçe", "English"], picker
 
 
 async def test_the_same_payload_twice_has_one_effect(wa: WaHarness) -> None:

@@ -163,10 +163,7 @@ class FakeGraphApi:
             headers["X-Hub-Signature-256"] = sign(body, self.app_secret)
         elif isinstance(signature, str):
             headers["X-Hub-Signature-256"] = signature
-        async with self._session.post(self.webhook_url, data=body, headers=headers) as response:
-            await response.read()
-            status = response.status
-        if status == 200:  # her message reached the business: her 24-hour window opens
+        if signature is True:  # Meta has her message before it posts it: her 24-hour window opens
             try:
                 sent = json.loads(body)
                 for entry in sent.get("entry", []):
@@ -176,6 +173,9 @@ class FakeGraphApi:
                                 self.last_inbound[message["from_user_id"]] = self._now()
             except (ValueError, AttributeError, TypeError):
                 pass
+        async with self._session.post(self.webhook_url, data=body, headers=headers) as response:
+            await response.read()
+            status = response.status
         return status
 
     async def deliver(self, user: FakeWaUser, message: dict[str, Any]) -> dict[str, Any]:
