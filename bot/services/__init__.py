@@ -27,6 +27,7 @@ from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
+from bot.services.surveys import planning as survey_planning
 from bot.services.surveys.service import SurveyService
 from storage.db import Database
 
@@ -122,6 +123,10 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     surveys.register(conversation)
     privacy.forget_hooks.append(surveys.forget_member)
     members.join_hooks.append(surveys.open_for_newcomer)
+    # Surveys in the plan calendar: the digest's part, and milestones linked to a template.
+    milestones.digest.add_part(survey_planning.digest_part(surveys))
+    milestones.service.unanswered_hook = survey_planning.unanswered_hook(surveys)
+    milestones.service.send_survey_hook = survey_planning.send_survey_hook(surveys)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     chat_events = ChatEvents(db, notifier, clock.now, dispatcher.kick)
     linking = LinkingService(db)  # one person, two apps (issue 12)

@@ -1,0 +1,43 @@
+"""Surveys in the plan calendar: a milestone linked to a survey template sends it with one
+tap at its first reminder, its later reminders skip members who have answered, and the Monday
+digest shows open surveys (rates and "remind the rest" for coordinators; only "you have an
+open survey" for members)."""
+
+from __future__ import annotations
+
+from tests.harness import Harness
+from tests.meetings_support import group_with, texts
+from tests.test_milestones import _advance_to, _istanbul, _new_milestone
+
+
+async def test_a_linked_milestone_sends_its_survey_and_the_digest_follows_it(harness: Harness) -> None:
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    await _new_milestone(harness, zeynep, "Toplantı geri bildirimi", "31.12.2026", link="toplanti_geri_bildirim")
+    await _advance_to(harness, _istanbul(17, 12, minute=1))  # 14 days before: the first reminder
+    first = await harness.next_containing(zeynep, "Hatırlatma", timeout=10)
+    sent = await harness.press(zeynep, first, "📨 Anketi gönder")
+    assert "anketi gönderildi" in sent.text and "31.12.2026" in sent.text
+
+    invitation = await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.next_containing(fatma, "Yeni anket", timeout=10)
+    await harness.press(ayse, invitation, "▶️ Başla")
+    await harness.next_containing(ayse, "1/3")
+    await harness.send(ayse, "5")
+    format_question = await harness.send(ayse, "evet")
+    summary = await harness.press(ayse, format_question, "Karma")
+    await harness.press(ayse, summary, "📤 Gönder")
+    twice = await harness.press(zeynep, first, "📨 Anketi gönder")  # a second tap sends nothing
+    assert "zaten" in twice.text
+
+    await _advance_to(harness, _istanbul(21, 12, minute=5))  # Monday 09:00: the digest
+    digest = await harness.next_containing(zeynep, "Açık anketler", timeout=10)
+    assert "1/3 yanıt" in digest.text and "🔔 Kalanlara hatırlat" in digest.button_texts
+    short = await harness.next_containing(fatma, "Açık bir anketiniz var", timeout=10)
+    assert "31.12.2026" in short.text and "Kooperatif" not in short.text
+    await harness.settle()
+    assert not any("Açık bir anketiniz var" in text for text in texts(harness, ayse))  # she answered
+
+    await _advance_to(harness, _istanbul(24, 12, minute=1))  # 7 days before
+    await harness.next_containing(fatma, "7 gün kaldı", timeout=10)
+    await harness.settle()
+    assert sum("Hatırlatma" in text for text in texts(harness, ayse)) == 1  # only the 14-day one
