@@ -23,6 +23,7 @@ from bot.services.members import MemberService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import Reminder, ReminderService
+from bot.services.surveys.results_service import SurveyResultsService
 from storage import updates as updates_repo
 from storage.db import Database
 
@@ -46,6 +47,8 @@ class Services:
     scheduler: Scheduler
     meetings: MeetingService
     extras: dict[str, object] = field(default_factory=dict)
+    # Survey results, charts and exports (issue 9): /sonuclar, `results:<id>`, CLI exports.
+    survey_results: SurveyResultsService | None = None
 
     def now_seconds(self) -> float:
         return utc_timestamp(self.clock.now())
@@ -93,10 +96,12 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     members.join_hooks.append(meetings.upcoming_for_newcomer)
     members.member_line_hooks.append(meetings.attendance.member_lines)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
+    survey_results = SurveyResultsService(db, clock.now)
+    survey_results.register(conversation)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
-                    scheduler=scheduler, meetings=meetings)
+                    scheduler=scheduler, meetings=meetings, survey_results=survey_results)
 
 
 

@@ -59,7 +59,7 @@ def chart_png(results: SurveyResults, lang: str) -> bytes | None:
         try:
             canvas = FigureCanvasAgg(figure)
             axes = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights)[:, 0]
-            figure.suptitle(_wrap(t("survey_results.chart_title", lang, title=results.survey.title), 70),
+            figure.suptitle(_wrap(t("survey_results.chart_title", lang, title=results.survey.title_in(lang)), 70),
                             fontsize=13, fontweight="bold")
             for ax, summary in zip(axes, panels, strict=False):
                 _shares(ax, summary, lang)

@@ -179,7 +179,7 @@ def survey_xlsx(survey: SurveyView, *, lang: str | None = None, results: SurveyR
     buffer = io.BytesIO()
     book = _Book(buffer)
     if not results.withheld:
-        _responses_sheet(book, survey, language, survey.title)
+        _responses_sheet(book, survey, language, survey.title_in(language))
     _summary_sheet(book, results, language)
     _plan_sheet(book, [results], language)
     book.close()
@@ -354,3 +354,9 @@ def export_filename(survey: SurveyView, extension: str) -> str:
     """`survey-12-kars.xlsx`: ASCII only, so every platform and mail client keeps it."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(survey.group_name or survey.city)).strip("-")[:30]
     return f"survey-{survey.id}{'-' + slug if slug else ''}.{extension}"
+
+
+def template_filename(template: str) -> str:
+    """`template-six-monthly-monitoring.xlsx` (ASCII, short)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(template)).strip("-")[:40]
+    return f"template-{slug or 'survey'}.xlsx"

@@ -123,6 +123,10 @@ class SurveyView:
     closes_at: datetime | None = None
     template: str | None = None
     city: str = ""
+    titles: dict[str, str] = field(default_factory=dict)  # the title per language, when known
+
+    def title_in(self, lang: str) -> str:
+        return self.titles.get(lang) or self.title
 
     @property
     def answerable(self) -> list[QuestionView]:
