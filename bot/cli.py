@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--timezone", default=None)
     create.add_argument("--json", action="store_true", help="print machine-readable JSON")
     group.add_parser("list", help="list groups with their member counts")
+    from bot.services.surveys import targets
+    targets.add_commands(commands)
     return parser
 
 
@@ -81,8 +83,35 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             return asyncio.run(_group_create(settings, args))
         if args.group_command == "list":
             return asyncio.run(_group_list(settings))
+    if command == "survey":
+        return _survey(settings, args)
     parser.print_help()
     return 2
+
+
+def _survey(settings: Settings, args: argparse.Namespace) -> int:
+    """`koordinat survey target|library` (bot/services/surveys/targets.py)."""
+    from bot.services.surveys import targets
+
+    if args.survey_command == "library":
+        print("\n".join(targets.library_lines()))
+        return 0
+    if args.survey_command != "target":
+        _parser().parse_args(["survey", "--help"])
+        return 2
+
+    async def run() -> int:
+        db = await Database.open(settings.database)
+        try:
+            print("\n".join(await targets.run_target(db, args, SystemClock().now())))
+            return 0
+        except targets.TargetError as error:
+            print(f"koordinat: {error}", file=sys.stderr)
+            return 2
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
 
 
 def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language: str | None) -> int:

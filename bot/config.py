@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     telegram_file_url: str | None = None
     bot_username: str = "koordinat_bot"
     database: Path = Path("./koordinat.db")
+    # Survey evidence (photos, documents members send as answers): KOORDINAT_FILES_DIR.
+    files_dir: Path = Path("./koordinat-files")
     timezone: str = "Europe/Istanbul"
     default_language: Language = "tr"
 

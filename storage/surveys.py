@@ -32,6 +32,12 @@ from storage import personal_data
 from storage.times import from_db, to_db
 
 
+async def _one(conn: Connection, sql: str, params: tuple[object, ...]) -> Row | None:
+    """The first row, in one round trip to the database thread (answers are on the hot path)."""
+    rows = list(await conn.execute_fetchall(sql, params))
+    return rows[0] if rows else None
+
+
 def _day(moment: datetime) -> datetime:
     """Midnight UTC of `moment`'s day: the finest time kept about anonymous respondents."""
     utc = moment.astimezone(UTC)
@@ -121,8 +127,7 @@ async def save_form(conn: Connection, form: SurveyForm, now: datetime, *, group_
 
 
 async def get_form(conn: Connection, form_id: int) -> SurveyForm | None:
-    async with conn.execute("SELECT definition FROM survey_forms WHERE id = ?", (form_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT definition FROM survey_forms WHERE id = ?", (form_id,))
     return SurveyForm.model_validate_json(row["definition"]) if row else None
 
 
@@ -161,8 +166,7 @@ async def create_survey(conn: Connection, *, group_id: int, form_id: int, deadli
 
 
 async def get_survey(conn: Connection, survey_id: int) -> Survey | None:
-    async with conn.execute("SELECT * FROM surveys WHERE id = ?", (survey_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
     return _survey(row) if row else None
 
 
@@ -217,6 +221,15 @@ async def poll_message(conn: Connection, survey_id: int) -> dict[str, str] | Non
 
 # -- recipients ---------------------------------------------------------------------------
 
+async def survey_audience(conn: Connection, group_id: int) -> list[int]:
+    """Members of the group whose latest answer to the `surveys` consent purpose is yes."""
+    async with conn.execute(
+        "SELECT ms.member_id FROM memberships ms WHERE ms.group_id = ? AND (SELECT c.granted FROM consents c "
+        "WHERE c.member_id = ms.member_id AND c.purpose = 'surveys' ORDER BY c.id DESC LIMIT 1) = 1 "
+        "ORDER BY ms.member_id", (group_id,)) as cursor:
+        return [int(row["member_id"]) for row in await cursor.fetchall()]
+
+
 def _recipient(row: Row) -> Recipient:
     invited = from_db(row["invited_at"])
     assert invited is not None
@@ -238,9 +251,8 @@ async def recipients(conn: Connection, survey_id: int) -> list[Recipient]:
 
 
 async def recipient(conn: Connection, survey_id: int, member_id: int) -> Recipient | None:
-    async with conn.execute("SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
-                            (survey_id, member_id)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
+                     (survey_id, member_id))
     return _recipient(row) if row else None
 
 
@@ -292,14 +304,13 @@ def _answer(row: Row) -> Answer:
 
 
 async def _with_answers(conn: Connection, response: Response) -> Response:
-    async with conn.execute("SELECT * FROM survey_answers WHERE response_id = ?", (response.id,)) as cursor:
-        response.answers = {row["question"]: _answer(row) for row in await cursor.fetchall()}
+    rows = await conn.execute_fetchall("SELECT * FROM survey_answers WHERE response_id = ?", (response.id,))
+    response.answers = {row["question"]: _answer(row) for row in rows}
     return response
 
 
 async def get_response(conn: Connection, response_id: int) -> Response | None:
-    async with conn.execute("SELECT * FROM survey_responses WHERE id = ?", (response_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
     return await _with_answers(conn, _response(row)) if row else None
 
 
@@ -311,8 +322,7 @@ async def find_response(conn: Connection, survey: Survey, member_id: int) -> Res
                "WHERE r.survey_id = ? AND r.member_id = ? AND r.token IS NOT NULL")
     else:
         sql = "SELECT * FROM survey_responses WHERE survey_id = ? AND member_id = ?"
-    async with conn.execute(sql, (survey.id, member_id)) as cursor:
-        row = await cursor.fetchone()
+    row = await _one(conn, sql, (survey.id, member_id))
     return await _with_answers(conn, _response(row)) if row else None
 
 
@@ -413,8 +423,11 @@ async def evidence_paths_of_member(conn: Connection, member_id: int) -> list[str
 
 async def forget_member(conn: Connection, member_id: int) -> None:
     """Delete the member's named responses (and answers) and her recipient rows. Anonymous
-    answers already carry no link to her and stay, as aggregates."""
-    await conn.execute("DELETE FROM survey_responses WHERE member_id = ?", (member_id,))
+    answers already carry no link to her and stay, as aggregates; an anonymous response she had
+    not submitted yet goes too."""
+    await conn.execute("DELETE FROM survey_responses WHERE member_id = ? OR respondent_token IN "
+                       "(SELECT token FROM survey_recipients WHERE member_id = ? AND token IS NOT NULL)",
+                       (member_id, member_id))
     await conn.execute("DELETE FROM survey_recipients WHERE member_id = ?", (member_id,))
 
 

@@ -24,6 +24,7 @@ def make_settings(server: FakeBotApi, database: Path, **overrides: object) -> Se
         "telegram_api_url": server.base_url,
         "telegram_file_url": server.file_base_url,
         "database": database,
+        "files_dir": database.parent / "files",
         "controller_name": "Kars Kadın Meclisi Derneği",
         "controller_contact": "kvkk@example.org",
     }

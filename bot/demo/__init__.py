@@ -23,6 +23,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.demo.script import TourPlayer
 from bot.demo.seed import Cast, seed
+from bot.demo.surveys import seed_survey
 from bot.demo.session import DemoSession
 from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
 from bot.demo.tour import TOUR, Step
@@ -62,7 +63,8 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
             bot = runtime(_demo_settings(settings, server, Path(folder), language), clock=clock)
             services = await bot.start()
             try:
-                cast = await seed(services, server, language)
+                cast = await seed(services, server, language,
+                                  before_announcing=lambda group: seed_survey(services, group))
                 session = DemoSession(services, server, clock, cast, language, files, write=write, color=color)
                 await session.settle(cast.newcomer)
                 session.mark_all_seen()  # the seeded meetings' notices are old news
@@ -84,6 +86,7 @@ def _demo_settings(settings: Settings, server: FakeBotApi, folder: Path, languag
     return settings.model_copy(update={
         "telegram_token": SecretStr("123456:DEMO"), "telegram_api_url": server.base_url,
         "telegram_file_url": server.file_base_url, "database": folder / "demo.db",
+        "files_dir": folder / "files",
         "webhook_url": None, "default_language": language,
         # People in the demo answer faster than anyone on a phone.
         "private_chat_rate_per_second": 20.0,

@@ -3,6 +3,7 @@ city groups, their people (consented, as if they had joined), and an upcoming me
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Annotated, Literal
@@ -131,8 +132,11 @@ class Cast:
 
 
 async def seed(services: Services, server: FakeBotApi, language: str,
-               demo: DemoContent | None = None) -> Cast:
-    """Create the groups with their people and announce one upcoming meeting in each."""
+               demo: DemoContent | None = None,
+               before_announcing: Callable[[DemoGroup], Awaitable[None]] | None = None) -> Cast:
+    """Create the groups with their people and announce one upcoming meeting in each;
+    `before_announcing(group)` seeds more (the open survey) so the meeting notice stays the
+    members' latest message."""
     demo = demo or load_content()
     people: dict[str, FakeUser] = {}
     groups: list[DemoGroup] = []
@@ -153,6 +157,8 @@ async def seed(services: Services, server: FakeBotApi, language: str,
                 people[name] = user
                 server.open_private_chat(user)
             await _enrol(services, user, group.id, role)
+        if before_announcing is not None:
+            await before_announcing(groups[-1])
         await _announce_meeting(services, group.id, ZoneInfo(group.timezone), entry.meeting, demo, language, now)
     newcomer = FakeUser(id=NEWCOMER_ID, first_name=demo.newcomer.name, language_code=language)
     server.open_private_chat(newcomer)

@@ -122,4 +122,21 @@ PRIVACY: list[Step] = [
     Step(NEWCOMER, Say("demo.tour.mydata"), (expect("mydata.caption", file=".json"),), note="demo.tour.note_mydata"),
 ]
 
-TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PRIVACY]
+# Indicator surveys (issue 9): a Gaziantep member answers the group's open survey the way she
+# types (Turkish numbers, a word where a number is asked), then the coordinator's card.
+SURVEYING: list[Step] = [
+    Step("Ayşe", Say("demo.tour.surveys"), (expect("survey.list_title"),), note="demo.tour.note_surveys"),
+    Step("Ayşe", Press(number=1), (expect("survey.intro"), expect("survey.question", position="1", total="5"))),
+    Step("Ayşe", Say("demo.tour.survey_words"), (expect("survey.bad_number"),), note="demo.tour.note_survey_words"),
+    Step("Ayşe", Say("demo.tour.survey_a1"), (expect("survey.question", position="2", total="5"),),
+         note="demo.tour.note_survey_numbers"),
+    Step("Ayşe", Say("demo.tour.survey_a2"), (expect("survey.question", position="3", total="5"),)),
+    Step("Ayşe", Say("demo.tour.survey_a3"), (expect("survey.question", position="4", total="5"),)),
+    Step("Ayşe", Say("demo.tour.survey_a4"), (expect("survey.question", position="5", total="5"),)),
+    Step("Ayşe", Say("demo.tour.survey_a5"), (expect("survey.summary_title"),), note="demo.tour.note_survey_summary"),
+    Step("Ayşe", Press(label="survey.submit_button"), (expect("survey.thanks"),)),
+    Step("Leyla", Say("demo.tour.surveys"), (expect("survey.card", done="1", total="4"),),
+         note="demo.tour.note_survey_card"),
+]
+
+TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PRIVACY, *SURVEYING]

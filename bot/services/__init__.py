@@ -24,6 +24,7 @@ from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.surveys.results_service import SurveyResultsService
+from bot.services.surveys.service import SurveyService
 from storage import updates as updates_repo
 from storage.db import Database
 
@@ -46,7 +47,9 @@ class Services:
     broadcasts: BroadcastService
     scheduler: Scheduler
     meetings: MeetingService
+    surveys: SurveyService
     extras: dict[str, object] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
     # Survey results, charts and exports (issue 9): /sonuclar, `results:<id>`, CLI exports.
     survey_results: SurveyResultsService | None = None
 
@@ -55,6 +58,7 @@ class Services:
 
     def add_channel(self, channel: Channel) -> None:
         self.dispatcher.add_channel(channel)
+        self.channels[channel.name] = channel
 
     async def start(self) -> None:
         await self.dispatcher.start()
@@ -95,13 +99,25 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     meetings.register(conversation)
     members.join_hooks.append(meetings.upcoming_for_newcomer)
     members.member_line_hooks.append(meetings.attendance.member_lines)
+    channels: dict[str, Channel] = {}
+
+    async def download(channel: str, file_id: str) -> bytes | None:
+        found = channels.get(channel)
+        return await found.download(file_id) if found is not None else None
+
+    surveys = SurveyService(db, clock.now, groups, reminders, broadcasts, files_dir=settings.files_dir,
+                            download=download)
+    surveys.register(conversation)
+    privacy.forget_hooks.append(surveys.forget_member)
+    members.join_hooks.append(surveys.open_for_newcomer)
     inbox = Inbox(db, notifier, now_seconds, dispatcher.kick)
     survey_results = SurveyResultsService(db, clock.now)
     survey_results.register(conversation)
     return Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                     conversation=conversation, inbox=inbox, links=links, groups=groups,
                     members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
-                    scheduler=scheduler, meetings=meetings, survey_results=survey_results)
+                    scheduler=scheduler, meetings=meetings, surveys=surveys, channels=channels,
+                    survey_results=survey_results)
 
 
 

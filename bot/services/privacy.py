@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+
+from aiosqlite import Connection
 
 from bot.models import Attachment, Button, Reply
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
@@ -28,6 +31,9 @@ class PrivacyService:
     def __init__(self, db: Database, controller: tuple[str, str]) -> None:
         self._db = db
         self._controller = controller
+        # Features that keep files or rows to remove before the person goes (survey evidence):
+        # `hook(conn, member_id)` runs inside the /forget transaction.
+        self.forget_hooks: list[Callable[[Connection, int], Awaitable[None]]] = []
 
     def register(self, conversation: Conversation) -> None:
         conversation.add_command(CommandSpec("privacy", self.privacy, aliases=("gizlilik",), needs_member=False, order=80))
@@ -74,6 +80,8 @@ class PrivacyService:
             groups = [m.group.id for m in await members_repo.memberships(tx, member.id)]
             addresses = await members_repo.identities(tx, member.id)
             await outbox_repo.forget_member(tx, member.id, addresses)
+            for hook in self.forget_hooks:
+                await hook(tx, member.id)
             for channel, address in addresses:
                 await dialogs_repo.clear(tx, channel, address)
             await members_repo.delete(tx, member.id)

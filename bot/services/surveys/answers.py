@@ -1,0 +1,316 @@
+"""Reading typed answers the way Turkish users write them, and showing answers back.
+
+Numbers: `12,5` `1.250` (thousands) `1.250,5` `1,250.5` `12.5` `-3` `1 250`; percentages:
+`%40` `40%` `40 %` `yüzde 40` `%12,5`; yes/no: `EVET` `evet.` `Hayır` `hayir` `e` `h` `yes`
+`no` `var` `yok`; dates: `03.12.2026` `3.12.26` `3 Aralık 2026` `3 December 2026`
+`2026-12-03`; choices: a button's words typed as text (any language, any case, with or
+without Turkish letters or its emoji), the choice's number (`2`) or, for select_multiple,
+several separated by `,` `;` `ve` `and`. Each reader raises `InvalidAnswer` with a message key
+saying what was expected and an `example` (the caller re-asks the question).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from babel.dates import format_date
+
+from bot.errors import InvalidAnswer
+from bot.services.surveys.model import (
+    Answer,
+    AnswerValue,
+    Evidence,
+    Question,
+    QuestionType,
+    localized,
+)
+from bot.text import NO_WORDS, YES_WORDS, fold
+from messages import format_number, normalize_language, t
+
+YES = YES_WORDS | {"var", "evet var", "dogru", "true"}
+NO = NO_WORDS | {"hayir yok", "yanlis", "false"}
+TEXT_MAX = 2000  # a chat answer longer than this is a pasted document, not an answer
+
+_PUNCTUATION = " .!?…,;:\"'`()[]"
+_GROUPED_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")       # 1.250 / 1.250,5
+_GROUPED_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")     # 1,250 / 1,250.5 (English)
+_PLAIN = re.compile(r"^[+-]?\d+([.,]\d+)?$")                         # 12 / 12,5 / 12.5
+_SPACED = re.compile(r"^[+-]?\d{1,3}( \d{3})+([.,]\d+)?$")           # 1 250
+_EMOJI = re.compile(r"[^\w\s%.,;:+\-/']", re.UNICODE)
+
+# Month names as typed, folded (no Turkish letters, lower case), with common abbreviations.
+_MONTHS = {name: number for number, names in enumerate((
+    ("ocak", "oca", "january", "jan"), ("subat", "sub", "february", "feb"), ("mart", "mar", "march"),
+    ("nisan", "nis", "april", "apr"), ("mayis", "may"), ("haziran", "haz", "june", "jun"),
+    ("temmuz", "tem", "july", "jul"), ("agustos", "agu", "august", "aug"),
+    ("eylul", "eyl", "september", "sep", "sept"), ("ekim", "eki", "october", "oct"),
+    ("kasim", "kas", "november", "nov"), ("aralik", "ara", "december", "dec")), start=1) for name in names}
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.? ([a-z]+)\.?(?:,? (\d{4}))?$")
+_MONTH_DAY = re.compile(r"^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$")
+
+
+def _date_parts(folded: str) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) from a folded date, or None when it is not one."""
+    if match := _NUMERIC_DATE.match(folded):
+        day, month, year = match.groups()
+    elif (match := _DAY_MONTH.match(folded)) and match.group(2) in _MONTHS:
+        day, month, year = match.group(1), str(_MONTHS[match.group(2)]), match.group(3)
+    elif (match := _MONTH_DAY.match(folded)) and match.group(1) in _MONTHS:
+        day, month, year = match.group(2), str(_MONTHS[match.group(1)]), match.group(3)
+    else:
+        return None
+    full_year = None if year is None else (2000 + int(year) if len(year) == 2 else int(year))
+    return int(day), int(month), full_year
+
+
+def _shown(text: str) -> str:
+    return " ".join(text.split())[:40]
+
+
+def read_number(text: str) -> float:
+    """A number as typed; `1.250` is one thousand two hundred and fifty (Turkish grouping),
+    `12,5` and `12.5` are twelve and a half. Raises InvalidAnswer("survey.bad_number")."""
+    cleaned = text.strip().strip(" .!?")
+    if _GROUPED_DOT.match(cleaned):
+        return float(cleaned.replace(".", "").replace(",", "."))
+    if _GROUPED_COMMA.match(cleaned) and "." in cleaned:
+        return float(cleaned.replace(",", ""))
+    if _SPACED.match(cleaned):
+        return float(cleaned.replace(" ", "").replace(",", "."))
+    if _PLAIN.match(cleaned):
+        return float(cleaned.replace(",", "."))
+    raise InvalidAnswer("survey.bad_number", typed=_shown(text))
+
+
+def read_percentage(text: str) -> float:
+    """`%40`, `40%`, `40 %`, `yüzde 40`, `%12,5` → 40.0 / 12.5 (percent points, 0–100)."""
+    cleaned = fold(text).strip(_PUNCTUATION)
+    cleaned = re.sub(r"^(yuzde|percent)\s*", "", cleaned)
+    cleaned = re.sub(r"\s*(percent|yuzde)$", "", cleaned)
+    cleaned = cleaned.strip().removeprefix("%").removesuffix("%").strip()
+    try:
+        return read_number(cleaned)
+    except InvalidAnswer:
+        raise InvalidAnswer("survey.bad_percentage", typed=_shown(text)) from None
+
+
+def read_yes_no(text: str, labels: tuple[str, ...] = ()) -> bool:
+    """`EVET`, `evet.`, `Hayır`, `hayir`, `e`, `h`, `var`, `yok`, yes/no, or the buttons' words."""
+    cleaned = _words(text)
+    if cleaned in YES or cleaned in {_words(label) for label in labels[:1]}:
+        return True
+    if cleaned in NO or cleaned in {_words(label) for label in labels[1:2]}:
+        return False
+    raise InvalidAnswer("survey.bad_yes_no", typed=_shown(text))
+
+
+def read_date(text: str) -> date:
+    """`03.12.2026`, `3.12.26`, `3 Aralık 2026`, `December 3, 2026`, `2026-12-03` → a date.
+    A date without a year is refused (surveys ask about past and future alike)."""
+    cleaned = " ".join(text.strip().strip(" .!?").split())
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+            return date.fromisoformat(cleaned)
+    except ValueError:
+        raise InvalidAnswer("survey.no_such_date", typed=_shown(text)) from None
+    found = _date_parts(" ".join(fold(cleaned).split()))
+    if found is None:
+        raise InvalidAnswer("survey.bad_date", typed=_shown(text))
+    day, month, year = found
+    if year is None:
+        raise InvalidAnswer("survey.date_needs_year", typed=_shown(text))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidAnswer("survey.no_such_date", typed=_shown(text)) from None
+
+
+def _words(text: str) -> str:
+    """Folded text without emoji, punctuation or bullets, spaces collapsed."""
+    return " ".join(_EMOJI.sub(" ", fold(text)).strip(_PUNCTUATION).split()).strip(_PUNCTUATION)
+
+
+def choice_words(question: Question) -> dict[str, str]:
+    """Every way to type each choice: its name, its labels in every language, its number."""
+    words: dict[str, str] = {}
+    for number, choice in enumerate(question.choices, start=1):
+        words[str(number)] = choice.name
+        words[_words(choice.name)] = choice.name
+        for label in choice.label.values():
+            words.setdefault(_words(label), choice.name)
+    return words
+
+
+def read_choice(text: str, question: Question) -> str:
+    """One choice by its words or number. Raises InvalidAnswer("survey.bad_choice")."""
+    found = choice_words(question).get(_words(text))
+    if found is None:
+        raise InvalidAnswer("survey.bad_choice", typed=_shown(text))
+    return found
+
+
+def read_choices(text: str, question: Question) -> list[str]:
+    """Several choices: `1, 3`, `bakım ve güvenlik`, `Care; Health`."""
+    words = choice_words(question)
+    whole = words.get(_words(text))
+    if whole is not None:
+        return [whole]
+    parts = [part for part in re.split(r"\s*(?:,|;|/|\+|\bve\b|\band\b|&)\s*", fold(text)) if part.strip()]
+    picked: list[str] = []
+    for part in parts:
+        found = words.get(_words(part))
+        if found is None:
+            raise InvalidAnswer("survey.bad_choices", typed=_shown(part))
+        if found not in picked:
+            picked.append(found)
+    if not picked:
+        raise InvalidAnswer("survey.bad_choices", typed=_shown(text))
+    return picked
+
+
+def read_scale(text: str, question: Question) -> int | float:
+    assert question.scale is not None
+    try:
+        value = read_number(text)
+    except InvalidAnswer:
+        raise InvalidAnswer("survey.bad_scale", typed=_shown(text), start=question.scale.start,
+                            end=question.scale.end) from None
+    if value not in question.scale.points():
+        raise InvalidAnswer("survey.bad_scale", typed=_shown(text), start=question.scale.start,
+                            end=question.scale.end)
+    return int(value) if float(value).is_integer() else value
+
+
+def read_answer(question: Question, text: str, lang: str) -> AnswerValue:
+    """The typed value of `text` as an answer to `question`, constraints checked.
+
+    Raises InvalidAnswer with a `survey.*` key; params include `typed` and, for bounds,
+    `min`/`max` formatted for `lang`."""
+    kind = question.type
+    value: AnswerValue
+    if kind == QuestionType.INTEGER:
+        number = read_number(text)
+        if not float(number).is_integer():
+            raise InvalidAnswer("survey.not_whole", typed=_shown(text))
+        value = int(number)
+    elif kind == QuestionType.DECIMAL:
+        value = read_number(text)
+    elif kind == QuestionType.PERCENTAGE:
+        value = read_percentage(text)
+        if not 0 <= value <= 100 and question.min is None and question.max is None:
+            raise InvalidAnswer("survey.bad_percentage", typed=_shown(text))
+    elif kind == QuestionType.YES_NO:
+        value = read_yes_no(text, (t("survey.yes", lang), t("survey.no", lang)))
+    elif kind == QuestionType.RANGE:
+        value = read_scale(text, question)
+    elif kind == QuestionType.SELECT_ONE:
+        value = read_choice(text, question)
+    elif kind == QuestionType.SELECT_MULTIPLE:
+        value = read_choices(text, question)
+    elif kind == QuestionType.DATE:
+        value = read_date(text)
+    elif kind == QuestionType.TEXT:
+        value = " ".join(text.split()) if "\n" not in text else text.strip()
+        if not value:
+            raise InvalidAnswer("survey.empty_text")
+    elif kind == QuestionType.EVIDENCE:
+        raise InvalidAnswer("survey.send_file")
+    else:
+        raise InvalidAnswer("survey.note_no_answer")
+    check_constraint(question, value, lang)
+    return value
+
+
+def check_constraint(question: Question, value: AnswerValue, lang: str) -> None:
+    """XLSForm `constraint` as min/max: bounds of numbers, dates, or text length."""
+    low, high = question.min, question.max
+    if question.type == QuestionType.TEXT and isinstance(value, str):
+        limit = int(high) if isinstance(high, int | float) else TEXT_MAX
+        if len(value) > limit:
+            raise InvalidAnswer("survey.text_too_long", limit=limit, length=len(value))
+        if isinstance(low, int | float) and len(value) < low:
+            raise InvalidAnswer("survey.text_too_short", limit=int(low))
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float | date):
+        return
+    if isinstance(value, date):
+        if isinstance(low, date) and value < low:
+            raise InvalidAnswer("survey.too_early", min=format_plain_date(low, lang))
+        if isinstance(high, date) and value > high:
+            raise InvalidAnswer("survey.too_late", max=format_plain_date(high, lang))
+        return
+    if isinstance(low, int | float) and not isinstance(low, bool) and value < low:
+        raise InvalidAnswer("survey.too_small", min=format_number(low, lang))
+    if isinstance(high, int | float) and not isinstance(high, bool) and value > high:
+        raise InvalidAnswer("survey.too_big", max=format_number(high, lang))
+
+
+# -- showing answers and examples ----------------------------------------------------------
+
+def format_plain_date(day: date, lang: str) -> str:
+    """`03.12.2026` in Turkish, `3 Dec 2026` in English."""
+    language = normalize_language(lang)
+    return day.strftime("%d.%m.%Y") if language == "tr" else format_date(day, "d MMM y", locale=language)
+
+
+def format_percentage(value: float, lang: str) -> str:
+    number = format_number(value, lang)
+    return f"%{number}" if normalize_language(lang) == "tr" else f"{number}%"
+
+
+def format_answer(question: Question, answer: Answer | None, lang: str) -> str:
+    """An answer as the summary shows it (Babel's number formats); "—" when skipped."""
+    if answer is None or answer.skipped:
+        return "—"
+    value = answer.value(question)
+    if value is None:
+        return "—"
+    kind = question.type
+    if kind == QuestionType.YES_NO:
+        return t("survey.yes" if value else "survey.no", lang)
+    if kind == QuestionType.PERCENTAGE and isinstance(value, int | float):
+        return format_percentage(float(value), lang)
+    if kind in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE) and isinstance(value, int | float):
+        return format_number(value, lang)
+    if kind == QuestionType.SELECT_ONE and isinstance(value, str):
+        choice = question.choice(value)
+        return localized(choice.label, lang) if choice else value
+    if kind == QuestionType.SELECT_MULTIPLE and isinstance(value, list):
+        labels = []
+        for name in value:
+            choice = question.choice(name)
+            labels.append(localized(choice.label, lang) if choice else name)
+        return ", ".join(labels)
+    if kind == QuestionType.DATE and isinstance(value, date):
+        return format_plain_date(value, lang)
+    if kind == QuestionType.EVIDENCE and isinstance(value, Evidence):
+        return "📎 " + (value.filename or t(f"survey.evidence_{value.kind}", lang))
+    return str(value)
+
+
+def example_for(question: Question, lang: str, today: datetime | None = None) -> str:
+    """A typed answer that would be accepted, for the re-ask message."""
+    kind = question.type
+    low = question.min if isinstance(question.min, int | float) else None
+    high = question.max if isinstance(question.max, int | float) else None
+    if kind == QuestionType.INTEGER:
+        sample = 1250 if (high is None or high >= 1250) and (low is None or low <= 1250) else int(low or 0)
+        return format_number(sample, lang)
+    if kind == QuestionType.DECIMAL:
+        return format_number(12.5 if high is None or high >= 12.5 else (low or 0), lang)
+    if kind == QuestionType.PERCENTAGE:
+        return format_percentage(40, lang)
+    if kind == QuestionType.YES_NO:
+        return t("survey.yes", lang)
+    if kind == QuestionType.RANGE and question.scale is not None:
+        return str(question.scale.end)
+    if kind in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE) and question.choices:
+        first = localized(question.choices[0].label, lang)
+        if kind == QuestionType.SELECT_MULTIPLE and len(question.choices) > 1:
+            return f"{first}, {localized(question.choices[1].label, lang)}"
+        return first
+    if kind == QuestionType.DATE:
+        return "03.12.2026" if normalize_language(lang) == "tr" else "3 December 2026"
+    return ""

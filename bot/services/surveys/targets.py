@@ -1,0 +1,229 @@
+"""Target cards: from the operator's command line (`koordinat survey target ...`), the
+library listing (`koordinat survey library`), and the coordinator's `/hedef` dialog.
+
+    koordinat survey target Kars I4 --baseline 400 --baseline-year 2024 --target 2026=550 --target 2027=700
+    koordinat survey target Kars            # prints the group's target cards
+
+Values are read like survey answers (`1.250`, `12,5`, `%40`). The baseline (başlangıç değeri)
+and the yearly targets (hedef) follow the SBB strategic-plan guide's target card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.errors import InvalidAnswer
+from bot.models import Button, Reply, Role
+from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.surveys import content
+from bot.services.surveys.answers import read_percentage
+from bot.services.surveys.model import localized
+from bot.text import fold
+from messages import format_number, t
+from storage import groups as groups_repo
+from storage import surveys as repo
+from storage.db import Database
+from storage.dialogs import DialogState
+
+if TYPE_CHECKING:
+    from bot.services.surveys.service import SurveyService
+
+YEARS = range(2000, 2101)
+
+
+class TargetError(ValueError):
+    """A command-line value that cannot be used, with the reason and an example."""
+
+
+def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+    """Add `survey target` and `survey library` to the `koordinat` parser; returns the
+    `survey` sub-command group so other survey commands can join it."""
+    survey = commands.add_parser("survey", help="indicator surveys: targets, library").add_subparsers(
+        dest="survey_command")
+    target = survey.add_parser("target", help="set or show an indicator's baseline and yearly targets")
+    target.add_argument("group", help="group id or name")
+    target.add_argument("indicator", nargs="?", help="indicator code, e.g. I4 (none: show every card)")
+    target.add_argument("--baseline", help="baseline value (başlangıç değeri), e.g. 400 or %32,5")
+    target.add_argument("--baseline-year", type=int, help="the baseline's year, e.g. 2024")
+    target.add_argument("--target", action="append", default=[], metavar="YEAR=VALUE",
+                        help="a yearly target (hedef), repeatable: --target 2027=700")
+    survey.add_parser("library", help="list the shipped indicators and survey templates")
+    return survey
+
+
+def number(text: str) -> float:
+    try:
+        return read_percentage(text)
+    except InvalidAnswer:
+        raise TargetError(f"{text!r} is not a number (examples: 400, 1.250, 12,5, %40)") from None
+
+
+def parse_target(text: str) -> tuple[int, float]:
+    """`2027=700` → (2027, 700.0); TargetError otherwise."""
+    year, sep, value = text.partition("=")
+    if not sep or not year.strip().isdigit() or int(year) not in YEARS:
+        raise TargetError(f"--target {text!r}: write YEAR=VALUE, e.g. --target 2027=700")
+    return int(year), number(value)
+
+
+async def run_target(db: Database, args: argparse.Namespace, now: datetime) -> list[str]:
+    """Apply `survey target` and return the lines to print (the card(s) after the change)."""
+    async with db.transaction() as tx:
+        group = await _group(tx, args.group)
+        indicators = await content.indicators_for_group(tx, group.id)
+        if args.indicator is None:
+            if args.baseline is not None or args.target:
+                raise TargetError("name the indicator to change, e.g. koordinat survey target Kars I4 --target 2027=700")
+            cards = await repo.target_cards(tx, group.id)
+            lines = [_line(card, indicators) for code in indicators if (card := cards.get(code)) is not None]
+            return [f"{group.name} ({group.city})", *(lines or ["  no target cards yet"])]
+        code = args.indicator.strip().upper() if args.indicator.strip().upper() in indicators else args.indicator.strip()
+        if code not in indicators:
+            raise TargetError(f"unknown indicator {args.indicator!r}; known: {', '.join(indicators)}")
+        if args.baseline is not None or args.baseline_year is not None:
+            if args.baseline is None or args.baseline_year is None:
+                raise TargetError("give --baseline and --baseline-year together, e.g. --baseline 400 --baseline-year 2024")
+            if args.baseline_year not in YEARS:
+                raise TargetError(f"--baseline-year {args.baseline_year}: a year such as 2024")
+            await repo.set_baseline(tx, group.id, code, number(args.baseline), args.baseline_year, now)
+        for text in args.target:
+            year, value = parse_target(text)
+            await repo.set_target(tx, group.id, code, year, value, now)
+        card = await repo.target_card(tx, group.id, code)
+    return [f"{group.name} ({group.city})", _line(card, indicators) if card else f"{code}: no baseline or target yet"]
+
+
+def _line(card: repo.TargetCard, indicators: dict[str, content.Indicator]) -> str:
+    indicator = indicators.get(card.indicator_code)
+    name = localized(indicator.name, "en") if indicator else ""
+    unit = localized(indicator.unit, "en") if indicator else ""
+    baseline = "—" if card.baseline is None else f"{card.baseline:g} ({card.baseline_year})"
+    targets = ", ".join(f"{year}: {value:g}" for year, value in sorted(card.targets.items())) or "—"
+    return f"  {card.indicator_code} {name} [{unit}] — baseline {baseline}; targets {targets}"
+
+
+async def _group(conn, key: str):  # type: ignore[no-untyped-def]
+    groups = await groups_repo.all_groups(conn)
+    for group in groups:
+        if key.isdigit() and group.id == int(key) or group.name.casefold() == key.casefold() \
+                or group.city.casefold() == key.casefold():
+            return group
+    raise TargetError(f"no group {key!r}; see koordinat group list")
+
+
+def library_lines() -> list[str]:
+    shipped = content.library()
+    lines = ["Indicators:"]
+    for code, indicator in shipped.indicators.items():
+        lines.append(f"  {code:<4} {localized(indicator.name, 'tr')} / {localized(indicator.name, 'en')}"
+                     f" [{indicator.answer_type.value}, {localized(indicator.unit, 'en')}, {indicator.frequency.value}]")
+    lines.append("Templates:")
+    for code, form in shipped.templates.items():
+        lines.append(f"  {code:<28} {localized(form.title, 'tr')} ({len(form.answerable)} questions)")
+    return lines
+
+
+# -- the coordinator's dialog: /hedef (/targets) ------------------------------------------------
+
+class TargetCardFlow:
+    """`/hedef`: pick an indicator, then type its baseline with the year (`400 2024`) and its
+    yearly targets (`2026=550, 2027=700`); `-` keeps what is there. State in `dialogs`."""
+
+    kind = "target"
+
+    def __init__(self, service: SurveyService, conversation: Conversation) -> None:
+        self._service = service
+        self._conversation = conversation
+
+    async def begin_command(self, ctx: Ctx, args: list[str]) -> Replies:
+        groups = ctx.coordinated_groups()
+        state = DialogState(self.kind, "indicator" if len(groups) == 1 else "group",
+                            {"group_id": groups[0]} if len(groups) == 1 else {})
+        await self._conversation.save(ctx, state)
+        return [await self._prompt(ctx, state)]
+
+    async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
+        if state.step == "group":
+            buttons = []
+            for group_id in ctx.coordinated_groups():
+                group = await self._service.group(group_id)
+                buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{self.kind}:group:{group_id}")])
+            return Reply(text=t("survey.new_ask_group", ctx.lang), buttons=buttons)
+        group_id = int(state.data["group_id"])
+        async with self._service.db.read() as conn:
+            indicators = await content.indicators_for_group(conn, group_id)
+            cards = await repo.target_cards(conn, group_id)
+        if state.step == "indicator":
+            state.data["codes"] = list(indicators)
+            await self._conversation.save(ctx, state)
+            buttons = [[Button(label=(("🎯 " if code in cards else "") + f"{code} {localized(ind.name, ctx.lang)}")[:56],
+                               choice=f"{self.kind}:ind:{index}")] for index, (code, ind) in enumerate(indicators.items())]
+            return Reply(text=t("targets.pick_indicator", ctx.lang), buttons=buttons)
+        code = str(state.data["code"])
+        card_text = card_line(cards.get(code), indicators[code], ctx.lang)
+        return Reply(text=t(f"targets.ask_{state.step}", ctx.lang, card=card_text, year=ctx.now.year))
+
+    async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        if len(parts) == 2 and parts[1].isdigit():
+            if parts[0] == "group" and state.step == "group" and ctx.roles.get(int(parts[1])) is Role.COORDINATOR:
+                state.data["group_id"], state.step = int(parts[1]), "indicator"
+                await self._conversation.save(ctx, state)
+                return [await self._prompt(ctx, state)]
+            codes = list(state.data.get("codes") or [])
+            if parts[0] == "ind" and state.step == "indicator" and int(parts[1]) < len(codes):
+                state.data["code"], state.step = codes[int(parts[1])], "baseline"
+                await self._conversation.save(ctx, state)
+                return [await self._prompt(ctx, state)]
+        return [ctx.text("error.stale_button")]
+
+    async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
+        if state.step in ("group", "indicator"):
+            return [ctx.text("survey.use_buttons"), await self._prompt(ctx, state)]
+        group_id = int(state.data["group_id"])
+        self._service.require_coordinator(ctx, group_id)
+        code = str(state.data["code"])
+        keep = text.strip() in ("-", "—") or fold(text) in ("gec", "atla", "skip", "ayni", "same")
+        try:
+            if state.step == "baseline":
+                if not keep:
+                    value, year = _baseline(text, ctx.now.year)
+                    async with self._service.db.transaction() as tx:
+                        await repo.set_baseline(tx, group_id, code, value, year, ctx.now)
+                state.step = "targets"
+                await self._conversation.save(ctx, state)
+                return [await self._prompt(ctx, state)]
+            if not keep:
+                pairs = [parse_target(part.strip()) for part in re.split(r"\s*[;\n]\s*|,\s+|,(?=\d{4}\s*=)", text) if part.strip()]
+                if not pairs:
+                    raise TargetError(text)
+                async with self._service.db.transaction() as tx:
+                    for year, value in pairs:
+                        await repo.set_target(tx, group_id, code, year, value, ctx.now)
+        except TargetError:
+            return [ctx.text(f"targets.bad_{state.step}", year=ctx.now.year), await self._prompt(ctx, state)]
+        await self._conversation.end(ctx)
+        async with self._service.db.read() as conn:
+            indicators = await content.indicators_for_group(conn, group_id)
+            card = await repo.target_card(conn, group_id, code)
+        return [ctx.text("targets.saved", card=card_line(card, indicators[code], ctx.lang))]
+
+
+def _baseline(text: str, this_year: int) -> tuple[float, int]:
+    """`400 2024`, `%32,5 (2024)`, `400, 2024` → (value, year)."""
+    parts = [part for part in re.split(r"[\s;()/]+|,\s+", text.strip()) if part]
+    if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) not in range(1990, this_year + 1):
+        raise TargetError(text)
+    return number(parts[0]), int(parts[1])
+
+
+def card_line(card: repo.TargetCard | None, indicator: content.Indicator, lang: str) -> str:
+    """`I4 Belediye kreş kapasitesi (kontenjan): başlangıç 400 (2024) · hedef 2026: 550, 2027: 700`."""
+    baseline = "—" if card is None or card.baseline is None else \
+        f"{format_number(card.baseline, lang)} ({card.baseline_year})"
+    targets = "—" if card is None or not card.targets else ", ".join(
+        f"{year}: {format_number(value, lang)}" for year, value in sorted(card.targets.items()))
+    return t("targets.card", lang, code=indicator.code, name=localized(indicator.name, lang),
+             unit=localized(indicator.unit, lang), baseline=baseline, targets=targets)

@@ -1,0 +1,161 @@
+"""Reading typed answers the Turkish way: every parser with good and bad inputs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.errors import InvalidAnswer
+from bot.services.surveys.answers import (
+    format_answer,
+    read_answer,
+    read_choices,
+    read_date,
+    read_number,
+    read_percentage,
+    read_yes_no,
+)
+from bot.services.surveys.model import Answer, Question
+
+
+def q(**fields: object) -> Question:
+    return Question.model_validate({"name": "x", "label": {"tr": "Soru", "en": "Question"}, **fields})
+
+
+CHOICES = [{"name": "care", "label": {"tr": "Bakım hizmetleri", "en": "Care services"}},
+           {"name": "safety", "label": {"tr": "Güvenli kent", "en": "Safe city"}},
+           {"name": "jobs", "label": {"tr": "İstihdam", "en": "Employment"}}]
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("12", 12), ("12,5", 12.5), ("12.5", 12.5), ("1.250", 1250), ("1.250,5", 1250.5),
+    ("1.250.000", 1250000), ("1,250.5", 1250.5), ("1 250", 1250), ("-3", -3), (" 40 ", 40), ("7.", 7),
+    ("0,75", 0.75),
+])
+def test_numbers_as_turkish_users_type_them(typed: str, expected: float) -> None:
+    assert read_number(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "on iki", "12,5,3", "1.2.3", "12a", "%", "1..2", "--3"])
+def test_what_is_not_a_number_is_refused(typed: str) -> None:
+    with pytest.raises(InvalidAnswer) as refused:
+        read_number(typed)
+    assert refused.value.key == "survey.bad_number"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("%40", 40), ("40%", 40), ("40 %", 40), ("% 40", 40), ("40", 40), ("%12,5", 12.5), ("yüzde 40", 40),
+    ("Yüzde 12,5", 12.5), ("40 percent", 40),
+])
+def test_percentages(typed: str, expected: float) -> None:
+    assert read_percentage(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["kırk", "%", "40%%x", "yüzde"])
+def test_bad_percentages(typed: str) -> None:
+    with pytest.raises(InvalidAnswer) as refused:
+        read_percentage(typed)
+    assert refused.value.key == "survey.bad_percentage"
+
+
+def test_a_percentage_above_100_is_refused_by_default() -> None:
+    with pytest.raises(InvalidAnswer):
+        read_answer(q(type="percentage"), "%140", "tr")
+    assert read_answer(q(type="percentage", max=200), "%140", "tr") == 140
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("EVET", True), ("evet.", True), ("Evet!", True), ("e", True), ("yes", True), ("var", True),
+    ("✅ Evet", True), ("Hayır", False), ("hayir", False), ("HAYIR.", False), ("h", False), ("yok", False),
+    ("No", False), ("❌ Hayır", False),
+])
+def test_yes_and_no(typed: str, expected: bool) -> None:
+    assert read_yes_no(typed) is expected
+
+
+@pytest.mark.parametrize("typed", ["belki", "evet hayır", "", "1"])
+def test_neither_yes_nor_no(typed: str) -> None:
+    with pytest.raises(InvalidAnswer) as refused:
+        read_yes_no(typed)
+    assert refused.value.key == "survey.bad_yes_no"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("03.12.2026", date(2026, 12, 3)), ("3.12.2026", date(2026, 12, 3)), ("3/12/26", date(2026, 12, 3)),
+    ("3 Aralık 2026", date(2026, 12, 3)), ("3 aralik 2026", date(2026, 12, 3)), ("3 ARALIK 2026", date(2026, 12, 3)),
+    ("3 December 2026", date(2026, 12, 3)), ("December 3, 2026", date(2026, 12, 3)), ("2026-12-03", date(2026, 12, 3)),
+])
+def test_dates(typed: str, expected: date) -> None:
+    assert read_date(typed) == expected
+
+
+@pytest.mark.parametrize(("typed", "key"), [
+    ("31.02.2026", "survey.no_such_date"), ("2026-02-31", "survey.no_such_date"), ("dün", "survey.bad_date"),
+    ("3 Aralık", "survey.date_needs_year"), ("12.12", "survey.date_needs_year"), ("3 Smarch 2026", "survey.bad_date"),
+])
+def test_bad_dates(typed: str, key: str) -> None:
+    with pytest.raises(InvalidAnswer) as refused:
+        read_date(typed)
+    assert refused.value.key == key
+
+
+def test_button_words_typed_as_text_count_as_that_button() -> None:
+    one = q(type="select_one", choices=CHOICES)
+    assert read_answer(one, "güvenli kent", "tr") == "safety"
+    assert read_answer(one, "GUVENLI KENT", "tr") == "safety"
+    assert read_answer(one, "Safe city", "tr") == "safety"
+    assert read_answer(one, "2", "tr") == "safety"
+    assert read_answer(one, "istihdam.", "tr") == "jobs"
+    with pytest.raises(InvalidAnswer):
+        read_answer(one, "sağlık", "tr")
+    scale = q(type="range", scale={"start": 1, "end": 5})
+    assert read_answer(scale, "4", "tr") == 4
+    for wrong in ("6", "0", "iyi", "2,5"):
+        with pytest.raises(InvalidAnswer) as refused:
+            read_answer(scale, wrong, "tr")
+        assert refused.value.key == "survey.bad_scale"
+    assert read_answer(q(type="yes_no"), "✅ Evet", "tr") is True
+
+
+def test_several_choices() -> None:
+    many = q(type="select_multiple", choices=CHOICES)
+    assert read_choices("bakım hizmetleri, istihdam", many) == ["care", "jobs"]
+    assert read_choices("1 ve 3", many) == ["care", "jobs"]
+    assert read_choices("Care services; Safe city", many) == ["care", "safety"]
+    assert read_choices("güvenli kent", many) == ["safety"]
+    with pytest.raises(InvalidAnswer) as refused:
+        read_choices("bakım hizmetleri, sağlık", many)
+    assert refused.value.key == "survey.bad_choices" and refused.value.params["typed"] == "saglik"
+
+
+def test_constraints_min_max_and_whole_numbers() -> None:
+    places = q(type="integer", min=0, max=5000)
+    assert read_answer(places, "1.250", "tr") == 1250
+    for typed, key in (("12,5", "survey.not_whole"), ("-1", "survey.too_small"), ("6.000", "survey.too_big")):
+        with pytest.raises(InvalidAnswer) as refused:
+            read_answer(places, typed, "tr")
+        assert refused.value.key == key
+    with pytest.raises(InvalidAnswer) as refused:
+        read_answer(places, "6.000", "tr")
+    assert refused.value.params["max"] == "5.000"
+    note = q(type="text", max=10)
+    with pytest.raises(InvalidAnswer) as refused:
+        read_answer(note, "çok uzun bir yanıt", "tr")
+    assert refused.value.key == "survey.text_too_long"
+    when = q(type="date", min="2026-01-01")
+    with pytest.raises(InvalidAnswer) as refused:
+        read_answer(when, "31.12.2025", "tr")
+    assert refused.value.params["min"] == "01.01.2026"
+
+
+def test_answers_are_shown_with_babel_number_formats() -> None:
+    places = q(type="integer")
+    share = q(type="percentage")
+    assert format_answer(places, Answer.of(places, 1250), "tr") == "1.250"
+    assert format_answer(places, Answer.of(places, 1250), "en") == "1,250"
+    assert format_answer(share, Answer.of(share, 12.5), "tr") == "%12,5"
+    assert format_answer(share, Answer.of(share, 12.5), "en") == "12.5%"
+    many = q(type="select_multiple", choices=CHOICES)
+    assert format_answer(many, Answer.of(many, ["jobs", "care"]), "en") == "Care services, Employment"
+    assert format_answer(places, Answer.of(places, None), "tr") == "—"
