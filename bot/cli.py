@@ -42,8 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--timezone", default=None)
     create.add_argument("--json", action="store_true", help="print machine-readable JSON")
     group.add_parser("list", help="list groups with their member counts")
-    from bot.services.surveys import targets
-    targets.add_commands(commands)
+    from bot.services.surveys import results_cli, targets
+    survey = targets.add_commands(commands)
+    results_cli.add_commands(commands, survey)
     return parser
 
 
@@ -83,6 +84,9 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             return asyncio.run(_group_create(settings, args))
         if args.group_command == "list":
             return asyncio.run(_group_list(settings))
+    from bot.services.surveys import results_cli
+    if results_cli.handles(args):  # export survey|template, survey import|export-form
+        return results_cli.run(settings, args)
     if command == "survey":
         return _survey(settings, args)
     parser.print_help()

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 
 from aiosqlite import Connection
 
-from bot import content
 from bot.models import Group
-from bot.services.surveys import model
+from bot.services.surveys import content, model
 from bot.services.surveys.results import (
     Choice,
     Evidence,
@@ -34,11 +33,7 @@ from storage import surveys as surveys_repo
 @cache
 def library_names() -> dict[str, dict[str, str]]:
     """Indicator code → {"tr": name, "en": name} of the shipped library."""
-    names = {}
-    for code, entry in content.load("indicators").items():
-        if isinstance(entry, dict) and isinstance(entry.get("name"), dict):
-            names[code] = dict(entry["name"])
-    return names
+    return {code: dict(indicator.name) for code, indicator in content.library().indicators.items()}
 
 
 def question_view(question: model.Question) -> QuestionView:

@@ -7,8 +7,7 @@ anything else with the sheet, row and column named (`XLSFormError`) — never si
 - `type`: `integer`, `decimal`, `text`, `date`, `note`, `select_one LIST`, `select_multiple LIST`,
   `range` (with `parameters` `start=1 end=5 step=1`), `image` / `file` (evidence: a photo or
   document the member sends), and two Koordinat conventions: `percentage` (a number 0–100;
-  written back as `decimal` with `. >= 0 and . <= 100` and `bind::koordinat:type` =
-  `percentage`) and yes/no (a `select_one` whose list has exactly the choices `yes` and `no`,
+  written back as `decimal` with `bind::koordinat:type` = `percentage`) and yes/no (a `select_one` whose list has exactly the choices `yes` and `no`,
   or the type `yes_no`);
 - `name`; `label`, `label::Turkish (tr)`, `label::English (en)` (any `label::… (code)` or
   `label::code`); `hint` likewise; `required` (`yes`/`no`, `true`/`false`, `1`/`0`);
@@ -241,9 +240,11 @@ def _choices(book: Any, default: str, problems: list[Problem]) -> dict[str, list
     return lists
 
 
-def read_xlsform(source: Path | bytes, *, default_language: str = "tr", file: str | None = None) -> SurveyForm:
+def read_xlsform(source: Path | bytes, *, default_language: str = "tr", file: str | None = None,
+                 known_indicators: set[str] | None = None) -> SurveyForm:
     """The `SurveyForm` in an XLSForm file (path or bytes). Raises `XLSFormError` listing
-    every problem, each with its sheet, row and column."""
+    every problem, each with its sheet, row and column. With `known_indicators`, an
+    indicator code outside that set is a problem too."""
     name = file or (source.name if isinstance(source, Path) else "form.xlsx")
     try:
         book = openpyxl.load_workbook(source if isinstance(source, Path) else io.BytesIO(source),
@@ -266,6 +267,12 @@ def read_xlsform(source: Path | bytes, *, default_language: str = "tr", file: st
     if not problems:
         for number, row in sheet.rows:
             question = _question(sheet, number, row, lists, default, seen, problems)
+            code = question.get("indicator") if question else None
+            if code and known_indicators is not None and code not in known_indicators:
+                column = sheet.column("bind::koordinat:indicator")
+                column = sheet.column("indicator") if column is None else column
+                problems.append(Problem("survey", number, sheet.where(column) if column is not None else "",
+                                        f"unknown indicator {code!r} (see koordinat survey library)"))
             if question is not None:
                 questions.append(question)
                 seen[str(question["name"])] = QuestionType(str(question["type"]))
@@ -374,8 +381,6 @@ def _question(sheet: _Sheet, number: int, row: tuple[Any, ...], lists: dict[str,
             if on_length != (kind == QuestionType.TEXT):
                 fail(column, "use string-length(.) for text and `.` for numbers and dates")
                 continue
-            if kind == QuestionType.PERCENTAGE:  # 0 and 100 are implied by the type
-                low, high = (None if low == 0 else low), (None if high == 100 else high)
             question["min"], question["max"] = low, high
         elif column == "relevant":
             earlier = seen.get(str(value["question"]))  # type: ignore[index]
@@ -495,9 +500,6 @@ def _bound_cell(value: float | date) -> str:
 
 def _constraint_cell(question: Question) -> str:
     low, high = question.min, question.max
-    if question.type == QuestionType.PERCENTAGE:
-        low = 0 if low is None else low
-        high = 100 if high is None else high
     subject = "string-length(.)" if question.type == QuestionType.TEXT else "."
     parts = []
     if low is not None:
