@@ -64,6 +64,8 @@ def response_columns(survey: SurveyView, lang: str) -> list[str]:
 def response_rows(survey: SurveyView, lang: str) -> list[list[Cell]]:
     """One row per finished response, typed cells (see module docstring)."""
     zone = ZoneInfo(survey.timezone)
+    commented = {question.name for question in survey.answerable if _has_comments(survey, question)}
+    yes_no = (t("survey_results.yes", lang), t("survey_results.no", lang))
     rows = []
     for response in survey.responses:
         row: list[Cell] = []
@@ -74,8 +76,8 @@ def response_rows(survey: SurveyView, lang: str) -> list[list[Cell]]:
             row += [response.respondent_name or "", local]
         for question in survey.answerable:
             value = response.answers.get(question.name)
-            row += _cells(question, value, lang, survey.anonymous)
-            if _has_comments(survey, question):
+            row += _cells(question, value, lang, survey.anonymous, yes_no)
+            if question.name in commented:
                 row.append(response.comments.get(question.name))
         rows.append(row)
     if survey.anonymous:  # an order that tells nothing (not arrival): by day, then content
@@ -83,7 +85,8 @@ def response_rows(survey: SurveyView, lang: str) -> list[list[Cell]]:
     return rows
 
 
-def _cells(question: QuestionView, value: object, lang: str, anonymous: bool) -> list[Cell]:
+def _cells(question: QuestionView, value: object, lang: str, anonymous: bool,
+           yes_no: tuple[str, str]) -> list[Cell]:
     if question.type == "select_multiple":
         picked = set(value) if isinstance(value, list | tuple | set) else set()
         if value is None:
@@ -94,7 +97,7 @@ def _cells(question: QuestionView, value: object, lang: str, anonymous: bool) ->
     if question.type in NUMERIC_TYPES:
         return [value if isinstance(value, int | float) and not isinstance(value, bool) else str(value)]
     if question.type == "yes_no":
-        return [t("survey_results.yes" if value else "survey_results.no", lang)]
+        return [yes_no[0] if value else yes_no[1]]
     if question.type == "select_one":
         return [question.choice_label(str(value), lang)]
     if question.type == "date":
