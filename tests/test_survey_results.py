@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 from PIL import Image
@@ -179,3 +179,47 @@ async def test_a_coordinator_of_two_cities_compares_them_side_by_side(harness: H
     assert len(rows[0]) == 5  # Gaziantep is not hers
     everything = " ".join(str(c) for s in book.worksheets for r in s.iter_rows(values_only=True) for c in r if c)
     assert "Ekonomik Güçlenme" not in everything and "Leyla" not in everything
+
+
+async def test_answered_in_chat_closed_at_the_deadline_then_the_results_button(harness: Harness) -> None:
+    """The whole way: /anket's survey reaches members, two answer in the chat, it closes at the
+    deadline, and the coordinator's 📊 button on the closing message opens the results."""
+    from bot.services.surveys.content import library
+
+    zeynep, (ayse, fatma, sule) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"), ("Şule", "tr"))
+    deadline = datetime(2026, 12, 12, 14, 0, tzinfo=UTC)
+    await harness.services.surveys.send(group_id=1, form=library().templates["toplanti_geri_bildirim"],
+                                        deadline=deadline, anonymous=False, created_by=1,
+                                        template="toplanti_geri_bildirim")
+    for person, score, time_ok, layout in ((ayse, "2", "EVET", "Karma"), (fatma, "5", "hayır", "Çevrim içi")):
+        invitation = await harness.next_containing(person, "Yeni anket", timeout=10)
+        await harness.press(person, invitation, "▶️ Başla")
+        await harness.next_containing(person, "1/3")
+        after = await harness.send(person, score)
+        if "daha iyi" in after.text:
+            after = await harness.send(person, "=Daha kısa olsun")
+        question = await harness.send(person, time_ok)
+        summary = await harness.press(person, question, layout)
+        await harness.press(person, summary, "📤 Gönder")
+
+    await harness.advance(deadline - harness.clock.now() + timedelta(minutes=1))
+    closing = await harness.next_containing(zeynep, "Yanıt oranı: 2/4", timeout=10)
+    results = await harness.press(zeynep, closing, "📊 Sonuçlar")
+    text = results.text or ""
+    assert "Toplantı geri bildirimi" in text and "Kapandı (12.12.2026 17:00)" in text
+    assert "Yanıtlamayanlar: Şule, Zeynep" in text
+    assert "ortalama 3,5 · ortanca 3,5 · en az 2 · en çok 5" in text
+    assert "Evet: 1 (%50)" in text and "Karma: 1 (%50)" in text and "Yüz yüze: 0 (%0)" in text
+    assert "«=Daha kısa olsun»" in text
+    chart = await harness.next(zeynep)
+    assert chart.kind == "photo" and (chart.photo_bytes or b"").startswith(b"\x89PNG")
+    workbook = await harness.next(zeynep)
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.document_bytes or b"")).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert set(by_name) == {"Ayşe", "Fatma"}
+    assert by_name["Ayşe"]["Toplantıdan ne kadar memnun kaldınız?"] == 2
+    assert by_name["Fatma"]["Toplantı saati size uygun muydu?"] == "Hayır"
+    improve = sheet.cell(row=[r[0] for r in rows].index("Ayşe") + 1,
+                         column=rows[0].index("Neyi daha iyi yapabiliriz?") + 1)
+    assert improve.value == "=Daha kısa olsun" and improve.data_type == "s"

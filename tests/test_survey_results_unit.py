@@ -205,3 +205,11 @@ def test_hundreds_of_charts_leave_no_memory_behind() -> None:
     gc.collect()
     grown = _rss_bytes() - before
     assert grown < 6_000_000, grown  # 60 leaked figures would hold ~20 MB or more
+
+
+def test_names_sort_the_turkish_way() -> None:
+    from bot.services.surveys.results import turkish_sort_key
+
+    names = ["Zeynep", "Şule", "İpek", "Işıl", "Çiğdem", "Ayşe", "Can", "Sevgi", "Öykü", "Oya", "Ümran", "Uğur"]
+    assert sorted(names, key=turkish_sort_key) == \
+        ["Ayşe", "Can", "Çiğdem", "Işıl", "İpek", "Oya", "Öykü", "Sevgi", "Şule", "Uğur", "Ümran", "Zeynep"]

@@ -252,7 +252,7 @@ def summarize_question(question: QuestionView, responses: list[ResponseView], *,
     elif question.type == "text":
         texts = [str(value).strip() for value in values if str(value).strip()]
         # Anonymous: in no particular order, so that the order of arrival reveals nothing.
-        summary.texts = sorted(texts, key=str.casefold) if anonymous else texts
+        summary.texts = sorted(texts, key=turkish_sort_key) if anonymous else texts
         summary.count = len(texts)
     elif question.type == "date":
         days = [value for value in values if isinstance(value, date)]
@@ -291,7 +291,7 @@ def response_rate(survey: SurveyView) -> ResponseRate:
     if not survey.anonymous:
         answered = {response.respondent_id for response in survey.responses}
         missing = sorted((person.name for person in survey.invited if person.member_id not in answered),
-                         key=str.casefold)
+                         key=turkish_sort_key)
     return ResponseRate(len(survey.responses), invited, missing)
 
 
@@ -305,6 +305,17 @@ def summarize(survey: SurveyView, *, lang: str | None = None,
     summaries = [summarize_question(question, survey.responses, lang=language, anonymous=survey.anonymous)
                  for question in survey.answerable]
     return SurveyResults(survey, rate, summaries, plan_versus_actual(survey), minimum=minimum_responses)
+
+
+_TURKISH_ALPHABET = "aâbcçdefgğhıiîjklmnoöprsştuûüvwxyzq"
+_TURKISH_ORDER = {letter: index for index, letter in enumerate(_TURKISH_ALPHABET)}
+
+
+def turkish_sort_key(text: str) -> tuple[int, ...]:
+    """Sorts names the Turkish way (Ç after C, Ş after S, I before İ), case-insensitively:
+    Ayşe, Çiğdem, Işıl, İpek, Şule, Zeynep."""
+    lowered = text.replace("I", "ı").replace("İ", "i").lower()
+    return tuple(_TURKISH_ORDER.get(char, 100 + ord(char)) for char in lowered)
 
 
 def _pick(labels: dict[str, str], lang: str) -> str:

@@ -47,7 +47,8 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
         names = ", ".join(rate.missing[:MAX_MISSING])
         if len(rate.missing) > MAX_MISSING:
             names += " " + t("survey_results.missing_more", lang, count=len(rate.missing) - MAX_MISSING)
-        lines.append(t("survey_results.missing", lang, names=names))
+        lines.append(t("survey_results.missing" if survey.is_open else "survey_results.missing_closed", lang,
+                       names=names))
     if view.anonymous:
         lines.append(t("survey_results.anonymous_note", lang))
     if results.withheld:
