@@ -213,3 +213,14 @@ def test_names_sort_the_turkish_way() -> None:
     names = ["Zeynep", "Şule", "İpek", "Işıl", "Çiğdem", "Ayşe", "Can", "Sevgi", "Öykü", "Oya", "Ümran", "Uğur"]
     assert sorted(names, key=turkish_sort_key) == \
         ["Ayşe", "Can", "Çiğdem", "Işıl", "İpek", "Oya", "Öykü", "Sevgi", "Şule", "Uğur", "Ümran", "Zeynep"]
+
+
+def test_a_survey_nobody_answered_yet_still_gives_a_clear_file_and_no_chart() -> None:
+    empty = survey(count=0)
+    results = summarize(empty)
+    assert results.rate.responded == 0 and results.rate.missing == [p.name for p in empty.invited]
+    assert all(summary.count == 0 for summary in results.summaries) and results.achievements == []
+    assert chart_png(results, "tr") is None
+    book = openpyxl.load_workbook(io.BytesIO(survey_xlsx(empty)))
+    assert [row for row in book.worksheets[0].iter_rows(values_only=True)][1:] == []
+    assert survey_csv(empty).decode("utf-8-sig").count("\r\n") == 1

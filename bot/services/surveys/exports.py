@@ -39,6 +39,7 @@ from messages import t
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 SHEET_NAME_LIMIT = 31
+MAX_CELL_TEXT = 32_767
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -166,8 +167,8 @@ class _Book:
             sheet.write_datetime(row, column, cell.replace(tzinfo=None), self.datetime)
         elif isinstance(cell, date):
             sheet.write_datetime(row, column, cell, self.date)
-        else:
-            sheet.write_string(row, column, str(cell), self.bold if header else None)
+        else:  # never a formula; Excel's cell limit is 32,767 characters
+            sheet.write_string(row, column, str(cell)[:MAX_CELL_TEXT], self.bold if header else None)
 
     def close(self) -> None:
         self.workbook.close()
@@ -274,7 +275,10 @@ def _plan_sheet(book: _Book, all_results: list[SurveyResults], lang: str, *, by_
                 round(item.percent, 1) if item.percent is not None else None, note]
             book.write_row(sheet, row, cells)
     if row == 0:
-        book.write_row(sheet, 1, [t("survey_results.no_targets", lang)])
+        withheld = all_results and all(results.withheld for results in all_results)
+        note = t("survey_results.withheld_plain", lang, minimum=all_results[0].minimum) if withheld \
+            else t("survey_results.no_targets", lang)
+        book.write_row(sheet, 1, [note])
 
 
 def _comparison_sheet(book: _Book, all_results: list[SurveyResults], lang: str) -> None:
