@@ -31,7 +31,8 @@ async def test_coordinator_gets_summary_chart_and_typed_spreadsheet(harness: Har
     assert "Bakım: 3 (%100)" not in text and "Bakım: 2 (%67)" in text  # share of respondents
     assert "«Kreş saatleri uzamalı»" in text and "20.11.2026 – 20.11.2026" in text
     assert "I4 Belediye kreş kapasitesi: gerçekleşen 1.300, hedef 1.500 (başlangıç 1.000) → %60" in text
-    assert "hedef 3 = başlangıç değeri (oran hesaplanamaz; hedef tutturulamadı)" in text
+    assert "gerçekleşen %2,75, hedef %3 = başlangıç değeri (oran hesaplanamaz; hedef tutturulamadı)" in text
+    assert "ortalama %2,75 · ortanca %2,75 · en az %2,5 · en çok %3" in text
     assert summary.button_texts == ["📄 CSV indir"]
 
     chart = await harness.next(zeynep)
@@ -209,6 +210,7 @@ async def test_answered_in_chat_closed_at_the_deadline_then_the_results_button(h
     assert "Toplantı geri bildirimi" in text and "Kapandı (12.12.2026 17:00)" in text
     assert "Yanıtlamayanlar: Şule, Zeynep" in text
     assert "ortalama 3,5 · ortanca 3,5 · en az 2 · en çok 5" in text
+    assert "  2: 1 (%50)" in text and "  3: 0 (%0)" in text  # the scale, point by point
     assert "Evet: 1 (%50)" in text and "Karma: 1 (%50)" in text and "Yüz yüze: 0 (%0)" in text
     assert "«=Daha kısa olsun»" in text
     chart = await harness.next(zeynep)

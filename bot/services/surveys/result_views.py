@@ -39,7 +39,8 @@ def library_names() -> dict[str, dict[str, str]]:
 def question_view(question: model.Question) -> QuestionView:
     return QuestionView(name=question.name, type=str(question.type), labels=dict(question.label),
                         choices=tuple(Choice(choice.name, dict(choice.label)) for choice in question.choices),
-                        indicator=question.indicator)
+                        indicator=question.indicator,
+                        points=tuple(question.scale.points()) if question.scale else ())
 
 
 def response_view(response: model.Response, form: model.SurveyForm, names: dict[int, str],

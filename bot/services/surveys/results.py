@@ -49,6 +49,7 @@ class QuestionView:
     choices: tuple[Choice, ...] = ()
     indicator: str | None = None
     unit: dict[str, str] = field(default_factory=dict)
+    points: tuple[int, ...] = ()  # a range (scale) question's points, e.g. (1, 2, 3, 4, 5)
 
     def label(self, lang: str) -> str:
         return _pick(self.labels, lang) or self.name
@@ -236,6 +237,9 @@ def summarize_question(question: QuestionView, responses: list[ResponseView], *,
         if numbers:
             summary.numbers = NumberStats(len(numbers), statistics.fmean(numbers), statistics.median(numbers),
                                           min(numbers), max(numbers))
+        if question.type == "range" and question.points:  # a scale: how many picked each point
+            summary.shares = [Share(str(point), str(point), sum(1 for n in numbers if n == point), len(numbers))
+                              for point in question.points]
     elif question.type == "yes_no":
         yes = sum(1 for value in values if value is True)
         no = sum(1 for value in values if value is False)

@@ -24,6 +24,11 @@ def number(value: float, lang: str, digits: int = 2) -> str:
     return format_number(int(rounded) if float(rounded).is_integer() else rounded, lang)
 
 
+def percent(value: float, lang: str) -> str:
+    """`%40` in Turkish, `40%` in English (the sign goes first in Turkish)."""
+    return f"%{number(value, lang)}" if normalize_language(lang) == "tr" else f"{number(value, lang)}%"
+
+
 def format_date(moment: date | datetime, lang: str, zone: str) -> str:
     """`03.12.2026` in Turkish, `3 Dec 2026` in English (datetimes in the group's zone)."""
     if isinstance(moment, datetime):
@@ -61,8 +66,9 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
         lines += ["", t("survey_results.plan_heading", lang, year=view.year or "")]
         for item in results.achievements:
             name = item.card.name.get(lang) or item.question.label(lang)
-            common = {"indicator": item.card.indicator, "name": name, "actual": number(item.actual, lang),
-                      "target": number(item.card.target, lang), "baseline": number(item.card.baseline, lang)}
+            shown = percent if item.question.type == "percentage" else number
+            common = {"indicator": item.card.indicator, "name": name, "actual": shown(item.actual, lang),
+                      "target": shown(item.card.target, lang), "baseline": shown(item.card.baseline, lang)}
             if item.percent is None:
                 met = t("survey_results.plan_met" if item.met else "survey_results.plan_not_met", lang)
                 lines.append("• " + t("survey_results.plan_line_equal", lang, met=met, **common))
@@ -80,9 +86,12 @@ def _question(index: int, summary: QuestionSummary, lang: str, zone: str) -> lis
         return lines + ["  " + t("survey_results.no_answers", lang)]
     if summary.numbers:
         stats = summary.numbers
-        lines.append("  " + t("survey_results.numbers_line", lang, mean=number(stats.mean, lang),
-                              median=number(stats.median, lang), min=number(stats.minimum, lang),
-                              max=number(stats.maximum, lang)))
+
+        def shown(value: float) -> str:
+            return percent(value, lang) if question.type == "percentage" else number(value, lang)
+
+        lines.append("  " + t("survey_results.numbers_line", lang, mean=shown(stats.mean),
+                              median=shown(stats.median), min=shown(stats.minimum), max=shown(stats.maximum)))
     for share in summary.shares:
         label = t(f"survey_results.{share.name}", lang) if question.type == "yes_no" else share.label
         lines.append("  " + t("survey_results.share_line", lang, label=label, count=share.count,
