@@ -119,9 +119,10 @@ def _plan(ax, results: SurveyResults, lang: str) -> None:  # type: ignore[no-unt
         ax.text(scaled(item.actual, item.card.target) + 1, position + height / 2, percent, va="center", fontsize=8)
     year = results.survey.year or ""
     ax.set_title(f"{t('survey_results.chart_plan_title', lang)} {year}".strip(), fontsize=10, loc="left")
-    ax.set_xlabel(f"% {t('survey_results.chart_target', lang).lower()}" if lang == "tr"
-                  else f"% of {t('survey_results.chart_target', lang).lower()}", fontsize=8)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel(t("survey_results.chart_plan_axis", lang), fontsize=8)
+    largest = max([scaled(i.actual, i.card.target) for i in items] + [scaled(i.card.baseline, i.card.target) for i in items])
+    ax.set_xlim(min(0.0, largest), max(115.0, largest * 1.12))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
 
 
