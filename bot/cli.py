@@ -60,8 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export files").add_subparsers(dest="export_command")
     cli_milestones.add_parsers(commands, export)
     cli_coplanning.add_parsers(group, export)
-    from bot.services.surveys import targets
-    targets.add_commands(commands)
+    from bot.services.surveys import results_cli, targets
+    survey = targets.add_commands(commands)
+    results_cli.add_commands(export, survey)
     return parser
 
 
@@ -109,6 +110,9 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(cli_milestones.run(settings, args))
     if cli_coplanning.handles(args):
         return asyncio.run(cli_coplanning.run(settings, args))
+    from bot.services.surveys import results_cli
+    if results_cli.handles(args):  # export survey|template, survey import|export-form
+        return results_cli.run(settings, args)
     if command == "survey":
         return _survey(settings, args)
     parser.print_help()

@@ -28,6 +28,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
 from bot.services.surveys import planning as survey_planning
+from bot.services.surveys.results_service import SurveyResultsService
 from bot.services.surveys.service import SurveyService
 from storage.db import Database
 
@@ -56,6 +57,8 @@ class Services:
     surveys: SurveyService
     extras: dict[str, object] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
+    # Survey results, charts and exports (issue 9): /sonuclar, `results:<id>`, CLI exports.
+    survey_results: SurveyResultsService | None = None
 
     def now_seconds(self) -> float:
         return utc_timestamp(self.clock.now())
@@ -131,11 +134,14 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     chat_events = ChatEvents(db, notifier, clock.now, dispatcher.kick)
     linking = LinkingService(db)  # one person, two apps (issue 12)
     linking.register(conversation)
+    survey_results = SurveyResultsService(db, clock.now)
+    survey_results.register(conversation)
     services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
                         scheduler=scheduler, meetings=meetings, chat_events=chat_events,
-                        milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels)
+                        milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels,
+                        survey_results=survey_results)
     services.extras["linking"] = linking
     return services
 

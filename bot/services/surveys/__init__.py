@@ -1,0 +1,1 @@
+"""Indicator surveys (issue 9): model, content, answering, results, charts, exports, XLSForm."""

@@ -1,0 +1,130 @@
+"""PNG charts of survey results (matplotlib, headless Agg backend).
+
+One image per survey: a panel of horizontal bars per choice, yes/no or scale question
+(share of respondents per option, in %), and a plan-versus-actual panel (baseline, actual and
+target per indicator, as % of target so that indicators of different units fit one axis).
+
+Figures are made with `matplotlib.figure.Figure` directly, never through `pyplot`, so no
+global figure registry keeps them alive; each is cleared after rendering and the Agg canvas
+released: hundreds of charts in a long-running bot leave no memory behind. Rendering is CPU
+work: `render_png` runs it off the event loop (`asyncio.to_thread`). DejaVu Sans, which ships
+with matplotlib, has every Turkish letter (ç ğ ı İ ö ş ü).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import textwrap
+import threading
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display on a server; must precede any backend use
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from bot.services.surveys.results import QuestionSummary, SurveyResults  # noqa: E402
+from messages import t  # noqa: E402
+
+MAX_PANELS = 6
+MAX_OPTIONS = 12
+_COLOURS = {"bar": "#5b2a86", "baseline": "#b8b8b8", "actual": "#5b2a86", "target": "#e07a1f"}
+# matplotlib's font and text caches are not thread-safe; charts are rare, so one at a time.
+_RENDER_LOCK = threading.Lock()
+
+
+def chartable(summary: QuestionSummary) -> bool:
+    return bool(summary.shares) and summary.count > 0
+
+
+def has_chart(results: SurveyResults) -> bool:
+    """Whether `chart_png` would draw anything (withheld anonymous results never do)."""
+    return not results.withheld and (any(map(chartable, results.summaries)) or bool(results.achievements))
+
+
+def chart_png(results: SurveyResults, lang: str) -> bytes | None:
+    """The results chart as PNG bytes (about 100 dpi, 9 inches wide), or None when there is
+    nothing to draw. Blocking: call `render_png` from async code."""
+    if not has_chart(results):
+        return None
+    panels = [summary for summary in results.summaries if chartable(summary)][:MAX_PANELS]
+    plan = results.achievements
+    heights = [0.6 + 0.38 * min(len(summary.shares), MAX_OPTIONS) for summary in panels]
+    if plan:
+        heights.append(0.9 + 0.5 * len(plan))
+    with _RENDER_LOCK:
+        figure = Figure(figsize=(9, 0.8 + sum(heights)), dpi=100, layout="constrained")
+        try:
+            canvas = FigureCanvasAgg(figure)
+            axes = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights)[:, 0]
+            figure.suptitle(_wrap(t("survey_results.chart_title", lang, title=results.survey.title_in(lang)), 70),
+                            fontsize=13, fontweight="bold")
+            for ax, summary in zip(axes, panels, strict=False):
+                _shares(ax, summary, lang)
+            if plan:
+                _plan(axes[-1], results, lang)
+            buffer = io.BytesIO()
+            canvas.print_png(buffer)
+            return buffer.getvalue()
+        finally:
+            figure.clear()
+            del figure
+
+
+async def render_png(results: SurveyResults, lang: str) -> bytes | None:
+    """`chart_png` in a worker thread, so the bot keeps answering while it draws."""
+    return await asyncio.to_thread(chart_png, results, lang)
+
+
+def _shares(ax, summary: QuestionSummary, lang: str) -> None:  # type: ignore[no-untyped-def]
+    shares = summary.shares[:MAX_OPTIONS]
+    labels = [_wrap(t(f"survey_results.{s.name}", lang) if summary.question.type == "yes_no" else s.label, 28)
+              for s in shares]
+    values = [share.percent for share in shares]
+    positions = range(len(shares))
+    ax.barh(positions, values, color=_COLOURS["bar"])
+    ax.set_yticks(list(positions), labels, fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(t("survey_results.chart_share_axis", lang), fontsize=8)
+    ax.set_title(_wrap(f"{summary.question.label(lang)} (n={summary.count})", 80), fontsize=10, loc="left")
+    for position, share in zip(positions, shares, strict=True):
+        ax.text(min(share.percent, 88) + 1, position, f"%{share.percent:.0f}" if lang == "tr" else f"{share.percent:.0f}%",
+                va="center", fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _plan(ax, results: SurveyResults, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Baseline, actual and target per indicator, each as % of its target (target = 100)."""
+    items = results.achievements
+    names = [_wrap(f"{item.card.indicator} {item.card.name.get(lang) or item.question.label(lang)}", 34)
+             for item in items]
+    positions = list(range(len(items)))
+
+    def scaled(value: float, target: float) -> float:
+        return 100.0 * value / target if target else 0.0
+
+    height = 0.36
+    ax.barh([p - height / 2 for p in positions], [scaled(i.card.baseline, i.card.target) for i in items],
+            height=height, color=_COLOURS["baseline"], label=t("survey_results.chart_baseline", lang))
+    ax.barh([p + height / 2 for p in positions], [scaled(i.actual, i.card.target) for i in items],
+            height=height, color=_COLOURS["actual"], label=t("survey_results.chart_actual", lang))
+    ax.axvline(100, color=_COLOURS["target"], linewidth=2, label=t("survey_results.chart_target", lang))
+    ax.set_yticks(positions, names, fontsize=9)
+    ax.invert_yaxis()
+    for position, item in zip(positions, items, strict=True):
+        percent = "—" if item.percent is None else (f"%{item.percent:.0f}" if lang == "tr" else f"{item.percent:.0f}%")
+        ax.text(scaled(item.actual, item.card.target) + 1, position + height / 2, percent, va="center", fontsize=8)
+    year = results.survey.year or ""
+    ax.set_title(f"{t('survey_results.chart_plan_title', lang)} {year}".strip(), fontsize=10, loc="left")
+    ax.set_xlabel(t("survey_results.chart_plan_axis", lang), fontsize=8)
+    largest = max([scaled(i.actual, i.card.target) for i in items] + [scaled(i.card.baseline, i.card.target) for i in items])
+    ax.set_xlim(min(0.0, largest), max(115.0, largest * 1.12))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width)[:3]) or text
