@@ -11,7 +11,7 @@ Answer values in `ResponseView.answers`, by question type (XLSForm names where t
 - `date`: `datetime.date`;  `evidence`: `Evidence`;  `note`: never answered.
 A question absent from `answers` was skipped or not relevant.
 
-Anonymous surveys (DESIGN.md section 9): results carry no names and no per-response order;
+Anonymous surveys (privacy rules, docs/architecture.md): results carry no names and no per-response order;
 below `minimum_responses` (default 3) nothing but the count is released, so that a single
 answer cannot be traced back to the one person who gave it.
 """
