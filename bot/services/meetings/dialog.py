@@ -22,7 +22,7 @@ from storage.dialogs import DialogState
 from storage.meetings import Meeting
 
 if TYPE_CHECKING:
-    from bot.services.meetings import MeetingService
+    from bot.services.meetings.service import MeetingService
 
 STEPS = ("group", "title", "when", "place", "agenda", "quorum", "preview")
 OPTIONAL = {"agenda", "quorum"}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Member, Reply, Role
-from bot.services import meeting_render as render
+from bot.services.meetings import render
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
 from messages import t
@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.meetings import ANSWERS, Meeting
 
 if TYPE_CHECKING:
-    from bot.services.meetings import MeetingService
+    from bot.services.meetings.service import MeetingService
 
 UPCOMING_SHOWN = 5
 PAST_SHOWN = 3

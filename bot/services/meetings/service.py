@@ -1,11 +1,11 @@
 """Meetings: announce, remind, reschedule, cancel — the core the other meeting modules use.
 
-- `meeting_dialog.py`: the coordinator's `/newmeeting` dialog and the new-time dialog;
-- `meeting_answers.py`: RSVP taps, typed "EVET", the calendar file;
-- `meeting_overview.py`: `/meetings` for members and coordinators, attendee lists, move/cancel;
+- `dialog.py`: the coordinator's `/newmeeting` dialog and the new-time dialog;
+- `answers.py`: RSVP taps, typed "EVET", the calendar file;
+- `overview.py`: `/meetings` for members and coordinators, attendee lists, move/cancel;
 - `attendance.py`: who came, and the attendance history in `/members`;
-- `meeting_settings.py`: `/reminders`, when the group's members are reminded;
-- `meeting_render.py`: how a meeting reads.
+- `settings.py`: `/reminders`, when the group's members are reminded;
+- `render.py`: how a meeting reads.
 
 Every notice goes out as a broadcast (outbox rows, paced by the dispatcher, with delivery
 counts). Reminders are rows in `reminders` keyed `meeting:<id>:…`: moving a meeting re-arms
@@ -22,11 +22,15 @@ from bot.calendar import meeting_ics
 from bot.channels import Notifier
 from bot.errors import NotAuthorized, NotFound
 from bot.models import Button, Group, Member, Reply, Role
-from bot.services import meeting_render as render
+from bot.services.meetings import render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
-from bot.services.meeting_settings import REMINDER_SETTING
+from bot.services.meetings.answers import MeetingAnswers
+from bot.services.meetings.attendance import Attendance
+from bot.services.meetings.dialog import NewMeetingFlow, RescheduleFlow
+from bot.services.meetings.overview import MeetingOverview
+from bot.services.meetings.settings import REMINDER_SETTING, ReminderSettings
 from bot.services.reminders import Reminder, ReminderService
 from messages import t
 from storage import meetings as meetings_repo
@@ -60,12 +64,6 @@ class MeetingService:
         self._notifier = notifier
 
     def register(self, conversation: Conversation) -> None:
-        from bot.services.attendance import Attendance
-        from bot.services.meeting_answers import MeetingAnswers
-        from bot.services.meeting_dialog import NewMeetingFlow, RescheduleFlow
-        from bot.services.meeting_overview import MeetingOverview
-        from bot.services.meeting_settings import ReminderSettings
-
         self.new_meeting_flow = NewMeetingFlow(self, conversation)
         self.reschedule_flow = RescheduleFlow(self, conversation)
         self.answers = MeetingAnswers(self, self._db)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import NotFound
 from bot.models import Button, Group, Member, Reply
-from bot.services import meeting_render as render
+from bot.services.meetings import render
 from bot.services.conversation import Ctx, Replies
 from messages import t
 from storage import meetings as meetings_repo
@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.meetings import Meeting
 
 if TYPE_CHECKING:
-    from bot.services.meetings import MeetingService
+    from bot.services.meetings.service import MeetingService
 
 # The sheet lists those who said yes first, then maybe, then no answer, then no.
 _SHEET_ORDER = {"yes": 0, "maybe": 1, None: 2, "no": 3}

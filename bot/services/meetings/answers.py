@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.models import Button, Member, Reply, Role
-from bot.services import meeting_render as render
+from bot.services.meetings import render
 from bot.services.conversation import Ctx, Replies
 from bot.text import fold
 from messages import t
@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.meetings import ANSWERS, Meeting
 
 if TYPE_CHECKING:
-    from bot.services.meetings import MeetingService
+    from bot.services.meetings.service import MeetingService
 
 # Only words that clearly answer an invitation (a lone "ok" or "tamam" is not an RSVP);
 # compared after `fold`, so EVET, Evet, HAYIR and hayır all count.
