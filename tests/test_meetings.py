@@ -66,7 +66,7 @@ async def test_answers_are_recorded_changed_and_shown_on_the_buttons(harness: Ha
     # The coordinator answers from her overview: the card keeps the tally and her tools.
     await harness.server.press_button(zeynep.user, overview, "✅ Katılıyorum")
     await harness.server.wait_for_edit(overview, lambda m: "✅ 1 ·" in (m.text or ""))
-    assert "• ✅ Katılıyorum •" in overview.button_texts and "🔁 Ertele" in overview.button_texts
+    assert "• ✅ Katılıyorum •" in overview.button_texts and "🗓 Tarihi değiştir" in overview.button_texts
 
 
 async def test_typed_answers_when_it_is_clear_which_meeting(harness: Harness) -> None:
@@ -108,15 +108,22 @@ async def test_bad_dates_are_refused_with_an_example_and_nothing_is_lost(harness
     await harness.send(zeynep, "/newmeeting")
     await harness.next(zeynep)
     ask_when = await harness.send(zeynep, "Ocak toplantısı")
-    assert "2/5" in ask_when.text and "Europe/Istanbul" in ask_when.text and "12.12.2026 14:00" in ask_when.text
-    for typed, expected in (("yarın", "anlaşılamadı"), ("31.02.2026 10:00", "diye bir tarih ya da saat yok"),
-                            ("01.01.2020 10:00", "geçmişte kaldı"), ("12.01.2027", "saati de yazın"),
-                            ("12.01.2062 10:00", "çok ileride")):
+    assert "2/5" in ask_when.text and "Türkiye saati" in ask_when.text and "12.12.2026 14:00" in ask_when.text
+    for typed, expected in (("yarın mı öbür gün mü", "tarih olarak anlaşılamadı"),
+                            ("31.02.2026 10:00", "diye bir gün yok"), ("01.01.2020 10:00", "geçmişte kaldı"),
+                            ("12.01.2027 24:00", "saat yanlış"), ("10:00", "günü de yazın")):
         refused = await harness.send(zeynep, typed)
         assert expected in refused.text and "Örnek: 12.12.2026 14:00" in refused.text, refused.text
+    far = await harness.send(zeynep, "12.01.2062 10:00")  # a typo for 2026 or 2027: confirmed, not taken
+    assert "Perşembe, 12.01.2062 10:00" in far.text and "doğru mu" in far.text and "bir yıldan" in far.text
+    again = await harness.send(zeynep, "hayır")
+    assert "2/5" in again.text
+    ask_time = await harness.send(zeynep, "12.01.2027")  # a date alone: only the time is asked
+    assert "Salı, 12.01.2027" in ask_time.text and "saat kaçta" in ask_time.text
+    assert "saat yanlış" in (await harness.send(zeynep, "25:00")).text
     await harness.restart()  # the dialog survives a restart
-    place = await harness.send(zeynep, "12.01.2027 10.30")
-    assert "3/5" in place.text
+    place = await harness.send(zeynep, "10.30")
+    assert "3/5" in place.text and "Salı, 12.01.2027 10:30" in place.text and "Türkiye saati" in place.text
     await harness.send(zeynep, "Belediye kültür merkezi")
     quorum = await harness.send(zeynep, "yok")
     assert "5/5" in quorum.text

@@ -134,15 +134,20 @@ async def test_moving_a_meeting_tells_everyone_asks_again_and_moves_the_reminder
     first_file = await harness.press(ayse, invitation, "📅 Takvime ekle (.ics)")
 
     overview = await harness.send(zeynep, "/toplantilar")
-    ask = await harness.press(zeynep, overview, "🔁 Ertele")
+    ask = await harness.press(zeynep, overview, "🗓 Tarihi değiştir")
     assert "şu an Perşembe, 03.12.2026 14:00" in ask.text and "Yeni tarih" in ask.text
-    assert "Örnek" in (await harness.send(zeynep, "gelecek hafta")).text  # re-asked
-    assert "zaten Perşembe, 03.12.2026 14:00" in (await harness.send(zeynep, "3.12.2026 14:00")).text
-    done = await harness.send(zeynep, "10.12.2026 15:00")
-    assert "Perşembe, 10.12.2026 15:00" in done.text and "yeniden soruldu" in done.text
+    assert "Örnek" in (await harness.send(zeynep, "bir ara")).text  # re-asked
+    same = await harness.send(zeynep, "3 Aralık 14:00")  # the time it already has: nothing changes
+    assert "zaten Perşembe, 03.12.2026 14:00" in same.text and "hiçbir şey değişmedi" in same.text
+    assert await harness.services.reminders.pending("meeting:1:remind:1440m")
+    preview = await harness.send(zeynep, "10.12.2026 15:00")
+    assert "tarih değişti: Per 03.12 14:00 → Per 10.12 15:00" in preview.text, preview.text
+    done = await harness.press(zeynep, preview, "📤 Gönder")
+    assert "Per 10.12 15:00" in done.text and "yeniden soruldu" in done.text
 
-    moved = await notice(harness, ayse, "saati değişti")
-    assert "10.12.2026 15:00" in moved.text and "Katılacak mısınız?" in moved.text
+    moved = await notice(harness, ayse, "zamanı değişti")
+    assert "tarih değişti: Per 03.12 14:00 → Per 10.12 15:00" in moved.text
+    assert "Perşembe, 10.12.2026 15:00" in moved.text and "Katılacak mısınız?" in moved.text
     assert "Katılacak mısınız?" in (await harness.send(ayse, "/toplantilar")).text  # asked again
     due = {r.key: r.due_at for r in await harness.services.reminders.pending("meeting:1:")}
     new_start = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
@@ -177,9 +182,9 @@ async def test_calling_off_a_meeting_tells_everyone_and_old_buttons_say_so(harne
     done = await harness.press(zeynep, confirm, "Evet, iptal et")
     assert "iptal edildi" in done.text
 
-    told = await notice(harness, ayse, "İptal")
+    told = await notice(harness, ayse, "iptal edildi")
     assert "Aralık çalışma toplantısı" in told.text and "Perşembe, 03.12.2026 14:00" in told.text
-    assert "has been cancelled" in (await notice(harness, emma, "Cancelled")).text
+    assert "has been cancelled" in (await notice(harness, emma, "has been cancelled")).text
     assert await harness.services.reminders.pending("meeting:1:") == []
 
     # An old RSVP button: the message now says the meeting was cancelled, the buttons go.
@@ -193,7 +198,7 @@ async def test_calling_off_a_meeting_tells_everyone_and_old_buttons_say_so(harne
     assert str(parsed.get("method")) == "CANCEL" and str(event.get("status")) == "CANCELLED"
     assert int(event.get("sequence")) == 1
 
-    await notice(harness, zeynep, "İptal")  # her own copy, with the calendar removal
+    await notice(harness, zeynep, "toplantısı iptal edildi")  # her own copy, with the calendar removal
     again = await harness.send(zeynep, "/toplantilar")
     assert "Yaklaşan toplantı yok" in again.text
     await _advance_to(harness, MEETING_START - timedelta(minutes=30))

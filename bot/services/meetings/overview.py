@@ -120,4 +120,5 @@ class MeetingOverview:
                 meeting, await self._meetings.group(meeting.group_id), ctx.lang))
         moved = await self._meetings.move(meeting.id, starts_at)
         group = await self._meetings.group(moved.group_id)
-        return [ctx.text("meeting.rescheduled_done", title=moved.title, when=render.when(moved, group, ctx.lang))]
+        return [ctx.text("meeting.rescheduled_done", title=moved.title,
+                         change=render.time_change(meeting.starts_at, moved.starts_at, group, ctx.lang))]

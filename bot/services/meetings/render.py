@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_timedelta
+from babel.dates import format_datetime, format_timedelta
 
 from bot.models import Attachment, Button, Group, Reply
-from messages import format_day, normalize_language, t
+from messages import Markup, format_day, normalize_language, t
 from storage.meetings import ANSWERS, Meeting
 
 ANSWER_KEYS = {"yes": "rsvp.yes", "no": "rsvp.no", "maybe": "rsvp.maybe"}
@@ -16,6 +17,23 @@ ANSWER_KEYS = {"yes": "rsvp.yes", "no": "rsvp.no", "maybe": "rsvp.maybe"}
 def when(meeting: Meeting, group: Group, lang: str) -> str:
     """`Perşembe, 03.12.2026 14:00` / `Thursday, 3 December 2026, 14:00` in the group's zone."""
     return format_day(meeting.starts_at, lang, group.timezone)
+
+
+def short(moment: datetime, group: Group, lang: str) -> str:
+    """`Pzt 07.12 14:00` / `Mon 7 Dec 14:00` in the group's zone."""
+    zone = ZoneInfo(group.timezone)
+    language = normalize_language(lang)
+    return format_datetime(moment.astimezone(zone), t("meeting.short_format", language), locale=language, tzinfo=zone)
+
+
+def time_change(old: datetime, new: datetime, group: Group, lang: str) -> Markup:
+    """"Tarih değişti: Pzt 07.12 14:00 → Sal 08.12 15:00", or "Saat değişti: 14:00 → 15:00"
+    when only the time of the same day moved (in the group's zone)."""
+    zone = ZoneInfo(group.timezone)
+    if old.astimezone(zone).date() == new.astimezone(zone).date():
+        return Markup(t("meeting.change_time", lang, day=short(old, group, lang).rsplit(" ", 1)[0],
+                 old=old.astimezone(zone).strftime("%H:%M"), new=new.astimezone(zone).strftime("%H:%M")))
+    return Markup(t("meeting.change_date", lang, old=short(old, group, lang), new=short(new, group, lang)))
 
 
 def details(meeting: Meeting, group: Group, lang: str) -> str:
@@ -38,9 +56,11 @@ def rsvp_buttons(meeting: Meeting, lang: str, chosen: str | None) -> list[list[B
 
 
 def invitation(meeting: Meeting, group: Group, lang: str, *, chosen: str | None = None,
-               heading: str = "meeting.announcement", edit_of: str | None = None) -> Reply:
-    """The notice with RSVP buttons (and the member's answer, once given)."""
-    parts = [t(heading, lang), details(meeting, group, lang)]
+               heading: str = "meeting.announcement", edit_of: str | None = None,
+               change: str | None = None) -> Reply:
+    """The notice with RSVP buttons (and the member's answer, once given); `change` is the
+    line saying what changed (old → new) on a notice about a changed meeting."""
+    parts = [t(heading, lang)] + ([change] if change else []) + [details(meeting, group, lang)]
     if chosen:
         parts.append(t("rsvp.your_answer", lang, answer=t(ANSWER_KEYS[chosen], lang)))
     else:
@@ -48,11 +68,11 @@ def invitation(meeting: Meeting, group: Group, lang: str, *, chosen: str | None 
     return Reply(text="\n\n".join(parts), buttons=rsvp_buttons(meeting, lang, chosen), edit_of=edit_of)
 
 
-def group_chat_notice(meeting: Meeting, group: Group, heading: str) -> Reply:
+def group_chat_notice(meeting: Meeting, group: Group, heading: str, change: str | None = None) -> Reply:
     """For the linked group chat, in the group's language, without answer buttons: answers
     are personal and given in the private chat."""
     lang = group.language
-    return Reply(text="\n\n".join([t(heading, lang), details(meeting, group, lang),
+    return Reply(text="\n\n".join([t(heading, lang), *([change] if change else []), details(meeting, group, lang),
                                    t("meeting.group_chat_hint", lang)]))
 
 

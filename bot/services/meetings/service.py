@@ -147,12 +147,14 @@ class MeetingService:
     async def move(self, meeting_id: int, starts_at: datetime) -> Meeting:
         """New time: everyone is told and asked again, reminders move, SEQUENCE grows."""
         async with self._db.transaction() as tx:
+            before = await meetings_repo.get(tx, meeting_id)
+            if before is None:
+                raise NotFound()
             await meetings_repo.reschedule(tx, meeting_id, starts_at)
             moved = await meetings_repo.get(tx, meeting_id)
-            if moved is None:
-                raise NotFound()
+            assert moved is not None
             await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
-            await self._announce(moved, "meeting.rescheduled")
+            await self._announce(moved, "meeting.rescheduled", previous=before.starts_at)
             await self._arm_reminders(moved)
         return moved
 
@@ -172,12 +174,18 @@ class MeetingService:
                 text=render.cancellation(cancelled, group, group.language).text))
         return cancelled
 
-    async def _announce(self, meeting: Meeting, heading: str) -> None:
+    async def _announce(self, meeting: Meeting, heading: str, previous: datetime | None = None) -> None:
         group = await self.group(meeting.group_id)
         broadcast = await self._broadcasts.create_broadcast(self._notice_key(meeting), group.id, "meeting")
+
+        def change(lang: str) -> str | None:
+            return render.time_change(previous, meeting.starts_at, group, lang) if previous else None
+
         await self._broadcasts.send_to_group(
-            broadcast, group.id, lambda lang: render.invitation(meeting, group, lang, heading=heading))
-        await self._post_to_chat(group, broadcast, render.group_chat_notice(meeting, group, heading))
+            broadcast, group.id, lambda lang: render.invitation(meeting, group, lang, heading=heading,
+                                                                change=change(lang)))
+        await self._post_to_chat(group, broadcast, render.group_chat_notice(
+            meeting, group, heading, change(group.language)))
 
     async def _post_to_chat(self, group: Group, broadcast: int, reply: Reply) -> None:
         """The group's linked Telegram group chat gets the notice too; the dispatcher keeps to
