@@ -230,3 +230,27 @@ async def _export(conn: Connection, member_id: int) -> list[dict[str, object]]:
         "WHERE r.member_id IS NOT NULL OR a.member_id IS NOT NULL ORDER BY m.starts_at",
         (member_id, member_id)) as cursor:
         return [dict(row) for row in await cursor.fetchall()]
+
+
+async def latest_notice_meeting(conn: Connection, member_id: int, since: datetime) -> int | None:
+    """The meeting of the latest broadcast the member got since `since`, if that broadcast was
+    about a meeting (its notice, a change, a reminder): a typed "evet" right after it answers it."""
+    async with conn.execute(
+        "SELECT b.key, b.kind FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+        "WHERE o.member_id = ? AND o.created_at > ? ORDER BY o.created_at DESC, o.id DESC LIMIT 1",
+        (member_id, since.timestamp())) as cursor:
+        row = await cursor.fetchone()
+    if row is None or row["kind"] not in ("meeting", "meeting_reminder"):
+        return None
+    parts = str(row["key"]).split(":")
+    return int(parts[1]) if len(parts) > 1 and parts[0] == "meeting" and parts[1].isdigit() else None
+
+
+async def answered_by(conn: Connection, member_id: int, meeting_ids: list[int]) -> set[int]:
+    """Which of `meeting_ids` the member has answered."""
+    if not meeting_ids:
+        return set()
+    marks = ",".join("?" * len(meeting_ids))
+    async with conn.execute(f"SELECT meeting_id FROM rsvps WHERE member_id = ? AND meeting_id IN ({marks})",
+                            (member_id, *meeting_ids)) as cursor:
+        return {int(row["meeting_id"]) for row in await cursor.fetchall()}

@@ -4,6 +4,7 @@ fetch its calendar file."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.models import Button, Member, Reply, Role
@@ -21,14 +22,21 @@ if TYPE_CHECKING:
 # Only words that clearly answer an invitation (a lone "ok" or "tamam" is not an RSVP);
 # compared after `fold`, so EVET, Evet, HAYIR and hayır all count.
 TYPED_ANSWERS = {
-    **dict.fromkeys(("evet", "katiliyorum", "geliyorum", "gelecegim", "yes", "i'll attend", "ill attend",
-                     "i will attend", "attending", "i'm coming", "im coming"), "yes"),
-    **dict.fromkeys(("hayir", "katilamiyorum", "gelemiyorum", "gelemeyecegim", "no", "i can't attend",
-                     "i cant attend", "i cannot attend", "can't attend", "cant attend"), "no"),
-    **dict.fromkeys(("belki", "emin degilim", "maybe", "not sure", "perhaps"), "maybe"),
+    **dict.fromkeys(("evet", "katiliyorum", "katilacagim", "geliyorum", "gelecegim", "gelirim", "oradayim",
+                     "evet katiliyorum", "evet geliyorum", "evet gelecegim", "yes", "i'll attend", "ill attend",
+                     "i will attend", "attending", "i'm coming", "im coming", "i will come", "i'll come",
+                     "yes i'll attend", "yes i will attend", "i can come"), "yes"),
+    **dict.fromkeys(("hayir", "katilamiyorum", "katilamayacagim", "katilamam", "gelemiyorum", "gelemeyecegim",
+                     "gelemem", "hayir gelemiyorum", "hayir katilamiyorum", "no", "i can't attend", "i cant attend",
+                     "i cannot attend", "can't attend", "cant attend", "i can't come", "i cant come",
+                     "i cannot come", "i won't attend", "i won't come", "no i can't attend"), "no"),
+    **dict.fromkeys(("belki", "belki gelirim", "belki katilirim", "emin degilim", "bilmiyorum", "maybe",
+                     "not sure", "perhaps", "maybe i'll come"), "maybe"),
 }
 _NOISE = re.compile(r"[^\w' ]+")
 WHICH_ONE_LIMIT = 5
+# A typed answer this soon after a meeting's notice or reminder answers that meeting.
+JUST_SENT = timedelta(hours=12)
 
 
 def typed_answer(text: str) -> str | None:
@@ -70,20 +78,32 @@ class MeetingAnswers:
                                   edit_of=edit_of)]
 
     async def on_typed_answer(self, ctx: Ctx, text: str) -> Replies | None:
-        """Typed `EVET` / `hayır` / `belki` answer the one upcoming meeting; if there are
-        several, the member picks which with a button."""
+        """Typed `EVET` / `hayır` / `belki` / `katılamıyorum`: right after a meeting's notice or
+        reminder, that meeting; otherwise the one upcoming meeting she has not answered yet (or
+        the one upcoming meeting at all). When several fit, she picks with a button that names
+        the group too."""
         answer = typed_answer(text)
         if answer is None or ctx.member is None:
             return None
+        member = ctx.member
+        async with self._db.read() as conn:
+            latest = await meetings_repo.latest_notice_meeting(conn, member.id, ctx.now - JUST_SENT)
         upcoming = await self._meetings.upcoming(list(ctx.roles), limit=WHICH_ONE_LIMIT)
         if not upcoming:
             return [ctx.text("meeting.none_to_answer")]
-        if len(upcoming) == 1:
-            return await self.record(ctx, ctx.member, upcoming[0], answer, edit_of=None)
+        just_told = next((meeting for meeting in upcoming if meeting.id == latest), None)
+        if just_told is not None:
+            return await self.record(ctx, member, just_told, answer, edit_of=None)
+        async with self._db.read() as conn:
+            answered = await meetings_repo.answered_by(conn, member.id, [meeting.id for meeting in upcoming])
+        open_ones = [meeting for meeting in upcoming if meeting.id not in answered] or upcoming
+        if len(open_ones) == 1:
+            return await self.record(ctx, member, open_ones[0], answer, edit_of=None)
         buttons = []
-        for meeting in upcoming:
+        for meeting in open_ones:
             group = await self._meetings.group(meeting.group_id)
-            buttons.append([Button(label=f"{meeting.title} — {render.when(meeting, group, ctx.lang)}",
+            buttons.append([Button(label=t("meeting.which_one_choice", ctx.lang, title=meeting.title,
+                                           group=group.name, when=render.short(meeting.starts_at, group, ctx.lang)),
                                    choice=f"rsvp:{meeting.id}:{answer}")])
         return [Reply(text=t("meeting.which_one", ctx.lang, answer=t(render.ANSWER_KEYS[answer], ctx.lang)),
                       buttons=buttons)]

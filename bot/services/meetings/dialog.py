@@ -39,6 +39,7 @@ AGENDA_LENGTH = 1500
 
 class NewMeetingFlow:
     kind = "newmeeting"
+    cancelled_key = "meeting.discarded"
     choice_steps = CHOICE_STEPS
     numeric_steps = frozenset({"quorum"})
 
@@ -209,6 +210,7 @@ class RescheduleFlow:
     not literal."""
 
     kind = "moving"
+    cancelled_key = "meeting.move_aborted"
     choice_steps = frozenset({"preview"})
 
     def __init__(self, meetings: MeetingService, conversation: Conversation) -> None:
