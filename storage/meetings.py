@@ -147,12 +147,20 @@ async def tally(conn: Connection, meeting_id: int) -> dict[str | None, int]:
 
 async def reminder_audience(conn: Connection, meeting_id: int) -> list[int]:
     """Members of the meeting's group who did not say they cannot come."""
+    answered, waiting = await reminder_audience_by_answer(conn, meeting_id)
+    return sorted(answered + waiting)
+
+
+async def reminder_audience_by_answer(conn: Connection, meeting_id: int) -> tuple[list[int], list[int]]:
+    """(those who said yes or maybe, those who have not answered) in the meeting's group."""
     async with conn.execute(
-        "SELECT ms.member_id FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
+        "SELECT ms.member_id, r.answer FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ms.member_id "
         "WHERE m.id = ? AND (r.answer IS NULL OR r.answer != 'no') ORDER BY ms.member_id",
         (meeting_id,)) as cursor:
-        return [int(row["member_id"]) for row in await cursor.fetchall()]
+        rows = await cursor.fetchall()
+    return ([int(row["member_id"]) for row in rows if row["answer"] is not None],
+            [int(row["member_id"]) for row in rows if row["answer"] is None])
 
 
 async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool = False) -> list[RosterLine]:

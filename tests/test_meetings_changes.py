@@ -39,8 +39,8 @@ async def test_reminders_skip_those_who_said_no_and_survive_a_restart(harness: H
     await harness.restart()  # between the announcement and the reminders
     await _advance_to(harness, MEETING_START - timedelta(hours=24) + timedelta(minutes=1))
     reminder = await harness.next_containing(fatma, "Hatırlatma", timeout=10)
-    assert "1 gün sonra" in reminder.text and "Perşembe, 03.12.2026 14:00" in reminder.text
-    assert "in 1 day" in (await harness.next_containing(emma, "Reminder", timeout=10)).text
+    assert "yarın 14:00'te" in reminder.text and "Perşembe, 03.12.2026 14:00" in reminder.text
+    assert "tomorrow at 14:00" in (await harness.next_containing(emma, "Reminder", timeout=10)).text
     summary = await harness.next_containing(zeynep, "yanıtlar", timeout=10)
     assert "✅ 0 · ❌ 1 · 🤔 0 · ⏳ 3" in summary.text
     await _advance_to(harness, MEETING_START - timedelta(hours=1))
@@ -72,7 +72,7 @@ async def test_after_an_outage_only_the_nearest_reminder_goes_out_and_none_once_
     await harness.settle()
     assert sum("Hatırlatma: Aralık" in text for text in texts(harness, fatma)) == 1
     # The next morning's meeting is still a day's reminder away from its 1 h one: it comes.
-    assert any("Hatırlatma: Sabah toplantısı 20 saat sonra" in text for text in texts(harness, fatma))
+    assert any("Hatırlatma: Sabah toplantısı yarın 09:00'da" in text for text in texts(harness, fatma))
 
     await harness.stop()  # down again until the morning meeting (04.12, 09:00) has started
     harness.clock.advance(datetime(2026, 12, 4, 6, 30, tzinfo=UTC) - harness.clock.now())
@@ -118,7 +118,7 @@ async def test_coordinators_choose_when_reminders_go_out(harness: Harness) -> No
                    "meeting:1:remind:120m": MEETING_START - timedelta(hours=2)}
 
     await _advance_to(harness, MEETING_START - timedelta(days=2))
-    assert "2 gün sonra" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text
+    assert "Perşembe 14:00'te" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text
     await harness.server.press_button(zeynep.user, card, "kapalı")
     await harness.server.wait_for_edit(card, lambda m: "artık kapalı" in (m.text or ""))
     assert await harness.services.reminders.pending("meeting:1:remind:") == []

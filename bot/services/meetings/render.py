@@ -82,17 +82,62 @@ def cancellation(meeting: Meeting, group: Group, lang: str, edit_of: str | None 
                  edit_of=edit_of)
 
 
-def reminder(meeting: Meeting, group: Group, lang: str, lead: timedelta) -> Reply:
-    """Says what is due, when and where; nothing else (phones are shared)."""
-    return Reply(text=t("meeting.reminder", lang, title=meeting.title, when=when(meeting, group, lang),
-                        place=meeting.place, lead=lead_time(lead, lang)))
+def reminder(meeting: Meeting, group: Group, lang: str, now: datetime, *, ask: bool = False) -> Reply:
+    """Says what is due, when (from the real time left at `now`: "yarın 10:00'da", "45 dakika
+    sonra") and where; nothing else (phones are shared). With `ask`, for those who have not
+    answered yet, the RSVP buttons too."""
+    text = t("meeting.reminder", lang, title=meeting.title, soon=soon(meeting.starts_at, now, group, lang),
+             when=when(meeting, group, lang), place=meeting.place)
+    if not ask:
+        return Reply(text=text)
+    return Reply(text=text + "\n\n" + t("rsvp.question", lang), buttons=rsvp_buttons(meeting, lang, None))
+
+
+def soon(starts: datetime, now: datetime, group: Group, lang: str) -> str:
+    """How far off the meeting is, said the way people say it, from `now`:
+    `45 dakika sonra` / `in 45 minutes` (under an hour, to 5 minutes), `1 saat sonra`,
+    `bugün 14:00'te` / `today at 14:00`, `yarın 10:00'da` / `tomorrow at 10:00`,
+    `Perşembe 14:00'te` / `on Thursday at 14:00` (within a week), else the date."""
+    zone = ZoneInfo(group.timezone)
+    local, today = starts.astimezone(zone), now.astimezone(zone).date()
+    left = starts - now
+    language = normalize_language(lang)
+    if left < timedelta(minutes=63):
+        minutes = max(5, round(left.total_seconds() / 300) * 5)
+        return t("meeting.soon_hour", language) if minutes >= 60 else t("meeting.soon_minutes", language,
+                                                                         minutes=minutes)
+    clock = local.strftime("%H:%M") + (turkish_locative(local.hour, local.minute) if language == "tr" else "")
+    days = (local.date() - today).days
+    if days == 0:
+        return t("meeting.soon_today", language, clock=clock)
+    if days == 1:
+        return t("meeting.soon_tomorrow", language, clock=clock)
+    if days < 7:
+        weekday = format_datetime(local, "EEEE", locale=language, tzinfo=zone)
+        return t("meeting.soon_weekday", language, weekday=weekday, clock=clock)
+    return t("meeting.soon_date", language, date=format_datetime(local, "dd.MM.yyyy", locale=language, tzinfo=zone),
+             clock=clock)
 
 
 def lead_time(lead: timedelta, lang: str) -> str:
-    """`1 gün`, `1 saat`, `30 dakika` / `1 day`, `2 hours` (Babel knows the plurals); rounded to
-    5 minutes so that a reminder sent a minute late still says `1 saat`."""
+    """`1 gün`, `1 saat`, `30 dakika` / `1 day`, `2 hours` (Babel knows the plurals), for the
+    reminder setting's choices."""
     minutes = max(5, round(lead.total_seconds() / 300) * 5)
     return format_timedelta(timedelta(minutes=minutes), threshold=1.0, locale=normalize_language(lang))
+
+
+# The locative suffix after a clock time, by the last number word read aloud: 14:00 "on dört"
+# → 'te, 10:00 "on" → 'da, 14:30 "otuz" → 'da, 09:45 "kırk beş" → 'te (vowel harmony and
+# consonant assimilation of -DA; TDK Yazım Kılavuzu, "Sayıların yazılışı").
+_UNITS_SUFFIX = {1: "de", 2: "de", 3: "te", 4: "te", 5: "te", 6: "da", 7: "de", 8: "de", 9: "da"}
+_TENS_SUFFIX = {0: "da", 1: "da", 2: "de", 3: "da", 4: "ta", 5: "de"}
+
+
+def turkish_locative(hour: int, minute: int) -> str:
+    """`'te`, `'da`, `'de` or `'ta` for `HH:MM`: 14:00'te, 10:00'da, 20:00'de, 09:40'ta."""
+    number = minute if minute else hour
+    units, tens = number % 10, number // 10
+    return "'" + (_UNITS_SUFFIX[units] if units else _TENS_SUFFIX[tens])
 
 
 def tally_line(counts: dict[str | None, int], lang: str) -> str:

@@ -258,12 +258,13 @@ class MeetingService:
             return
         meeting, group = found
         async with self._db.read() as conn:
-            audience = await meetings_repo.reminder_audience(conn, meeting.id)
+            answered, waiting = await meetings_repo.reminder_audience_by_answer(conn, meeting.id)
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{meeting.sequence}", group.id, "meeting_reminder")
-        lead = meeting.starts_at - now
         await self._broadcasts.send_to_members(
-            broadcast, audience, lambda lang: render.reminder(meeting, group, lang, lead))
+            broadcast, answered, lambda lang: render.reminder(meeting, group, lang, now))
+        await self._broadcasts.send_to_members(
+            broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
 
     async def _send_summary(self, reminder: Reminder, now: datetime) -> None:
         """The coordinators' look at the answers before the meeting, with a quorum warning."""
