@@ -98,21 +98,22 @@ async def upcoming_for_groups(conn: Connection, group_ids: list[int], now: datet
 
 
 async def recent_past_for_groups(conn: Connection, group_ids: list[int], now: datetime,
-                                 limit: int = 3) -> list[Meeting]:
-    """Meetings that took place, latest first (for taking attendance)."""
-    return await _scheduled(conn, group_ids, now, limit, upcoming=False)
+                                 limit: int = 3, offset: int = 0) -> list[Meeting]:
+    """Meetings that took place, latest first (for taking attendance); `offset` skips the
+    latest ones (the "older" page)."""
+    return await _scheduled(conn, group_ids, now, limit, upcoming=False, offset=offset)
 
 
 async def _scheduled(conn: Connection, group_ids: list[int], now: datetime, limit: int, *,
-                     upcoming: bool) -> list[Meeting]:
+                     upcoming: bool, offset: int = 0) -> list[Meeting]:
     if not group_ids:
         return []
     marks = ",".join("?" * len(group_ids))
     comparison, order = (">", "ASC") if upcoming else ("<=", "DESC")
     async with conn.execute(
         f"SELECT * FROM meetings WHERE group_id IN ({marks}) AND status = 'scheduled' "
-        f"AND starts_at {comparison} ? ORDER BY starts_at {order} LIMIT ?",
-        (*group_ids, to_db(now), limit)) as cursor:
+        f"AND starts_at {comparison} ? ORDER BY starts_at {order}, id {order} LIMIT ? OFFSET ?",
+        (*group_ids, to_db(now), limit, offset)) as cursor:
         return [_meeting(row) for row in await cursor.fetchall()]
 
 

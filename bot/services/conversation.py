@@ -71,6 +71,11 @@ class CommandSpec:
     in_menu: bool = True
     order: int = 100
 
+    def names_for(self, lang: str) -> tuple[str, ...]:
+        """The names as the person knows them first: `/toplanti /newmeeting` for Turkish
+        readers (the aliases are the Turkish names), `/newmeeting /toplanti` otherwise."""
+        return (*self.aliases, self.name) if lang == "tr" else (self.name, *self.aliases)
+
 
 class Flow(Protocol):
     """A multi-step dialog whose state lives in the `dialogs` table."""
@@ -230,7 +235,7 @@ class Conversation:
         spec = self._commands.get(name.lower())
         if spec is None:
             return [ctx.text("help.unknown_command", command="/" + name)]
-        return await self._guarded(ctx, lambda: self._run_command(ctx, spec, args))
+        return await self._guarded(ctx, lambda: self._run_command(ctx, spec, args, typed=name.lower()))
 
     async def on_text(self, actor: Actor, text: str) -> Replies:
         ctx = await self.context(actor)
@@ -270,11 +275,11 @@ class Conversation:
         ctx = await self.context(actor)
         return await self._guarded(ctx, lambda: action(ctx))
 
-    async def _run_command(self, ctx: Ctx, spec: CommandSpec, args: list[str]) -> Replies:
+    async def _run_command(self, ctx: Ctx, spec: CommandSpec, args: list[str], typed: str | None = None) -> Replies:
         if spec.needs_member and ctx.member is None:
             raise NotRegistered()
-        if spec.coordinator_only and not ctx.is_coordinator:
-            raise NotAuthorized(command="/" + spec.name)
+        if spec.coordinator_only and not ctx.is_coordinator:  # named as she typed it
+            raise NotAuthorized(command="/" + (typed if typed in (spec.name, *spec.aliases) else spec.names_for(ctx.lang)[0]))
         return await spec.handler(ctx, args)
 
     async def _route_text(self, ctx: Ctx, text: str) -> Replies:

@@ -150,7 +150,7 @@ class MemberService:
                 continue
             if spec.coordinator_only and not ctx.is_coordinator:
                 continue
-            names = " ".join("/" + name for name in (spec.name, *spec.aliases))
+            names = " ".join("/" + name for name in spec.names_for(ctx.lang))
             lines.append(t("help.line", ctx.lang, commands=names, description=t(f"command.{spec.name}", ctx.lang)))
         title = "help.title_coordinator" if ctx.is_coordinator else "help.title"
         if ctx.member is None:

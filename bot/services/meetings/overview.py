@@ -33,15 +33,31 @@ class MeetingOverview:
         the meetings just held, to take attendance."""
         member = ctx.require_member()
         upcoming = await self._meetings.upcoming(list(ctx.roles), limit=UPCOMING_SHOWN)
-        async with self._db.read() as conn:
-            past = await meetings_repo.recent_past_for_groups(conn, ctx.coordinated_groups(), ctx.now,
-                                                              limit=PAST_SHOWN)
+        past = await self.past_page(ctx, 0)
         if not upcoming and not past:
             key = "meeting.none_upcoming_coordinator" if ctx.is_coordinator else "meeting.none_upcoming"
             return [ctx.text(key)]
-        replies = [await self.card(ctx, member, meeting) for meeting in upcoming]
-        replies += [await self._meetings.attendance.past_card(ctx, meeting) for meeting in past]
+        return [await self.card(ctx, member, meeting) for meeting in upcoming] + past
+
+    async def past_page(self, ctx: Ctx, offset: int) -> Replies:
+        """Upcoming meetings come first; then at most `PAST_SHOWN` meetings already held (from
+        `offset`, latest first), the last with an "older" button when there are more."""
+        async with self._db.read() as conn:
+            past = await meetings_repo.recent_past_for_groups(conn, ctx.coordinated_groups(), ctx.now,
+                                                              limit=PAST_SHOWN + 1, offset=offset)
+        replies = [await self._meetings.attendance.past_card(ctx, meeting) for meeting in past[:PAST_SHOWN]]
+        if len(past) > PAST_SHOWN:
+            last = replies[-1]
+            replies[-1] = last.model_copy(update={"buttons": [*last.buttons, [Button(
+                label=t("meeting.older_button", ctx.lang), choice=f"mtgpast:{offset + PAST_SHOWN}")]]})
         return replies
+
+    async def on_older(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """`mtgpast:<offset>`: the next page of meetings already held."""
+        ctx.require_member()
+        if len(parts) != 1 or not parts[0].isdigit() or not ctx.is_coordinator:
+            return [ctx.text("error.stale_button")]
+        return await self.past_page(ctx, int(parts[0])) or [ctx.text("meeting.no_older")]
 
     async def card(self, ctx: Ctx, member: Member, meeting: Meeting) -> Reply:
         """The meeting with the member's answer; for its coordinators, with the tally, the
@@ -63,7 +79,10 @@ class MeetingOverview:
         manage = [Button(label=t("meeting.list_button", ctx.lang), choice=f"mtg:{meeting.id}:list"),
                   Button(label=t("meeting.move_button", ctx.lang), choice=f"mtg:{meeting.id}:move"),
                   Button(label=t("meeting.cancel_button", ctx.lang), choice=f"mtg:{meeting.id}:cancel")]
-        return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=[*reply.buttons, manage])
+        rows = [*reply.buttons, manage]
+        if counts.get(None, 0):
+            rows.append([Button(label=t("meeting.nudge_button", ctx.lang), choice=f"mtg:{meeting.id}:nudge")])
+        return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=rows)
 
     # -- coordinator actions: `mtg:<meeting>:<action>` ---------------------------------
     async def on_manage(self, ctx: Ctx, parts: list[str]) -> Replies:
@@ -85,6 +104,9 @@ class MeetingOverview:
             return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
         if action == "move":
             return await self._meetings.reschedule_flow.begin(ctx, meeting)
+        if action == "nudge":
+            count = await self._meetings.remind_waiting(meeting)
+            return [ctx.text("meeting.nudged" if count else "meeting.nobody_waiting", title=meeting.title, count=count)]
         if action == "cancel":
             return [Reply(text=t("meeting.cancel_confirm", ctx.lang, title=meeting.title), buttons=[[
                 Button(label=t("meeting.cancel_yes", ctx.lang), choice=f"mtg:{meeting.id}:cancelyes"),

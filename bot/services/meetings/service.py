@@ -76,16 +76,24 @@ class MeetingService:
                                              order=10))
         conversation.add_command(CommandSpec("reminders", self.settings.show, aliases=("hatirlatmalar",),
                                              coordinator_only=True, order=42))
+        # `/baglan` is typed in the group chat (the Telegram adapter handles it there); typed in
+        # the private chat it gets an explanation instead of "unknown command".
+        conversation.add_command(CommandSpec("link", self._link_in_private, aliases=("baglan",),
+                                             needs_member=False, in_menu=False))
         conversation.add_flow(self.new_meeting_flow)
         conversation.add_flow(self.reschedule_flow)
         conversation.add_choice("rsvp", self.answers.on_rsvp)
         conversation.add_choice("ics", self.answers.on_calendar)
         conversation.add_choice("mtg", self.overview.on_manage)
+        conversation.add_choice("mtgpast", self.overview.on_older)
         conversation.add_choice("att", self.attendance.on_toggle)
         conversation.add_choice("remset", self.settings.on_choice)
         conversation.add_text_fallback(self.answers.on_typed_answer)
         self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
         self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
+
+    async def _link_in_private(self, ctx: Ctx, args: list[str]) -> Replies:
+        return [ctx.text("meeting.link_in_group_chat", command="/baglan" if ctx.lang == "tr" else "/link")]
 
     # -- lookups ------------------------------------------------------------------------
     async def group(self, group_id: int) -> Group:
@@ -282,12 +290,32 @@ class MeetingService:
                      tally=render.tally_line(counts, lang))
             if meeting.quorum and counts["yes"] < meeting.quorum:
                 text += "\n\n" + t("meeting.quorum_warning", lang, yes=counts["yes"], quorum=meeting.quorum)
-            return Reply(text=text, buttons=[[Button(label=t("meeting.list_button", lang),
-                                                     choice=f"mtg:{meeting.id}:list")]])
+            buttons = [Button(label=t("meeting.list_button", lang), choice=f"mtg:{meeting.id}:list")]
+            if counts.get(None, 0):
+                buttons.append(Button(label=t("meeting.nudge_button", lang), choice=f"mtg:{meeting.id}:nudge"))
+            return Reply(text=text, buttons=[buttons])
 
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{meeting.sequence}", group.id, "meeting_summary")
         await self._broadcasts.send_to_members(broadcast, coordinators, summary)
+
+    async def remind_waiting(self, meeting: Meeting) -> int:
+        """The coordinator's "remind those who have not answered": a reminder with the RSVP
+        buttons to each member without an answer. Pressed twice within the same hour, it
+        sends nothing new (the broadcast and its outbox keys are the same). Returns how many
+        were asked."""
+        group = await self.group(meeting.group_id)
+        now = self._now()
+        async with self._db.read() as conn:
+            _, waiting = await meetings_repo.reminder_audience_by_answer(conn, meeting.id)
+        if not waiting:
+            return 0
+        async with self._db.transaction():
+            broadcast = await self._broadcasts.create_broadcast(
+                f"meeting:{meeting.id}:nudge:{meeting.sequence}:{now:%Y%m%d%H}", group.id, "meeting_reminder")
+            await self._broadcasts.send_to_members(
+                broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
+        return len(waiting)
 
     # -- for the other modules ----------------------------------------------------------
     def calendar_file(self, meeting: Meeting, group: Group, lang: str, now: datetime) -> Reply:
