@@ -263,3 +263,14 @@ async def answered_by(conn: Connection, member_id: int, meeting_ids: list[int]) 
     async with conn.execute(f"SELECT meeting_id FROM rsvps WHERE member_id = ? AND meeting_id IN ({marks})",
                             (member_id, *meeting_ids)) as cursor:
         return {int(row["meeting_id"]) for row in await cursor.fetchall()}
+
+
+AMENDABLE = {"title": "title", "place": "place", "agenda": "agenda", "duration": "duration_minutes"}
+
+
+async def amend(conn: Connection, meeting_id: int, field: str, value: object) -> None:
+    """Change the title, place, agenda or duration (minutes): next calendar SEQUENCE; the
+    answers stay (only a new time asks again). Raises KeyError for another field."""
+    column = AMENDABLE[field]
+    await conn.execute(f"UPDATE meetings SET {column} = ?, sequence = sequence + 1 WHERE id = ?",
+                       (value, meeting_id))

@@ -43,7 +43,7 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
         "/davet",                  # the QR code is saved as a file
         "/wait soon",              # a wrong duration: explained, with an example
         "/wait 1d",
-        "9",                       # no such button
+        "12",                      # no such button
         "/as Nobody",
         "/toplanti",               # a quick meeting: the quorum is typed as a number, not a button
         "Deneme",
@@ -67,7 +67,7 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
     assert saved and saved[0].read_bytes().startswith(b"\x89PNG")
     assert "Ne kadar bekleneceğini anlayamadım" in out and "/wait 30m" in out
     assert "Demo saati" in out
-    assert "9 numaralı bir düğme yok" in out
+    assert "12 numaralı bir düğme yok" in out
     assert "«Nobody» diye biri yok" in out
     assert "👥 Yeter sayı: 2" in out  # the typed 2 was the quorum
     assert out.count("Demo saati") >= 4  # 1d, 2 saat, 30 dk, 1s all understood

@@ -46,9 +46,11 @@ async def test_answers_are_recorded_changed_and_shown_on_the_buttons(harness: Ha
     await harness.server.press_button(ayse.user, invitation, "🤔 Belki")
     await harness.server.wait_for_edit(invitation, lambda m: "• 🤔 Belki •" in m.button_texts)
     assert "• ✅ Katılıyorum •" not in invitation.button_texts
-    # Pressing the chosen answer again changes nothing and breaks nothing.
+    # Pressing the chosen answer again changes nothing and breaks nothing: no edit is even tried.
+    edits = len(harness.server.calls_to("editMessageText"))
     await harness.server.press_button(ayse.user, invitation, "• 🤔 Belki •")
     await harness.settle()
+    assert len(harness.server.calls_to("editMessageText")) == edits
     fatma_notice = await notice(harness, fatma)
     await harness.server.press_button(fatma.user, fatma_notice, "❌ Katılamıyorum")
     await harness.server.wait_for_edit(fatma_notice, lambda m: "Yanıtınız" in (m.text or ""))

@@ -204,3 +204,50 @@ async def test_calling_off_a_meeting_tells_everyone_and_old_buttons_say_so(harne
     await _advance_to(harness, MEETING_START - timedelta(minutes=30))
     await harness.settle()
     assert not any("Hatırlatma" in text for text in texts(harness, ayse))
+
+
+async def test_place_and_duration_change_after_sending_answers_stay_and_the_calendar_updates(
+        harness: Harness) -> None:
+    zeynep, (ayse, emma) = await group_with(harness, ("Ayşe", "tr"), ("Emma", "en"))
+    await announce(harness, zeynep)
+    invitation = await notice(harness, ayse)
+    await harness.server.press_button(ayse.user, invitation, "✅ Katılıyorum")
+    await harness.server.wait_for_edit(invitation, lambda m: "Yanıtınız" in (m.text or ""))
+    first_file = await harness.press(ayse, invitation, "📅 Takvime ekle (.ics)")
+    await notice(harness, emma, "New meeting")
+
+    overview = await harness.send(zeynep, "/toplantilar")
+    which = await harness.press(zeynep, overview, "✏️ Yer, başlık, gündem")
+    ask = await harness.press(zeynep, which, "Yer")
+    assert "https://meet.example.org/kars" in ask.text
+    same = await harness.send(zeynep, "https://meet.example.org/kars")
+    assert "hiçbir şey değişmedi" in same.text
+    preview = await harness.send(zeynep, "Kars Kültür Merkezi, 2. kat")
+    assert "📍 Yer: https://meet.example.org/kars → Kars Kültür Merkezi, 2. kat" in preview.text
+    done = await harness.send(zeynep, "gönder")  # the button's word
+    assert "yanıtlar geçerli kaldı" in done.text
+
+    told = await notice(harness, ayse, "Toplantıda değişiklik")
+    assert "📍 Yer: https://meet.example.org/kars → Kars Kültür Merkezi, 2. kat" in told.text
+    assert "Yanıtınız geçerli" in told.text
+    assert "Place:" in (await notice(harness, emma, "The meeting has changed")).text
+    assert "Yanıtınız: ✅ Katılıyorum" in (await harness.send(ayse, "/toplantilar")).text  # the answer stays
+
+    await notice(harness, zeynep, "Toplantıda değişiklik")  # her own copy as a member
+    which = await harness.press(zeynep, await harness.send(zeynep, "/toplantilar"), "✏️ Yer, başlık, gündem")
+    await harness.press(zeynep, which, "Süre")
+    assert "15 dakika ile 12 saat" in (await harness.send(zeynep, "yarım gün")).text
+    preview = await harness.send(zeynep, "90 dk")
+    assert "⏱ Süre: 2 sa 0 dk → 1 sa 30 dk" in preview.text
+    await harness.press(zeynep, preview, "📤 Gönder")
+    second_file = await harness.press(ayse, await notice(harness, ayse, "Süre"), "📅 Takvime ekle (.ics)")
+    before = next(iter(icalendar.Calendar.from_ical(first_file.document_bytes).walk("VEVENT")))
+    after = next(iter(icalendar.Calendar.from_ical(second_file.document_bytes).walk("VEVENT")))
+    assert str(after.get("uid")) == str(before.get("uid"))
+    assert (int(before.get("sequence")), int(after.get("sequence"))) == (0, 2)
+    assert str(after.get("location")) == "Kars Kültür Merkezi, 2. kat"
+    assert str(after.get("description")) == "Bütçe talepleri"
+    assert after.decoded("dtend") - after.decoded("dtstart") == timedelta(minutes=90)
+    # The reminders follow the new version of the meeting (an older SEQUENCE would be skipped).
+    await _advance_to(harness, MEETING_START - timedelta(hours=24))
+    assert "Kars Kültür Merkezi" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text

@@ -68,7 +68,12 @@ class MeetingAnswers:
         if meeting.starts_at <= ctx.now:
             return [ctx.text("meeting.already_started", title=meeting.title)]
         async with self._db.transaction() as tx:
+            before = await meetings_repo.rsvp_of(tx, meeting.id, member.id)
             await meetings_repo.set_rsvp(tx, meeting.id, member.id, answer, ctx.now)
+        if edit_of is not None and before == answer:
+            # The pressed message already shows this answer: editing it into the same text and
+            # buttons is refused by Telegram (400 "message is not modified") and costs a call.
+            return []
         if edit_of is None:
             return [ctx.text("rsvp.recorded", title=meeting.title, answer=t(render.ANSWER_KEYS[answer], ctx.lang))]
         if ctx.roles.get(group.id) is Role.COORDINATOR:  # her card keeps the tally and tools

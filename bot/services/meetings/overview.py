@@ -79,9 +79,10 @@ class MeetingOverview:
         manage = [Button(label=t("meeting.list_button", ctx.lang), choice=f"mtg:{meeting.id}:list"),
                   Button(label=t("meeting.move_button", ctx.lang), choice=f"mtg:{meeting.id}:move"),
                   Button(label=t("meeting.cancel_button", ctx.lang), choice=f"mtg:{meeting.id}:cancel")]
-        rows = [*reply.buttons, manage]
+        more = [Button(label=t("meeting.edit_meeting_button", ctx.lang), choice=f"mtg:{meeting.id}:edit")]
         if counts.get(None, 0):
-            rows.append([Button(label=t("meeting.nudge_button", ctx.lang), choice=f"mtg:{meeting.id}:nudge")])
+            more.append(Button(label=t("meeting.nudge_button", ctx.lang), choice=f"mtg:{meeting.id}:nudge"))
+        rows = [*reply.buttons, manage, more]
         return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=rows)
 
     # -- coordinator actions: `mtg:<meeting>:<action>` ---------------------------------
@@ -104,6 +105,8 @@ class MeetingOverview:
             return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
         if action == "move":
             return await self._meetings.reschedule_flow.begin(ctx, meeting)
+        if action == "edit":
+            return await self._meetings.amend_flow.begin(ctx, meeting)
         if action == "nudge":
             count = await self._meetings.remind_waiting(meeting)
             return [ctx.text("meeting.nudged" if count else "meeting.nobody_waiting", title=meeting.title, count=count)]

@@ -68,6 +68,16 @@ def invitation(meeting: Meeting, group: Group, lang: str, *, chosen: str | None 
     return Reply(text="\n\n".join(parts), buttons=rsvp_buttons(meeting, lang, chosen), edit_of=edit_of)
 
 
+def amended(meeting: Meeting, group: Group, lang: str, change: str, *, chat: bool = False) -> Reply:
+    """The notice that the title, place, agenda or duration changed: what changed, the meeting
+    as it is now, "your answer stays", and the updated calendar file one tap away."""
+    parts = [t("meeting.changed_heading", lang), change, details(meeting, group, lang)]
+    if chat:
+        return Reply(text="\n\n".join(parts))
+    return Reply(text="\n\n".join([*parts, t("meeting.changed_answers_stay", lang)]),
+                 buttons=[[Button(label=t("meeting.calendar_button", lang), choice=f"ics:{meeting.id}")]])
+
+
 def group_chat_notice(meeting: Meeting, group: Group, heading: str, change: str | None = None) -> Reply:
     """For the linked group chat, in the group's language, without answer buttons: answers
     are personal and given in the private chat."""

@@ -26,6 +26,7 @@ from bot.services.meetings import render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
+from bot.services.meetings.amend import AmendFlow, change_line
 from bot.services.meetings.answers import MeetingAnswers
 from bot.services.meetings.attendance import Attendance
 from bot.services.meetings.dialog import NewMeetingFlow, RescheduleFlow
@@ -66,6 +67,7 @@ class MeetingService:
     def register(self, conversation: Conversation) -> None:
         self.new_meeting_flow = NewMeetingFlow(self, conversation)
         self.reschedule_flow = RescheduleFlow(self, conversation)
+        self.amend_flow = AmendFlow(self, conversation)
         self.answers = MeetingAnswers(self, self._db)
         self.attendance = Attendance(self, self._db)
         self.overview = MeetingOverview(self, self._db)
@@ -82,6 +84,7 @@ class MeetingService:
                                              needs_member=False, in_menu=False))
         conversation.add_flow(self.new_meeting_flow)
         conversation.add_flow(self.reschedule_flow)
+        conversation.add_flow(self.amend_flow)
         conversation.add_choice("rsvp", self.answers.on_rsvp)
         conversation.add_choice("ics", self.answers.on_calendar)
         conversation.add_choice("mtg", self.overview.on_manage)
@@ -165,6 +168,27 @@ class MeetingService:
             await self._announce(moved, "meeting.rescheduled", previous=before.starts_at)
             await self._arm_reminders(moved)
         return moved
+
+    async def amend(self, meeting_id: int, field: str, value: object) -> Meeting:
+        """New title, place, agenda or duration: everyone is told what changed (old → new) and
+        keeps her answer; the calendar SEQUENCE grows and the reminders follow the new version."""
+        async with self._db.transaction() as tx:
+            before = await meetings_repo.get(tx, meeting_id)
+            if before is None:
+                raise NotFound()
+            await meetings_repo.amend(tx, meeting_id, field, value)
+            after = await meetings_repo.get(tx, meeting_id)
+            assert after is not None
+            group = await self.group(after.group_id)
+            previous = getattr(before, "duration_minutes" if field == "duration" else field)
+            broadcast = await self._broadcasts.create_broadcast(self._notice_key(after), group.id, "meeting")
+            await self._broadcasts.send_to_group(broadcast, group.id, lambda lang: render.amended(
+                after, group, lang, change_line(field, previous, value, lang)))
+            await self._post_to_chat(group, broadcast, render.amended(
+                after, group, group.language, change_line(field, previous, value, group.language), chat=True))
+            await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
+            await self._arm_reminders(after)
+        return after
 
     async def call_off(self, meeting_id: int) -> Meeting:
         """Cancel: everyone is told (with a calendar file that removes it), reminders dropped."""
