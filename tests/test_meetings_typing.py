@@ -13,7 +13,7 @@ async def test_joining_by_typing_the_buttons_words(harness: Harness) -> None:
     nur = harness.person("Nur")
     picker = await harness.send(nur, f"/start {group.member_invite.code}")
     assert picker.button_texts == ["Türkçe", "English"]
-    nudged = await harness.send(nur, "merhaba")  # fits no button: told to tap one, choices named
+    nudged = await harness.send(nur, "bilmiyorum ki")  # fits no button: told to tap one, choices named
     assert "düğmelerden birine" in nudged.text and "«Türkçe»" in nudged.text
     assert nudged.button_texts == ["Türkçe", "English"]
     await harness.send(nur, "turkce")  # the label typed without Turkish letters
@@ -77,3 +77,20 @@ def test_matching_rules() -> None:
     card = [*rsvp, ("📅 Takvime ekle (.ics)", "ics:1"), ("❌ İptal et", "mtg:1:cancel")]
     assert match_choice("hayır", card) is None  # two buttons read as "no": not a guess
     assert match_choice("merhaba", card) is None
+
+
+async def test_katil_without_a_code_asks_for_it_and_takes_a_pasted_link_or_any_case(harness: Harness) -> None:
+    group = await harness.create_group()
+    nur = harness.person("Nur")
+    greeting = await harness.send(nur, "Merhaba")
+    assert "Koordinat" in greeting.text  # a short welcome with the next step
+    asked = await harness.send(nur, "/katil")
+    assert "Davet kodunuzu" in asked.text
+    wrong = await harness.send(nur, "yanlis-kod")
+    assert "geçerli bir davet kodu değil" in wrong.text
+    picker = await harness.send(nur, f"https://t.me/koordinat_bot?start={group.member_invite.code}")
+    assert picker.button_texts == ["Türkçe", "English"]
+
+    deniz = harness.person("Deniz")
+    picker = await harness.send(deniz, f"/katil {group.member_invite.code.upper()}")
+    assert picker.button_texts == ["Türkçe", "English"]
