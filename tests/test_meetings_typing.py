@@ -94,3 +94,20 @@ async def test_katil_without_a_code_asks_for_it_and_takes_a_pasted_link_or_any_c
     deniz = harness.person("Deniz")
     picker = await harness.send(deniz, f"/katil {group.member_invite.code.upper()}")
     assert picker.button_texts == ["Türkçe", "English"]
+
+
+async def test_gizlilik_changes_each_consent(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(ayse, "/gizlilik")
+    consents = await harness.next(ayse)
+    assert "Anketler: verildi" in consents.text
+    assert consents.button_texts == ["Grup mesajları: onayı geri al", "Anketler: onayı geri al"]
+    await harness.server.press_button(ayse.user, consents, "Anketler: onayı geri al")
+    await harness.server.wait_for_edit(consents, lambda m: "Anketler: verilmedi" in (m.text or ""))
+    assert "Anketler: onay ver" in consents.button_texts
+    await harness.server.press_button(ayse.user, consents, "Anketler: onay ver")
+    await harness.server.wait_for_edit(consents, lambda m: "Anketler: verildi" in (m.text or ""))
+    withdraw = await harness.press(ayse, consents, "Grup mesajları: onayı geri al")
+    assert "silinmesi demektir" in withdraw.text
+    confirm = await harness.next(ayse)
+    assert confirm.button_texts == ["🗑 Evet, verilerimi sil", "Vazgeç"]
