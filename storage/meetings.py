@@ -274,3 +274,42 @@ async def amend(conn: Connection, meeting_id: int, field: str, value: object) ->
     column = AMENDABLE[field]
     await conn.execute(f"UPDATE meetings SET {column} = ?, sequence = sequence + 1 WHERE id = ?",
                        (value, meeting_id))
+
+
+@dataclass(frozen=True)
+class ExportCell:
+    """One member at one meeting: her answer (None: none given) and whether she came (None:
+    attendance not taken for that meeting)."""
+
+    meeting_id: int
+    member_id: int
+    name: str
+    answer: str | None
+    came: bool | None
+
+
+async def held_between(conn: Connection, group_id: int, since: datetime, until: datetime) -> list[Meeting]:
+    """The group's meetings (not cancelled) starting in [since, until), earliest first."""
+    async with conn.execute(
+        "SELECT * FROM meetings WHERE group_id = ? AND status = 'scheduled' AND starts_at >= ? AND starts_at < ? "
+        "ORDER BY starts_at, id", (group_id, to_db(since), to_db(until))) as cursor:
+        return [_meeting(row) for row in await cursor.fetchall()]
+
+
+async def export_cells(conn: Connection, meeting_ids: list[int]) -> list[ExportCell]:
+    """Everyone now in each meeting's group, with her answer and attendance."""
+    if not meeting_ids:
+        return []
+    marks = ",".join("?" * len(meeting_ids))
+    async with conn.execute(
+        "SELECT m.id AS meeting_id, mb.id AS member_id, mb.display_name, r.answer, a.attended, "
+        "m.attendance_taken_at FROM meetings m JOIN memberships ms ON ms.group_id = m.group_id "
+        "JOIN members mb ON mb.id = ms.member_id "
+        "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = mb.id "
+        "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = mb.id "
+        f"WHERE m.id IN ({marks}) ORDER BY mb.display_name, mb.id", tuple(meeting_ids)) as cursor:
+        rows = await cursor.fetchall()
+    return [ExportCell(meeting_id=int(row["meeting_id"]), member_id=int(row["member_id"]), name=row["display_name"],
+                       answer=row["answer"],
+                       came=None if row["attendance_taken_at"] is None else bool(row["attended"]))
+            for row in rows]

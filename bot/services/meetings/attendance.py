@@ -38,7 +38,9 @@ class Attendance:
         return Reply(text=t(key, ctx.lang, title=meeting.title, when=render.when(meeting, group, ctx.lang),
                             present=came),
                      buttons=[[Button(label=t("meeting.attendance_button", ctx.lang),
-                                      choice=f"mtg:{meeting.id}:att")]])
+                                      choice=f"mtg:{meeting.id}:att"),
+                               Button(label="📤 CSV", choice=f"mtg:{meeting.id}:csv"),
+                               Button(label="📊 XLSX", choice=f"mtg:{meeting.id}:xlsx")]])
 
     async def sheet(self, ctx: Ctx, meeting: Meeting, edit_of: str | None, page: int = 0) -> Reply:
         """One button per person who was a member when the meeting started (✅ came, ⬜ not),

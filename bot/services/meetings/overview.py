@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Member, Reply, Role
-from bot.services.meetings import render
+from bot.services.meetings import export, render
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
 from messages import t
@@ -97,6 +97,8 @@ class MeetingOverview:
             return [await self.attendee_list(ctx, meeting)]
         if action == "att":
             return [await self._meetings.attendance.sheet(ctx, meeting, edit_of=None)]
+        if action in export.FORMATS:
+            return [await self._meetings.export_file(meeting, action, ctx.lang)]
         if meeting.cancelled:
             return [ctx.text("meeting.was_cancelled_coordinator", title=meeting.title)]
         if action == "keep":

@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Button, Group, Member, Reply, Role
-from bot.services.meetings import render
+from bot.models import Attachment, Button, Group, Member, Reply, Role
+from bot.services.meetings import export, render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
@@ -348,6 +348,26 @@ class MeetingService:
                               agenda=meeting.agenda, timezone=group.timezone, sequence=meeting.sequence,
                               cancelled=meeting.cancelled, stamp=now, organizer=group.name)
         return render.calendar_file(meeting, content, lang)
+
+    async def export_file(self, meeting: Meeting, kind: str, lang: str) -> Reply:
+        """One meeting's answers and attendance as a CSV or XLSX file (coordinators only;
+        the caller checks)."""
+        group = await self.group(meeting.group_id)
+        table = await export.build(self._db, group, [meeting], lang)
+        content = export.render(table, kind, group.name)
+        return Reply(text=t("meeting.export_caption", lang, title=meeting.title),
+                     attachment=Attachment(kind="document", filename=export.filename(
+                         group, meeting.starts_at, None, kind, lang), content=content, mime_type=export.MIME[kind]))
+
+    async def export_period(self, group_id: int, since: datetime, until: datetime, kind: str,
+                            lang: str) -> tuple[bytes, int]:
+        """The group's meetings in [since, until) as a CSV or XLSX file, and how many meetings
+        it covers (for `koordinat export attendance`)."""
+        group = await self.group(group_id)
+        async with self._db.read() as conn:
+            held = await meetings_repo.held_between(conn, group_id, since, until)
+        table = await export.build(self._db, group, held, lang)
+        return export.render(table, kind, group.name), len(held)
 
     async def upcoming_for_newcomer(self, ctx: Ctx, member: Member, group: Group) -> Replies:
         """Join hook: a member who joins after the announcement gets the upcoming meetings."""
