@@ -41,6 +41,7 @@ class RosterLine:
     role: Role
     answer: str | None
     attended: bool
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,17 @@ async def set_rsvp(conn: Connection, meeting_id: int, member_id: int, answer: st
     await conn.execute(
         "INSERT INTO rsvps (meeting_id, member_id, answer, answered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = excluded.answer, "
-        "answered_at = excluded.answered_at", (meeting_id, member_id, answer, to_db(now)))
+        "answered_at = excluded.answered_at, "
+        "note = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.note END",  # a new answer drops the old reason
+        (meeting_id, member_id, answer, to_db(now)))
+
+
+async def set_note(conn: Connection, meeting_id: int, member_id: int, note: str | None) -> bool:
+    """The reason given with a "no" or "maybe"; False if she has no such answer now."""
+    cursor = await conn.execute(
+        "UPDATE rsvps SET note = ? WHERE meeting_id = ? AND member_id = ? AND answer IN ('no', 'maybe')",
+        (note, meeting_id, member_id))
+    return cursor.rowcount > 0
 
 
 async def rsvp_of(conn: Connection, meeting_id: int, member_id: int) -> str | None:
@@ -172,7 +183,7 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
     if members_at_start:
         params += (to_db(meeting.starts_at),)
     async with conn.execute(
-        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, a.attended "
+        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, r.note, a.attended "
         "FROM memberships ms JOIN members m ON m.id = ms.member_id "
         "LEFT JOIN rsvps r ON r.meeting_id = ? AND r.member_id = m.id "
         "LEFT JOIN attendance a ON a.meeting_id = ? AND a.member_id = m.id "
@@ -180,7 +191,8 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
         rows = await cursor.fetchall()
     return [RosterLine(member=Member(id=row["id"], display_name=row["display_name"], language=row["language"],
                                      unreachable_at=row["unreachable_at"]),
-                       role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]))
+                       role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]),
+                       note=row["note"])
             for row in rows]
 
 
@@ -233,7 +245,7 @@ async def attendance_history(conn: Connection, group_id: int) -> dict[int, Atten
 @personal_data.section("meetings")
 async def _export(conn: Connection, member_id: int) -> list[dict[str, object]]:
     async with conn.execute(
-        "SELECT m.title, m.starts_at, m.status, r.answer, r.answered_at, a.attended FROM meetings m "
+        "SELECT m.title, m.starts_at, m.status, r.answer, r.note, r.answered_at, a.attended FROM meetings m "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ? "
         "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = ? "
         "WHERE r.member_id IS NOT NULL OR a.member_id IS NOT NULL ORDER BY m.starts_at",

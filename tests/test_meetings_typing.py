@@ -111,3 +111,27 @@ async def test_gizlilik_changes_each_consent(harness: Harness) -> None:
     assert "silinmesi demektir" in withdraw.text
     confirm = await harness.next(ayse)
     assert confirm.button_texts == ["🗑 Evet, verilerimi sil", "Vazgeç"]
+
+
+async def test_a_no_can_carry_a_reason_only_coordinators_see(harness: Harness) -> None:
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    await announce(harness, zeynep)
+    invitation = await notice(harness, fatma)
+    await harness.server.press_button(fatma.user, invitation, "❌ Katılamıyorum")
+    await harness.server.wait_for_edit(invitation, lambda m: "not yazın" in (m.text or ""))
+    saved = await harness.send(fatma, "Kızım hasta, ocakta gelirim")
+    assert "koordinatöre iletildi" in saved.text
+    overview = await harness.send(zeynep, "/toplantilar")
+    attendees = await harness.press(zeynep, overview, "👥 Katılımcılar")
+    assert "❌ Katılamıyorum (1): Fatma («Kızım hasta, ocakta gelirim»)" in attendees.text
+    # A member never sees it; a new answer drops the old reason.
+    await notice(harness, ayse)
+    assert "Kızım hasta" not in (await harness.send(ayse, "/toplantilar")).text
+    assert "Katılıyorum" in (await harness.send(fatma, "evet")).text
+    attendees = await harness.press(zeynep, await harness.send(zeynep, "/toplantilar"), "👥 Katılımcılar")
+    assert "Kızım hasta" not in attendees.text and "Fatma" in attendees.text
+
+    # Right after a tap on 🤔, a command's word is a command, not a note.
+    await harness.server.press_button(fatma.user, invitation, "🤔 Belki")
+    await harness.server.wait_for_edit(invitation, lambda m: "• 🤔 Belki •" in m.button_texts)
+    assert "Koordinat komutları" in (await harness.send(fatma, "yardım")).text

@@ -182,6 +182,10 @@ class Conversation:
     def add_flow(self, flow: Flow) -> None:
         self._flows[flow.kind] = flow
 
+    def is_keyword(self, text: str) -> bool:
+        """Whether typed `text` is a command's word (`yardım`, `toplantilar`, `iptal`...)."""
+        return self._keywords.get(fold(text).lstrip("/")) is not None or is_cancel(text)
+
     def add_exclusive_choice(self, prefix: str) -> None:
         """Questions with buttons of this prefix are answered only by a button (or its words)."""
         EXCLUSIVE_PREFIXES.add(prefix)

@@ -4,12 +4,14 @@ fetch its calendar file."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.models import Button, Member, Reply, Role
 from bot.services.meetings import render
-from bot.services.conversation import Ctx, Replies
+from bot.errors import InvalidAnswer
+from bot.services.conversation import Conversation, Ctx, Replies
+from storage.dialogs import DialogState
 from bot.text import fold
 from messages import t
 from storage import meetings as meetings_repo
@@ -45,10 +47,45 @@ def typed_answer(text: str) -> str | None:
     return TYPED_ANSWERS.get(words)
 
 
+NOTE_LENGTH = 300
+NOTE_WINDOW = timedelta(minutes=30)
+
+
+class NoteFlow:
+    """The optional reason after a "no" or "maybe": the next message is the note (a typed
+    RSVP word changes the answer instead), "Geç" skips."""
+
+    kind = "rsvpnote"
+
+    def __init__(self, answers: MeetingAnswers, conversation: Conversation, db: Database) -> None:
+        self._answers = answers
+        self._conversation = conversation
+        self._db = db
+
+    async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
+        note = " ".join(text.split())
+        if len(note) > NOTE_LENGTH:
+            raise InvalidAnswer("rsvp.note_too_long", limit=NOTE_LENGTH, length=len(note))
+        await self._conversation.end(ctx)
+        late = ctx.now > datetime.fromisoformat(str(state.data.get("until") or ctx.now.isoformat()))
+        if late or typed_answer(text) is not None or self._conversation.is_keyword(text):
+            # an answer, a command's word, or much later: not a note after all
+            return await self._conversation.on_text(ctx.actor, text)
+        member = ctx.require_member()
+        async with self._db.transaction() as tx:
+            saved = await meetings_repo.set_note(tx, int(state.data["meeting_id"]), member.id, note)
+        return [ctx.text("rsvp.note_saved" if saved else "error.stale_button")]
+
+    async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        return [ctx.text("error.stale_button")]
+
+
 class MeetingAnswers:
-    def __init__(self, meetings: MeetingService, db: Database) -> None:
+    def __init__(self, meetings: MeetingService, db: Database, conversation: Conversation) -> None:
         self._meetings = meetings
         self._db = db
+        self._conversation = conversation
+        self.note_flow = NoteFlow(self, conversation, db)
 
     async def on_rsvp(self, ctx: Ctx, parts: list[str]) -> Replies:
         """`rsvp:<meeting>:<answer>`: record it and show the choice on the pressed message."""
@@ -79,8 +116,19 @@ class MeetingAnswers:
         if ctx.roles.get(group.id) is Role.COORDINATOR:  # her card keeps the tally and tools
             card = await self._meetings.overview.card(ctx, member, meeting)
             return [card.model_copy(update={"edit_of": edit_of})]
-        return [render.invitation(meeting, group, ctx.lang, chosen=answer, heading="meeting.upcoming",
-                                  edit_of=edit_of)]
+        reply = render.invitation(meeting, group, ctx.lang, chosen=answer, heading="meeting.upcoming", edit_of=edit_of)
+        if await self._offer_note(ctx, meeting, answer):  # in the same message: no extra one to pay for
+            reply = reply.model_copy(update={"text": reply.text + "\n\n" + t("rsvp.ask_note", ctx.lang)})
+        return [reply]
+
+    async def _offer_note(self, ctx: Ctx, meeting: Meeting, answer: str) -> bool:
+        """With a tapped "no" or "maybe", the next message may be a reason for the coordinators
+        (for `NOTE_WINDOW`) — unless another dialog is open, which it must not replace."""
+        if answer == "yes" or await self._conversation.current_dialog(ctx) is not None:
+            return False
+        await self._conversation.save(ctx, DialogState(NoteFlow.kind, "note", {
+            "meeting_id": meeting.id, "until": (ctx.now + NOTE_WINDOW).isoformat()}))
+        return True
 
     async def on_typed_answer(self, ctx: Ctx, text: str) -> Replies | None:
         """Typed `EVET` / `hayır` / `belki` / `katılamıyorum`: right after a meeting's notice or

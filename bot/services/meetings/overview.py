@@ -128,7 +128,8 @@ class MeetingOverview:
             roster = await meetings_repo.roster(conn, meeting)
         sections = []
         for answer in (*ANSWERS, None):
-            names = [line.member.display_name for line in roster if line.answer == answer]
+            names = [line.member.display_name + (f" («{line.note}»)" if line.note else "")
+                     for line in roster if line.answer == answer]
             label = t(render.ANSWER_KEYS[answer], ctx.lang) if answer else t("rsvp.waiting", ctx.lang)
             sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names),
                               names=", ".join(names) if names else "—"))

@@ -9,3 +9,6 @@ CREATE TABLE pending_choices (
     asked_at TEXT NOT NULL,
     PRIMARY KEY (channel, external_id)
 );
+
+-- A member's optional note with a "no" or "maybe" (her reason), shown to coordinators only.
+ALTER TABLE rsvps ADD COLUMN note TEXT;
