@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     from bot.services.surveys import results_cli, targets
     survey = targets.add_commands(commands)
     results_cli.add_commands(export, survey)
+    attendance = export.add_parser("attendance", help="a group's meeting answers and attendance (member × meeting)")
+    attendance.add_argument("group", type=int, help="group id (see `koordinat group list`)")
+    attendance.add_argument("--from", dest="since", required=True, help="first day, YYYY-MM-DD (inclusive)")
+    attendance.add_argument("--to", dest="until", required=True, help="last day, YYYY-MM-DD (inclusive)")
+    attendance.add_argument("--format", choices=["csv", "xlsx"], default=None,
+                            help="default: from the output's extension, else csv")
+    attendance.add_argument("--output", type=Path, default=None, help="file to write (default: stdout for csv)")
+    attendance.add_argument("--language", choices=["tr", "en"], default=None)
     return parser
 
 
@@ -99,6 +107,8 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(_migrate(settings))
     if command == "backup":
         return _backup(settings, args.path)
+    if command == "export" and getattr(args, "export_command", None) == "attendance":
+        return asyncio.run(_export_attendance(settings, args))
     if command == "group":
         if args.group_command == "create":
             return asyncio.run(_group_create(settings, args))
@@ -259,4 +269,43 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
             print(f"  {role.value} invite: {link}{until}{uses}")
     finally:
         await db.close()
+    return 0
+
+
+async def _export_attendance(settings: Settings, args: argparse.Namespace) -> int:
+    """`koordinat export attendance GROUP --from 2026-09-01 --to 2026-12-31 --output k.xlsx`."""
+    from datetime import date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    kind = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "csv")
+    if kind not in ("csv", "xlsx"):
+        print(f"koordinat: unknown format {kind!r}: use --format csv or xlsx", file=sys.stderr)
+        return 2
+    if kind == "xlsx" and args.output is None:
+        print("koordinat: an XLSX export needs --output FILE.xlsx", file=sys.stderr)
+        return 2
+    try:
+        first, last = date.fromisoformat(args.since), date.fromisoformat(args.until)
+    except ValueError:
+        print("koordinat: --from and --to are dates like 2026-09-01", file=sys.stderr)
+        return 2
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        group = await services.groups.get(args.group)
+        if group is None:
+            print(f"koordinat: no group {args.group} (see `koordinat group list`)", file=sys.stderr)
+            return 2
+        zone = ZoneInfo(group.timezone)
+        since = datetime.combine(first, time(0), tzinfo=zone)
+        until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+        content, count = await services.meetings.export_period(
+            group.id, since, until, kind, args.language or group.language)
+    finally:
+        await db.close()
+    if args.output is None:
+        sys.stdout.write(content.decode("utf-8-sig"))
+    else:
+        args.output.write_bytes(content)
+        print(f"{count} meeting(s) of {group.name} written to {args.output}", file=sys.stderr)
     return 0

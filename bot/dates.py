@@ -1,45 +1,106 @@
-"""Reading the dates people type: `03.12.2026 14:00` the Turkish way, and a few more.
+"""Reading the dates people type, the way Turkish coordinators type them.
 
-Accepted, in the group's time zone: `03.12.2026 14:00`, `3.12.2026 14.00`, `03/12/2026 14:00`,
-`3-12-26 9:30`, `12.12 14:00` (the next 12 December), `3 Aralık 2026 14:00`,
-`Perşembe, 03.12.2026 14:00` (as the bot itself writes it), `3 December 2026, 2:00 pm`,
-`December 3, 2026 14:00` and ISO 8601 (`2026-12-03T14:00`, with or without an offset).
-Relative words (`yarın`, `tomorrow`) are refused on purpose: a notice to a whole group should
-name its date.
+One public entry point, `parse_when(text, zone, now, lang)`, shared by every feature that asks
+for a date (meetings, plan milestones...). It accepts, in the group's time zone:
+
+- numbers: `03.12.2026 14:00`, `3.12.26 14.00`, `03/12/2026 14:00`, `3-12-26 9:30`, `12.12 14:00`;
+- month names and their short forms: `3 Aralık 14:00`, `3 Ara 2026 14:00`, `3 ARALIK 14:00`,
+  `3 aralik 2026 saat 14:00`, `December 3, 2026 2:00 pm`, `3 Dec 14:00`;
+- the time first or last, `saat` / `at` between: `14:00 3 Aralık`, `3 Aralık saat 14:00`;
+- relative words: `yarın 14:00`, `cuma 14:00`, `bugün 18:30`, `tomorrow 2pm`, `friday 14:00`;
+- the bot's own echo `Perşembe, 03.12.2026 14:00` and ISO 8601 (`2026-12-03T14:00+03:00`).
+
+The date itself is read by `dateparser` (restricted to Turkish and English, day first,
+preferring future dates); what comes back is then checked strictly here: a time that cannot be
+(`24:00` says the *hour* is wrong), a date that does not exist (`31.02`), a weekday that does
+not match the date, a moment already past, a wall time skipped or repeated by a daylight-saving
+change in the zone. A date without a year means the next such date. What is typed without a
+time is returned as a day (`Parsed.clock is None`) so that the caller asks only for the time
+(`parse_clock`, then `at_clock`) or, for milestones, takes the day as it is.
+
+Everything that was not a literal, full date (`literal=False`: a relative word, a weekday,
+no year), that lies more than a year ahead (`far_ahead`, e.g. a typo `2062`) or that falls in
+a repeated DST hour (`ambiguous`) should be echoed with its weekday and confirmed before use.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import dateparser
+from babel.dates import get_timezone_location
 
 from bot.errors import InvalidAnswer
 from bot.text import fold
 
-# Meetings are planned weeks ahead, not years: a year like 2062 is a typo.
-HORIZON = timedelta(days=2 * 366)
-# Without a year, a day already past this year means next year only if that is soon.
-YEAR_WRAP = timedelta(days=183)
+# More than this ahead is confirmed, not taken (a meeting in 2062 is a typo for 2026).
+FAR_AHEAD = timedelta(days=366)
+LANGUAGES = ("tr", "en")
 
-_MONTHS = {name: number for number, names in enumerate((
-    ("ocak", "oca", "january", "jan"), ("subat", "sub", "february", "feb"),
-    ("mart", "mar", "march"), ("nisan", "nis", "april", "apr"), ("mayis", "may"),
-    ("haziran", "haz", "june", "jun"), ("temmuz", "tem", "july", "jul"),
-    ("agustos", "agu", "august", "aug"), ("eylul", "eyl", "september", "sep", "sept"),
-    ("ekim", "eki", "october", "oct"), ("kasim", "kas", "november", "nov"),
-    ("aralik", "ara", "december", "dec")), start=1) for name in names}
+# Folded spellings (and short forms) → the spelling dateparser knows. dateparser lower-cases
+# with Python's rules, so `ARALIK` becomes `aralik` and is not found; we fold ourselves first.
+_CANONICAL = {
+    **dict.fromkeys(("ocak", "oca"), "ocak"), **dict.fromkeys(("subat", "sub"), "şubat"),
+    "mart": "mart", **dict.fromkeys(("nisan", "nis"), "nisan"), **dict.fromkeys(("mayis",), "mayıs"),
+    **dict.fromkeys(("haziran", "haz"), "haziran"), **dict.fromkeys(("temmuz", "tem"), "temmuz"),
+    **dict.fromkeys(("agustos", "agu", "agus"), "ağustos"), **dict.fromkeys(("eylul", "eyl"), "eylül"),
+    **dict.fromkeys(("ekim", "eki"), "ekim"), **dict.fromkeys(("kasim", "kas"), "kasım"),
+    **dict.fromkeys(("aralik", "ara"), "aralık"),
+    "pazartesi": "pazartesi", "sali": "salı", "carsamba": "çarşamba", "persembe": "perşembe",
+    "cuma": "cuma", "cumartesi": "cumartesi", "pazar": "pazar",
+    "pzt": "pazartesi", "sal": "salı", "car": "çarşamba", "per": "perşembe", "cum": "cuma",
+    "cmt": "cumartesi", "paz": "pazar",
+    "bugun": "bugün", "yarin": "yarın",
+}
 _WEEKDAYS = {name: number for number, names in enumerate((
-    ("pazartesi", "monday", "mon"), ("sali", "tuesday", "tue"), ("carsamba", "wednesday", "wed"),
-    ("persembe", "thursday", "thu"), ("cuma", "friday", "fri"), ("cumartesi", "saturday", "sat"),
-    ("pazar", "sunday", "sun"))) for name in names}
+    ("pazartesi", "pzt", "monday", "mon"), ("sali", "sal", "tuesday", "tue", "tues"),
+    ("carsamba", "car", "wednesday", "wed"), ("persembe", "per", "thursday", "thu", "thurs"),
+    ("cuma", "cum", "friday", "fri"), ("cumartesi", "cmt", "saturday", "sat"),
+    ("pazar", "paz", "sunday", "sun"))) for name in names}
+_NEXT_WEEK = frozenset({"haftaya", "gelecek", "sonraki", "next"})
+_RELATIVE = frozenset({"bugun", "yarin", "obur", "ertesi", "haftaya", "gelecek", "sonraki", "today",
+                       "tomorrow", "next", "tonight", "aksam", "sabah", *_WEEKDAYS})
 
-_WEEKDAY = re.compile(r"^([a-z]+),? (?=\d|[a-z]+ \d)")
-_TIME = re.compile(r"(?:^|[ ,]+)(?:saat |at )?(\d{1,2})(?:[:.](\d{2}))?(?: ?(am|pm))?$")
-_NUMERIC = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?$")
-_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})\.? ([a-z]+)(?:,? (\d{4}))?$")
-_MONTH_NAME_DAY = re.compile(r"^([a-z]+) (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$")
+# A clock time: `14:00`, `14.00`, `9:30`, `2:00 pm`, `2pm`, `saat 14`, `14:00'te`.
+_CLOCK = re.compile(
+    r"(?<![\d./-])(?:(?:saat|at)\s+)?(\d{1,2})(?:([:.])(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"(?:'?(?:de|da|te|ta))?(?![\w./-])")
+_NUMERIC_DATE = re.compile(r"(?<![\d:])(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?(?![\d:])")
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What `parse_when` understood.
+
+    - `day`: the local calendar day;
+    - `clock`: the local wall time, or None when only a date was typed;
+    - `moment`: `day` at `clock` in the zone as an aware UTC datetime (None without a clock);
+    - `literal`: the text named the full date itself (day, month, year), so an echo suffices;
+      False for relative words, weekdays and a left-out year, which are confirmed;
+    - `far_ahead`: more than `FAR_AHEAD` ahead — confirm (`2062` for `2026`);
+    - `ambiguous`: the wall time occurs twice in the zone (the hour repeated when DST ends);
+      `moment` is its first occurrence — confirm.
+    """
+
+    day: date
+    clock: time | None
+    moment: datetime | None
+    literal: bool
+    far_ahead: bool = False
+    ambiguous: bool = False
+
+    @property
+    def needs_time(self) -> bool:
+        return self.clock is None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return not self.literal or self.far_ahead or self.ambiguous
 
 
 def example_time(now: datetime, zone: ZoneInfo) -> datetime:
@@ -54,102 +115,205 @@ def example_text(now: datetime, zone: ZoneInfo) -> str:
     return example_time(now, zone).strftime("%d.%m.%Y %H:%M")
 
 
-def parse_meeting_time(text: str, zone: ZoneInfo, now: datetime) -> datetime:
-    """The moment `text` names in `zone`, as aware UTC; it must lie ahead (within two years).
+def zone_name(zone: ZoneInfo | str, lang: str) -> str:
+    """The zone as people call it, not its IANA id: `Türkiye saati`, `Türkiye Time`,
+    `Almanya (Berlin) saati` (Babel's CLDR location names)."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    name = get_timezone_location(zone, locale="tr" if lang == "tr" else "en")
+    return name.replace(" Saati", " saati") if lang == "tr" else name
 
-    Raises `InvalidAnswer` with a key saying what went wrong — unknown form, a date without
-    a time, a date that does not exist (31.02.2026), a weekday that does not match, a time
-    already past, a year too far — and an `example` that would have worked.
+
+def parse_when(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr", *,
+               allow_past: bool = False) -> Parsed:
+    """Read a date, with or without a time, typed in `zone`'s wall time.
+
+    `now` is an aware datetime (the injectable clock); `lang` the person's language ("tr" or
+    "en"; both are understood, hers first). Returns a `Parsed`. Raises `InvalidAnswer` with
+    params `typed` and `example` (`example_text`) and one of these keys:
+    `dates.bad_date` (no date found), `dates.missing_date` (only a time), `dates.no_such_date`
+    (31.02), `dates.bad_hour` (24:00, 14:75, 13 pm), `dates.weekday_mismatch` (+ `date`),
+    `dates.in_past` (unless `allow_past`; a date-only answer is past only before today),
+    `dates.no_such_time` (a wall time skipped by a DST change; + `date`).
     """
     cleaned = " ".join(text.strip().split())
-    shown = cleaned[:40]
-    example = example_text(now, zone)
-    local = _read(cleaned, zone, now, shown, example)
-    if local <= now.astimezone(zone):
-        raise InvalidAnswer("meeting.date_in_past", typed=shown, example=example)
-    if local - now.astimezone(zone) > HORIZON:
-        raise InvalidAnswer("meeting.date_too_far", typed=shown, example=example)
-    return local.astimezone(UTC)
-
-
-def _read(cleaned: str, zone: ZoneInfo, now: datetime, shown: str, example: str) -> datetime:
+    shown, example = cleaned[:40], example_text(now, zone)
+    if not cleaned:
+        raise InvalidAnswer("dates.bad_date", typed="—", example=example)
     if _ISO.match(cleaned):
-        return _read_iso(cleaned, zone, shown, example)
-    folded = fold(cleaned)
-    weekday = None
-    if (match := _WEEKDAY.match(folded)) and match.group(1) in _WEEKDAYS:
-        weekday = _WEEKDAYS[match.group(1)]
-        folded = folded[match.end():]
-    time_match = _TIME.search(folded)
-    date_part = folded[:time_match.start()].strip(" ,") if time_match else folded
-    day_month_year = _read_date(date_part)
-    if day_month_year is None:
-        raise InvalidAnswer("meeting.bad_date", typed=shown, example=example)
-    if time_match is None or not date_part:
-        raise InvalidAnswer("meeting.missing_time", typed=shown, example=example)
-    hour, minute = _read_clock(time_match, shown, example)
-    day, month, year = day_month_year
-    try:
-        if year is None:  # `05.01 14:00` in December: next January; `20.11` on 25.11: past
-            today = now.astimezone(zone)
-            local = datetime(today.year, month, day, hour, minute, tzinfo=zone)
-            following = datetime(today.year + 1, month, day, hour, minute, tzinfo=zone)
-            if local <= today and following - today <= YEAR_WRAP:
-                local = following
-        else:
-            local = datetime(year, month, day, hour, minute, tzinfo=zone)
-    except ValueError:
-        raise InvalidAnswer("meeting.no_such_date", typed=shown, example=example) from None
-    if weekday is not None and local.weekday() != weekday:
-        raise InvalidAnswer("meeting.weekday_mismatch", typed=shown, example=example,
-                            date=local.strftime("%d.%m.%Y"))
-    return local
+        return _checked(*_read_iso(cleaned, zone, shown, example), True, zone, now, shown, example, allow_past)
+    folded = fold(cleaned).replace(",", " ").replace("’", "'")
+    clock, date_part = _split_clock(folded, shown, example)
+    if not date_part.strip(" -"):
+        raise InvalidAnswer("dates.missing_date" if clock else "dates.bad_date", typed=shown, example=example)
+    day, literal = _read_day(date_part, zone, now, shown, example, lang)
+    return _checked(day, clock, literal, zone, now, shown, example, allow_past)
 
 
-def _read_date(part: str) -> tuple[int, int, int | None] | None:
-    """(day, month, year or None) from the date part, or None if it is not a date."""
-    if match := _NUMERIC.match(part):
-        day, month, year = match.groups()
-        return int(day), int(month), _full_year(year)
-    if (match := _DAY_MONTH_NAME.match(part)) and match.group(2) in _MONTHS:
-        return int(match.group(1)), _MONTHS[match.group(2)], _full_year(match.group(3))
-    if (match := _MONTH_NAME_DAY.match(part)) and match.group(1) in _MONTHS:
-        return int(match.group(2)), _MONTHS[match.group(1)], _full_year(match.group(3))
-    return None
+def parse_clock(text: str) -> time:
+    """A time of day typed alone: `14:00`, `14.00`, `14`, `saat 14`, `2 pm`, `14:00'te`.
+
+    Raises `InvalidAnswer("dates.bad_clock", typed=…)`, or `dates.bad_hour` for `24:00`.
+    """
+    folded = " ".join(fold(text).split())
+    match = _CLOCK.fullmatch(folded)
+    if match is None:
+        raise InvalidAnswer("dates.bad_clock", typed=text.strip()[:40] or "—", example="14:00")
+    return _clock_of(match, text.strip()[:40], "14:00")
 
 
-def _full_year(year: str | None) -> int | None:
-    if year is None:
+def at_clock(day: date, clock: time, zone: ZoneInfo, now: datetime, *, literal: bool = True,
+             allow_past: bool = False) -> Parsed:
+    """`day` (from a date-only `Parsed`) at `clock`, with the same checks as `parse_when`."""
+    shown = f"{day:%d.%m.%Y} {clock:%H:%M}"
+    return _checked(day, clock, literal, zone, now, shown, example_text(now, zone), allow_past)
+
+
+def wall_time_issue(day: date, clock: time, zone: ZoneInfo) -> str | None:
+    """"gap" when the wall time does not exist in `zone` (clocks jump forward over it), "fold"
+    when it exists twice (clocks go back), None otherwise (always None for Turkey, which has
+    kept UTC+3 all year since 2016). Source: PEP 495 (fold)."""
+    naive = datetime.combine(day, clock)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
         return None
-    return 2000 + int(year) if len(year) == 2 else int(year)
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return "fold" if round_trip == naive else "gap"
 
 
-def _read_clock(match: re.Match[str], shown: str, example: str) -> tuple[int, int]:
-    hour_text, minute_text, half = match.groups()
-    if minute_text is None and half is None:  # `03.12.2026 14`: too easy to misread
-        raise InvalidAnswer("meeting.missing_time", typed=shown, example=example)
-    hour, minute = int(hour_text), int(minute_text or 0)
-    if half is not None:
+# -- the parts ----------------------------------------------------------------------------
+
+def _split_clock(folded: str, shown: str, example: str) -> tuple[time | None, str]:
+    """The clock time in the text and the text without it. A lone `12.12` is a date, not 12:12:
+    a dotted token is a time only next to another date word or after `saat`/`at`."""
+    candidates = [m for m in _CLOCK.finditer(folded) if _looks_like_clock(m, folded)]
+    if not candidates:
+        return None, folded
+    match = candidates[-1]
+    rest = (folded[:match.start()] + " " + folded[match.end():])
+    rest = " ".join(re.sub(r"\b(saat|at|de|da|te|ta)\b", " ", rest).split())
+    return _clock_of(match, shown, example), rest
+
+
+def _looks_like_clock(match: re.Match[str], folded: str) -> bool:
+    hour, separator, _minutes, half = match.group(1), match.group(2), match.group(3), match.group(4)
+    prefixed = match.group(0).lstrip().startswith(("saat", "at "))
+    if separator == ":" or half or prefixed:
+        return True
+    if separator == ".":  # `14.00` is a time only if something else in the text is the date
+        rest = folded[:match.start()] + " " + folded[match.end():]
+        return bool(rest.strip()) and (bool(_NUMERIC_DATE.search(rest)) or _has_date_word(rest))
+    del hour
+    return False  # a bare number (`3` in `3 Aralık`) is a day, not an hour
+
+
+def _has_date_word(text: str) -> bool:
+    return any(word in _CANONICAL or word in _RELATIVE or _is_month_word(word)
+               for word in re.findall(r"[a-z]+", text))
+
+
+def _is_month_word(word: str) -> bool:
+    return word[:3] in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+
+def _clock_of(match: re.Match[str], shown: str, example: str) -> time:
+    hour, minute = int(match.group(1)), int(match.group(3) or 0)
+    half = (match.group(4) or "").replace(".", "")
+    if half:
         if not 1 <= hour <= 12:
-            raise InvalidAnswer("meeting.no_such_date", typed=shown, example=example)
+            raise InvalidAnswer("dates.bad_hour", typed=shown, example=example)
         hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise InvalidAnswer("meeting.no_such_date", typed=shown, example=example)
-    return hour, minute
+        raise InvalidAnswer("dates.bad_hour", typed=shown, example=example)
+    return time(hour, minute)
 
 
-def _read_iso(cleaned: str, zone: ZoneInfo, shown: str, example: str) -> datetime:
+def _read_day(part: str, zone: ZoneInfo, now: datetime, shown: str, example: str,
+              lang: str) -> tuple[date, bool]:
+    """The calendar day the date part names and whether it was literal (with its year)."""
+    today = now.astimezone(zone).date()
+    words = re.findall(r"[a-z]+", part)
+    weekday = next((_WEEKDAYS[word] for word in words if word in _WEEKDAYS), None)
+    numeric = _NUMERIC_DATE.search(part)
+    has_number = bool(re.search(r"\d", part))
+    relative = any(word in _RELATIVE for word in words)
+    literal = bool(_YEAR.search(part) or (numeric and numeric.group(3)))
+    next_week = any(word in _NEXT_WEEK for word in words)
+    if weekday is not None and next_week and not has_number:  # `haftaya cuma`: Friday of next week
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=weekday), False
+    if numeric:  # dateparser does not read `12.12` without a year; we do, then let it check
+        day_text, month_text, year_text = numeric.groups()
+        year = int(year_text) + (2000 if year_text and len(year_text) == 2 else 0) if year_text else today.year
+        try:
+            found = date(year, int(month_text), int(day_text))
+        except ValueError:
+            raise InvalidAnswer("dates.no_such_date", typed=shown, example=example) from None
+        if not year_text and found < today:
+            found = _next_year(found, shown, example)
+    else:
+        found = _dateparser_day(part, today, lang, shown, example, has_number)
+        if has_number and not _YEAR.search(part) and not relative and found < today:
+            found = _next_year(found, shown, example)
+    if weekday is not None and has_number and found.weekday() != weekday:
+        raise InvalidAnswer("dates.weekday_mismatch", typed=shown, example=example,
+                            date=found.strftime("%d.%m.%Y"))
+    return found, literal and not (relative and not has_number)
+
+
+def _next_year(found: date, shown: str, example: str) -> date:
+    try:
+        return found.replace(year=found.year + 1)
+    except ValueError:  # 29.02 without a year, next year not a leap year
+        raise InvalidAnswer("dates.no_such_date", typed=shown, example=example) from None
+
+
+def _dateparser_day(part: str, today: date, lang: str, shown: str, example: str, has_number: bool) -> date:
+    canonical = " ".join(_CANONICAL.get(word, word) for word in part.split())
+    languages = [lang, *(other for other in LANGUAGES if other != lang)] if lang in LANGUAGES else list(LANGUAGES)
+    base = datetime.combine(today, time(12, 0))
+    parsed = dateparser.parse(canonical, languages=languages, settings={
+        "DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base,
+        "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first",
+        "REQUIRE_PARTS": ["day"] if has_number else []})
+    if parsed is None:
+        # `31 şubat 2026`: a day and a month name that dateparser refuses → the date is impossible
+        key = "dates.no_such_date" if has_number and _has_date_word(part) else "dates.bad_date"
+        raise InvalidAnswer(key, typed=shown, example=example)
+    return parsed.date()
+
+
+def _read_iso(cleaned: str, zone: ZoneInfo, shown: str, example: str) -> tuple[date, time | None]:
     date_text, _, clock = cleaned.replace("T", " ", 1).partition(" ")
     try:
-        date.fromisoformat(date_text)
+        day = date.fromisoformat(date_text)
     except ValueError:
         well_formed = re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_text) is not None
-        raise InvalidAnswer("meeting.no_such_date" if well_formed else "meeting.bad_date",
+        raise InvalidAnswer("dates.no_such_date" if well_formed else "dates.bad_date",
                             typed=shown, example=example) from None
     if not clock:
-        raise InvalidAnswer("meeting.missing_time", typed=shown, example=example)
+        return day, None
     try:
         moment = datetime.fromisoformat(f"{date_text}T{clock}")
     except ValueError:
-        raise InvalidAnswer("meeting.no_such_date", typed=shown, example=example) from None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+        raise InvalidAnswer("dates.bad_hour", typed=shown, example=example) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    return moment.date(), moment.time().replace(second=0, microsecond=0, tzinfo=None)
+
+
+def _checked(day: date, clock: time | None, literal: bool, zone: ZoneInfo, now: datetime,
+             shown: str, example: str, allow_past: bool) -> Parsed:
+    local_now = now.astimezone(zone)
+    if clock is None:
+        if day < local_now.date() and not allow_past:
+            raise InvalidAnswer("dates.in_past", typed=shown, example=example)
+        far = datetime.combine(day, time(0), tzinfo=zone) - local_now > FAR_AHEAD
+        return Parsed(day=day, clock=None, moment=None, literal=literal, far_ahead=far)
+    issue = wall_time_issue(day, clock, zone)
+    if issue == "gap":
+        raise InvalidAnswer("dates.no_such_time", typed=shown, example=example, date=day.strftime("%d.%m.%Y"))
+    local = datetime.combine(day, clock, tzinfo=zone)
+    if local <= local_now and not allow_past:
+        raise InvalidAnswer("dates.in_past", typed=shown, example=example)
+    return Parsed(day=day, clock=clock, moment=local.astimezone(UTC), literal=literal,
+                  far_ahead=local - local_now > FAR_AHEAD, ambiguous=issue == "fold")

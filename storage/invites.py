@@ -32,5 +32,13 @@ async def get(conn: Connection, code: str) -> Invite | None:
     return _invite(row) if row else None
 
 
+async def get_ignoring_case(conn: Connection, code: str) -> Invite | None:
+    """The invite whose code matches `code` in any letter case — only if exactly one does
+    (a code typed on a phone's keyboard often comes capitalised)."""
+    async with conn.execute("SELECT * FROM invites WHERE code = ? COLLATE NOCASE LIMIT 2", (code,)) as cursor:
+        rows = await cursor.fetchall()
+    return _invite(rows[0]) if len(rows) == 1 else None
+
+
 async def count_use(conn: Connection, code: str) -> None:
     await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))

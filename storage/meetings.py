@@ -41,6 +41,7 @@ class RosterLine:
     role: Role
     answer: str | None
     attended: bool
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,21 +99,22 @@ async def upcoming_for_groups(conn: Connection, group_ids: list[int], now: datet
 
 
 async def recent_past_for_groups(conn: Connection, group_ids: list[int], now: datetime,
-                                 limit: int = 3) -> list[Meeting]:
-    """Meetings that took place, latest first (for taking attendance)."""
-    return await _scheduled(conn, group_ids, now, limit, upcoming=False)
+                                 limit: int = 3, offset: int = 0) -> list[Meeting]:
+    """Meetings that took place, latest first (for taking attendance); `offset` skips the
+    latest ones (the "older" page)."""
+    return await _scheduled(conn, group_ids, now, limit, upcoming=False, offset=offset)
 
 
 async def _scheduled(conn: Connection, group_ids: list[int], now: datetime, limit: int, *,
-                     upcoming: bool) -> list[Meeting]:
+                     upcoming: bool, offset: int = 0) -> list[Meeting]:
     if not group_ids:
         return []
     marks = ",".join("?" * len(group_ids))
     comparison, order = (">", "ASC") if upcoming else ("<=", "DESC")
     async with conn.execute(
         f"SELECT * FROM meetings WHERE group_id IN ({marks}) AND status = 'scheduled' "
-        f"AND starts_at {comparison} ? ORDER BY starts_at {order} LIMIT ?",
-        (*group_ids, to_db(now), limit)) as cursor:
+        f"AND starts_at {comparison} ? ORDER BY starts_at {order}, id {order} LIMIT ? OFFSET ?",
+        (*group_ids, to_db(now), limit, offset)) as cursor:
         return [_meeting(row) for row in await cursor.fetchall()]
 
 
@@ -122,7 +124,17 @@ async def set_rsvp(conn: Connection, meeting_id: int, member_id: int, answer: st
     await conn.execute(
         "INSERT INTO rsvps (meeting_id, member_id, answer, answered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = excluded.answer, "
-        "answered_at = excluded.answered_at", (meeting_id, member_id, answer, to_db(now)))
+        "answered_at = excluded.answered_at, "
+        "note = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.note END",  # a new answer drops the old reason
+        (meeting_id, member_id, answer, to_db(now)))
+
+
+async def set_note(conn: Connection, meeting_id: int, member_id: int, note: str | None) -> bool:
+    """The reason given with a "no" or "maybe"; False if she has no such answer now."""
+    cursor = await conn.execute(
+        "UPDATE rsvps SET note = ? WHERE meeting_id = ? AND member_id = ? AND answer IN ('no', 'maybe')",
+        (note, meeting_id, member_id))
+    return cursor.rowcount > 0
 
 
 async def rsvp_of(conn: Connection, meeting_id: int, member_id: int) -> str | None:
@@ -147,12 +159,20 @@ async def tally(conn: Connection, meeting_id: int) -> dict[str | None, int]:
 
 async def reminder_audience(conn: Connection, meeting_id: int) -> list[int]:
     """Members of the meeting's group who did not say they cannot come."""
+    answered, waiting = await reminder_audience_by_answer(conn, meeting_id)
+    return sorted(answered + waiting)
+
+
+async def reminder_audience_by_answer(conn: Connection, meeting_id: int) -> tuple[list[int], list[int]]:
+    """(those who said yes or maybe, those who have not answered) in the meeting's group."""
     async with conn.execute(
-        "SELECT ms.member_id FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
+        "SELECT ms.member_id, r.answer FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ms.member_id "
         "WHERE m.id = ? AND (r.answer IS NULL OR r.answer != 'no') ORDER BY ms.member_id",
         (meeting_id,)) as cursor:
-        return [int(row["member_id"]) for row in await cursor.fetchall()]
+        rows = await cursor.fetchall()
+    return ([int(row["member_id"]) for row in rows if row["answer"] is not None],
+            [int(row["member_id"]) for row in rows if row["answer"] is None])
 
 
 async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool = False) -> list[RosterLine]:
@@ -163,7 +183,7 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
     if members_at_start:
         params += (to_db(meeting.starts_at),)
     async with conn.execute(
-        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, a.attended "
+        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, r.note, a.attended "
         "FROM memberships ms JOIN members m ON m.id = ms.member_id "
         "LEFT JOIN rsvps r ON r.meeting_id = ? AND r.member_id = m.id "
         "LEFT JOIN attendance a ON a.meeting_id = ? AND a.member_id = m.id "
@@ -171,7 +191,8 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
         rows = await cursor.fetchall()
     return [RosterLine(member=Member(id=row["id"], display_name=row["display_name"], language=row["language"],
                                      unreachable_at=row["unreachable_at"]),
-                       role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]))
+                       role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]),
+                       note=row["note"])
             for row in rows]
 
 
@@ -224,9 +245,83 @@ async def attendance_history(conn: Connection, group_id: int) -> dict[int, Atten
 @personal_data.section("meetings")
 async def _export(conn: Connection, member_id: int) -> list[dict[str, object]]:
     async with conn.execute(
-        "SELECT m.title, m.starts_at, m.status, r.answer, r.answered_at, a.attended FROM meetings m "
+        "SELECT m.title, m.starts_at, m.status, r.answer, r.note, r.answered_at, a.attended FROM meetings m "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ? "
         "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = ? "
         "WHERE r.member_id IS NOT NULL OR a.member_id IS NOT NULL ORDER BY m.starts_at",
         (member_id, member_id)) as cursor:
         return [dict(row) for row in await cursor.fetchall()]
+
+
+async def latest_notice_meeting(conn: Connection, member_id: int, since: datetime) -> int | None:
+    """The meeting of the latest broadcast the member got since `since`, if that broadcast was
+    about a meeting (its notice, a change, a reminder): a typed "evet" right after it answers it."""
+    async with conn.execute(
+        "SELECT b.key, b.kind FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+        "WHERE o.member_id = ? AND o.created_at > ? ORDER BY o.created_at DESC, o.id DESC LIMIT 1",
+        (member_id, since.timestamp())) as cursor:
+        row = await cursor.fetchone()
+    if row is None or row["kind"] not in ("meeting", "meeting_reminder"):
+        return None
+    parts = str(row["key"]).split(":")
+    return int(parts[1]) if len(parts) > 1 and parts[0] == "meeting" and parts[1].isdigit() else None
+
+
+async def answered_by(conn: Connection, member_id: int, meeting_ids: list[int]) -> set[int]:
+    """Which of `meeting_ids` the member has answered."""
+    if not meeting_ids:
+        return set()
+    marks = ",".join("?" * len(meeting_ids))
+    async with conn.execute(f"SELECT meeting_id FROM rsvps WHERE member_id = ? AND meeting_id IN ({marks})",
+                            (member_id, *meeting_ids)) as cursor:
+        return {int(row["meeting_id"]) for row in await cursor.fetchall()}
+
+
+AMENDABLE = {"title": "title", "place": "place", "agenda": "agenda", "duration": "duration_minutes"}
+
+
+async def amend(conn: Connection, meeting_id: int, field: str, value: object) -> None:
+    """Change the title, place, agenda or duration (minutes): next calendar SEQUENCE; the
+    answers stay (only a new time asks again). Raises KeyError for another field."""
+    column = AMENDABLE[field]
+    await conn.execute(f"UPDATE meetings SET {column} = ?, sequence = sequence + 1 WHERE id = ?",
+                       (value, meeting_id))
+
+
+@dataclass(frozen=True)
+class ExportCell:
+    """One member at one meeting: her answer (None: none given) and whether she came (None:
+    attendance not taken for that meeting)."""
+
+    meeting_id: int
+    member_id: int
+    name: str
+    answer: str | None
+    came: bool | None
+
+
+async def held_between(conn: Connection, group_id: int, since: datetime, until: datetime) -> list[Meeting]:
+    """The group's meetings (not cancelled) starting in [since, until), earliest first."""
+    async with conn.execute(
+        "SELECT * FROM meetings WHERE group_id = ? AND status = 'scheduled' AND starts_at >= ? AND starts_at < ? "
+        "ORDER BY starts_at, id", (group_id, to_db(since), to_db(until))) as cursor:
+        return [_meeting(row) for row in await cursor.fetchall()]
+
+
+async def export_cells(conn: Connection, meeting_ids: list[int]) -> list[ExportCell]:
+    """Everyone now in each meeting's group, with her answer and attendance."""
+    if not meeting_ids:
+        return []
+    marks = ",".join("?" * len(meeting_ids))
+    async with conn.execute(
+        "SELECT m.id AS meeting_id, mb.id AS member_id, mb.display_name, r.answer, a.attended, "
+        "m.attendance_taken_at FROM meetings m JOIN memberships ms ON ms.group_id = m.group_id "
+        "JOIN members mb ON mb.id = ms.member_id "
+        "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = mb.id "
+        "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = mb.id "
+        f"WHERE m.id IN ({marks}) ORDER BY mb.display_name, mb.id", tuple(meeting_ids)) as cursor:
+        rows = await cursor.fetchall()
+    return [ExportCell(meeting_id=int(row["meeting_id"]), member_id=int(row["member_id"]), name=row["display_name"],
+                       answer=row["answer"],
+                       came=None if row["attendance_taken_at"] is None else bool(row["attended"]))
+            for row in rows]

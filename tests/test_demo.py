@@ -43,8 +43,17 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
         "/davet",                  # the QR code is saved as a file
         "/wait soon",              # a wrong duration: explained, with an example
         "/wait 1d",
-        "9",                       # no such button
+        "12",                      # no such button
         "/as Nobody",
+        "/toplanti",               # a quick meeting: the quorum is typed as a number, not a button
+        "Deneme",
+        "5 Ocak 2027 10:00",
+        "Kent Konseyi",
+        "atla",
+        "2",                       # the quorum question has a Skip button: 2 is still an answer
+        "/wait 2 saat",
+        "/wait 30 dk",
+        "/wait 1s",
         "/quit",
     ]) + "\n"
     result = _demo(tmp_path, "demo", stdin=lines)
@@ -52,11 +61,14 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
     assert "Koordinat yerel demo" in out and "/start " in out and "/wait 1h" in out
     assert "Şimdi Zeynep olarak yazıyorsunuz" in out
-    assert "Kış dönemi karma toplantı" in out and "[5] 👥 Katılımcılar" in out
+    assert "Aylık çalışma toplantısı" in out and "[5] 👥 Katılımcılar" in out
     assert "Katılımcılar" in out and "Gülizar" in out
     saved = list((tmp_path / "demo-files").glob("*.png"))
     assert saved and saved[0].read_bytes().startswith(b"\x89PNG")
     assert "Ne kadar bekleneceğini anlayamadım" in out and "/wait 30m" in out
     assert "Demo saati" in out
-    assert "9 numaralı bir düğme yok" in out
+    assert "12 numaralı bir düğme yok" in out
     assert "«Nobody» diye biri yok" in out
+    assert "👥 Yeter sayı: 2" in out  # the typed 2 was the quorum
+    assert out.count("Demo saati") >= 4  # 1d, 2 saat, 30 dk, 1s all understood
+    assert " INFO " not in out and " WARNING " not in out and "koordinat." not in out  # no log lines

@@ -3,7 +3,7 @@ answers, /toplantilar, the calendar file, latecomers and the linked group chat."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 
@@ -47,9 +47,11 @@ async def test_answers_are_recorded_changed_and_shown_on_the_buttons(harness: Ha
     await harness.server.press_button(ayse.user, invitation, "🤔 Belki")
     await harness.server.wait_for_edit(invitation, lambda m: "• 🤔 Belki •" in m.button_texts)
     assert "• ✅ Katılıyorum •" not in invitation.button_texts
-    # Pressing the chosen answer again changes nothing and breaks nothing.
+    # Pressing the chosen answer again changes nothing and breaks nothing: no edit is even tried.
+    edits = len(harness.server.calls_to("editMessageText"))
     await harness.server.press_button(ayse.user, invitation, "• 🤔 Belki •")
     await harness.settle()
+    assert len(harness.server.calls_to("editMessageText")) == edits
     fatma_notice = await notice(harness, fatma)
     await harness.server.press_button(fatma.user, fatma_notice, "❌ Katılamıyorum")
     await harness.server.wait_for_edit(fatma_notice, lambda m: "Yanıtınız" in (m.text or ""))
@@ -67,7 +69,7 @@ async def test_answers_are_recorded_changed_and_shown_on_the_buttons(harness: Ha
     # The coordinator answers from her overview: the card keeps the tally and her tools.
     await harness.server.press_button(zeynep.user, overview, "✅ Katılıyorum")
     await harness.server.wait_for_edit(overview, lambda m: "✅ 1 ·" in (m.text or ""))
-    assert "• ✅ Katılıyorum •" in overview.button_texts and "🔁 Ertele" in overview.button_texts
+    assert "• ✅ Katılıyorum •" in overview.button_texts and "🗓 Tarihi değiştir" in overview.button_texts
 
 
 async def test_typed_answers_when_it_is_clear_which_meeting(harness: Harness) -> None:
@@ -81,18 +83,34 @@ async def test_typed_answers_when_it_is_clear_which_meeting(harness: Harness) ->
     assert "Katılamıyorum" in changed.text
     chatter = await harness.send(ayse, "tamam")  # not an answer to an invitation
     assert "Yanıtınız" not in chatter.text
-    assert "Yanıtınız: ❌ Katılamıyorum" in (await harness.send(ayse, "/toplantilar")).text
+    for typed, shown in (("gelemiyorum", "Katılamıyorum"), ("✅ Katılıyorum", "Katılıyorum"),
+                         ("katılamıyorum", "Katılamıyorum"), ("belki gelirim", "Belki")):
+        assert shown in (await harness.send(ayse, typed)).text, typed
+    assert "Yanıtınız: 🤔 Belki" in (await harness.send(ayse, "/toplantilar")).text
 
-    # With a second meeting, the bot asks which one; the pressed choice becomes the card.
+    # Right after a second meeting's notice, a typed answer is for that meeting, even though
+    # she was looking at the first one's card just before.
     await announce(harness, zeynep, title="Ocak toplantısı", when="14.01.2027 10:00", agenda=None)
     await notice(harness, ayse)
+    assert "Ocak toplantısı" in (await harness.send(ayse, "evet")).text
+
+    # Later, with two meetings she has not answered, she picks; those answered are left out
+    # and each choice names the group.
+    await announce(harness, zeynep, title="Şubat toplantısı", when="11.02.2027 10:00", agenda=None)
+    await announce(harness, zeynep, title="Mart toplantısı", when="11.03.2027 10:00", agenda=None)
+    await notice(harness, ayse, "Şubat toplantısı")
+    await notice(harness, ayse, "Mart toplantısı")
+    await harness.advance(timedelta(hours=13))
     which = await harness.send(ayse, "Belki")
     assert "hangi toplantı" in which.text
-    assert which.button_texts == ["Aralık çalışma toplantısı — Perşembe, 03.12.2026 14:00",
-                                  "Ocak toplantısı — Perşembe, 14.01.2027 10:00"]
-    await harness.server.press_button(ayse.user, which, "Ocak toplantısı — Perşembe, 14.01.2027 10:00")
+    assert which.button_texts == ["Şubat toplantısı (Kadın Dostu Kent) — Per 11.02 10:00",
+                                  "Mart toplantısı (Kadın Dostu Kent) — Per 11.03 10:00"]
+    await harness.server.press_button(ayse.user, which, "Mart toplantısı (Kadın Dostu Kent) — Per 11.03 10:00")
     await harness.server.wait_for_edit(which, lambda m: "Yanıtınız: 🤔 Belki" in (m.text or ""))
-    assert "Ocak toplantısı" in which.text
+    assert "Mart toplantısı" in which.text
+    assert "Mart toplantısı" in (await harness.send(ayse, "evet")).text  # the card she is looking at
+    await harness.advance(timedelta(hours=2))
+    assert "Şubat toplantısı" in (await harness.send(ayse, "evet")).text  # later: the one left open
 
 
 async def test_only_coordinators_create_meetings(harness: Harness) -> None:
@@ -109,15 +127,22 @@ async def test_bad_dates_are_refused_with_an_example_and_nothing_is_lost(harness
     await harness.send(zeynep, "/newmeeting")
     await harness.next(zeynep)
     ask_when = await harness.send(zeynep, "Ocak toplantısı")
-    assert "2/5" in ask_when.text and "Europe/Istanbul" in ask_when.text and "12.12.2026 14:00" in ask_when.text
-    for typed, expected in (("yarın", "anlaşılamadı"), ("31.02.2026 10:00", "diye bir tarih ya da saat yok"),
-                            ("01.01.2020 10:00", "geçmişte kaldı"), ("12.01.2027", "saati de yazın"),
-                            ("12.01.2062 10:00", "çok ileride")):
+    assert "2/5" in ask_when.text and "Türkiye saati" in ask_when.text and "12.12.2026 14:00" in ask_when.text
+    for typed, expected in (("yarın mı öbür gün mü", "tarih olarak anlaşılamadı"),
+                            ("31.02.2026 10:00", "diye bir gün yok"), ("01.01.2020 10:00", "geçmişte kaldı"),
+                            ("12.01.2027 24:00", "saat yanlış"), ("10:00", "günü de yazın")):
         refused = await harness.send(zeynep, typed)
         assert expected in refused.text and "Örnek: 12.12.2026 14:00" in refused.text, refused.text
+    far = await harness.send(zeynep, "12.01.2062 10:00")  # a typo for 2026 or 2027: confirmed, not taken
+    assert "Perşembe, 12.01.2062 10:00" in far.text and "doğru mu" in far.text and "bir yıldan" in far.text
+    again = await harness.send(zeynep, "hayır")
+    assert "2/5" in again.text
+    ask_time = await harness.send(zeynep, "12.01.2027")  # a date alone: only the time is asked
+    assert "Salı, 12.01.2027" in ask_time.text and "saat kaçta" in ask_time.text
+    assert "saat yanlış" in (await harness.send(zeynep, "25:00")).text
     await harness.restart()  # the dialog survives a restart
-    place = await harness.send(zeynep, "12.01.2027 10.30")
-    assert "3/5" in place.text
+    place = await harness.send(zeynep, "10.30")
+    assert "3/5" in place.text and "Salı, 12.01.2027 10:30" in place.text and "Türkiye saati" in place.text
     await harness.send(zeynep, "Belediye kültür merkezi")
     quorum = await harness.send(zeynep, "yok")
     assert "5/5" in quorum.text
@@ -127,7 +152,7 @@ async def test_bad_dates_are_refused_with_an_example_and_nothing_is_lost(harness
     assert "Ocak toplantısı" in preview.text and "Salı, 12.01.2027 10:30" in preview.text
     assert "Gündem: —" in preview.text and "Yeter sayı: 1" in preview.text
     cancelled = await harness.send(zeynep, "İPTAL")
-    assert "iptal edildi" in cancelled.text.lower()
+    assert "taslak silindi" in cancelled.text.lower() and "duyurulmadı" in cancelled.text
     nothing = await harness.send(zeynep, "/toplantilar")
     assert "Yaklaşan toplantı yok" in nothing.text
 
@@ -143,12 +168,11 @@ async def test_a_coordinator_of_two_groups_picks_one_and_edits_the_preview(harne
     await harness.send(emma, "/newmeeting")
     pick = await harness.next(emma)
     assert "Which group" in pick.text
-    typed = await harness.send(emma, "Plan review")
-    assert "choose a group" in typed.text
-    pick = await harness.next(emma)  # the choice again, right below
-    assert pick.button_texts == ["Women-Friendly City (Kars)", "Eşitlik İzleme (İzmir)"]
-    ask_title = await harness.press(emma, pick, "Eşitlik İzleme (İzmir)")
-    assert "1/5" in ask_title.text
+    typed = await harness.send(emma, "Plan review")  # fits no button: the choices again, named
+    assert "tap one of the buttons" in typed.text and "«Eşitlik İzleme (İzmir)»" in typed.text
+    assert typed.button_texts == ["Women-Friendly City (Kars)", "Eşitlik İzleme (İzmir)"]
+    ask_title = await harness.send(emma, "eşitlik izleme")  # the button's words, typed
+    assert "1/5" in ask_title.text and "İzmir" not in ask_title.text
     await harness.send(emma, "Plan review")
     await harness.send(emma, "Dec 10, 2026 2:00 pm")
     await harness.send(emma, "Konak Kadın Meclisi")

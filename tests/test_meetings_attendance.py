@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.models import Actor
+from bot.models import Actor, Role
+from storage import meetings as meetings_repo
+from storage import members as members_repo
 from tests.harness import Harness
 from tests.meetings_support import announce, group_with, notice
 
@@ -28,7 +30,7 @@ async def test_attendance_is_taken_with_one_tap_each_and_kept_as_history(harness
     assert "Geçmiş toplantı" in overview.text and "yoklama alınmadı" in overview.text
     sheet = await harness.press(zeynep, overview, "📝 Yoklama")
     assert "yoklama: 0/3" in sheet.text
-    assert sheet.button_texts == ["⬜ Ayşe (✅)", "⬜ Fatma", "⬜ Zeynep"]  # those who said yes first
+    assert sheet.button_texts == ["⬜ Ayşe (✅)", "⬜ Fatma", "⬜ Zeynep"]  # alphabetical, with the RSVP
     await harness.server.press_button(zeynep.user, sheet, "⬜ Ayşe (✅)")
     await harness.server.wait_for_edit(sheet, lambda m: "✅ Ayşe (✅)" in m.button_texts)
     await harness.server.press_button(zeynep.user, sheet, "⬜ Zeynep")
@@ -100,3 +102,30 @@ async def test_my_data_lists_answers_and_forget_keeps_only_the_head_count(harnes
     rows = await harness.services.db.fetchall("SELECT member_id, attended FROM attendance")
     assert [tuple(row) for row in rows] == [(None, 1)]
     assert await harness.services.db.fetchall("SELECT * FROM rsvps") == []
+
+
+async def test_the_attendance_sheet_of_a_2000_member_group_is_paged(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness)
+    now = harness.clock.now()
+    async with harness.services.db.transaction() as tx:
+        for number in range(2000):
+            member = await members_repo.create(tx, display_name=f"Üye {number:04d}", language="tr",
+                                               channel="telegram", external_id=f"big-{number}", now=now)
+            await members_repo.add_membership(tx, 1, member.id, Role.MEMBER, now)
+        # Stored directly: a notice to 2,000 chats the fake API does not know is not the point here.
+        await meetings_repo.create(tx, group_id=1, title="Büyük toplantı", starts_at=now + timedelta(hours=1),
+                                             place="Salon", agenda=None, quorum=None, created_by=None, now=now)
+    await harness.advance(timedelta(hours=3))
+    overview = await harness.send(zeynep, "/toplantilar")
+    sheet = await harness.press(zeynep, overview, "📝 Yoklama")
+    buttons = [button for row in sheet.buttons for button in row]
+    assert len(buttons) <= 100 and "yoklama: 0/2001" in sheet.text and "Sayfa 1/34" in sheet.text
+    assert sheet.button_texts[:2] == ["⬜ Zeynep", "⬜ Üye 0000"]
+    assert sheet.button_texts[-1] == "▶"
+    await harness.server.press_button(zeynep.user, sheet, "▶")
+    await harness.server.wait_for_edit(sheet, lambda m: "Sayfa 2/34" in (m.text or ""))
+    assert sheet.button_texts[-2:] == ["◀", "▶"]
+    first_on_page = sheet.button_texts[0]
+    await harness.server.press_button(zeynep.user, sheet, first_on_page)
+    await harness.server.wait_for_edit(sheet, lambda m: "yoklama: 1/2001" in (m.text or ""))
+    assert "Sayfa 2/34" in sheet.text and sheet.button_texts[0] == "✅" + first_on_page[1:]

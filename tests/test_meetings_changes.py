@@ -39,8 +39,8 @@ async def test_reminders_skip_those_who_said_no_and_survive_a_restart(harness: H
     await harness.restart()  # between the announcement and the reminders
     await _advance_to(harness, MEETING_START - timedelta(hours=24) + timedelta(minutes=1))
     reminder = await harness.next_containing(fatma, "Hatırlatma", timeout=10)
-    assert "1 gün sonra" in reminder.text and "Perşembe, 03.12.2026 14:00" in reminder.text
-    assert "in 1 day" in (await harness.next_containing(emma, "Reminder", timeout=10)).text
+    assert "yarın 14:00'te" in reminder.text and "Perşembe, 03.12.2026 14:00" in reminder.text
+    assert "tomorrow at 14:00" in (await harness.next_containing(emma, "Reminder", timeout=10)).text
     summary = await harness.next_containing(zeynep, "yanıtlar", timeout=10)
     assert "✅ 0 · ❌ 1 · 🤔 0 · ⏳ 3" in summary.text
     await _advance_to(harness, MEETING_START - timedelta(hours=1))
@@ -72,7 +72,7 @@ async def test_after_an_outage_only_the_nearest_reminder_goes_out_and_none_once_
     await harness.settle()
     assert sum("Hatırlatma: Aralık" in text for text in texts(harness, fatma)) == 1
     # The next morning's meeting is still a day's reminder away from its 1 h one: it comes.
-    assert any("Hatırlatma: Sabah toplantısı 20 saat sonra" in text for text in texts(harness, fatma))
+    assert any("Hatırlatma: Sabah toplantısı yarın 09:00'da" in text for text in texts(harness, fatma))
 
     await harness.stop()  # down again until the morning meeting (04.12, 09:00) has started
     harness.clock.advance(datetime(2026, 12, 4, 6, 30, tzinfo=UTC) - harness.clock.now())
@@ -118,7 +118,7 @@ async def test_coordinators_choose_when_reminders_go_out(harness: Harness) -> No
                    "meeting:1:remind:120m": MEETING_START - timedelta(hours=2)}
 
     await _advance_to(harness, MEETING_START - timedelta(days=2))
-    assert "2 gün sonra" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text
+    assert "Perşembe 14:00'te" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text
     await harness.server.press_button(zeynep.user, card, "kapalı")
     await harness.server.wait_for_edit(card, lambda m: "artık kapalı" in (m.text or ""))
     assert await harness.services.reminders.pending("meeting:1:remind:") == []
@@ -134,15 +134,20 @@ async def test_moving_a_meeting_tells_everyone_asks_again_and_moves_the_reminder
     first_file = await harness.press(ayse, invitation, "📅 Takvime ekle (.ics)")
 
     overview = await harness.send(zeynep, "/toplantilar")
-    ask = await harness.press(zeynep, overview, "🔁 Ertele")
+    ask = await harness.press(zeynep, overview, "🗓 Tarihi değiştir")
     assert "şu an Perşembe, 03.12.2026 14:00" in ask.text and "Yeni tarih" in ask.text
-    assert "Örnek" in (await harness.send(zeynep, "gelecek hafta")).text  # re-asked
-    assert "zaten Perşembe, 03.12.2026 14:00" in (await harness.send(zeynep, "3.12.2026 14:00")).text
-    done = await harness.send(zeynep, "10.12.2026 15:00")
-    assert "Perşembe, 10.12.2026 15:00" in done.text and "yeniden soruldu" in done.text
+    assert "Örnek" in (await harness.send(zeynep, "bir ara")).text  # re-asked
+    same = await harness.send(zeynep, "3 Aralık 14:00")  # the time it already has: nothing changes
+    assert "zaten Perşembe, 03.12.2026 14:00" in same.text and "hiçbir şey değişmedi" in same.text
+    assert await harness.services.reminders.pending("meeting:1:remind:1440m")
+    preview = await harness.send(zeynep, "10.12.2026 15:00")
+    assert "tarih değişti: Per 03.12 14:00 → Per 10.12 15:00" in preview.text, preview.text
+    done = await harness.press(zeynep, preview, "📤 Gönder")
+    assert "Per 10.12 15:00" in done.text and "yeniden soruldu" in done.text
 
-    moved = await notice(harness, ayse, "saati değişti")
-    assert "10.12.2026 15:00" in moved.text and "Katılacak mısınız?" in moved.text
+    moved = await notice(harness, ayse, "zamanı değişti")
+    assert "tarih değişti: Per 03.12 14:00 → Per 10.12 15:00" in moved.text
+    assert "Perşembe, 10.12.2026 15:00" in moved.text and "Katılacak mısınız?" in moved.text
     assert "Katılacak mısınız?" in (await harness.send(ayse, "/toplantilar")).text  # asked again
     due = {r.key: r.due_at for r in await harness.services.reminders.pending("meeting:1:")}
     new_start = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
@@ -177,9 +182,9 @@ async def test_calling_off_a_meeting_tells_everyone_and_old_buttons_say_so(harne
     done = await harness.press(zeynep, confirm, "Evet, iptal et")
     assert "iptal edildi" in done.text
 
-    told = await notice(harness, ayse, "İptal")
+    told = await notice(harness, ayse, "iptal edildi")
     assert "Aralık çalışma toplantısı" in told.text and "Perşembe, 03.12.2026 14:00" in told.text
-    assert "has been cancelled" in (await notice(harness, emma, "Cancelled")).text
+    assert "has been cancelled" in (await notice(harness, emma, "has been cancelled")).text
     assert await harness.services.reminders.pending("meeting:1:") == []
 
     # An old RSVP button: the message now says the meeting was cancelled, the buttons go.
@@ -193,9 +198,56 @@ async def test_calling_off_a_meeting_tells_everyone_and_old_buttons_say_so(harne
     assert str(parsed.get("method")) == "CANCEL" and str(event.get("status")) == "CANCELLED"
     assert int(event.get("sequence")) == 1
 
-    await notice(harness, zeynep, "İptal")  # her own copy, with the calendar removal
+    await notice(harness, zeynep, "toplantısı iptal edildi")  # her own copy, with the calendar removal
     again = await harness.send(zeynep, "/toplantilar")
     assert "Yaklaşan toplantı yok" in again.text
     await _advance_to(harness, MEETING_START - timedelta(minutes=30))
     await harness.settle()
     assert not any("Hatırlatma" in text for text in texts(harness, ayse))
+
+
+async def test_place_and_duration_change_after_sending_answers_stay_and_the_calendar_updates(
+        harness: Harness) -> None:
+    zeynep, (ayse, emma) = await group_with(harness, ("Ayşe", "tr"), ("Emma", "en"))
+    await announce(harness, zeynep)
+    invitation = await notice(harness, ayse)
+    await harness.server.press_button(ayse.user, invitation, "✅ Katılıyorum")
+    await harness.server.wait_for_edit(invitation, lambda m: "Yanıtınız" in (m.text or ""))
+    first_file = await harness.press(ayse, invitation, "📅 Takvime ekle (.ics)")
+    await notice(harness, emma, "New meeting")
+
+    overview = await harness.send(zeynep, "/toplantilar")
+    which = await harness.press(zeynep, overview, "✏️ Yer, başlık, gündem")
+    ask = await harness.press(zeynep, which, "Yer")
+    assert "https://meet.example.org/kars" in ask.text
+    same = await harness.send(zeynep, "https://meet.example.org/kars")
+    assert "hiçbir şey değişmedi" in same.text
+    preview = await harness.send(zeynep, "Kars Kültür Merkezi, 2. kat")
+    assert "📍 Yer: https://meet.example.org/kars → Kars Kültür Merkezi, 2. kat" in preview.text
+    done = await harness.send(zeynep, "gönder")  # the button's word
+    assert "yanıtlar geçerli kaldı" in done.text
+
+    told = await notice(harness, ayse, "Toplantıda değişiklik")
+    assert "📍 Yer: https://meet.example.org/kars → Kars Kültür Merkezi, 2. kat" in told.text
+    assert "Yanıtınız geçerli" in told.text
+    assert "Place:" in (await notice(harness, emma, "The meeting has changed")).text
+    assert "Yanıtınız: ✅ Katılıyorum" in (await harness.send(ayse, "/toplantilar")).text  # the answer stays
+
+    await notice(harness, zeynep, "Toplantıda değişiklik")  # her own copy as a member
+    which = await harness.press(zeynep, await harness.send(zeynep, "/toplantilar"), "✏️ Yer, başlık, gündem")
+    await harness.press(zeynep, which, "Süre")
+    assert "15 dakika ile 12 saat" in (await harness.send(zeynep, "yarım gün")).text
+    preview = await harness.send(zeynep, "90 dk")
+    assert "⏱ Süre: 2 sa 0 dk → 1 sa 30 dk" in preview.text
+    await harness.press(zeynep, preview, "📤 Gönder")
+    second_file = await harness.press(ayse, await notice(harness, ayse, "Süre"), "📅 Takvime ekle (.ics)")
+    before = next(iter(icalendar.Calendar.from_ical(first_file.document_bytes).walk("VEVENT")))
+    after = next(iter(icalendar.Calendar.from_ical(second_file.document_bytes).walk("VEVENT")))
+    assert str(after.get("uid")) == str(before.get("uid"))
+    assert (int(before.get("sequence")), int(after.get("sequence"))) == (0, 2)
+    assert str(after.get("location")) == "Kars Kültür Merkezi, 2. kat"
+    assert str(after.get("description")) == "Bütçe talepleri"
+    assert after.decoded("dtend") - after.decoded("dtstart") == timedelta(minutes=90)
+    # The reminders follow the new version of the meeting (an older SEQUENCE would be skipped).
+    await _advance_to(harness, MEETING_START - timedelta(hours=24))
+    assert "Kars Kültür Merkezi" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text

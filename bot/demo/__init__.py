@@ -42,9 +42,25 @@ QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp", "koo
                  "handlers")
 
 
+class _LogFile(logging.FileHandler):
+    """A log file whose folder is made only when the first line is written."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+
 def run_demo(settings: Settings, runtime: Any, *, script: bool, language: str) -> int:
-    """Run the demo; the exit code is 0 unless the scripted tour went wrong."""
-    logging.getLogger().setLevel(logging.WARNING)
+    """Run the demo; the exit code is 0 unless the scripted tour went wrong. Log lines never
+    reach the screen (they would break the chat): warnings and errors go to
+    `demo-files/demo.log`, created only if there is something to write."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    log_file = _LogFile(FILES / "demo.log", delay=True, encoding="utf-8")
+    log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(log_file)
+    root.setLevel(logging.WARNING)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
     try:
@@ -128,6 +144,10 @@ def _facts(session: DemoSession, cast: Cast, zone: ZoneInfo) -> dict[str, str]:
     day = session.clock.now().astimezone(zone).date() + timedelta(days=TOUR_MEETING_DAYS)
     meeting = datetime.combine(day, time(TOUR_MEETING_HOUR), tzinfo=zone)
     typed = babel_datetime(meeting, t("demo.tour.when_format", lang), locale=lang, tzinfo=zone)
-    return {"code": cast.joins.member_code, "when": " ".join(typed.split()),
+    # The group's monthly meeting (seeded `days_ahead` days ahead) moves one day later, to 15:00.
+    moved_day = session.clock.now().astimezone(zone).date() + timedelta(days=cast.joins.meeting_days_ahead + 1)
+    moved = babel_datetime(datetime.combine(moved_day, time(15), tzinfo=zone), t("demo.tour.when_format", lang),
+                           locale=lang, tzinfo=zone)
+    return {"code": cast.joins.member_code, "when": " ".join(typed.split()), "new_when": " ".join(moved.split()),
             "language": lang, "newcomer": cast.newcomer.first_name, "coordinator": cast.joins.coordinator,
             "group": cast.joins.name, "city": cast.joins.city, "files": str(session.files)}

@@ -87,6 +87,7 @@ class TourPlayer:
             session.write(f"▶ {user.first_name}: {typed}")
             fresh = await session.say(user, typed)
         elif isinstance(action, Press):
+            session.show(user, session.fresh(user))  # she looks at her phone before tapping
             fresh = await self._press(number, user, action, facts)
             if fresh is None:
                 return False

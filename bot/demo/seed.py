@@ -119,6 +119,7 @@ class DemoGroup:
     member_code: str
     coordinator: str
     members: list[str]
+    meeting_days_ahead: int = 7  # when the group's seeded monthly meeting is, from the demo's start
 
 
 @dataclass
@@ -153,7 +154,8 @@ async def seed(services: Services, server: FakeBotApi, language: str,
         groups.append(DemoGroup(
             id=group.id, name=group.name, city=group.city, description=pick(entry.description, language),
             indicators=[demo.indicators[code] for code in entry.indicators],
-            member_code=created.member_invite.code, coordinator=entry.coordinator, members=list(entry.members)))
+            member_code=created.member_invite.code, coordinator=entry.coordinator, members=list(entry.members),
+            meeting_days_ahead=entry.meeting.days_ahead))
         roster = [(entry.coordinator, Role.COORDINATOR)] + [(name, Role.MEMBER) for name in entry.members]
         for name, role in roster:
             user = people.get(name)

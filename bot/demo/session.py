@@ -14,17 +14,22 @@ from bot.demo.seed import Cast
 from bot.demo.whatsapp import WhatsAppPeople, render_whatsapp
 from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
 from bot.emulator.bot_api_records import Button
+from bot.models import Actor
 from bot.services import Services
 from messages import t
 
-_DURATION = re.compile(r"(\d+)(dk|sa|gün|gun|min|[mhdg])", re.IGNORECASE)
-_UNITS = {"m": "minutes", "dk": "minutes", "min": "minutes", "h": "hours", "sa": "hours",
-          "d": "days", "g": "days", "gün": "days", "gun": "days"}
+_DURATION = re.compile(r"(\d+)(minutes|minute|dakika|hours|hour|saat|days|day|gün|gun|hafta|weeks|week|"
+                       r"mins|min|dk|sa|hrs|hr|[mhdgsw])", re.IGNORECASE)
+_UNITS = {**dict.fromkeys(("m", "dk", "min", "mins", "minute", "minutes", "dakika"), "minutes"),
+          **dict.fromkeys(("h", "s", "sa", "saat", "hr", "hrs", "hour", "hours"), "hours"),
+          **dict.fromkeys(("d", "g", "gün", "gun", "day", "days"), "days"),
+          **dict.fromkeys(("w", "hafta", "week", "weeks"), "weeks")}
 LONGEST_WAIT = timedelta(days=400)
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """`1h`, `1d`, `30m`, `1d6h` (Turkish `1g`, `2sa`, `30dk` too); None if not understood."""
+    """`1h`, `1d`, `30m`, `1d6h`, `2 hours`; Turkish `1s` / `2 saat`, `30 dk`, `1g`, `1 hafta`;
+    None if not understood."""
     cleaned = text.strip().lower().replace(" ", "")
     if not cleaned or _DURATION.sub("", cleaned):
         return None
@@ -48,6 +53,7 @@ class DemoSession:
         self.color = supports_color(sys.stdout) if color is None else color
         self._seen: dict[tuple[int, int], int] = {}  # (chat, message) → versions shown
         self._with_buttons: dict[int, SentMessage] = {}  # the latest message with buttons, per person
+        self._languages: dict[int, str] = {}  # each person's language, as the bot knows it
         self.whatsapp = whatsapp  # people who use WhatsApp: their own screens (bot.demo.whatsapp)
 
     def _wa(self, user: FakeUser):  # type: ignore[no-untyped-def]
@@ -87,17 +93,43 @@ class DemoSession:
         return fresh
 
     async def wait(self, user: FakeUser, delta: timedelta) -> list[SentMessage]:
-        self.clock.advance(delta)
+        """Let `delta` pass as it would: the clock stops at every reminder due on the way, in
+        order, so each goes out at its own time (none is late, none "past its grace")."""
+        target = self.clock.now() + delta
+        for _ in range(1000):  # a guard: reminders that keep failing are retried later, not forever here
+            due = await self.services.reminders.next_due()
+            if due is None or due > target:
+                break
+            if due > self.clock.now():
+                self.clock.advance(due - self.clock.now())
+            await self._settle_bot()
+            after = await self.services.reminders.next_due()
+            if after is not None and after <= due:
+                break
+        if target > self.clock.now():
+            self.clock.advance(target - self.clock.now())
         return await self.settle(user)
 
     async def settle(self, user: FakeUser) -> list[SentMessage]:
         """Let the bot finish what it is doing (updates, due reminders, the outbox), then
         return what is new for `user`."""
+        await self._settle_bot()
+        ctx = await self.services.conversation.context(Actor(channel="telegram", external_id=str(user.id),
+                                                             language_hint=user.language_code))
+        self._languages[user.id] = ctx.lang  # the language she chose when joining, if she has
+        return self.fresh(user)
+
+    async def _settle_bot(self) -> None:
         for _ in range(3):
             await self.services.scheduler.settle()
             await self.services.dispatcher.wait_idle()
             await self.server.wait_idle(quiet=0.15, timeout=15)
-        return self.fresh(user)
+
+    async def expects_number(self, user: FakeUser) -> bool:
+        """Whether the bot just asked `user` for a number (a quorum): typed digits are then an
+        answer, not a button press."""
+        return await self.services.conversation.expects_number(
+            Actor(channel="telegram", external_id=str(user.id)))
 
     def fresh(self, user: FakeUser) -> list[SentMessage]:
         """Messages (and new edits) `user` has not been shown yet; they count as shown now."""
@@ -147,8 +179,9 @@ class DemoSession:
             self.write(render(message, color=self.color, saved=saved, to=to,
                               edited_label=t("demo.edited", self.language),
                               saved_label=t("demo.saved", self.language)))
-        if any(choices(message) for message in messages):
-            self.write("   " + self.text("demo.pick_hint"))
+        if any(choices(message) for message in messages):  # in the language she reads the bot in
+            lang = self._languages.get(user.id, user.language_code or self.language)
+            self.write("   " + terminal_text(t("demo.pick_hint", lang), self.color))
 
     def _save_file(self, user: FakeUser, message: SentMessage) -> Path | None:
         if message.document_bytes is not None:

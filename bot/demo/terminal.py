@@ -67,10 +67,14 @@ class Chat:
                 self.point_at_others()
         elif word in SAY and rest:
             await self.say(rest)
-        elif text.isdigit() and 0 < int(text) <= len(session.buttons_of(self.playing)):
-            session.show(self.playing, await session.press(self.playing, int(text)) or [])
-            self.point_at_others()
-        else:  # anything else, a number that is no button's too, is a message to the bot
+        elif text.isdigit() and session.buttons_of(self.playing) and not await session.expects_number(self.playing):
+            count = len(session.buttons_of(self.playing))
+            if 0 < int(text) <= count:
+                session.show(self.playing, await session.press(self.playing, int(text)) or [])
+                self.point_at_others()
+            else:
+                session.tell("demo.no_such_button", number=text, count=count)
+        else:  # anything else (a number the bot asked for too) is a message to the bot
             await self.say(text)
         return True
 

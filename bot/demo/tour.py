@@ -10,7 +10,8 @@ must show, with its placeholders matching anything unless pinned.
 
 `who` is "newcomer" (the person who joins), "coordinator" (of the newcomer's group) or a
 name from `bot/content/demo.toml`. Texts may use the run's facts: {code} (the member invite),
-{when} (the meeting time, typed the local way), {newcomer}, {coordinator}, {group}, {city},
+{when} (the meeting time, typed the local way with the month's name), {new_when} (the new
+time of the group's monthly meeting), {newcomer}, {coordinator}, {group}, {city},
 {name} (whoever acts) and {files} (where files are saved).
 """
 
@@ -87,11 +88,13 @@ JOINING: list[Step] = [
 ANNOUNCING: list[Step] = [
     Step(COORDINATOR, Say("demo.tour.newmeeting"), (expect("meeting.ask_title"),), note="demo.tour.note_newmeeting"),
     Step(COORDINATOR, Say("demo.tour.meeting_title"), (expect("meeting.ask_when"),)),
-    Step(COORDINATOR, Say("demo.tour.vague_date"), (expect("meeting.bad_date"),), note="demo.tour.note_vague"),
-    Step(COORDINATOR, Say("demo.tour.meeting_when"), (expect("meeting.ask_place"),)),
+    Step(COORDINATOR, Say("demo.tour.vague_date"), (expect("dates.bad_date"),), note="demo.tour.note_vague"),
+    Step(COORDINATOR, Say("demo.tour.meeting_when"), (expect("meeting.confirm_when"),),
+         note="demo.tour.note_month_name"),
+    Step(COORDINATOR, Say("demo.tour.confirm_yes"), (expect("meeting.when_understood"), expect("meeting.ask_place"))),
     Step(COORDINATOR, Say("demo.tour.meeting_place"), (expect("meeting.ask_agenda"),)),
     Step(COORDINATOR, Say("demo.tour.meeting_agenda"), (expect("meeting.ask_quorum"),)),
-    Step(COORDINATOR, Press(label="meeting.skip_button"), (expect("meeting.preview"),)),
+    Step(COORDINATOR, Say("demo.tour.quorum"), (expect("meeting.preview", quorum="3"),), note="demo.tour.note_quorum"),
     Step(COORDINATOR, Press(label="meeting.send_button"), (expect("meeting.sent"),)),
 ]
 
@@ -100,12 +103,21 @@ ANSWERING: list[Step] = [
     Step(NEWCOMER, Press(label="rsvp.yes"), (expect("rsvp.your_answer", answer=Key("rsvp.yes")),)),
     Step(NEWCOMER, Press(label="meeting.calendar_button"), (expect("meeting.calendar_caption", file=".ics"),),
          note="demo.tour.note_calendar"),
-    Step("Gülizar", Say("demo.tour.typed_yes"), (expect("meeting.which_one"),), note="demo.tour.note_typed"),
-    Step("Gülizar", Press(number=1), (expect("rsvp.your_answer", answer=Key("rsvp.yes")),)),
+    Step("Gülizar", Say("demo.tour.typed_yes"),
+         (expect("rsvp.recorded", title=Key("demo.tour.meeting_title"), answer=Key("rsvp.yes")),),
+         note="demo.tour.note_typed"),
     Step("Nesrin", Press(label="rsvp.maybe"), (expect("rsvp.your_answer", answer=Key("rsvp.maybe")),),
          note="demo.tour.note_maybe"),
     Step(COORDINATOR, Say("demo.tour.meetings"), (expect("meeting.tally", yes="2", maybe="1"),),
          note="demo.tour.note_overview"),
+]
+
+# The coordinator's last card is the group's monthly meeting (the seeded one, a week ahead).
+RESCHEDULING: list[Step] = [
+    Step(COORDINATOR, Press(label="meeting.move_button"), (expect("meeting.ask_new_time"),), note="demo.tour.note_move"),
+    Step(COORDINATOR, Say("demo.tour.new_when"), (expect("meeting.move_preview"),)),
+    Step(COORDINATOR, Press(label="meeting.send_button"), (expect("meeting.rescheduled_done"),)),
+    Step(NEWCOMER, Read(), (expect("meeting.rescheduled"), expect("meeting.change_date")), note="demo.tour.note_moved"),
 ]
 
 REMINDING: list[Step] = [
@@ -153,4 +165,5 @@ WHATSAPP: list[Step] = [
     Step("Ayşe", Press(label="rsvp.yes"), (expect("rsvp.recorded", answer=Key("rsvp.yes")),)),
 ]
 
-TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *REMINDING, *PLANNING, *SURVEYING, *PRIVACY, *WHATSAPP]
+TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *RESCHEDULING, *REMINDING, *PLANNING, *SURVEYING, *PRIVACY,
+                    *WHATSAPP]

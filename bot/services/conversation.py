@@ -15,13 +15,15 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.errors import KoordinatError, NotAuthorized, NotFound, NotRegistered
-from bot.models import Actor, Member, Reply, Role, Upload
-from bot.text import clean_text, fold, is_cancel
+from bot.models import Actor, Button, Member, Reply, Role, Upload
+from bot.text import NO_WORDS, YES_WORDS, clean_text, fold, is_cancel
 from messages import Markup, normalize_language, t
 from storage import dialogs as dialogs_repo
 from storage import members as members_repo
+from storage import pending_choices as pending_repo
 from storage.db import Database
 from storage.dialogs import DialogState
+from storage.pending_choices import PendingChoices
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,11 @@ class CommandSpec:
     in_menu: bool = True
     order: int = 100
 
+    def names_for(self, lang: str) -> tuple[str, ...]:
+        """The names as the person knows them first: `/toplanti /newmeeting` for Turkish
+        readers (the aliases are the Turkish names), `/newmeeting /toplanti` otherwise."""
+        return (*self.aliases, self.name) if lang == "tr" else (self.name, *self.aliases)
+
 
 class Flow(Protocol):
     """A multi-step dialog whose state lives in the `dialogs` table."""
@@ -95,6 +102,62 @@ class UploadFlow(Flow, Protocol):
     (survey evidence). Flows without `on_upload` get the generic hint."""
 
     async def on_upload(self, ctx: Ctx, state: DialogState, upload: Upload) -> Replies: ...
+
+
+# Typed words that answer a yes/no question: compared after `fold`. A button counts as the "yes"
+# (or "no") of its question if its label starts with ✅ (❌) or with such a word.
+AFFIRMATIVE = YES_WORDS | {"onayliyorum", "dogru", "gonder", "kabul"}
+NEGATIVE = NO_WORDS | {"vazgec", "onaylamiyorum", "yanlis", "istemiyorum", "degil"}
+# A question whose buttons are not the only answer is forgotten after this long: a member who
+# saw a meeting card yesterday and types "evet" today may mean another meeting.
+PENDING_FOR_SECONDS = 3600
+# Choice prefixes whose questions only a button answers (typed text that fits none is told to
+# tap one): the language and consent questions of joining, the /unut confirmation.
+EXCLUSIVE_PREFIXES = {"lang", "consent", "forget"}
+
+
+def _words(text: str) -> str:
+    """`✅ Katılıyorum!` → `katiliyorum`: folded, emoji and punctuation dropped."""
+    kept = "".join(ch if ch.isalnum() or ch in " '" else " " for ch in fold(text).replace("’", "'"))
+    return " ".join(kept.split())
+
+
+def _leaning(label: str) -> str | None:
+    """"yes" / "no" if the button reads as one, else None."""
+    stripped = label.strip()
+    words = _words(label).split()
+    if stripped.startswith("✅") or (words and words[0] in AFFIRMATIVE):
+        return "yes"
+    if stripped.startswith("❌") or (words and words[0] in NEGATIVE):
+        return "no"
+    return None
+
+
+def match_choice(text: str, choices: list[tuple[str, str]], *, numbers: bool = False) -> str | None:
+    """The choice id a typed text picks among (label, choice) buttons, or None.
+
+    Matches, in order: the whole label (`katılıyorum` for `✅ Katılıyorum`, any case, with or
+    without Turkish letters and emoji); a yes/no word for the one button that reads as yes/no
+    (`evet` for `🗑 Evet, verilerimi sil` or `✅ Onaylıyorum`); the start of exactly one label
+    (4 letters at least); with `numbers`, the button's position (`2`)."""
+    typed = _words(text)
+    if not typed:
+        return None
+    for label, choice in choices:
+        if _words(label) == typed:
+            return choice
+    leaning = "yes" if typed in AFFIRMATIVE else "no" if typed in NEGATIVE else None
+    if leaning is not None:
+        fitting = [choice for label, choice in choices if _leaning(label) == leaning]
+        if len(fitting) == 1:
+            return fitting[0]
+    if len(typed) >= 4:
+        starting = [choice for label, choice in choices if _words(label).startswith(typed)]
+        if len(starting) == 1:
+            return starting[0]
+    if numbers and typed.isdigit() and 0 < int(typed) <= len(choices):
+        return choices[int(typed) - 1][1]
+    return None
 
 
 class Conversation:
@@ -130,6 +193,22 @@ class Conversation:
 
     def add_flow(self, flow: Flow) -> None:
         self._flows[flow.kind] = flow
+
+    def is_keyword(self, text: str) -> bool:
+        """Whether typed `text` is a command's word (`yardım`, `toplantilar`, `iptal`...)."""
+        return self._keywords.get(fold(text).lstrip("/")) is not None or is_cancel(text)
+
+    def add_exclusive_choice(self, prefix: str) -> None:
+        """Questions with buttons of this prefix are answered only by a button (or its words)."""
+        EXCLUSIVE_PREFIXES.add(prefix)
+
+    async def expects_number(self, actor: Actor) -> bool:
+        """Whether the open dialog's current step asks for a number (a quorum...), so that a
+        client that turns typed digits into button presses (the demo) sends them as text."""
+        ctx = await self.context(actor)
+        state = await self.current_dialog(ctx)
+        flow = self._flows.get(state.kind) if state else None
+        return state is not None and state.step in getattr(flow, "numeric_steps", frozenset())
 
     def commands(self) -> list[CommandSpec]:
         unique = {spec.name: spec for spec in self._commands.values()}
@@ -177,7 +256,7 @@ class Conversation:
         spec = self._commands.get(name.lower())
         if spec is None:
             return [ctx.text("help.unknown_command", command="/" + name)]
-        return await self._guarded(ctx, lambda: self._run_command(ctx, spec, args))
+        return await self._guarded(ctx, lambda: self._run_command(ctx, spec, args, typed=name.lower()))
 
     async def on_text(self, actor: Actor, text: str) -> Replies:
         """Typed text, cleaned once for every feature (`bot.text.clean_text`, line breaks
@@ -261,17 +340,20 @@ class Conversation:
         ctx = await self.context(actor)
         return await self._guarded(ctx, lambda: action(ctx))
 
-    async def _run_command(self, ctx: Ctx, spec: CommandSpec, args: list[str]) -> Replies:
+    async def _run_command(self, ctx: Ctx, spec: CommandSpec, args: list[str], typed: str | None = None) -> Replies:
         if spec.needs_member and ctx.member is None:
             raise NotRegistered()
-        if spec.coordinator_only and not ctx.is_coordinator:
-            raise NotAuthorized(command="/" + spec.name)
+        if spec.coordinator_only and not ctx.is_coordinator:  # named as she typed it
+            raise NotAuthorized(command="/" + (typed if typed in (spec.name, *spec.aliases) else spec.names_for(ctx.lang)[0]))
         return await spec.handler(ctx, args)
 
     async def _route_text(self, ctx: Ctx, text: str) -> Replies:
         state = await self.current_dialog(ctx)
         if state is not None and is_cancel(text):
             return await self.cancel(ctx)
+        answered = await self._answer_pending(ctx, state, text)
+        if answered is not None:
+            return answered
         if state is not None and state.kind in self._flows:
             return await self._flows[state.kind].on_text(ctx, state, text)
         keyword = self._keywords.get(fold(text).lstrip("/"))
@@ -285,10 +367,65 @@ class Conversation:
                 return replies
         return [ctx.text("help.free_text_hint")]
 
+    # -- typed words answer the pending question first ------------------------------------
+    async def _answer_pending(self, ctx: Ctx, state: DialogState | None, text: str) -> Replies | None:
+        """If the last question had buttons, typed text that fits one of them is that button's
+        press; if only a button can answer it, other text gets "tap one of the buttons" with
+        the choices named (global keywords still work). None: route the text as usual."""
+        async with self._db.read() as conn:
+            pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+        if pending is None:
+            return None
+        if not pending.exclusive and pending.asked_at is not None:
+            if (ctx.now - pending.asked_at).total_seconds() > PENDING_FOR_SECONDS:
+                return None
+            if ctx.member is not None:
+                async with self._db.read() as conn:
+                    if await pending_repo.superseded(conn, ctx.member.id, pending.asked_at):
+                        return None
+        choice = match_choice(text, pending.choices, numbers=pending.exclusive)
+        if choice is not None:
+            return await self.on_choice(ctx.actor, choice)
+        if not pending.exclusive or self._keywords.get(fold(text).lstrip("/")) is not None:
+            return None
+        names = ", ".join(f"«{label}»" for label, _ in pending.choices)
+        buttons = [Button(label=label, choice=choice) for label, choice in pending.choices]
+        return [Reply(text=t("dialog.tap_a_button", ctx.lang, choices=names),
+                      buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)])]
+
+    async def _remember_question(self, ctx: Ctx, replies: Replies) -> None:
+        """Keep the buttons of the one question just asked (none when several messages with
+        buttons went out, e.g. three meeting cards: a typed "evet" would be ambiguous)."""
+        asked = [reply for reply in replies if any(button.choice for row in reply.buttons for button in row)]
+        last = replies[-1] if replies else None
+        if len(asked) != 1 and not (last is not None and last in asked and self._is_exclusive(last, None)):
+            async with self._db.transaction() as tx:
+                await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+            return
+        question = asked[-1] if len(asked) == 1 else last
+        assert question is not None
+        state = await self.current_dialog(ctx)
+        choices = [(button.label, button.choice) for row in question.buttons for button in row if button.choice]
+        async with self._db.transaction() as tx:
+            await pending_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
+                                    PendingChoices(choices, self._is_exclusive(question, state)), ctx.now)
+
+    def _is_exclusive(self, question: Reply, state: DialogState | None) -> bool:
+        first = next((button.choice for row in question.buttons for button in row if button.choice), "")
+        prefix = first.split(":")[0]
+        if prefix in EXCLUSIVE_PREFIXES:
+            return True
+        flow = self._flows.get(state.kind) if state else None
+        return (state is not None and prefix == state.kind
+                and state.step in getattr(flow, "choice_steps", frozenset()))
+
     async def cancel(self, ctx: Ctx) -> Replies:
-        """Leave any dialog; what was already saved stays saved."""
+        """Leave any dialog; what was already saved stays saved (a flow may say it its own
+        way: a discarded draft is not "kept")."""
+        state = await self.current_dialog(ctx)
         if await self.end(ctx):
-            return [ctx.text("dialog.cancelled")]
+            flow = self._flows.get(state.kind) if state else None
+            return [ctx.text(getattr(flow, "cancelled_key", "dialog.cancelled"))]
         return [ctx.text("dialog.nothing_to_cancel")]
 
     async def _command_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
@@ -304,6 +441,8 @@ class Conversation:
         """Turn expected failures into a localized message; effects of the failed step roll back."""
         try:
             async with self._db.transaction():
-                return await action()
+                replies = await action()
+                await self._remember_question(ctx, replies)
+                return replies
         except KoordinatError as error:
             return [ctx.text(error.key, **error.params)]

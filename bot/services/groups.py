@@ -120,6 +120,8 @@ class GroupService:
         cleaned = code.strip()
         async with self._db.read() as conn:
             invite = await invites_repo.get(conn, cleaned) if cleaned else None
+            if invite is None and cleaned:
+                invite = await invites_repo.get_ignoring_case(conn, cleaned)
             group = await groups_repo.get(conn, invite.group_id) if invite else None
         if invite is None or group is None:
             raise InvalidInvite("join.invalid_code", code=cleaned)

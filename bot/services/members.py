@@ -7,6 +7,7 @@ who declines leaves no trace.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -21,6 +22,7 @@ from messages import LANGUAGE_NAMES, LANGUAGES, t
 from storage import chat_links as chat_links_repo
 from storage import members as members_repo
 from storage.db import Database
+from storage.dialogs import DialogState
 
 JoinHook = Callable[[Ctx, Member, Group], Awaitable[Replies]]
 # (group, its members, the reader's language) -> {member id: extra text for her line}
@@ -51,6 +53,9 @@ class MemberService:
         add(CommandSpec("members", self.members, aliases=("uyeler",), coordinator_only=True, order=51))
         for word in ("yardım", "help", "menu", "menü"):
             conversation.add_keyword(word, "help")
+        for word in GREETINGS:  # a greeting gets a short welcome with the next step
+            conversation.add_keyword(word, "start")
+        conversation.add_flow(JoinCodeFlow(self, conversation))
         conversation.add_choice("lang", self.on_language_choice)
         conversation.add_choice("consent", self.on_consent_choice)
         conversation.add_choice("setlang", self.on_set_language)
@@ -67,9 +72,12 @@ class MemberService:
         return [ctx.text("start.welcome_back", name=ctx.member.display_name), *await self.help(ctx, [])]
 
     async def join(self, ctx: Ctx, args: list[str]) -> Replies:
+        """`/katil CODE` (or a pasted invite link); `/katil` alone asks for the code and takes
+        the next message as it."""
         if not args:
-            raise InvalidAnswer("join.usage")
-        code = args[0]
+            await self._conversation.save(ctx, DialogState(JoinCodeFlow.kind, "code", {}))
+            return [ctx.text("join.ask_code")]
+        code = invite_code_in(" ".join(args))
         invite, group = await self._usable_invite(ctx, code)
         if ctx.member is None:
             return [self._language_picker(ctx, code)]
@@ -176,7 +184,7 @@ class MemberService:
                 continue
             if spec.coordinator_only and not ctx.is_coordinator:
                 continue
-            names = " ".join("/" + name for name in (spec.name, *spec.aliases))
+            names = " ".join("/" + name for name in spec.names_for(ctx.lang))
             lines.append(t("help.line", ctx.lang, commands=names, description=t(f"command.{spec.name}", ctx.lang)))
         title = "help.title_coordinator" if ctx.is_coordinator else "help.title"
         if ctx.member is None:
@@ -279,6 +287,37 @@ class MemberService:
             replies.append(Reply(text=t("members.title", ctx.lang, group=group.name, count=len(people))
                                  + "\n" + "\n".join(lines)))
         return replies
+
+
+GREETINGS = ("merhaba", "selam", "slm", "mrb", "selamlar", "iyi günler", "hi", "hello", "hey")
+_LINK_CODE = re.compile(r"start=([A-Za-z0-9_-]+)")
+
+
+def invite_code_in(text: str) -> str:
+    """The invite code in what was typed or pasted: `AbC123`, `/start AbC123`, or an invite
+    link `https://t.me/<bot>?start=AbC123`."""
+    if match := _LINK_CODE.search(text):
+        return match.group(1)
+    words = text.replace("/start", " ").split()
+    return words[-1] if words else ""
+
+
+class JoinCodeFlow:
+    """After `/katil` without a code: the next message is the code."""
+
+    kind = "joincode"
+
+    def __init__(self, members: MemberService, conversation: Conversation) -> None:
+        self._members = members
+        self._conversation = conversation
+
+    async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
+        replies = await self._members.join(ctx, [invite_code_in(text)])  # a wrong code keeps asking
+        await self._conversation.end(ctx)
+        return replies
+
+    async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        return [ctx.text("error.stale_button")]
 
 
 def _language_and_code(parts: list[str]) -> tuple[str, str]:

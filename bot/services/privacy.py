@@ -46,17 +46,42 @@ class PrivacyService:
         conversation.add_command(CommandSpec("mydata", self.my_data, aliases=("verilerim",), order=81))
         conversation.add_command(CommandSpec("forget", self.forget, aliases=("unut",), order=82))
         conversation.add_choice("forget", self.on_forget_choice)
+        conversation.add_choice("consentset", self.on_consent_change)
 
     async def privacy(self, ctx: Ctx, args: list[str]) -> Replies:
         replies = [Reply(text=privacy_notice(ctx.lang, *self._controller))]
         if ctx.member is not None:
-            async with self._db.read() as conn:
-                given = await members_repo.consents(conn, ctx.member.id)
-            lines = [t("privacy.consent_line", ctx.lang, purpose=t(f"purpose.{purpose}", ctx.lang),
-                       answer=t("privacy.granted" if given.get(purpose) else "privacy.not_granted", ctx.lang))
-                     for purpose in PURPOSES]
-            replies.append(Reply(text=t("privacy.your_consents", ctx.lang) + "\n" + "\n".join(lines)))
+            replies.append(await self._consents(ctx, edit_of=None))
         return replies
+
+    async def _consents(self, ctx: Ctx, edit_of: str | None) -> Reply:
+        """Each consent with a button to change it, as the consent prompt promises."""
+        member = ctx.require_member()
+        async with self._db.read() as conn:
+            given = await members_repo.consents(conn, member.id)
+        lines = [t("privacy.consent_line", ctx.lang, purpose=t(f"purpose.{purpose}", ctx.lang),
+                   answer=t("privacy.granted" if given.get(purpose) else "privacy.not_granted", ctx.lang))
+                 for purpose in PURPOSES]
+        buttons = [[Button(label=t("privacy.withdraw_button" if given.get(purpose) else "privacy.grant_button",
+                                   ctx.lang, purpose=t(f"purpose.{purpose}", ctx.lang)),
+                           choice=f"consentset:{purpose}:{'n' if given.get(purpose) else 'y'}")]
+                   for purpose in PURPOSES]
+        return Reply(text=t("privacy.your_consents", ctx.lang) + "\n" + "\n".join(lines), buttons=buttons,
+                     edit_of=edit_of)
+
+    async def on_consent_change(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """`consentset:<purpose>:<y|n>`: record the new answer (with the notice's version). The
+        group-messages consent is what membership rests on: withdrawing it means /unut."""
+        member = ctx.require_member()
+        if len(parts) != 2 or parts[0] not in PURPOSES or parts[1] not in ("y", "n"):
+            return [ctx.text("error.stale_button")]
+        purpose, granted = parts[0], parts[1] == "y"
+        if purpose == PURPOSES[0] and not granted:
+            return [ctx.text("privacy.withdraw_means_forget"), *await self.forget(ctx, [])]
+        async with self._db.transaction() as tx:
+            await members_repo.record_consent(tx, member.id, purpose=purpose, granted=granted,
+                                              notice_version=NOTICE_VERSION, channel=ctx.actor.channel, now=ctx.now)
+        return [await self._consents(ctx, edit_of=ctx.actor.source_message_id)]
 
     async def my_data(self, ctx: Ctx, args: list[str]) -> Replies:
         member = ctx.require_member()

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import parse_meeting_time
+from bot.dates import parse_when
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Role, Upload
 from bot.services.conversation import Conversation, Ctx, Replies
@@ -45,14 +45,13 @@ def clean(text: str, bounds: tuple[int, int], key: str, *, multiline: bool = Fal
     return value
 
 
-def read_day(text: str, zone: ZoneInfo, now: datetime) -> datetime:
-    """A phase end typed as a date (time optional): the end of that day in the group's zone.
-    Dates are read as for meetings; a date without a time means 23:59."""
-    try:
-        return parse_meeting_time(text, zone, now)
-    except InvalidAnswer:
-        moment = parse_meeting_time(f"{text.strip()} 23:59", zone, now)
-        return end_of_day(moment.astimezone(zone).date(), zone)
+def read_day(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> datetime:
+    """A phase end typed as a date (time optional), read exactly as meeting dates
+    (`bot.dates.parse_when`); a date without a time means 23:59 that day in the group's zone."""
+    parsed = parse_when(text, zone, now, lang)
+    if parsed.moment is not None:
+        return parsed.moment
+    return end_of_day(parsed.day, zone)
 
 
 class RoundFlow:
@@ -128,7 +127,7 @@ class RoundFlow:
             return [await self._prompt(ctx, state)]
         if state.step in ("collect_until", "discuss_until", "vote_until", "adopt_until"):
             group = await self._service.rounds.group(int(data["group_id"]))
-            moment = read_day(text, ZoneInfo(group.timezone), ctx.now)
+            moment = read_day(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
             previous = [datetime.fromisoformat(v) for v in data.get("typed", [])]
             if previous and moment <= previous[-1]:
                 raise InvalidAnswer("coplan.date_not_after", previous=render.when(previous[-1], group, ctx.lang))

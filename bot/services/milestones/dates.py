@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_time, parse_meeting_time
+from bot.dates import example_time, parse_when
 from bot.errors import InvalidAnswer
 
 # A date-only milestone is due at the end of that working day in the group's zone.
 END_OF_DAY = time(17, 0)
-_ERRORS = {"meeting.bad_date": "milestone.bad_due", "meeting.missing_time": "milestone.bad_due",
-           "meeting.no_such_date": "milestone.no_such_due", "meeting.date_in_past": "milestone.due_in_past",
-           "meeting.date_too_far": "milestone.due_too_far", "meeting.weekday_mismatch": "milestone.due_weekday"}
+_ERRORS = {"dates.bad_date": "milestone.bad_due", "dates.missing_date": "milestone.bad_due",
+           "dates.no_such_date": "milestone.no_such_due", "dates.in_past": "milestone.due_in_past",
+           "dates.weekday_mismatch": "milestone.due_weekday"}
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,12 @@ def read_due(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> Due:
     `due_too_far`, `due_weekday`, each with `typed` and an `example`)."""
     cleaned = " ".join(text.strip().split())
     try:
-        return Due(parse_meeting_time(cleaned, zone, now), True)
-    except InvalidAnswer as first:
-        if first.key != "meeting.missing_time":
-            raise _translated(first, now, zone) from None
-    try:  # a date without a time: due at the end of that day
-        moment = parse_meeting_time(f"{cleaned} {END_OF_DAY:%H:%M}", zone, now)
-    except InvalidAnswer as second:
-        raise _translated(second, now, zone, typed=cleaned[:40]) from None
-    return Due(moment, False)
+        parsed = parse_when(cleaned, zone, now, lang)
+    except InvalidAnswer as error:
+        raise _translated(error, now, zone) from None
+    if parsed.moment is not None:
+        return Due(parsed.moment, True)
+    return Due(due_on(parsed.day, zone), False)  # a date without a time: due at the end of that day
 
 
 def _translated(error: InvalidAnswer, now: datetime, zone: ZoneInfo, typed: str | None = None) -> InvalidAnswer:
@@ -61,4 +58,4 @@ def _translated(error: InvalidAnswer, now: datetime, zone: ZoneInfo, typed: str 
     params["example"] = example_due(now, zone)
     if typed is not None and "typed" in params:  # not the " 17:00" added above
         params["typed"] = typed
-    return InvalidAnswer(_ERRORS.get(error.key, "milestone.bad_due"), **params)
+    return InvalidAnswer(_ERRORS.get(error.key, error.key), **params)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.models import Group
-from bot.services import meeting_render
+from bot.services.meetings import render as meeting_render
 from bot.services.milestones import render
 from bot.services.milestones.digest import DigestRequest, DigestSection
 from messages import t

@@ -4,8 +4,7 @@
 alone (`12.12.2026`) means the end of that day (23:59) in the group's zone. The deadline must
 lie at least a few minutes ahead and within a year.
 
-`bot/dates.py` is being reworked (issue 10: `parse_when` with dateparser); this reader uses it
-when it is there and the earlier `parse_meeting_time` otherwise, so either version serves.
+The date itself is read by `bot.dates.parse_when` (dateparser, tr/en), as meeting dates are.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import bot.dates as dates
 from bot.errors import InvalidAnswer
-from bot.services.surveys.answers import read_date
 
 LATEST = timedelta(days=366)
 EARLIEST = timedelta(minutes=10)
@@ -29,21 +27,8 @@ def read_deadline(text: str, zone: ZoneInfo, now: datetime, lang: str) -> dateti
     `survey.deadline_too_soon` / `survey.deadline_too_far`, all with `typed` and `example`."""
     shown = " ".join(text.split())[:40]
     example = dates.example_text(now, zone)
-    parse_when = getattr(dates, "parse_when", None)
-    if parse_when is not None:
-        parsed = parse_when(text, zone, now, lang)
-        moment = parsed.moment or datetime.combine(parsed.day, END_OF_DAY, tzinfo=zone).astimezone(UTC)
-    else:
-        try:
-            moment = dates.parse_meeting_time(text, zone, now)
-        except InvalidAnswer as error:
-            if error.key != "meeting.missing_time":
-                raise
-            try:
-                day = read_date(text)
-            except InvalidAnswer:
-                raise error from None
-            moment = datetime.combine(day, END_OF_DAY, tzinfo=zone).astimezone(UTC)
+    parsed = dates.parse_when(text, zone, now, lang)
+    moment = parsed.moment or datetime.combine(parsed.day, END_OF_DAY, tzinfo=zone).astimezone(UTC)
     if moment - now < EARLIEST:
         raise InvalidAnswer("survey.deadline_too_soon", typed=shown, example=example)
     if moment - now > LATEST:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Member, Reply, Role
-from bot.services import meeting_render as render
+from bot.services.meetings import export, render
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
 from messages import t
@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.meetings import ANSWERS, Meeting
 
 if TYPE_CHECKING:
-    from bot.services.meetings import MeetingService
+    from bot.services.meetings.service import MeetingService
 
 UPCOMING_SHOWN = 5
 PAST_SHOWN = 3
@@ -33,15 +33,31 @@ class MeetingOverview:
         the meetings just held, to take attendance."""
         member = ctx.require_member()
         upcoming = await self._meetings.upcoming(list(ctx.roles), limit=UPCOMING_SHOWN)
-        async with self._db.read() as conn:
-            past = await meetings_repo.recent_past_for_groups(conn, ctx.coordinated_groups(), ctx.now,
-                                                              limit=PAST_SHOWN)
+        past = await self.past_page(ctx, 0)
         if not upcoming and not past:
             key = "meeting.none_upcoming_coordinator" if ctx.is_coordinator else "meeting.none_upcoming"
             return [ctx.text(key)]
-        replies = [await self.card(ctx, member, meeting) for meeting in upcoming]
-        replies += [await self._meetings.attendance.past_card(ctx, meeting) for meeting in past]
+        return [await self.card(ctx, member, meeting) for meeting in upcoming] + past
+
+    async def past_page(self, ctx: Ctx, offset: int) -> Replies:
+        """Upcoming meetings come first; then at most `PAST_SHOWN` meetings already held (from
+        `offset`, latest first), the last with an "older" button when there are more."""
+        async with self._db.read() as conn:
+            past = await meetings_repo.recent_past_for_groups(conn, ctx.coordinated_groups(), ctx.now,
+                                                              limit=PAST_SHOWN + 1, offset=offset)
+        replies = [await self._meetings.attendance.past_card(ctx, meeting) for meeting in past[:PAST_SHOWN]]
+        if len(past) > PAST_SHOWN:
+            last = replies[-1]
+            replies[-1] = last.model_copy(update={"buttons": [*last.buttons, [Button(
+                label=t("meeting.older_button", ctx.lang), choice=f"mtgpast:{offset + PAST_SHOWN}")]]})
         return replies
+
+    async def on_older(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """`mtgpast:<offset>`: the next page of meetings already held."""
+        ctx.require_member()
+        if len(parts) != 1 or not parts[0].isdigit() or not ctx.is_coordinator:
+            return [ctx.text("error.stale_button")]
+        return await self.past_page(ctx, int(parts[0])) or [ctx.text("meeting.no_older")]
 
     async def card(self, ctx: Ctx, member: Member, meeting: Meeting) -> Reply:
         """The meeting with the member's answer; for its coordinators, with the tally, the
@@ -63,7 +79,11 @@ class MeetingOverview:
         manage = [Button(label=t("meeting.list_button", ctx.lang), choice=f"mtg:{meeting.id}:list"),
                   Button(label=t("meeting.move_button", ctx.lang), choice=f"mtg:{meeting.id}:move"),
                   Button(label=t("meeting.cancel_button", ctx.lang), choice=f"mtg:{meeting.id}:cancel")]
-        return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=[*reply.buttons, manage])
+        more = [Button(label=t("meeting.edit_meeting_button", ctx.lang), choice=f"mtg:{meeting.id}:edit")]
+        if counts.get(None, 0):
+            more.append(Button(label=t("meeting.nudge_button", ctx.lang), choice=f"mtg:{meeting.id}:nudge"))
+        rows = [*reply.buttons, manage, more]
+        return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=rows)
 
     # -- coordinator actions: `mtg:<meeting>:<action>` ---------------------------------
     async def on_manage(self, ctx: Ctx, parts: list[str]) -> Replies:
@@ -77,6 +97,8 @@ class MeetingOverview:
             return [await self.attendee_list(ctx, meeting)]
         if action == "att":
             return [await self._meetings.attendance.sheet(ctx, meeting, edit_of=None)]
+        if action in export.FORMATS:
+            return [await self._meetings.export_file(meeting, action, ctx.lang)]
         if meeting.cancelled:
             return [ctx.text("meeting.was_cancelled_coordinator", title=meeting.title)]
         if action == "keep":
@@ -85,6 +107,11 @@ class MeetingOverview:
             return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
         if action == "move":
             return await self._meetings.reschedule_flow.begin(ctx, meeting)
+        if action == "edit":
+            return await self._meetings.amend_flow.begin(ctx, meeting)
+        if action == "nudge":
+            count = await self._meetings.remind_waiting(meeting)
+            return [ctx.text("meeting.nudged" if count else "meeting.nobody_waiting", title=meeting.title, count=count)]
         if action == "cancel":
             return [Reply(text=t("meeting.cancel_confirm", ctx.lang, title=meeting.title), buttons=[[
                 Button(label=t("meeting.cancel_yes", ctx.lang), choice=f"mtg:{meeting.id}:cancelyes"),
@@ -101,7 +128,8 @@ class MeetingOverview:
             roster = await meetings_repo.roster(conn, meeting)
         sections = []
         for answer in (*ANSWERS, None):
-            names = [line.member.display_name for line in roster if line.answer == answer]
+            names = [line.member.display_name + (f" («{line.note}»)" if line.note else "")
+                     for line in roster if line.answer == answer]
             label = t(render.ANSWER_KEYS[answer], ctx.lang) if answer else t("rsvp.waiting", ctx.lang)
             sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names),
                               names=", ".join(names) if names else "—"))
@@ -120,4 +148,5 @@ class MeetingOverview:
                 meeting, await self._meetings.group(meeting.group_id), ctx.lang))
         moved = await self._meetings.move(meeting.id, starts_at)
         group = await self._meetings.group(moved.group_id)
-        return [ctx.text("meeting.rescheduled_done", title=moved.title, when=render.when(moved, group, ctx.lang))]
+        return [ctx.text("meeting.rescheduled_done", title=moved.title,
+                         change=render.time_change(meeting.starts_at, moved.starts_at, group, ctx.lang))]

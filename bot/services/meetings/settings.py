@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 from babel.lists import format_list
 
 from bot.models import Button, Group, Reply
-from bot.services import meeting_render as render
+from bot.services.meetings import render
 from bot.services.conversation import Ctx, Replies
 from messages import normalize_language, t
 from storage import groups as groups_repo
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.services.meetings import MeetingService
+    from bot.services.meetings.service import MeetingService
 
 REMINDER_SETTING = "meeting_reminder_minutes"
 

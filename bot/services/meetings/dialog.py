@@ -12,19 +12,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_text, parse_meeting_time
+from bot.dates import example_text, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.meetings import render
+from bot.services.meetings import when as when_question
 from bot.text import clean_text, fold, require_text
 from messages import format_day, t
 from storage.dialogs import DialogState
 from storage.meetings import Meeting
 
 if TYPE_CHECKING:
-    from bot.services.meetings import MeetingService
+    from bot.services.meetings.service import MeetingService
 
 STEPS = ("group", "title", "when", "place", "agenda", "quorum", "preview")
+# Steps answered only with a button: typed text that fits none gets "tap a button".
+CHOICE_STEPS = frozenset({"group", "preview", "when_confirm"})
 OPTIONAL = {"agenda", "quorum"}
 EDITABLE = ("title", "when", "place", "agenda", "quorum")
 SKIP_WORDS = frozenset({"-", "yok", "gec", "atla", "skip", "none", "no"})
@@ -35,6 +39,9 @@ AGENDA_LENGTH = 1500
 
 class NewMeetingFlow:
     kind = "newmeeting"
+    cancelled_key = "meeting.discarded"
+    choice_steps = CHOICE_STEPS
+    numeric_steps = frozenset({"quorum"})
 
     def __init__(self, meetings: MeetingService, conversation: Conversation) -> None:
         self._meetings = meetings
@@ -60,7 +67,9 @@ class NewMeetingFlow:
         if step == "preview":
             return await self._preview(ctx, state)
         group = await self._group(state)
-        text = t(f"meeting.ask_{step}", ctx.lang, zone=group.timezone,
+        if step in ("when_time", "when_confirm"):
+            return when_question.prompt(ctx, group, state.data, step, self.kind)
+        text = t(f"meeting.ask_{step}", ctx.lang, zone=zone_name(group.timezone, ctx.lang),
                  example=example_text(ctx.now, ZoneInfo(group.timezone)))
         current = self._shown(ctx, group, state.data, step)
         if state.data.get("editing") and current is not None:
@@ -93,12 +102,26 @@ class NewMeetingFlow:
     async def _group(self, state: DialogState) -> Group:
         return await self._meetings.group(int(state.data["group_id"]))
 
-    async def _advance(self, ctx: Ctx, state: DialogState) -> Replies:
-        """To the next step, or back to the preview after editing one field."""
+    async def _advance(self, ctx: Ctx, state: DialogState, echo: str | None = None) -> Replies:
+        """To the next step, or back to the preview after editing one field; `echo` (the date
+        as understood) heads the next question."""
+        if state.step in when_question.WHEN_STEPS:
+            state.step = "when"
         if state.data.pop("editing", False):
             state.step = "preview"
         else:
             state.step = STEPS[STEPS.index(state.step) + 1]
+        await self._conversation.save(ctx, state)
+        question = await self._prompt(ctx, state)
+        if echo:
+            question = question.model_copy(update={"text": echo + "\n\n" + question.text})
+        return [question]
+
+    async def _after_when(self, ctx: Ctx, state: DialogState, group: Group, step: str) -> Replies:
+        """After an answer to one of the "when" steps: ask the time, confirm, or go on."""
+        if step == "done":
+            return await self._advance(ctx, state, echo=when_question.understood(ctx, group, state.data))
+        state.step = step
         await self._conversation.save(ctx, state)
         return [await self._prompt(ctx, state)]
 
@@ -118,10 +141,10 @@ class NewMeetingFlow:
         if step == "preview":
             return [ctx.text("meeting.use_buttons"), await self._preview(ctx, state)]
         group = await self._group(state)
+        if step in when_question.WHEN_STEPS:
+            return await self._after_when(ctx, state, group, when_question.read(ctx, group, state.data, step, text))
         if step == "title":
             state.data["title"] = _within(text, TITLE_LENGTH, "meeting.bad_title")
-        elif step == "when":
-            state.data["when"] = parse_meeting_time(text, ZoneInfo(group.timezone), ctx.now).isoformat()
         elif step == "place":
             state.data["place"] = _within(text, PLACE_LENGTH, "meeting.bad_place")
         elif step == "agenda":
@@ -149,6 +172,10 @@ class NewMeetingFlow:
                 return [ctx.text("error.stale_button")]
             state.data["group_id"] = int(parts[1])
             return await self._advance(ctx, state)
+        if action == "when" and state.step == "when_confirm" and len(parts) == 2:
+            step = when_question.on_choice(state.data, parts[1])
+            if step is not None:
+                return await self._after_when(ctx, state, await self._group(state), step)
         if action == "skip" and state.step in OPTIONAL:
             state.data[state.step] = None
             return await self._advance(ctx, state)
@@ -175,7 +202,7 @@ class NewMeetingFlow:
             state.step, data["editing"] = "when", True
             await self._conversation.save(ctx, state)
             shown = format_day(starts, ctx.lang, group.timezone)
-            return [ctx.text("meeting.date_in_past", typed=shown, example=example_text(ctx.now, ZoneInfo(group.timezone))),
+            return [ctx.text("dates.in_past", typed=shown, example=example_text(ctx.now, ZoneInfo(group.timezone))),
                     await self._prompt(ctx, state)]
         member = ctx.require_member()
         meeting = await self._meetings.create_and_announce(
@@ -186,9 +213,13 @@ class NewMeetingFlow:
 
 
 class RescheduleFlow:
-    """One question: the new date and time."""
+    """The new date and time (a date alone asks for the time), then a preview showing
+    old → new with "send" / "keep it as it was"; the preview also confirms a reading that was
+    not literal."""
 
     kind = "moving"
+    cancelled_key = "meeting.move_aborted"
+    choice_steps = frozenset({"preview"})
 
     def __init__(self, meetings: MeetingService, conversation: Conversation) -> None:
         self._meetings = meetings
@@ -198,17 +229,55 @@ class RescheduleFlow:
         group = await self._meetings.group(meeting.group_id)
         await self._conversation.save(ctx, DialogState(self.kind, "when", {"meeting_id": meeting.id}))
         return [ctx.text("meeting.ask_new_time", title=meeting.title, when=format_day(
-            meeting.starts_at, ctx.lang, group.timezone), example=example_text(ctx.now, ZoneInfo(group.timezone)))]
+            meeting.starts_at, ctx.lang, group.timezone), zone=zone_name(group.timezone, ctx.lang),
+            example=example_text(ctx.now, ZoneInfo(group.timezone)))]
 
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
         meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
         group = await self._meetings.group(meeting.group_id)
-        starts = parse_meeting_time(text, ZoneInfo(group.timezone), ctx.now)
-        replies = await self._meetings.overview.reschedule(ctx, meeting, starts)
-        await self._conversation.end(ctx)
-        return replies
+        if state.step == "preview":
+            return [ctx.text("meeting.use_buttons"), self._preview(ctx, state, meeting, group)]
+        step = when_question.read(ctx, group, state.data, state.step, text)
+        if step == "when_confirm":  # the preview confirms it
+            state.data["when"] = state.data.pop("when_pending")
+            step = "done"
+        if step == "done":
+            starts = datetime.fromisoformat(str(state.data["when"]))
+            if starts == meeting.starts_at:
+                raise InvalidAnswer("meeting.same_time", when=format_day(starts, ctx.lang, group.timezone))
+            state.step = "preview"
+            await self._conversation.save(ctx, state)
+            return [self._preview(ctx, state, meeting, group)]
+        state.step = step
+        await self._conversation.save(ctx, state)
+        return [when_question.prompt(ctx, group, state.data, step, self.kind)]
+
+    def _preview(self, ctx: Ctx, state: DialogState, meeting: Meeting, group: Group) -> Reply:
+        starts = datetime.fromisoformat(str(state.data["when"]))
+        lines = [t("meeting.move_preview", ctx.lang, title=meeting.title,
+                   change=render.time_change(meeting.starts_at, starts, group, ctx.lang),
+                   zone=zone_name(group.timezone, ctx.lang))]
+        lines += [t(f"meeting.confirm_when_{note}", ctx.lang) for note in state.data.get("when_notes") or []]
+        return Reply(text="\n".join(lines), buttons=[[
+            Button(label=t("meeting.send_button", ctx.lang), choice=f"{self.kind}:send"),
+            Button(label=t("meeting.move_again_button", ctx.lang), choice=f"{self.kind}:again"),
+            Button(label=t("meeting.abort_button", ctx.lang), choice=f"{self.kind}:abort")]])
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        action = parts[0] if parts else ""
+        if action == "abort":
+            await self._conversation.end(ctx)
+            return [ctx.text("meeting.move_aborted")]
+        if state.step != "preview":
+            return [ctx.text("error.stale_button")]
+        meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
+        if action == "again":
+            return await self.begin(ctx, meeting)
+        if action == "send":
+            replies = await self._meetings.overview.reschedule(
+                ctx, meeting, datetime.fromisoformat(str(state.data["when"])))
+            await self._conversation.end(ctx)
+            return replies
         return [ctx.text("error.stale_button")]
 
     async def expects(self, ctx: Ctx, state: DialogState) -> str:

@@ -1,11 +1,11 @@
 """Meetings: announce, remind, reschedule, cancel — the core the other meeting modules use.
 
-- `meeting_dialog.py`: the coordinator's `/newmeeting` dialog and the new-time dialog;
-- `meeting_answers.py`: RSVP taps, typed "EVET", the calendar file;
-- `meeting_overview.py`: `/meetings` for members and coordinators, attendee lists, move/cancel;
+- `dialog.py`: the coordinator's `/newmeeting` dialog and the new-time dialog;
+- `answers.py`: RSVP taps, typed "EVET", the calendar file;
+- `overview.py`: `/meetings` for members and coordinators, attendee lists, move/cancel;
 - `attendance.py`: who came, and the attendance history in `/members`;
-- `meeting_settings.py`: `/reminders`, when the group's members are reminded;
-- `meeting_render.py`: how a meeting reads.
+- `settings.py`: `/reminders`, when the group's members are reminded;
+- `render.py`: how a meeting reads.
 
 Every notice goes out as a broadcast (outbox rows, paced by the dispatcher, with delivery
 counts). Reminders are rows in `reminders` keyed `meeting:<id>:…`: moving a meeting re-arms
@@ -21,12 +21,17 @@ from datetime import datetime, timedelta
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Button, Group, Member, Reply, Role
-from bot.services import meeting_render as render
+from bot.models import Attachment, Button, Group, Member, Reply, Role
+from bot.services.meetings import export, render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
-from bot.services.meeting_settings import REMINDER_SETTING
+from bot.services.meetings.amend import AmendFlow, change_line
+from bot.services.meetings.answers import MeetingAnswers
+from bot.services.meetings.attendance import Attendance
+from bot.services.meetings.dialog import NewMeetingFlow, RescheduleFlow
+from bot.services.meetings.overview import MeetingOverview
+from bot.services.meetings.settings import REMINDER_SETTING, ReminderSettings
 from bot.services.reminders import Reminder, ReminderService
 from messages import t
 from storage import meetings as meetings_repo
@@ -60,15 +65,10 @@ class MeetingService:
         self._notifier = notifier
 
     def register(self, conversation: Conversation) -> None:
-        from bot.services.attendance import Attendance
-        from bot.services.meeting_answers import MeetingAnswers
-        from bot.services.meeting_dialog import NewMeetingFlow, RescheduleFlow
-        from bot.services.meeting_overview import MeetingOverview
-        from bot.services.meeting_settings import ReminderSettings
-
         self.new_meeting_flow = NewMeetingFlow(self, conversation)
         self.reschedule_flow = RescheduleFlow(self, conversation)
-        self.answers = MeetingAnswers(self, self._db)
+        self.amend_flow = AmendFlow(self, conversation)
+        self.answers = MeetingAnswers(self, self._db, conversation)
         self.attendance = Attendance(self, self._db)
         self.overview = MeetingOverview(self, self._db)
         self.settings = ReminderSettings(self, self._db)
@@ -78,16 +78,26 @@ class MeetingService:
                                              order=10))
         conversation.add_command(CommandSpec("reminders", self.settings.show, aliases=("hatirlatmalar",),
                                              coordinator_only=True, order=42))
+        # `/baglan` is typed in the group chat (the Telegram adapter handles it there); typed in
+        # the private chat it gets an explanation instead of "unknown command".
+        conversation.add_command(CommandSpec("link", self._link_in_private, aliases=("baglan",),
+                                             needs_member=False, in_menu=False))
         conversation.add_flow(self.new_meeting_flow)
         conversation.add_flow(self.reschedule_flow)
+        conversation.add_flow(self.amend_flow)
+        conversation.add_flow(self.answers.note_flow)
         conversation.add_choice("rsvp", self.answers.on_rsvp)
         conversation.add_choice("ics", self.answers.on_calendar)
         conversation.add_choice("mtg", self.overview.on_manage)
+        conversation.add_choice("mtgpast", self.overview.on_older)
         conversation.add_choice("att", self.attendance.on_toggle)
         conversation.add_choice("remset", self.settings.on_choice)
         conversation.add_text_fallback(self.answers.on_typed_answer)
         self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
         self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
+
+    async def _link_in_private(self, ctx: Ctx, args: list[str]) -> Replies:
+        return [ctx.text("meeting.link_in_group_chat", command="/baglan" if ctx.lang == "tr" else "/link")]
 
     # -- lookups ------------------------------------------------------------------------
     async def group(self, group_id: int) -> Group:
@@ -149,14 +159,37 @@ class MeetingService:
     async def move(self, meeting_id: int, starts_at: datetime) -> Meeting:
         """New time: everyone is told and asked again, reminders move, SEQUENCE grows."""
         async with self._db.transaction() as tx:
+            before = await meetings_repo.get(tx, meeting_id)
+            if before is None:
+                raise NotFound()
             await meetings_repo.reschedule(tx, meeting_id, starts_at)
             moved = await meetings_repo.get(tx, meeting_id)
-            if moved is None:
-                raise NotFound()
+            assert moved is not None
             await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
-            await self._announce(moved, "meeting.rescheduled")
+            await self._announce(moved, "meeting.rescheduled", previous=before.starts_at)
             await self._arm_reminders(moved)
         return moved
+
+    async def amend(self, meeting_id: int, field: str, value: object) -> Meeting:
+        """New title, place, agenda or duration: everyone is told what changed (old → new) and
+        keeps her answer; the calendar SEQUENCE grows and the reminders follow the new version."""
+        async with self._db.transaction() as tx:
+            before = await meetings_repo.get(tx, meeting_id)
+            if before is None:
+                raise NotFound()
+            await meetings_repo.amend(tx, meeting_id, field, value)
+            after = await meetings_repo.get(tx, meeting_id)
+            assert after is not None
+            group = await self.group(after.group_id)
+            previous = getattr(before, "duration_minutes" if field == "duration" else field)
+            broadcast = await self._broadcasts.create_broadcast(self._notice_key(after), group.id, "meeting")
+            await self._broadcasts.send_to_group(broadcast, group.id, lambda lang: render.amended(
+                after, group, lang, change_line(field, previous, value, lang)))
+            await self._post_to_chat(group, broadcast, render.amended(
+                after, group, group.language, change_line(field, previous, value, group.language), chat=True))
+            await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
+            await self._arm_reminders(after)
+        return after
 
     async def call_off(self, meeting_id: int) -> Meeting:
         """Cancel: everyone is told (with a calendar file that removes it), reminders dropped."""
@@ -174,12 +207,18 @@ class MeetingService:
                 text=render.cancellation(cancelled, group, group.language).text))
         return cancelled
 
-    async def _announce(self, meeting: Meeting, heading: str) -> None:
+    async def _announce(self, meeting: Meeting, heading: str, previous: datetime | None = None) -> None:
         group = await self.group(meeting.group_id)
         broadcast = await self._broadcasts.create_broadcast(self._notice_key(meeting), group.id, "meeting")
+
+        def change(lang: str) -> str | None:
+            return render.time_change(previous, meeting.starts_at, group, lang) if previous else None
+
         await self._broadcasts.send_to_group(
-            broadcast, group.id, lambda lang: render.invitation(meeting, group, lang, heading=heading))
-        await self._post_to_chat(group, broadcast, render.group_chat_notice(meeting, group, heading))
+            broadcast, group.id, lambda lang: render.invitation(meeting, group, lang, heading=heading,
+                                                                change=change(lang)))
+        await self._post_to_chat(group, broadcast, render.group_chat_notice(
+            meeting, group, heading, change(group.language)))
 
     async def _post_to_chat(self, group: Group, broadcast: int, reply: Reply) -> None:
         """The group's linked Telegram group chat gets the notice too; the dispatcher keeps to
@@ -252,12 +291,13 @@ class MeetingService:
             return
         meeting, group = found
         async with self._db.read() as conn:
-            audience = await meetings_repo.reminder_audience(conn, meeting.id)
+            answered, waiting = await meetings_repo.reminder_audience_by_answer(conn, meeting.id)
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{meeting.sequence}", group.id, "meeting_reminder")
-        lead = meeting.starts_at - now
         await self._broadcasts.send_to_members(
-            broadcast, audience, lambda lang: render.reminder(meeting, group, lang, lead))
+            broadcast, answered, lambda lang: render.reminder(meeting, group, lang, now))
+        await self._broadcasts.send_to_members(
+            broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
 
     async def _send_summary(self, reminder: Reminder, now: datetime) -> None:
         """The coordinators' look at the answers before the meeting, with a quorum warning."""
@@ -275,12 +315,32 @@ class MeetingService:
                      tally=render.tally_line(counts, lang))
             if meeting.quorum and counts["yes"] < meeting.quorum:
                 text += "\n\n" + t("meeting.quorum_warning", lang, yes=counts["yes"], quorum=meeting.quorum)
-            return Reply(text=text, buttons=[[Button(label=t("meeting.list_button", lang),
-                                                     choice=f"mtg:{meeting.id}:list")]])
+            buttons = [Button(label=t("meeting.list_button", lang), choice=f"mtg:{meeting.id}:list")]
+            if counts.get(None, 0):
+                buttons.append(Button(label=t("meeting.nudge_button", lang), choice=f"mtg:{meeting.id}:nudge"))
+            return Reply(text=text, buttons=[buttons])
 
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{meeting.sequence}", group.id, "meeting_summary")
         await self._broadcasts.send_to_members(broadcast, coordinators, summary)
+
+    async def remind_waiting(self, meeting: Meeting) -> int:
+        """The coordinator's "remind those who have not answered": a reminder with the RSVP
+        buttons to each member without an answer. Pressed twice within the same hour, it
+        sends nothing new (the broadcast and its outbox keys are the same). Returns how many
+        were asked."""
+        group = await self.group(meeting.group_id)
+        now = self._now()
+        async with self._db.read() as conn:
+            _, waiting = await meetings_repo.reminder_audience_by_answer(conn, meeting.id)
+        if not waiting:
+            return 0
+        async with self._db.transaction():
+            broadcast = await self._broadcasts.create_broadcast(
+                f"meeting:{meeting.id}:nudge:{meeting.sequence}:{now:%Y%m%d%H}", group.id, "meeting_reminder")
+            await self._broadcasts.send_to_members(
+                broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
+        return len(waiting)
 
     # -- for the other modules ----------------------------------------------------------
     def calendar_file(self, meeting: Meeting, group: Group, lang: str, now: datetime) -> Reply:
@@ -289,6 +349,26 @@ class MeetingService:
                               agenda=meeting.agenda, timezone=group.timezone, sequence=meeting.sequence,
                               cancelled=meeting.cancelled, stamp=now, organizer=group.name)
         return render.calendar_file(meeting, content, lang)
+
+    async def export_file(self, meeting: Meeting, kind: str, lang: str) -> Reply:
+        """One meeting's answers and attendance as a CSV or XLSX file (coordinators only;
+        the caller checks)."""
+        group = await self.group(meeting.group_id)
+        table = await export.build(self._db, group, [meeting], lang)
+        content = export.render(table, kind, group.name)
+        return Reply(text=t("meeting.export_caption", lang, title=meeting.title),
+                     attachment=Attachment(kind="document", filename=export.filename(
+                         group, meeting.starts_at, None, kind, lang), content=content, mime_type=export.MIME[kind]))
+
+    async def export_period(self, group_id: int, since: datetime, until: datetime, kind: str,
+                            lang: str) -> tuple[bytes, int]:
+        """The group's meetings in [since, until) as a CSV or XLSX file, and how many meetings
+        it covers (for `koordinat export attendance`)."""
+        group = await self.group(group_id)
+        async with self._db.read() as conn:
+            held = await meetings_repo.held_between(conn, group_id, since, until)
+        table = await export.build(self._db, group, held, lang)
+        return export.render(table, kind, group.name), len(held)
 
     async def upcoming_for_newcomer(self, ctx: Ctx, member: Member, group: Group) -> Replies:
         """Join hook: a member who joins after the announcement gets the upcoming meetings."""
