@@ -149,6 +149,18 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr", *,
     return _checked(day, clock, literal, zone, now, shown, example, allow_past)
 
 
+_DAY_WORDS = frozenset({"bugun", "yarin", "obur", "today", "tomorrow", "tonight", "haftaya", *_WEEKDAYS})
+
+
+def names_a_day(text: str) -> bool:
+    """Whether `text` names a particular day — a number, a weekday, today/tomorrow, `haftaya` —
+    rather than only a month or a week ("gelecek ay", "next month"): those are refused by
+    the dialogs that have no confirmation step (milestones, proposal rounds)."""
+    if any(ch.isdigit() for ch in text):
+        return True
+    return any(word in _DAY_WORDS for word in fold(text).replace(",", " ").split())
+
+
 def parse_clock(text: str) -> time:
     """A time of day typed alone: `14:00`, `14.00`, `14`, `saat 14`, `2 pm`, `14:00'te`.
 

@@ -281,9 +281,12 @@ class Conversation:
         return [ctx.text("error.stale_button")]
 
     async def _guarded_choice(self, ctx: Ctx, prefix: str, action: Callable[[], Awaitable[Replies]]) -> Replies:
+        """As `_guarded` (the question asked is remembered), and a malformed id is stale."""
         try:
             async with self._db.transaction():
-                return await action()
+                replies = await action()
+                await self._remember_question(ctx, replies)
+                return replies
         except NotFound:  # a record that is gone, or one of a group she is not in
             return [ctx.text("error.stale_button")]
         except KoordinatError as error:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import parse_when
+from bot.dates import example_text, names_a_day, parse_when
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Role, Upload
 from bot.services.conversation import Conversation, Ctx, Replies
@@ -49,6 +49,8 @@ def read_day(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> date
     """A phase end typed as a date (time optional), read exactly as meeting dates
     (`bot.dates.parse_when`); a date without a time means 23:59 that day in the group's zone."""
     parsed = parse_when(text, zone, now, lang)
+    if not names_a_day(text):  # "gelecek ay": which day?
+        raise InvalidAnswer("dates.bad_date", typed=" ".join(text.split())[:40], example=example_text(now, zone))
     if parsed.moment is not None:
         return parsed.moment
     return end_of_day(parsed.day, zone)

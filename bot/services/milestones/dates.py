@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_time, parse_when
+from bot.dates import example_time, names_a_day, parse_when
 from bot.errors import InvalidAnswer
 
 # A date-only milestone is due at the end of that working day in the group's zone.
@@ -46,6 +46,8 @@ def read_due(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> Due:
     cleaned = " ".join(text.strip().split())
     try:
         parsed = parse_when(cleaned, zone, now, lang)
+        if not names_a_day(cleaned):  # "gelecek ay": no day to remind on
+            raise InvalidAnswer("dates.bad_date", typed=cleaned[:40])
     except InvalidAnswer as error:
         raise _translated(error, now, zone) from None
     if parsed.moment is not None:
