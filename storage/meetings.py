@@ -27,6 +27,7 @@ class Meeting(BaseModel):
     status: str
     sequence: int
     attendance_taken: bool = False
+    series_id: int | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -59,16 +60,17 @@ def _meeting(row: Row) -> Meeting:
     return Meeting(id=row["id"], group_id=row["group_id"], title=row["title"], starts_at=starts,
                    duration_minutes=row["duration_minutes"], place=row["place"], agenda=row["agenda"],
                    quorum=row["quorum"], status=row["status"], sequence=row["sequence"],
-                   attendance_taken=row["attendance_taken_at"] is not None)
+                   attendance_taken=row["attendance_taken_at"] is not None, series_id=row["series_id"])
 
 
 async def create(conn: Connection, *, group_id: int, title: str, starts_at: datetime, place: str,
                  agenda: str | None, quorum: int | None, created_by: int | None, now: datetime,
-                 duration_minutes: int = 120) -> Meeting:
+                 duration_minutes: int = 120, series_id: int | None = None) -> Meeting:
     cursor = await conn.execute(
         "INSERT INTO meetings (group_id, title, starts_at, duration_minutes, place, agenda, quorum, "
-        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (group_id, title, to_db(starts_at), duration_minutes, place, agenda, quorum, created_by, to_db(now)))
+        "created_by, created_at, series_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (group_id, title, to_db(starts_at), duration_minutes, place, agenda, quorum, created_by, to_db(now),
+         series_id))
     meeting = await get(conn, int(cursor.lastrowid or 0))
     assert meeting is not None
     return meeting
@@ -325,3 +327,63 @@ async def export_cells(conn: Connection, meeting_ids: list[int]) -> list[ExportC
                        answer=row["answer"],
                        came=None if row["attendance_taken_at"] is None else bool(row["attended"]))
             for row in rows]
+
+
+
+# -- series (repeating meetings) ----------------------------------------------------------
+
+class Series(BaseModel):
+    """A repeating meeting: `frequency` "weekly" or "monthly" (the `nth` `weekday`, -1 = last)."""
+
+    id: int
+    group_id: int
+    frequency: str
+    weekday: int
+    nth: int | None
+    local_time: str
+    title: str
+    place: str
+    agenda: str | None
+    quorum: int | None
+    duration_minutes: int
+    created_by: int | None
+    lead_days: int
+    active: bool
+
+
+async def create_series(conn: Connection, *, group_id: int, frequency: str, weekday: int, nth: int | None,
+                        local_time: str, title: str, place: str, agenda: str | None, quorum: int | None,
+                        duration_minutes: int, created_by: int | None, now: datetime, lead_days: int = 30) -> Series:
+    cursor = await conn.execute(
+        "INSERT INTO meeting_series (group_id, frequency, weekday, nth, local_time, title, place, agenda, quorum, "
+        "duration_minutes, created_by, lead_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (group_id, frequency, weekday, nth, local_time, title, place, agenda, quorum, duration_minutes,
+         created_by, lead_days, to_db(now)))
+    series = await get_series(conn, int(cursor.lastrowid or 0))
+    assert series is not None
+    return series
+
+
+async def get_series(conn: Connection, series_id: int) -> Series | None:
+    async with conn.execute("SELECT * FROM meeting_series WHERE id = ?", (series_id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return Series(**{key: row[key] for key in Series.model_fields if key != "active"}, active=bool(row["active"]))
+
+
+async def stop_series(conn: Connection, series_id: int) -> None:
+    await conn.execute("UPDATE meeting_series SET active = 0 WHERE id = ?", (series_id,))
+
+
+async def latest_of_series(conn: Connection, series_id: int) -> Meeting | None:
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? ORDER BY starts_at DESC LIMIT 1",
+                            (series_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _meeting(row) if row else None
+
+
+async def upcoming_of_series(conn: Connection, series_id: int, now: datetime) -> list[Meeting]:
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at > ? "
+                            "ORDER BY starts_at", (series_id, to_db(now))) as cursor:
+        return [_meeting(row) for row in await cursor.fetchall()]

@@ -46,7 +46,9 @@ async def test_a_coordinator_types_the_preview_buttons(harness: Harness) -> None
     await harness.send(zeynep, "03.12.2026 14:00")
     await harness.send(zeynep, "Kent Konseyi")
     await harness.send(zeynep, "yok")
-    preview = await harness.send(zeynep, "atla")  # the skip button's word
+    repeat = await harness.send(zeynep, "atla")  # the skip button's word
+    assert "tekrarlansın mı" in repeat.text
+    preview = await harness.send(zeynep, "3")  # a button-only question: its number works too
     assert "Önizleme" in preview.text
     nudged = await harness.send(zeynep, "tamam mı bu")
     assert "«📤 Gönder»" in nudged.text and nudged.button_texts == ["📤 Gönder", "✏️ Düzenle", "✖️ Vazgeç"]

@@ -83,6 +83,8 @@ class MeetingOverview:
         if counts.get(None, 0):
             more.append(Button(label=t("meeting.nudge_button", ctx.lang), choice=f"mtg:{meeting.id}:nudge"))
         rows = [*reply.buttons, manage, more]
+        if meeting.series_id is not None:
+            rows.append([Button(label=t("meeting.stop_series_button", ctx.lang), choice=f"mtg:{meeting.id}:stopseries")])
         return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=rows)
 
     # -- coordinator actions: `mtg:<meeting>:<action>` ---------------------------------
@@ -107,6 +109,13 @@ class MeetingOverview:
             return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
         if action == "move":
             return await self._meetings.reschedule_flow.begin(ctx, meeting)
+        if action == "stopseries" and meeting.series_id is not None:
+            return [Reply(text=t("meeting.stop_series_confirm", ctx.lang, title=meeting.title), buttons=[[
+                Button(label=t("meeting.stop_series_yes", ctx.lang), choice=f"mtg:{meeting.id}:stopyes"),
+                Button(label=t("meeting.cancel_no", ctx.lang), choice=f"mtg:{meeting.id}:keep")]])]
+        if action == "stopyes" and meeting.series_id is not None:
+            count = await self._meetings.stop_series(meeting.series_id)
+            return [ctx.text("meeting.series_stopped", title=meeting.title, count=count)]
         if action == "edit":
             return await self._meetings.amend_flow.begin(ctx, meeting)
         if action == "nudge":

@@ -16,13 +16,14 @@ an older version of the meeting never goes out.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
 from bot.errors import NotAuthorized, NotFound
 from bot.models import Attachment, Button, Group, Member, Reply, Role
-from bot.services.meetings import export, render
+from bot.services.meetings import export, recurrence, render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
@@ -44,6 +45,10 @@ from storage.meetings import Meeting
 DEFAULT_REMINDER_MINUTES = (24 * 60, 60)
 SUMMARY_LEAD = timedelta(hours=24)
 REMINDER_KIND = "meeting_reminder"
+SERIES_KIND = "meeting_series"
+# How far ahead each occurrence of a series is created and announced: a month for a monthly
+# meeting; for a weekly one, six days (else four notices would arrive at once).
+SERIES_LEAD_DAYS = {"monthly": 30, "weekly": 6}
 SUMMARY_KIND = "meeting_summary"
 
 
@@ -95,6 +100,8 @@ class MeetingService:
         conversation.add_text_fallback(self.answers.on_typed_answer)
         self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
         self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
+        # A series' next occurrence is created late rather than never (after an outage).
+        self._reminders.register_kind(SERIES_KIND, self._run_series, grace=timedelta(days=30))
 
     async def _link_in_private(self, ctx: Ctx, args: list[str]) -> Replies:
         return [ctx.text("meeting.link_in_group_chat", command="/baglan" if ctx.lang == "tr" else "/link")]
@@ -145,16 +152,77 @@ class MeetingService:
     # -- announcing, moving, calling off (also the API for scripts and the demo) -----------
     async def create_and_announce(self, *, group_id: int, title: str, starts_at: datetime, place: str,
                                   agenda: str | None = None, quorum: int | None = None,
-                                  created_by: int | None = None, duration_minutes: int = 120) -> Meeting:
+                                  created_by: int | None = None, duration_minutes: int = 120,
+                                  series_id: int | None = None) -> Meeting:
         """Store the meeting, queue its notice to every member (and the linked group chat) and
         arm its reminders and the coordinators' summary, all in one transaction."""
         async with self._db.transaction() as tx:
             meeting = await meetings_repo.create(
                 tx, group_id=group_id, title=title, starts_at=starts_at, place=place, agenda=agenda,
-                quorum=quorum, created_by=created_by, now=self._now(), duration_minutes=duration_minutes)
+                quorum=quorum, created_by=created_by, now=self._now(), duration_minutes=duration_minutes,
+                series_id=series_id)
             await self._announce(meeting, "meeting.announcement")
             await self._arm_reminders(meeting)
         return meeting
+
+    async def create_series(self, *, group_id: int, frequency: str, starts_at: datetime, title: str, place: str,
+                            agenda: str | None = None, quorum: int | None = None, created_by: int | None = None,
+                            duration_minutes: int = 120) -> Meeting:
+        """A repeating meeting ("weekly", or "monthly" on the same nth weekday as `starts_at`):
+        the first occurrence is announced now; each later one is created and announced
+        `SERIES_LEAD_DAYS` before it starts, as a normal meeting. Returns the first."""
+        group = await self.group(group_id)
+        local = starts_at.astimezone(ZoneInfo(group.timezone))
+        async with self._db.transaction() as tx:
+            series = await meetings_repo.create_series(
+                tx, group_id=group_id, frequency=frequency, weekday=local.weekday(),
+                nth=recurrence.nth_of(local.date()) if frequency == "monthly" else None,
+                local_time=local.strftime("%H:%M"), title=title, place=place, agenda=agenda, quorum=quorum,
+                duration_minutes=duration_minutes, created_by=created_by, now=self._now(),
+                lead_days=SERIES_LEAD_DAYS[frequency])
+            first = await self.create_and_announce(
+                group_id=group_id, title=title, starts_at=starts_at, place=place, agenda=agenda, quorum=quorum,
+                created_by=created_by, duration_minutes=duration_minutes, series_id=series.id)
+            await self._extend_series(series, local.date())
+        return first
+
+    async def _extend_series(self, series: meetings_repo.Series, after: date) -> None:
+        """Create every occurrence after `after` that is within the series' lead time, then arm
+        the reminder that creates the next one."""
+        group = await self.group(series.group_id)
+        zone, now = ZoneInfo(group.timezone), self._now()
+        day = recurrence.next_date(series, after)
+        while recurrence.starts_on(series, day, zone) - timedelta(days=series.lead_days) <= now:
+            await self.create_and_announce(
+                group_id=series.group_id, title=series.title, starts_at=recurrence.starts_on(series, day, zone),
+                place=series.place, agenda=series.agenda, quorum=series.quorum, created_by=series.created_by,
+                duration_minutes=series.duration_minutes, series_id=series.id)
+            day = recurrence.next_date(series, day)
+        due = recurrence.starts_on(series, day, zone) - timedelta(days=series.lead_days)
+        await self._reminders.schedule(f"meeting-series:{series.id}:{day.isoformat()}", SERIES_KIND, due,
+                                       {"series_id": series.id})
+
+    async def _run_series(self, reminder: Reminder, now: datetime) -> None:
+        async with self._db.read() as conn:
+            series = await meetings_repo.get_series(conn, int(reminder.payload["series_id"]))
+            latest = await meetings_repo.latest_of_series(conn, series.id) if series else None
+        if series is None or not series.active:
+            return
+        group = await self.group(series.group_id)
+        zone = ZoneInfo(group.timezone)
+        after = latest.starts_at.astimezone(zone).date() if latest else now.astimezone(zone).date()
+        await self._extend_series(series, after)
+
+    async def stop_series(self, series_id: int) -> int:
+        """Stop a series: no more occurrences, and every upcoming one is called off (each
+        member is told). Returns how many were called off."""
+        async with self._db.transaction() as tx:
+            await meetings_repo.stop_series(tx, series_id)
+            await self._reminders.cancel_prefix(f"meeting-series:{series_id}:")
+            upcoming = await meetings_repo.upcoming_of_series(tx, series_id, self._now())
+            for meeting in upcoming:
+                await self.call_off(meeting.id)
+        return len(upcoming)
 
     async def move(self, meeting_id: int, starts_at: datetime) -> Meeting:
         """New time: everyone is told and asked again, reminders move, SEQUENCE grows."""
