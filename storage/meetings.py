@@ -43,6 +43,7 @@ class RosterLine:
     answer: str | None
     attended: bool
     note: str | None = None
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ async def set_rsvp(conn: Connection, meeting_id: int, member_id: int, answer: st
         "INSERT INTO rsvps (meeting_id, member_id, answer, answered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = excluded.answer, "
         "answered_at = excluded.answered_at, "
-        "note = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.note END",  # a new answer drops the old reason
+        "note = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.note END, "  # a new answer drops the old reason
+        "needs = CASE WHEN excluded.answer = 'no' THEN NULL ELSE rsvps.needs END",
         (meeting_id, member_id, answer, to_db(now)))
 
 
@@ -185,7 +187,7 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
     if members_at_start:
         params += (to_db(meeting.starts_at),)
     async with conn.execute(
-        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, r.note, a.attended "
+        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, r.note, r.needs, a.attended "
         "FROM memberships ms JOIN members m ON m.id = ms.member_id "
         "LEFT JOIN rsvps r ON r.meeting_id = ? AND r.member_id = m.id "
         "LEFT JOIN attendance a ON a.meeting_id = ? AND a.member_id = m.id "
@@ -194,7 +196,7 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
     return [RosterLine(member=Member(id=row["id"], display_name=row["display_name"], language=row["language"],
                                      unreachable_at=row["unreachable_at"]),
                        role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]),
-                       note=row["note"])
+                       note=row["note"], needs=tuple(filter(None, (row["needs"] or "").split(","))))
             for row in rows]
 
 
@@ -387,3 +389,32 @@ async def upcoming_of_series(conn: Connection, series_id: int, now: datetime) ->
     async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at > ? "
                             "ORDER BY starts_at", (series_id, to_db(now))) as cursor:
         return [_meeting(row) for row in await cursor.fetchall()]
+
+
+
+async def needs_of(conn: Connection, meeting_id: int, member_id: int) -> tuple[str, ...]:
+    async with conn.execute("SELECT needs FROM rsvps WHERE meeting_id = ? AND member_id = ?",
+                            (meeting_id, member_id)) as cursor:
+        row = await cursor.fetchone()
+    return tuple(filter(None, ((row["needs"] if row else None) or "").split(",")))
+
+
+async def toggle_need(conn: Connection, meeting_id: int, member_id: int, need: str) -> tuple[str, ...] | None:
+    """Add or remove one need on her yes/maybe answer; None if she has no such answer."""
+    current = await needs_of(conn, meeting_id, member_id)
+    updated = tuple(sorted(set(current) ^ {need}))
+    cursor = await conn.execute(
+        "UPDATE rsvps SET needs = ? WHERE meeting_id = ? AND member_id = ? AND answer IN ('yes', 'maybe')",
+        (",".join(updated) or None, meeting_id, member_id))
+    return updated if cursor.rowcount else None
+
+
+async def needs_count(conn: Connection, meeting_id: int) -> dict[str, int]:
+    """{need: how many of those coming (yes or maybe) asked for it}."""
+    async with conn.execute("SELECT needs FROM rsvps WHERE meeting_id = ? AND answer IN ('yes', 'maybe') "
+                            "AND needs IS NOT NULL", (meeting_id,)) as cursor:
+        counts: dict[str, int] = {}
+        for row in await cursor.fetchall():
+            for need in filter(None, row["needs"].split(",")):
+                counts[need] = counts.get(need, 0) + 1
+    return counts

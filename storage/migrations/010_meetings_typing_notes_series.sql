@@ -35,3 +35,7 @@ CREATE TABLE meeting_series (
     created_at TEXT NOT NULL
 );
 ALTER TABLE meetings ADD COLUMN series_id INTEGER REFERENCES meeting_series(id) ON DELETE SET NULL;
+
+-- Support a member asks for with her answer (the group's optional RSVP questions): a comma
+-- list of childcare, transport, access. Only coordinators see whose.
+ALTER TABLE rsvps ADD COLUMN needs TEXT;

@@ -76,6 +76,10 @@ class MeetingOverview:
             extra.append(BroadcastService.describe(delivery, ctx.lang))
         if quorum := render.quorum_line(meeting, counts["yes"], ctx.lang):
             extra.append(quorum)
+        if render.enabled_needs(group):
+            async with self._db.read() as conn:
+                needs = await meetings_repo.needs_count(conn, meeting.id)
+            extra.append(render.needs_line(needs, group, ctx.lang) or "")
         manage = [Button(label=t("meeting.list_button", ctx.lang), choice=f"mtg:{meeting.id}:list"),
                   Button(label=t("meeting.move_button", ctx.lang), choice=f"mtg:{meeting.id}:move"),
                   Button(label=t("meeting.cancel_button", ctx.lang), choice=f"mtg:{meeting.id}:cancel")]
@@ -137,8 +141,8 @@ class MeetingOverview:
             roster = await meetings_repo.roster(conn, meeting)
         sections = []
         for answer in (*ANSWERS, None):
-            names = [line.member.display_name + (f" («{line.note}»)" if line.note else "")
-                     for line in roster if line.answer == answer]
+            names = [line.member.display_name + "".join(" " + render.NEED_ICONS[need] for need in line.needs)
+                     + (f" («{line.note}»)" if line.note else "") for line in roster if line.answer == answer]
             label = t(render.ANSWER_KEYS[answer], ctx.lang) if answer else t("rsvp.waiting", ctx.lang)
             sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names),
                               names=", ".join(names) if names else "—"))

@@ -93,6 +93,7 @@ class MeetingService:
         conversation.add_flow(self.answers.note_flow)
         conversation.add_choice("rsvp", self.answers.on_rsvp)
         conversation.add_choice("ics", self.answers.on_calendar)
+        conversation.add_choice("need", self.answers.on_need)
         conversation.add_choice("mtg", self.overview.on_manage)
         conversation.add_choice("mtgpast", self.overview.on_older)
         conversation.add_choice("att", self.attendance.on_toggle)
