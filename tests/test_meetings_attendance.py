@@ -129,3 +129,16 @@ async def test_the_attendance_sheet_of_a_2000_member_group_is_paged(harness: Har
     await harness.server.press_button(zeynep.user, sheet, first_on_page)
     await harness.server.wait_for_edit(sheet, lambda m: "yoklama: 1/2001" in (m.text or ""))
     assert "Sayfa 2/34" in sheet.text and sheet.button_texts[0] == "✅" + first_on_page[1:]
+
+
+async def test_a_long_member_list_comes_as_a_file(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness)
+    now = harness.clock.now()
+    async with harness.services.db.transaction() as tx:
+        for number in range(300):
+            member = await members_repo.create(tx, display_name=f"Üye {number:03d}", language="tr",
+                                               channel="telegram", external_id=f"many-{number}", now=now)
+            await members_repo.add_membership(tx, 1, member.id, Role.MEMBER, now)
+    listing = await harness.send(zeynep, "/uyeler")
+    assert "dosya olarak ekte" in listing.text and listing.document_name == "uyeler-1.txt"
+    assert "Üye 299 (üye)" in listing.document_bytes.decode("utf-8")
