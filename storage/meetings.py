@@ -418,3 +418,9 @@ async def needs_count(conn: Connection, meeting_id: int) -> dict[str, int]:
             for need in filter(None, row["needs"].split(",")):
                 counts[need] = counts.get(need, 0) + 1
     return counts
+
+
+async def amend_series(conn: Connection, series_id: int, field: str, value: object) -> None:
+    """The title, place, agenda or duration of the occurrences still to be created."""
+    column = AMENDABLE[field]
+    await conn.execute(f"UPDATE meeting_series SET {column} = ? WHERE id = ?", (value, series_id))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
+from storage import meetings as meetings_repo
 from tests.harness import Harness
 from tests.meetings_support import MEETING_START, announce, group_with, notice, texts
 
@@ -282,6 +283,21 @@ async def test_a_monthly_meeting_repeats_on_the_first_thursday_and_the_series_ca
     await notice(harness, zeynep, "07.01.2027")  # her own copy of January's notice
     card = await harness.send(zeynep, "/toplantilar")
     assert "07.01.2027" in card.text
+
+    # The whole series moves to another room: January is changed and February will be created there.
+    await harness.server.press_button(zeynep.user, card, "✏️ Yer, başlık, gündem")
+    which = await harness.next_containing(zeynep, "neyi değiştirmek")
+    await harness.press(zeynep, which, "Yer")
+    preview = await harness.send(zeynep, "Kültür Merkezi")
+    assert preview.button_texts[:2] == ["📤 Yalnızca bu toplantı", "🔁 Tüm tekrarlar"]
+    done = await harness.press(zeynep, preview, "🔁 Tüm tekrarlar")
+    assert "tüm tekrarlara uygulandı (1 toplantının" in done.text
+    assert "Kültür Merkezi" in (await notice(harness, ayse, "Toplantıda değişiklik")).text
+    async with harness.services.db.read() as conn:
+        series = await meetings_repo.get_series(conn, 1)
+    assert series is not None and series.place == "Kültür Merkezi"
+    await notice(harness, zeynep, "Toplantıda değişiklik")
+    card = await harness.send(zeynep, "/toplantilar")
     await harness.server.press_button(zeynep.user, card, "⏹ Tekrarı durdur")
     confirm = await harness.next_containing(zeynep, "tekrarı durdurulsun mu")
     done = await harness.press(zeynep, confirm, "Evet, durdur")

@@ -260,6 +260,24 @@ class MeetingService:
             await self._arm_reminders(after)
         return after
 
+    async def amend_series(self, meeting_id: int, field: str, value: object) -> int:
+        """The same change for this occurrence, every upcoming one of its series, and those
+        still to be created. Returns how many meetings were changed (each one's members told)."""
+        meeting = await self.meeting(meeting_id)
+        if meeting.series_id is None:
+            await self.amend(meeting_id, field, value)
+            return 1
+        async with self._db.transaction() as tx:
+            await meetings_repo.amend_series(tx, meeting.series_id, field, value)
+            upcoming = await meetings_repo.upcoming_of_series(tx, meeting.series_id, self._now())
+            changed = 0
+            for occurrence in upcoming:
+                current = getattr(occurrence, "duration_minutes" if field == "duration" else field)
+                if current != value:
+                    await self.amend(occurrence.id, field, value)
+                    changed += 1
+        return changed
+
     async def call_off(self, meeting_id: int) -> Meeting:
         """Cancel: everyone is told (with a calendar file that removes it), reminders dropped."""
         async with self._db.transaction() as tx:
