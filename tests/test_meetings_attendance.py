@@ -115,6 +115,10 @@ async def test_the_attendance_sheet_of_a_2000_member_group_is_paged(harness: Har
         # Stored directly: a notice to 2,000 chats the fake API does not know is not the point here.
         await meetings_repo.create(tx, group_id=1, title="Büyük toplantı", starts_at=now + timedelta(hours=1),
                                              place="Salon", agenda=None, quorum=None, created_by=None, now=now)
+    upcoming = await harness.send(zeynep, "/toplantilar")  # before it: the attendee list fits one message
+    attendees = await harness.press(zeynep, upcoming, "👥 Katılımcılar")
+    assert len(attendees.text) < 4096 and "⏳ Yanıt vermedi (2001)" in attendees.text
+    assert "ve 1961 kişi daha" in attendees.text
     await harness.advance(timedelta(hours=3))
     overview = await harness.send(zeynep, "/toplantilar")
     sheet = await harness.press(zeynep, overview, "📝 Yoklama")

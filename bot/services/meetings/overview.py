@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from bot.services.meetings.service import MeetingService
 
 UPCOMING_SHOWN = 5
+# Names per answer in the attendee list; the rest are counted (the CSV export has everyone).
+NAMES_SHOWN = 40
 PAST_SHOWN = 3
 
 
@@ -144,8 +146,10 @@ class MeetingOverview:
             names = [line.member.display_name + "".join(" " + render.NEED_ICONS[need] for need in line.needs)
                      + (f" («{line.note}»)" if line.note else "") for line in roster if line.answer == answer]
             label = t(render.ANSWER_KEYS[answer], ctx.lang) if answer else t("rsvp.waiting", ctx.lang)
-            sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names),
-                              names=", ".join(names) if names else "—"))
+            shown = ", ".join(names[:NAMES_SHOWN]) if names else "—"
+            if len(names) > NAMES_SHOWN:  # a big group's list stays one message (4096 characters)
+                shown += " " + t("meeting.list_more", ctx.lang, count=len(names) - NAMES_SHOWN)
+            sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names), names=shown))
         return Reply(text=t("meeting.list_title", ctx.lang, title=meeting.title,
                             when=render.when(meeting, group, ctx.lang)) + "\n" + "\n".join(sections))
 
