@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiosqlite import Connection, Row
 from pydantic import BaseModel
@@ -424,3 +424,19 @@ async def amend_series(conn: Connection, series_id: int, field: str, value: obje
     """The title, place, agenda or duration of the occurrences still to be created."""
     column = AMENDABLE[field]
     await conn.execute(f"UPDATE meeting_series SET {column} = ? WHERE id = ?", (value, series_id))
+
+
+async def joined_since_notice(conn: Connection, group_id: int, broadcast_id: int) -> int:
+    """Members who joined the group after the notice went out and so are not among its
+    recipients: each got the upcoming meetings when she joined."""
+    async with conn.execute("SELECT created_at FROM broadcasts WHERE id = ?", (broadcast_id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return 0
+    since = to_db(datetime.fromtimestamp(float(row["created_at"]), UTC))
+    async with conn.execute(
+        "SELECT COUNT(*) FROM memberships ms WHERE ms.group_id = ? AND ms.joined_at >= ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = ? AND o.member_id = ms.member_id)",
+        (group_id, since, broadcast_id)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

@@ -208,6 +208,10 @@ async def test_a_member_who_joins_later_gets_the_upcoming_meeting(harness: Harne
     assert "Yaklaşan toplantı" in upcoming.text and "✅ Katılıyorum" in upcoming.button_texts
     await harness.server.press_button(elif_.user, upcoming, "✅ Katılıyorum")
     await harness.server.wait_for_edit(upcoming, lambda m: "Yanıtınız" in (m.text or ""))
+    # The counts add up: the tally and the delivery line describe the same two people.
+    await harness.settle()
+    overview = await harness.send(zeynep, "/toplantilar")
+    assert "✅ 1 · ❌ 0 · 🤔 0 · ⏳ 1" in overview.text and "2 kişiden 2 kişiye ulaştı" in overview.text
 
 
 async def test_nobody_answers_or_reads_another_groups_meeting(harness: Harness) -> None:

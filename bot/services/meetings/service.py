@@ -15,6 +15,7 @@ an older version of the meeting never goes out.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -148,7 +149,12 @@ class MeetingService:
     async def announcement_counts(self, meeting: Meeting) -> DeliveryCounts | None:
         """Where the latest notice about the meeting is: sent, pending, unreachable..."""
         broadcast = await self._broadcasts.broadcast_id(self._notice_key(meeting))
-        return await self._broadcasts.delivery_counts(broadcast) if broadcast is not None else None
+        if broadcast is None:
+            return None
+        counts = await self._broadcasts.delivery_counts(broadcast)
+        async with self._db.read() as conn:  # newcomers got it on joining: they count as reached
+            newcomers = await meetings_repo.joined_since_notice(conn, meeting.group_id, broadcast)
+        return dataclasses.replace(counts, sent=counts.sent + newcomers)
 
     # -- announcing, moving, calling off (also the API for scripts and the demo) -----------
     async def create_and_announce(self, *, group_id: int, title: str, starts_at: datetime, place: str,
