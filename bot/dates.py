@@ -18,6 +18,12 @@ change in the zone. A date without a year means the next such date. What is type
 time is returned as a day (`Parsed.clock is None`) so that the caller asks only for the time
 (`parse_clock`, then `at_clock`) or, for milestones, takes the day as it is.
 
+For a feature whose time is optional (a plan milestone's due date):
+
+    parsed = parse_when(text, ZoneInfo(group.timezone), clock.now(), member.language)
+    due = parsed.moment or datetime.combine(parsed.day, time(0), tzinfo=zone)  # or keep the day
+    # InvalidAnswer -> reply t(error.key, lang, **error.params); messages in messages/*/dates.toml
+
 Everything that was not a literal, full date (`literal=False`: a relative word, a weekday,
 no year), that lies more than a year ahead (`far_ahead`, e.g. a typo `2062`) or that falls in
 a repeated DST hour (`ambiguous`) should be echoed with its weekday and confirmed before use.

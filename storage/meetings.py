@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiosqlite import Connection, Row
 from pydantic import BaseModel
@@ -27,6 +27,7 @@ class Meeting(BaseModel):
     status: str
     sequence: int
     attendance_taken: bool = False
+    series_id: int | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -42,6 +43,7 @@ class RosterLine:
     answer: str | None
     attended: bool
     note: str | None = None
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,16 +61,17 @@ def _meeting(row: Row) -> Meeting:
     return Meeting(id=row["id"], group_id=row["group_id"], title=row["title"], starts_at=starts,
                    duration_minutes=row["duration_minutes"], place=row["place"], agenda=row["agenda"],
                    quorum=row["quorum"], status=row["status"], sequence=row["sequence"],
-                   attendance_taken=row["attendance_taken_at"] is not None)
+                   attendance_taken=row["attendance_taken_at"] is not None, series_id=row["series_id"])
 
 
 async def create(conn: Connection, *, group_id: int, title: str, starts_at: datetime, place: str,
                  agenda: str | None, quorum: int | None, created_by: int | None, now: datetime,
-                 duration_minutes: int = 120) -> Meeting:
+                 duration_minutes: int = 120, series_id: int | None = None) -> Meeting:
     cursor = await conn.execute(
         "INSERT INTO meetings (group_id, title, starts_at, duration_minutes, place, agenda, quorum, "
-        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (group_id, title, to_db(starts_at), duration_minutes, place, agenda, quorum, created_by, to_db(now)))
+        "created_by, created_at, series_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (group_id, title, to_db(starts_at), duration_minutes, place, agenda, quorum, created_by, to_db(now),
+         series_id))
     meeting = await get(conn, int(cursor.lastrowid or 0))
     assert meeting is not None
     return meeting
@@ -125,7 +128,8 @@ async def set_rsvp(conn: Connection, meeting_id: int, member_id: int, answer: st
         "INSERT INTO rsvps (meeting_id, member_id, answer, answered_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (meeting_id, member_id) DO UPDATE SET answer = excluded.answer, "
         "answered_at = excluded.answered_at, "
-        "note = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.note END",  # a new answer drops the old reason
+        "note = CASE WHEN rsvps.answer = excluded.answer THEN rsvps.note END, "  # a new answer drops the old reason
+        "needs = CASE WHEN excluded.answer = 'no' THEN NULL ELSE rsvps.needs END",
         (meeting_id, member_id, answer, to_db(now)))
 
 
@@ -183,7 +187,7 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
     if members_at_start:
         params += (to_db(meeting.starts_at),)
     async with conn.execute(
-        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, r.note, a.attended "
+        "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, r.note, r.needs, a.attended "
         "FROM memberships ms JOIN members m ON m.id = ms.member_id "
         "LEFT JOIN rsvps r ON r.meeting_id = ? AND r.member_id = m.id "
         "LEFT JOIN attendance a ON a.meeting_id = ? AND a.member_id = m.id "
@@ -192,7 +196,7 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
     return [RosterLine(member=Member(id=row["id"], display_name=row["display_name"], language=row["language"],
                                      unreachable_at=row["unreachable_at"]),
                        role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]),
-                       note=row["note"])
+                       note=row["note"], needs=tuple(filter(None, (row["needs"] or "").split(","))))
             for row in rows]
 
 
@@ -325,3 +329,114 @@ async def export_cells(conn: Connection, meeting_ids: list[int]) -> list[ExportC
                        answer=row["answer"],
                        came=None if row["attendance_taken_at"] is None else bool(row["attended"]))
             for row in rows]
+
+
+
+# -- series (repeating meetings) ----------------------------------------------------------
+
+class Series(BaseModel):
+    """A repeating meeting: `frequency` "weekly" or "monthly" (the `nth` `weekday`, -1 = last)."""
+
+    id: int
+    group_id: int
+    frequency: str
+    weekday: int
+    nth: int | None
+    local_time: str
+    title: str
+    place: str
+    agenda: str | None
+    quorum: int | None
+    duration_minutes: int
+    created_by: int | None
+    lead_days: int
+    active: bool
+
+
+async def create_series(conn: Connection, *, group_id: int, frequency: str, weekday: int, nth: int | None,
+                        local_time: str, title: str, place: str, agenda: str | None, quorum: int | None,
+                        duration_minutes: int, created_by: int | None, now: datetime, lead_days: int = 30) -> Series:
+    cursor = await conn.execute(
+        "INSERT INTO meeting_series (group_id, frequency, weekday, nth, local_time, title, place, agenda, quorum, "
+        "duration_minutes, created_by, lead_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (group_id, frequency, weekday, nth, local_time, title, place, agenda, quorum, duration_minutes,
+         created_by, lead_days, to_db(now)))
+    series = await get_series(conn, int(cursor.lastrowid or 0))
+    assert series is not None
+    return series
+
+
+async def get_series(conn: Connection, series_id: int) -> Series | None:
+    async with conn.execute("SELECT * FROM meeting_series WHERE id = ?", (series_id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return Series(**{key: row[key] for key in Series.model_fields if key != "active"}, active=bool(row["active"]))
+
+
+async def stop_series(conn: Connection, series_id: int) -> None:
+    await conn.execute("UPDATE meeting_series SET active = 0 WHERE id = ?", (series_id,))
+
+
+async def latest_of_series(conn: Connection, series_id: int) -> Meeting | None:
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? ORDER BY starts_at DESC LIMIT 1",
+                            (series_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _meeting(row) if row else None
+
+
+async def upcoming_of_series(conn: Connection, series_id: int, now: datetime) -> list[Meeting]:
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at > ? "
+                            "ORDER BY starts_at", (series_id, to_db(now))) as cursor:
+        return [_meeting(row) for row in await cursor.fetchall()]
+
+
+
+async def needs_of(conn: Connection, meeting_id: int, member_id: int) -> tuple[str, ...]:
+    async with conn.execute("SELECT needs FROM rsvps WHERE meeting_id = ? AND member_id = ?",
+                            (meeting_id, member_id)) as cursor:
+        row = await cursor.fetchone()
+    return tuple(filter(None, ((row["needs"] if row else None) or "").split(",")))
+
+
+async def toggle_need(conn: Connection, meeting_id: int, member_id: int, need: str) -> tuple[str, ...] | None:
+    """Add or remove one need on her yes/maybe answer; None if she has no such answer."""
+    current = await needs_of(conn, meeting_id, member_id)
+    updated = tuple(sorted(set(current) ^ {need}))
+    cursor = await conn.execute(
+        "UPDATE rsvps SET needs = ? WHERE meeting_id = ? AND member_id = ? AND answer IN ('yes', 'maybe')",
+        (",".join(updated) or None, meeting_id, member_id))
+    return updated if cursor.rowcount else None
+
+
+async def needs_count(conn: Connection, meeting_id: int) -> dict[str, int]:
+    """{need: how many of those coming (yes or maybe) asked for it}."""
+    async with conn.execute("SELECT needs FROM rsvps WHERE meeting_id = ? AND answer IN ('yes', 'maybe') "
+                            "AND needs IS NOT NULL", (meeting_id,)) as cursor:
+        counts: dict[str, int] = {}
+        for row in await cursor.fetchall():
+            for need in filter(None, row["needs"].split(",")):
+                counts[need] = counts.get(need, 0) + 1
+    return counts
+
+
+async def amend_series(conn: Connection, series_id: int, field: str, value: object) -> None:
+    """The title, place, agenda or duration of the occurrences still to be created."""
+    column = AMENDABLE[field]
+    await conn.execute(f"UPDATE meeting_series SET {column} = ? WHERE id = ?", (value, series_id))
+
+
+async def joined_since_notice(conn: Connection, group_id: int, broadcast_id: int) -> int:
+    """Members who joined the group after the notice went out and so are not among its
+    recipients: each got the upcoming meetings when she joined."""
+    async with conn.execute("SELECT created_at FROM broadcasts WHERE id = ?", (broadcast_id,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return 0
+    since = to_db(datetime.fromtimestamp(float(row["created_at"]), UTC))
+    async with conn.execute(
+        "SELECT COUNT(*) FROM memberships ms WHERE ms.group_id = ? AND ms.joined_at >= ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = ? AND o.member_id = ms.member_id)",
+        (group_id, since, broadcast_id)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

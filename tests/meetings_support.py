@@ -47,7 +47,9 @@ async def announce(harness: Harness, zeynep: Person, *, title: str = "Aralık ç
     assert "4/5" in ask_agenda.text
     ask_quorum = await harness.send(zeynep, agenda) if agenda else await harness.press(zeynep, ask_agenda, "Atla ⏭")
     assert "5/5" in ask_quorum.text
-    preview = await harness.send(zeynep, quorum) if quorum else await harness.press(zeynep, ask_quorum, "Atla ⏭")
+    repeat = await harness.send(zeynep, quorum) if quorum else await harness.press(zeynep, ask_quorum, "Atla ⏭")
+    assert "tekrarlansın mı" in repeat.text, repeat.text
+    preview = await harness.press(zeynep, repeat, "Tekrar yok")
     assert "Önizleme" in preview.text, preview.text
     sent = await harness.press(zeynep, preview, "📤 Gönder")
     assert "gönderiliyor" in sent.text, sent.text

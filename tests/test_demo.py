@@ -51,6 +51,7 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
         "Kent Konseyi",
         "atla",
         "2",                       # the quorum question has a Skip button: 2 is still an answer
+        "tekrar yok",
         "/wait 2 saat",
         "/wait 30 dk",
         "/wait 1s",

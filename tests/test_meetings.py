@@ -148,7 +148,9 @@ async def test_bad_dates_are_refused_with_an_example_and_nothing_is_lost(harness
     assert "5/5" in quorum.text
     too_big = await harness.send(zeynep, "8")
     assert "Grupta 1 kişi var" in too_big.text
-    preview = await harness.send(zeynep, "1")
+    repeat = await harness.send(zeynep, "1")
+    assert "tekrarlansın mı" in repeat.text
+    preview = await harness.send(zeynep, "tekrar yok")  # the button's words
     assert "Ocak toplantısı" in preview.text and "Salı, 12.01.2027 10:30" in preview.text
     assert "Gündem: —" in preview.text and "Yeter sayı: 1" in preview.text
     cancelled = await harness.send(zeynep, "İPTAL")
@@ -177,7 +179,8 @@ async def test_a_coordinator_of_two_groups_picks_one_and_edits_the_preview(harne
     await harness.send(emma, "Dec 10, 2026 2:00 pm")
     await harness.send(emma, "Konak Kadın Meclisi")
     ask_quorum = await harness.send(emma, "Budget demands")
-    preview = await harness.press(emma, ask_quorum, "Skip ⏭")
+    repeat = await harness.press(emma, ask_quorum, "Skip ⏭")
+    preview = await harness.press(emma, repeat, "Does not repeat")
     assert "Thursday, 10 December 2026, 14:00" in preview.text and "Eşitlik İzleme" in preview.text
 
     fields = await harness.press(emma, preview, "✏️ Edit")
@@ -206,6 +209,10 @@ async def test_a_member_who_joins_later_gets_the_upcoming_meeting(harness: Harne
     assert "Yaklaşan toplantı" in upcoming.text and "✅ Katılıyorum" in upcoming.button_texts
     await harness.server.press_button(elif_.user, upcoming, "✅ Katılıyorum")
     await harness.server.wait_for_edit(upcoming, lambda m: "Yanıtınız" in (m.text or ""))
+    # The counts add up: the tally and the delivery line describe the same two people.
+    await harness.settle()
+    overview = await harness.send(zeynep, "/toplantilar")
+    assert "✅ 1 · ❌ 0 · 🤔 0 · ⏳ 1" in overview.text and "2 kişiden 2 kişiye ulaştı" in overview.text
 
 
 async def test_nobody_answers_or_reads_another_groups_meeting(harness: Harness) -> None:

@@ -115,6 +115,10 @@ async def test_the_attendance_sheet_of_a_2000_member_group_is_paged(harness: Har
         # Stored directly: a notice to 2,000 chats the fake API does not know is not the point here.
         await meetings_repo.create(tx, group_id=1, title="Büyük toplantı", starts_at=now + timedelta(hours=1),
                                              place="Salon", agenda=None, quorum=None, created_by=None, now=now)
+    upcoming = await harness.send(zeynep, "/toplantilar")  # before it: the attendee list fits one message
+    attendees = await harness.press(zeynep, upcoming, "👥 Katılımcılar")
+    assert len(attendees.text) < 4096 and "⏳ Yanıt vermedi (2001)" in attendees.text
+    assert "ve 1961 kişi daha" in attendees.text
     await harness.advance(timedelta(hours=3))
     overview = await harness.send(zeynep, "/toplantilar")
     sheet = await harness.press(zeynep, overview, "📝 Yoklama")
@@ -129,3 +133,16 @@ async def test_the_attendance_sheet_of_a_2000_member_group_is_paged(harness: Har
     await harness.server.press_button(zeynep.user, sheet, first_on_page)
     await harness.server.wait_for_edit(sheet, lambda m: "yoklama: 1/2001" in (m.text or ""))
     assert "Sayfa 2/34" in sheet.text and sheet.button_texts[0] == "✅" + first_on_page[1:]
+
+
+async def test_a_long_member_list_comes_as_a_file(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness)
+    now = harness.clock.now()
+    async with harness.services.db.transaction() as tx:
+        for number in range(300):
+            member = await members_repo.create(tx, display_name=f"Üye {number:03d}", language="tr",
+                                               channel="telegram", external_id=f"many-{number}", now=now)
+            await members_repo.add_membership(tx, 1, member.id, Role.MEMBER, now)
+    listing = await harness.send(zeynep, "/uyeler")
+    assert "dosya olarak ekte" in listing.text and listing.document_name == "uyeler-1.txt"
+    assert "Üye 299 (üye)" in listing.document_bytes.decode("utf-8")

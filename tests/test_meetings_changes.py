@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
+from storage import meetings as meetings_repo
 from tests.harness import Harness
 from tests.meetings_support import MEETING_START, announce, group_with, notice, texts
 
@@ -251,3 +252,55 @@ async def test_place_and_duration_change_after_sending_answers_stay_and_the_cale
     # The reminders follow the new version of the meeting (an older SEQUENCE would be skipped).
     await _advance_to(harness, MEETING_START - timedelta(hours=24))
     assert "Kars Kültür Merkezi" in (await harness.next_containing(ayse, "Hatırlatma", timeout=10)).text
+
+
+async def test_a_monthly_meeting_repeats_on_the_first_thursday_and_the_series_can_be_stopped(
+        harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/toplanti")
+    await harness.next(zeynep)
+    await harness.send(zeynep, "Aylık çalışma toplantısı")
+    await harness.send(zeynep, "03.12.2026 14:00")  # the first Thursday of December
+    await harness.send(zeynep, "Kent Konseyi")
+    await harness.send(zeynep, "yok")
+    repeat = await harness.send(zeynep, "yok")
+    assert repeat.button_texts == ["Tekrar yok", "🔁 her hafta Perşembe 14:00",
+                                   "🔁 her ayın ilk Perşembe günü 14:00"]
+    preview = await harness.press(zeynep, repeat, "🔁 her ayın ilk Perşembe günü 14:00")
+    assert "🔁 her ayın ilk Perşembe günü 14:00" in preview.text
+    await harness.press(zeynep, preview, "📤 Gönder")
+    assert "03.12.2026 14:00" in (await notice(harness, ayse)).text
+
+    # January's meeting (07.01.2027) is announced 30 days ahead, as a meeting of its own.
+    await _advance_to(harness, datetime(2026, 12, 8, 11, 1, tzinfo=UTC))
+    january = await harness.next_containing(ayse, "07.01.2027 14:00", timeout=10)
+    assert "Yeni toplantı" in january.text and "Perşembe, 07.01.2027 14:00" in january.text
+    await harness.server.press_button(ayse.user, january, "✅ Katılıyorum")  # its own answers
+    await harness.server.wait_for_edit(january, lambda m: "Yanıtınız" in (m.text or ""))
+    assert {r.key for r in await harness.services.reminders.pending("meeting-series:")} == \
+        {"meeting-series:1:2027-02-04"}  # February's first Thursday comes next
+
+    await notice(harness, zeynep, "07.01.2027")  # her own copy of January's notice
+    card = await harness.send(zeynep, "/toplantilar")
+    assert "07.01.2027" in card.text
+
+    # The whole series moves to another room: January is changed and February will be created there.
+    await harness.server.press_button(zeynep.user, card, "✏️ Yer, başlık, gündem")
+    which = await harness.next_containing(zeynep, "neyi değiştirmek")
+    await harness.press(zeynep, which, "Yer")
+    preview = await harness.send(zeynep, "Kültür Merkezi")
+    assert preview.button_texts[:2] == ["📤 Yalnızca bu toplantı", "🔁 Tüm tekrarlar"]
+    done = await harness.press(zeynep, preview, "🔁 Tüm tekrarlar")
+    assert "tüm tekrarlara uygulandı (1 toplantının" in done.text
+    assert "Kültür Merkezi" in (await notice(harness, ayse, "Toplantıda değişiklik")).text
+    async with harness.services.db.read() as conn:
+        series = await meetings_repo.get_series(conn, 1)
+    assert series is not None and series.place == "Kültür Merkezi"
+    await notice(harness, zeynep, "Toplantıda değişiklik")
+    card = await harness.send(zeynep, "/toplantilar")
+    await harness.server.press_button(zeynep.user, card, "⏹ Tekrarı durdur")
+    confirm = await harness.next_containing(zeynep, "tekrarı durdurulsun mu")
+    done = await harness.press(zeynep, confirm, "Evet, durdur")
+    assert "1 gelecek toplantı iptal edildi" in done.text
+    assert "07.01.2027" in (await notice(harness, ayse, "iptal edildi")).text
+    assert await harness.services.reminders.pending("meeting-series:") == []

@@ -46,7 +46,9 @@ async def test_a_coordinator_types_the_preview_buttons(harness: Harness) -> None
     await harness.send(zeynep, "03.12.2026 14:00")
     await harness.send(zeynep, "Kent Konseyi")
     await harness.send(zeynep, "yok")
-    preview = await harness.send(zeynep, "atla")  # the skip button's word
+    repeat = await harness.send(zeynep, "atla")  # the skip button's word
+    assert "tekrarlansın mı" in repeat.text
+    preview = await harness.send(zeynep, "3")  # a button-only question: its number works too
     assert "Önizleme" in preview.text
     nudged = await harness.send(zeynep, "tamam mı bu")
     assert "«📤 Gönder»" in nudged.text and nudged.button_texts == ["📤 Gönder", "✏️ Düzenle", "✖️ Vazgeç"]
@@ -135,3 +137,28 @@ async def test_a_no_can_carry_a_reason_only_coordinators_see(harness: Harness) -
     await harness.server.press_button(fatma.user, invitation, "🤔 Belki")
     await harness.server.wait_for_edit(invitation, lambda m: "• 🤔 Belki •" in m.button_texts)
     assert "Koordinat komutları" in (await harness.send(fatma, "yardım")).text
+
+
+async def test_groups_can_ask_for_support_needs_counted_for_coordinators_only(harness: Harness) -> None:
+    zeynep, (ayse, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Fatma", "tr"))
+    settings = await harness.send(zeynep, "/hatirlatmalar")
+    assert "☐ Yanıt verirken sor: 👶 Çocuk bakımı" in settings.button_texts
+    await harness.server.press_button(zeynep.user, settings, "☐ Yanıt verirken sor: 👶 Çocuk bakımı")
+    await harness.server.wait_for_edit(settings, lambda m: "☑ Yanıt verirken sor: 👶 Çocuk bakımı" in m.button_texts)
+    await harness.server.press_button(zeynep.user, settings, "☐ Yanıt verirken sor: 🚌 Ulaşım")
+    await harness.server.wait_for_edit(settings, lambda m: "☑ Yanıt verirken sor: 🚌 Ulaşım" in m.button_texts)
+    await announce(harness, zeynep)
+
+    invitation = await notice(harness, ayse)
+    await harness.server.press_button(ayse.user, invitation, "✅ Katılıyorum")
+    await harness.server.wait_for_edit(invitation, lambda m: "☐ 👶 Çocuk bakımı" in m.button_texts)
+    assert "☐ ♿ Erişilebilirlik desteği" not in invitation.button_texts  # not asked by this group
+    await harness.server.press_button(ayse.user, invitation, "☐ 👶 Çocuk bakımı")
+    await harness.server.wait_for_edit(invitation, lambda m: "☑ 👶 Çocuk bakımı" in m.button_texts)
+    await notice(harness, fatma)
+
+    overview = await harness.send(zeynep, "/toplantilar")
+    assert "🧩 Destek: 👶 1 · 🚌 0" in overview.text
+    attendees = await harness.press(zeynep, overview, "👥 Katılımcılar")
+    assert "✅ Katılıyorum (1): Ayşe 👶" in attendees.text
+    assert "Ayşe" not in (await harness.send(fatma, "/toplantilar")).text  # members never see who

@@ -94,7 +94,8 @@ ANNOUNCING: list[Step] = [
     Step(COORDINATOR, Say("demo.tour.confirm_yes"), (expect("meeting.when_understood"), expect("meeting.ask_place"))),
     Step(COORDINATOR, Say("demo.tour.meeting_place"), (expect("meeting.ask_agenda"),)),
     Step(COORDINATOR, Say("demo.tour.meeting_agenda"), (expect("meeting.ask_quorum"),)),
-    Step(COORDINATOR, Say("demo.tour.quorum"), (expect("meeting.preview", quorum="3"),), note="demo.tour.note_quorum"),
+    Step(COORDINATOR, Say("demo.tour.quorum"), (expect("meeting.ask_repeat"),), note="demo.tour.note_quorum"),
+    Step(COORDINATOR, Press(label="meeting.repeat_none_button"), (expect("meeting.preview", quorum="3"),)),
     Step(COORDINATOR, Press(label="meeting.send_button"), (expect("meeting.sent"),)),
 ]
 

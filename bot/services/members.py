@@ -7,6 +7,7 @@ who declines leaves no trace.
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -284,11 +285,20 @@ class MemberService:
                        extra=(" — " + extras[member.id]) if member.id in extras else "",
                        unreachable=t("members.unreachable", ctx.lang) if member.unreachable_at else "")
                      for member, role in people]
-            replies.append(Reply(text=t("members.title", ctx.lang, group=group.name, count=len(people))
-                                 + "\n" + "\n".join(lines)))
+            title = t("members.title", ctx.lang, group=group.name, count=len(people))
+            text = title + "\n" + "\n".join(lines)
+            if len(text) > MEMBERS_IN_A_MESSAGE:  # Telegram's limit is 4096: a long list goes as a file
+                listing = html.unescape(re.sub(r"<[^>]+>", "", "\n".join(lines))).encode("utf-8")
+                replies.append(Reply(text=title + "\n" + t("members.as_file", ctx.lang), attachment=Attachment(
+                    kind="document", filename=f"{t('members.filename', ctx.lang)}-{group.id}.txt", content=listing,
+                    mime_type="text/plain")))
+            else:
+                replies.append(Reply(text=text))
         return replies
 
 
+# Beyond this many characters `/uyeler` sends the list as a file (a message holds 4096).
+MEMBERS_IN_A_MESSAGE = 3500
 GREETINGS = ("merhaba", "selam", "slm", "mrb", "selamlar", "iyi günler", "hi", "hello", "hey")
 _LINK_CODE = re.compile(r"start=([A-Za-z0-9_-]+)")
 

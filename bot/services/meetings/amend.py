@@ -88,10 +88,13 @@ class AmendFlow:
 
     def _preview(self, ctx: Ctx, meeting: Meeting, field: str, value: object) -> Reply:
         before = getattr(meeting, "duration_minutes" if field == "duration" else field)
+        send = [Button(label=t("meeting.send_button", ctx.lang), choice=f"{self.kind}:send")]
+        if meeting.series_id is not None:  # a repeating meeting: this one, or the whole series
+            send = [Button(label=t("meeting.amend_this_one", ctx.lang), choice=f"{self.kind}:send"),
+                    Button(label=t("meeting.amend_all", ctx.lang), choice=f"{self.kind}:sendall")]
         return Reply(text=t("meeting.amend_preview", ctx.lang, title=meeting.title,
                             change=change_line(field, before, value, ctx.lang)),
-                     buttons=[[Button(label=t("meeting.send_button", ctx.lang), choice=f"{self.kind}:send"),
-                               Button(label=t("meeting.abort_button", ctx.lang), choice=f"{self.kind}:abort")]])
+                     buttons=[send, [Button(label=t("meeting.abort_button", ctx.lang), choice=f"{self.kind}:abort")]])
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         action = parts[0] if parts else ""
@@ -104,12 +107,15 @@ class AmendFlow:
             await self._conversation.save(ctx, state)
             current = getattr(meeting, "duration_minutes" if parts[1] == "duration" else parts[1])
             return [ctx.text(f"meeting.amend_ask_{parts[1]}", current=shown(parts[1], current, ctx.lang))]
-        if action == "send" and state.step == "preview":
+        if action in ("send", "sendall") and state.step == "preview":
             if meeting.cancelled or meeting.starts_at <= ctx.now:
                 await self._conversation.end(ctx)
                 return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
-            await self._meetings.amend(meeting.id, str(state.data["field"]), state.data.get("value"))
             await self._conversation.end(ctx)
+            if action == "sendall":
+                count = await self._meetings.amend_series(meeting.id, str(state.data["field"]), state.data.get("value"))
+                return [ctx.text("meeting.amended_all", title=meeting.title, count=count)]
+            await self._meetings.amend(meeting.id, str(state.data["field"]), state.data.get("value"))
             return [ctx.text("meeting.amended", title=meeting.title)]
         return [ctx.text("error.stale_button")]
 

@@ -116,7 +116,10 @@ class MeetingAnswers:
         if ctx.roles.get(group.id) is Role.COORDINATOR:  # her card keeps the tally and tools
             card = await self._meetings.overview.card(ctx, member, meeting)
             return [card.model_copy(update={"edit_of": edit_of})]
-        reply = render.invitation(meeting, group, ctx.lang, chosen=answer, heading="meeting.upcoming", edit_of=edit_of)
+        async with self._db.read() as conn:
+            needs = await meetings_repo.needs_of(conn, meeting.id, member.id)
+        reply = render.invitation(meeting, group, ctx.lang, chosen=answer, heading="meeting.upcoming", edit_of=edit_of,
+                                  needs=needs)
         if await self._offer_note(ctx, meeting, answer):  # in the same message: no extra one to pay for
             reply = reply.model_copy(update={"text": reply.text + "\n\n" + t("rsvp.ask_note", ctx.lang)})
         return [reply]
@@ -160,6 +163,23 @@ class MeetingAnswers:
                                    choice=f"rsvp:{meeting.id}:{answer}")])
         return [Reply(text=t("meeting.which_one", ctx.lang, answer=t(render.ANSWER_KEYS[answer], ctx.lang)),
                       buttons=buttons)]
+
+    async def on_need(self, ctx: Ctx, parts: list[str]) -> Replies:
+        """`need:<meeting>:<need>`: tick or untick a support need on her yes/maybe answer."""
+        member = ctx.require_member()
+        if len(parts) != 2 or parts[1] not in render.NEEDS:
+            return [ctx.text("error.stale_button")]
+        meeting = await self._meetings.meeting_of_choice(ctx, parts[0])
+        group = await self._meetings.group(meeting.group_id)
+        if meeting.cancelled or meeting.starts_at <= ctx.now or parts[1] not in render.enabled_needs(group):
+            return [ctx.text("error.stale_button")]
+        async with self._db.transaction() as tx:
+            needs = await meetings_repo.toggle_need(tx, meeting.id, member.id, parts[1])
+            answer = await meetings_repo.rsvp_of(tx, meeting.id, member.id)
+        if needs is None:
+            return [ctx.text("error.stale_button")]
+        return [render.invitation(meeting, group, ctx.lang, chosen=answer, heading="meeting.upcoming",
+                                  edit_of=ctx.actor.source_message_id, needs=needs)]
 
     async def on_calendar(self, ctx: Ctx, parts: list[str]) -> Replies:
         """`ics:<meeting>`: the .ics file (a cancelling one once the meeting is called off)."""

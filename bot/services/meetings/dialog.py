@@ -16,7 +16,7 @@ from bot.dates import example_text, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies
-from bot.services.meetings import render
+from bot.services.meetings import recurrence, render
 from bot.services.meetings import when as when_question
 from bot.text import clean_text, fold, require_text
 from messages import format_day, t
@@ -26,9 +26,10 @@ from storage.meetings import Meeting
 if TYPE_CHECKING:
     from bot.services.meetings.service import MeetingService
 
-STEPS = ("group", "title", "when", "place", "agenda", "quorum", "preview")
+STEPS = ("group", "title", "when", "place", "agenda", "quorum", "repeat", "preview")
+REPEATS = ("none", "weekly", "monthly")
 # Steps answered only with a button: typed text that fits none gets "tap a button".
-CHOICE_STEPS = frozenset({"group", "preview", "when_confirm"})
+CHOICE_STEPS = frozenset({"group", "preview", "when_confirm", "repeat"})
 OPTIONAL = {"agenda", "quorum"}
 EDITABLE = ("title", "when", "place", "agenda", "quorum")
 SKIP_WORDS = frozenset({"-", "yok", "gec", "atla", "skip", "none", "no"})
@@ -69,6 +70,10 @@ class NewMeetingFlow:
         group = await self._group(state)
         if step in ("when_time", "when_confirm"):
             return when_question.prompt(ctx, group, state.data, step, self.kind)
+        if step == "repeat":
+            return Reply(text=t("meeting.ask_repeat", ctx.lang), buttons=[
+                [Button(label=self._repeat_label(ctx, group, state.data, repeat), choice=f"{self.kind}:repeat:{repeat}")]
+                for repeat in REPEATS])
         text = t(f"meeting.ask_{step}", ctx.lang, zone=zone_name(group.timezone, ctx.lang),
                  example=example_text(ctx.now, ZoneInfo(group.timezone)))
         current = self._shown(ctx, group, state.data, step)
@@ -88,12 +93,24 @@ class NewMeetingFlow:
             return format_day(datetime.fromisoformat(str(value)), ctx.lang, group.timezone)
         return str(value)
 
+    @staticmethod
+    def _repeat_label(ctx: Ctx, group: Group, data: dict[str, Any], repeat: str) -> str:
+        """`Tekrar yok`, `🔁 her hafta Perşembe 14:00`, `🔁 her ayın ilk Perşembe günü 14:00`."""
+        if repeat == "none":
+            return t("meeting.repeat_none_button", ctx.lang)
+        local = datetime.fromisoformat(str(data["when"])).astimezone(ZoneInfo(group.timezone))
+        nth = recurrence.nth_of(local.date()) if repeat == "monthly" else None
+        return "🔁 " + recurrence.describe(repeat, local.weekday(), nth, local.strftime("%H:%M"), ctx.lang)
+
     async def _preview(self, ctx: Ctx, state: DialogState) -> Reply:
         data = state.data
         group = await self._group(state)
         text = t("meeting.preview", ctx.lang, title=data["title"], group=group.name,
                  when=self._shown(ctx, group, data, "when"), place=data["place"],
                  agenda=data.get("agenda") or "—", quorum=data.get("quorum") or "—")
+        if data.get("repeat") in ("weekly", "monthly"):  # above the closing question
+            head, _, question = text.rpartition("\n\n")
+            text = f"{head}\n{self._repeat_label(ctx, group, data, str(data['repeat']))}\n\n{question}"
         buttons = [[Button(label=t("meeting.send_button", ctx.lang), choice=f"{self.kind}:send"),
                     Button(label=t("meeting.edit_button", ctx.lang), choice=f"{self.kind}:edit"),
                     Button(label=t("meeting.abort_button", ctx.lang), choice=f"{self.kind}:abort")]]
@@ -140,6 +157,8 @@ class NewMeetingFlow:
             return [ctx.text("meeting.pick_group_first"), await self._prompt(ctx, state)]
         if step == "preview":
             return [ctx.text("meeting.use_buttons"), await self._preview(ctx, state)]
+        if step == "repeat":
+            return [ctx.text("meeting.use_buttons"), await self._prompt(ctx, state)]
         group = await self._group(state)
         if step in when_question.WHEN_STEPS:
             return await self._after_when(ctx, state, group, when_question.read(ctx, group, state.data, step, text))
@@ -176,6 +195,9 @@ class NewMeetingFlow:
             step = when_question.on_choice(state.data, parts[1])
             if step is not None:
                 return await self._after_when(ctx, state, await self._group(state), step)
+        if action == "repeat" and state.step == "repeat" and len(parts) == 2 and parts[1] in REPEATS:
+            state.data["repeat"] = parts[1]
+            return await self._advance(ctx, state)
         if action == "skip" and state.step in OPTIONAL:
             state.data[state.step] = None
             return await self._advance(ctx, state)
@@ -205,9 +227,14 @@ class NewMeetingFlow:
             return [ctx.text("dates.in_past", typed=shown, example=example_text(ctx.now, ZoneInfo(group.timezone))),
                     await self._prompt(ctx, state)]
         member = ctx.require_member()
-        meeting = await self._meetings.create_and_announce(
-            group_id=group.id, title=str(data["title"]), starts_at=starts, place=str(data["place"]),
-            agenda=data.get("agenda"), quorum=data.get("quorum"), created_by=member.id)
+        if data.get("repeat") in ("weekly", "monthly"):
+            meeting = await self._meetings.create_series(
+                group_id=group.id, frequency=str(data["repeat"]), starts_at=starts, title=str(data["title"]),
+                place=str(data["place"]), agenda=data.get("agenda"), quorum=data.get("quorum"), created_by=member.id)
+        else:
+            meeting = await self._meetings.create_and_announce(
+                group_id=group.id, title=str(data["title"]), starts_at=starts, place=str(data["place"]),
+                agenda=data.get("agenda"), quorum=data.get("quorum"), created_by=member.id)
         await self._conversation.end(ctx)
         return [ctx.text("meeting.sent", title=meeting.title, group=group.name)]
 

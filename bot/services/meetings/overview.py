@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from bot.services.meetings.service import MeetingService
 
 UPCOMING_SHOWN = 5
+# Names per answer in the attendee list; the rest are counted (the CSV export has everyone).
+NAMES_SHOWN = 40
 PAST_SHOWN = 3
 
 
@@ -76,6 +78,10 @@ class MeetingOverview:
             extra.append(BroadcastService.describe(delivery, ctx.lang))
         if quorum := render.quorum_line(meeting, counts["yes"], ctx.lang):
             extra.append(quorum)
+        if render.enabled_needs(group):
+            async with self._db.read() as conn:
+                needs = await meetings_repo.needs_count(conn, meeting.id)
+            extra.append(render.needs_line(needs, group, ctx.lang) or "")
         manage = [Button(label=t("meeting.list_button", ctx.lang), choice=f"mtg:{meeting.id}:list"),
                   Button(label=t("meeting.move_button", ctx.lang), choice=f"mtg:{meeting.id}:move"),
                   Button(label=t("meeting.cancel_button", ctx.lang), choice=f"mtg:{meeting.id}:cancel")]
@@ -83,6 +89,8 @@ class MeetingOverview:
         if counts.get(None, 0):
             more.append(Button(label=t("meeting.nudge_button", ctx.lang), choice=f"mtg:{meeting.id}:nudge"))
         rows = [*reply.buttons, manage, more]
+        if meeting.series_id is not None:
+            rows.append([Button(label=t("meeting.stop_series_button", ctx.lang), choice=f"mtg:{meeting.id}:stopseries")])
         return Reply(text=reply.text + "\n\n" + "\n".join(extra), buttons=rows)
 
     # -- coordinator actions: `mtg:<meeting>:<action>` ---------------------------------
@@ -107,6 +115,13 @@ class MeetingOverview:
             return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
         if action == "move":
             return await self._meetings.reschedule_flow.begin(ctx, meeting)
+        if action == "stopseries" and meeting.series_id is not None:
+            return [Reply(text=t("meeting.stop_series_confirm", ctx.lang, title=meeting.title), buttons=[[
+                Button(label=t("meeting.stop_series_yes", ctx.lang), choice=f"mtg:{meeting.id}:stopyes"),
+                Button(label=t("meeting.cancel_no", ctx.lang), choice=f"mtg:{meeting.id}:keep")]])]
+        if action == "stopyes" and meeting.series_id is not None:
+            count = await self._meetings.stop_series(meeting.series_id)
+            return [ctx.text("meeting.series_stopped", title=meeting.title, count=count)]
         if action == "edit":
             return await self._meetings.amend_flow.begin(ctx, meeting)
         if action == "nudge":
@@ -128,11 +143,13 @@ class MeetingOverview:
             roster = await meetings_repo.roster(conn, meeting)
         sections = []
         for answer in (*ANSWERS, None):
-            names = [line.member.display_name + (f" («{line.note}»)" if line.note else "")
-                     for line in roster if line.answer == answer]
+            names = [line.member.display_name + "".join(" " + render.NEED_ICONS[need] for need in line.needs)
+                     + (f" («{line.note}»)" if line.note else "") for line in roster if line.answer == answer]
             label = t(render.ANSWER_KEYS[answer], ctx.lang) if answer else t("rsvp.waiting", ctx.lang)
-            sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names),
-                              names=", ".join(names) if names else "—"))
+            shown = ", ".join(names[:NAMES_SHOWN]) if names else "—"
+            if len(names) > NAMES_SHOWN:  # a big group's list stays one message (4096 characters)
+                shown += " " + t("meeting.list_more", ctx.lang, count=len(names) - NAMES_SHOWN)
+            sections.append(t("meeting.list_section", ctx.lang, answer=label, count=len(names), names=shown))
         return Reply(text=t("meeting.list_title", ctx.lang, title=meeting.title,
                             when=render.when(meeting, group, ctx.lang)) + "\n" + "\n".join(sections))
 

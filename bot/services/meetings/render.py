@@ -12,6 +12,29 @@ from messages import Markup, format_day, normalize_language, t
 from storage.meetings import ANSWERS, Meeting
 
 ANSWER_KEYS = {"yes": "rsvp.yes", "no": "rsvp.no", "maybe": "rsvp.maybe"}
+# The group's optional questions at RSVP (groups.settings["rsvp_needs"]), in display order.
+NEEDS = ("childcare", "transport", "access")
+NEEDS_SETTING = "rsvp_needs"
+NEED_ICONS = {"childcare": "👶", "transport": "🚌", "access": "♿"}
+
+
+def enabled_needs(group: Group) -> list[str]:
+    configured = group.settings.get(NEEDS_SETTING)
+    return [need for need in NEEDS if isinstance(configured, list) and need in configured]
+
+
+def need_buttons(meeting: Meeting, group: Group, lang: str, chosen: tuple[str, ...]) -> list[list[Button]]:
+    """☐ / ☑ per question the group asks, for a member who said yes or maybe."""
+    return [[Button(label=("☑ " if need in chosen else "☐ ") + t(f"rsvp.need_{need}", lang),
+                    choice=f"need:{meeting.id}:{need}")] for need in enabled_needs(group)]
+
+
+def needs_line(counts: dict[str, int], group: Group, lang: str) -> str | None:
+    """`🧩 Destek: 👶 2 · 🚌 1 · ♿ 0` for the coordinators, when the group asks."""
+    needs = enabled_needs(group)
+    if not needs:
+        return None
+    return t("meeting.needs_line", lang, counts=" · ".join(f"{NEED_ICONS[need]} {counts.get(need, 0)}" for need in needs))
 
 
 def when(meeting: Meeting, group: Group, lang: str) -> str:
@@ -57,7 +80,7 @@ def rsvp_buttons(meeting: Meeting, lang: str, chosen: str | None) -> list[list[B
 
 def invitation(meeting: Meeting, group: Group, lang: str, *, chosen: str | None = None,
                heading: str = "meeting.announcement", edit_of: str | None = None,
-               change: str | None = None) -> Reply:
+               change: str | None = None, needs: tuple[str, ...] | None = None) -> Reply:
     """The notice with RSVP buttons (and the member's answer, once given); `change` is the
     line saying what changed (old → new) on a notice about a changed meeting."""
     parts = [t(heading, lang)] + ([change] if change else []) + [details(meeting, group, lang)]
@@ -65,7 +88,11 @@ def invitation(meeting: Meeting, group: Group, lang: str, *, chosen: str | None 
         parts.append(t("rsvp.your_answer", lang, answer=t(ANSWER_KEYS[chosen], lang)))
     else:
         parts.append(t("rsvp.question", lang))
-    return Reply(text="\n\n".join(parts), buttons=rsvp_buttons(meeting, lang, chosen), edit_of=edit_of)
+    buttons = rsvp_buttons(meeting, lang, chosen)
+    if needs is not None and chosen in ("yes", "maybe") and enabled_needs(group):
+        parts.append(t("rsvp.needs_question", lang))
+        buttons = [buttons[0], *need_buttons(meeting, group, lang, needs), *buttons[1:]]
+    return Reply(text="\n\n".join(parts), buttons=buttons, edit_of=edit_of)
 
 
 def amended(meeting: Meeting, group: Group, lang: str, change: str, *, chat: bool = False) -> Reply:

@@ -15,14 +15,16 @@ an older version of the meeting never goes out.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
 from bot.errors import NotAuthorized, NotFound
 from bot.models import Attachment, Button, Group, Member, Reply, Role
-from bot.services.meetings import export, render
+from bot.services.meetings import export, recurrence, render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
@@ -44,6 +46,10 @@ from storage.meetings import Meeting
 DEFAULT_REMINDER_MINUTES = (24 * 60, 60)
 SUMMARY_LEAD = timedelta(hours=24)
 REMINDER_KIND = "meeting_reminder"
+SERIES_KIND = "meeting_series"
+# How far ahead each occurrence of a series is created and announced: a month for a monthly
+# meeting; for a weekly one, six days (else four notices would arrive at once).
+SERIES_LEAD_DAYS = {"monthly": 30, "weekly": 6}
 SUMMARY_KIND = "meeting_summary"
 
 
@@ -88,6 +94,7 @@ class MeetingService:
         conversation.add_flow(self.answers.note_flow)
         conversation.add_choice("rsvp", self.answers.on_rsvp)
         conversation.add_choice("ics", self.answers.on_calendar)
+        conversation.add_choice("need", self.answers.on_need)
         conversation.add_choice("mtg", self.overview.on_manage)
         conversation.add_choice("mtgpast", self.overview.on_older)
         conversation.add_choice("att", self.attendance.on_toggle)
@@ -95,6 +102,8 @@ class MeetingService:
         conversation.add_text_fallback(self.answers.on_typed_answer)
         self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
         self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
+        # A series' next occurrence is created late rather than never (after an outage).
+        self._reminders.register_kind(SERIES_KIND, self._run_series, grace=timedelta(days=30))
 
     async def _link_in_private(self, ctx: Ctx, args: list[str]) -> Replies:
         return [ctx.text("meeting.link_in_group_chat", command="/baglan" if ctx.lang == "tr" else "/link")]
@@ -140,21 +149,87 @@ class MeetingService:
     async def announcement_counts(self, meeting: Meeting) -> DeliveryCounts | None:
         """Where the latest notice about the meeting is: sent, pending, unreachable..."""
         broadcast = await self._broadcasts.broadcast_id(self._notice_key(meeting))
-        return await self._broadcasts.delivery_counts(broadcast) if broadcast is not None else None
+        if broadcast is None:
+            return None
+        counts = await self._broadcasts.delivery_counts(broadcast)
+        async with self._db.read() as conn:  # newcomers got it on joining: they count as reached
+            newcomers = await meetings_repo.joined_since_notice(conn, meeting.group_id, broadcast)
+        return dataclasses.replace(counts, sent=counts.sent + newcomers)
 
     # -- announcing, moving, calling off (also the API for scripts and the demo) -----------
     async def create_and_announce(self, *, group_id: int, title: str, starts_at: datetime, place: str,
                                   agenda: str | None = None, quorum: int | None = None,
-                                  created_by: int | None = None, duration_minutes: int = 120) -> Meeting:
+                                  created_by: int | None = None, duration_minutes: int = 120,
+                                  series_id: int | None = None) -> Meeting:
         """Store the meeting, queue its notice to every member (and the linked group chat) and
         arm its reminders and the coordinators' summary, all in one transaction."""
         async with self._db.transaction() as tx:
             meeting = await meetings_repo.create(
                 tx, group_id=group_id, title=title, starts_at=starts_at, place=place, agenda=agenda,
-                quorum=quorum, created_by=created_by, now=self._now(), duration_minutes=duration_minutes)
+                quorum=quorum, created_by=created_by, now=self._now(), duration_minutes=duration_minutes,
+                series_id=series_id)
             await self._announce(meeting, "meeting.announcement")
             await self._arm_reminders(meeting)
         return meeting
+
+    async def create_series(self, *, group_id: int, frequency: str, starts_at: datetime, title: str, place: str,
+                            agenda: str | None = None, quorum: int | None = None, created_by: int | None = None,
+                            duration_minutes: int = 120) -> Meeting:
+        """A repeating meeting ("weekly", or "monthly" on the same nth weekday as `starts_at`):
+        the first occurrence is announced now; each later one is created and announced
+        `SERIES_LEAD_DAYS` before it starts, as a normal meeting. Returns the first."""
+        group = await self.group(group_id)
+        local = starts_at.astimezone(ZoneInfo(group.timezone))
+        async with self._db.transaction() as tx:
+            series = await meetings_repo.create_series(
+                tx, group_id=group_id, frequency=frequency, weekday=local.weekday(),
+                nth=recurrence.nth_of(local.date()) if frequency == "monthly" else None,
+                local_time=local.strftime("%H:%M"), title=title, place=place, agenda=agenda, quorum=quorum,
+                duration_minutes=duration_minutes, created_by=created_by, now=self._now(),
+                lead_days=SERIES_LEAD_DAYS[frequency])
+            first = await self.create_and_announce(
+                group_id=group_id, title=title, starts_at=starts_at, place=place, agenda=agenda, quorum=quorum,
+                created_by=created_by, duration_minutes=duration_minutes, series_id=series.id)
+            await self._extend_series(series, local.date())
+        return first
+
+    async def _extend_series(self, series: meetings_repo.Series, after: date) -> None:
+        """Create every occurrence after `after` that is within the series' lead time, then arm
+        the reminder that creates the next one."""
+        group = await self.group(series.group_id)
+        zone, now = ZoneInfo(group.timezone), self._now()
+        day = recurrence.next_date(series, after)
+        while recurrence.starts_on(series, day, zone) - timedelta(days=series.lead_days) <= now:
+            await self.create_and_announce(
+                group_id=series.group_id, title=series.title, starts_at=recurrence.starts_on(series, day, zone),
+                place=series.place, agenda=series.agenda, quorum=series.quorum, created_by=series.created_by,
+                duration_minutes=series.duration_minutes, series_id=series.id)
+            day = recurrence.next_date(series, day)
+        due = recurrence.starts_on(series, day, zone) - timedelta(days=series.lead_days)
+        await self._reminders.schedule(f"meeting-series:{series.id}:{day.isoformat()}", SERIES_KIND, due,
+                                       {"series_id": series.id})
+
+    async def _run_series(self, reminder: Reminder, now: datetime) -> None:
+        async with self._db.read() as conn:
+            series = await meetings_repo.get_series(conn, int(reminder.payload["series_id"]))
+            latest = await meetings_repo.latest_of_series(conn, series.id) if series else None
+        if series is None or not series.active:
+            return
+        group = await self.group(series.group_id)
+        zone = ZoneInfo(group.timezone)
+        after = latest.starts_at.astimezone(zone).date() if latest else now.astimezone(zone).date()
+        await self._extend_series(series, after)
+
+    async def stop_series(self, series_id: int) -> int:
+        """Stop a series: no more occurrences, and every upcoming one is called off (each
+        member is told). Returns how many were called off."""
+        async with self._db.transaction() as tx:
+            await meetings_repo.stop_series(tx, series_id)
+            await self._reminders.cancel_prefix(f"meeting-series:{series_id}:")
+            upcoming = await meetings_repo.upcoming_of_series(tx, series_id, self._now())
+            for meeting in upcoming:
+                await self.call_off(meeting.id)
+        return len(upcoming)
 
     async def move(self, meeting_id: int, starts_at: datetime) -> Meeting:
         """New time: everyone is told and asked again, reminders move, SEQUENCE grows."""
@@ -190,6 +265,24 @@ class MeetingService:
             await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
             await self._arm_reminders(after)
         return after
+
+    async def amend_series(self, meeting_id: int, field: str, value: object) -> int:
+        """The same change for this occurrence, every upcoming one of its series, and those
+        still to be created. Returns how many meetings were changed (each one's members told)."""
+        meeting = await self.meeting(meeting_id)
+        if meeting.series_id is None:
+            await self.amend(meeting_id, field, value)
+            return 1
+        async with self._db.transaction() as tx:
+            await meetings_repo.amend_series(tx, meeting.series_id, field, value)
+            upcoming = await meetings_repo.upcoming_of_series(tx, meeting.series_id, self._now())
+            changed = 0
+            for occurrence in upcoming:
+                current = getattr(occurrence, "duration_minutes" if field == "duration" else field)
+                if current != value:
+                    await self.amend(occurrence.id, field, value)
+                    changed += 1
+        return changed
 
     async def call_off(self, meeting_id: int) -> Meeting:
         """Cancel: everyone is told (with a calendar file that removes it), reminders dropped."""

@@ -48,12 +48,26 @@ class ReminderSettings:
         current = self._meetings.reminder_minutes(group)
         buttons = [[Button(label=("• " if list(preset) == current else "") + describe(preset, ctx.lang),
                            choice=f"remset:{group.id}:{index}")] for index, preset in enumerate(PRESETS)]
+        asked = render.enabled_needs(group)  # the optional questions at RSVP, one toggle each
+        buttons += [[Button(label=("☑ " if need in asked else "☐ ") + t("meeting_reminders.ask_need", ctx.lang,
+                                                                     need=t(f"rsvp.need_{need}", ctx.lang)),
+                            choice=f"remset:{group.id}:need:{need}")] for need in render.NEEDS]
         key = "meeting_reminders.saved" if saved else "meeting_reminders.title"
         return Reply(text=t(key, ctx.lang, group=group.name, current=describe(current, ctx.lang)),
                      buttons=buttons, edit_of=edit_of)
 
     async def on_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
-        """`remset:<group>:<preset>`: store the choice and re-arm upcoming meetings."""
+        """`remset:<group>:<preset>`: store the choice and re-arm upcoming meetings;
+        `remset:<group>:need:<need>`: ask (or stop asking) that support question at RSVP."""
+        if len(parts) == 3 and parts[0].isdigit() and parts[1] == "need" and parts[2] in render.NEEDS:
+            group = await self._meetings.group(int(parts[0]))
+            self._meetings.require_coordinator(ctx, group.id)
+            asked = set(render.enabled_needs(group)) ^ {parts[2]}
+            settings = {**group.settings, render.NEEDS_SETTING: [need for need in render.NEEDS if need in asked]}
+            async with self._db.transaction() as tx:
+                await groups_repo.update_settings(tx, group.id, settings)
+            return [self._card(ctx, await self._meetings.group(group.id), edit_of=ctx.actor.source_message_id,
+                               saved=True)]
         if len(parts) != 2 or not all(part.isdigit() for part in parts) or int(parts[1]) >= len(PRESETS):
             return [ctx.text("error.stale_button")]
         group = await self._meetings.group(int(parts[0]))
