@@ -103,13 +103,13 @@ async def test_gizlilik_changes_each_consent(harness: Harness) -> None:
     await harness.send(ayse, "/gizlilik")
     consents = await harness.next(ayse)
     assert "Anketler: verildi" in consents.text
-    assert consents.button_texts == ["Grup mesajları: onayı geri al", "Anketler: onayı geri al"]
-    await harness.server.press_button(ayse.user, consents, "Anketler: onayı geri al")
+    assert consents.button_texts == ["🚫 Geri al: Grup mesajları", "🚫 Geri al: Anketler"]
+    await harness.server.press_button(ayse.user, consents, "🚫 Geri al: Anketler")
     await harness.server.wait_for_edit(consents, lambda m: "Anketler: verilmedi" in (m.text or ""))
-    assert "Anketler: onay ver" in consents.button_texts
-    await harness.server.press_button(ayse.user, consents, "Anketler: onay ver")
+    assert "✅ Onayla: Anketler" in consents.button_texts
+    await harness.server.press_button(ayse.user, consents, "✅ Onayla: Anketler")
     await harness.server.wait_for_edit(consents, lambda m: "Anketler: verildi" in (m.text or ""))
-    withdraw = await harness.press(ayse, consents, "Grup mesajları: onayı geri al")
+    withdraw = await harness.press(ayse, consents, "🚫 Geri al: Grup mesajları")
     assert "silinmesi demektir" in withdraw.text
     confirm = await harness.next(ayse)
     assert confirm.button_texts == ["🗑 Evet, verilerimi sil", "Vazgeç"]

@@ -23,7 +23,7 @@ async def _send_izleme(harness: Harness, zeynep: Person, *, anonymous: bool = Fa
     assert "Altı aylık izleme (6 soru)" in source.button_texts, source.button_texts
     ask_deadline = await harness.press(zeynep, source, "Altı aylık izleme (6 soru)")
     assert "Örnek: 12.12.2026 14:00" in ask_deadline.text
-    refused = await harness.send(zeynep, "yarın")
+    refused = await harness.send(zeynep, "gelecek ay")  # a month is not a day
     assert "anlaşılamadı" in refused.text
     await harness.next(zeynep)  # the question again
     anonymity = await harness.send(zeynep, "12.12.2026 17:00")

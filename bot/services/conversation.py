@@ -393,7 +393,7 @@ class Conversation:
             return None
         names = ", ".join(f"«{label}»" for label, _ in pending.choices)
         buttons = [Button(label=label, choice=choice) for label, choice in pending.choices]
-        return [Reply(text=t("dialog.tap_a_button", ctx.lang, choices=names),
+        return [Reply(text=t("dialog.tap_one_of", ctx.lang, choices=names),
                       buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)])]
 
     async def _remember_question(self, ctx: Ctx, replies: Replies) -> None:

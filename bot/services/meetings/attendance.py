@@ -78,6 +78,8 @@ class Attendance:
         ctx.require_member()
         if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts[2:]):
             return [ctx.text("error.stale_button")]
+        if not (parts[1].isdigit() or (parts[1].startswith("p") and parts[1][1:].isdigit())):
+            return [ctx.text("error.stale_button")]  # malformed: nothing to authorise
         meeting = await self._meetings.meeting_of_choice(ctx, parts[0])
         self._meetings.require_coordinator(ctx, meeting.group_id)
         if parts[1].startswith("p") and parts[1][1:].isdigit() and len(parts) == 2:

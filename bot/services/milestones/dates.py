@@ -7,12 +7,16 @@ changes, only `read_due` follows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.dates import example_time, names_a_day, parse_when
 from bot.errors import InvalidAnswer
 
+# Plan milestones reach at most into the next strategic-plan period.
+FARTHEST = timedelta(days=2 * 366)
+_HALF_TIME = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\s+\d{1,2}$")
 # A date-only milestone is due at the end of that working day in the group's zone.
 END_OF_DAY = time(17, 0)
 _ERRORS = {"dates.bad_date": "milestone.bad_due", "dates.missing_date": "milestone.bad_due",
@@ -48,6 +52,10 @@ def read_due(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> Due:
         parsed = parse_when(cleaned, zone, now, lang)
         if not names_a_day(cleaned):  # "gelecek ay": no day to remind on
             raise InvalidAnswer("dates.bad_date", typed=cleaned[:40])
+        if parsed.clock is None and _HALF_TIME.search(cleaned):  # "03.12.2026 14": a time cut short
+            raise InvalidAnswer("dates.bad_date", typed=cleaned[:40])
+        if parsed.day > (now + FARTHEST).astimezone(zone).date():  # a typo like 2062: no confirm step here
+            raise InvalidAnswer("milestone.due_too_far", typed=cleaned[:40])
     except InvalidAnswer as error:
         raise _translated(error, now, zone) from None
     if parsed.moment is not None:

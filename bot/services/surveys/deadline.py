@@ -28,6 +28,8 @@ def read_deadline(text: str, zone: ZoneInfo, now: datetime, lang: str) -> dateti
     shown = " ".join(text.split())[:40]
     example = dates.example_text(now, zone)
     parsed = dates.parse_when(text, zone, now, lang)
+    if not dates.names_a_day(text):  # "gelecek ay": which day?
+        raise InvalidAnswer("dates.bad_date", typed=shown, example=example)
     moment = parsed.moment or datetime.combine(parsed.day, END_OF_DAY, tzinfo=zone).astimezone(UTC)
     if moment - now < EARLIEST:
         raise InvalidAnswer("survey.deadline_too_soon", typed=shown, example=example)
