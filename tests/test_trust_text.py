@@ -46,7 +46,8 @@ async def test_a_title_of_zero_width_characters_is_refused_and_a_nul_never_store
     await harness.send(zeynep, "03.12.2026 14:00")
     await harness.send(zeynep, "Kent\x00 Konseyi\u200b salonu")
     await harness.send(zeynep, "1. Bütçe\x07\n2. İzleme\u202e")
-    preview = await harness.send(zeynep, "-")
+    repeat = await harness.send(zeynep, "-")
+    preview = await harness.press(zeynep, repeat, "Tekrar yok")
     assert "Önizleme" in preview.text
     state = await harness.services.db.fetchone("SELECT data FROM dialogs")
     stored = state["data"]
