@@ -349,3 +349,21 @@ async def test_exports_in_chat_and_from_the_command_line(harness: Harness, tmp_p
     everything = run("export", "proposals", "--format", "xlsx", "--output", str(tmp_path / "all.xlsx"))
     assert everything.returncode == 0, everything.stderr
     assert openpyxl.load_workbook(tmp_path / "all.xlsx").active.max_row == 3
+
+
+async def test_the_demo_tour_submits_votes_and_shows_a_result(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.__main__ import Koordinat
+    from bot.config import Settings
+    from bot.demo import play
+    from bot.demo.coplanning import load_seeds
+    from bot.demo.tour import COPLANNING
+
+    assert {seed.city for seed in load_seeds().rounds} == {"İstanbul", "İzmir", "Gaziantep", "Kars"}
+    for language in ("tr", "en"):
+        out: list[str] = []
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        code = await play(settings, Koordinat, script=True, language=language, write=out.append,
+                          files=tmp_path / "files", color=False, steps=COPLANNING)
+        text = "\n".join(out)
+        assert code == 0, text[-3000:]
+        assert "KARS-2027-B4-001" in text and ("(berabere)" in text or "(tie)" in text)

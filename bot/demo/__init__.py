@@ -24,6 +24,7 @@ from bot.clock import ManualClock, utc_timestamp
 from bot.config import Settings
 from bot.demo.script import TourPlayer
 from bot.demo.seed import Cast, seed
+from bot.demo.coplanning import seed_round
 from bot.demo.surveys import seed_survey
 from bot.demo.session import DemoSession
 from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
@@ -81,14 +82,19 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
     with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as folder:
         # The demo's clock stands still while people type, so Meta's pair rate (a burst, then one
         # message per 6 s to a person) would never let a survey's next question through.
-        async with FakeBotApi() as server, FakeGraphApi(now=lambda: utc_timestamp(clock.now()), pair_burst=100_000) as graph:
+        async with FakeBotApi() as server, \
+                FakeGraphApi(now=lambda: utc_timestamp(clock.now()), pair_burst=100_000) as graph:
             bot = runtime(_demo_whatsapp(_demo_settings(settings, server, Path(folder), language), graph),
                           clock=clock)
             services = await bot.start()
             try:
                 whatsapp = _whatsapp_people(bot, graph)
+                async def before_announcing(group):  # type: ignore[no-untyped-def]
+                    await seed_survey(services, group)
+                    await seed_round(services, group, language)
+
                 cast = await seed(services, server, language, whatsapp=whatsapp,
-                                  before_announcing=lambda group: seed_survey(services, group))
+                                  before_announcing=before_announcing)
                 session = DemoSession(services, server, clock, cast, language, files, write=write, color=color,
                                       whatsapp=whatsapp)
                 await session.settle(cast.newcomer)

@@ -156,6 +156,9 @@ SURVEYING: list[Step] = [
     Step("Ayşe", Press(label="survey.submit_button"), (expect("survey.thanks"),)),
     Step("Leyla", Say("demo.tour.surveys"), (expect("survey.card", done="1", total="4"),),
          note="demo.tour.note_survey_card"),
+    Step("Leyla", Press(label="survey.results_button"),
+         (expect("survey_results.heading"), expect("survey_results.xlsx_caption", file=".xlsx")),
+         note="demo.tour.note_survey_results"),
 ]
 
 
@@ -166,5 +169,25 @@ WHATSAPP: list[Step] = [
     Step("Ayşe", Press(label="rsvp.yes"), (expect("rsvp.recorded", answer=Key("rsvp.yes")),)),
 ]
 
+# Co-planning (issue 13): in Kars a member files a proposal in about a minute; a week later
+# the discussion opens, a week after that she votes (tallies hidden), and at the close the
+# ranked result with its counts reaches everyone, with the consent round's buttons.
+COPLANNING: list[Step] = [
+    Step("Elif", Say("demo.tour.propose"), (expect("coplan.ask_title"),), note="demo.tour.note_propose"),
+    Step("Elif", Say("demo.tour.proposal_title"), (expect("coplan.ask_body"),)),
+    Step("Elif", Say("demo.tour.proposal_body"), (expect("coplan.ask_plan_item"),)),
+    Step("Elif", Say("demo.tour.proposal_plan_item"), (expect("coplan.ask_beneficiaries"),)),
+    Step("Elif", Press(label="coplan.skip_button"), (expect("coplan.ask_effect"),)),
+    Step("Elif", Say("demo.tour.proposal_effect"), (expect("coplan.ask_evidence"),)),
+    Step("Elif", Say("demo.tour.skip_word"), (expect("coplan.proposal_preview"),), note="demo.tour.note_skip_word"),
+    Step("Elif", Press(label="coplan.submit_button"), (expect("coplan.submitted"),)),
+    Step("Elif", Wait("7d"), (expect("coplan.discussion_open", count="3"),), note="demo.tour.note_discussion"),
+    Step("Elif", Wait("7d"), (expect("coplan.voting_open"),)),
+    Step("Elif", Say("demo.tour.vote"), (expect("coplan.ballot", picks="0"),), note="demo.tour.note_vote"),
+    Step("Elif", Press(number=1), (expect("coplan.ballot", picks="1"),)),
+    Step("Elif", Wait("7d"), (expect("coplan.result_heading"), expect("coplan.consent_ask")),
+         note="demo.tour.note_result"),
+]
+
 TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *RESCHEDULING, *REMINDING, *PLANNING, *SURVEYING, *PRIVACY,
-                    *WHATSAPP]
+                    *WHATSAPP, *COPLANNING]

@@ -112,8 +112,9 @@ class Rounds:
 
     # -- opening --------------------------------------------------------------------------
     async def open(self, *, group_id: int, feeds: Feeds, year: int, ends: tuple[datetime, ...],
-                   max_picks: int, quorum: int | None, created_by: int | None) -> Round:
-        """Store the round, tell the group, arm its phase changes; one transaction."""
+                   max_picks: int, quorum: int | None, created_by: int | None, announce: bool = True) -> Round:
+        """Store the round, tell the group (unless `announce` is False: seeded data), arm its
+        phase changes; one transaction."""
         async with self._db.transaction() as tx:
             round_ = await repo.create_round(tx, group_id=group_id, feeds=feeds, year=year,
                                              ends=(ends[0], ends[1], ends[2], ends[3]), max_picks=max_picks,
@@ -129,7 +130,8 @@ class Rounds:
                     text += "\n\n" + t("coplan.previous_open", lang, count=len(previous))
                 return Reply(text=text)
 
-            await self._broadcasts.send_to_group(broadcast, group_id, notice)
+            if announce:
+                await self._broadcasts.send_to_group(broadcast, group_id, notice)
             for phase, until in ((Phase.DISCUSSING, round_.collect_until), (Phase.VOTING, round_.discuss_until)):
                 await self._reminders.schedule(f"coplan:{round_.id}:phase:{phase.value}", PHASE_KIND, until,
                                                {"round_id": round_.id, "phase": phase.value})
