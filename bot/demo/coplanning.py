@@ -51,7 +51,9 @@ def load_seeds() -> CoplanningSeeds:
 
 async def seed_round(services: Services, group: DemoGroup, language: str,
                      seeds: CoplanningSeeds | None = None) -> None:
-    """Open the city's round (collecting from today) and file its seeded proposals."""
+    """Open the city's round (collecting from today) and file its seeded proposals. Each phase
+    of N days ends at 23:59 of its N-th day, counting today as the first, so "/wait 7d" from
+    the morning always lands in the next phase."""
     seeds = seeds or load_seeds()
     found = next((r for r in seeds.rounds if r.city == group.city), None)
     if found is None:
@@ -62,7 +64,7 @@ async def seed_round(services: Services, group: DemoGroup, language: str,
     ends, total = [], 0
     for days in seeds.phase_days:
         total += days
-        ends.append(end_of_day(today + timedelta(days=total), zone))
+        ends.append(end_of_day(today + timedelta(days=total - 1), zone))
     round_ = await services.coplanning.rounds.open(
         group_id=group.id, feeds=found.feeds, year=now.year + 1, ends=tuple(ends), max_picks=seeds.picks,
         quorum=None, created_by=None, announce=False)
