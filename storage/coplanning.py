@@ -352,8 +352,11 @@ async def _export(conn: Connection, member_id: int) -> Any:
     async with conn.execute("SELECT round_id, answer, reason, answered_at FROM opinion_consents WHERE member_id = ?",
                             (member_id,)) as cursor:
         consent_rows = [dict(row) for row in await cursor.fetchall()]
+    async with conn.execute("SELECT p.ref, a.text, a.status, a.created_at FROM proposal_amendments a "
+                            "JOIN proposals p ON p.id = a.proposal_id WHERE a.member_id = ?", (member_id,)) as cursor:
+        amendments = [dict(row) for row in await cursor.fetchall()]
     return {"proposals": proposals, "stances_and_arguments": stances, "ballots": ballots,
-            "opinion_consents": consent_rows}
+            "opinion_consents": consent_rows, "amendments_suggested": amendments}
 
 
 async def export_rows(conn: Connection, group_ids: list[int]) -> list[dict[str, Any]]:
@@ -370,3 +373,33 @@ async def export_rows(conn: Connection, group_ids: list[int]) -> list[dict[str, 
         "LEFT JOIN proposal_results res ON res.proposal_id = p.id AND res.round_id = r.id "
         f"WHERE r.group_id IN ({marks}) ORDER BY g.city, r.id, p.id", group_ids) as cursor:
         return [dict(row) for row in await cursor.fetchall()]
+
+
+# -- amendments -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Amendment:
+    id: int
+    proposal_id: int
+    member_id: int | None
+    text: str
+    status: str
+
+
+async def add_amendment(conn: Connection, proposal_id: int, member_id: int, text: str, now: datetime) -> int:
+    cursor = await conn.execute("INSERT INTO proposal_amendments (proposal_id, member_id, text, created_at) "
+                                "VALUES (?, ?, ?, ?)", (proposal_id, member_id, text, to_db(now)))
+    return int(cursor.lastrowid or 0)
+
+
+async def get_amendment(conn: Connection, amendment_id: int) -> Amendment | None:
+    async with conn.execute("SELECT id, proposal_id, member_id, text, status FROM proposal_amendments WHERE id = ?",
+                            (amendment_id,)) as cursor:
+        row = await cursor.fetchone()
+    return Amendment(row["id"], row["proposal_id"], row["member_id"], row["text"], row["status"]) if row else None
+
+
+async def decide_amendment(conn: Connection, amendment_id: int, status: str, now: datetime) -> bool:
+    """Accept or reject an open amendment; False if it was decided before."""
+    cursor = await conn.execute("UPDATE proposal_amendments SET status = ?, decided_at = ? WHERE id = ? AND status = 'open'",
+                                (status, to_db(now), amendment_id))
+    return cursor.rowcount == 1

@@ -101,6 +101,18 @@ async def test_a_round_from_proposals_to_the_councils_decision(harness: Harness)
     revised = await harness.send(ayse, "Belediye ikram, hediyelik ve tekstil alımlarını kadın kooperatiflerinden yapsın.")
     assert "sürüm 3" in revised.text  # 1: submitted, 2: Elif's text merged in, 3: revised
     assert ask_revision
+    # Fatma suggests an amendment; Ayşe accepts it with one tap and Fatma hears.
+    ask_amendment = await harness.press(fatma, card, "✍️ Değişiklik öner")
+    assert "yazarına sorulacak" in ask_amendment.text
+    sent_amendment = await harness.send(fatma, "Alımların yarısı kırsal kooperatiflerden olsun.")
+    assert "iletildi" in sent_amendment.text
+    suggestion = await harness.next_containing(ayse, "değişiklik öneriyor")
+    assert "Fatma" in suggestion.text and "kırsal kooperatiflerden" in suggestion.text
+    accepted = await harness.press(ayse, suggestion, "✅ Kabul et")
+    assert "sürüm 4" in accepted.text
+    assert "kabul edildi" in (await harness.next_containing(fatma, "kabul edildi")).text
+    await harness.server.press_button(ayse.user, suggestion, "❌ Reddet")  # a second tap decides nothing
+    assert "daha önce karar" in (await harness.next_containing(ayse, "daha önce karar")).text
 
     # Voting: capped approval (2 picks), tallies hidden, a changed pick, a nudge to non-voters.
     await harness.advance(timedelta(days=2))  # 01.12: voting

@@ -37,7 +37,7 @@ LABEL_KEYS = re.compile(r"^(button\.|rsvp\.(yes|no|maybe)$|meeting\.(cancel_yes|
                         r"|(?!error\.|demo\.).*_button$|survey\.(button|choice)\."
                         r"|coplan\.(similar_(merge|coauthor|keep)|consent_(agree|reservation|object)|use_dates"
                         r"|own_dates|agree|disagree|pass|argue_(for|against)|revise|merge|withdraw|record_fate"
-                        r"|step_\w+|outcome_\w+)$)")
+                        r"|step_\w+|outcome_\w+|amend|amendment_(accept|reject))$)")
 
 
 @dataclass(frozen=True)

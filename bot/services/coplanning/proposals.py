@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 DISCUSSABLE = (Phase.COLLECTING, Phase.DISCUSSING)
 ARGUMENT_LENGTH = (5, 400)
+AMENDMENT_LENGTH = (5, 800)
 
 
 def reference(city: str, round_: Round, number: int) -> str:
@@ -149,6 +150,8 @@ class Proposals:
                             Button(label=t("coplan.argue_against", ctx.lang), choice=f"cp:arg:{proposal.id}:against")])
             if proposal.author_id == ctx.require_member().id:
                 buttons.append([Button(label=t("coplan.revise", ctx.lang), choice=f"cp:rev:{proposal.id}")])
+            else:
+                buttons.append([Button(label=t("coplan.amend", ctx.lang), choice=f"cp:am:{proposal.id}")])
             if ctx.roles.get(round_.group_id) is Role.COORDINATOR:
                 buttons.append([Button(label=t("coplan.merge", ctx.lang), choice=f"cp:mrg:{proposal.id}"),
                                 Button(label=t("coplan.withdraw", ctx.lang), choice=f"cp:wd:{proposal.id}")])
@@ -208,6 +211,67 @@ class Proposals:
             version = await repo.revise(tx, proposal.id, title=proposal.title, body=body, note=None, now=ctx.now)
         await self._service.conversation.end(ctx)
         return [ctx.text("coplan.revised", ref=proposal.ref, version=version)]
+
+    # -- amendments: suggested by a member, accepted or rejected by the author with one tap --
+    async def ask_amendment(self, ctx: Ctx, proposal_id: int) -> Replies:
+        proposal, round_ = await self._service.proposal_for(ctx, proposal_id)
+        if not proposal.active or round_.phase(ctx.now) not in DISCUSSABLE:
+            return [ctx.text("coplan.discussion_closed")]
+        if proposal.author_id == ctx.require_member().id:
+            return await self.ask_revision(ctx, proposal_id)
+        return await self._service.text_flow.ask(ctx, "amendment", ctx.text("coplan.ask_amendment", ref=proposal.ref),
+                                                 proposal_id=proposal.id)
+
+    async def save_amendment(self, ctx: Ctx, data: dict[str, Any], text: str) -> Replies:
+        """Store the suggestion and ask the author, with the text and two buttons."""
+        from bot.services.coplanning.dialogs import clean
+
+        proposal, round_ = await self._service.proposal_for(ctx, int(data["proposal_id"]))
+        suggestion = clean(text, AMENDMENT_LENGTH, "coplan.bad_amendment", multiline=True)
+        await self._service.conversation.end(ctx)
+        if not proposal.active or round_.phase(ctx.now) not in DISCUSSABLE:
+            return [ctx.text("coplan.discussion_closed")]
+        member = ctx.require_member()
+        async with self._db.transaction() as tx:
+            amendment_id = await repo.add_amendment(tx, proposal.id, member.id, suggestion, ctx.now)
+            if proposal.author_id is not None:
+                await self._service.broadcasts.send_to_members(
+                    None, [proposal.author_id], lambda lang: Reply(
+                        text=t("coplan.amendment_for_author", lang, name=member.display_name, ref=proposal.ref,
+                               title=proposal.title, text=suggestion),
+                        buttons=[[Button(label=t("coplan.amendment_accept", lang), choice=f"cp:amok:{amendment_id}"),
+                                  Button(label=t("coplan.amendment_reject", lang), choice=f"cp:amno:{amendment_id}")]]),
+                    key_prefix=f"cp:amendment:{amendment_id}:m", conn=tx)
+        return [ctx.text("coplan.amendment_sent", ref=proposal.ref)]
+
+    async def decide_amendment(self, ctx: Ctx, amendment_id: int, accept: bool) -> Replies:
+        """The author's one tap: an accepted amendment is added to the text as a new version
+        (earlier versions kept); either way the member who suggested it is told."""
+        async with self._db.read() as conn:
+            amendment = await repo.get_amendment(conn, amendment_id)
+        if amendment is None:
+            return [ctx.text("error.stale_button")]
+        proposal, round_ = await self._service.proposal_for(ctx, amendment.proposal_id)
+        if proposal.author_id != ctx.require_member().id:
+            return [ctx.text("error.stale_button")]
+        if round_.phase(ctx.now) not in DISCUSSABLE or not proposal.active:
+            return [ctx.text("coplan.discussion_closed")]
+        async with self._db.transaction() as tx:
+            if not await repo.decide_amendment(tx, amendment_id, "accepted" if accept else "rejected", ctx.now):
+                return [ctx.text("coplan.amendment_already_decided")]
+            version = None
+            if accept:
+                version = await repo.revise(tx, proposal.id, title=proposal.title,
+                                            body=f"{proposal.body}\n\n{amendment.text}", note=f"amendment {amendment_id}",
+                                            now=ctx.now)
+            if amendment.member_id is not None:
+                key = "coplan.amendment_accepted_notice" if accept else "coplan.amendment_rejected_notice"
+                await self._service.broadcasts.send_to_members(
+                    None, [amendment.member_id], lambda lang: Reply(text=t(key, lang, ref=proposal.ref, title=proposal.title)),
+                    key_prefix=f"cp:amendment:{amendment_id}:decided:m", conn=tx)
+        if accept:
+            return [ctx.text("coplan.amendment_accepted", ref=proposal.ref, version=version)]
+        return [ctx.text("coplan.amendment_rejected", ref=proposal.ref)]
 
     # -- coordinators ----------------------------------------------------------------------
     async def ask_merge_target(self, ctx: Ctx, proposal_id: int) -> Replies:

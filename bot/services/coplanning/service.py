@@ -110,6 +110,10 @@ class CoPlanningService:
             return await self.proposals.ask_argument(ctx, n[0], w[0])
         if action == "rev":
             return await self.proposals.ask_revision(ctx, n[0])
+        if action == "am":
+            return await self.proposals.ask_amendment(ctx, n[0])
+        if action in ("amok", "amno"):
+            return await self.proposals.decide_amendment(ctx, n[0], accept=action == "amok")
         if action == "mrg":
             return await self.proposals.ask_merge_target(ctx, n[0])
         if action == "mrgto":
@@ -151,6 +155,8 @@ class CoPlanningService:
     async def on_typed(self, ctx: Ctx, purpose: str, data: dict[str, Any], text: str) -> Replies | None:
         if purpose == "argument":
             return await self.proposals.save_argument(ctx, data, text)
+        if purpose == "amendment":
+            return await self.proposals.save_amendment(ctx, data, text)
         if purpose == "revision":
             return await self.proposals.save_revision(ctx, data, text)
         if purpose == "withdraw":
