@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--force", action="store_true", help="create it even if a group with this name and city exists")
     create.add_argument("--json", action="store_true", help="print machine-readable JSON")
     group.add_parser("list", help="list groups with their member counts")
+    switch = group.add_parser("whatsapp", help="turn WhatsApp sending of a group's notices on or off (billed per message)")
+    switch.add_argument("group_id", type=int)
+    switch.add_argument("state", choices=["on", "off"])
     invite = commands.add_parser("invite", help="a fresh invite link for a group (e.g. when the coordinator link expired)")
     invite.add_argument("group", help="the group's id or name (see `koordinat group list`)")
     role = invite.add_mutually_exclusive_group()
@@ -114,6 +117,8 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
             return asyncio.run(_group_create(settings, args))
         if args.group_command == "list":
             return asyncio.run(_group_list(settings))
+        if args.group_command == "whatsapp":
+            return asyncio.run(_group_whatsapp(settings, args))
     if command == "invite":
         return asyncio.run(_invite(settings, args))
     if cli_milestones.handles(args):
@@ -223,6 +228,26 @@ async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
             print(f"group {result['group_id']}: {created.group.name} ({created.group.city})")
             print(f"  coordinator invite: {result['coordinator_invite']}")
             print(f"  member invite:      {result['member_invite']}")
+    finally:
+        await db.close()
+    return 0
+
+
+async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
+    """`koordinat group whatsapp GROUP on|off`: whether the group's notices, reminders and
+    digests may go over WhatsApp (replies to a member's own message always do)."""
+    from storage import groups as groups_repo
+
+    if not Path(settings.database).is_file():
+        return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
+    db = await Database.open(settings.database)
+    try:
+        async with db.transaction() as tx:
+            group = await groups_repo.get(tx, args.group_id)
+            if group is None:
+                return _fail(f"no group {args.group_id} (see `koordinat group list`)")
+            await groups_repo.update_settings(tx, group.id, {**group.settings, "whatsapp_off": args.state == "off"})
+        print(f"group {group.id} ({group.name}): WhatsApp notices {'on' if args.state == 'on' else 'off'}")
     finally:
         await db.close()
     return 0

@@ -6,6 +6,8 @@ Claiming uses a single `UPDATE … RETURNING` so a future PostgreSQL backend can
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -91,12 +93,33 @@ SELECT ? || m.id, ?, i.channel, i.external_id, m.id, ?, {payload},
        CASE WHEN m.unreachable_at IS NULL THEN NULL ELSE 'member unreachable' END
 FROM members m JOIN identities i ON i.member_id = m.id {join}
 WHERE {where}
-  AND (i.channel = COALESCE(m.preferred_channel, 'telegram') OR NOT EXISTS (
+  AND NOT (? = 1 AND i.channel = 'whatsapp')
+  AND (i.channel = CASE WHEN ? = 1 THEN 'telegram' ELSE COALESCE(m.preferred_channel, 'telegram') END
+       OR NOT EXISTS (
        SELECT 1 FROM identities t WHERE t.member_id = m.id
-       AND t.channel = COALESCE(m.preferred_channel, 'telegram')))
+       AND t.channel = CASE WHEN ? = 1 THEN 'telegram' ELSE COALESCE(m.preferred_channel, 'telegram') END))
 ORDER BY m.id
 ON CONFLICT (key) DO NOTHING
 """
+
+
+WHATSAPP_OFF = "whatsapp_off"  # groups.settings: this group's notices never go over WhatsApp
+
+
+async def _whatsapp_off(conn: Connection, *, group_id: int | None = None, broadcast_id: int | None = None) -> int:
+    """1 when the group (given, or the broadcast's) turned WhatsApp sending off: its fan-outs
+    then use a member's Telegram identity, or skip a WhatsApp-only member (every WhatsApp
+    message is billed; `koordinat group whatsapp GROUP off`)."""
+    if group_id is None and broadcast_id is not None:
+        async with conn.execute("SELECT group_id FROM broadcasts WHERE id = ?", (broadcast_id,)) as cursor:
+            row = await cursor.fetchone()
+        group_id = row[0] if row else None
+    if group_id is None:
+        return 0
+    async with conn.execute("SELECT settings FROM groups WHERE id = ?", (group_id,)) as cursor:
+        row = await cursor.fetchone()
+    settings = json.loads(row[0] or "{}") if row else {}
+    return 1 if settings.get(WHATSAPP_OFF) else 0
 
 
 def _payload_by_language(payloads: Mapping[str, str], default: str) -> tuple[str, list[str]]:
@@ -115,8 +138,9 @@ async def enqueue_for_group(conn: Connection, *, key_prefix: str, group_id: int,
     sql = _AUDIENCE_INSERT.format(
         payload=payload_sql, join="JOIN memberships ms ON ms.member_id = m.id",
         where=f"ms.group_id = ? AND ms.role IN ({role_marks})")
+    off = await _whatsapp_off(conn, group_id=group_id)
     cursor = await conn.execute(
-        sql, (key_prefix, lane, broadcast_id, *payload_params, now, now, group_id, *roles))
+        sql, (key_prefix, lane, broadcast_id, *payload_params, now, now, group_id, *roles, off, off, off))
     return max(cursor.rowcount, 0)
 
 
@@ -125,13 +149,14 @@ async def enqueue_for_members(conn: Connection, *, key_prefix: str, member_ids: 
                               broadcast_id: int | None = None, lane: int = BULK_LANE) -> int:
     """Like `enqueue_for_group`, for the listed members (in chunks of 500 ids)."""
     payload_sql, payload_params = _payload_by_language(payloads, default_payload)
+    off = await _whatsapp_off(conn, broadcast_id=broadcast_id)
     added = 0
     for start in range(0, len(member_ids), 500):
         chunk = list(member_ids[start:start + 500])
         marks = ", ".join("?" for _ in chunk)
         sql = _AUDIENCE_INSERT.format(payload=payload_sql, join="", where=f"m.id IN ({marks})")
         cursor = await conn.execute(
-            sql, (key_prefix, lane, broadcast_id, *payload_params, now, now, *chunk))
+            sql, (key_prefix, lane, broadcast_id, *payload_params, now, now, *chunk, off, off, off))
         added += max(cursor.rowcount, 0)
     return added
 
@@ -150,7 +175,7 @@ async def enqueue_for_each(conn: Connection, items: Sequence[tuple[str, int, Map
         if list(payloads) != languages:
             raise ValueError("every item must name the same languages")
         by_language = [value for lang in languages for value in (lang, payloads[lang])]
-        params.append((key_prefix, lane, None, *by_language, default, now, now, member_id))
+        params.append((key_prefix, lane, None, *by_language, default, now, now, member_id, 0, 0, 0))
     before = conn.total_changes
     await conn.executemany(sql, params)
     return conn.total_changes - before

@@ -129,3 +129,31 @@ async def test_the_menu_is_a_list_of_words_she_can_also_type(wa: WaHarness) -> N
     assert meetings.text
     typed = await wa.wa_send(ayse, "toplantılar")  # the word typed, Turkish letters and all
     assert typed.text == meetings.text
+
+
+async def test_a_group_can_turn_whatsapp_sending_off(wa: WaHarness) -> None:
+    """Every WhatsApp message is billed: with the group's switch off, its notices go to a
+    linked member on Telegram (even if she prefers WhatsApp) and to no WhatsApp-only member;
+    her own questions are still answered on WhatsApp (replies are not notices)."""
+    from storage import groups as groups_repo
+
+    zeynep, (fatma,) = await group_with(wa, ("Fatma", "tr"))
+    code = (await wa.services.groups.new_member_invite(1)).code
+    ayse = await _wa_member(wa, code)
+    shown = await wa.send(fatma, "/bagla")
+    link_code = shown.text.split("bagla ")[1].split("<")[0].split()[0]
+    fatma_wa = wa.graph.user("Fatma", phone="905551112233")
+    await wa.wa_send(fatma_wa, f"bagla {link_code}")
+    choice = await wa.wa_send(fatma_wa, "tercih")
+    await wa.wa_tap(fatma_wa, choice, "WhatsApp")
+    async with wa.services.db.transaction() as tx:
+        group = await groups_repo.get(tx, 1)
+        assert group is not None
+        await groups_repo.update_settings(tx, 1, {**group.settings, "whatsapp_off": True})
+    await wa.settle()
+    sent_before = len(wa.graph.sent)
+    await announce(wa, zeynep)
+    await wa.settle()
+    assert "Yeni toplantı" in (await notice(wa, fatma)).text  # on Telegram, her other app
+    assert [m for m in wa.graph.sent[sent_before:] if "toplant" in (m.text or "").lower() or "meeting" in (m.text or "").lower()] == []
+    assert (await wa.wa_send(ayse, "menu")).type == "interactive"  # a reply still goes
