@@ -8,9 +8,13 @@ outbox row pending). The echo bot: until every text was echoed and every tap ans
 Sending limits are lifted for the measurement; the durability of the inbox is kept (each
 update committed before it is acknowledged).
 
+With `--survey K`, each member instead taps Start on an open indicator survey and types K
+answers the Turkish way (`1.250`, `%40`, `evet`…), one after the other: the updates are then
+members × (K + 1), and an answer counts once its row is committed in `survey_answers`.
+
 Goal: ratio (Koordinat / echo bot, updates per second) >= 0.5.
 
-    python -m benchmarks.inbound_throughput [--updates 2000] [--members 500]
+    python -m benchmarks.inbound_throughput [--updates 2000] [--members 500] [--survey 6]
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ def db_state(database: Path) -> tuple[int, int, int]:
         conn.close()
 
 
-async def prepare(database: Path, members: int) -> list[FakeUser]:
+async def prepare(database: Path, members: int, survey: int = 0) -> list[FakeUser]:
     await migrate(database)
     seeded = seed(database, members)
     db = await Database.open(database)
@@ -104,26 +108,57 @@ async def prepare(database: Path, members: int) -> list[FakeUser]:
             await services.meetings.create_and_announce(
                 group_id=seeded.group_ids[0], title="Kadın Meclisi toplantısı",
                 starts_at=datetime.now(UTC) + timedelta(days=7), place="Belediye")
+            if survey:
+                from benchmarks.survey_answers import form
+
+                async with db.transaction() as tx:
+                    await tx.execute(
+                        "INSERT INTO consents (member_id, purpose, granted, notice_version, channel, recorded_at) "
+                        "SELECT member_id, 'surveys', 1, 'bench', 'telegram', ? FROM memberships WHERE group_id = ?",
+                        (datetime.now(UTC).isoformat(), seeded.group_ids[0]))
+                await services.surveys.send(group_id=seeded.group_ids[0], form=form(survey),
+                                            deadline=datetime.now(UTC) + timedelta(days=7), anonymous=False,
+                                            created_by=None)
     finally:
         await db.close()
     return seeded.users
 
 
-async def koordinat(updates: int, members: int, tmp: Path) -> dict[str, float]:
+async def push_survey(server: FakeBotApi, users: list[FakeUser], invitations: dict[int, SentMessage],
+                      answers: int) -> None:
+    """Each member taps Start on the survey invitation, then types `answers` answers."""
+    from benchmarks.survey_answers import typed
+
+    for user in users:
+        datas = invitations[user.id].callback_datas  # the echo bot's notice has no Start: any tap
+        start = next((d for d in datas if d.endswith(":start")), datas[0])
+        await server.press_button(user, invitations[user.id], start)
+    for index in range(answers):
+        for user in users:
+            await server.send_text(user, typed(index))
+
+
+async def koordinat(updates: int, members: int, tmp: Path, survey: int = 0) -> dict[str, float]:
     database = tmp / "koordinat.db"
-    users = await prepare(database, members)
+    users = await prepare(database, members, survey)
     async with FakeBotApi(record_calls=True) as server:
         for user in users:
             server.open_private_chat(user)
         bot = await spawn("bot", env_for(server, database), tmp / "koordinat.log", "run")
         try:
-            await server.wait_until(lambda: all(server.messages(u) for u in users), timeout=60,
-                                    what="the meeting notice reached everyone")
+            wanted = 2 if survey else 1
+            await server.wait_until(lambda: all(len(server.messages(u)) >= wanted for u in users), timeout=60,
+                                    what="the notices reached everyone")
             notices = {u.id: server.messages(u)[0] for u in users}
             base_processed = db_state(database)[0]
             cpu_before = _cpu_seconds(bot.pid)
             started = time.monotonic()
-            await push_updates(server, users, notices, updates)
+            if survey:
+                invitations = {u.id: next(m for m in server.messages(u) if any(
+                    d.endswith(":start") for d in m.callback_datas)) for u in users}
+                await push_survey(server, users, invitations, survey)
+            else:
+                await push_updates(server, users, notices, updates)
             while True:
                 processed, stored, unsent = db_state(database)
                 if processed - base_processed >= updates and stored == 0 and unsent == 0 \
@@ -136,11 +171,18 @@ async def koordinat(updates: int, members: int, tmp: Path) -> dict[str, float]:
             cpu = _cpu_seconds(bot.pid) - cpu_before
         finally:
             await stop(bot)
-    return {"seconds": round(elapsed, 2), "updates_per_second": round(updates / elapsed, 1),
-            "cpu_seconds": round(cpu, 2)}
+    result = {"seconds": round(elapsed, 2), "updates_per_second": round(updates / elapsed, 1),
+              "cpu_seconds": round(cpu, 2)}
+    if survey:
+        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        try:
+            result["answers_stored"] = conn.execute("SELECT COUNT(*) FROM survey_answers").fetchone()[0]
+        finally:
+            conn.close()
+    return result
 
 
-async def echo_bot(updates: int, members: int, tmp: Path) -> dict[str, float]:
+async def echo_bot(updates: int, members: int, tmp: Path, survey: int = 0) -> dict[str, float]:
     users = [FakeUser(400_000 + i, f"Üye {i}", "tr") for i in range(members)]
     async with FakeBotApi(record_calls=True) as server:
         for user in users:
@@ -160,7 +202,10 @@ async def echo_bot(updates: int, members: int, tmp: Path) -> dict[str, float]:
             answers = _AnswerCount(server)
             cpu_before = _cpu_seconds(bot.pid)
             started = time.monotonic()
-            await push_updates(server, users, notices, updates)
+            if survey:  # the same shape: a tap, then typed answers
+                await push_survey(server, users, {u.id: notices[u.id] for u in users}, survey)
+            else:
+                await push_updates(server, users, notices, updates)
             while answers() < updates:
                 if time.monotonic() - started > 120:
                     raise TimeoutError("echo bot too slow")
@@ -198,15 +243,19 @@ class _AnswerCount:
         return self._count
 
 
-async def main(updates: int, members: int) -> None:
+async def main(updates: int, members: int, survey: int = 0) -> None:
+    if survey:
+        updates = members * (survey + 1)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        ours = await koordinat(updates, members, tmp)
-        baseline = await echo_bot(updates, members, tmp)
+        ours = await koordinat(updates, members, tmp, survey)
+        baseline = await echo_bot(updates, members, tmp, survey)
     ratio = ours["updates_per_second"] / baseline["updates_per_second"]
     # CPU per update is steadier than wall time on a shared machine: shown alongside.
     cpu_ratio = baseline["cpu_seconds"] / ours["cpu_seconds"] if ours["cpu_seconds"] else float("nan")
-    emit({"benchmark": "inbound_throughput", "updates": updates, "members": members,
+    if survey and ours.get("answers_stored") != members * survey:
+        raise SystemExit(f"only {ours.get('answers_stored')} of {members * survey} answers were stored")
+    emit({"benchmark": "inbound_throughput" + ("_survey" if survey else ""), "updates": updates, "members": members,
           "koordinat": ours, "ptb_echo_bot": baseline, "ratio": round(ratio, 2),
           "cpu_ratio": round(cpu_ratio, 2), "goal_ratio": 0.5, "ok": ratio >= 0.5})
 
@@ -215,6 +264,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--survey", type=int, default=0, metavar="K",
+                        help="members tap Start on an open survey and type K answers each")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(args.updates, args.members))
+    asyncio.run(main(args.updates, args.members, args.survey))
