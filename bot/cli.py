@@ -19,7 +19,7 @@ from bot.models import Role
 from bot.services import build_services
 from bot.text import clean_text
 from messages import t
-from storage.db import Database, backup_file
+from storage.db import Database, DatabaseUnavailable, backup_file
 
 
 class Runtime(Protocol):
@@ -78,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str], runtime: type[Runtime]) -> int:
+    """Run one command; an unusable database or output path is one line, never a traceback."""
+    try:
+        return _main(argv, runtime)
+    except DatabaseUnavailable as error:
+        return _fail(str(error))
+    except OSError as error:
+        where = f" {error.filename}" if getattr(error, "filename", None) else ""
+        return _fail(f"{error.strerror or error}:{where}" if where else str(error))
+
+
+def _main(argv: list[str], runtime: type[Runtime]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     for noisy in ("httpx", "httpcore"):
@@ -191,7 +202,7 @@ def _backup(settings: Settings, target: Path) -> int:
                      "`koordinat migrate` to create one)")
     try:
         backup_file(Path(settings.database), target)
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, sqlite3.Error, ValueError) as error:
         return _fail(f"backup to {target} failed: {error}")
     print(f"backup written to {target}")
     return 0

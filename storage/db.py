@@ -145,11 +145,15 @@ async def _run(conn: aiosqlite.Connection, sql: str) -> None:
 
 async def _open_connection(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(str(path), isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await _run(conn, "PRAGMA foreign_keys = ON")
-    await _run(conn, "PRAGMA synchronous = NORMAL")
-    await _run(conn, "PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in free space (/forget)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await _run(conn, "PRAGMA foreign_keys = ON")
+        await _run(conn, "PRAGMA synchronous = NORMAL")
+        await _run(conn, "PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in free space (/forget)
+    except BaseException:
+        await conn.close()  # else its worker thread keeps the process alive
+        raise
     return conn
 
 
@@ -458,12 +462,19 @@ class Database:
 
 
 def backup_file(source_path: Path, target: Path) -> None:
-    """Copy a live database consistently (SQLite online backup; safe while the bot writes)."""
+    """Copy a live database consistently (SQLite online backup; safe while the bot writes).
+
+    Raises FileNotFoundError (no database) and ValueError when `target` is the database itself
+    or one of its -wal/-shm/.lock files (an overwrite would destroy what it means to copy)."""
+    if not source_path.is_file():
+        raise FileNotFoundError(f"no database at {source_path}")
+    live = source_path.resolve()
+    own = {live, *(live.with_name(live.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock"))}
+    if target.resolve() in own or (target.exists() and target.resolve().samefile(live)):
+        raise ValueError(f"{target} is the database itself; give another file, e.g. backups/koordinat-DATE.db")
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         target.unlink()
-    if not source_path.is_file():
-        raise FileNotFoundError(f"no database at {source_path}")
     # as_uri() percent-encodes `#`, `?` and `%`, which a raw `file:` URI would cut the path at.
     source = sqlite3.connect(source_path.resolve().as_uri() + "?mode=ro", uri=True,
                              timeout=BUSY_TIMEOUT_MS / 1000)

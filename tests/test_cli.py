@@ -49,3 +49,41 @@ def test_webhook_without_url_is_refused_with_one_line(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "KOORDINAT_WEBHOOK_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_command_s_help_prints() -> None:
+    """`--help` of every command and subcommand (argparse formats `%` in help texts)."""
+    import argparse
+
+    from bot.cli import _parser
+
+    def walk(parser: argparse.ArgumentParser) -> int:
+        parser.format_help()
+        count = 1
+        for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers here
+            if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+                for sub in action.choices.values():
+                    count += walk(sub)
+        return count
+
+    assert walk(_parser()) > 20
+
+
+def test_a_backup_onto_the_database_itself_is_refused_and_the_database_kept(tmp_path: Path) -> None:
+    created = _koordinat(tmp_path, "group", "create", "Kadın Dostu Kent", "--city", "Kars")
+    assert created.returncode == 0, created.stderr
+    database = tmp_path / "k.db"
+    size = database.stat().st_size
+    for target in (str(database), "k.db", "./k.db"):
+        refused = _koordinat(tmp_path, "backup", target)
+        assert refused.returncode == 1 and "is the database itself" in refused.stderr, refused.stderr
+        assert database.stat().st_size == size
+    assert "Kadın Dostu Kent" in _koordinat(tmp_path, "group", "list").stdout
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_the_process_ends(tmp_path: Path) -> None:
+    (tmp_path / "k.db").write_text("junk")
+    for command in (["group", "list"], ["migrate"]):
+        result = _koordinat(tmp_path, *command)  # a 90 s timeout: a hang fails the test
+        assert result.returncode == 1 and "file is not a database" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -46,7 +46,7 @@ def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     target = survey.add_parser("target", help="set or show an indicator's baseline and yearly targets")
     target.add_argument("group", help="group id or name")
     target.add_argument("indicator", nargs="?", help="indicator code, e.g. I4 (none: show every card)")
-    target.add_argument("--baseline", help="baseline value (başlangıç değeri), e.g. 400 or %32,5")
+    target.add_argument("--baseline", help="baseline value (başlangıç değeri), e.g. 400 or %%32,5")
     target.add_argument("--baseline-year", type=int, help="the baseline's year, e.g. 2024")
     target.add_argument("--target", action="append", default=[], metavar="YEAR=VALUE",
                         help="a yearly target (hedef), repeatable: --target 2027=700")
