@@ -34,3 +34,18 @@ def test_every_city_has_an_open_survey_template() -> None:
     seeds = load_seeds()
     assert set(seeds.templates) == {"İstanbul", "İzmir", "Gaziantep", "Kars"}
     assert seeds.targets["Gaziantep"]["I13"].targets[2026] == 1100
+
+
+async def test_in_the_terminal_a_number_typed_at_a_number_question_is_the_answer(tmp_path: Path) -> None:
+    lines = iter(["/as Hatice", "/anketler", "1", "40", "/quit"])
+    out: list[str] = []
+
+    async def read_line(prompt: str) -> str | None:
+        return next(lines, None)
+
+    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    code = await play(settings, Koordinat, script=False, language="tr", read_line=read_line,
+                      write=out.append, files=tmp_path / "files", color=False)
+    text = "\n".join(out)
+    assert code == 0
+    assert "✓ Kaydedildi: %40" in text and "2/6" in text and "numaralı bir düğme yok" not in text

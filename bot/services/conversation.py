@@ -208,7 +208,11 @@ class Conversation:
         ctx = await self.context(actor)
         state = await self.current_dialog(ctx)
         flow = self._flows.get(state.kind) if state else None
-        return state is not None and state.step in getattr(flow, "numeric_steps", frozenset())
+        if state is None or flow is None:
+            return False
+        if hasattr(flow, "expects_number"):  # steps known only at run time (a survey's questions)
+            return bool(await flow.expects_number(ctx, state))
+        return state.step in getattr(flow, "numeric_steps", frozenset())
 
     def commands(self) -> list[CommandSpec]:
         unique = {spec.name: spec for spec in self._commands.values()}

@@ -69,6 +69,17 @@ class AnsweringFlow:
         self._conversation = conversation
         self._files_dir = files_dir
 
+    async def expects_number(self, ctx: Ctx, state: DialogState) -> bool:
+        """Whether the current question is typed as a number (integer, decimal, percentage),
+        so that a client turning typed digits into button presses (the demo) sends them as text."""
+        if not state.step.startswith("q:"):
+            return False
+        survey = await self._service.survey(int(state.data["survey_id"]))
+        if survey is None:
+            return False
+        question = (await self._service.form(survey)).question(state.step[2:])
+        return question is not None and question.type.value in ("integer", "decimal", "percentage")
+
     # -- entry points -----------------------------------------------------------------------
     async def start(self, ctx: Ctx, survey_id: int) -> Replies:
         """Begin or resume her response (Start button, /anketler)."""
