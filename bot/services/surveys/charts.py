@@ -26,7 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from bot.services.surveys.results import QuestionSummary, SurveyResults  # noqa: E402
-from messages import t  # noqa: E402
+from messages import format_number, t  # noqa: E402
 
 MAX_PANELS = 6
 MAX_OPTIONS = 12
@@ -97,31 +97,28 @@ def _shares(ax, summary: QuestionSummary, lang: str) -> None:  # type: ignore[no
 
 
 def _plan(ax, results: SurveyResults, lang: str) -> None:  # type: ignore[no-untyped-def]
-    """Baseline, actual and target per indicator, each as % of its target (target = 100)."""
+    """Achievement per indicator on the SBB scale — the baseline at 0 %, the year's target at
+    100 % — as bars, each labelled with the same achievement figure and the reported value, so
+    a bar and its label always say the same thing (achievement = (actual − baseline) ÷
+    (target − baseline) × 100, SBB target card)."""
     items = results.achievements
     names = [_wrap(f"{item.card.indicator} {item.card.name.get(lang) or item.question.label(lang)}", 34)
              for item in items]
     positions = list(range(len(items)))
-
-    def scaled(value: float, target: float) -> float:
-        return 100.0 * value / target if target else 0.0
-
-    height = 0.36
-    ax.barh([p - height / 2 for p in positions], [scaled(i.card.baseline, i.card.target) for i in items],
-            height=height, color=_COLOURS["baseline"], label=t("survey_results.chart_baseline", lang))
-    ax.barh([p + height / 2 for p in positions], [scaled(i.actual, i.card.target) for i in items],
-            height=height, color=_COLOURS["actual"], label=t("survey_results.chart_actual", lang))
+    values = [item.percent if item.percent is not None else 0.0 for item in items]
+    ax.barh(positions, values, height=0.5, color=_COLOURS["actual"], label=t("survey_results.chart_actual", lang))
+    ax.axvline(0, color=_COLOURS["baseline"], linewidth=1.5, label=t("survey_results.chart_baseline", lang))
     ax.axvline(100, color=_COLOURS["target"], linewidth=2, label=t("survey_results.chart_target", lang))
     ax.set_yticks(positions, names, fontsize=9)
     ax.invert_yaxis()
-    for position, item in zip(positions, items, strict=True):
+    for position, item, value in zip(positions, items, values, strict=True):
         percent = "—" if item.percent is None else (f"%{item.percent:.0f}" if lang == "tr" else f"{item.percent:.0f}%")
-        ax.text(scaled(item.actual, item.card.target) + 1, position + height / 2, percent, va="center", fontsize=8)
+        shown = format_number(round(item.actual, 2), lang)
+        ax.text(max(value, 0) + 2, position, f"{percent}  ({shown})", va="center", fontsize=8)
     year = results.survey.year or ""
     ax.set_title(f"{t('survey_results.chart_plan_title', lang)} {year}".strip(), fontsize=10, loc="left")
     ax.set_xlabel(t("survey_results.chart_plan_axis", lang), fontsize=8)
-    largest = max([scaled(i.actual, i.card.target) for i in items] + [scaled(i.card.baseline, i.card.target) for i in items])
-    ax.set_xlim(min(0.0, largest), max(115.0, largest * 1.12))
+    ax.set_xlim(min(-10.0, min(values) * 1.15), max(125.0, max(values) * 1.25))
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
 
