@@ -36,7 +36,8 @@ async def test_a_coordinator_downloads_one_meetings_answers_and_attendance(harne
     zeynep, overview = await _a_held_meeting_with_answers_and_attendance(harness)
     file = await harness.press(zeynep, overview, "📤 CSV")
     assert file.document_name == "katilim-1-20261125.csv" and "Kasım toplantısı" in (file.text or "")
-    rows = list(csv.reader(io.StringIO(file.document_bytes.decode("utf-8-sig"))))
+    assert file.document_bytes.startswith("\ufeff".encode())  # BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(file.document_bytes.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Üye", "Kasım toplantısı", "Geldi (yoklama alınan)", "Yanıtladı"]
     assert rows[1][1] == "Çarşamba, 25.11.2026 14:00"
     assert rows[2:] == [["Ayşe", "✓ geldi · evet", "1/1", "1/1"], ["Fatma", "✗ gelmedi · hayır", "0/1", "1/1"],
@@ -63,7 +64,7 @@ async def test_the_operator_exports_a_period_from_the_command_line(harness: Harn
 
     empty = subprocess.run([sys.executable, "-m", "bot", "export", "attendance", "1", "--from", "2026-12-01",
                             "--to", "2026-12-31"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert empty.returncode == 0 and empty.stdout.splitlines()[0] == "Üye,Geldi (yoklama alınan),Yanıtladı"
+    assert empty.returncode == 0 and empty.stdout.splitlines()[0] == "Üye;Geldi (yoklama alınan);Yanıtladı"
     wrong = subprocess.run([sys.executable, "-m", "bot", "export", "attendance", "1", "--from", "1 Kasım",
                             "--to", "2026-12-31"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 2 and "2026-09-01" in wrong.stderr

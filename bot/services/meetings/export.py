@@ -64,12 +64,20 @@ def _cell(cell: ExportCell, lang: str) -> str:
     return t("meeting.export_came" if cell.came else "meeting.export_absent", lang) + " · " + answer
 
 
+def _safe(cell: object) -> object:
+    """A name such as `=cmd|...` must stay text in a spreadsheet (formula injection)."""
+    return "'" + cell if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
+
+
 def to_csv(table: Table) -> bytes:
+    """UTF-8 with BOM and `;` between cells, so Turkish Excel opens it in columns (its list
+    separator is `;`, since `,` is the decimal mark). Cells that start like a formula are
+    written with a leading apostrophe."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.header)
-    writer.writerow(table.dates)
-    writer.writerows(table.rows)
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_safe(cell) for cell in table.header])
+    writer.writerow([_safe(cell) for cell in table.dates])
+    writer.writerows([[_safe(cell) for cell in row] for row in table.rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
