@@ -265,7 +265,7 @@ async def test_a_coordinator_of_two_groups_picks_the_group_first(harness: Harnes
     assert "Önce" in typed.text  # the group comes first
     await harness.next(zeynep)
     assert "1/5" in (await harness.press(zeynep, pick, "Kars Kent Konseyi Kadın Meclisi (Kars)")).text
-    assert "iptal" in (await harness.send(zeynep, "/iptal")).text
+    assert "taslak kaydedilmedi" in (await harness.send(zeynep, "/iptal")).text
     template = await harness.send(zeynep, "/takvim sablon 2027")
     assert template.button_texts == ["Kadın Dostu Kent", "Kars Kent Konseyi Kadın Meclisi"]
     loaded = await harness.press(zeynep, template, "Kars Kent Konseyi Kadın Meclisi")

@@ -58,6 +58,7 @@ def read_day(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> date
 
 class RoundFlow:
     kind = "cpround"
+    cancelled_key = "dialog.draft_discarded"
 
     def __init__(self, service: CoPlanningService, conversation: Conversation) -> None:
         self._service = service
@@ -218,6 +219,7 @@ OPTIONAL = {"plan_item", "beneficiaries", "effect", "evidence"}
 
 class ProposalFlow:
     kind = "cpprop"
+    cancelled_key = "dialog.draft_discarded"
 
     def __init__(self, service: CoPlanningService, conversation: Conversation) -> None:
         self._service = service
@@ -341,6 +343,7 @@ class TextFlow:
     """One typed answer for a button that needs words: `data["purpose"]` says which."""
 
     kind = "cptext"
+    cancelled_key = "dialog.nothing_changed"
 
     def __init__(self, service: CoPlanningService, conversation: Conversation) -> None:
         self._service = service

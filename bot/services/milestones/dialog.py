@@ -42,6 +42,7 @@ def _button_words(label: str) -> str:
 
 class NewMilestoneFlow:
     kind = "newmilestone"
+    cancelled_key = "dialog.draft_discarded"
 
     def __init__(self, service: MilestoneService, conversation: Conversation) -> None:
         self._service = service
@@ -212,6 +213,7 @@ class MoveFlow:
     (`field` in the dialog state)."""
 
     kind = "msdate"
+    cancelled_key = "dialog.nothing_changed"
     FIELDS = ("due", "title", "offsets")
 
     def __init__(self, service: MilestoneService, conversation: Conversation) -> None:

@@ -37,6 +37,8 @@ from storage.milestones import DEFAULT_OFFSETS, Milestone
 REMIND_KIND = "milestone_reminder"
 SNOOZE_KIND = "milestone_snooze"
 OVERDUE_KIND = "milestone_overdue"
+# Template entries that mark a day to observe rather than something to deliver.
+OBSERVANCES = frozenset({"womens-day", "violence-against-women-day"})
 REMIND_AT = time(9, 0)  # reminders and escalations go out at 09:00 group time
 SNOOZE = timedelta(days=1)
 
@@ -257,7 +259,10 @@ class MilestoneService:
 
     async def _arm_overdue(self, milestone: Milestone, group: Group, *, after: datetime) -> None:
         """The next escalation: 09:00 group time on the first day after `after` (and after the
-        due date)."""
+        due date). Observance days (8 March, 25 November) are dates, not tasks: they remind
+        but are never "overdue"."""
+        if milestone.template_code in OBSERVANCES:
+            return
         zone = ZoneInfo(group.timezone)
         day = after.astimezone(zone).date() + timedelta(days=1)
         moment = datetime.combine(day, REMIND_AT, tzinfo=zone).astimezone(UTC)

@@ -35,6 +35,7 @@ INDICATOR_PAGE = 20
 
 class NewSurveyFlow:
     kind = NEW
+    cancelled_key = "dialog.draft_discarded"
 
     def __init__(self, service: SurveyService, conversation: Conversation) -> None:
         self._service = service
@@ -210,6 +211,7 @@ class ExtendFlow:
     """One question: the survey's new deadline."""
 
     kind = "svext"
+    cancelled_key = "dialog.nothing_changed"
 
     def __init__(self, service: SurveyService, conversation: Conversation) -> None:
         self._service = service

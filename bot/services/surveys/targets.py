@@ -133,6 +133,7 @@ class TargetCardFlow:
     yearly targets (`2026=550, 2027=700`); `-` keeps what is there. State in `dialogs`."""
 
     kind = "target"
+    cancelled_key = "dialog.nothing_changed"
 
     def __init__(self, service: SurveyService, conversation: Conversation) -> None:
         self._service = service
