@@ -245,10 +245,30 @@ def _clock_of(match: re.Match[str], shown: str, example: str) -> time:
     return time(hour, minute)
 
 
+def _next_day_numbered(number: int, today: date) -> date:
+    """The first day numbered `number` from today on (this month, else the next month that has
+    it: `31` in November is 31 December)."""
+    year, month = today.year, today.month
+    for _ in range(13):
+        try:
+            found = date(year, month, number)
+        except ValueError:
+            found = None
+        if found is not None and found >= today:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return today
+
+
 def _read_day(part: str, zone: ZoneInfo, now: datetime, shown: str, example: str,
               lang: str) -> tuple[date, bool]:
     """The calendar day the date part names and whether it was literal (with its year)."""
     today = now.astimezone(zone).date()
+    bare = part.strip(" .-")
+    if re.fullmatch(r"\d{1,2}", bare) and 1 <= int(bare) <= 31:  # `2`: the next 2nd of a month
+        return _next_day_numbered(int(bare), today), False
+    if bare in ("obur gun", "oburgun", "obur", "day after tomorrow"):  # öbür gün
+        return today + timedelta(days=2), False
     words = re.findall(r"[a-z]+", part)
     weekday = next((_WEEKDAYS[word] for word in words if word in _WEEKDAYS), None)
     numeric = _NUMERIC_DATE.search(part)

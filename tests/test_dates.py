@@ -139,3 +139,12 @@ def test_a_wrong_time_alone(typed: str, key: str) -> None:
 def test_the_example_is_always_ahead() -> None:
     assert example_text(NOW, ISTANBUL) == "12.12.2026 14:00"
     assert example_text(datetime(2026, 12, 28, 6, 0, tzinfo=UTC), ISTANBUL) == "12.01.2027 14:00"
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    ("2", date(2026, 12, 2)), ("25", date(2026, 11, 25)), ("24", date(2026, 12, 24)),
+    ("31", date(2026, 12, 31)), ("öbür gün", date(2026, 11, 27)), ("öbürgün", date(2026, 11, 27)),
+])
+def test_a_bare_day_number_is_the_next_such_day_and_obur_gun_is_in_two_days(typed: str, day: date) -> None:
+    """A coordinator typing `2` on 25 November means 2 December, not 2 November next year."""
+    assert parse_when(typed, ISTANBUL, NOW).day == day
