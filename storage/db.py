@@ -258,7 +258,8 @@ class Database:
                     await _run(self._writer, "ROLLBACK")
                     raise
                 applied.append(name)
-                log.info("applied migration %s", name)
+        if applied:  # one line, not one per file: a new database applies them all
+            log.info("database %s: applied %d migration(s), %s … %s", self.path, len(applied), applied[0], applied[-1])
         return applied
 
     @asynccontextmanager
