@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.errors import KoordinatError, NotAuthorized, NotFound, NotRegistered
-from bot.models import Actor, Button, Member, Reply, Role, Upload
+from bot.models import Actor, Button, Group, Member, Reply, Role, Upload
 from bot.text import NO_WORDS, YES_WORDS, clean_text, fold, is_cancel
 from messages import Markup, normalize_language, t
 from storage import dialogs as dialogs_repo
@@ -77,6 +77,25 @@ class CommandSpec:
         """The names as the person knows them first: `/toplanti /newmeeting` for Turkish
         readers (the aliases are the Turkish names), `/newmeeting /toplanti` otherwise."""
         return (*self.aliases, self.name) if lang == "tr" else (self.name, *self.aliases)
+
+
+def first_state(ctx: Ctx, kind: str, first_step: str) -> DialogState:
+    """A coordinator's creation dialog starts at `first_step` in her one group, or at "group"
+    (pick one) when she coordinates several: dates are read in the chosen group's zone."""
+    groups = ctx.coordinated_groups()
+    data: dict[str, object] = {"group_id": groups[0]} if len(groups) == 1 else {}
+    return DialogState(kind, first_step if data else "group", data)
+
+
+async def group_picker(ctx: Ctx, kind: str, text_key: str,
+                       group_of: Callable[[int], Awaitable[Group]]) -> Reply:
+    """The "which group?" question of a creation dialog: one button per group she
+    coordinates, `<kind>:group:<id>` (checked again when pressed: ids are input)."""
+    buttons = []
+    for group_id in ctx.coordinated_groups():
+        group = await group_of(group_id)
+        buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{kind}:group:{group_id}")])
+    return Reply(text=t(text_key, ctx.lang), buttons=buttons)
 
 
 class Flow(Protocol):

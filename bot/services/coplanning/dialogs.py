@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.dates import example_text, names_a_day, parse_when
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Role, Upload
-from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.coplanning import render
 from bot.services.coplanning.model import Feeds, Phase
 from bot.services.coplanning.rounds import default_year, end_of_day, suggested_schedule
@@ -65,20 +65,14 @@ class RoundFlow:
         self._conversation = conversation
 
     async def begin(self, ctx: Ctx, args: list[str]) -> Replies:
-        groups = ctx.coordinated_groups()
-        data: dict[str, Any] = {"group_id": groups[0]} if len(groups) == 1 else {}
-        state = DialogState(self.kind, "feeds" if data else "group", data)
+        state = first_state(ctx, self.kind, "feeds")
         await self._conversation.save(ctx, state)
         return [ctx.text("coplan.round_intro"), await self._prompt(ctx, state)]
 
     async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
         step, data = state.step, state.data
         if step == "group":
-            buttons = []
-            for group_id in ctx.coordinated_groups():
-                group = await self._service.rounds.group(group_id)
-                buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{self.kind}:group:{group_id}")])
-            return Reply(text=t("coplan.ask_group", ctx.lang), buttons=buttons)
+            return await group_picker(ctx, self.kind, "coplan.ask_group", self._service.rounds.group)
         if step == "feeds":
             return Reply(text=t("coplan.ask_feeds", ctx.lang), buttons=[
                 [Button(label=t(f"coplan.feeds_button_{feeds.value}", ctx.lang), choice=f"{self.kind}:feeds:{feeds.value}")]

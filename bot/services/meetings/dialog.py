@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.dates import example_text, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
-from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.meetings import recurrence, render
 from bot.services.meetings import when as when_question
 from bot.text import clean_text, fold, require_text
@@ -50,9 +50,7 @@ class NewMeetingFlow:
 
     async def begin_command(self, ctx: Ctx, args: list[str]) -> Replies:
         """`/newmeeting`: start the dialog (the group is asked only if she coordinates several)."""
-        groups = ctx.coordinated_groups()
-        data: dict[str, Any] = {"group_id": groups[0]} if len(groups) == 1 else {}
-        state = DialogState(self.kind, "title" if data else "group", data)
+        state = first_state(ctx, self.kind, "title")
         await self._conversation.save(ctx, state)
         return [ctx.text("meeting.dialog_intro"), await self._prompt(ctx, state)]
 
@@ -60,11 +58,7 @@ class NewMeetingFlow:
     async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
         step = state.step
         if step == "group":
-            buttons = []
-            for group_id in ctx.coordinated_groups():
-                group = await self._meetings.group(group_id)
-                buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{self.kind}:group:{group_id}")])
-            return Reply(text=t("meeting.ask_group", ctx.lang), buttons=buttons)
+            return await group_picker(ctx, self.kind, "meeting.ask_group", self._meetings.group)
         if step == "preview":
             return await self._preview(ctx, state)
         group = await self._group(state)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
-from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.milestones import render
 from bot.services.milestones.dates import example_due, read_due
 from bot.text import fold
@@ -49,9 +49,7 @@ class NewMilestoneFlow:
         self._conversation = conversation
 
     async def begin_command(self, ctx: Ctx, args: list[str]) -> Replies:
-        groups = ctx.coordinated_groups()
-        data: dict[str, Any] = {"group_id": groups[0]} if len(groups) == 1 else {}
-        state = DialogState(self.kind, "title" if data else "group", data)
+        state = first_state(ctx, self.kind, "title")
         await self._conversation.save(ctx, state)
         return [ctx.text("milestone.dialog_intro"), await self._prompt(ctx, state)]
 
@@ -61,11 +59,7 @@ class NewMilestoneFlow:
     async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
         step = state.step
         if step == "group":
-            buttons = []
-            for group_id in ctx.coordinated_groups():
-                group = await self._service.group(group_id)
-                buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{self.kind}:group:{group_id}")])
-            return Reply(text=t("milestone.ask_group", ctx.lang), buttons=buttons)
+            return await group_picker(ctx, self.kind, "milestone.ask_group", self._service.group)
         if step == "preview":
             return await self._preview(ctx, state)
         group = await self._group(state)

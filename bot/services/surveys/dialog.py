@@ -10,13 +10,13 @@ in the dialog state, never codes or ids the server has not offered.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.dates import example_text
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
-from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.surveys import content
 from bot.services.surveys.deadline import read_deadline
 from bot.services.surveys.model import SurveyForm, localized
@@ -42,9 +42,7 @@ class NewSurveyFlow:
         self._conversation = conversation
 
     async def begin_command(self, ctx: Ctx, args: list[str]) -> Replies:
-        groups = ctx.coordinated_groups()
-        data: dict[str, Any] = {"group_id": groups[0]} if len(groups) == 1 else {}
-        state = DialogState(self.kind, "source" if data else "group", data)
+        state = first_state(ctx, self.kind, "source")
         await self._conversation.save(ctx, state)
         return [ctx.text("survey.new_intro"), await self._prompt(ctx, state)]
 
@@ -54,11 +52,7 @@ class NewSurveyFlow:
     async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
         step = state.step
         if step == "group":
-            buttons = []
-            for group_id in ctx.coordinated_groups():
-                group = await self._service.group(group_id)
-                buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{NEW}:group:{group_id}")])
-            return Reply(text=t("survey.new_ask_group", ctx.lang), buttons=buttons)
+            return await group_picker(ctx, NEW, "survey.new_ask_group", self._service.group)
         group = await self._group(state)
         if step == "source":
             async with self._service.db.read() as conn:
