@@ -312,15 +312,21 @@ async def consented(conn: Connection, round_id: int) -> set[int]:
 # -- fate -----------------------------------------------------------------------------------
 async def add_event(conn: Connection, proposal_id: int, *, step: str, happened_on: str, reference: str | None,
                     outcome: str | None, reason: str | None, evidence_file_id: str | None,
-                    recorded_by: int | None, now: datetime) -> None:
-    await conn.execute(
+                    recorded_by: int | None, now: datetime) -> int:
+    cursor = await conn.execute(
         "INSERT INTO proposal_events (proposal_id, step, happened_on, reference, outcome, reason, evidence_file_id, "
         "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (proposal_id, step, happened_on, reference, outcome, reason, evidence_file_id, recorded_by, to_db(now)))
+    return int(cursor.lastrowid or 0)
+
+
+async def set_event_evidence(conn: Connection, event_id: int, file_id: str) -> None:
+    """A photo or document of the council's decision (the platform's file id)."""
+    await conn.execute("UPDATE proposal_events SET evidence_file_id = ? WHERE id = ?", (file_id, event_id))
 
 
 async def events(conn: Connection, proposal_id: int) -> list[dict[str, Any]]:
-    async with conn.execute("SELECT step, happened_on, reference, outcome, reason FROM proposal_events "
+    async with conn.execute("SELECT step, happened_on, reference, outcome, reason, evidence_file_id FROM proposal_events "
                             "WHERE proposal_id = ? ORDER BY id", (proposal_id,)) as cursor:
         return [dict(row) for row in await cursor.fetchall()]
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 import docx
 
 from bot.models import Actor
+from tests.test_uploads import PNG
 from bot.emulator.bot_api import SentMessage
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with, texts
@@ -186,6 +187,12 @@ async def test_a_round_from_proposals_to_the_councils_decision(harness: Harness)
     assert "gün.ay.yıl" in wrong.text and ask_details
     recorded = await harness.send(zeynep, "05.12.2026 2026/112 Bütçe kısıtı")
     assert "yazarlara ve gruba bildirildi" in recorded.text
+    ask_evidence = await harness.next_containing(zeynep, "kararın fotoğrafını")
+    assert ask_evidence.button_texts == ["⏭ Atla"]
+    await harness.server.send_photo_from(zeynep.user, PNG)  # the decision, photographed
+    assert "saklandı" in (await harness.next_containing(zeynep, "saklandı")).text
+    kept = await harness.services.db.fetchone("SELECT evidence_file_id FROM proposal_events WHERE step = 'decision'")
+    assert kept[0].startswith("telegram:")
     for author in (ayse, elif_):
         told = await harness.next_containing(author, "karar no: 2026/112")
         assert "Reddedildi" in told.text and "Bütçe kısıtı" in told.text

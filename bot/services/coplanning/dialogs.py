@@ -355,3 +355,8 @@ class TextFlow:
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         return await self._service.on_text_choice(ctx, state, parts)
+
+    async def on_upload(self, ctx: Ctx, state: DialogState, upload: Upload) -> Replies:
+        if state.step == "fate_evidence":
+            return await self._service.fate.save_evidence(ctx, state.data, upload)
+        return [ctx.text("coplan.upload_not_here")]

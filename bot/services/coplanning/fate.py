@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidAnswer
-from bot.models import Button, Reply, Role
+from bot.models import Button, Reply, Role, Upload
 from bot.services.conversation import Ctx, Replies
 from bot.services.coplanning.model import NO_ANSWER_AFTER, Outcome, Step
 from bot.services.reminders import Reminder
@@ -95,7 +95,7 @@ class Fate:
         step, outcome = str(data["step"]), data.get("outcome")
         member = ctx.require_member()
         async with self._db.transaction() as tx:
-            await repo.add_event(tx, proposal.id, step=step, happened_on=day.isoformat(), reference=reference,
+            event_id = await repo.add_event(tx, proposal.id, step=step, happened_on=day.isoformat(), reference=reference,
                                  outcome=outcome, reason=reason, evidence_file_id=None, recorded_by=member.id,
                                  now=ctx.now)
             if outcome is not None:
@@ -118,7 +118,25 @@ class Fate:
             others = [m.id for m, _ in await members_repo.group_members(tx, group.id) if m.id not in authors]
             await broadcasts.send_to_members(everyone, others, notice, conn=tx)
         await self._service.conversation.end(ctx)
-        return [ctx.text("coplan.fate_recorded", ref=proposal.ref)]
+        recorded = ctx.text("coplan.fate_recorded", ref=proposal.ref)
+        if outcome is None:
+            return [recorded]
+        # A decision: its photo or document may follow (optional).
+        return [recorded, *await self._service.text_flow.ask(ctx, "fate_evidence", Reply(
+            text=t("coplan.ask_decision_evidence", ctx.lang),
+            buttons=[[Button(label=t("coplan.skip_button", ctx.lang), choice="cp:fskip")]]),
+            proposal_id=proposal.id, event_id=event_id)]
+
+    async def save_evidence(self, ctx: Ctx, data: dict[str, Any], upload: Upload) -> Replies:
+        """The decision's photo or document, kept with the recorded step."""
+        proposal, round_ = await self._service.proposal_for(ctx, int(data["proposal_id"]))
+        self._service.require_coordinator(ctx, round_.group_id)
+        if upload.kind not in ("photo", "document") or not upload.file_id:
+            return [ctx.text("coplan.decision_evidence_expected")]
+        async with self._db.transaction() as tx:
+            await repo.set_event_evidence(tx, int(data["event_id"]), f"{ctx.actor.channel}:{upload.file_id}")
+        await self._service.conversation.end(ctx)
+        return [ctx.text("coplan.decision_evidence_saved", ref=proposal.ref)]
 
     async def flag_unanswered(self, reminder: Reminder, now: datetime) -> None:
         """Daily: proposals still without an answer 60 days after submission, once each, to the

@@ -17,7 +17,8 @@ from bot.errors import NotAuthorized, NotFound
 from bot.models import Attachment, Button, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
-from bot.services.coplanning.dialogs import FIELD_LENGTH, ProposalFlow, RoundFlow, TextFlow, clean
+from bot.services.coplanning.dialogs import FIELD_LENGTH, SKIP_WORDS, ProposalFlow, RoundFlow, TextFlow, clean
+from bot.text import fold
 from bot.services.coplanning.fate import Fate
 from bot.services.coplanning.model import ConsentAnswer, Phase, Proposal, Round
 from bot.services.coplanning.proposals import Proposals
@@ -145,6 +146,9 @@ class CoPlanningService:
             return await self.fate.on_step(ctx, n[0], w[0])
         if action == "fo":
             return await self.fate.on_outcome(ctx, n[0], w[0])
+        if action == "fskip":
+            await self.conversation.end(ctx)
+            return [ctx.text("coplan.decision_evidence_skipped")]
         if action == "xlsx":
             return await self.export_for(ctx)
         if action == "rs":
@@ -166,6 +170,11 @@ class CoPlanningService:
                                             clean(text, FIELD_LENGTH, "coplan.bad_field"))
         if purpose == "fate":
             return await self.fate.record(ctx, data, text)
+        if purpose == "fate_evidence":
+            if fold(text) in SKIP_WORDS:
+                await self.conversation.end(ctx)
+                return [ctx.text("coplan.decision_evidence_skipped")]
+            return [ctx.text("coplan.decision_evidence_expected")]
         await self.conversation.end(ctx)
         return [ctx.text("error.stale_button")]
 
