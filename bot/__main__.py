@@ -37,6 +37,7 @@ log = logging.getLogger("koordinat")
 
 WATCH_EVERY = 2.0  # seconds between checks that the database file is still ours
 MAX_CONNECT_BACKOFF = 60.0
+FINISH_STARTING = 2.0  # seconds a start-up in its last steps may take after a stop request
 
 
 class StartupError(Exception):
@@ -254,7 +255,9 @@ class Koordinat:
         starting = asyncio.create_task(self.start(webhook=webhook))
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        if not starting.done():  # stopped while still connecting
+        if not starting.done():  # asked to stop while starting: let a start that is about to
+            await asyncio.wait({starting}, timeout=FINISH_STARTING)  # finish do so, then stop cleanly
+        if not starting.done():  # still connecting (no network?): it never started
             starting.cancel()
             await asyncio.gather(starting, return_exceptions=True)
             await self.stop()

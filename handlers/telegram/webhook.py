@@ -22,6 +22,7 @@ from handlers.telegram.inbound import stored_item
 log = logging.getLogger("koordinat.webhook")
 
 MAX_BODY = 1_000_000  # bytes; Telegram's updates are far smaller
+DRAIN_UP_TO = 8_000_000  # a refused body up to this size is read (and dropped) before the 413
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PATH = "/telegram"
 
@@ -36,6 +37,9 @@ def telegram_route(queue: InboundQueue, secret: str) -> Route:
             return PlainTextResponse("forbidden", status_code=403)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY:
+            if int(declared) <= DRAIN_UP_TO:  # read it away first, so the sender sees the 413
+                async for _ in request.stream():  # rather than a broken pipe mid-upload
+                    pass
             return PlainTextResponse("body too large", status_code=413)
         body = bytearray()
         async for chunk in request.stream():
