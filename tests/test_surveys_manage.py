@@ -145,6 +145,9 @@ async def test_consent_decides_who_is_asked_and_latecomers_get_the_open_survey(h
     forged = await harness.services.conversation.on_choice(
         Actor(channel="telegram", external_id=str(no_surveys.chat_id)), "sv:1:start")
     assert "onay vermediniz" in forged[0].text
+    await harness.server.send_text(no_surveys.user, "/anketler")  # why she is not asked, and where to change it
+    told = await harness.next_containing(no_surveys, "onay vermediniz")
+    assert "onay vermediniz" in told.text and "/gizlilik" in told.text
     async with harness.services.db.read() as conn:
         assert len(await repo.recipients(conn, 1)) == 3  # Zeynep, Ayşe, Nesrin
 

@@ -313,12 +313,22 @@ class SurveyService:
                     buttons.append([Button(label=f"{label} — {title}"[:60], choice=f"sv:{survey.id}:start")])
             replies.append(Reply(text="\n".join(lines), buttons=buttons))
         elif not ctx.is_coordinator:
-            replies.append(ctx.text("survey.none_open"))
+            replies.append(await self._nothing_open(ctx, member.id))
         for group_id in ctx.coordinated_groups():
             replies.extend(await self._coordinator_overview(ctx, group_id))
         if not replies:
             replies.append(ctx.text("survey.none_open"))
         return replies
+
+    async def _nothing_open(self, ctx: Ctx, member_id: int) -> Reply:
+        """"No open survey" — or, when she declined survey consent while her groups have open
+        surveys, why she is not asked and where to change it."""
+        if not await self.has_consent(member_id):
+            async with self.db.read() as conn:
+                open_ones = await repo.surveys_for_groups(conn, list(ctx.roles), status=SurveyStatus.OPEN)
+            if open_ones:
+                return ctx.text("survey.no_consent", command="/gizlilik" if ctx.lang == "tr" else "/privacy")
+        return ctx.text("survey.none_open")
 
     async def on_typed_start(self, ctx: Ctx, text: str) -> Replies | None:
         """`başla`, `devam`, `start` typed instead of tapping the invitation's button: her one
