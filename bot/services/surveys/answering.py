@@ -142,6 +142,19 @@ class AnsweringFlow:
             return None
         return survey, await self._service.form(survey), response
 
+    async def _load_open(self, ctx: Ctx, state: DialogState) -> tuple[Survey, SurveyForm, Response] | Replies:
+        """Her response in progress, or (the dialog ended) the reply saying it is gone or the
+        survey closed."""
+        loaded = await self._load(ctx, state)
+        if loaded is None:
+            await self._conversation.end(ctx)
+            return [ctx.text("survey.gone")]
+        refusal = await self._refusal(ctx, loaded[0])
+        if refusal is not None:
+            await self._conversation.end(ctx)
+            return refusal
+        return loaded
+
     # -- asking ---------------------------------------------------------------------------------
     async def _prompt(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response, step: str,
                       *, before: str | None = None, edit_of: str | None = None) -> Reply:
@@ -288,15 +301,10 @@ class AnsweringFlow:
 
     # -- typed text ---------------------------------------------------------------------------
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
-        loaded = await self._load(ctx, state)
-        if loaded is None:
-            await self._conversation.end(ctx)
-            return [ctx.text("survey.gone")]
+        loaded = await self._load_open(ctx, state)
+        if not isinstance(loaded, tuple):  # gone or closed: the dialog ended, here is why
+            return loaded
         survey, form, response = loaded
-        refusal = await self._refusal(ctx, survey)
-        if refusal is not None:
-            await self._conversation.end(ctx)
-            return refusal
         step = state.step
         word = fold(text).strip(" .!")
         if step == "summary":
@@ -355,15 +363,10 @@ class AnsweringFlow:
         if state is None or state.kind != KIND or state.data.get("survey_id") != survey_id:
             # An old question's button: carry on where she is in that survey.
             return [ctx.text("survey.earlier_tap")] + await self.start(ctx, survey_id)
-        loaded = await self._load(ctx, state)
-        if loaded is None:
-            await self._conversation.end(ctx)
-            return [ctx.text("survey.gone")]
+        loaded = await self._load_open(ctx, state)
+        if not isinstance(loaded, tuple):  # gone or closed: the dialog ended, here is why
+            return loaded
         survey, form, response = loaded
-        refusal = await self._refusal(ctx, survey)
-        if refusal is not None:
-            await self._conversation.end(ctx)
-            return refusal
         if action == "ok" and state.step == "summary":
             return await self._submit(ctx, state, survey, form, response)
         if action == "chg" and state.step == "summary":
@@ -460,15 +463,10 @@ class AnsweringFlow:
 
     # -- evidence -----------------------------------------------------------------------------
     async def on_upload(self, ctx: Ctx, state: DialogState, upload: Upload) -> Replies:
-        loaded = await self._load(ctx, state)
-        if loaded is None:
-            await self._conversation.end(ctx)
-            return [ctx.text("survey.gone")]
+        loaded = await self._load_open(ctx, state)
+        if not isinstance(loaded, tuple):  # gone or closed: the dialog ended, here is why
+            return loaded
         survey, form, response = loaded
-        refusal = await self._refusal(ctx, survey)
-        if refusal is not None:
-            await self._conversation.end(ctx)
-            return refusal
         question = form.question(state.step.split(":", 1)[1]) if state.step.startswith("q:") else None
         if question is None or question.type != QuestionType.EVIDENCE:
             return [ctx.text("survey.file_not_expected"),
