@@ -8,6 +8,7 @@ from datetime import datetime
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_one
 from storage.times import to_db
 
 
@@ -19,11 +20,10 @@ class DialogState:
 
 
 async def get(conn: Connection, channel: str, external_id: str) -> DialogState | None:
-    async with conn.execute(
-        "SELECT kind, step, data FROM dialogs WHERE channel = ? AND external_id = ?",
+    row = await fetch_one(
+        conn, "SELECT kind, step, data FROM dialogs WHERE channel = ? AND external_id = ?",
         (channel, external_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return DialogState(row["kind"], row["step"], json.loads(row["data"])) if row else None
 
 

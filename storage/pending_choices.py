@@ -8,6 +8,7 @@ from datetime import datetime
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_one
 from storage.times import from_db, to_db
 
 
@@ -21,11 +22,10 @@ class PendingChoices:
 
 
 async def get(conn: Connection, channel: str, external_id: str) -> PendingChoices | None:
-    async with conn.execute(
-        "SELECT choices, exclusive, asked_at FROM pending_choices WHERE channel = ? AND external_id = ?",
+    row = await fetch_one(
+        conn, "SELECT choices, exclusive, asked_at FROM pending_choices WHERE channel = ? AND external_id = ?",
         (channel, external_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     if row is None:
         return None
     return PendingChoices([(label, choice) for label, choice in json.loads(row["choices"])], bool(row["exclusive"]),
@@ -48,7 +48,7 @@ async def clear(conn: Connection, channel: str, external_id: str) -> None:
 async def superseded(conn: Connection, member_id: int, since: datetime) -> bool:
     """Whether a broadcast (a notice, a reminder...) went to the member after `since`: her last
     question is then no longer the last message she saw."""
-    async with conn.execute(
-        "SELECT 1 FROM outbox WHERE member_id = ? AND broadcast_id IS NOT NULL AND created_at > ? LIMIT 1",
-        (member_id, since.timestamp())) as cursor:
-        return await cursor.fetchone() is not None
+    row = await fetch_one(
+        conn, "SELECT 1 FROM outbox WHERE member_id = ? AND broadcast_id IS NOT NULL AND created_at > ? LIMIT 1",
+        (member_id, since.timestamp()))
+    return row is not None
