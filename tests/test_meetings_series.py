@@ -104,3 +104,74 @@ async def test_moving_this_and_all_following_changes_the_pattern_and_tells_each_
     february = await harness.next_containing(ayse, "12.02.2027", timeout=10)
     assert "Yeni toplantı" in february.text and "Cuma, 12.02.2027 15:00" in february.text
     assert sum("zamanı değişti" in text for text in texts(harness, ayse)) == 1  # one notice for the move
+
+
+async def test_only_this_one_keeps_the_series_and_this_and_later_skips_cancelled_and_earlier_ones(
+        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Weekly occurrences created four weeks ahead, so that several exist at once.
+    monkeypatch.setitem(meetings_service.SERIES_LEAD_DAYS, "weekly", 27)
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/toplanti")
+    await harness.next(zeynep)
+    await harness.send(zeynep, "Haftalık koordinasyon")
+    await harness.send(zeynep, "03.12.2026 14:00")
+    await harness.send(zeynep, "Kent Konseyi")
+    await harness.send(zeynep, "yok")
+    repeat = await harness.send(zeynep, "yok")
+    preview = await harness.press(zeynep, repeat, "🔁 her hafta Perşembe 14:00")
+    await harness.press(zeynep, preview, "📤 Gönder")
+    for day in ("03.12.2026", "10.12.2026", "17.12.2026"):  # three occurrences now, each announced
+        await notice(harness, ayse, day)
+        await notice(harness, zeynep, day)
+    await harness.services.meetings.call_off(3)  # 17 December is called off
+    await notice(harness, ayse, "iptal edildi")
+    await notice(harness, zeynep, "iptal edildi")
+
+    # Only this one: 3 December moves to Friday the 4th; the series keeps its Thursdays.
+    card = await harness.send(zeynep, "/toplantilar")
+    await harness.server.press_button(zeynep.user, card, "🗓 Tarihi değiştir")
+    await harness.next_containing(zeynep, "Yeni tarih")
+    preview = await harness.send(zeynep, "04.12.2026 14:00")
+    assert "her hafta Perşembe 14:00" in preview.text and "her hafta Cuma 14:00" in preview.text
+    done = await harness.press(zeynep, preview, "📤 Yalnızca bu toplantı")
+    assert "Cum 04.12 14:00" in done.text and "Tekrar artık" not in done.text
+    assert "🔁 Bundan sonra" not in (await notice(harness, ayse, "zamanı değişti")).text
+    await notice(harness, zeynep, "zamanı değişti")
+    async with harness.services.db.read() as conn:
+        series = await meetings_repo.get_series(conn, 1)
+    assert series is not None and (series.weekday, series.local_time) == (3, "14:00")
+    assert (await _meeting(harness, 2)).starts_at == datetime(2026, 12, 10, 11, 0, tzinfo=UTC)
+
+    # This and later, from 10 December: a time before the previous meeting is refused...
+    await harness.send(zeynep, "/toplantilar")
+    second_card = await harness.next_containing(zeynep, "10.12.2026")
+    await harness.server.press_button(zeynep.user, second_card, "🗓 Tarihi değiştir")
+    await harness.next_containing(zeynep, "Yeni tarih")
+    preview = await harness.send(zeynep, "02.12.2026 10:00")
+    refused = await harness.press(zeynep, preview, "🔁 Bu ve sonrakiler")
+    assert "bir önceki toplantısından (04.12.2026 14:00) önce" in refused.text, refused.text
+    # ...and a time after it moves 10 December to Tuesday the 8th; the cancelled 17th stays as it was.
+    ask = await harness.press(zeynep, preview, "✏️ Başka zaman")
+    assert "Yeni tarih" in ask.text
+    preview = await harness.send(zeynep, "08.12.2026 10:00")
+    assert "her hafta Salı 10:00" in preview.text
+    done = await harness.press(zeynep, preview, "🔁 Bu ve sonrakiler")
+    assert "Tekrar artık her hafta Salı 10:00" in done.text and "1 toplantı taşındı" in done.text, done.text
+    assert "Sonraki: Salı, 22.12.2026 10:00" in done.text  # the 15th would replace the cancelled 17th
+    moved = await notice(harness, ayse, "Salı, 08.12.2026 10:00")
+    assert "🔁 Bundan sonra: her hafta Salı 10:00" in moved.text
+
+    first, second, third = [await _meeting(harness, meeting_id) for meeting_id in (1, 2, 3)]
+    assert (first.starts_at, first.sequence) == (datetime(2026, 12, 4, 11, 0, tzinfo=UTC), 1)  # untouched
+    assert (second.starts_at, second.sequence) == (datetime(2026, 12, 8, 7, 0, tzinfo=UTC), 1)
+    assert third.cancelled and third.starts_at == datetime(2026, 12, 17, 11, 0, tzinfo=UTC)
+
+    # The next occurrence is created on the new pattern, after the cancelled week.
+    await _advance_to(harness, datetime(2026, 11, 25, 7, 1, tzinfo=UTC))
+    created = await notice(harness, ayse, "22.12.2026")
+    assert "Yeni toplantı" in created.text and "Salı, 22.12.2026 10:00" in created.text
+    await harness.settle()
+    assert not any("15.12.2026" in text for text in texts(harness, ayse))
+    assert {r.key for r in await harness.services.reminders.pending("meeting-series:")} == \
+        {"meeting-series:1:2026-12-29"}
+    assert sum("zamanı değişti" in text for text in texts(harness, ayse)) == 2  # the 3rd once, the 10th once
