@@ -250,3 +250,26 @@ async def test_a_linked_group_chat_gets_the_notice_too(harness: Harness) -> None
     await harness.settle()
     overview = await harness.send(zeynep, "/toplantilar")
     assert "3 kişiden 3 kişiye ulaştı" in overview.text  # two members and the group chat
+
+
+async def test_a_title_of_only_emoji_or_punctuation_is_refused_when_created_and_when_changed(
+        harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/toplanti")
+    await harness.next(zeynep)
+    for typed in ("🎉", "🎉🎉🎉", "...", "!!", "👩‍👩‍👧 ✨"):
+        refused = await harness.send(zeynep, typed)
+        assert "harf ya da rakam olmalı" in refused.text and "Örnek:" in refused.text, (typed, refused.text)
+    assert "2/5" in (await harness.send(zeynep, "🎉 Yılbaşı buluşması")).text  # letters with an emoji: fine
+    await harness.send(zeynep, "/iptal")
+
+    await announce(harness, zeynep)
+    await notice(harness, ayse)
+    overview = await harness.send(zeynep, "/toplantilar")
+    which = await harness.press(zeynep, overview, "✏️ Yer, başlık, gündem")
+    ask = await harness.press(zeynep, which, "Başlık")
+    assert "Aralık çalışma toplantısı" in ask.text
+    refused = await harness.send(zeynep, "🙂🙂")
+    assert "harf ya da rakam olmalı" in refused.text and "Örnek:" in refused.text
+    preview = await harness.send(zeynep, "Aralık toplantısı 🙂")  # still at the same question
+    assert "📅 Başlık: Aralık çalışma toplantısı → Aralık toplantısı 🙂" in preview.text, preview.text

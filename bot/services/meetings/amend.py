@@ -77,12 +77,12 @@ class AmendFlow:
         else:
             value = clean_text(text, multiline=field == "agenda")  # no invisible or control characters
             low, high = LIMITS[field]
+            if field == "title":
+                require_title(str(value))
             if field == "agenda" and fold(str(value)) in ("-", "yok", "sil", "none", "delete"):
                 value = None
             elif not low <= len(str(value)) <= high:
                 raise InvalidAnswer("meeting.bad_amend_length", low=low, high=high)
-            elif field == "title":
-                require_title(str(value))
         if value == getattr(meeting, "duration_minutes" if field == "duration" else field):
             raise InvalidAnswer("meeting.amend_same", value=shown(field, value, ctx.lang))
         state.data["value"], state.step = value, "preview"

@@ -157,7 +157,7 @@ class NewMeetingFlow:
         if step in when_question.WHEN_STEPS:
             return await self._after_when(ctx, state, group, when_question.read(ctx, group, state.data, step, text))
         if step == "title":
-            state.data["title"] = require_title(_within(text, TITLE_LENGTH, "meeting.bad_title"))
+            state.data["title"] = _within(require_title(text), TITLE_LENGTH, "meeting.bad_title")
         elif step == "place":
             state.data["place"] = _within(text, PLACE_LENGTH, "meeting.bad_place")
         elif step == "agenda":
@@ -340,9 +340,10 @@ def _within(text: str, bounds: tuple[int, int], key: str) -> str:
 
 
 def require_title(title: str) -> str:
-    """`title`, unless it has no letter or digit (`🎉🎉`, `...`, `!!`): then
-    `InvalidAnswer("meeting.title_needs_letters")` — a meeting must be nameable in a list,
-    a reminder and a calendar."""
-    if not any(ch.isalnum() for ch in title):
+    """`title` as typed, unless something visible in it has no letter or digit (`🎉`, `...`,
+    `!!`): then `InvalidAnswer("meeting.title_needs_letters")` — a meeting must be nameable in
+    a list, a reminder and a calendar. (Empty or invisible text is left to the length check.)"""
+    cleaned = clean_text(title)
+    if cleaned and not any(ch.isalnum() for ch in cleaned):
         raise InvalidAnswer("meeting.title_needs_letters")
     return title
