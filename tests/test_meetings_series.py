@@ -64,6 +64,7 @@ async def test_moving_this_and_all_following_changes_the_pattern_and_tells_each_
     assert "Bu toplantı tekrarlanıyor: her ayın ilk Perşembe günü 14:00" in preview.text
     assert "her ayın ikinci Cuma günü 15:00" in preview.text  # 08.01.2027 is January's second Friday
     assert preview.button_texts[:2] == ["📤 Yalnızca bu toplantı", "🔁 Bu ve sonrakiler"]
+    await harness.restart()  # the dialog waits in the database
     done = await harness.press(zeynep, preview, "🔁 Bu ve sonrakiler")
     assert "Tekrar artık her ayın ikinci Cuma günü 15:00" in done.text, done.text
     assert "1 toplantı taşındı" in done.text and "Sonraki: Cuma, 12.02.2027 15:00" in done.text
@@ -155,7 +156,7 @@ async def test_only_this_one_keeps_the_series_and_this_and_later_skips_cancelled
     assert "Yeni tarih" in ask.text
     preview = await harness.send(zeynep, "08.12.2026 10:00")
     assert "her hafta Salı 10:00" in preview.text
-    done = await harness.press(zeynep, preview, "🔁 Bu ve sonrakiler")
+    done = await harness.send(zeynep, "bu ve sonrakiler")  # the button's words, typed
     assert "Tekrar artık her hafta Salı 10:00" in done.text and "1 toplantı taşındı" in done.text, done.text
     assert "Sonraki: Salı, 22.12.2026 10:00" in done.text  # the 15th would replace the cancelled 17th
     moved = await notice(harness, ayse, "Salı, 08.12.2026 10:00")
