@@ -236,7 +236,9 @@ class NewMeetingFlow:
 class RescheduleFlow:
     """The new date and time (a date alone asks for the time), then a preview showing
     old → new with "send" / "keep it as it was"; the preview also confirms a reading that was
-    not literal."""
+    not literal. For an occurrence of a repeating meeting whose pattern the new time changes,
+    "send" becomes "only this one" (`moving:send`) / "this and all following"
+    (`moving:sendall`, `MeetingService.move_series`)."""
 
     kind = "moving"
     cancelled_key = "meeting.move_aborted"

@@ -10,7 +10,9 @@
 Every notice goes out as a broadcast (outbox rows, paced by the dispatcher, with delivery
 counts). Reminders are rows in `reminders` keyed `meeting:<id>:…`: moving a meeting re-arms
 them, cancelling it drops them, and each carries the meeting's SEQUENCE so that a reminder of
-an older version of the meeting never goes out.
+an older version of the meeting never goes out. A series (`recurrence.py`) creates its
+occurrences ahead through a reminder keyed `meeting-series:<id>:<day>`; moving a whole series
+changes its pattern and moves the occurrences from the chosen one on (`move_series`).
 """
 
 from __future__ import annotations
