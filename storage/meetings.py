@@ -392,6 +392,29 @@ async def upcoming_of_series(conn: Connection, series_id: int, now: datetime) ->
 
 
 
+async def series_from(conn: Connection, series_id: int, since: datetime) -> list[Meeting]:
+    """The series' occurrences starting at or after `since`, cancelled ones too, earliest first."""
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND starts_at >= ? ORDER BY starts_at, id",
+                            (series_id, to_db(since))) as cursor:
+        return [_meeting(row) for row in await cursor.fetchall()]
+
+
+async def previous_of_series(conn: Connection, series_id: int, before: datetime) -> Meeting | None:
+    """The series' latest occurrence (not cancelled) that starts before `before`."""
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at < ? "
+                            "ORDER BY starts_at DESC LIMIT 1", (series_id, to_db(before))) as cursor:
+        row = await cursor.fetchone()
+    return _meeting(row) if row else None
+
+
+async def reschedule_series(conn: Connection, series_id: int, *, weekday: int, nth: int | None,
+                            local_time: str) -> None:
+    """A new pattern (weekday 0–6 = Monday–Sunday, nth 1–4 or -1 for monthly series, wall
+    time "HH:MM") for the occurrences still to be created."""
+    await conn.execute("UPDATE meeting_series SET weekday = ?, nth = ?, local_time = ? WHERE id = ?",
+                       (weekday, nth, local_time, series_id))
+
+
 async def needs_of(conn: Connection, meeting_id: int, member_id: int) -> tuple[str, ...]:
     async with conn.execute("SELECT needs FROM rsvps WHERE meeting_id = ? AND member_id = ?",
                             (meeting_id, member_id)) as cursor:
