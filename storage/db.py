@@ -302,6 +302,20 @@ class Database:
         for callback in marker.after_commit:
             callback()
 
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """For writes that need no rollback of their own (one statement, which SQLite applies
+        atomically, or statements whose failure fails the caller too): inside an open
+        transaction, its connection with no savepoint (a savepoint costs two round trips to the
+        connection's thread); otherwise a transaction of their own. A failure rolls back with
+        the enclosing transaction or savepoint."""
+        outer = _open_transaction()
+        if outer is not None:
+            yield outer
+            return
+        async with self.transaction() as tx:
+            yield tx
+
     # Group commit: transactions that queue for the write lock while another runs join one
     # SQLite transaction (each as a savepoint, rolled back alone if it fails); the last one
     # with nobody waiting behind it commits for all. Each caller returns only after that

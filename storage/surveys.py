@@ -33,12 +33,6 @@ from storage.sql import fetch_all, fetch_one
 from storage.times import from_db, to_db
 
 
-async def _one(conn: Connection, sql: str, params: tuple[object, ...]) -> Row | None:
-    """The first row, in one round trip to the database thread (answers are on the hot path)."""
-    rows = list(await conn.execute_fetchall(sql, params))
-    return rows[0] if rows else None
-
-
 def _day(moment: datetime) -> datetime:
     """Midnight UTC of `moment`'s day: the finest time kept about anonymous respondents."""
     utc = moment.astimezone(UTC)
@@ -128,7 +122,7 @@ async def save_form(conn: Connection, form: SurveyForm, now: datetime, *, group_
 
 
 async def get_form(conn: Connection, form_id: int) -> SurveyForm | None:
-    row = await _one(conn, "SELECT definition FROM survey_forms WHERE id = ?", (form_id,))
+    row = await fetch_one(conn, "SELECT definition FROM survey_forms WHERE id = ?", (form_id,))
     return SurveyForm.model_validate_json(row["definition"]) if row else None
 
 
@@ -167,7 +161,7 @@ async def create_survey(conn: Connection, *, group_id: int, form_id: int, deadli
 
 
 async def get_survey(conn: Connection, survey_id: int) -> Survey | None:
-    row = await _one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
+    row = await fetch_one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
     return _survey(row) if row else None
 
 
@@ -251,7 +245,7 @@ async def recipients(conn: Connection, survey_id: int) -> list[Recipient]:
 
 
 async def recipient(conn: Connection, survey_id: int, member_id: int) -> Recipient | None:
-    row = await _one(conn, "SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
+    row = await fetch_one(conn, "SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
                      (survey_id, member_id))
     return _recipient(row) if row else None
 
@@ -303,13 +297,13 @@ def _answer(row: Row) -> Answer:
 
 
 async def _with_answers(conn: Connection, response: Response) -> Response:
-    rows = await conn.execute_fetchall("SELECT * FROM survey_answers WHERE response_id = ?", (response.id,))
+    rows = await fetch_all(conn, "SELECT * FROM survey_answers WHERE response_id = ?", (response.id,))
     response.answers = {row["question"]: _answer(row) for row in rows}
     return response
 
 
 async def get_response(conn: Connection, response_id: int) -> Response | None:
-    row = await _one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
+    row = await fetch_one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
     return await _with_answers(conn, _response(row)) if row else None
 
 
@@ -321,7 +315,7 @@ async def find_response(conn: Connection, survey: Survey, member_id: int) -> Res
                "WHERE r.survey_id = ? AND r.member_id = ? AND r.token IS NOT NULL")
     else:
         sql = "SELECT * FROM survey_responses WHERE survey_id = ? AND member_id = ?"
-    row = await _one(conn, sql, (survey.id, member_id))
+    row = await fetch_one(conn, sql, (survey.id, member_id))
     return await _with_answers(conn, _response(row)) if row else None
 
 

@@ -27,6 +27,9 @@ from storage.pending_choices import PendingChoices
 
 log = logging.getLogger(__name__)
 
+_UNREAD = object()  # Ctx.dialog before the dialog was read
+
+
 @dataclass
 class Ctx:
     """Who acts, in which language, at what time."""
@@ -36,6 +39,9 @@ class Ctx:
     lang: str
     now: datetime
     roles: dict[int, Role] = field(default_factory=dict)
+    # The person's open dialog as last read or written through `Conversation` in this update
+    # (`_UNREAD`: not read yet), so one update reads it once.
+    dialog: object = field(default=_UNREAD, repr=False, compare=False)
 
     def require_member(self) -> Member:
         if self.member is None:
@@ -257,21 +263,31 @@ class Conversation:
 
     # -- dialogs ------------------------------------------------------------------------
     async def begin(self, ctx: Ctx, kind: str, step: str, data: dict[str, object] | None = None) -> None:
-        async with self._db.transaction() as tx:
-            await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
-                                    DialogState(kind, step, data or {}), ctx.now)
+        state = DialogState(kind, step, data or {})
+        async with self._db.write() as tx:
+            await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
+        ctx.dialog = state
 
     async def save(self, ctx: Ctx, state: DialogState) -> None:
-        async with self._db.transaction() as tx:
+        async with self._db.write() as tx:
             await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
+        ctx.dialog = state
 
     async def end(self, ctx: Ctx) -> bool:
-        async with self._db.transaction() as tx:
-            return await dialogs_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+        async with self._db.write() as tx:
+            ended = await dialogs_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+        ctx.dialog = None
+        return ended
 
     async def current_dialog(self, ctx: Ctx) -> DialogState | None:
+        """Her open dialog: read once per update, then as this conversation last saved it (a
+        flow that saves its state itself mutates the same object)."""
+        if isinstance(ctx.dialog, DialogState) or ctx.dialog is None:
+            return ctx.dialog
         async with self._db.read() as conn:
-            return await dialogs_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+            state = await dialogs_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+        ctx.dialog = state
+        return state
 
     # -- inbound ------------------------------------------------------------------------
     async def on_command(self, actor: Actor, name: str, args: list[str]) -> Replies:
@@ -292,7 +308,9 @@ class Conversation:
         """A pressed button (`rsvp:42:yes`). The id is input from the person, never proof: a
         malformed, forged or outdated one (a part missing, not a number, a meeting of another
         group, a record that is gone) gets the polite stale-button answer and changes nothing."""
-        ctx = await self.context(actor)
+        return await self._choice(await self.context(actor), data)
+
+    async def _choice(self, ctx: Ctx, data: str) -> Replies:
         parts = data.split(":")
         handler = self._choices.get(parts[0])
         if handler is not None:
@@ -411,7 +429,7 @@ class Conversation:
                         return None
         choice = match_choice(text, pending.choices, numbers=pending.exclusive)
         if choice is not None:
-            return await self.on_choice(ctx.actor, choice)
+            return await self._choice(ctx, choice)
         if not pending.exclusive or self._keywords.get(fold(text).lstrip("/")) is not None:
             return None
         names = ", ".join(f"«{label}»" for label, _ in pending.choices)
@@ -425,14 +443,14 @@ class Conversation:
         asked = [reply for reply in replies if any(button.choice for row in reply.buttons for button in row)]
         last = replies[-1] if replies else None
         if len(asked) != 1 and not (last is not None and last in asked and self._is_exclusive(last, None)):
-            async with self._db.transaction() as tx:
+            async with self._db.write() as tx:
                 await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
             return
         question = asked[-1] if len(asked) == 1 else last
         assert question is not None
         state = await self.current_dialog(ctx)
         choices = [(button.label, button.choice) for row in question.buttons for button in row if button.choice]
-        async with self._db.transaction() as tx:
+        async with self._db.write() as tx:
             await pending_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
                                     PendingChoices(choices, self._is_exclusive(question, state)), ctx.now)
 

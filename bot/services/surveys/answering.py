@@ -281,7 +281,7 @@ class AnsweringFlow:
         state.step = step
         if step == "summary":
             state.data.pop("editing", None)
-        async with self._service.db.transaction() as tx:
+        async with self._service.db.write() as tx:  # within the update's transaction: no savepoint of its own
             if answer is not None:
                 await repo.save_answer(tx, response.id, answer)
             await repo.set_current_question(tx, response.id, step if step.startswith("q:") else None, ctx.now)
