@@ -265,9 +265,14 @@ async def latest_notice_meeting(conn: Connection, member_id: int, since: datetim
         "WHERE o.member_id = ? AND o.created_at > ? ORDER BY o.created_at DESC, o.id DESC LIMIT 1",
         (member_id, since.timestamp())) as cursor:
         row = await cursor.fetchone()
-    if row is None or row["kind"] not in ("meeting", "meeting_reminder"):
+    return meeting_of_broadcast(row["kind"], row["key"]) if row is not None else None
+
+
+def meeting_of_broadcast(kind: str, key: str) -> int | None:
+    """The meeting id a broadcast is about (its notice, a change, a reminder), else None."""
+    if kind not in ("meeting", "meeting_reminder"):
         return None
-    parts = str(row["key"]).split(":")
+    parts = str(key).split(":")
     return int(parts[1]) if len(parts) > 1 and parts[0] == "meeting" and parts[1].isdigit() else None
 
 

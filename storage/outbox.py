@@ -304,6 +304,17 @@ async def forget_member(conn: Connection, member_id: int, addresses: list[tuple[
                            (channel, address))
 
 
+async def last_broadcast_to(conn: Connection, channel: str, address: str, after_id: int) -> tuple[str, str] | None:
+    """(kind, key) of the newest broadcast message to this chat address with a row id above
+    `after_id` (e.g. a dialog's `outbox_mark`), or None: whether the last notice the person
+    got since her open question is, say, a meeting's. Ordered by row id, not by any clock."""
+    row = await fetch_one(
+        conn, "SELECT b.kind, b.key FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+        "WHERE o.address = ? AND o.channel = ? AND o.id > ? ORDER BY o.id DESC LIMIT 1",
+        (address, channel, after_id))
+    return (str(row["kind"]), str(row["key"])) if row is not None else None
+
+
 async def counts_for_broadcast(conn: Connection, broadcast_id: int) -> dict[str, int]:
     rows = await fetch_all(
         conn, "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",

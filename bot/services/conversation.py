@@ -65,6 +65,7 @@ ChoiceHandler = Callable[[Ctx, list[str]], Awaitable[Replies]]
 # Free text outside a dialog that a feature may understand (e.g. "EVET" answers a meeting);
 # returns None when it does not.
 TextFallback = Callable[[Ctx, str], Awaitable[Replies | None]]
+Interruption = Callable[[Ctx, DialogState, str], Awaitable[Replies | None]]
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ class Conversation:
         self._flows: dict[str, Flow] = {}
         self._keywords: dict[str, str] = {}
         self._text_fallbacks: list[TextFallback] = []
+        self._interruptions: list[Interruption] = []
         self.add_command(CommandSpec("cancel", self._cancel_command, aliases=("iptal",),
                                      needs_member=False, order=90))
         # `cmd:<name>` runs a command from a menu (WhatsApp's list message has no slash commands).
@@ -212,6 +214,13 @@ class Conversation:
 
     def add_text_fallback(self, handler: TextFallback) -> None:
         self._text_fallbacks.append(handler)
+
+    def add_interruption(self, handler: Interruption) -> None:
+        """Typed text that answers a message which reached the person AFTER her open dialog's
+        last question (a meeting notice, then "evet"): the last message she saw wins over the
+        dialog. `handler(ctx, state, text)` returns replies when it took the text, else None;
+        the dialog stays open and its question is shown again after the replies."""
+        self._interruptions.append(handler)
 
     def add_choice(self, prefix: str, handler: ChoiceHandler) -> None:
         self._choices[prefix] = handler
@@ -395,6 +404,14 @@ class Conversation:
         state = await self.current_dialog(ctx)
         if state is not None and is_cancel(text):
             return await self.cancel(ctx)
+        if state is not None:
+            for interruption in self._interruptions:
+                replies = await interruption(ctx, state, text)
+                if replies is not None:
+                    resumed = await self._resume(ctx, state)
+                    if isinstance(ctx.dialog, DialogState):  # its question, asked again: newer than the notice
+                        await self.save(ctx, ctx.dialog)
+                    return [*replies, *resumed]
         answered = await self._answer_pending(ctx, state, text)
         if answered is not None:
             return answered
@@ -436,6 +453,14 @@ class Conversation:
         buttons = [Button(label=label, choice=choice) for label, choice in pending.choices]
         return [Reply(text=t("dialog.tap_one_of", ctx.lang, choices=names),
                       buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)])]
+
+    async def _resume(self, ctx: Ctx, state: DialogState) -> Replies:
+        """The open dialog's question again (the flow's `resume`), or a line saying what it
+        still expects."""
+        flow = self._flows.get(state.kind)
+        if flow is not None and hasattr(flow, "resume"):
+            return list(await flow.resume(ctx, state))  # type: ignore[attr-defined]
+        return [ctx.text("dialog.still_open", expects=await self.expects(ctx, state))]
 
     async def _remember_question(self, ctx: Ctx, replies: Replies) -> None:
         """Keep the buttons of the one question just asked (none when several messages with
