@@ -495,6 +495,12 @@ class Conversation:
         if await self.end(ctx):
             flow = self._flows.get(state.kind) if state else None
             return [ctx.text(getattr(flow, "cancelled_key", "dialog.cancelled"))]
+        async with self._db.read() as conn:
+            pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+        if pending is not None and pending.exclusive:  # a yes/no question such as /unut's: closed, nothing done
+            async with self._db.write() as tx:
+                await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+            return [ctx.text("dialog.question_closed")]
         return [ctx.text("dialog.nothing_to_cancel")]
 
     async def _command_choice(self, ctx: Ctx, parts: list[str]) -> Replies:
