@@ -257,17 +257,6 @@ async def _export(conn: Connection, member_id: int) -> list[dict[str, object]]:
         return [dict(row) for row in await cursor.fetchall()]
 
 
-async def latest_notice_meeting(conn: Connection, member_id: int, since: datetime) -> int | None:
-    """The meeting of the latest broadcast the member got since `since`, if that broadcast was
-    about a meeting (its notice, a change, a reminder): a typed "evet" right after it answers it."""
-    async with conn.execute(
-        "SELECT b.key, b.kind FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
-        "WHERE o.member_id = ? AND o.created_at > ? ORDER BY o.created_at DESC, o.id DESC LIMIT 1",
-        (member_id, since.timestamp())) as cursor:
-        row = await cursor.fetchone()
-    return meeting_of_broadcast(row["kind"], row["key"]) if row is not None else None
-
-
 def meeting_of_broadcast(kind: str, key: str) -> int | None:
     """The meeting id a broadcast is about (its notice, a change, a reminder), else None."""
     if kind not in ("meeting", "meeting_reminder"):

@@ -304,14 +304,15 @@ async def forget_member(conn: Connection, member_id: int, addresses: list[tuple[
                            (channel, address))
 
 
-async def last_broadcast_to(conn: Connection, channel: str, address: str, after_id: int) -> tuple[str, str] | None:
+async def last_broadcast_to(conn: Connection, channel: str, address: str, after_id: int,
+                            since: float = 0.0) -> tuple[str, str] | None:
     """(kind, key) of the newest broadcast message to this chat address with a row id above
-    `after_id` (e.g. a dialog's `outbox_mark`), or None: whether the last notice the person
-    got since her open question is, say, a meeting's. Ordered by row id, not by any clock."""
+    `after_id` (a dialog's or her last exchange's `outbox_mark`) and queued after `since`
+    (epoch seconds), or None: whether the last notice she got since then is, say, a meeting's."""
     row = await fetch_one(
         conn, "SELECT b.kind, b.key FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
-        "WHERE o.address = ? AND o.channel = ? AND o.id > ? ORDER BY o.id DESC LIMIT 1",
-        (address, channel, after_id))
+        "WHERE o.address = ? AND o.channel = ? AND o.id > ? AND o.created_at > ? ORDER BY o.id DESC LIMIT 1",
+        (address, channel, after_id, since))
     return (str(row["kind"]), str(row["key"])) if row is not None else None
 
 

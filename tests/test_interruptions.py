@@ -47,3 +47,28 @@ async def test_a_typed_rsvp_after_a_notice_answers_the_meeting_not_the_open_surv
             "SELECT m.title, r.answer FROM rsvps r JOIN meetings m ON m.id = r.meeting_id "
             "JOIN identities i ON i.member_id = r.member_id WHERE i.external_id = ?", (str(ayse.chat_id),))
     assert {(title, answer) for title, answer in rows} == {("Ocak toplantısı", "yes")}
+
+
+async def test_after_looking_at_her_meetings_a_typed_evet_asks_which_one(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await announce(harness, zeynep, title="Aralık toplantısı")
+    await harness.next_containing(ayse, "Aralık toplantısı")
+    await announce(harness, zeynep, title="Ocak toplantısı", when="07.01.2027 14:00")
+    await harness.next_containing(ayse, "Ocak toplantısı")
+
+    # She looks at her meetings (two cards): the January notice is no longer the last thing
+    # she saw, and both are unanswered, so `evet` asks which one, naming the group.
+    await harness.send(ayse, "/toplantilar")
+    await harness.settle()
+    await harness.server.send_text(ayse.user, "evet")
+    which = await harness.next_containing(ayse, "hangi toplantı için")
+    assert len(which.button_texts) == 2, which.button_texts
+    assert all("Kadın Dostu Kent" in label for label in which.button_texts), which.button_texts
+    await harness.server.press_button(ayse.user, which, next(b for b in which.button_texts if "Ocak" in b))
+    await harness.server.wait_for_edit(which, lambda m: "Ocak toplantısı" in (m.text or ""))
+
+    # Right after a new notice, `evet` answers that meeting without asking.
+    await announce(harness, zeynep, title="Şubat toplantısı", when="04.02.2027 14:00")
+    await harness.next_containing(ayse, "Şubat toplantısı")
+    answered = await harness.send(ayse, "evet")
+    assert "Yanıtınız kaydedildi: Şubat toplantısı" in answered.text, answered.text

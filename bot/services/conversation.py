@@ -435,15 +435,15 @@ class Conversation:
         the choices named (global keywords still work). None: route the text as usual."""
         async with self._db.read() as conn:
             pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
-        if pending is None:
+        if pending is None or not pending.choices:
             return None
         if not pending.exclusive and pending.asked_at is not None:
             if (ctx.now - pending.asked_at).total_seconds() > PENDING_FOR_SECONDS:
                 return None
-            if ctx.member is not None:
-                async with self._db.read() as conn:
-                    if await pending_repo.superseded(conn, ctx.member.id, pending.asked_at):
-                        return None
+            async with self._db.read() as conn:
+                if await pending_repo.superseded(conn, ctx.actor.channel, ctx.actor.external_id,
+                                                 pending.outbox_mark):
+                    return None
         choice = match_choice(text, pending.choices, numbers=pending.exclusive)
         if choice is not None:
             return await self._choice(ctx, choice)
@@ -469,7 +469,7 @@ class Conversation:
         last = replies[-1] if replies else None
         if len(asked) != 1 and not (last is not None and last in asked and self._is_exclusive(last, None)):
             async with self._db.write() as tx:
-                await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+                await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
             return
         question = asked[-1] if len(asked) == 1 else last
         assert question is not None
@@ -499,7 +499,7 @@ class Conversation:
             pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
         if pending is not None and pending.exclusive:  # a yes/no question such as /unut's: closed, nothing done
             async with self._db.write() as tx:
-                await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+                await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
             return [ctx.text("dialog.question_closed")]
         return [ctx.text("dialog.nothing_to_cancel")]
 

@@ -3,3 +3,6 @@
 -- row id when that question was asked).
 CREATE INDEX outbox_by_address ON outbox(address, channel, id);
 ALTER TABLE dialogs ADD COLUMN outbox_mark INTEGER NOT NULL DEFAULT 0;
+-- The same mark for the person's last exchange with the bot (her last question's buttons, or
+-- none): a notice with a higher row id came after it.
+ALTER TABLE pending_choices ADD COLUMN outbox_mark INTEGER NOT NULL DEFAULT 0;
