@@ -257,7 +257,7 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     await harness.server.send_text(fatma.user, "/oy")
     ballot = await harness.next_containing(fatma, "Seçtikleriniz")
     await harness.server.press_button(fatma.user, ballot, "cp:pk:1:1:0")
-    await harness.server.wait_for_edit(ballot, lambda m: "1/2" in (m.text or ""))
+    await harness.server.wait_for_edit(ballot, lambda m: "1/1" in (m.text or ""))
 
     export = await harness.send(fatma, "/verilerim")
     data = json.loads(export.document_bytes)
@@ -339,7 +339,7 @@ async def test_exports_in_chat_and_from_the_command_line(harness: Harness, tmp_p
     await harness.server.send_text(fatma.user, "/oy")
     ballot = await harness.next_containing(fatma, "Seçtikleriniz")
     await harness.server.press_button(fatma.user, ballot, "cp:pk:1:2:0")
-    await harness.server.wait_for_edit(ballot, lambda m: "1/2" in (m.text or ""))
+    await harness.server.wait_for_edit(ballot, lambda m: "1/1" in (m.text or ""))
     await harness.advance(timedelta(days=2))
 
     # In chat: the coordinator's sheet, read back; a title that looks like a formula stays text.
@@ -388,3 +388,18 @@ async def test_the_demo_tour_submits_votes_and_shows_a_result(tmp_path) -> None:
         text = "\n".join(out)
         assert code == 0, text[-3000:]
         assert "KARS-2027-B4-001" in text and ("(berabere)" in text or "(tie)" in text)
+
+
+def test_a_ballot_always_ranks_and_references_keep_the_whole_city_name() -> None:
+    from datetime import UTC, datetime
+
+    from bot.services.coplanning.proposals import reference
+    from storage.coplanning_rows import Feeds, Round
+
+    moment = datetime(2027, 1, 1, tzinfo=UTC)
+    round_ = Round(id=3, group_id=1, feeds=Feeds("performance_programme"), year=2027, collect_until=moment,
+                   discuss_until=moment, vote_until=moment, adopt_until=moment, max_picks=3)
+    # Approving every proposal says nothing: with n proposals at most n − 1 picks, never above K.
+    assert [round_.picks_allowed(n) for n in (0, 1, 2, 3, 4, 10)] == [1, 1, 1, 2, 3, 3]
+    assert reference("Gaziantep", round_, 2) == "GAZIANTEP-2027-PP3-002"
+    assert reference("Kahramanmaraş", round_, 12) == "KAHRAMANMARAS-2027-PP3-012"

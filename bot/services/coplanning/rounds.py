@@ -157,7 +157,7 @@ class Rounds:
         def notice(lang: str) -> Reply:
             key = "coplan.discussion_open" if phase is Phase.DISCUSSING else "coplan.voting_open"
             return Reply(text=t(key, lang, group=group.name, feeds=render.feeds_label(round_, lang), count=count,
-                                picks=round_.max_picks, until=render.when(
+                                picks=round_.picks_allowed(count), until=render.when(
                                     round_.discuss_until if phase is Phase.DISCUSSING else round_.vote_until,
                                     group, lang)))
 
@@ -172,11 +172,12 @@ class Rounds:
         async with self._db.read() as conn:
             everyone = [member.id for member, _ in await members_repo.group_members(conn, group.id)]
             voted = await repo.voters(conn, round_.id)
+            count = len(await repo.proposals_of_round(conn, round_.id))
         missing = [member_id for member_id in everyone if member_id not in voted]
         broadcast = await self._broadcasts.create_broadcast(reminder.key, group.id, "coplan_nudge")
         await self._broadcasts.send_to_members(broadcast, missing, lambda lang: Reply(text=t(
             "coplan.vote_nudge", lang, group=group.name, until=render.when(round_.vote_until, group, lang),
-            picks=round_.max_picks)))
+            picks=round_.picks_allowed(count))))
 
     async def _on_count(self, reminder: Reminder, now: datetime) -> None:
         await self.count(int(reminder.payload["round_id"]), now)
@@ -257,11 +258,12 @@ class Rounds:
         async with self._db.read() as conn:
             lines, turnout = await repo.results(conn, round_.id)
             answers = await repo.consents(conn, round_.id)
+            count = len(await repo.proposals_of_round(conn, round_.id))
             discussions = {line.proposal.id: await repo.discussion(conn, line.proposal.id) for line in lines}
         voters, members = turnout or (0, 0)
         document = OpinionDocument(
             group=group.name, city=group.city, date=format_date(self._now(), lang, group.timezone),
-            feeds=render.plain(render.feeds_label(round_, lang)), max_picks=round_.max_picks, voters=voters,
+            feeds=render.plain(render.feeds_label(round_, lang)), max_picks=round_.picks_allowed(count), voters=voters,
             members=members,
             lines=[OpinionLine(rank=line.rank, tied=line.tied, votes=line.votes, ref=line.proposal.ref,
                                title=line.proposal.title, body=line.proposal.body, plan_item=line.proposal.plan_item,
