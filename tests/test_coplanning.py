@@ -49,7 +49,8 @@ async def open_round(harness: Harness, zeynep: Person, picks: str = "2") -> None
 
 async def propose(harness: Harness, person: Person, title: str, body: str, *, effect: str | None = None) -> SentMessage:
     """A member's proposal in about a minute; returns the bot's answer to Submit."""
-    await harness.send(person, "/oneri")
+    await harness.settle()  # notices still on their way arrive first, not between the steps
+    await harness.server.send_text(person.user, "/oneri")
     ask_title = await harness.next_containing(person, "kısa başlığı")
     assert ask_title
     await harness.send(person, title)
