@@ -169,7 +169,7 @@ def render(reply: Reply, lang: str) -> Rendered:
             [b.choice or "" for b in first], _unique(titles, MAX_BUTTON_TITLE), strict=True)))
         # One numbering for what she sees: the reply buttons are 1…n in their order (a button
         # whose title is a number is that number), the choices in the text continue after them.
-        start = max([len(first), *(int(t_) for t_ in titles if t_.isdigit())]) + 1
+        start = max([len(first), *(int(title) for title in titles if title.isdigit())]) + 1
         lines, remembered = _numbered(rest, start=start)
         remembered = [Remembered(int(title) if title.isdigit() else position, title, b.choice or "")
                       for position, (b, title) in enumerate(zip(first, titles, strict=True), start=1)] + remembered
