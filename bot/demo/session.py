@@ -59,6 +59,10 @@ class DemoSession:
     def _wa(self, user: FakeUser):  # type: ignore[no-untyped-def]
         return self.whatsapp.of(user) if self.whatsapp is not None else None
 
+    def on_whatsapp(self, user: FakeUser) -> bool:
+        """Whether `user` is played on WhatsApp (typed numbers beyond her buttons go to the bot)."""
+        return self._wa(user) is not None
+
     # -- acting ---------------------------------------------------------------------------
     async def say(self, user: FakeUser, text: str) -> list[SentMessage]:
         if (wa := self._wa(user)) is not None:
@@ -114,8 +118,10 @@ class DemoSession:
         """Let the bot finish what it is doing (updates, due reminders, the outbox), then
         return what is new for `user`."""
         await self._settle_bot()
-        ctx = await self.services.conversation.context(Actor(channel="telegram", external_id=str(user.id),
-                                                             language_hint=user.language_code))
+        wa = self._wa(user)
+        actor = (Actor(channel="whatsapp", external_id=wa.user_id) if wa is not None else
+                 Actor(channel="telegram", external_id=str(user.id), language_hint=user.language_code))
+        ctx = await self.services.conversation.context(actor)
         self._languages[user.id] = ctx.lang  # the language she chose when joining, if she has
         return self.fresh(user)
 
@@ -171,8 +177,9 @@ class DemoSession:
                 saved = self.whatsapp.save(wa, message, self.files, user.first_name)  # type: ignore[union-attr,arg-type]
                 self.write(render_whatsapp(message, saved=saved, saved_label=t("demo.saved", self.language),  # type: ignore[arg-type]
                                            list_hint=t("demo.whatsapp_list", self.language)))
-            if self.buttons_of(user):
-                self.write("   " + self.text("demo.pick_hint"))
+            if any(message.choices for message in messages):  # once, under what she was just shown
+                lang = self._languages.get(user.id, user.language_code or self.language)
+                self.write("   " + terminal_text(t("demo.pick_hint", lang), self.color))
             return
         for message in messages:
             saved = self._save_file(user, message)

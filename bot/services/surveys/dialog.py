@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_text
+from bot.dates import example_text, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
@@ -80,7 +80,7 @@ class NewSurveyFlow:
             return Reply(text=t("survey.new_ask_indicators", ctx.lang), buttons=buttons,
                          edit_of=state.data.pop("edit_of", None))  # type: ignore[arg-type]
         if step == "deadline":
-            return Reply(text=t("survey.new_ask_deadline", ctx.lang, zone=group.timezone,
+            return Reply(text=t("survey.new_ask_deadline", ctx.lang, zone=zone_name(group.timezone, ctx.lang),
                                 example=example_text(ctx.now, ZoneInfo(group.timezone))))
         if step == "anonymity":
             return Reply(text=t("survey.new_ask_anonymity", ctx.lang), buttons=[

@@ -39,7 +39,15 @@ YEARS = range(2000, 2101)
 
 
 class TargetError(ValueError):
-    """A command-line value that cannot be used, with the reason and an example."""
+    """A command-line value that cannot be used, with the reason and an example (exit status 2)."""
+
+    exit_code = 2
+
+
+class GroupMissing(TargetError):
+    """The group named does not exist (exit status 1, as in every `koordinat` command)."""
+
+    exit_code = 1
 
 
 def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
@@ -128,7 +136,7 @@ async def _group(conn, key: str):  # type: ignore[no-untyped-def]
         if key.isdigit() and group.id == int(key) or group.name.casefold() == key.casefold() \
                 or group.city.casefold() == key.casefold():
             return group
-    raise TargetError(f"no group {key!r}; see koordinat group list")
+    raise GroupMissing(f"no group {key!r}; see koordinat group list")
 
 
 def library_lines() -> list[str]:
