@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     survey = targets.add_commands(commands)
     results_cli.add_commands(export, survey)
     attendance = export.add_parser("attendance", help="a group's meeting answers and attendance (member × meeting)")
-    attendance.add_argument("group", type=int, help="group id (see `koordinat group list`)")
+    attendance.add_argument("group", help="group id or name (see `koordinat group list`)")
     attendance.add_argument("--from", dest="since", required=True, help="first day, YYYY-MM-DD (inclusive)")
     attendance.add_argument("--to", dest="until", required=True, help="last day, YYYY-MM-DD (inclusive)")
     attendance.add_argument("--format", choices=["csv", "xlsx"], default=None,
@@ -112,6 +112,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         print(f"koordinat: configuration error: {error}", file=sys.stderr)
         return 2
     command = args.command or "run"
+    if command not in ("run", "demo"):  # an operator's one-off command: its result, not the bot's progress log
+        logging.getLogger().setLevel(logging.WARNING)
     if command == "run":
         if not settings.has_telegram_token and not settings.has_whatsapp:  # WhatsApp-only runs too
             print(t("cli.no_token", settings.default_language), file=sys.stderr)
@@ -276,12 +278,18 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _group_list(settings: Settings) -> int:
+    if not Path(settings.database).is_file():  # a mistyped KOORDINAT_DATABASE: say so, create nothing
+        return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or create the first group: "
+                     "koordinat group create \"Kadın Dostu Kent\" --city Kars)", EXIT_MISSING)
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
-        for group, counts in await services.groups.all():
+        groups = await services.groups.all()
+        for group, counts in groups:
             print(f"{group.id:>4}  {group.name} ({group.city}, {group.language}) — "
                   f"{counts.get('coordinator', 0)} coordinator(s), {counts.get('member', 0)} member(s)")
+        if not groups:
+            print("no groups yet: koordinat group create \"Kadın Dostu Kent\" --city Kars", file=sys.stderr)
     finally:
         await db.close()
     return 0
@@ -336,12 +344,21 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
     except ValueError:
         print("koordinat: --from and --to are dates like 2026-09-01", file=sys.stderr)
         return 2
+    if first > last:
+        return _fail(f"--from {first.isoformat()} is after --to {last.isoformat()}: give the earlier day first "
+                     "(example: --from 2026-09-01 --to 2026-12-31)", EXIT_USAGE)
+    if not Path(settings.database).is_file():
+        return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)", EXIT_MISSING)
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
-        group = await services.groups.get(args.group)
-        if group is None:
-            return _fail(f"no group {args.group} (see `koordinat group list`)", EXIT_MISSING)
+        found = await services.groups.find(args.group)
+        if len(found) > 1:
+            ids = ", ".join(f"{g.id} ({g.city})" for g in found)
+            return _fail(f"several groups are called {args.group!r}: {ids}; give the id instead", EXIT_USAGE)
+        if not found:
+            return _fail(f"no group {args.group!r} (see `koordinat group list`)", EXIT_MISSING)
+        group = found[0]
         zone = ZoneInfo(group.timezone)
         since = datetime.combine(first, time(0), tzinfo=zone)
         until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)

@@ -111,3 +111,19 @@ def test_a_missing_target_exits_1_and_a_wrong_command_2_in_every_subcommand(tmp_
         assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
     described = _koordinat(tmp_path, "--help")
     assert "exit status:" in described.stdout and "1  the command could not be carried out" in described.stdout
+
+
+def test_operator_commands_print_results_not_logs_and_create_no_database_by_mistake(tmp_path: Path) -> None:
+    missing = _koordinat(tmp_path, "group", "list")  # no database yet (a mistyped KOORDINAT_DATABASE)
+    assert missing.returncode == 1 and "no database at" in missing.stderr, missing.stderr
+    assert not (tmp_path / "k.db").exists()
+
+    created = _koordinat(tmp_path, "group", "create", "Test", "--city", "Kars")
+    assert created.returncode == 0 and "INFO" not in created.stderr, created.stderr  # no migration log lines
+    listed = _koordinat(tmp_path, "group", "list")
+    assert "Test (Kars" in listed.stdout and listed.stderr == ""
+
+    by_name = _koordinat(tmp_path, "export", "attendance", "Test", "--from", "2026-09-01", "--to", "2026-12-31")
+    assert by_name.returncode == 0, by_name.stderr  # a group's name works as it does elsewhere
+    backwards = _koordinat(tmp_path, "export", "attendance", "Test", "--from", "2026-12-31", "--to", "2026-01-01")
+    assert backwards.returncode == 2 and "is after --to" in backwards.stderr and backwards.stdout == ""
