@@ -72,3 +72,20 @@ async def test_after_looking_at_her_meetings_a_typed_evet_asks_which_one(harness
     await harness.next_containing(ayse, "Şubat toplantısı")
     answered = await harness.send(ayse, "evet")
     assert "Yanıtınız kaydedildi: Şubat toplantısı" in answered.text, answered.text
+
+
+async def test_an_old_button_of_another_dialog_shows_the_open_question_again(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/anket")
+    picker = await harness.next(zeynep)
+    assert picker.button_texts, picker.text
+    await harness.send(zeynep, "/iptal")
+    await harness.send(zeynep, "/toplanti")
+    ask_title = await harness.next(zeynep)
+    assert "1/5" in ask_title.text
+
+    stale = await harness.press(zeynep, picker, picker.button_texts[0])
+    assert "Bu düğme artık geçerli değil" in stale.text and "Yarım kalan işleminiz sürüyor" in stale.text
+    again = await harness.next(zeynep)
+    assert "1/5" in again.text  # the meeting's first question, as it was
+    assert "2/5" in (await harness.send(zeynep, "Aralık toplantısı")).text  # and the dialog goes on

@@ -328,6 +328,8 @@ class Conversation:
         flow = self._flows.get(state.kind) if state else None
         if state is not None and flow is not None and parts[0] == state.kind:
             return await self._guarded_choice(ctx, parts[0], lambda: flow.on_choice(ctx, state, parts[1:]))
+        if state is not None and flow is not None:  # an old button while a dialog waits: its question again
+            return [ctx.text("dialog.stale_button_open"), *await self._resume(ctx, state)]
         return [ctx.text("error.stale_button")]
 
     async def _guarded_choice(self, ctx: Ctx, prefix: str, action: Callable[[], Awaitable[Replies]]) -> Replies:
@@ -460,6 +462,12 @@ class Conversation:
         flow = self._flows.get(state.kind)
         if flow is not None and hasattr(flow, "resume"):
             return list(await flow.resume(ctx, state))  # type: ignore[attr-defined]
+        prompt = getattr(flow, "_prompt", None)  # most flows ask their current step with `_prompt(ctx, state)`
+        if prompt is not None:
+            try:
+                return [await prompt(ctx, state)]
+            except (KoordinatError, LookupError, ValueError, TypeError):
+                log.debug("%s: step %r not re-asked", state.kind, state.step, exc_info=True)
         return [ctx.text("dialog.still_open", expects=await self.expects(ctx, state))]
 
     async def _remember_question(self, ctx: Ctx, replies: Replies) -> None:
