@@ -15,6 +15,9 @@ members × (K + 1), and an answer counts once its row is committed in `survey_an
 Goal: ratio (Koordinat / echo bot, updates per second) >= 0.5.
 
     python -m benchmarks.inbound_throughput [--updates 2000] [--members 500] [--survey 6]
+
+`BENCH_PROFILE=/tmp/k.prof` runs the Koordinat process under cProfile (the file is written when
+it stops; read it with `python -m pstats`): how the answer path's cost was found.
 """
 
 from __future__ import annotations
@@ -56,7 +59,8 @@ def env_for(server: FakeBotApi, database: Path | None = None) -> dict[str, str]:
 
 async def spawn(module: str, env: dict[str, str], log: Path, *args: str) -> asyncio.subprocess.Process:
     with log.open("ab") as out:
-        profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") and module == "bot" else []
+        profile = (["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
+                   if os.environ.get("BENCH_PROFILE") and module == "bot" else [])
         return await asyncio.create_subprocess_exec(sys.executable, *profile, "-m", module, *args, cwd=ROOT, env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
 
