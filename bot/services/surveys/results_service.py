@@ -142,6 +142,8 @@ class SurveyResultsService:
         async with self._db.read() as conn:
             view = await load_view(conn, survey)
         results = self.summarize(view, ctx.lang)
+        if not view.responses:  # no empty spreadsheet, no empty chart: say so
+            return [Reply(text=results_text(results, survey, ctx.lang))]
         buttons = [] if results.withheld else [[Button(label=t("survey_results.csv_button", ctx.lang),
                                                        choice=f"results:{survey.id}:csv")]]
         if len(ctx.coordinated_groups()) > 1 and await self._comparable(ctx, survey):
