@@ -74,7 +74,8 @@ async def test_answers_saved_but_never_sent_are_nudged_then_sent_or_kept_as_part
     await harness.advance(DEADLINE + timedelta(minutes=1) - harness.clock.now())
     closing = await harness.next_containing(zeynep, "kapandı", timeout=10)
     assert "Yanıt oranı: 1/4" in closing.text
-    assert "1 tanesi" in closing.text and "otomatik gönderildi" in closing.text and "tamamlanmamış" in closing.text
+    assert "1 yanıt tüm zorunlu soruları yanıtlanmış olduğu için anket kapanırken otomatik gönderildi" in closing.text
+    assert "1 tamamlanmamış yanıt (zorunlu bir soru eksik)" in closing.text
     stale = await harness.press(ayse, third, "✅ Evet")  # her last question's button, after the closing
     assert "zaten yanıtladınız" in stale.text and "kaldığınız" not in stale.text
 
@@ -185,3 +186,12 @@ async def test_results_before_anyone_answered_send_no_empty_spreadsheet(harness:
     assert "Ayrıntılar Excel dosyasında" not in results.text and results.button_texts == []
     await harness.settle()
     assert not any(m.kind in ("document", "photo") for m in harness.server.messages(zeynep.chat_id))
+
+
+def test_a_target_card_is_read_in_the_coordinators_language() -> None:
+    from bot.services.surveys.targets import _baseline, parse_target
+
+    assert _baseline("1,250 2024", 2026, "en") == (1250, 2024)
+    assert _baseline("1.250 2024", 2026, "tr") == (1250, 2024)
+    assert _baseline("32.5% 2024", 2026, "en") == (32.5, 2024)
+    assert parse_target("2027=1,250", "en") == (2027, 1250) and parse_target("2027=1,250", "tr") == (2027, 1.25)

@@ -256,8 +256,10 @@ class SurveyService:
         def closing(lang: str) -> Reply:
             text = t("survey.closed_for_coordinators", lang, title=localized(form.title, lang),
                      group=group.name, done=done, total=len(recipients), rate=rate)
-            if auto or partial:
-                text += "\n" + t("survey.closed_unsent_note", lang, auto=auto, partial=partial)
+            if auto:
+                text += "\n" + t("survey.closed_auto_note", lang, count=auto)
+            if partial:
+                text += "\n" + t("survey.closed_partial_note", lang, count=partial)
             return Reply(text=text,
                          buttons=[[Button(label=t("survey.results_button", lang), choice=f"results:{survey.id}")]])
 

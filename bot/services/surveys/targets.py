@@ -54,19 +54,21 @@ def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     return survey
 
 
-def number(text: str) -> float:
+def number(text: str, lang: str = "tr") -> float:
+    """A baseline or target as typed in `lang` (`1.250` / `%32,5` in Turkish, `1,250` / `32.5%`
+    in English; see `answers.read_number`); TargetError otherwise."""
     try:
-        return read_percentage(text)
+        return read_percentage(text, lang)
     except InvalidAnswer:
         raise TargetError(f"{text!r} is not a number (examples: 400, 1.250, 12,5, %40)") from None
 
 
-def parse_target(text: str) -> tuple[int, float]:
-    """`2027=700` → (2027, 700.0); TargetError otherwise."""
+def parse_target(text: str, lang: str = "tr") -> tuple[int, float]:
+    """`2027=700` → (2027, 700.0), the value read as typed in `lang`; TargetError otherwise."""
     year, sep, value = text.partition("=")
     if not sep or not year.strip().isdigit() or int(year) not in YEARS:
         raise TargetError(f"--target {text!r}: write YEAR=VALUE, e.g. --target 2027=700")
-    return int(year), number(value)
+    return int(year), number(value, lang)
 
 
 async def run_target(db: Database, args: argparse.Namespace, now: datetime) -> list[str]:
@@ -190,21 +192,23 @@ class TargetCardFlow:
         try:
             if state.step == "baseline":
                 if not keep:
-                    value, year = _baseline(text, ctx.now.year)
+                    value, year = _baseline(text, ctx.now.year, ctx.lang)
                     async with self._service.db.transaction() as tx:
                         await repo.set_baseline(tx, group_id, code, value, year, ctx.now)
                 state.step = "targets"
                 await self._conversation.save(ctx, state)
                 return [await self._prompt(ctx, state)]
             if not keep:
-                pairs = [parse_target(part.strip()) for part in re.split(r"\s*[;\n]\s*|,\s+|,(?=\d{4}\s*=)", text) if part.strip()]
+                pairs = [parse_target(part.strip(), ctx.lang) for part in re.split(r"\s*[;\n]\s*|,\s+|,(?=\d{4}\s*=)", text) if part.strip()]
                 if not pairs:
                     raise TargetError(text)
                 async with self._service.db.transaction() as tx:
                     for year, value in pairs:
                         await repo.set_target(tx, group_id, code, year, value, ctx.now)
-        except TargetError:
-            return [ctx.text(f"targets.bad_{state.step}", year=ctx.now.year), await self._prompt(ctx, state)]
+        except TargetError:  # one message: what was wrong, then the question again
+            prompt = await self._prompt(ctx, state)
+            return [Reply(text=t(f"targets.bad_{state.step}", ctx.lang, year=ctx.now.year) + "\n\n" + prompt.text,
+                          buttons=prompt.buttons)]
         await self._conversation.end(ctx)
         async with self._service.db.read() as conn:
             indicators = await content.indicators_for_group(conn, group_id)
@@ -212,12 +216,12 @@ class TargetCardFlow:
         return [ctx.text("targets.saved", card=card_line(card, indicators[code], ctx.lang))]
 
 
-def _baseline(text: str, this_year: int) -> tuple[float, int]:
-    """`400 2024`, `%32,5 (2024)`, `400, 2024` → (value, year)."""
+def _baseline(text: str, this_year: int, lang: str = "tr") -> tuple[float, int]:
+    """`400 2024`, `%32,5 (2024)`, `400, 2024` (English: `1,250 2024`) → (value, year)."""
     parts = [part for part in re.split(r"[\s;()/]+|,\s+", text.strip()) if part]
     if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) not in range(1990, this_year + 1):
         raise TargetError(text)
-    return number(parts[0]), int(parts[1])
+    return number(parts[0], lang), int(parts[1])
 
 
 def card_line(card: repo.TargetCard | None, indicator: content.Indicator, lang: str) -> str:
