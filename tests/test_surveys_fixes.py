@@ -195,3 +195,26 @@ def test_a_target_card_is_read_in_the_coordinators_language() -> None:
     assert _baseline("1.250 2024", 2026, "tr") == (1250, 2024)
     assert _baseline("32.5% 2024", 2026, "en") == (32.5, 2024)
     assert parse_target("2027=1,250", "en") == (2027, 1250) and parse_target("2027=1,250", "tr") == (2027, 1.25)
+
+
+async def test_with_skip_logic_the_list_the_intro_and_every_question_give_the_same_count(harness: Harness) -> None:
+    from bot.services.surveys.content import library
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/anket")
+    source = await harness.next(zeynep)
+    assert "Toplantı geri bildirimi (4 soru)" in source.button_texts, source.button_texts
+    await harness.send(zeynep, "/iptal")
+    await _send(harness, library().templates["toplanti_geri_bildirim"])
+    invitation = await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    intro = await harness.press(ayse, invitation, "▶️ Başla")
+    assert "en fazla 4 soru" in intro.text
+    first = await harness.next_containing(ayse, "1. soru (en fazla 4)")
+    assert "memnun" in first.text
+    second = await harness.send(ayse, "5")  # satisfied: the follow-up is not asked, the count stays
+    assert "2. soru (en fazla 4)" in second.text and "daha iyi" not in second.text
+    back = await harness.press(ayse, second, "⬅️ Geri")
+    follow_up = await harness.press(ayse, back, "2")  # now it is asked: still "of at most 4"
+    assert "2. soru (en fazla 4)" in follow_up.text and "daha iyi" in follow_up.text
+    third = await harness.send(ayse, "Daha kısa olsun")
+    assert "3. soru (en fazla 4)" in third.text
