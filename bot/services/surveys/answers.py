@@ -3,12 +3,12 @@
 Numbers follow the person's language (`read_number`): Turkish `12,5` `1.250` (thousands)
 `1.250,5` `12.5`, English `12.5` `1,250` (thousands) `1,250.5`, both `-3` `1 250`; an English
 `1,25` is ambiguous and re-asked; integers and decimals without their own bounds stay within
-±`NUMBER_LIMIT`. Percentages:
-`%40` `40%` `40 %` `yüzde 40` `%12,5`; yes/no: `EVET` `evet.` `Hayır` `hayir` `e` `h` `yes`
-`no` `var` `yok`; dates: `03.12.2026` `3.12.26` `3 Aralık 2026` `3 December 2026`
-`2026-12-03`; choices: a button's words typed as text (any language, any case, with or
-without Turkish letters, spaces, punctuation or its emoji: `çevrimiçi` for "Çevrim içi"), the choice's number (`2`) or, for select_multiple,
-several separated by `,` `;` `ve` `and`. Each reader raises `InvalidAnswer` with a message key
+±`NUMBER_LIMIT`. Percentages: `%40` `40%` `40 %` `yüzde 40` `%12,5`; yes/no: `EVET` `evet.`
+`Hayır` `hayir` `e` `h` `yes` `no` `var` `yok`; dates: `03.12.2026` `3.12.26` `3 Aralık 2026`
+`3 December 2026` `2026-12-03`; choices: a button's words typed as text (any language, any
+case, with or without Turkish letters, spaces, punctuation or its emoji: `çevrimiçi` for
+"Çevrim içi"), the choice's number (`2`) or, for select_multiple, several separated by `,`
+`;` `ve` `and`. Each reader raises `InvalidAnswer` with a message key
 saying what was expected and an `example` (the caller re-asks the question).
 """
 
