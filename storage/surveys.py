@@ -280,7 +280,8 @@ def _response(row: Row) -> Response:
     started = from_db(row["started_at"])
     assert started is not None
     return Response(id=row["id"], survey_id=row["survey_id"], member_id=row["member_id"], started_at=started,
-                    submitted_at=from_db(row["submitted_at"]), current_question=row["current_question"])
+                    submitted_at=from_db(row["submitted_at"]), current_question=row["current_question"],
+                    auto_submitted=bool(row["auto_submitted"]))
 
 
 def _answer(row: Row) -> Answer:
@@ -389,6 +390,34 @@ async def submit(conn: Connection, survey: Survey, response_id: int, member_id: 
                        "respondent_token = NULL, updated_at = ? WHERE id = ?", (when, when, response_id))
     await conn.execute("UPDATE survey_recipients SET submitted_at = ?, token = NULL WHERE survey_id = ? AND member_id = ?",
                        (when, survey.id, member_id))
+
+
+async def submit_unsent(conn: Connection, survey: Survey, response_id: int, now: datetime) -> None:
+    """At the closing: mark a response she never sent submitted, `auto_submitted`, and her
+    recipient row finished (found by member for a named survey, by the token for an
+    anonymous one, which is then erased like at a normal submission)."""
+    when = to_db(_day(now) if survey.anonymous else now)
+    row = await _one(conn, "SELECT member_id, respondent_token FROM survey_responses WHERE id = ?", (response_id,))
+    if row is None:
+        return
+    await conn.execute("UPDATE survey_responses SET submitted_at = ?, auto_submitted = 1, current_question = NULL, "
+                       "respondent_token = NULL, updated_at = ? WHERE id = ?", (when, when, response_id))
+    if row["member_id"] is not None:
+        await conn.execute("UPDATE survey_recipients SET submitted_at = ? WHERE survey_id = ? AND member_id = ?",
+                           (when, survey.id, row["member_id"]))
+    elif row["respondent_token"] is not None:
+        await conn.execute("UPDATE survey_recipients SET submitted_at = ?, token = NULL WHERE survey_id = ? "
+                           "AND token = ?", (when, survey.id, row["respondent_token"]))
+
+
+async def unlink_unsent(conn: Connection, survey: Survey) -> None:
+    """At the closing of an anonymous survey: erase the tokens that still tie unsent
+    (partial) responses to their members, so nothing links anyone to her answers."""
+    if not survey.anonymous:
+        return
+    await conn.execute("UPDATE survey_responses SET respondent_token = NULL WHERE survey_id = ? "
+                       "AND submitted_at IS NULL", (survey.id,))
+    await conn.execute("UPDATE survey_recipients SET token = NULL WHERE survey_id = ?", (survey.id,))
 
 
 async def responses(conn: Connection, survey_id: int, *, submitted_only: bool = True) -> list[Response]:

@@ -195,7 +195,7 @@ async def test_answered_in_chat_closed_at_the_deadline_then_the_results_button(h
     for person, score, time_ok, layout in ((ayse, "2", "EVET", "Karma"), (fatma, "5", "hayır", "Çevrim içi")):
         invitation = await harness.next_containing(person, "Yeni anket", timeout=10)
         await harness.press(person, invitation, "▶️ Başla")
-        await harness.next_containing(person, "1/3")
+        await harness.next_containing(person, "1. soru (en fazla 4)")
         after = await harness.send(person, score)
         if "daha iyi" in after.text:
             after = await harness.send(person, "=Daha kısa olsun")

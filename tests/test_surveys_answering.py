@@ -52,10 +52,14 @@ async def test_a_member_completes_the_six_question_survey_the_way_she_types(harn
     assert "YEEP eylemlerinin" in first.text and "%40" in first.text
     assert "Atla ⏭" not in first.button_texts  # required
 
-    wrong = await harness.send(ayse, "kırk")
+    wrong = await harness.send(ayse, "kırk")  # one message: what was wrong and what is expected
     assert "yüzde olarak okunamadı" in wrong.text and "örneğin %40" in wrong.text
-    again = await harness.next(ayse)
-    assert "1/6" in again.text
+    assert wrong.button_texts == ["💬 Yorum ekle"]
+    required = await harness.send(ayse, "atla")
+    assert "zorunlu, atlanamaz" in required.text and "örneğin %40" in required.text
+    assert "sayı" not in required.text and "okunamadı" not in required.text
+    await harness.settle()
+    assert texts(harness, ayse)[-1] == required.text  # nothing else was sent after either
 
     second = await harness.send(ayse, "%40")
     assert "✓ Kaydedildi: %40" in second.text and "2/6" in second.text and "Kadın danışma" in second.text
@@ -82,8 +86,7 @@ async def test_a_member_completes_the_six_question_survey_the_way_she_types(harn
         assert shown in summary.text, shown
 
     confused = await harness.send(ayse, "tamam mı bu?")
-    assert "Gönder" in confused.text
-    await harness.next(ayse)  # the summary again
+    assert "Gönder" in confused.text and "yanıtlarınız" in confused.text  # one message, summary included
     which = await harness.send(ayse, "değiştir")  # the button's word, typed
     first_again = await harness.press(ayse, which, which.button_texts[0])
     assert "1/6" in first_again.text and "Şu anki yanıtınız: %40" in first_again.text
@@ -91,6 +94,10 @@ async def test_a_member_completes_the_six_question_survey_the_way_she_types(harn
     assert "yanıtlarınız" in summary.text and "→ %12,5" in summary.text
     thanks = await harness.press(ayse, summary, "📤 Gönder")
     assert "Teşekkürler" in thanks.text
+    stale = await harness.press(ayse, fifth, "3")  # a button from before she sent it
+    assert "zaten yanıtladınız" in stale.text and "kaldığınız" not in stale.text
+    await harness.settle()
+    assert texts(harness, ayse)[-1] == stale.text
 
     async with harness.services.db.read() as conn:
         [survey] = await repo.surveys_for_groups(conn, [1])

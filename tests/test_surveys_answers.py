@@ -8,6 +8,8 @@ import pytest
 
 from bot.errors import InvalidAnswer
 from bot.services.surveys.answers import (
+    NUMBER_LIMIT,
+    example_for,
     format_answer,
     read_answer,
     read_choices,
@@ -159,3 +161,70 @@ def test_answers_are_shown_with_babel_number_formats() -> None:
     many = q(type="select_multiple", choices=CHOICES)
     assert format_answer(many, Answer.of(many, ["jobs", "care"]), "en") == "Care services, Employment"
     assert format_answer(places, Answer.of(places, None), "tr") == "—"
+
+
+# -- numbers follow the person's language ----------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "lang", "expected"), [
+    ("1.250", "tr", 1250), ("1.250,5", "tr", 1250.5), ("12,5", "tr", 12.5), ("1,250", "tr", 1.25),
+    ("12.5", "tr", 12.5), ("1 250", "tr", 1250),
+    ("1,250", "en", 1250), ("1,250.5", "en", 1250.5), ("12.5", "en", 12.5), ("1.250", "en", 1.25),
+    ("1,250,000", "en", 1250000), ("1 250", "en", 1250), ("1.250,5", "en", 1250.5), ("-3", "en", -3),
+])
+def test_numbers_are_read_the_way_each_language_writes_them(typed: str, lang: str, expected: float) -> None:
+    assert read_number(typed, lang) == expected
+
+
+@pytest.mark.parametrize("typed", ["1,25", "12,5", "0,75", "1,2500"])
+def test_an_english_comma_that_is_no_thousands_group_is_ambiguous(typed: str) -> None:
+    with pytest.raises(InvalidAnswer) as refused:
+        read_number(typed, "en")
+    assert refused.value.key == "survey.ambiguous_number"
+    with pytest.raises(InvalidAnswer) as refused:
+        read_answer(q(type="decimal"), typed, "en")
+    assert refused.value.key == "survey.ambiguous_number"
+
+
+def test_english_percentages_and_the_hints_show_what_the_parser_accepts() -> None:
+    share = q(type="percentage")
+    assert read_answer(share, "12.5%", "en") == 12.5 and read_answer(share, "%12,5", "tr") == 12.5
+    with pytest.raises(InvalidAnswer) as refused:  # 1,250 in English is 1250: no percentage
+        read_answer(share, "1,250", "en")
+    assert refused.value.key == "survey.bad_percentage"
+    assert read_answer(share, "1,250", "tr") == 1.25  # Turkish decimal comma
+    with pytest.raises(InvalidAnswer) as refused:
+        read_answer(share, "12,5%", "en")
+    assert refused.value.key == "survey.ambiguous_number"
+    for kind in ("integer", "decimal", "percentage"):
+        question = q(type=kind)
+        for lang in ("tr", "en"):
+            example = example_for(question, lang)
+            assert read_answer(question, example, lang) in (1250, 12.5, 40), (kind, lang, example)
+
+
+def test_whole_and_decimal_numbers_without_a_max_are_bounded() -> None:
+    for kind in ("integer", "decimal"):
+        with pytest.raises(InvalidAnswer) as refused:
+            read_answer(q(type=kind), "99999999999", "tr")
+        assert refused.value.key == "survey.too_big" and refused.value.params["max"] == "1.000.000.000"
+        with pytest.raises(InvalidAnswer) as refused:
+            read_answer(q(type=kind), "-99999999999", "en")
+        assert refused.value.key == "survey.too_small" and refused.value.params["min"] == "-1,000,000,000"
+    assert read_answer(q(type="integer"), "1.000.000.000", "tr") == NUMBER_LIMIT
+    assert read_answer(q(type="integer", max=5e10), "20.000.000.000", "tr") == 20_000_000_000  # its own max
+
+
+def test_typed_choices_match_without_spaces_diacritics_or_punctuation() -> None:
+    layout = q(type="select_one", choices=[{"name": "in_person", "label": {"tr": "Yüz yüze", "en": "In person"}},
+                                           {"name": "online", "label": {"tr": "Çevrim içi", "en": "Online"}}])
+    for typed in ("çevrimiçi", "Cevrimici", "ÇEVRİM-İÇİ", "çevrim içi.", "yüzyüze", "inperson"):
+        assert read_answer(layout, typed, "tr") in ("online", "in_person"), typed
+    assert read_answer(layout, "çevrimiçi", "tr") == "online"
+    assert read_answer(q(type="select_multiple", choices=layout.model_dump()["choices"]), "yüzyüze, çevrimiçi",
+                       "tr") == ["in_person", "online"]
+    # Two options that differ only by a space: the squashed form is ambiguous, the words are not.
+    twins = q(type="select_one", choices=[{"name": "a", "label": {"tr": "Ev içi"}},
+                                          {"name": "b", "label": {"tr": "Evi çi"}}])
+    assert read_answer(twins, "ev içi", "tr") == "a" and read_answer(twins, "evi çi", "tr") == "b"
+    with pytest.raises(InvalidAnswer):
+        read_answer(twins, "eviçi", "tr")

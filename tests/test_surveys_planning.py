@@ -21,7 +21,7 @@ async def test_a_linked_milestone_sends_its_survey_and_the_digest_follows_it(har
     invitation = await harness.next_containing(ayse, "Yeni anket", timeout=10)
     await harness.next_containing(fatma, "Yeni anket", timeout=10)
     await harness.press(ayse, invitation, "▶️ Başla")
-    await harness.next_containing(ayse, "1/3")
+    await harness.next_containing(ayse, "1. soru (en fazla 4)")
     await harness.send(ayse, "5")
     format_question = await harness.send(ayse, "evet")
     summary = await harness.press(ayse, format_question, "Karma")

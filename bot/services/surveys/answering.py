@@ -61,6 +61,33 @@ def answered(question: Question, answers: dict[str, Answer]) -> bool:
     return answer is not None and (answer.skipped or answer.value(question) is not None)
 
 
+def count_text(form: SurveyForm, lang: str) -> str:
+    """How many questions, as the intro says it: "6 soru", or with skip logic (`relevant`)
+    "en fazla 4 soru" — the questions that can be asked, so the count never grows mid-way."""
+    key = "survey.count_at_most" if has_skip_logic(form) else "survey.count_exact"
+    return t(key, lang, count=len(form.answerable))
+
+
+def has_skip_logic(form: SurveyForm) -> bool:
+    return any(question.relevant is not None for question in form.answerable)
+
+
+def first_missing(form: SurveyForm, answers: dict[str, Answer]) -> Question | None:
+    """The first required question, among those skip logic asks, without an answer; None when
+    the response can be submitted."""
+    for question in visible_questions(form, answers):
+        answer = answers.get(question.name)
+        if question.required and (answer is None or answer.skipped or answer.value(question) is None):
+            return question
+    return None
+
+
+def hidden_answers(form: SurveyForm, answers: dict[str, Answer]) -> set[str]:
+    """Answers to questions skip logic no longer asks (a changed earlier answer): dropped at
+    submission."""
+    return set(answers) - {question.name for question in visible_questions(form, answers)}
+
+
 class AnsweringFlow:
     kind = KIND
 
@@ -93,19 +120,28 @@ class AnsweringFlow:
     # -- entry points -----------------------------------------------------------------------
     async def start(self, ctx: Ctx, survey_id: int) -> Replies:
         """Begin or resume her response (Start button, /anketler)."""
+        return (await self._start(ctx, survey_id))[0]
+
+    async def _start(self, ctx: Ctx, survey_id: int) -> tuple[Replies, bool]:
+        """The replies, and whether she is now answering (False: refused, sent, closed)."""
         member = ctx.require_member()
         survey = await self._service.survey_for_member(ctx, survey_id)
         if survey is None:
-            return [ctx.text("error.stale_button")]
+            return [ctx.text("error.stale_button")], False
+        async with self._service.db.read() as conn:
+            recipient = await repo.recipient(conn, survey.id, member.id)
+        if recipient is not None and recipient.submitted_at is not None:
+            return [ctx.text("survey.already_submitted", title=await self._service.title(survey, ctx.lang))], False
         refusal = await self._refusal(ctx, survey)
         if refusal is not None:
-            return refusal
+            return refusal, False
         if not await self._service.has_consent(member.id):
-            return [ctx.text("survey.no_consent", command="/gizlilik" if ctx.lang == "tr" else "/privacy")]
+            return [ctx.text("survey.no_consent", command="/gizlilik" if ctx.lang == "tr" else "/privacy")], False
         async with self._service.db.transaction() as tx:
             recipient = await repo.recipient(tx, survey.id, member.id)
             if recipient is not None and recipient.submitted_at is not None:
-                return [ctx.text("survey.already_submitted", title=await self._service.title(survey, ctx.lang))]
+                return [ctx.text("survey.already_submitted",
+                                 title=await self._service.title(survey, ctx.lang))], False
             response = await repo.start_response(tx, survey, member.id, ctx.now)
         form = await self._service.form(survey)
         step = self._resume_step(form, response)
@@ -114,14 +150,14 @@ class AnsweringFlow:
         replies: Replies = []
         if not response.answers:
             replies.append(ctx.text("survey.intro", title=localized(form.title, ctx.lang),
-                                    count=len(visible_questions(form, {})),
+                                    count=count_text(form, ctx.lang),
                                     deadline=format_datetime(survey.deadline, ctx.lang, await self._zone(survey)),
                                     anonymous=t("survey.anonymous_note" if survey.anonymous else "survey.named_note",
                                                 ctx.lang)))
         else:
             replies.append(ctx.text("survey.resuming", title=localized(form.title, ctx.lang)))
         replies.append(await self._prompt(ctx, survey, form, response, step))
-        return replies
+        return replies, True
 
     def _resume_step(self, form: SurveyForm, response: Response) -> str:
         visible = visible_questions(form, response.answers)
@@ -146,7 +182,7 @@ class AnsweringFlow:
         async with self._service.db.read() as conn:
             survey = await repo.get_survey(conn, int(state.data.get("survey_id", 0)))
             response = await repo.get_response(conn, int(state.data.get("response_id", 0)))
-        if survey is None or response is None or response.survey_id != survey.id or response.submitted:
+        if survey is None or response is None or response.survey_id != survey.id:
             return None
         if not survey.anonymous and response.member_id != (ctx.member.id if ctx.member else None):
             return None
@@ -159,6 +195,9 @@ class AnsweringFlow:
         if loaded is None:
             await self._conversation.end(ctx)
             return [ctx.text("survey.gone")]
+        if loaded[2].submitted:  # sent already (the closing sends a complete response)
+            await self._conversation.end(ctx)
+            return [ctx.text("survey.already_submitted", title=localized(loaded[1].title, ctx.lang))]
         refusal = await self._refusal(ctx, loaded[0])
         if refusal is not None:
             await self._conversation.end(ctx)
@@ -177,15 +216,16 @@ class AnsweringFlow:
             return Reply(text=t("survey.ask_comment", ctx.lang, question=localized(question.label, ctx.lang)))
         visible = visible_questions(form, response.answers)
         position = visible.index(question) + 1 if question in visible else len(visible)
-        index = form.questions.index(question)
         lines = []
         if before:
             lines.append(before)
         notes = self._notes_before(form, question, ctx.lang)
         if notes:
             lines.append(notes)
-        lines.append(t("survey.question", ctx.lang, position=position, total=len(visible),
-                       label=localized(question.label, ctx.lang)))
+        # The total is every question that can be asked, so it stays put when skip logic opens
+        # or closes a follow-up ("2/4", never "1/3" then "2/4").
+        lines.append(t("survey.question_at_most" if has_skip_logic(form) else "survey.question", ctx.lang,
+                       position=position, total=len(form.answerable), label=localized(question.label, ctx.lang)))
         hint = localized(question.hint, ctx.lang)
         if hint:
             lines.append(t("survey.hint", ctx.lang, hint=hint))
@@ -193,15 +233,30 @@ class AnsweringFlow:
         answer = response.answers.get(question.name)
         if answer is not None and not answer.skipped:
             lines.append(t("survey.current_answer", ctx.lang, answer=format_answer(question, answer, ctx.lang)))
-        buttons = self._answer_buttons(ctx, survey, form, question, answer)
+        return Reply(text="\n".join(lines), buttons=self._buttons(ctx, survey, form, response, question),
+                     edit_of=edit_of)
+
+    def _buttons(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response,
+                 question: Question) -> list[list[Button]]:
+        """The question's answer buttons, then Back / Skip / Comment."""
+        index = form.questions.index(question)
+        buttons = self._answer_buttons(ctx, survey, form, question, response.answers.get(question.name))
         tools = []
-        if position > 1:
+        visible = visible_questions(form, response.answers)
+        if question in visible and visible.index(question) > 0:
             tools.append(Button(label=t("survey.back_button", ctx.lang), choice=f"{KIND}:{survey.id}:back:{index}"))
         if not question.required:
             tools.append(Button(label=t("survey.skip_button", ctx.lang), choice=f"{KIND}:{survey.id}:skip:{index}"))
         tools.append(Button(label=t("survey.comment_button", ctx.lang), choice=f"{KIND}:{survey.id}:c:{index}"))
         buttons.append(tools)
-        return Reply(text="\n".join(lines), buttons=buttons, edit_of=edit_of)
+        return buttons
+
+    def _reask(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response, question: Question,
+               problem: str) -> Reply:
+        """A wrong answer gets one message (each is billed on WhatsApp): what was wrong, the
+        form expected with an example, and the question's buttons — answers so far stay."""
+        return Reply(text=problem + "\n" + self._how_to(question, ctx.lang),
+                     buttons=self._buttons(ctx, survey, form, response, question))
 
     @staticmethod
     def _notes_before(form: SurveyForm, question: Question, lang: str) -> str:
@@ -322,7 +377,7 @@ class AnsweringFlow:
                 return await self._submit(ctx, state, survey, form, response)
             if word in CHANGE_WORDS:
                 return [self._change_menu(ctx, survey, form, response)]
-            return [ctx.text("survey.summary_use_buttons"), self._summary(ctx, survey, form, response)]
+            return [self._summary(ctx, survey, form, response, before=t("survey.summary_use_buttons", ctx.lang))]
         name = step.split(":", 1)[1]
         question = form.question(name)
         if question is None:
@@ -340,14 +395,14 @@ class AnsweringFlow:
                                   before=t("survey.comment_saved", ctx.lang))
         if word in BACK_WORDS:
             return await self._back(ctx, state, survey, form, response, question)
-        if word in SKIP_WORDS and not question.required:
+        if word in SKIP_WORDS:
+            if question.required:
+                return [self._reask(ctx, survey, form, response, question, t("survey.cannot_skip", ctx.lang))]
             return await self._record(ctx, state, survey, form, response, question, None)
         try:
             value = read_answer(question, text, ctx.lang)
         except InvalidAnswer as error:
-            return [Reply(text=t(error.key, ctx.lang, **error.params) + "\n"
-                          + self._how_to(question, ctx.lang)),
-                    await self._prompt(ctx, survey, form, response, step)]
+            return [self._reask(ctx, survey, form, response, question, t(error.key, ctx.lang, **error.params))]
         return await self._record(ctx, state, survey, form, response, question, value)
 
     # -- buttons ------------------------------------------------------------------------------
@@ -371,8 +426,10 @@ class AnsweringFlow:
                              command="/anketler" if ctx.lang == "tr" else "/surveys")]
         state = await self._conversation.current_dialog(ctx)
         if state is None or state.kind != KIND or state.data.get("survey_id") != survey_id:
-            # An old question's button: carry on where she is in that survey.
-            return [ctx.text("survey.earlier_tap")] + await self.start(ctx, survey_id)
+            # An old question's button: carry on where she is in that survey — or, when it
+            # was sent (or closed) since, say only that.
+            replies, resumed = await self._start(ctx, survey_id)
+            return [ctx.text("survey.earlier_tap")] + replies if resumed else replies
         loaded = await self._load_open(ctx, state)
         if not isinstance(loaded, tuple):  # gone or closed: the dialog ended, here is why
             return loaded
@@ -391,11 +448,13 @@ class AnsweringFlow:
             return [ctx.text("error.stale_button")]
         question = form.questions[numbers[0]]
         if state.step not in (f"q:{question.name}", f"c:{question.name}"):
-            return [ctx.text("survey.earlier_tap"),
-                    await self._prompt(ctx, survey, form, response, state.step)]
+            return [await self._prompt(ctx, survey, form, response, state.step,
+                                       before=t("survey.earlier_tap", ctx.lang))]
         if action == "back":
             return await self._back(ctx, state, survey, form, response, question)
-        if action == "skip" and not question.required:
+        if action == "skip":
+            if question.required:
+                return [self._reask(ctx, survey, form, response, question, t("survey.cannot_skip", ctx.lang))]
             return await self._record(ctx, state, survey, form, response, question, None)
         if action == "c":
             state.step = f"c:{question.name}"
@@ -414,8 +473,8 @@ class AnsweringFlow:
             picked = answer.value(question) if answer is not None else None
             if not picked:
                 if question.required:
-                    return [ctx.text("survey.pick_at_least_one"),
-                            await self._prompt(ctx, survey, form, response, state.step)]
+                    return [self._reask(ctx, survey, form, response, question,
+                                        t("survey.pick_at_least_one", ctx.lang))]
                 return await self._record(ctx, state, survey, form, response, question, None)
             step = self._next_step(form, response, question, bool(state.data.get("editing")))
             return await self._go(ctx, state, survey, form, response, step,
@@ -458,7 +517,8 @@ class AnsweringFlow:
         visible = visible_questions(form, response.answers)
         earlier = [q for q in visible if form.questions.index(q) < form.questions.index(question)]
         if not earlier:
-            return [ctx.text("survey.no_back"), await self._prompt(ctx, survey, form, response, state.step)]
+            return [await self._prompt(ctx, survey, form, response, state.step,
+                                       before=t("survey.no_back", ctx.lang))]
         return await self._go(ctx, state, survey, form, response, f"q:{earlier[-1].name}")
 
     def _change_menu(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response) -> Reply:
@@ -479,10 +539,10 @@ class AnsweringFlow:
         survey, form, response = loaded
         question = form.question(state.step.split(":", 1)[1]) if state.step.startswith("q:") else None
         if question is None or question.type != QuestionType.EVIDENCE:
-            return [ctx.text("survey.file_not_expected"),
-                    await self._prompt(ctx, survey, form, response, state.step)]
+            return [await self._prompt(ctx, survey, form, response, state.step,
+                                       before=t("survey.file_not_expected", ctx.lang))]
         if upload.kind not in EVIDENCE_KINDS or not upload.file_id:
-            return [ctx.text("survey.evidence_kind"), await self._prompt(ctx, survey, form, response, state.step)]
+            return [self._reask(ctx, survey, form, response, question, t("survey.evidence_kind", ctx.lang))]
         if upload.size is not None and upload.size > EVIDENCE_MAX_BYTES:
             return [ctx.text("survey.evidence_too_big", megabytes=EVIDENCE_MAX_BYTES // (1024 * 1024))]
         path = await self._store_file(ctx, survey, response, question, upload)
@@ -509,16 +569,14 @@ class AnsweringFlow:
     # -- submitting ---------------------------------------------------------------------------
     async def _submit(self, ctx: Ctx, state: DialogState, survey: Survey, form: SurveyForm,
                       response: Response) -> Replies:
-        visible = visible_questions(form, response.answers)
-        for question in visible:
-            answer = response.answers.get(question.name)
-            if question.required and (answer is None or answer.skipped or answer.value(question) is None):
-                state.data["editing"] = True
-                return [ctx.text("survey.required_missing")] + await self._go(
-                    ctx, state, survey, form, response, f"q:{question.name}")
+        missing = first_missing(form, response.answers)
+        if missing is not None:
+            state.data["editing"] = True
+            return await self._go(ctx, state, survey, form, response, f"q:{missing.name}",
+                                  before=t("survey.required_missing", ctx.lang))
         member = ctx.require_member()
         async with self._service.db.transaction() as tx:
-            for name in set(response.answers) - {q.name for q in visible}:  # answers skip logic hid
+            for name in hidden_answers(form, response.answers):
                 await repo.delete_answer(tx, response.id, name)
             await repo.submit(tx, survey, response.id, member.id, ctx.now)
         await self._conversation.end(ctx)

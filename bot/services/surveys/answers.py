@@ -1,11 +1,14 @@
 """Reading typed answers the way Turkish users write them, and showing answers back.
 
-Numbers: `12,5` `1.250` (thousands) `1.250,5` `1,250.5` `12.5` `-3` `1 250`; percentages:
-`%40` `40%` `40 %` `yüzde 40` `%12,5`; yes/no: `EVET` `evet.` `Hayır` `hayir` `e` `h` `yes`
-`no` `var` `yok`; dates: `03.12.2026` `3.12.26` `3 Aralık 2026` `3 December 2026`
-`2026-12-03`; choices: a button's words typed as text (any language, any case, with or
-without Turkish letters or its emoji), the choice's number (`2`) or, for select_multiple,
-several separated by `,` `;` `ve` `and`. Each reader raises `InvalidAnswer` with a message key
+Numbers follow the person's language (`read_number`): Turkish `12,5` `1.250` (thousands)
+`1.250,5` `12.5`, English `12.5` `1,250` (thousands) `1,250.5`, both `-3` `1 250`; an English
+`1,25` is ambiguous and re-asked; integers and decimals without their own bounds stay within
+±`NUMBER_LIMIT`. Percentages: `%40` `40%` `40 %` `yüzde 40` `%12,5`; yes/no: `EVET` `evet.`
+`Hayır` `hayir` `e` `h` `yes` `no` `var` `yok`; dates: `03.12.2026` `3.12.26` `3 Aralık 2026`
+`3 December 2026` `2026-12-03`; choices: a button's words typed as text (any language, any
+case, with or without Turkish letters, spaces, punctuation or its emoji: `çevrimiçi` for
+"Çevrim içi"), the choice's number (`2`) or, for select_multiple, several separated by `,`
+`;` `ve` `and`. Each reader raises `InvalidAnswer` with a message key
 saying what was expected and an `example` (the caller re-asks the question).
 """
 
@@ -31,6 +34,11 @@ from messages import format_number, normalize_language, t
 YES = YES_WORDS | {"var", "evet var", "dogru", "true"}
 NO = NO_WORDS | {"hayir yok", "yanlis", "false"}
 TEXT_MAX = 2000  # a chat answer longer than this is a pasted document, not an answer
+# Integer and decimal questions without their own min/max accept values within ±1 billion:
+# every figure a working group reports (people, places, budgets in thousands of TL) fits, and
+# a slip of the thumb (`99999999999`) is refused with the bound named. Set `max` in the form
+# for anything larger.
+NUMBER_LIMIT = 1_000_000_000
 
 _PUNCTUATION = " .!?…,;:\"'`()[]"
 _GROUPED_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")       # 1.250 / 1.250,5
@@ -69,30 +77,45 @@ def _shown(text: str) -> str:
     return " ".join(text.split())[:40]
 
 
-def read_number(text: str) -> float:
-    """A number as typed; `1.250` is one thousand two hundred and fifty (Turkish grouping),
-    `12,5` and `12.5` are twelve and a half. Raises InvalidAnswer("survey.bad_number")."""
+def read_number(text: str, lang: str = "tr") -> float:
+    """A number as typed, read the way a person writing in `lang` writes it.
+
+    Turkish (`tr`): `.` groups thousands and `,` marks decimals — `1.250` is 1250,
+    `1.250,5` is 1250.5, `12,5` and `1,250` are 12.5 and 1.25; a point that cannot be a
+    thousands group (`12.5`) is read as a decimal point, as phone keyboards type it.
+    English (`en`): `,` groups thousands and `.` marks decimals — `1,250` is 1250,
+    `1,250.5` is 1250.5, `12.5` and `1.250` are 12.5 and 1.25; a comma that is not a
+    thousands group (`1,25`, `12,5`) is ambiguous and refused (`survey.ambiguous_number`).
+    Both: `1 250` (space-grouped), `-3`; a number using both marks (`1.250,5`, `1,250.5`) is
+    read by their order. Raises InvalidAnswer("survey.bad_number" | "survey.ambiguous_number")
+    with `typed`."""
     cleaned = text.strip().strip(" .!?")
-    if _GROUPED_DOT.match(cleaned):
+    english = normalize_language(lang) == "en"
+    if _GROUPED_DOT.match(cleaned) and ("," in cleaned or not english):
         return float(cleaned.replace(".", "").replace(",", "."))
-    if _GROUPED_COMMA.match(cleaned) and "." in cleaned:
+    if _GROUPED_COMMA.match(cleaned) and ("." in cleaned or english):
         return float(cleaned.replace(",", ""))
     if _SPACED.match(cleaned):
         return float(cleaned.replace(" ", "").replace(",", "."))
     if _PLAIN.match(cleaned):
+        if english and "," in cleaned:
+            raise InvalidAnswer("survey.ambiguous_number", typed=_shown(text))
         return float(cleaned.replace(",", "."))
     raise InvalidAnswer("survey.bad_number", typed=_shown(text))
 
 
-def read_percentage(text: str) -> float:
-    """`%40`, `40%`, `40 %`, `yüzde 40`, `%12,5` → 40.0 / 12.5 (percent points, 0–100)."""
+def read_percentage(text: str, lang: str = "tr") -> float:
+    """`%40`, `40%`, `40 %`, `yüzde 40`, `%12,5` (tr) / `12.5%` (en) → 40.0 / 12.5 (percent
+    points, 0–100); the number itself is read as `read_number` reads it in `lang`."""
     cleaned = fold(text).strip(_PUNCTUATION)
     cleaned = re.sub(r"^(yuzde|percent)\s*", "", cleaned)
     cleaned = re.sub(r"\s*(percent|yuzde)$", "", cleaned)
     cleaned = cleaned.strip().removeprefix("%").removesuffix("%").strip()
     try:
-        return read_number(cleaned)
-    except InvalidAnswer:
+        return read_number(cleaned, lang)
+    except InvalidAnswer as refused:
+        if refused.key == "survey.ambiguous_number":
+            raise InvalidAnswer("survey.ambiguous_number", typed=_shown(text)) from None
         raise InvalidAnswer("survey.bad_percentage", typed=_shown(text)) from None
 
 
@@ -132,20 +155,42 @@ def _words(text: str) -> str:
     return " ".join(_EMOJI.sub(" ", fold(text)).strip(_PUNCTUATION).split()).strip(_PUNCTUATION)
 
 
+def _squashed(text: str) -> str:
+    """Folded text with every space and punctuation mark removed: `Çevrim içi` and
+    `çevrimiçi` both become `cevrimici`."""
+    return re.sub(r"[\W_]+", "", _words(text))
+
+
 def choice_words(question: Question) -> dict[str, str]:
-    """Every way to type each choice: its name, its labels in every language, its number."""
+    """Every way to type each choice: its name, its labels in every language, its number,
+    and each of those squashed (no spaces or punctuation: `çevrimiçi` for "Çevrim içi").
+    A squashed form two choices share is left out (ambiguous), so only their full words
+    pick them."""
     words: dict[str, str] = {}
     for number, choice in enumerate(question.choices, start=1):
         words[str(number)] = choice.name
         words[_words(choice.name)] = choice.name
         for label in choice.label.values():
             words.setdefault(_words(label), choice.name)
+    squashed: dict[str, str | None] = {}
+    for typed, name in list(words.items()):
+        key = re.sub(r"[\W_]+", "", typed)
+        if key and not key.isdigit():
+            squashed[key] = name if squashed.get(key, name) == name else None
+    for key, name in squashed.items():
+        if name is not None:
+            words.setdefault(key, name)
     return words
 
 
+def _find_choice(words: dict[str, str], text: str) -> str | None:
+    return words.get(_words(text)) or words.get(_squashed(text) or "\0")
+
+
 def read_choice(text: str, question: Question) -> str:
-    """One choice by its words or number. Raises InvalidAnswer("survey.bad_choice")."""
-    found = choice_words(question).get(_words(text))
+    """One choice by its words (spaces, punctuation, case and Turkish letters aside) or its
+    number. Raises InvalidAnswer("survey.bad_choice")."""
+    found = _find_choice(choice_words(question), text)
     if found is None:
         raise InvalidAnswer("survey.bad_choice", typed=_shown(text))
     return found
@@ -154,13 +199,13 @@ def read_choice(text: str, question: Question) -> str:
 def read_choices(text: str, question: Question) -> list[str]:
     """Several choices: `1, 3`, `bakım ve güvenlik`, `Care; Health`."""
     words = choice_words(question)
-    whole = words.get(_words(text))
+    whole = _find_choice(words, text)
     if whole is not None:
         return [whole]
     parts = [part for part in re.split(r"\s*(?:,|;|/|\+|\bve\b|\band\b|&)\s*", fold(text)) if part.strip()]
     picked: list[str] = []
     for part in parts:
-        found = words.get(_words(part))
+        found = _find_choice(words, part)
         if found is None:
             raise InvalidAnswer("survey.bad_choices", typed=_shown(part))
         if found not in picked:
@@ -170,10 +215,10 @@ def read_choices(text: str, question: Question) -> list[str]:
     return picked
 
 
-def read_scale(text: str, question: Question) -> int | float:
+def read_scale(text: str, question: Question, lang: str = "tr") -> int | float:
     assert question.scale is not None
     try:
-        value = read_number(text)
+        value = read_number(text, lang)
     except InvalidAnswer:
         raise InvalidAnswer("survey.bad_scale", typed=_shown(text), start=question.scale.start,
                             end=question.scale.end) from None
@@ -191,20 +236,20 @@ def read_answer(question: Question, text: str, lang: str) -> AnswerValue:
     kind = question.type
     value: AnswerValue
     if kind == QuestionType.INTEGER:
-        number = read_number(text)
+        number = read_number(text, lang)
         if not float(number).is_integer():
             raise InvalidAnswer("survey.not_whole", typed=_shown(text))
         value = int(number)
     elif kind == QuestionType.DECIMAL:
-        value = read_number(text)
+        value = read_number(text, lang)
     elif kind == QuestionType.PERCENTAGE:
-        value = read_percentage(text)
+        value = read_percentage(text, lang)
         if not 0 <= value <= 100 and question.min is None and question.max is None:
             raise InvalidAnswer("survey.bad_percentage", typed=_shown(text))
     elif kind == QuestionType.YES_NO:
         value = read_yes_no(text, (t("survey.yes", lang), t("survey.no", lang)))
     elif kind == QuestionType.RANGE:
-        value = read_scale(text, question)
+        value = read_scale(text, question, lang)
     elif kind == QuestionType.SELECT_ONE:
         value = read_choice(text, question)
     elif kind == QuestionType.SELECT_MULTIPLE:
@@ -224,7 +269,10 @@ def read_answer(question: Question, text: str, lang: str) -> AnswerValue:
 
 
 def check_constraint(question: Question, value: AnswerValue, lang: str) -> None:
-    """XLSForm `constraint` as min/max: bounds of numbers, dates, or text length."""
+    """XLSForm `constraint` as min/max: bounds of numbers, dates, or text length. Integer
+    and decimal questions without a bound of their own are held within ±`NUMBER_LIMIT`.
+    Raises InvalidAnswer (`survey.too_small`/`too_big` with `min`/`max` formatted for `lang`,
+    `survey.too_early`/`too_late`, `survey.text_too_long`/`text_too_short`)."""
     low, high = question.min, question.max
     if question.type == QuestionType.TEXT and isinstance(value, str):
         limit = int(high) if isinstance(high, int | float) else TEXT_MAX
@@ -235,6 +283,9 @@ def check_constraint(question: Question, value: AnswerValue, lang: str) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float | date):
         return
+    if question.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
+        low = -NUMBER_LIMIT if low is None else low
+        high = NUMBER_LIMIT if high is None else high
     if isinstance(value, date):
         if isinstance(low, date) and value < low:
             raise InvalidAnswer("survey.too_early", min=format_plain_date(low, lang))

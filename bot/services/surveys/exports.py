@@ -49,10 +49,13 @@ Cell = str | int | float | date | datetime | None
 
 # -- the table shared by XLSX and CSV -----------------------------------------------------
 def response_columns(survey: SurveyView, lang: str) -> list[str]:
-    """Headers of the responses table: who/when, then one column per question (one per
-    option for multiple choice, plus a comment column where anyone commented)."""
+    """Headers of the responses table: who/when (and how it was sent, when any response was
+    sent at the closing or left partial), then one column per question (one per option for
+    multiple choice, plus a comment column where anyone commented)."""
     headers = [] if survey.anonymous else [t("survey_results.col_respondent", lang)]
     headers.append(t("survey_results.col_day" if survey.anonymous else "survey_results.col_submitted", lang))
+    if _has_unsent(survey):
+        headers.append(t("survey_results.col_sending", lang))
     for question in survey.answerable:
         if question.type == "select_multiple":
             headers += [f"{question.label(lang)}: {choice.label(lang)}" for choice in question.choices]
@@ -68,6 +71,7 @@ def response_rows(survey: SurveyView, lang: str) -> list[list[Cell]]:
     zone = ZoneInfo(survey.timezone)
     commented = {question.name for question in survey.answerable if _has_comments(survey, question)}
     yes_no = (t("survey_results.yes", lang), t("survey_results.no", lang))
+    sending = _has_unsent(survey)
     rows = []
     for response in survey.responses:
         row: list[Cell] = []
@@ -76,6 +80,8 @@ def response_rows(survey: SurveyView, lang: str) -> list[list[Cell]]:
             row.append(local.date() if local else None)
         else:
             row += [response.respondent_name or "", local]
+        if sending:
+            row.append(t(f"survey_results.sending_{response.sending}", lang))
         for question in survey.answerable:
             value = response.answers.get(question.name)
             row += _cells(question, value, lang, survey.anonymous, yes_no)
@@ -109,6 +115,12 @@ def _cells(question: QuestionView, value: object, lang: str, anonymous: bool,
             return [t("survey_results.evidence_attached", lang)]
         return [value.filename or value.file_id]
     return [str(value)]
+
+
+def _has_unsent(survey: SurveyView) -> bool:
+    """Whether any response was sent at the closing or left partial (then a "Gönderim"
+    column says, per row: kendisi / otomatik / tamamlanmamış)."""
+    return any(response.sending != "member" for response in survey.responses)
 
 
 def _has_comments(survey: SurveyView, question: QuestionView) -> bool:
@@ -216,41 +228,60 @@ def _responses_sheet(book: _Book, survey: SurveyView, lang: str, title: str) -> 
 
 
 def _summary_sheet(book: _Book, results: SurveyResults, lang: str, title: str | None = None) -> None:
+    """The summary as separate, labelled tables, each with its own header row (so no value
+    sits under another table's heading): every question with its count and number
+    statistics; options with their count and share; written answers; date ranges; files."""
     survey = results.survey
     sheet = book.sheet(title or t("survey_results.sheet_summary", lang))
     sheet.set_column(0, 0, 40)
-    sheet.set_column(1, 7, 12)
+    sheet.set_column(1, 1, 24)
+    sheet.set_column(2, 7, 12)
     book.write_row(sheet, 0, [survey.title], header=True)
     book.write_row(sheet, 1, [t("survey_results.col_group", lang), survey.group_name])
     book.write_row(sheet, 2, [t("survey_results.col_responses", lang), results.rate.responded,
                               t("survey_results.col_invited", lang), results.rate.invited])
-    if results.withheld:
-        book.write_row(sheet, 4, [t("survey_results.withheld_plain", lang, minimum=results.minimum)])
-        return
-    row = 4
-    book.write_row(sheet, row, [t("survey_results.col_question", lang), t("survey_results.col_count", lang),
-                                t("survey_results.col_mean", lang), t("survey_results.col_median", lang),
-                                t("survey_results.col_min", lang), t("survey_results.col_max", lang)], header=True)
-    for summary in results.summaries:
+    row = 3
+    if results.rate.partial:
+        book.write_row(sheet, row, [t("survey_results.col_partial", lang), results.rate.partial])
         row += 1
-        cells: list[Cell] = [summary.question.label(lang), summary.count]
-        if summary.numbers:
-            cells += [summary.numbers.mean, summary.numbers.median, summary.numbers.minimum, summary.numbers.maximum]
-        book.write_row(sheet, row, cells)
+    if results.withheld:
+        book.write_row(sheet, row + 1, [t("survey_results.withheld_plain", lang, minimum=results.minimum)])
+        return
+    question = t("survey_results.col_question", lang)
+    tables: list[tuple[str, list[str], list[list[Cell]]]] = [
+        ("table_numbers", [question, t("survey_results.col_count", lang), t("survey_results.col_mean", lang),
+                           t("survey_results.col_median", lang), t("survey_results.col_min", lang),
+                           t("survey_results.col_max", lang)], []),
+        ("table_choices", [question, t("survey_results.col_option", lang), t("survey_results.col_count", lang),
+                           t("survey_results.col_share", lang)], []),
+        ("table_texts", [question, t("survey_results.col_answer", lang)], []),
+        ("table_dates", [question, t("survey_results.col_first", lang), t("survey_results.col_last", lang)], []),
+        ("table_files", [question, t("survey_results.col_files", lang)], []),
+    ]
+    for summary in results.summaries:
+        label = summary.question.label(lang)
+        stats = summary.numbers
+        tables[0][2].append([label, summary.count] + (
+            [stats.mean, stats.median, stats.minimum, stats.maximum] if stats else []))
         for share in summary.shares:
-            row += 1
-            label = t(f"survey_results.{share.name}", lang) if summary.question.type == "yes_no" else share.label
-            book.write_row(sheet, row, [f"    {label}", share.count, t("survey_results.share_of", lang)])
-            book.write(sheet, row, 3, round(share.percent, 1))
-        for text in summary.texts:
-            row += 1
-            book.write_row(sheet, row, [f"    {text}"])
+            option = t(f"survey_results.{share.name}", lang) if summary.question.type == "yes_no" else share.label
+            tables[1][2].append([label, option, share.count, round(share.percent, 1)])
+        tables[2][2].extend([label, text] for text in summary.texts)
         if summary.dates:
-            row += 1
-            book.write_row(sheet, row, ["", "", "", "", summary.dates[0], summary.dates[1]])
+            tables[3][2].append([label, summary.dates[0], summary.dates[1]])
         if summary.evidence:
+            tables[4][2].append([label, summary.evidence])
+    for key, headers, rows in tables:
+        if not rows:
+            continue
+        row += 1
+        book.write_row(sheet, row, [t(f"survey_results.{key}", lang)], header=True)
+        row += 1
+        book.write_row(sheet, row, headers, header=True)
+        for cells in rows:
             row += 1
-            book.write_row(sheet, row, [f"    {t('survey_results.evidence_count', lang, count=summary.evidence)}"])
+            book.write_row(sheet, row, cells)
+        row += 1
 
 
 def _plan_sheet(book: _Book, all_results: list[SurveyResults], lang: str, *, by_group: bool = False) -> None:

@@ -476,7 +476,9 @@ class Answer(BaseModel):
 class Response(BaseModel):
     """One member's answers to one survey. `member_id` is None for an anonymous survey
     (its in-progress link is a random `respondent_token`, erased at submission).
-    `current_question` is where she resumes; `submitted_at` None = not finished."""
+    `current_question` is where she resumes; `submitted_at` None = not finished.
+    `auto_submitted`: she never tapped Send, but every required question was answered when
+    the survey closed, so the closing submitted it."""
 
     id: int
     survey_id: int
@@ -484,6 +486,7 @@ class Response(BaseModel):
     started_at: datetime
     submitted_at: datetime | None = None
     current_question: str | None = None
+    auto_submitted: bool = False
     answers: dict[str, Answer] = Field(default_factory=dict)
 
     @property

@@ -17,6 +17,9 @@ from aiosqlite import Connection
 from bot.models import Group
 from bot.services.surveys import content, model
 from bot.services.surveys.results import (
+    PARTIAL,
+    SENT_AUTOMATICALLY,
+    SENT_BY_MEMBER,
     Choice,
     Evidence,
     Invitee,
@@ -59,9 +62,10 @@ def response_view(response: model.Response, form: model.SurveyForm, names: dict[
         if answer.comment:
             comments[question.name] = answer.comment
     member = None if anonymous else response.member_id
+    sending = PARTIAL if not response.submitted else (SENT_AUTOMATICALLY if response.auto_submitted else SENT_BY_MEMBER)
     return ResponseView(answers=answers, submitted_at=response.submitted_at, respondent_id=member,
                         respondent_name=names.get(member, f"#{member}") if member is not None else None,
-                        comments=comments)
+                        comments=comments, sending=sending)
 
 
 def _year(survey: model.Survey, group: Group) -> int:
@@ -94,7 +98,10 @@ async def load_view(conn: Connection, survey: model.Survey) -> SurveyView:
     for member_id in missing_names:  # left the group since: still named in a named survey
         member = await members_repo.get(conn, member_id)
         names[member_id] = member.display_name if member else f"#{member_id}"
-    responses = await surveys_repo.responses(conn, survey.id)
+    # Once closed, responses started but never sent with a required answer missing are
+    # partial responses: counted apart, their answered questions summarized.
+    responses = await surveys_repo.responses(conn, survey.id, submitted_only=survey.is_open)
+    responses = [r for r in responses if r.submitted or any(not a.skipped for a in r.answers.values())]
     own = {indicator.code: dict(indicator.name) for indicator in await surveys_repo.group_indicators(conn, group.id)}
     year = _year(survey, group)
     return SurveyView(

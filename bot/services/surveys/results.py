@@ -71,16 +71,22 @@ class Evidence:
     kind: str = "document"
 
 
+SENT_BY_MEMBER, SENT_AUTOMATICALLY, PARTIAL = "member", "auto", "partial"
+
+
 @dataclass(frozen=True)
 class ResponseView:
-    """One person's (finished) response. `respondent_*` are None for anonymous surveys;
-    `submitted_at` is an aware UTC datetime."""
+    """One person's response. `respondent_*` are None for anonymous surveys; `submitted_at`
+    is an aware UTC datetime (None for a partial one). `sending`: "member" (she tapped Send),
+    "auto" (complete when the survey closed, sent then), "partial" (the survey closed with a
+    required answer missing: not counted as a response, its answers still summarized)."""
 
     answers: dict[str, object]
     submitted_at: datetime | None = None
     respondent_id: int | None = None
     respondent_name: str | None = None
     comments: dict[str, str] = field(default_factory=dict)
+    sending: str = SENT_BY_MEMBER
 
 
 @dataclass(frozen=True)
@@ -214,9 +220,14 @@ class Achievement:
 
 @dataclass(frozen=True)
 class ResponseRate:
+    """`responded` counts sent responses (auto-submitted ones among them, `auto`); `partial`
+    responses are counted apart and their people stay in `missing`."""
+
     responded: int
     invited: int
     missing: list[str]  # names; always empty for anonymous surveys
+    partial: int = 0
+    auto: int = 0
 
     @property
     def percent(self) -> float:
@@ -326,18 +337,21 @@ def plan_versus_actual(survey: SurveyView) -> list[Achievement]:
 def response_rate(survey: SurveyView) -> ResponseRate:
     """Finished responses against invited members; the names of those missing only for
     named surveys (for an anonymous one, the missing list would tell who answered)."""
-    invited = len(survey.invited) or len(survey.responses)
+    sent = [response for response in survey.responses if response.sending != PARTIAL]
+    invited = len(survey.invited) or len(sent)
     missing: list[str] = []
     if not survey.anonymous:
-        answered = {response.respondent_id for response in survey.responses}
+        answered = {response.respondent_id for response in sent}
         missing = sorted((person.name for person in survey.invited if person.member_id not in answered),
                          key=turkish_sort_key)
-    return ResponseRate(len(survey.responses), invited, missing)
+    return ResponseRate(len(sent), invited, missing, partial=len(survey.responses) - len(sent),
+                        auto=sum(1 for response in sent if response.sending == SENT_AUTOMATICALLY))
 
 
 def summarize(survey: SurveyView, *, lang: str | None = None,
               minimum_responses: int = MINIMUM_ANONYMOUS_RESPONSES) -> SurveyResults:
-    """Everything a coordinator sees about a survey, in `lang` (default: the group's)."""
+    """Everything a coordinator sees about a survey, in `lang` (default: the group's).
+    Partial responses count towards the anonymous minimum: it is about what is shown."""
     language = lang or survey.language
     rate = response_rate(survey)
     if survey.anonymous and len(survey.responses) < minimum_responses:

@@ -33,7 +33,13 @@ from bot.services.surveys.exports import (
     template_xlsx,
 )
 from bot.services.surveys.result_views import load_view, titled
-from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES, SurveyResults, SurveyView, summarize
+from bot.services.surveys.results import (
+    MINIMUM_ANONYMOUS_RESPONSES,
+    SurveyResults,
+    SurveyView,
+    response_rate,
+    summarize,
+)
 from bot.services.surveys.results_text import results_text
 from bot.services.surveys.results_text import format_date
 from messages import t
@@ -142,6 +148,8 @@ class SurveyResultsService:
         async with self._db.read() as conn:
             view = await load_view(conn, survey)
         results = self.summarize(view, ctx.lang)
+        if not view.responses:  # no empty spreadsheet, no empty chart: say so
+            return [Reply(text=results_text(results, survey, ctx.lang))]
         buttons = [] if results.withheld else [[Button(label=t("survey_results.csv_button", ctx.lang),
                                                        choice=f"results:{survey.id}:csv")]]
         if len(ctx.coordinated_groups()) > 1 and await self._comparable(ctx, survey):
@@ -184,7 +192,8 @@ class SurveyResultsService:
         lines = [t("survey_results.compare_heading", ctx.lang, template=views[0].title_in(ctx.lang) if views else survey.template)]
         for view in views:
             lines.append(t("survey_results.compare_group", ctx.lang, group=view.group_name,
-                           responded=len(view.responses), invited=len(view.invited) or len(view.responses)))
+                           responded=response_rate(view).responded,
+                           invited=response_rate(view).invited))
         content = await asyncio.to_thread(self.template_xlsx, views, ctx.lang)
         return [Reply(text="\n".join(lines)),
                 Reply(text=t("survey_results.compare_caption", ctx.lang, template=survey.template),

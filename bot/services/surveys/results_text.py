@@ -48,6 +48,10 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
     lines = [t("survey_results.heading", lang, title=view.title_in(lang), group=view.group_name), status,
              t("survey_results.rate", lang, responded=rate.responded, invited=rate.invited,
                percent=number(rate.percent, lang, 0))]
+    if rate.auto:
+        lines.append(t("survey_results.auto_line", lang, count=rate.auto))
+    if rate.partial:
+        lines.append(t("survey_results.partial_line", lang, count=rate.partial))
     if rate.missing:
         names = ", ".join(rate.missing[:MAX_MISSING])
         if len(rate.missing) > MAX_MISSING:
@@ -56,6 +60,8 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
                        names=names))
     if view.anonymous:
         lines.append(t("survey_results.anonymous_note", lang))
+    if not view.responses:  # nothing to summarize, and no file is sent
+        return "\n".join([*lines, "", t("survey_results.no_responses_yet", lang)])
     if results.withheld:
         lines.append(t("survey_results.withheld", lang, minimum=results.minimum, count=rate.responded))
         return "\n".join(lines)

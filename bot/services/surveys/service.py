@@ -206,21 +206,32 @@ class SurveyService:
         await self.nudge(survey, key=f"{reminder.key}:{int(survey.deadline.timestamp())}")
 
     async def nudge(self, survey: Survey, *, key: str) -> int:
-        """Queue the nudge to everyone who has not finished; returns how many."""
+        """Queue the nudge to everyone who has not finished; returns how many. Those who have
+        started are told that what they saved is not sent yet (never what it is)."""
         async with self.db.read() as conn:
-            audience = await repo.unfinished_member_ids(conn, survey.id)
-        if not audience:
+            unfinished = [r for r in await repo.recipients(conn, survey.id) if r.submitted_at is None]
+        if not unfinished:
             return 0
         group = await self.group(survey.group_id)
 
-        def render(lang: str) -> Reply:
-            return Reply(text=t("survey.nudge", lang, group=group.name,
-                                deadline=format_datetime(survey.deadline, lang, group.timezone)),
-                         buttons=[[Button(label=t("survey.continue_button", lang), choice=f"sv:{survey.id}:start")]])
+        def render(heading: str) -> Callable[[str], Reply]:
+            def rendered(lang: str) -> Reply:
+                return Reply(text=t(heading, lang, group=group.name,
+                                    deadline=format_datetime(survey.deadline, lang, group.timezone),
+                                    command="/anketler" if lang == "tr" else "/surveys"),
+                             buttons=[[Button(label=t("survey.continue_button", lang),
+                                              choice=f"sv:{survey.id}:start")]])
+            return rendered
 
-        broadcast = await self._broadcasts.create_broadcast(key, group.id, "survey_nudge")
-        await self._broadcasts.send_to_members(broadcast, audience, render)
-        return len(audience)
+        started = [r.member_id for r in unfinished if r.started_at is not None]
+        new = [r.member_id for r in unfinished if r.started_at is None]
+        if new:
+            broadcast = await self._broadcasts.create_broadcast(key, group.id, "survey_nudge")
+            await self._broadcasts.send_to_members(broadcast, new, render("survey.nudge"))
+        if started:
+            broadcast = await self._broadcasts.create_broadcast(f"{key}:unsent", group.id, "survey_nudge")
+            await self._broadcasts.send_to_members(broadcast, started, render("survey.nudge_unsent"))
+        return len(unfinished)
 
     async def _close_due(self, reminder: Reminder, now: datetime) -> None:
         survey = await self._current(reminder)
@@ -231,22 +242,28 @@ class SurveyService:
         """Close it; the coordinators get the response rate and a results button; members who
         had not finished are told when it was closed early."""
         now = self._now()
+        form = await self.form(survey)
         async with self.db.transaction() as tx:
             if not await repo.close_survey(tx, survey.id, now):
                 return False
             await self._reminders.cancel_prefix(f"survey:{survey.id}:nudge:")
+            auto, partial = await self._settle_unsent(tx, survey, form, now)
             recipients = await repo.recipients(tx, survey.id)
             unfinished = [r.member_id for r in recipients if r.submitted_at is None]
             coordinators = [member.id for member, role in await _group_members(tx, survey.group_id)
                             if role is Role.COORDINATOR]
         group = await self.group(survey.group_id)
-        form = await self.form(survey)
         done = len(recipients) - len(unfinished)
         rate = round(100 * done / len(recipients)) if recipients else 0
 
         def closing(lang: str) -> Reply:
-            return Reply(text=t("survey.closed_for_coordinators", lang, title=localized(form.title, lang),
-                                group=group.name, done=done, total=len(recipients), rate=rate),
+            text = t("survey.closed_for_coordinators", lang, title=localized(form.title, lang),
+                     group=group.name, done=done, total=len(recipients), rate=rate)
+            if auto:
+                text += "\n" + t("survey.closed_auto_note", lang, count=auto)
+            if partial:
+                text += "\n" + t("survey.closed_partial_note", lang, count=partial)
+            return Reply(text=text,
                          buttons=[[Button(label=t("survey.results_button", lang), choice=f"results:{survey.id}")]])
 
         broadcast = await self._broadcasts.create_broadcast(f"survey:{survey.id}:closed", group.id, "survey_closed")
@@ -256,6 +273,28 @@ class SurveyService:
             await self._broadcasts.send_to_members(told, [m for m in unfinished if m not in coordinators], lambda lang: Reply(
                 text=t("survey.closed_early_notice", lang, title=localized(form.title, lang), group=group.name)))
         return True
+
+    @staticmethod
+    async def _settle_unsent(conn: Connection, survey: Survey, form: SurveyForm, now: datetime) -> tuple[int, int]:
+        """At the closing, the responses started but never sent: one whose required questions
+        (those skip logic asks) are all answered is submitted, marked auto-submitted; one
+        missing a required answer stays a partial response (counted apart in the results).
+        An anonymous survey's remaining links to members are erased. Returns (auto, partial)."""
+        from bot.services.surveys.answering import first_missing, hidden_answers
+
+        auto = partial = 0
+        for response in await repo.responses(conn, survey.id, submitted_only=False):
+            if response.submitted or not any(not a.skipped for a in response.answers.values()):
+                continue
+            if first_missing(form, response.answers) is None:
+                for name in hidden_answers(form, response.answers):
+                    await repo.delete_answer(conn, response.id, name)
+                await repo.submit_unsent(conn, survey, response.id, now)
+                auto += 1
+            else:
+                partial += 1
+        await repo.unlink_unsent(conn, survey)
+        return auto, partial
 
     async def extend(self, survey: Survey, deadline: datetime) -> Survey:
         """New deadline (reopens a closed survey); nudges re-armed; those not finished are told."""

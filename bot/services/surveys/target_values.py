@@ -29,9 +29,12 @@ EXAMPLES = {
 }
 
 
-def read_target_value(text: str, answer_type: IndicatorAnswerType | str, lang: str = "tr") -> float:
-    """The value `text` names for an indicator answered as `answer_type` (`lang`: the
-    language of the example in the error).
+def read_target_value(text: str, answer_type: IndicatorAnswerType | str, lang: str = "tr",
+                      *, number_lang: str | None = None) -> float:
+    """The value `text` names for an indicator answered as `answer_type`, its number read as a
+    person writing in `number_lang` (default `lang`) writes it (`1.250` / `12,5` in Turkish,
+    `1,250` / `12.5` in English; `answers.read_number`); `lang`: the language of the example
+    in the error.
 
     Raises InvalidAnswer (params `typed`, `example`) with `targets.value_bad_number`,
     `targets.value_bad_yes_no`, `targets.value_percentage_range` (outside 0–100),
@@ -45,7 +48,8 @@ def read_target_value(text: str, answer_type: IndicatorAnswerType | str, lang: s
         except InvalidAnswer:
             raise InvalidAnswer("targets.value_bad_yes_no", typed=typed, example=example) from None
     try:
-        value = read_percentage(text) if kind == IndicatorAnswerType.PERCENTAGE else read_number(text)
+        reading = number_lang or lang
+        value = read_percentage(text, reading) if kind == IndicatorAnswerType.PERCENTAGE else read_number(text, reading)
     except InvalidAnswer:
         raise InvalidAnswer("targets.value_bad_number", typed=typed, example=example) from None
     if kind == IndicatorAnswerType.PERCENTAGE and not 0 <= value <= 100:

@@ -72,7 +72,7 @@ def number(text: str, answer_type: IndicatorAnswerType | str = IndicatorAnswerTy
     """The value for an indicator answered as `answer_type`; TargetError (one English line
     naming `what`) when it cannot be read or the indicator cannot take it."""
     try:
-        return read_target_value(text, answer_type, "en")
+        return read_target_value(text, answer_type, "en", number_lang="tr")  # messages in English, numbers as Turks write them
     except InvalidAnswer as error:
         raise TargetError(f"{what}: {plain(error)}") from None
 
@@ -235,11 +235,13 @@ class TargetCardFlow:
                 async with self._service.db.transaction() as tx:
                     for year, value in pairs:
                         await repo.set_target(tx, group_id, code, year, value, ctx.now)
-        except InvalidAnswer as error:  # a value the indicator cannot take: the reason, with an example
-            return [ctx.text(error.key, **error.params), await self._prompt(ctx, state)]
-        except TargetError:
-            return [ctx.text(f"targets.bad_{state.step}{_variant(indicator)}", year=ctx.now.year),
-                    await self._prompt(ctx, state)]
+        except InvalidAnswer as error:  # a value the indicator cannot take: the reason, then the question (one message)
+            prompt = await self._prompt(ctx, state)
+            return [Reply(text=t(error.key, ctx.lang, **error.params) + "\n\n" + prompt.text, buttons=prompt.buttons)]
+        except TargetError:  # one message: what was wrong, then the question again
+            prompt = await self._prompt(ctx, state)
+            return [Reply(text=t(f"targets.bad_{state.step}{_variant(indicator)}", ctx.lang, year=ctx.now.year)
+                          + "\n\n" + prompt.text, buttons=prompt.buttons)]
         await self._conversation.end(ctx)
         async with self._service.db.read() as conn:
             indicators = await content.indicators_for_group(conn, group_id)
