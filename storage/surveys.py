@@ -397,7 +397,7 @@ async def submit_unsent(conn: Connection, survey: Survey, response_id: int, now:
     recipient row finished (found by member for a named survey, by the token for an
     anonymous one, which is then erased like at a normal submission)."""
     when = to_db(_day(now) if survey.anonymous else now)
-    row = await _one(conn, "SELECT member_id, respondent_token FROM survey_responses WHERE id = ?", (response_id,))
+    row = await fetch_one(conn, "SELECT member_id, respondent_token FROM survey_responses WHERE id = ?", (response_id,))
     if row is None:
         return
     await conn.execute("UPDATE survey_responses SET submitted_at = ?, auto_submitted = 1, current_question = NULL, "

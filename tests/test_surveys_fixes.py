@@ -189,12 +189,16 @@ async def test_results_before_anyone_answered_send_no_empty_spreadsheet(harness:
 
 
 def test_a_target_card_is_read_in_the_coordinators_language() -> None:
-    from bot.services.surveys.targets import _baseline, parse_target
+    from bot.services.surveys.model import IndicatorAnswerType
+    from bot.services.surveys.targets import _baseline, _target, parse_target
 
-    assert _baseline("1,250 2024", 2026, "en") == (1250, 2024)
-    assert _baseline("1.250 2024", 2026, "tr") == (1250, 2024)
-    assert _baseline("32.5% 2024", 2026, "en") == (32.5, 2024)
-    assert parse_target("2027=1,250", "en") == (2027, 1250) and parse_target("2027=1,250", "tr") == (2027, 1.25)
+    count, share, amount = IndicatorAnswerType.INTEGER, IndicatorAnswerType.PERCENTAGE, IndicatorAnswerType.DECIMAL
+    assert _baseline("1,250 2024", 2026, count, "en") == (1250, 2024)
+    assert _baseline("1.250 2024", 2026, count, "tr") == (1250, 2024)
+    assert _baseline("32.5% 2024", 2026, share, "en") == (32.5, 2024)
+    assert _target("2027=1,250", amount, "en") == (2027, 1250) and _target("2027=1,250", amount, "tr") == (2027, 1.25)
+    # The command line reads numbers the Turkish way whatever its (English) messages.
+    assert parse_target("2027=1.250", count) == (2027, 1250)
 
 
 async def test_with_skip_logic_the_list_the_intro_and_every_question_give_the_same_count(harness: Harness) -> None:

@@ -82,7 +82,7 @@ async def _answer_feedback(harness: Harness, person: Person) -> None:
     """She answers the 3-question meeting feedback survey from its invitation and submits."""
     invitation = await harness.next_containing(person, "Yeni anket", timeout=10)
     await harness.press(person, invitation, "▶️ Başla")
-    await harness.next_containing(person, "1/3")
+    await harness.next_containing(person, "1. soru (en fazla 4)")
     await harness.send(person, "2")
     await harness.send(person, "Daha kısa olsun")
     format_question = await harness.send(person, "EVET")
