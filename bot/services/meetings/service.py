@@ -20,14 +20,17 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from aiosqlite import Connection
+
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Attachment, Button, Group, Member, Reply, Role
+from bot.models import Attachment, Button, Group, Member, Recheck, Reply, Role
 from bot.services.meetings import export, recurrence, render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
+from bot.services.late import LateDelivery, Recipient
 from bot.services.meetings.amend import AmendFlow, change_line
 from bot.services.meetings.answers import MeetingAnswers
 from bot.services.meetings.attendance import Attendance
@@ -36,6 +39,7 @@ from bot.services.meetings.overview import MeetingOverview
 from bot.services.meetings.settings import REMINDER_SETTING, ReminderSettings
 from bot.services.reminders import Reminder, ReminderService
 from messages import t
+from storage import groups as groups_repo
 from storage import meetings as meetings_repo
 from storage import members as members_repo
 from storage.db import Database
@@ -385,12 +389,43 @@ class MeetingService:
         meeting, group = found
         async with self._db.read() as conn:
             answered, waiting = await meetings_repo.reminder_audience_by_answer(conn, meeting.id)
+        recheck = self._recheck(meeting, _send_until(reminder))
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{meeting.sequence}", group.id, "meeting_reminder")
         await self._broadcasts.send_to_members(
-            broadcast, answered, lambda lang: render.reminder(meeting, group, lang, now))
+            broadcast, answered, lambda lang: render.reminder(meeting, group, lang, now).model_copy(
+                update={"recheck": recheck}))
         await self._broadcasts.send_to_members(
-            broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
+            broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True).model_copy(
+                update={"recheck": recheck}))
+
+    @staticmethod
+    def _recheck(meeting: Meeting, until: datetime | None) -> Recheck:
+        return Recheck(kind=REMINDER_KIND, ref={"meeting_id": meeting.id, "sequence": meeting.sequence},
+                       until=until or meeting.starts_at)
+
+    def register_late(self, late: LateDelivery) -> None:
+        """A reminder delivered late (a WhatsApp message held while her window was closed)
+        is checked again when it is released."""
+        late.register(REMINDER_KIND, self._late_reminder)
+
+    async def _late_reminder(self, conn: Connection, recheck: Recheck, recipient: Recipient,
+                             now: datetime) -> Reply | None:
+        """The reminder as it would be sent now: None once the meeting was cancelled, moved
+        (the change notice told her), has begun, or she said she cannot come; else its text
+        from the real time left, with the RSVP buttons while she has not answered."""
+        meeting = await meetings_repo.get(conn, int(recheck.ref["meeting_id"]))
+        if (meeting is None or meeting.cancelled or meeting.sequence != recheck.ref.get("sequence")
+                or meeting.starts_at <= now):
+            return None
+        group = await groups_repo.get(conn, meeting.group_id)
+        if group is None:
+            return None
+        answer = (await meetings_repo.rsvp_of(conn, meeting.id, recipient.member_id)
+                  if recipient.member_id is not None else None)
+        if answer == "no":
+            return None
+        return render.reminder(meeting, group, recipient.lang, now, ask=answer is None)
 
     async def _send_summary(self, reminder: Reminder, now: datetime) -> None:
         """The coordinators' look at the answers before the meeting, with a quorum warning."""
@@ -431,8 +466,10 @@ class MeetingService:
         async with self._db.transaction():
             broadcast = await self._broadcasts.create_broadcast(
                 f"meeting:{meeting.id}:nudge:{meeting.sequence}:{now:%Y%m%d%H}", group.id, "meeting_reminder")
+            recheck = self._recheck(meeting, meeting.starts_at)
             await self._broadcasts.send_to_members(
-                broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
+                broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True).model_copy(
+                    update={"recheck": recheck}))
         return len(waiting)
 
     # -- for the other modules ----------------------------------------------------------

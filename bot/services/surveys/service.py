@@ -21,14 +21,16 @@ from pathlib import Path
 from aiosqlite import Connection
 
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Button, Group, Member, Reply, Role
+from bot.models import Button, Group, Member, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
+from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
 from bot.text import fold
 from messages import format_datetime, t
+from storage import groups as groups_repo
 from storage import members as members_repo
 from storage import surveys as repo
 from storage.db import Database
@@ -200,24 +202,45 @@ class SurveyService:
         survey = await self._current(reminder)
         if survey is None:
             return
-        await self.nudge(survey, key=f"{reminder.key}:{int(survey.deadline.timestamp())}")
+        await self.nudge(survey, key=f"{reminder.key}:{int(survey.deadline.timestamp())}",
+                         until=_nudge_deadline(reminder))
 
-    async def nudge(self, survey: Survey, *, key: str) -> int:
-        """Queue the nudge to everyone who has not finished; returns how many."""
+    async def nudge(self, survey: Survey, *, key: str, until: datetime | None = None) -> int:
+        """Queue the nudge to everyone who has not finished; returns how many. `until`: the
+        moment after which a late delivery is dropped (default: the deadline)."""
         async with self.db.read() as conn:
             audience = await repo.unfinished_member_ids(conn, survey.id)
         if not audience:
             return 0
         group = await self.group(survey.group_id)
+        recheck = Recheck(kind=NUDGE_KIND, ref={"survey_id": survey.id, "deadline": survey.deadline.isoformat()},
+                          until=until or survey.deadline)
 
         def render(lang: str) -> Reply:
-            return Reply(text=t("survey.nudge", lang, group=group.name,
-                                deadline=format_datetime(survey.deadline, lang, group.timezone)),
-                         buttons=[[Button(label=t("survey.continue_button", lang), choice=f"sv:{survey.id}:start")]])
+            return _nudge(survey, group, lang).model_copy(update={"recheck": recheck})
 
         broadcast = await self._broadcasts.create_broadcast(key, group.id, "survey_nudge")
         await self._broadcasts.send_to_members(broadcast, audience, render)
         return len(audience)
+
+    def register_late(self, late: LateDelivery) -> None:
+        """A nudge delivered late (a WhatsApp message held while her window was closed) is
+        checked again when it is released."""
+        late.register(NUDGE_KIND, self._late_nudge)
+
+    async def _late_nudge(self, conn: Connection, recheck: Recheck, recipient: Recipient,
+                          now: datetime) -> Reply | None:
+        """The nudge as it would be sent now: None once the survey was closed, its deadline
+        moved (the extension told her), its deadline passed, or she has submitted."""
+        survey = await repo.get_survey(conn, int(recheck.ref["survey_id"]))
+        if (survey is None or not survey.is_open or survey.deadline.isoformat() != recheck.ref.get("deadline")
+                or survey.deadline <= now or recipient.member_id is None):
+            return None
+        recipient_row = await repo.recipient(conn, survey.id, recipient.member_id)
+        if recipient_row is None or recipient_row.submitted_at is not None:
+            return None
+        group = await groups_repo.get(conn, survey.group_id)
+        return _nudge(survey, group, recipient.lang) if group is not None else None
 
     async def _close_due(self, reminder: Reminder, now: datetime) -> None:
         survey = await self._current(reminder)
@@ -412,6 +435,13 @@ class SurveyService:
 
 async def _group_members(conn: Connection, group_id: int) -> list[tuple[Member, Role]]:
     return await members_repo.group_members(conn, group_id)
+
+
+def _nudge(survey: Survey, group: Group, lang: str) -> Reply:
+    """The nudge: the group and the deadline, never the questions (phones are shared)."""
+    return Reply(text=t("survey.nudge", lang, group=group.name,
+                        deadline=format_datetime(survey.deadline, lang, group.timezone)),
+                 buttons=[[Button(label=t("survey.continue_button", lang), choice=f"sv:{survey.id}:start")]])
 
 
 def _nudge_deadline(reminder: Reminder) -> datetime | None:
