@@ -148,5 +148,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     services.extras["linking"] = linking
     meetings.register_late(services.late)
     surveys.register_late(services.late)
+    milestones.digest.register_late(services.late)
     return services
 
