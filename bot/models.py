@@ -116,12 +116,16 @@ class Recheck(BaseModel):
     `kind` names a check registered with `LateDelivery` (e.g. `meeting_reminder`), `ref` the
     ids it needs (e.g. `{"meeting_id": 4, "sequence": 1}`), `until` (UTC) the moment after
     which the message is not worth sending any more: the same grace the reminder kind has
-    for a late send on Telegram (`ReminderService.register_kind(grace=...)`).
+    for a late send on Telegram (`ReminderService.register_kind(grace=...)`). `reminder` is
+    True for reminders, nudges and digests (about something she was told before), False for
+    a notice of something new (e.g. a meeting announced): only the latter may cost a second
+    WhatsApp template while her window stays closed.
     """
 
     kind: str
     ref: dict[str, int | str] = Field(default_factory=dict)
     until: datetime | None = None
+    reminder: bool = True
 
 
 class Reply(BaseModel):

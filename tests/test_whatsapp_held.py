@@ -119,20 +119,32 @@ async def test_a_cancelled_meeting_and_a_submitted_survey_are_not_recalled(wa: W
     await _at(wa, datetime(2026, 12, 2, 11, 1, tzinfo=UTC))  # the 24-hour reminder: held
     meeting = (await wa.services.meetings.upcoming([1], limit=1))[0]
     await wa.services.meetings.call_off(meeting.id)  # the cancellation: held too
-    await _at(wa, datetime(2026, 12, 6, 11, 1, tzinfo=UTC))  # the survey's 3-day nudge: held
+    await _at(wa, datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
     assert len(_templates(wa, ayse)) == 1
-    # Her answers reach us another way (her other app): the held nudge is about nothing now.
+    await wa.wa_skip(ayse)
+    # She writes on the morning of the meeting: the cancellation (dated), not the reminder.
+    before = len(wa.graph.messages_to(ayse))
+    await wa.graph.send_text(ayse, "merhaba")
+    cancelled = await wa.graph.wait_for_message(ayse, lambda m: "iptal edildi" in m.text)
+    assert cancelled.text.startswith("📬"), cancelled.text
+    await wa.wa_skip(ayse)
+    released = [m.text for m in wa.graph.messages_to(ayse)[before:]]
+    assert not [text for text in released if "Hatırlatma" in text], released
+
+    # The survey's 3-day nudge is held (a new closed window: one template)...
+    await _at(wa, datetime(2026, 12, 6, 11, 1, tzinfo=UTC))
+    assert len(_templates(wa, ayse)) == 2
+    await wa.wa_skip(ayse)
+    # ...and her answers reach us another way (her other app) before she writes again.
     async with wa.services.db.transaction() as tx:
         found = await members_repo.by_identity(tx, "whatsapp", ayse.user_id)
         assert found is not None
         response = await surveys_repo.start_response(tx, survey, found.id, wa.clock.now())
         await surveys_repo.submit(tx, survey, response.id, found.id, wa.clock.now())
-    await wa.wa_skip(ayse)
     before = len(wa.graph.messages_to(ayse))
     await wa.graph.send_text(ayse, "merhaba")
-    cancelled = await wa.graph.wait_for_message(ayse, lambda m: "iptal" in m.text.lower())
-    assert cancelled.text.startswith("📬"), cancelled.text
+    await wa.graph.wait_for_message(ayse, lambda m: "/yardim" in m.text)  # her own answer
     await wa.wa_skip(ayse)
     released = [m.text for m in wa.graph.messages_to(ayse)[before:]]
-    assert not [text for text in released if "Hatırlatma" in text], released
     assert not [text for text in released if "yanıtlamadığınız bir anket" in text], released
+    assert all("Koordinat komutları" in text or "hoş geldiniz" in text for text in released), released

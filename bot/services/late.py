@@ -10,7 +10,8 @@ out, `LateDelivery.review` looks at its `Reply.recheck`:
 - the feature's check, registered under `recheck.kind`, sees the thing as it is now: a
   meeting cancelled, moved or begun, a survey closed, extended or already submitted → dropped;
   otherwise it returns the message recomputed at the real time left ("1 saat sonra" read now,
-  never from when it was made: DESIGN.md "texts about time are computed when sent").
+  never from when it was made: DESIGN.md "texts about time are computed when sent"), or, for
+  a notice that still holds (`Recheck.reminder` False), the message as it was.
 
 Messages without a `recheck` (answers, announcements) are delivered as they are.
 """
@@ -37,8 +38,9 @@ class Recipient:
     lang: str
 
 
-# check(conn, recheck, recipient, now) -> the message to send now, or None to drop it.
-Check = Callable[[Connection, Recheck, Recipient, datetime], Awaitable[Reply | None]]
+# check(conn, held, recheck, recipient, now) -> the message to send now (`held` itself, or one
+# made again for `now`), or None to drop it. `recheck` is `held.recheck`.
+Check = Callable[[Connection, Reply, Recheck, Recipient, datetime], Awaitable[Reply | None]]
 
 
 class LateDelivery:
@@ -66,7 +68,7 @@ class LateDelivery:
         check = self._checks.get(recheck.kind)
         if check is None:
             return reply  # a kind nobody checks (a feature not installed): as it was
-        fresh = await check(conn, recheck, recipient, now)
+        fresh = await check(conn, reply, recheck, recipient, now)
         if fresh is None:
             log.info("late %s dropped: no longer current", recheck.kind)
             return None

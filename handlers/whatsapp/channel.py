@@ -8,8 +8,8 @@ as soon as she writes, each reminder or nudge checked again first (`handlers.wha
 
 Template rule (every template is billed): one template per closed window, i.e. the first
 message held since she last wrote sends it and later ones are only held. One more goes out
-only for a new notice (a message without `Reply.recheck`: an announcement, a change, a new
-survey, not a reminder or nudge of something she was already told about) held at least
+only for a new notice (an announcement, a change, a new survey: not a reminder, nudge or
+digest of something she was already told about, `Recheck.reminder`) held at least
 `TEMPLATE_REPEAT_AFTER` (7 days) after the first. Never more than two until she writes. Errors by meaning (Cloud API error codes):
 131047 → the window was closed after all: hold + template; 130429 (throughput) → back off the
 lane; 131056 (pair rate) → back off that person; 131026 → unreachable; 1320xx (template) →
@@ -140,7 +140,8 @@ class WhatsAppChannel:
         """Hold the message; send the notice template if the template rule allows one."""
         now = self._now()
         payload = reply.model_dump_json()
-        key = f"{address}:{now:.3f}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+        # The same message held again (its send retried after the template failed) is held once.
+        key = f"{address}:{hashlib.sha256(payload.encode()).hexdigest()[:24]}"
         async with self._db.transaction() as tx:
             await whatsapp_repo.hold(tx, user_id=address, key=key, payload=payload, member_id=member_id, now=now)
             contact = await whatsapp_repo.get(tx, address)
@@ -190,12 +191,12 @@ class WhatsAppChannel:
 
 def template_due(contact: whatsapp_repo.Contact | None, reply: Reply, now: float) -> bool:
     """The template rule (module docstring): True for the first message held since she last
-    wrote; for a second only if it is a new notice (no `recheck`) and the first template is at
-    least `TEMPLATE_REPEAT_AFTER` seconds old; never a third."""
+    wrote; for a second only if it is a new notice (not a reminder) and the first template is
+    at least `TEMPLATE_REPEAT_AFTER` seconds old; never a third."""
     sent = contact.templates_since_inbound if contact else 0
     if sent == 0:
         return True
-    if sent >= TEMPLATES_PER_WINDOW or reply.recheck is not None:
+    if sent >= TEMPLATES_PER_WINDOW or (reply.recheck is not None and reply.recheck.reminder):
         return False
     last = contact.last_template_at if contact else None
     return last is None or now - last >= TEMPLATE_REPEAT_AFTER

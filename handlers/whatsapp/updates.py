@@ -76,7 +76,7 @@ async def handle(services: Services, inbound: Inbound) -> None:
             payload = await _release(services, tx, message, recipient, now)
             if payload is None:
                 continue
-            await outbox_repo.enqueue(tx, key=f"wa-held:{message.key}", channel=CHANNEL, address=inbound.user_id,
+            await outbox_repo.enqueue(tx, key=f"wa-held:{message.key}:{message.held_at:.3f}", channel=CHANNEL, address=inbound.user_id,
                                       payload=payload, now=now, lane=outbox_repo.REPLY_LANE,
                                       member_id=message.member_id)
     if held:
@@ -105,14 +105,18 @@ async def _release(services: Services, conn: Connection, message: whatsapp_repo.
     """The held message as it should go out now, or None to drop it: older than two weeks;
     a reminder or nudge that Telegram would no longer send (`bot.services.late`: past its
     grace, the meeting past/cancelled/moved, the survey closed or submitted) → dropped, and
-    one still current is recomputed from the real time left; anything else keeps the moment
-    it was meant for on top."""
+    one still current is recomputed from the real time left; anything else (and a notice that
+    still holds as it was) keeps the moment it was meant for on top."""
     if now - message.held_at > HELD_FOR_AT_MOST:
         return None  # weeks-old notices would mislead more than help
     reply = Reply.model_validate_json(message.payload)
     if reply.recheck is not None:
         fresh = await services.late.review(conn, reply, recipient, from_timestamp(now))
-        return fresh.model_dump_json() if fresh is not None else None
+        if fresh is None:
+            return None
+        if reply.recheck.reminder:  # made again for now: no "message from …" line needed
+            return fresh.model_dump_json()
+        reply = fresh
     return _dated(reply, message.held_at, recipient.lang, services.settings.timezone)
 
 

@@ -55,6 +55,9 @@ SERIES_KIND = "meeting_series"
 # meeting; for a weekly one, six days (else four notices would arrive at once).
 SERIES_LEAD_DAYS = {"monthly": 30, "weekly": 6}
 SUMMARY_KIND = "meeting_summary"
+NOTICE_KIND = "meeting_notice"  # late-delivery check of an announcement or change (bot.services.late)
+# A cancellation read after the meeting would have begun is not delivered (no check needed: `until`).
+CANCELLED_KIND = "meeting_cancelled"
 
 
 def _send_until(reminder: Reminder) -> datetime | None:
@@ -262,8 +265,9 @@ class MeetingService:
             group = await self.group(after.group_id)
             previous = getattr(before, "duration_minutes" if field == "duration" else field)
             broadcast = await self._broadcasts.create_broadcast(self._notice_key(after), group.id, "meeting")
+            notice = self._notice_recheck(after)
             await self._broadcasts.send_to_group(broadcast, group.id, lambda lang: render.amended(
-                after, group, lang, change_line(field, previous, value, lang)))
+                after, group, lang, change_line(field, previous, value, lang)).model_copy(update={"recheck": notice}))
             await self._post_to_chat(group, broadcast, render.amended(
                 after, group, group.language, change_line(field, previous, value, group.language), chat=True))
             await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
@@ -299,7 +303,8 @@ class MeetingService:
             group = await self.group(cancelled.group_id)
             broadcast = await self._broadcasts.create_broadcast(self._notice_key(cancelled), group.id, "meeting")
             await self._broadcasts.send_to_group(
-                broadcast, group.id, lambda lang: render.cancellation(cancelled, group, lang))
+                broadcast, group.id, lambda lang: render.cancellation(cancelled, group, lang).model_copy(
+                    update={"recheck": Recheck(kind=CANCELLED_KIND, until=cancelled.starts_at, reminder=False)}))
             await self._post_to_chat(group, broadcast, Reply(
                 text=render.cancellation(cancelled, group, group.language).text))
         return cancelled
@@ -311,9 +316,11 @@ class MeetingService:
         def change(lang: str) -> str | None:
             return render.time_change(previous, meeting.starts_at, group, lang) if previous else None
 
+        notice = self._notice_recheck(meeting)
         await self._broadcasts.send_to_group(
             broadcast, group.id, lambda lang: render.invitation(meeting, group, lang, heading=heading,
-                                                                change=change(lang)))
+                                                                change=change(lang)).model_copy(
+                update={"recheck": notice}))
         await self._post_to_chat(group, broadcast, render.group_chat_notice(
             meeting, group, heading, change(group.language)))
 
@@ -404,12 +411,28 @@ class MeetingService:
         return Recheck(kind=REMINDER_KIND, ref={"meeting_id": meeting.id, "sequence": meeting.sequence},
                        until=until or meeting.starts_at)
 
-    def register_late(self, late: LateDelivery) -> None:
-        """A reminder delivered late (a WhatsApp message held while her window was closed)
-        is checked again when it is released."""
-        late.register(REMINDER_KIND, self._late_reminder)
+    @staticmethod
+    def _notice_recheck(meeting: Meeting) -> Recheck:
+        return Recheck(kind=NOTICE_KIND, ref={"meeting_id": meeting.id, "starts_at": meeting.starts_at.isoformat()},
+                       until=meeting.starts_at, reminder=False)
 
-    async def _late_reminder(self, conn: Connection, recheck: Recheck, recipient: Recipient,
+    def register_late(self, late: LateDelivery) -> None:
+        """A reminder or notice delivered late (a WhatsApp message held while her window was
+        closed) is checked again when it is released."""
+        late.register(REMINDER_KIND, self._late_reminder)
+        late.register(NOTICE_KIND, self._late_notice)
+
+    async def _late_notice(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                           now: datetime) -> Reply | None:
+        """None once the meeting was cancelled, has begun, or was moved to another time (the
+        notice of the move, with its RSVP buttons, follows); else the notice as it was (a new
+        title or place is told by its own notice, and the RSVP buttons here still work)."""
+        meeting = await meetings_repo.get(conn, int(recheck.ref["meeting_id"]))
+        if meeting is None or meeting.cancelled or meeting.starts_at.isoformat() != recheck.ref.get("starts_at"):
+            return None
+        return None if meeting.starts_at <= now else held
+
+    async def _late_reminder(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
                              now: datetime) -> Reply | None:
         """The reminder as it would be sent now: None once the meeting was cancelled, moved
         (the change notice told her), has begun, or she said she cannot come; else its text

@@ -189,7 +189,8 @@ class WeeklyDigest:
         """A digest delivered late (WhatsApp, window closed) is made again when released."""
         late.register(KIND, self._late)
 
-    async def _late(self, conn: Connection, recheck: Recheck, recipient: Recipient, now: datetime) -> Reply | None:
+    async def _late(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                    now: datetime) -> Reply | None:
         """Her digest for the same groups as it reads now (None if nothing is left to say)."""
         if recipient.member_id is None:
             return None

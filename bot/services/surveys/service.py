@@ -228,7 +228,7 @@ class SurveyService:
         checked again when it is released."""
         late.register(NUDGE_KIND, self._late_nudge)
 
-    async def _late_nudge(self, conn: Connection, recheck: Recheck, recipient: Recipient,
+    async def _late_nudge(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
                           now: datetime) -> Reply | None:
         """The nudge as it would be sent now: None once the survey was closed, its deadline
         moved (the extension told her), its deadline passed, or she has submitted."""
