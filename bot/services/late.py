@@ -10,7 +10,7 @@ out, `LateDelivery.review` looks at its `Reply.recheck`:
 - the feature's check, registered under `recheck.kind`, sees the thing as it is now: a
   meeting cancelled, moved or begun, a survey closed, extended or already submitted → dropped;
   otherwise it returns the message recomputed at the real time left ("1 saat sonra" read now,
-  never from when it was made: DESIGN.md "texts about time are computed when sent"), or, for
+  never from when it was made: texts about time are computed when sent), or, for
   a notice that still holds (`Recheck.reminder` False), the message as it was.
 
 Messages without a `recheck` (answers, announcements) are delivered as they are.
