@@ -148,3 +148,19 @@ async def test_a_cancelled_meeting_and_a_submitted_survey_are_not_recalled(wa: W
     released = [m.text for m in wa.graph.messages_to(ayse)[before:]]
     assert not [text for text in released if "yanıtlamadığınız bir anket" in text], released
     assert all("Koordinat komutları" in text or "hoş geldiniz" in text for text in released), released
+
+
+async def test_a_held_milestone_reminder_counts_the_days_left_when_she_reads_it(wa: WaHarness) -> None:
+    await group_with(wa)
+    ayse = await _ayse(wa)
+    await wa.services.milestones.service.create(
+        group_id=1, title="Bütçe taleplerini ilet", due_at=datetime(2026, 12, 20, 9, 0, tzinfo=UTC),
+        has_time=False, offsets=(14, 7))
+    await _at(wa, datetime(2026, 12, 6, 12, 0, tzinfo=UTC))  # the 14-day reminder: held
+    assert len(_templates(wa, ayse)) == 1
+    await _at(wa, datetime(2026, 12, 9, 12, 0, tzinfo=UTC))
+    await wa.wa_skip(ayse)
+    await wa.graph.send_text(ayse, "merhaba")
+    reminder = await wa.wa_next(ayse, "Bütçe taleplerini ilet")
+    assert "11 gün kaldı" in reminder.text and "14 gün" not in reminder.text, reminder.text
+    assert not reminder.text.startswith("📬")

@@ -149,5 +149,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)
+    milestones.service.register_late(services.late)
     return services
 
