@@ -70,6 +70,10 @@ async def test_weeks_of_silence_cost_two_templates_and_stale_reminders_are_dropp
     await announce(wa, zeynep, title="Yılsonu toplantısı", when="20.12.2026 14:00")
     await wa.settle()
     assert len(_templates(wa, ayse)) == 2
+    # A short survey she will not see before it closes (its invitation is held, then stale).
+    await wa.services.surveys.send(group_id=1, form=library().templates["toplanti_geri_bildirim"],
+                                   deadline=datetime(2026, 12, 12, 11, 0, tzinfo=UTC), anonymous=False,
+                                   created_by=1, template="toplanti_geri_bildirim")
     await _at(wa, datetime(2026, 12, 12, 6, 0, tzinfo=UTC))
     _read_all(wa, zeynep)
     await announce(wa, zeynep, title="Ocak toplantısı", when="14.01.2027 14:00")
@@ -90,6 +94,7 @@ async def test_weeks_of_silence_cost_two_templates_and_stale_reminders_are_dropp
     assert any("Yılsonu toplantısı" in text and text.startswith("📬") for text in released), released
     assert not [text for text in released if "Hatırlatma" in text or "Aralık çalışma" in text], released
     assert not [text for text in released if "yanıtlamadığınız bir anket" in text or "Devam et" in text], released
+    assert not [text for text in released if "Yeni anket" in text], released  # closed on 12.12
 
     # Her window closes again; the 24-hour reminder of the 20.12 meeting is held (a new
     # window: one template). She writes at 08:00 on the day: the reminder is recomputed

@@ -38,6 +38,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 NUDGE_KIND = "survey_nudge"
+INVITATION_KIND = "survey_invitation"  # late-delivery check only (bot.services.late)
 CLOSE_KIND = "survey_close"
 NUDGE_GRACE = timedelta(hours=12)
 START_WORDS = frozenset({"basla", "devam", "devam et", "ankete basla", "start", "continue"})
@@ -170,8 +171,12 @@ class SurveyService:
 
     def _invitation(self, survey: Survey, form: SurveyForm, group: Group,
                     heading: str = "survey.invitation") -> Callable[[str], Reply]:
+        # Held on WhatsApp and read later: dropped once closed, extended again or submitted.
+        recheck = Recheck(kind=INVITATION_KIND, ref={"survey_id": survey.id, "deadline": survey.deadline.isoformat()},
+                          until=survey.deadline, reminder=False)
+
         def render(lang: str) -> Reply:
-            return Reply(text=t(heading, lang, group=group.name, title=localized(form.title, lang),
+            return Reply(recheck=recheck, text=t(heading, lang, group=group.name, title=localized(form.title, lang),
                                 deadline=format_datetime(survey.deadline, lang, group.timezone),
                                 anonymous=t("survey.anonymous_note" if survey.anonymous else "survey.named_note", lang)),
                          buttons=[[Button(label=t("survey.start_button", lang), choice=f"sv:{survey.id}:start"),
@@ -224,9 +229,16 @@ class SurveyService:
         return len(audience)
 
     def register_late(self, late: LateDelivery) -> None:
-        """A nudge delivered late (a WhatsApp message held while her window was closed) is
-        checked again when it is released."""
+        """A nudge or invitation delivered late (a WhatsApp message held while her window was
+        closed) is checked again when it is released."""
         late.register(NUDGE_KIND, self._late_nudge)
+        late.register(INVITATION_KIND, self._late_invitation)
+
+    async def _late_invitation(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                               now: datetime) -> Reply | None:
+        """The invitation as it was, unless the survey is no longer hers to answer (the same
+        rules as a nudge)."""
+        return held if await self._late_nudge(conn, held, recheck, recipient, now) is not None else None
 
     async def _late_nudge(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
                           now: datetime) -> Reply | None:
