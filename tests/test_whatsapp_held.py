@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.emulator.whatsapp import FakeWaUser, WaMessage
+from bot.services.coplanning.model import Feeds
 from bot.services.surveys.content import library
 from storage import members as members_repo
 from storage import surveys as surveys_repo
@@ -169,3 +170,27 @@ async def test_a_held_milestone_reminder_counts_the_days_left_when_she_reads_it(
     reminder = await wa.wa_next(ayse, "Bütçe taleplerini ilet")
     assert "11 gün kaldı" in reminder.text and "14 gün" not in reminder.text, reminder.text
     assert not reminder.text.startswith("📬")
+
+
+async def test_co_planning_notices_of_phases_that_ended_and_a_counted_vote_s_nudge_are_dropped(
+        wa: WaHarness) -> None:
+    await group_with(wa)
+    ayse = await _ayse(wa)
+    await wa.services.coplanning.rounds.open(
+        group_id=1, feeds=Feeds.BUDGET, year=2027, max_picks=2, quorum=None, created_by=1,
+        ends=(datetime(2026, 11, 27, 20, 0, tzinfo=UTC), datetime(2026, 11, 29, 20, 0, tzinfo=UTC),
+              datetime(2026, 12, 2, 20, 0, tzinfo=UTC), datetime(2026, 12, 10, 20, 0, tzinfo=UTC)))
+    await wa.wa_skip(ayse)
+    # Discussion opens, voting opens, the vote nudge, the count: all while she is silent.
+    for moment in (datetime(2026, 11, 27, 21, 0, tzinfo=UTC), datetime(2026, 11, 29, 21, 0, tzinfo=UTC),
+                   datetime(2026, 12, 1, 21, 0, tzinfo=UTC), datetime(2026, 12, 2, 21, 0, tzinfo=UTC)):
+        await _at(wa, moment)
+    assert len(_templates(wa, ayse)) == 1
+    await wa.wa_skip(ayse)
+    before = len(wa.graph.messages_to(ayse))
+    await wa.graph.send_text(ayse, "yardım")
+    await wa.graph.wait_for_message(ayse, lambda m: "/yardim" in m.text)
+    await wa.wa_skip(ayse)
+    released = [m.text for m in wa.graph.messages_to(ayse)[before:]]
+    assert not [text for text in released if "öneri toplama bitti" in text or "oylama başladı" in text], released
+    assert not [text for text in released if "henüz oy vermediniz" in text], released

@@ -150,5 +150,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)
     milestones.service.register_late(services.late)
+    coplanning.rounds.register_late(services.late)
     return services
 
