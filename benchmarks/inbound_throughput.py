@@ -56,7 +56,8 @@ def env_for(server: FakeBotApi, database: Path | None = None) -> dict[str, str]:
 
 async def spawn(module: str, env: dict[str, str], log: Path, *args: str) -> asyncio.subprocess.Process:
     with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(sys.executable, "-m", module, *args, cwd=ROOT, env=env,
+        profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") and module == "bot" else []
+        return await asyncio.create_subprocess_exec(sys.executable, *profile, "-m", module, *args, cwd=ROOT, env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
 
 

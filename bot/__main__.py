@@ -272,6 +272,9 @@ class Koordinat:
                   file=sys.stderr)
             return 1
         log.info("Koordinat is running (%s)", "webhook" if webhook else "long polling")
+        if not self.settings.controller_name or not self.settings.controller_contact:
+            log.warning("KOORDINAT_CONTROLLER_NAME / KOORDINAT_CONTROLLER_CONTACT are not set: the privacy "
+                        "notice (KVKK art. 10) names no data controller; set both before inviting members")
         try:
             await stop.wait()
         finally:

@@ -28,8 +28,19 @@ class Runtime(Protocol):
     async def run_until_stopped(self, *, webhook: bool = False) -> int | None: ...
 
 
+# Exit statuses, the same in every subcommand (README, "Operating it"):
+EXIT_MISSING = 1  # a well-formed command whose target does not exist (group, survey, round, file), or that failed
+EXIT_USAGE = 2    # the command itself is wrong: unknown option, a value out of range, a configuration error
+EXIT_STATUSES = """exit status:
+  0  done
+  1  the command could not be carried out: what it names does not exist (no such group,
+     survey, round or file) or the database/output cannot be used
+  2  the command is wrong: usage error, a value out of range (e.g. a year), configuration error"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="koordinat", description="Koordinat working-group bot")
+    parser = argparse.ArgumentParser(prog="koordinat", description="Koordinat working-group bot",
+                                     epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run the bot (the local demo when no token is set)")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook (needs KOORDINAT_WEBHOOK_URL)")
@@ -163,7 +174,7 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         except targets.TargetError as error:
             print(f"koordinat: {error}", file=sys.stderr)
-            return 2
+            return error.exit_code
         finally:
             await db.close()
 
@@ -330,8 +341,7 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
         services = build_services(settings, db, SystemClock())
         group = await services.groups.get(args.group)
         if group is None:
-            print(f"koordinat: no group {args.group} (see `koordinat group list`)", file=sys.stderr)
-            return 2
+            return _fail(f"no group {args.group} (see `koordinat group list`)", EXIT_MISSING)
         zone = ZoneInfo(group.timezone)
         since = datetime.combine(first, time(0), tzinfo=zone)
         until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)

@@ -13,7 +13,10 @@ from bot.config import Settings
 from bot.models import Group
 from bot.services import Services, build_services
 from bot.services.milestones.exports import year_ics, year_xlsx
+from bot.services.milestones.template import template_years
 from storage.db import Database
+
+EXPORT_YEARS_BACK = 20  # exports reach back this many years (the history of past plans)
 
 
 def add_parsers(commands: argparse._SubParsersAction, export: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,23 +37,35 @@ def handles(args: argparse.Namespace) -> bool:
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit status 0 done, 1 no such group, 2 a wrong command or a year out of range."""
+    if args.command == "milestones" and args.milestones_command != "load-template":
+        print("usage: koordinat milestones load-template GROUP YEAR", file=sys.stderr)
+        return 2
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
         group = await _group(services, args.group)
         if group is None:
             print(f"koordinat: no group {args.group!r} (see `koordinat group list`)", file=sys.stderr)
-            return 2
+            return 1
+        now = services.clock.now()
+        today = now.astimezone(ZoneInfo(group.timezone)).date()
         if args.command == "milestones":
-            if args.milestones_command != "load-template":
-                print("usage: koordinat milestones load-template GROUP YEAR", file=sys.stderr)
+            years = template_years(today)
+            if args.year not in years:
+                print(f"koordinat: year {args.year}: the plan-cycle template can be loaded for "
+                      f"{years[0]}-{years[-1]} (example: koordinat milestones load-template {group.id} "
+                      f"{years[0] + 1})", file=sys.stderr)
                 return 2
             added, existing, past = await services.milestones.service.load_template(group.id, args.year)
             print(f"{group.name}: {added} milestone(s) of {args.year} added, {existing} already there, "
                   f"{past} already past")
             return 0
-        now = services.clock.now()
-        year = args.year or now.astimezone(ZoneInfo(group.timezone)).year
+        year = args.year if args.year is not None else today.year
+        if not today.year - EXPORT_YEARS_BACK <= year <= template_years(today)[-1]:
+            print(f"koordinat: --year {year}: give a year from {today.year - EXPORT_YEARS_BACK} to "
+                  f"{template_years(today)[-1]} (example: --year {today.year})", file=sys.stderr)
+            return 2
         milestones = await services.milestones.service.year(group.id, year)
         content = year_ics(group, milestones, now) if args.format == "ics" else year_xlsx(group, milestones, now)
         output = args.output or Path(f"milestones-{group.id}-{year}.{args.format}")

@@ -44,9 +44,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     port: int = Field(default=8443, ge=1, le=65535, validation_alias=AliasChoices("PORT", "KOORDINAT_PORT"))
 
-    # Data controller named in the privacy notice (KVKK art. 10).
-    controller_name: str = "Koordinat operator (set KOORDINAT_CONTROLLER_NAME)"
-    controller_contact: str = "(set KOORDINAT_CONTROLLER_CONTACT)"
+    # Data controller named in the privacy notice (KVKK art. 10). Unset: the notice says, in
+    # the reader's language, that the operator has not named it yet, and `run` warns.
+    controller_name: str | None = None
+    controller_contact: str | None = None
 
     # Sending limits (Telegram's published limits, kept a little below them).
     send_rate_per_second: float = Field(default=25.0, gt=0)

@@ -7,6 +7,7 @@ for a date (meetings, plan milestones...). It accepts, in the group's time zone:
 - month names and their short forms: `3 Aralık 14:00`, `3 Ara 2026 14:00`, `3 ARALIK 14:00`,
   `3 aralik 2026 saat 14:00`, `December 3, 2026 2:00 pm`, `3 Dec 14:00`;
 - the time first or last, `saat` / `at` between: `14:00 3 Aralık`, `3 Aralık saat 14:00`;
+- a bare hour after a whole date: `03.12.2026 14`, `3 Aralık 14`, `yarın 14` (14:00, confirmed);
 - relative words: `yarın 14:00`, `cuma 14:00`, `bugün 18:30`, `tomorrow 2pm`, `friday 14:00`;
 - the bot's own echo `Perşembe, 03.12.2026 14:00` and ISO 8601 (`2026-12-03T14:00+03:00`).
 
@@ -149,10 +150,14 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr", *,
         return _checked(*_read_iso(cleaned, zone, shown, example), True, zone, now, shown, example, allow_past)
     folded = fold(cleaned).replace(",", " ").replace("’", "'")
     clock, date_part = _split_clock(folded, shown, example)
+    bare_hour = False
+    if clock is None:  # `03.12.2026 14`, `yarın 14`: a bare hour after a whole date
+        clock, date_part, bare_hour = _split_bare_hour(folded, shown, example)
     if not date_part.strip(" -"):
         raise InvalidAnswer("dates.missing_date" if clock else "dates.bad_date", typed=shown, example=example)
     day, literal = _read_day(date_part, zone, now, shown, example, lang)
-    return _checked(day, clock, literal, zone, now, shown, example, allow_past)
+    # `14` for 14:00 is our reading, not what was typed: echoed and confirmed.
+    return _checked(day, clock, literal and not bare_hour, zone, now, shown, example, allow_past)
 
 
 _DAY_WORDS = frozenset({"bugun", "yarin", "obur", "today", "tomorrow", "tonight", "haftaya", *_WEEKDAYS})
@@ -210,6 +215,41 @@ def _split_clock(folded: str, shown: str, example: str) -> tuple[time | None, st
     rest = (folded[:match.start()] + " " + folded[match.end():])
     rest = " ".join(re.sub(r"\b(saat|at|de|da|te|ta)\b", " ", rest).split())
     return _clock_of(match, shown, example), rest
+
+
+# A bare hour at the very end: `14`, `14'te`, `9'da` (the locative suffix optional).
+_BARE_HOUR = re.compile(r"(?<![\d./:-])(\d{1,2})(?:'?(?:de|da|te|ta))?\s*$")
+_DAY_NUMBER = re.compile(r"(?<![\d./:-])\d{1,2}(?![\d./:-])")
+
+
+def _split_bare_hour(folded: str, shown: str, example: str) -> tuple[time | None, str, bool]:
+    """`03.12.2026 14`, `3 Aralık 14`, `yarın 14`, `cuma 14'te`: a number 0–23 at the end is
+    the hour (minutes :00) when the text before it already names a whole day by itself — a
+    numeric date, a day number with a month name, or a day word (yarın, cuma...). `December 3`
+    and `3 Aralık 2026` stay dates. Returns (clock, the rest, whether a bare hour was read)."""
+    match = _BARE_HOUR.search(folded)
+    if match is None:
+        return None, folded, False
+    rest = folded[:match.start()].strip(" -")
+    words = re.findall(r"[a-z]+", rest)
+    if int(match.group(1)) > 23:  # `03.12.2026 24`: the date is whole, so 24 is a wrong hour
+        numeric = _NUMERIC_DATE.search(rest)
+        if (numeric and numeric.group(3)) or _YEAR.search(rest):
+            raise InvalidAnswer("dates.bad_hour", typed=shown, example=example)
+        return None, folded, False
+    names_day = (bool(_NUMERIC_DATE.search(rest))
+                 or any(word in _DAY_WORDS for word in words)
+                 or (bool(_DAY_NUMBER.search(rest)) and any(_is_month_word(_CANONICAL.get(word, word))
+                                                            or _is_turkish_month(word) for word in words)))
+    if not rest or not names_day:
+        return None, folded, False
+    hour = int(match.group(1))
+    rest = " ".join(re.sub(r"\b(saat|at)\b", " ", rest).split())
+    return time(hour, 0), rest, True
+
+
+def _is_turkish_month(word: str) -> bool:
+    return word[:3] in {"oca", "sub", "mar", "nis", "may", "haz", "tem", "agu", "eyl", "eki", "kas", "ara"}
 
 
 def _looks_like_clock(match: re.Match[str], folded: str) -> bool:

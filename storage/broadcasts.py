@@ -7,6 +7,7 @@ from aiosqlite import Connection
 
 from bot.models import Member
 from storage.outbox import FINAL_STATUSES
+from storage.sql import fetch_all, fetch_one
 
 
 async def create(conn: Connection, *, key: str, group_id: int | None, kind: str, now: float) -> int:
@@ -22,46 +23,44 @@ async def create(conn: Connection, *, key: str, group_id: int | None, kind: str,
 
 
 async def id_of(conn: Connection, key: str) -> int | None:
-    async with conn.execute("SELECT id FROM broadcasts WHERE key = ?", (key,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT id FROM broadcasts WHERE key = ?", (key,))
     return int(row[0]) if row else None
 
 
 async def latest_with_prefix(conn: Connection, prefix: str) -> int | None:
     """The newest broadcast whose key starts with `prefix` (an index range on the key)."""
     high = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    async with conn.execute(
-        "SELECT id FROM broadcasts WHERE key >= ? AND key < ? ORDER BY id DESC LIMIT 1", (prefix, high)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(
+        conn, "SELECT id FROM broadcasts WHERE key >= ? AND key < ? ORDER BY id DESC LIMIT 1", (prefix, high)
+    )
     return int(row[0]) if row else None
 
 
 async def status_counts(conn: Connection, broadcast_id: int) -> dict[str, int]:
     """{status: rows}; every outbox status appears, 'sending' folded into 'pending'."""
     counts = dict.fromkeys(("pending", *FINAL_STATUSES), 0)
-    async with conn.execute(
-        "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
+    rows = await fetch_all(
+        conn, "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
         (broadcast_id,),
-    ) as cursor:
-        for row in await cursor.fetchall():
-            status = "pending" if row["status"] == "sending" else row["status"]
-            counts[status] += row["n"]
-    async with conn.execute(  # rows removed by the retention policy (issue 8) still count
+    )
+    for row in rows:
+        status = "pending" if row["status"] == "sending" else row["status"]
+        counts[status] += row["n"]
+    rows = await fetch_all(conn,   # rows removed by the retention policy (issue 8) still count
         "SELECT status, n FROM broadcast_counts WHERE broadcast_id = ?", (broadcast_id,),
-    ) as cursor:
-        for row in await cursor.fetchall():
-            counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
+    )
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
     return counts
 
 
 async def unreachable_members(conn: Connection, broadcast_id: int) -> list[Member]:
     """Members this broadcast could not reach (blocked the bot, chat gone), by name."""
-    async with conn.execute(
-        "SELECT DISTINCT m.id, m.display_name, m.language, m.unreachable_at FROM outbox o "
+    rows = await fetch_all(
+        conn, "SELECT DISTINCT m.id, m.display_name, m.language, m.unreachable_at FROM outbox o "
         "JOIN members m ON m.id = o.member_id WHERE o.broadcast_id = ? AND o.status = 'unreachable' "
         "ORDER BY m.display_name",
         (broadcast_id,),
-    ) as cursor:
-        return [Member(id=row[0], display_name=row[1], language=row[2], unreachable_at=row[3])
-                for row in await cursor.fetchall()]
+    )
+    return [Member(id=row[0], display_name=row[1], language=row[2], unreachable_at=row[3])
+            for row in rows]

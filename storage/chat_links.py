@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_one
+
 
 @dataclass(frozen=True)
 class PendingLink:
@@ -32,10 +34,9 @@ async def create(conn: Connection, *, token: str, member_id: int, channel: str, 
 
 async def take(conn: Connection, token: str, member_id: int, now: float) -> PendingLink | None:
     """The unexpired link `token` names if `member_id` started it; it is used up either way."""
-    async with conn.execute(
-        "SELECT token, member_id, channel, chat_address, expires_at FROM pending_chat_links "
-        "WHERE token = ?", (token,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(
+        conn, "SELECT token, member_id, channel, chat_address, expires_at FROM pending_chat_links "
+        "WHERE token = ?", (token,))
     if row is None or row["member_id"] != member_id:
         return None
     await conn.execute("DELETE FROM pending_chat_links WHERE token = ?", (token,))

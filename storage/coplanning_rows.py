@@ -91,6 +91,12 @@ class Round(BaseModel):
     def ends(self) -> tuple[datetime, datetime, datetime, datetime]:
         return (self.collect_until, self.discuss_until, self.vote_until, self.adopt_until)
 
+    def picks_allowed(self, proposals: int) -> int:
+        """How many proposals one voter may approve (capped approval voting): at most
+        `max_picks` and, with two or more proposals, at most one fewer than there are, so a
+        ballot always says which ones matter more (with 2 proposals: 1). At least 1."""
+        return max(1, min(self.max_picks, proposals - 1 if proposals >= 2 else 1))
+
 
 class Proposal(BaseModel):
     id: int

@@ -23,6 +23,9 @@ from typing import Any
 
 import aiosqlite
 
+from storage.sql import fetch_all, fetch_one
+from storage.sql import run as sql_run
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
@@ -138,9 +141,9 @@ def migration_files() -> list[tuple[int, str, str]]:
 
 
 async def _run(conn: aiosqlite.Connection, sql: str) -> None:
-    """Execute and close the cursor at once (an open PRAGMA cursor keeps a lock)."""
-    async with conn.execute(sql) as cursor:
-        await cursor.fetchall()
+    """Execute and close the cursor at once (an open PRAGMA cursor keeps a lock), in one
+    hand-off to the connection's thread (`storage.sql.run`)."""
+    await sql_run(conn, sql)
 
 
 async def _open_connection(path: Path) -> aiosqlite.Connection:
@@ -299,6 +302,20 @@ class Database:
         for callback in marker.after_commit:
             callback()
 
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """For writes that need no rollback of their own (one statement, which SQLite applies
+        atomically, or statements whose failure fails the caller too): inside an open
+        transaction, its connection with no savepoint (a savepoint costs two round trips to the
+        connection's thread); otherwise a transaction of their own. A failure rolls back with
+        the enclosing transaction or savepoint."""
+        outer = _open_transaction()
+        if outer is not None:
+            yield outer
+            return
+        async with self.transaction() as tx:
+            yield tx
+
     # Group commit: transactions that queue for the write lock while another runs join one
     # SQLite transaction (each as a savepoint, rolled back alone if it fails); the last one
     # with nobody waiting behind it commits for all. Each caller returns only after that
@@ -445,12 +462,12 @@ class Database:
         yield outer if outer is not None else self._reader
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        async with self.read() as conn, conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        async with self.read() as conn:
+            return await fetch_all(conn, sql, params)
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
-        async with self.read() as conn, conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        async with self.read() as conn:
+            return await fetch_one(conn, sql, params)
 
     async def backup(self, target: Path | str) -> None:
         """A consistent copy while the bot runs, through SQLite's online backup API."""

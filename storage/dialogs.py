@@ -8,31 +8,38 @@ from datetime import datetime
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_one
 from storage.times import to_db
 
 
 @dataclass
 class DialogState:
+    """A person's open dialog. `outbox_mark` (as read): the outbox's highest row id when its
+    step was last saved, so anything sent to her after its question has a higher id."""
+
     kind: str
     step: str
     data: dict[str, object] = field(default_factory=dict)
+    outbox_mark: int = field(default=0, compare=False)
 
 
 async def get(conn: Connection, channel: str, external_id: str) -> DialogState | None:
-    async with conn.execute(
-        "SELECT kind, step, data FROM dialogs WHERE channel = ? AND external_id = ?",
+    row = await fetch_one(
+        conn, "SELECT kind, step, data, outbox_mark FROM dialogs WHERE channel = ? AND external_id = ?",
         (channel, external_id),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return DialogState(row["kind"], row["step"], json.loads(row["data"])) if row else None
+    )
+    if row is None:
+        return None
+    return DialogState(row["kind"], row["step"], json.loads(row["data"]), int(row["outbox_mark"]))
 
 
 async def save(conn: Connection, channel: str, external_id: str, state: DialogState,
                now: datetime) -> None:
     await conn.execute(
-        "INSERT INTO dialogs (channel, external_id, kind, step, data, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET "
-        "kind = excluded.kind, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at",
+        "INSERT INTO dialogs (channel, external_id, kind, step, data, updated_at, outbox_mark) "
+        "VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM outbox)) "
+        "ON CONFLICT (channel, external_id) DO UPDATE SET kind = excluded.kind, step = excluded.step, "
+        "data = excluded.data, updated_at = excluded.updated_at, outbox_mark = excluded.outbox_mark",
         (channel, external_id, state.kind, state.step, json.dumps(state.data, ensure_ascii=False), to_db(now)),
     )
 

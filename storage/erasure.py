@@ -12,6 +12,8 @@ import json
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_one
+
 
 async def schedule(conn: Connection, channel: str, address: str) -> None:
     """Blank the outbox rows to this address once they are sent (see the migration's trigger)."""
@@ -20,8 +22,7 @@ async def schedule(conn: Connection, channel: str, address: str) -> None:
 
 
 async def pending(conn: Connection) -> int:
-    async with conn.execute("SELECT COUNT(*) FROM pending_erasures") as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT COUNT(*) FROM pending_erasures")
     return int(row[0]) if row else 0
 
 

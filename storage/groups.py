@@ -8,6 +8,7 @@ from datetime import datetime
 from aiosqlite import Connection, Row
 
 from bot.models import Group
+from storage.sql import fetch_all, fetch_one
 from storage.times import to_db
 
 
@@ -29,19 +30,17 @@ async def create(conn: Connection, *, name: str, city: str, language: str, timez
 
 
 async def get(conn: Connection, group_id: int) -> Group | None:
-    async with conn.execute("SELECT * FROM groups WHERE id = ?", (group_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM groups WHERE id = ?", (group_id,))
     return _group(row) if row else None
 
 
 async def all_groups(conn: Connection) -> list[Group]:
-    async with conn.execute("SELECT * FROM groups ORDER BY id") as cursor:
-        return [_group(row) for row in await cursor.fetchall()]
+    rows = await fetch_all(conn, "SELECT * FROM groups ORDER BY id")
+    return [_group(row) for row in rows]
 
 
 async def by_telegram_chat(conn: Connection, chat_id: str) -> Group | None:
-    async with conn.execute("SELECT * FROM groups WHERE telegram_chat_id = ?", (chat_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM groups WHERE telegram_chat_id = ?", (chat_id,))
     return _group(row) if row else None
 
 
@@ -56,15 +55,15 @@ async def update_settings(conn: Connection, group_id: int, settings: dict[str, o
 async def member_counts(conn: Connection) -> dict[int, dict[str, int]]:
     """{group_id: {"coordinator": n, "member": m}}"""
     counts: dict[int, dict[str, int]] = {}
-    async with conn.execute(
-        "SELECT group_id, role, COUNT(*) AS n FROM memberships GROUP BY group_id, role"
-    ) as cursor:
-        for row in await cursor.fetchall():
-            counts.setdefault(row["group_id"], {})[row["role"]] = row["n"]
+    rows = await fetch_all(
+        conn, "SELECT group_id, role, COUNT(*) AS n FROM memberships GROUP BY group_id, role"
+    )
+    for row in rows:
+        counts.setdefault(row["group_id"], {})[row["role"]] = row["n"]
     return counts
 
 
 async def all_by_telegram_chat(conn: Connection, chat_id: str) -> list[Group]:
     """Every group whose notices are posted in this Telegram chat (one chat may serve several)."""
-    async with conn.execute("SELECT * FROM groups WHERE telegram_chat_id = ? ORDER BY id", (chat_id,)) as cursor:
-        return [_group(row) for row in await cursor.fetchall()]
+    rows = await fetch_all(conn, "SELECT * FROM groups WHERE telegram_chat_id = ? ORDER BY id", (chat_id,))
+    return [_group(row) for row in rows]

@@ -7,6 +7,7 @@ from datetime import datetime
 from aiosqlite import Connection, Row
 
 from bot.models import Invite, Role
+from storage.sql import fetch_all, fetch_one
 from storage.times import from_db, to_db
 
 
@@ -27,16 +28,14 @@ async def create(conn: Connection, *, code: str, group_id: int, role: Role,
 
 
 async def get(conn: Connection, code: str) -> Invite | None:
-    async with conn.execute("SELECT * FROM invites WHERE code = ?", (code,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM invites WHERE code = ?", (code,))
     return _invite(row) if row else None
 
 
 async def get_ignoring_case(conn: Connection, code: str) -> Invite | None:
     """The invite whose code matches `code` in any letter case — only if exactly one does
     (a code typed on a phone's keyboard often comes capitalised)."""
-    async with conn.execute("SELECT * FROM invites WHERE code = ? COLLATE NOCASE LIMIT 2", (code,)) as cursor:
-        rows = await cursor.fetchall()
+    rows = await fetch_all(conn, "SELECT * FROM invites WHERE code = ? COLLATE NOCASE LIMIT 2", (code,))
     return _invite(rows[0]) if len(rows) == 1 else None
 
 

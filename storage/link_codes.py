@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_one
+
 
 async def create(conn: Connection, code: str, member_id: int, expires_at: float) -> None:
     await conn.execute("DELETE FROM link_codes WHERE member_id = ?", (member_id,))  # one live code each
@@ -13,9 +15,8 @@ async def create(conn: Connection, code: str, member_id: int, expires_at: float)
 
 async def use(conn: Connection, code: str, now: float) -> int | None:
     """The member the code belongs to, if it is live; the code is spent either way."""
-    async with conn.execute("DELETE FROM link_codes WHERE code = ? RETURNING member_id, expires_at",
-                            (code,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "DELETE FROM link_codes WHERE code = ? RETURNING member_id, expires_at",
+                            (code,))
     if row is None or row["expires_at"] < now:
         return None
     return int(row["member_id"])

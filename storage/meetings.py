@@ -257,17 +257,11 @@ async def _export(conn: Connection, member_id: int) -> list[dict[str, object]]:
         return [dict(row) for row in await cursor.fetchall()]
 
 
-async def latest_notice_meeting(conn: Connection, member_id: int, since: datetime) -> int | None:
-    """The meeting of the latest broadcast the member got since `since`, if that broadcast was
-    about a meeting (its notice, a change, a reminder): a typed "evet" right after it answers it."""
-    async with conn.execute(
-        "SELECT b.key, b.kind FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
-        "WHERE o.member_id = ? AND o.created_at > ? ORDER BY o.created_at DESC, o.id DESC LIMIT 1",
-        (member_id, since.timestamp())) as cursor:
-        row = await cursor.fetchone()
-    if row is None or row["kind"] not in ("meeting", "meeting_reminder"):
+def meeting_of_broadcast(kind: str, key: str) -> int | None:
+    """The meeting id a broadcast is about (its notice, a change, a reminder), else None."""
+    if kind not in ("meeting", "meeting_reminder"):
         return None
-    parts = str(row["key"]).split(":")
+    parts = str(key).split(":")
     return int(parts[1]) if len(parts) > 1 and parts[0] == "meeting" and parts[1].isdigit() else None
 
 
@@ -390,6 +384,29 @@ async def upcoming_of_series(conn: Connection, series_id: int, now: datetime) ->
                             "ORDER BY starts_at", (series_id, to_db(now))) as cursor:
         return [_meeting(row) for row in await cursor.fetchall()]
 
+
+
+async def series_from(conn: Connection, series_id: int, since: datetime) -> list[Meeting]:
+    """The series' occurrences starting at or after `since`, cancelled ones too, earliest first."""
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND starts_at >= ? ORDER BY starts_at, id",
+                            (series_id, to_db(since))) as cursor:
+        return [_meeting(row) for row in await cursor.fetchall()]
+
+
+async def previous_of_series(conn: Connection, series_id: int, before: datetime) -> Meeting | None:
+    """The series' latest occurrence (not cancelled) that starts before `before`."""
+    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at < ? "
+                            "ORDER BY starts_at DESC LIMIT 1", (series_id, to_db(before))) as cursor:
+        row = await cursor.fetchone()
+    return _meeting(row) if row else None
+
+
+async def reschedule_series(conn: Connection, series_id: int, *, weekday: int, nth: int | None,
+                            local_time: str) -> None:
+    """A new pattern (weekday 0–6 = Monday–Sunday, nth 1–4 or -1 for monthly series, wall
+    time "HH:MM") for the occurrences still to be created."""
+    await conn.execute("UPDATE meeting_series SET weekday = ?, nth = ?, local_time = ? WHERE id = ?",
+                       (weekday, nth, local_time, series_id))
 
 
 async def needs_of(conn: Connection, meeting_id: int, member_id: int) -> tuple[str, ...]:

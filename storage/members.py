@@ -8,6 +8,7 @@ from aiosqlite import Connection, Row
 
 from bot.models import Member, Membership, Role
 from storage.groups import _group
+from storage.sql import fetch_all, fetch_one
 from storage.times import to_db
 
 
@@ -33,29 +34,27 @@ async def create(conn: Connection, *, display_name: str, language: str, channel:
 
 
 async def get(conn: Connection, member_id: int) -> Member | None:
-    async with conn.execute("SELECT * FROM members WHERE id = ?", (member_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM members WHERE id = ?", (member_id,))
     return _member(row) if row else None
 
 
 async def by_identity(conn: Connection, channel: str, external_id: str) -> Member | None:
-    async with conn.execute(
-        "SELECT m.* FROM members m JOIN identities i ON i.member_id = m.id "
+    row = await fetch_one(
+        conn, "SELECT m.* FROM members m JOIN identities i ON i.member_id = m.id "
         "WHERE i.channel = ? AND i.external_id = ?",
         (channel, external_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return _member(row) if row else None
 
 
 async def identities(conn: Connection, member_id: int) -> list[tuple[str, str]]:
     """(channel, external_id) pairs, her preferred channel (/tercih) first, else Telegram first."""
-    async with conn.execute(
-        "SELECT i.channel, i.external_id FROM identities i JOIN members m ON m.id = i.member_id "
+    rows = await fetch_all(
+        conn, "SELECT i.channel, i.external_id FROM identities i JOIN members m ON m.id = i.member_id "
         "WHERE i.member_id = ? ORDER BY i.channel = COALESCE(m.preferred_channel, 'telegram') DESC, "
         "i.created_at", (member_id,)
-    ) as cursor:
-        return [(row["channel"], row["external_id"]) for row in await cursor.fetchall()]
+    )
+    return [(row["channel"], row["external_id"]) for row in rows]
 
 
 async def add_identity(conn: Connection, member_id: int, channel: str, external_id: str,
@@ -107,29 +106,26 @@ async def add_membership(conn: Connection, group_id: int, member_id: int, role: 
 
 
 async def memberships(conn: Connection, member_id: int) -> list[Membership]:
-    async with conn.execute(
-        "SELECT g.*, ms.role AS member_role FROM memberships ms JOIN groups g ON g.id = ms.group_id "
+    rows = await fetch_all(
+        conn, "SELECT g.*, ms.role AS member_role FROM memberships ms JOIN groups g ON g.id = ms.group_id "
         "WHERE ms.member_id = ? ORDER BY g.id", (member_id,)
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [Membership(group=_group(row), role=Role(row["member_role"])) for row in rows]
 
 
 async def role_in(conn: Connection, group_id: int, member_id: int) -> Role | None:
-    async with conn.execute(
-        "SELECT role FROM memberships WHERE group_id = ? AND member_id = ?", (group_id, member_id)
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(
+        conn, "SELECT role FROM memberships WHERE group_id = ? AND member_id = ?", (group_id, member_id)
+    )
     return Role(row["role"]) if row else None
 
 
 async def group_members(conn: Connection, group_id: int) -> list[tuple[Member, Role]]:
-    async with conn.execute(
-        "SELECT m.*, ms.role AS member_role FROM memberships ms JOIN members m ON m.id = ms.member_id "
+    rows = await fetch_all(
+        conn, "SELECT m.*, ms.role AS member_role FROM memberships ms JOIN members m ON m.id = ms.member_id "
         "WHERE ms.group_id = ? ORDER BY ms.role = 'coordinator' DESC, m.display_name COLLATE NOCASE",
         (group_id,),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [(_member(row), Role(row["member_role"])) for row in rows]
 
 
@@ -144,9 +140,9 @@ async def record_consent(conn: Connection, member_id: int, *, purpose: str, gran
 
 async def consents(conn: Connection, member_id: int) -> dict[str, bool]:
     """The latest answer per purpose."""
-    async with conn.execute(
-        "SELECT purpose, granted FROM consents WHERE member_id = ? ORDER BY id", (member_id,)
-    ) as cursor:
-        return {row["purpose"]: bool(row["granted"]) for row in await cursor.fetchall()}
+    rows = await fetch_all(
+        conn, "SELECT purpose, granted FROM consents WHERE member_id = ? ORDER BY id", (member_id,)
+    )
+    return {row["purpose"]: bool(row["granted"]) for row in rows}
 
 

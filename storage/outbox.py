@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_all, fetch_one
+
 REPLY_LANE = 0
 BULK_LANE = 1
 # Statuses a row can end in; 'pending' and 'sending' are still on their way.
@@ -111,13 +113,11 @@ async def _whatsapp_off(conn: Connection, *, group_id: int | None = None, broadc
     then use a member's Telegram identity, or skip a WhatsApp-only member (every WhatsApp
     message is billed; `koordinat group whatsapp GROUP off`)."""
     if group_id is None and broadcast_id is not None:
-        async with conn.execute("SELECT group_id FROM broadcasts WHERE id = ?", (broadcast_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(conn, "SELECT group_id FROM broadcasts WHERE id = ?", (broadcast_id,))
         group_id = row[0] if row else None
     if group_id is None:
         return 0
-    async with conn.execute("SELECT settings FROM groups WHERE id = ?", (group_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT settings FROM groups WHERE id = ?", (group_id,))
     settings = json.loads(row[0] or "{}") if row else {}
     return 1 if settings.get(WHATSAPP_OFF) else 0
 
@@ -187,14 +187,14 @@ async def addresses_of(conn: Connection, member_ids: Sequence[int]) -> dict[int,
     for start in range(0, len(member_ids), 500):
         chunk = list(member_ids[start:start + 500])
         marks = ", ".join("?" for _ in chunk)
-        async with conn.execute(
-            "SELECT m.id, i.channel, i.external_id, m.unreachable_at IS NULL AS reachable "
+        rows = await fetch_all(
+            conn, "SELECT m.id, i.channel, i.external_id, m.unreachable_at IS NULL AS reachable "
             "FROM members m JOIN identities i ON i.member_id = m.id "
             f"WHERE m.id IN ({marks}) ORDER BY i.channel = COALESCE(m.preferred_channel, 'telegram'), "
             "i.created_at DESC", chunk,
-        ) as cursor:
-            for row in await cursor.fetchall():
-                found[row[0]] = (row[1], row[2], bool(row[3]))  # the last one wins: Telegram first
+        )
+        for row in rows:
+            found[row[0]] = (row[1], row[2], bool(row[3]))  # the last one wins: Telegram first
     return found
 
 
@@ -209,13 +209,12 @@ async def claim_ready(conn: Connection, now: float, limit: int, lane: int | None
         where, order, params = "", "lane, not_before, id", (now, limit)
     else:
         where, order, params = "AND lane = ?", "not_before, id", (now, int(lane), limit)
-    async with conn.execute(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
+    rows = await fetch_all(
+        conn, "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
         f" SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ? {where}"
         f" ORDER BY {order} LIMIT ?) RETURNING {_RETURNED}",
         params,
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     claimed = [OutboxRow(*tuple(row)) for row in rows]
     claimed.sort(key=lambda row: (row.lane, row.not_before, row.id))
     return claimed
@@ -275,10 +274,9 @@ async def next_due(conn: Connection, lane: int | None = None) -> float | None:
     lanes = (REPLY_LANE, BULK_LANE) if lane is None else (lane,)
     earliest: float | None = None
     for one in lanes:
-        async with conn.execute(
-            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND lane = ?", (one,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            conn, "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND lane = ?", (one,)
+        )
         if row and row[0] is not None:
             earliest = float(row[0]) if earliest is None else min(earliest, float(row[0]))
     return earliest
@@ -306,12 +304,24 @@ async def forget_member(conn: Connection, member_id: int, addresses: list[tuple[
                            (channel, address))
 
 
+async def last_broadcast_to(conn: Connection, channel: str, address: str, after_id: int,
+                            since: float = 0.0) -> tuple[str, str] | None:
+    """(kind, key) of the newest broadcast message to this chat address with a row id above
+    `after_id` (a dialog's or her last exchange's `outbox_mark`) and queued after `since`
+    (epoch seconds), or None: whether the last notice she got since then is, say, a meeting's."""
+    row = await fetch_one(
+        conn, "SELECT b.kind, b.key FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+        "WHERE o.address = ? AND o.channel = ? AND o.id > ? AND o.created_at > ? ORDER BY o.id DESC LIMIT 1",
+        (address, channel, after_id, since))
+    return (str(row["kind"]), str(row["key"])) if row is not None else None
+
+
 async def counts_for_broadcast(conn: Connection, broadcast_id: int) -> dict[str, int]:
-    async with conn.execute(
-        "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
+    rows = await fetch_all(
+        conn, "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
         (broadcast_id,),
-    ) as cursor:
-        return {row["status"]: row["n"] for row in await cursor.fetchall()}
+    )
+    return {row["status"]: row["n"] for row in rows}
 
 
 # Rows the retention policy may delete: finished, and not needed to name who a notice missed.

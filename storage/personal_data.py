@@ -11,6 +11,8 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_all
+
 Exporter = Callable[[Connection, int], Awaitable[Any]]
 _SECTIONS: dict[str, Exporter] = {}
 
@@ -23,8 +25,8 @@ def section(name: str) -> Callable[[Exporter], Exporter]:
 
 
 async def _rows(conn: Connection, sql: str, member_id: int) -> list[dict[str, Any]]:
-    async with conn.execute(sql, (member_id,)) as cursor:
-        return [dict(row) for row in await cursor.fetchall()]
+    rows = await fetch_all(conn, sql, (member_id,))
+    return [dict(row) for row in rows]
 
 
 @section("person")

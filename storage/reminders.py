@@ -14,6 +14,8 @@ from typing import Any
 
 from aiosqlite import Connection, Row
 
+from storage.sql import fetch_all, fetch_one
+
 PENDING = "pending"
 DONE = "done"
 CANCELLED = "cancelled"
@@ -69,8 +71,7 @@ async def upsert(conn: Connection, *, key: str, kind: str, due_at: float, payloa
 
 
 async def get(conn: Connection, key: str) -> ReminderRow | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM reminders WHERE key = ?", (key,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM reminders WHERE key = ?", (key,))
     return _row(row) if row else None
 
 
@@ -78,11 +79,11 @@ async def with_prefix(conn: Connection, prefix: str, status: str | None = PENDIN
     low, high = prefix_range(prefix)
     status_filter = "" if status is None else "AND status = ?"
     params: tuple[Any, ...] = (low, high) if status is None else (low, high, status)
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM reminders WHERE key >= ? AND key < ? {status_filter} ORDER BY due_at, id",
+    rows = await fetch_all(
+        conn, f"SELECT {_COLUMNS} FROM reminders WHERE key >= ? AND key < ? {status_filter} ORDER BY due_at, id",
         params,
-    ) as cursor:
-        return [_row(row) for row in await cursor.fetchall()]
+    )
+    return [_row(row) for row in rows]
 
 
 async def cancel(conn: Connection, key: str, now: float) -> bool:
@@ -105,21 +106,20 @@ async def cancel_prefix(conn: Connection, prefix: str, now: float) -> int:
 
 async def next_wake(conn: Connection) -> float | None:
     """The earliest time a pending reminder needs attention (one index lookup)."""
-    async with conn.execute(
-        "SELECT MIN(wake_at) FROM reminders WHERE status = 'pending'"
-    ) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(
+        conn, "SELECT MIN(wake_at) FROM reminders WHERE status = 'pending'"
+    )
     return float(row[0]) if row and row[0] is not None else None
 
 
 async def due(conn: Connection, now: float, limit: int) -> list[ReminderRow]:
     """Pending rows whose wake time has come, earliest first."""
-    async with conn.execute(
-        f"SELECT {_COLUMNS} FROM reminders WHERE status = 'pending' AND wake_at <= ? "
+    rows = await fetch_all(
+        conn, f"SELECT {_COLUMNS} FROM reminders WHERE status = 'pending' AND wake_at <= ? "
         "ORDER BY wake_at, id LIMIT ?",
         (now, limit),
-    ) as cursor:
-        return [_row(row) for row in await cursor.fetchall()]
+    )
+    return [_row(row) for row in rows]
 
 
 async def finish_many(conn: Connection, ids: Sequence[int], status: str, now: float,
@@ -142,8 +142,8 @@ async def postpone(conn: Connection, row_id: int, wake_at: float, error: str) ->
 
 
 async def counts(conn: Connection) -> dict[str, int]:
-    async with conn.execute("SELECT status, COUNT(*) AS n FROM reminders GROUP BY status") as cursor:
-        return {row["status"]: row["n"] for row in await cursor.fetchall()}
+    rows = await fetch_all(conn, "SELECT status, COUNT(*) AS n FROM reminders GROUP BY status")
+    return {row["status"]: row["n"] for row in rows}
 
 
 async def prune_finished(conn: Connection, cutoff: float) -> int:

@@ -29,13 +29,8 @@ from bot.services.surveys.model import (
     TargetCard,
 )
 from storage import personal_data
+from storage.sql import fetch_all, fetch_one
 from storage.times import from_db, to_db
-
-
-async def _one(conn: Connection, sql: str, params: tuple[object, ...]) -> Row | None:
-    """The first row, in one round trip to the database thread (answers are on the hot path)."""
-    rows = list(await conn.execute_fetchall(sql, params))
-    return rows[0] if rows else None
 
 
 def _day(moment: datetime) -> datetime:
@@ -67,8 +62,8 @@ async def save_indicator(conn: Connection, group_id: int, indicator: Indicator, 
 
 
 async def group_indicators(conn: Connection, group_id: int) -> list[Indicator]:
-    async with conn.execute("SELECT * FROM indicators WHERE group_id = ? ORDER BY id", (group_id,)) as cursor:
-        return [_indicator(row) for row in await cursor.fetchall()]
+    rows = await fetch_all(conn, "SELECT * FROM indicators WHERE group_id = ? ORDER BY id", (group_id,))
+    return [_indicator(row) for row in rows]
 
 
 # -- target cards (baseline + yearly targets) ---------------------------------------------
@@ -94,17 +89,17 @@ async def set_target(conn: Connection, group_id: int, code: str, year: int, targ
 async def target_cards(conn: Connection, group_id: int) -> dict[str, TargetCard]:
     """Every indicator of the group with a baseline or a target, by indicator code."""
     cards: dict[str, TargetCard] = {}
-    async with conn.execute("SELECT * FROM indicator_baselines WHERE group_id = ?", (group_id,)) as cursor:
-        for row in await cursor.fetchall():
-            cards[row["indicator_code"]] = TargetCard(
-                group_id=group_id, indicator_code=row["indicator_code"], baseline=row["baseline"],
-                baseline_year=row["baseline_year"])
-    async with conn.execute("SELECT * FROM indicator_targets WHERE group_id = ? ORDER BY year",
-                            (group_id,)) as cursor:
-        for row in await cursor.fetchall():
-            card = cards.setdefault(row["indicator_code"], TargetCard(
-                group_id=group_id, indicator_code=row["indicator_code"]))
-            card.targets[int(row["year"])] = float(row["target"])
+    rows = await fetch_all(conn, "SELECT * FROM indicator_baselines WHERE group_id = ?", (group_id,))
+    for row in rows:
+        cards[row["indicator_code"]] = TargetCard(
+            group_id=group_id, indicator_code=row["indicator_code"], baseline=row["baseline"],
+            baseline_year=row["baseline_year"])
+    rows = await fetch_all(conn, "SELECT * FROM indicator_targets WHERE group_id = ? ORDER BY year",
+                            (group_id,))
+    for row in rows:
+        card = cards.setdefault(row["indicator_code"], TargetCard(
+            group_id=group_id, indicator_code=row["indicator_code"]))
+        card.targets[int(row["year"])] = float(row["target"])
     return cards
 
 
@@ -127,17 +122,17 @@ async def save_form(conn: Connection, form: SurveyForm, now: datetime, *, group_
 
 
 async def get_form(conn: Connection, form_id: int) -> SurveyForm | None:
-    row = await _one(conn, "SELECT definition FROM survey_forms WHERE id = ?", (form_id,))
+    row = await fetch_one(conn, "SELECT definition FROM survey_forms WHERE id = ?", (form_id,))
     return SurveyForm.model_validate_json(row["definition"]) if row else None
 
 
 async def group_templates(conn: Connection, group_id: int) -> list[tuple[int, SurveyForm]]:
     """The group's own templates (latest version per code), as (form id, form)."""
-    async with conn.execute(
-        "SELECT id, definition FROM survey_forms WHERE group_id = ? AND is_template = 1 AND id IN "
+    rows = await fetch_all(
+        conn, "SELECT id, definition FROM survey_forms WHERE group_id = ? AND is_template = 1 AND id IN "
         "(SELECT MAX(id) FROM survey_forms WHERE group_id = ? AND is_template = 1 GROUP BY code) ORDER BY id",
-        (group_id, group_id)) as cursor:
-        return [(row["id"], SurveyForm.model_validate_json(row["definition"])) for row in await cursor.fetchall()]
+        (group_id, group_id))
+    return [(row["id"], SurveyForm.model_validate_json(row["definition"])) for row in rows]
 
 
 # -- surveys ------------------------------------------------------------------------------
@@ -166,7 +161,7 @@ async def create_survey(conn: Connection, *, group_id: int, form_id: int, deadli
 
 
 async def get_survey(conn: Connection, survey_id: int) -> Survey | None:
-    row = await _one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
+    row = await fetch_one(conn, "SELECT * FROM surveys WHERE id = ?", (survey_id,))
     return _survey(row) if row else None
 
 
@@ -186,8 +181,8 @@ async def surveys_for_groups(conn: Connection, group_ids: list[int], *, status: 
         params.append(str(kind))
     sql += " ORDER BY deadline DESC, id DESC LIMIT ?"
     params.append(limit)
-    async with conn.execute(sql, params) as cursor:
-        return [_survey(row) for row in await cursor.fetchall()]
+    rows = await fetch_all(conn, sql, params)
+    return [_survey(row) for row in rows]
 
 
 async def close_survey(conn: Connection, survey_id: int, now: datetime) -> bool:
@@ -214,8 +209,7 @@ async def set_poll_message(conn: Connection, survey_id: int, where: dict[str, st
 
 
 async def poll_message(conn: Connection, survey_id: int) -> dict[str, str] | None:
-    async with conn.execute("SELECT poll_message FROM surveys WHERE id = ?", (survey_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT poll_message FROM surveys WHERE id = ?", (survey_id,))
     return json.loads(row["poll_message"]) if row and row["poll_message"] else None
 
 
@@ -223,11 +217,11 @@ async def poll_message(conn: Connection, survey_id: int) -> dict[str, str] | Non
 
 async def survey_audience(conn: Connection, group_id: int) -> list[int]:
     """Members of the group whose latest answer to the `surveys` consent purpose is yes."""
-    async with conn.execute(
-        "SELECT ms.member_id FROM memberships ms WHERE ms.group_id = ? AND (SELECT c.granted FROM consents c "
+    rows = await fetch_all(
+        conn, "SELECT ms.member_id FROM memberships ms WHERE ms.group_id = ? AND (SELECT c.granted FROM consents c "
         "WHERE c.member_id = ms.member_id AND c.purpose = 'surveys' ORDER BY c.id DESC LIMIT 1) = 1 "
-        "ORDER BY ms.member_id", (group_id,)) as cursor:
-        return [int(row["member_id"]) for row in await cursor.fetchall()]
+        "ORDER BY ms.member_id", (group_id,))
+    return [int(row["member_id"]) for row in rows]
 
 
 def _recipient(row: Row) -> Recipient:
@@ -245,32 +239,31 @@ async def add_recipients(conn: Connection, survey: Survey, member_ids: Iterable[
 
 
 async def recipients(conn: Connection, survey_id: int) -> list[Recipient]:
-    async with conn.execute("SELECT * FROM survey_recipients WHERE survey_id = ? ORDER BY member_id",
-                            (survey_id,)) as cursor:
-        return [_recipient(row) for row in await cursor.fetchall()]
+    rows = await fetch_all(conn, "SELECT * FROM survey_recipients WHERE survey_id = ? ORDER BY member_id",
+                            (survey_id,))
+    return [_recipient(row) for row in rows]
 
 
 async def recipient(conn: Connection, survey_id: int, member_id: int) -> Recipient | None:
-    row = await _one(conn, "SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
+    row = await fetch_one(conn, "SELECT * FROM survey_recipients WHERE survey_id = ? AND member_id = ?",
                      (survey_id, member_id))
     return _recipient(row) if row else None
 
 
 async def unfinished_member_ids(conn: Connection, survey_id: int) -> list[int]:
     """Recipients who have not submitted (the nudges' audience)."""
-    async with conn.execute("SELECT member_id FROM survey_recipients WHERE survey_id = ? AND submitted_at IS NULL "
-                            "ORDER BY member_id", (survey_id,)) as cursor:
-        return [int(row["member_id"]) for row in await cursor.fetchall()]
+    rows = await fetch_all(conn, "SELECT member_id FROM survey_recipients WHERE survey_id = ? AND submitted_at IS NULL "
+                            "ORDER BY member_id", (survey_id,))
+    return [int(row["member_id"]) for row in rows]
 
 
 async def open_surveys_for_member(conn: Connection, member_id: int) -> list[tuple[Survey, Recipient]]:
     """Open surveys sent to the member, soonest deadline first, with her progress."""
-    async with conn.execute(
-        "SELECT s.*, r.survey_id AS r_survey_id, r.member_id AS r_member_id, r.invited_at, r.started_at, "
+    rows = await fetch_all(
+        conn, "SELECT s.*, r.survey_id AS r_survey_id, r.member_id AS r_member_id, r.invited_at, r.started_at, "
         "r.submitted_at FROM survey_recipients r JOIN surveys s ON s.id = r.survey_id "
         "WHERE r.member_id = ? AND s.status = 'open' AND s.kind = 'survey' ORDER BY s.deadline, s.id",
-        (member_id,)) as cursor:
-        rows = await cursor.fetchall()
+        (member_id,))
     result = []
     for row in rows:
         invited = from_db(row["invited_at"])
@@ -304,13 +297,13 @@ def _answer(row: Row) -> Answer:
 
 
 async def _with_answers(conn: Connection, response: Response) -> Response:
-    rows = await conn.execute_fetchall("SELECT * FROM survey_answers WHERE response_id = ?", (response.id,))
+    rows = await fetch_all(conn, "SELECT * FROM survey_answers WHERE response_id = ?", (response.id,))
     response.answers = {row["question"]: _answer(row) for row in rows}
     return response
 
 
 async def get_response(conn: Connection, response_id: int) -> Response | None:
-    row = await _one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
+    row = await fetch_one(conn, "SELECT * FROM survey_responses WHERE id = ?", (response_id,))
     return await _with_answers(conn, _response(row)) if row else None
 
 
@@ -322,7 +315,7 @@ async def find_response(conn: Connection, survey: Survey, member_id: int) -> Res
                "WHERE r.survey_id = ? AND r.member_id = ? AND r.token IS NOT NULL")
     else:
         sql = "SELECT * FROM survey_responses WHERE survey_id = ? AND member_id = ?"
-    row = await _one(conn, sql, (survey.id, member_id))
+    row = await fetch_one(conn, sql, (survey.id, member_id))
     return await _with_answers(conn, _response(row)) if row else None
 
 
@@ -401,24 +394,24 @@ async def submit(conn: Connection, survey: Survey, response_id: int, member_id: 
 async def responses(conn: Connection, survey_id: int, *, submitted_only: bool = True) -> list[Response]:
     """All responses with their answers (two queries, whatever the count), oldest first."""
     where = "survey_id = ?" + (" AND submitted_at IS NOT NULL" if submitted_only else "")
-    async with conn.execute(f"SELECT * FROM survey_responses WHERE {where} ORDER BY id", (survey_id,)) as cursor:
-        found = {row["id"]: _response(row) for row in await cursor.fetchall()}
-    async with conn.execute(
-        f"SELECT a.* FROM survey_answers a JOIN survey_responses sr ON sr.id = a.response_id WHERE sr.{where}",
-        (survey_id,)) as cursor:
-        for row in await cursor.fetchall():
-            response = found.get(row["response_id"])
-            if response is not None:
-                response.answers[row["question"]] = _answer(row)
+    rows = await fetch_all(conn, f"SELECT * FROM survey_responses WHERE {where} ORDER BY id", (survey_id,))
+    found = {row["id"]: _response(row) for row in rows}
+    rows = await fetch_all(
+        conn, f"SELECT a.* FROM survey_answers a JOIN survey_responses sr ON sr.id = a.response_id WHERE sr.{where}",
+        (survey_id,))
+    for row in rows:
+        response = found.get(row["response_id"])
+        if response is not None:
+            response.answers[row["question"]] = _answer(row)
     return list(found.values())
 
 
 async def evidence_paths_of_member(conn: Connection, member_id: int) -> list[str]:
     """Stored evidence files of the member's named answers (to delete with /forget)."""
-    async with conn.execute(
-        "SELECT a.evidence_path FROM survey_answers a JOIN survey_responses sr ON sr.id = a.response_id "
-        "WHERE sr.member_id = ? AND a.evidence_path IS NOT NULL", (member_id,)) as cursor:
-        return [row["evidence_path"] for row in await cursor.fetchall()]
+    rows = await fetch_all(
+        conn, "SELECT a.evidence_path FROM survey_answers a JOIN survey_responses sr ON sr.id = a.response_id "
+        "WHERE sr.member_id = ? AND a.evidence_path IS NOT NULL", (member_id,))
+    return [row["evidence_path"] for row in rows]
 
 
 async def forget_member(conn: Connection, member_id: int) -> None:
@@ -434,10 +427,10 @@ async def forget_member(conn: Connection, member_id: int) -> None:
 @personal_data.section("surveys")
 async def _personal_answers(conn: Connection, member_id: int) -> object:
     """Her named survey answers (anonymous answers cannot be traced back to her)."""
-    async with conn.execute(
-        "SELECT s.id AS survey_id, f.code AS form, sr.started_at, sr.submitted_at, a.question, a.value_num, "
+    rows = await fetch_all(
+        conn, "SELECT s.id AS survey_id, f.code AS form, sr.started_at, sr.submitted_at, a.question, a.value_num, "
         "a.value_text, a.value_date, a.value_json, a.comment, a.evidence_filename, a.answered_at "
         "FROM survey_responses sr JOIN surveys s ON s.id = sr.survey_id JOIN survey_forms f ON f.id = s.form_id "
         "LEFT JOIN survey_answers a ON a.response_id = sr.id WHERE sr.member_id = ? ORDER BY sr.id, a.question",
-        (member_id,)) as cursor:
-        return [dict(row) for row in await cursor.fetchall()]
+        (member_id,))
+    return [dict(row) for row in rows]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiosqlite import Connection
 
+from storage.sql import fetch_all
+
 
 async def claim(conn: Connection, channel: str, update_id: str, now: float) -> bool:
     """Record the update as processed; False if it already was (a redelivery)."""
@@ -40,11 +42,11 @@ async def store_inbound(conn: Connection, channel: str, items: list[tuple[str, s
 async def pending_inbound(conn: Connection, channel: str, after_id: int = 0,
                           limit: int = 500) -> list[tuple[int, str, str, str]]:
     """Stored, unprocessed updates `(row id, update_id, chat_key, payload)` in arrival order."""
-    async with conn.execute(
-        "SELECT id, update_id, chat_key, payload FROM inbound_updates WHERE channel = ? AND id > ? "
+    rows = await fetch_all(
+        conn, "SELECT id, update_id, chat_key, payload FROM inbound_updates WHERE channel = ? AND id > ? "
         "ORDER BY id LIMIT ?", (channel, after_id, limit),
-    ) as cursor:
-        return [(int(row[0]), str(row[1]), str(row[2]), str(row[3])) for row in await cursor.fetchall()]
+    )
+    return [(int(row[0]), str(row[1]), str(row[2]), str(row[3])) for row in rows]
 
 
 async def finish_inbound(conn: Connection, channel: str, update_ids: list[str]) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from aiosqlite import Connection, Row
 
+from storage.sql import fetch_all, fetch_one
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -43,16 +45,14 @@ def _contact(row: Row) -> Contact:
 
 
 async def get(conn: Connection, user_id: str) -> Contact | None:
-    async with conn.execute("SELECT * FROM whatsapp_contacts WHERE user_id = ?", (user_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM whatsapp_contacts WHERE user_id = ?", (user_id,))
     if row is None:
         return None
     return _contact(row)
 
 
 async def by_phone(conn: Connection, wa_id: str) -> Contact | None:
-    async with conn.execute("SELECT * FROM whatsapp_contacts WHERE wa_id = ?", (wa_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM whatsapp_contacts WHERE wa_id = ?", (wa_id,))
     if row is None:
         return None
     return _contact(row)
@@ -94,11 +94,10 @@ async def hold(conn: Connection, *, user_id: str, key: str, payload: str, member
 
 async def take_held(conn: Connection, user_id: str) -> list[HeldMessage]:
     """Every message held for her, oldest first, removed from the table."""
-    async with conn.execute(
-        "DELETE FROM whatsapp_held WHERE user_id = ? RETURNING id, user_id, key, payload, member_id, held_at",
+    rows = await fetch_all(
+        conn, "DELETE FROM whatsapp_held WHERE user_id = ? RETURNING id, user_id, key, payload, member_id, held_at",
         (user_id,),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     held = [HeldMessage(r["id"], r["user_id"], r["key"], r["payload"], r["member_id"], r["held_at"]) for r in rows]
     return sorted(held, key=lambda message: message.id)
 
@@ -111,8 +110,7 @@ async def remember_choices(conn: Connection, user_id: str, choices: str | None) 
 
 
 async def remembered_choices(conn: Connection, user_id: str) -> str | None:
-    async with conn.execute("SELECT choices FROM whatsapp_contacts WHERE user_id = ?", (user_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await fetch_one(conn, "SELECT choices FROM whatsapp_contacts WHERE user_id = ?", (user_id,))
     return row["choices"] if row else None
 
 

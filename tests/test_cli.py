@@ -87,3 +87,27 @@ def test_a_file_that_is_not_a_database_is_one_line_and_the_process_ends(tmp_path
         result = _koordinat(tmp_path, *command)  # a 90 s timeout: a hang fails the test
         assert result.returncode == 1 and "file is not a database" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_missing_target_exits_1_and_a_wrong_command_2_in_every_subcommand(tmp_path: Path) -> None:
+    """One contract for the shell (documented in `koordinat --help`): 1 when what the command
+    names does not exist, 2 when the command itself is wrong."""
+    assert _koordinat(tmp_path, "group", "create", "Kadın Dostu Kent", "--city", "Kars").returncode == 0
+    (tmp_path / "form.xlsx").write_bytes(b"")
+    missing = [("invite", "99"), ("group", "whatsapp", "99", "on"), ("group", "share-proposals", "99", "on"),
+               ("milestones", "load-template", "99", "2027"), ("export", "milestones", "99"),
+               ("export", "attendance", "99", "--from", "2026-01-01", "--to", "2026-02-01"),
+               ("export", "proposals", "--group", "99"), ("export", "opinion", "99"), ("export", "survey", "99"),
+               ("survey", "target", "99", "I4"), ("survey", "import", "form.xlsx", "--group", "99"),
+               ("survey", "import", "nothing.xlsx", "--group", "1")]
+    for args in missing:
+        result = _koordinat(tmp_path, *args)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1 and len(lines) == 1 and lines[0].startswith("koordinat: "), (args, result.stderr)
+    wrong = [("invite",), ("milestones", "load-template", "1", "2999"), ("milestones",),
+             ("export", "attendance", "1", "--from", "1 Ocak", "--to", "2026-02-01"), ("group", "whatsapp", "x", "on")]
+    for args in wrong:
+        result = _koordinat(tmp_path, *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
+    described = _koordinat(tmp_path, "--help")
+    assert "exit status:" in described.stdout and "1  the command could not be carried out" in described.stdout

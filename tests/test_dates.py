@@ -148,3 +148,50 @@ def test_the_example_is_always_ahead() -> None:
 def test_a_bare_day_number_is_the_next_such_day_and_obur_gun_is_in_two_days(typed: str, day: date) -> None:
     """A coordinator typing `2` on 25 November means 2 December, not 2 November next year."""
     assert parse_when(typed, ISTANBUL, NOW).day == day
+
+
+@pytest.mark.parametrize(("typed", "local"), [
+    ("03.12.2026 14", datetime(2026, 12, 3, 14, 0)),
+    ("3.12.26 14", datetime(2026, 12, 3, 14, 0)),
+    ("3 Aralık 14", datetime(2026, 12, 3, 14, 0)),
+    ("3 Ara 2026 14", datetime(2026, 12, 3, 14, 0)),
+    ("3 Aralık 2026 14'te", datetime(2026, 12, 3, 14, 0)),
+    ("03.12.2026 9'da", datetime(2026, 12, 3, 9, 0)),
+    ("3 Aralık saat 14", datetime(2026, 12, 3, 14, 0)),
+    ("yarın 14", datetime(2026, 11, 26, 14, 0)),
+    ("yarın saat 14", datetime(2026, 11, 26, 14, 0)),
+    ("cuma 14", datetime(2026, 11, 27, 14, 0)),
+    ("haftaya cuma 10", datetime(2026, 12, 4, 10, 0)),
+    ("12.12 14", datetime(2026, 12, 12, 14, 0)),
+    ("Dec 3 14", datetime(2026, 12, 3, 14, 0)),
+    ("December 3, 2026 14", datetime(2026, 12, 3, 14, 0)),
+])
+def test_a_bare_hour_after_a_whole_date_is_that_hour_and_is_confirmed(typed: str, local: datetime) -> None:
+    """`03.12.2026 14` is 14:00 that day, not a date whose time must still be asked; since the
+    `:00` is ours, the reading is echoed for confirmation."""
+    parsed = parse_when(typed, ISTANBUL, NOW)
+    assert parsed.moment == local.replace(tzinfo=ISTANBUL).astimezone(UTC)
+    assert not parsed.literal and parsed.needs_confirmation
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    ("December 3", date(2026, 12, 3)), ("3 Aralık 2026", date(2026, 12, 3)), ("12 12", date(2026, 12, 12)),
+    ("Aralık 3", date(2026, 12, 3)),
+])
+def test_a_number_that_is_the_day_or_the_year_is_not_taken_for_an_hour(typed: str, day: date) -> None:
+    parsed = parse_when(typed, ISTANBUL, NOW)
+    assert parsed.day == day and parsed.needs_time
+
+
+@pytest.mark.parametrize("typed", ["03.12.2026 24", "3 Aralık 2026 25"])
+def test_a_bare_hour_past_23_after_a_whole_date_is_a_wrong_hour(typed: str) -> None:
+    with pytest.raises(InvalidAnswer) as raised:
+        parse_when(typed, ISTANBUL, NOW)
+    assert raised.value.key == "dates.bad_hour"
+
+
+def test_saat_14_alone_still_asks_for_the_date_and_answers_the_time_question() -> None:
+    with pytest.raises(InvalidAnswer) as raised:
+        parse_when("saat 14", ISTANBUL, NOW)
+    assert raised.value.key == "dates.missing_date"
+    assert parse_clock("saat 14") == time(14)

@@ -73,3 +73,20 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
     assert "👥 Yeter sayı: 2" in out  # the typed 2 was the quorum
     assert out.count("Demo saati") >= 4  # 1d, 2 saat, 30 dk, 1s all understood
     assert " INFO " not in out and " WARNING " not in out and "koordinat." not in out  # no log lines
+
+
+def test_wait_steps_through_each_reminder_at_its_own_time(tmp_path: Path) -> None:
+    """`/wait 8d` jumps past the Kars meeting (07.12, 14:00): the clock stops at each reminder
+    on the way, so the day-before reminder, the coordinators' summary and the hour-before
+    reminder all go out, in order, each telling the time left at its own moment; none is
+    dropped as "past its grace"."""
+    result = _demo(tmp_path, "demo", stdin="/as coordinator\n/wait 8d\n/quit\n")
+    out = result.stdout
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    day_before = out.find("Hatırlatma: Aylık çalışma toplantısı yarın 14:00'te")
+    summary = out.find("Aylık çalışma toplantısı (Pazartesi, 07.12.2026 14:00) için yanıtlar")
+    hour_before = out.find("Hatırlatma: Aylık çalışma toplantısı 1 saat sonra")
+    assert -1 < day_before < hour_before and -1 < summary < hour_before, out[-3000:]
+    assert "Demo saati: Salı, 08.12.2026 09:00" in out
+    log = tmp_path / "demo-files" / "demo.log"
+    assert not log.exists() or "past its grace" not in log.read_text(encoding="utf-8")

@@ -250,3 +250,37 @@ async def test_a_linked_group_chat_gets_the_notice_too(harness: Harness) -> None
     await harness.settle()
     overview = await harness.send(zeynep, "/toplantilar")
     assert "3 kişiden 3 kişiye ulaştı" in overview.text  # two members and the group chat
+
+
+async def test_a_title_of_only_emoji_or_punctuation_is_refused_when_created_and_when_changed(
+        harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/toplanti")
+    await harness.next(zeynep)
+    for typed in ("🎉", "🎉🎉🎉", "...", "!!", "👩‍👩‍👧 ✨"):
+        refused = await harness.send(zeynep, typed)
+        assert "harf ya da rakam olmalı" in refused.text and "Örnek:" in refused.text, (typed, refused.text)
+    assert "2/5" in (await harness.send(zeynep, "🎉 Yılbaşı buluşması")).text  # letters with an emoji: fine
+    await harness.send(zeynep, "/iptal")
+
+    await announce(harness, zeynep)
+    await notice(harness, ayse)
+    overview = await harness.send(zeynep, "/toplantilar")
+    which = await harness.press(zeynep, overview, "✏️ Yer, başlık, gündem")
+    ask = await harness.press(zeynep, which, "Başlık")
+    assert "Aralık çalışma toplantısı" in ask.text
+    refused = await harness.send(zeynep, "🙂🙂")
+    assert "harf ya da rakam olmalı" in refused.text and "Örnek:" in refused.text
+    preview = await harness.send(zeynep, "Aralık toplantısı 🙂")  # still at the same question
+    assert "📅 Başlık: Aralık çalışma toplantısı → Aralık toplantısı 🙂" in preview.text, preview.text
+
+
+async def test_a_bare_hour_after_the_date_is_read_as_that_hour_and_confirmed(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness)
+    await harness.send(zeynep, "/toplanti")
+    await harness.next(zeynep)
+    await harness.send(zeynep, "Aralık toplantısı")
+    confirm = await harness.send(zeynep, "03.12.2026 14")  # not "what time?": 14:00, read back
+    assert "Perşembe, 03.12.2026 14:00" in confirm.text and "doğru mu" in confirm.text, confirm.text
+    place = await harness.press(zeynep, confirm, "✅ Evet, doğru")
+    assert "3/5" in place.text and "Perşembe, 03.12.2026 14:00" in place.text

@@ -38,6 +38,20 @@ async def test_evet_at_the_forget_confirmation_deletes_and_is_not_an_rsvp(harnes
     assert "⏳ 1" in overview.text and "✅ 0" in overview.text  # only Zeynep is left, unanswered
 
 
+async def test_iptal_at_the_forget_confirmation_closes_it_and_deletes_nothing(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    confirm = await harness.send(ayse, "/unut")
+    assert confirm.button_texts == ["🗑 Evet, verilerimi sil", "Vazgeç"]
+    closed = await harness.send(ayse, "/iptal")
+    assert "soruyu kapattım" in closed.text and "hiçbir şey değişmedi" in closed.text, closed.text
+    later = await harness.send(ayse, "evet")  # no longer the answer to /unut
+    assert "silindi" not in later.text.lower(), later.text
+    mine = await harness.send(ayse, "/verilerim")
+    assert mine.document_bytes and b"Ay" in mine.document_bytes  # her data is all still there
+    nothing = await harness.send(ayse, "/iptal")
+    assert "İptal edilecek bir işlem yok" in nothing.text
+
+
 async def test_a_coordinator_types_the_preview_buttons(harness: Harness) -> None:
     zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
     await harness.send(zeynep, "/toplanti")

@@ -138,6 +138,86 @@ async def test_an_overdue_milestone_escalates_daily_to_coordinators_until_done(h
     assert not any("Gecikti" in text or "Hatırlatma" in text for text in texts(harness, ayse))  # coordinators only
 
 
+async def _overdue_on(harness: Harness, title: str, day: int, month: int = 11) -> None:
+    """A coordinators-only milestone due on `day`.`month`.2026 (Istanbul), stored as the dialog would."""
+    from zoneinfo import ZoneInfo
+
+    from bot.services.milestones.dates import due_on
+
+    due = due_on(datetime(2026, month, day).date(), ZoneInfo("Europe/Istanbul"))
+    await harness.services.milestones.service.create(group_id=1, title=title, due_at=due, has_time=False,
+                                                      audience="coordinators")
+
+
+async def test_several_overdue_milestones_come_as_one_daily_message(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    for title, day in (("Kesin hesap incelemesi", 27), ("Faaliyet raporu görüşü", 28), ("İzleme verileri", 30)):
+        await _overdue_on(harness, title, day)
+    await _advance_to(harness, _istanbul(1, 12, minute=1))
+    combined = await harness.next_containing(zeynep, "gecikti", timeout=10)
+    await harness.settle()
+    assert sum("gecikti" in text for text in texts(harness, zeynep)) == 1  # one message, not three
+    assert "3 plan tarihi gecikti" in combined.text and "Kadın Dostu Kent" in combined.text
+    lines = combined.text.split("\n")
+    assert "1. Kesin hesap incelemesi — Cuma, 27.11.2026 · 4 gün gecikti" in lines
+    assert "2. Faaliyet raporu görüşü — Cumartesi, 28.11.2026 · 3 gün gecikti" in lines
+    assert "3. İzleme verileri — Pazartesi, 30.11.2026 · 1 gün gecikti" in lines
+    assert combined.button_texts == ["✅ 1 Tamamlandı", "🙈 1 Kapat", "✅ 2 Tamamlandı", "🙈 2 Kapat",
+                                     "✅ 3 Tamamlandı", "🙈 3 Kapat"]
+    done = await harness.press(zeynep, combined, "✅ 2 Tamamlandı")
+    assert "«Faaliyet raporu görüşü» tamamlandı" in done.text
+    dismissed = await harness.press(zeynep, combined, "🙈 1 Kapat")
+    assert "«Kesin hesap incelemesi» kapatıldı" in dismissed.text
+
+    # The next day: only what is still overdue, as the single-milestone card.
+    await _advance_to(harness, _istanbul(2, 12, minute=1))
+    left = await harness.next_containing(zeynep, "Gecikti", timeout=10)
+    assert "İzleme verileri" in left.text and "2 gün gecikti" in left.text and "Kesin hesap" not in left.text
+    assert left.button_texts == ["✅ Tamamlandı", "🙈 Kapat"]
+    await harness.press(zeynep, left, "✅ Tamamlandı")
+    await _advance_to(harness, _istanbul(4, 12, minute=1))
+    await harness.settle()
+    assert sum("gecikti" in text.casefold() for text in texts(harness, zeynep)) == 2
+    assert not any("gecikti" in text.casefold() for text in texts(harness, ayse))  # coordinators only
+
+
+async def test_many_overdue_milestones_show_five_with_buttons_and_count_the_rest(harness: Harness) -> None:
+    from handlers.whatsapp.render import MAX_LIST_ROWS, render
+
+    zeynep, _ = await group_with(harness)
+    for day in range(24, 31):
+        await _overdue_on(harness, f"Plan adımı {day}", day)
+    await _advance_to(harness, _istanbul(2, 12, minute=1))
+    combined = await harness.next_containing(zeynep, "7 plan tarihi gecikti", timeout=10)
+    assert "… ve 2 tarih daha: /takvim" in combined.text
+    assert "5. Plan adımı 28" in combined.text and "Plan adımı 29" not in combined.text
+    assert len(combined.button_texts) == 10 and combined.button_texts[-1] == "🙈 5 Kapat"
+    # The same reply on WhatsApp: one list message of ten rows, within the Cloud API's limits.
+    service = harness.services.milestones.service
+    group = await service.group(1)
+    reply = service.escalation_reply(await service.overdue(group, harness.clock.now()), group, "tr",
+                                     harness.clock.now())
+    messages = render(reply, "tr").messages
+    assert [m.kind for m in messages] == ["list"] and len(messages[0].rows) == MAX_LIST_ROWS
+
+
+async def test_escalation_rows_armed_per_milestone_by_an_older_version_send_one_message(harness: Harness) -> None:
+    from bot.services.milestones.service import OVERDUE_KIND
+
+    zeynep, _ = await group_with(harness)
+    await _overdue_on(harness, "Kesin hesap incelemesi", 29)
+    await _overdue_on(harness, "İzleme verileri", 30)
+    for milestone_id in (1, 2):  # what a database from before the combined message holds
+        await harness.services.reminders.schedule(
+            f"milestone:{milestone_id}:overdue:2026-12-01", OVERDUE_KIND, _istanbul(1, 12),
+            {"milestone_id": milestone_id, "sequence": 1})
+    await _advance_to(harness, _istanbul(1, 12, minute=1))
+    combined = await harness.next_containing(zeynep, "2 plan tarihi gecikti", timeout=10)
+    assert "Kesin hesap" in combined.text and "İzleme verileri" in combined.text
+    await harness.settle()
+    assert sum("gecikti" in text.casefold() for text in texts(harness, zeynep)) == 1
+
+
 async def test_a_reminder_on_a_public_holiday_moves_to_the_working_day_before(harness: Harness) -> None:
     zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
     # 14 days before 15.01.2027 is 1 January, New Year's Day: the reminder comes on 31 December.

@@ -105,7 +105,7 @@ async def test_a_coordinator_moves_or_turns_off_her_groups_digest(harness: Harne
     zeynep = harness.person("Zeynep")
     await _group(harness, "Kars Kadın Dostu Kent", "Europe/Istanbul", zeynep)
     status = await harness.send(zeynep, "/ozet")
-    assert "her pazartesi 09:00 (Europe/Istanbul)" in status.text
+    assert "her pazartesi 09:00 (Türkiye saati)" in status.text
     moved = await harness.send(zeynep, "/ozet grup Çarşamba 10")
     assert "her çarşamba 10:00" in moved.text
     wrong = await harness.send(zeynep, "/ozet grup sometime")

@@ -17,6 +17,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.emulator.bot_api import FakeBotApi
+from bot.models import Actor
 from bot.services.milestones.template import TemplateError, for_year, parse, plan_cycle
 from bot.services.milestones.workdays import is_working_day, read_council_rule
 from tests.harness import Harness
@@ -125,7 +126,14 @@ def test_the_operator_loads_a_year_and_exports_it_as_ics_and_xlsx(tmp_path: Path
     count = int(loaded.stdout.split(": ")[1].split(" ")[0])
     assert count >= 11
     missing = _koordinat(tmp_path, "milestones", "load-template", "Nowhere", str(year))
-    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert missing.returncode == 1 and "no group 'Nowhere'" in missing.stderr and "Traceback" not in missing.stderr
+    this_year = datetime.now(UTC).year  # the real clock: the window moves with it
+    for far in ("1900", "2999", str(this_year - 1), str(this_year + 6)):
+        refused = _koordinat(tmp_path, "milestones", "load-template", "Kadın Dostu Kent", far)
+        lines = refused.stderr.strip().splitlines()
+        assert refused.returncode == 2 and len(lines) == 1, refused.stderr
+        assert f"year {far}" in lines[0] and f"{this_year}-{this_year + 5}" in lines[0], lines
+    assert _koordinat(tmp_path, "export", "milestones", "1", "--year", "0").returncode == 2
 
     ics = _koordinat(tmp_path, "export", "milestones", "1", "--format", "ics", "--year", str(year))
     assert ics.returncode == 0, ics.stderr
@@ -159,6 +167,33 @@ async def test_the_demo_seeds_each_citys_plan_cycle_and_the_tour_shows_it(tmp_pa
     shown = "\n".join(output)
     assert code == 0, shown[-3000:]
     assert ("Plan takvimi" if language == "tr" else "Plan calendar") in shown and ".ics" in shown
+
+
+async def test_the_template_command_asks_for_a_missing_year_and_refuses_far_ones(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    this_year = harness.clock.now().year
+    ask = await harness.send(zeynep, "/takvim sablon")
+    assert "«" not in ask.text and "—" not in ask.text.split("?")[0]  # no «—» for the missing year
+    assert "Hangi yılın plan takvimi" in ask.text and f"{this_year}–{this_year + 5}" in ask.text
+    assert f"/takvim sablon {this_year + 1}" in ask.text
+    assert ask.button_texts == [str(this_year), str(this_year + 1)]
+    loaded = await harness.press(zeynep, ask, str(this_year + 1))
+    assert f"{this_year + 1} plan takvimi Kadın Dostu Kent için yüklendi" in loaded.text
+    await harness.next(zeynep)
+    for typed in ("1900", "2999", str(this_year - 1), str(this_year + 6), "gelecek"):
+        wrong = await harness.send(zeynep, f"/takvim sablon {typed}")
+        assert f"«{typed}» geçerli bir yıl değil" in wrong.text, wrong.text
+        assert f"{this_year}–{this_year + 5}" in wrong.text and f"/takvim sablon {this_year + 1}" in wrong.text
+    far = await harness.send(zeynep, f"/takvim sablon {this_year + 5}")  # the last year of a five-year plan
+    assert "yüklendi" in far.text
+    await harness.next(zeynep)
+    forged = await harness.services.conversation.on_choice(
+        Actor(channel="telegram", external_id=str(zeynep.chat_id)), "ms:1:tpl:2999")
+    assert "artık geçerli değil" in forged[0].text
+    council = await harness.send(zeynep, "/takvim meclis")
+    assert "«" not in council.text and "/takvim meclis ilk salı" in council.text
+    member = await harness.send(ayse, "/takvim sablon")
+    assert "yalnızca" in member.text
 
 
 async def test_an_english_speaking_coordinator_loads_next_year_and_dismisses_an_overdue_one(harness: Harness) -> None:

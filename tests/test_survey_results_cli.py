@@ -97,7 +97,7 @@ def test_exports_of_one_survey_and_of_a_template_across_cities(tmp_path: Path) -
     assert means[1:5] == (400, 3, 950, 2)
 
     missing = _koordinat(tmp_path, "export", "survey", "99")
-    assert missing.returncode == 2 and "no survey 99" in missing.stderr and "Traceback" not in missing.stderr
+    assert missing.returncode == 1 and "no survey 99" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def test_xlsform_import_refusal_and_export_form(tmp_path: Path) -> None:

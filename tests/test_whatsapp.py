@@ -19,6 +19,28 @@ async def _wa_member(wa: WaHarness, code: str, name: str = "Ayşe", language: st
     return user
 
 
+async def test_each_typed_number_picks_the_choice_she_sees_under_that_number(wa: WaHarness) -> None:
+    zeynep, _ = await group_with(wa)
+    code = (await wa.services.groups.new_member_invite(1)).code
+    ayse = await _wa_member(wa, code)
+    await announce(wa, zeynep)
+    await wa.wa_skip(ayse)
+    for typed, expected in (("4", "meeting-1.ics"), ("3", "🤔 Maybe"), ("2", "❌ I can't attend"),
+                            ("1", "✅ I'll attend")):
+        screen = await wa.wa_send(ayse, "meetings")
+        card = next(m for m in [screen, *await wa.wa_skip(ayse)] if m.buttons)
+        # Three reply buttons (she counts them 1, 2, 3) and the fourth choice numbered 4 in the text.
+        shown = [title.strip("• ") for title in card.titles]  # her answer so far is marked • … •
+        assert shown == ["✅ I'll attend", "❌ I can't attend", "🤔 Maybe"], card.titles
+        assert "*4.* 📅 Add to calendar (.ics)" in card.text and "*1.*" not in card.text, card.text
+        got = await wa.wa_send(ayse, typed)
+        assert expected in (got.filename or "") or ("Your answer is saved" in got.text and expected in got.text), \
+            (typed, got.text)
+    await wa.wa_skip(ayse)
+    unknown = await wa.wa_send(ayse, "5")  # no choice 5: not taken as anything
+    assert "Your answer" not in unknown.text and unknown.type != "document"
+
+
 async def test_ayse_joins_on_whatsapp_with_a_typed_code_and_buttons(wa: WaHarness) -> None:
     created = await wa.create_group()
     ayse = wa.graph.user("Ayşe", phone="905321234567")
@@ -50,8 +72,10 @@ async def test_a_split_group_gets_the_announcement_and_rsvps_with_a_reply_button
     await notice(wa, fatma)  # Telegram member
     invitation = await wa.wa_next(ayse, "New meeting")
     assert invitation.titles[:3] == ["✅ I'll attend", "❌ I can't attend", "🤔 Maybe"]
-    assert "1.* 📅 Add to calendar (.ics)" in invitation.text  # a fourth choice: typed number
-    calendar = await wa.wa_send(ayse, "1")  # the typed number picks the listed choice
+    # One numbering for what she sees: the three buttons are 1–3, the fourth choice, written in
+    # the text, is 4 (never a second "1").
+    assert "*4.* 📅 Add to calendar (.ics)" in invitation.text and "*1.*" not in invitation.text
+    calendar = await wa.wa_send(ayse, "4")  # the typed number picks the listed choice
     assert calendar.type == "document" and calendar.filename == "meeting-1.ics"
     assert b"BEGIN:VCALENDAR" in wa.graph.media_bytes(calendar.media_id or "")
     answer = await wa.wa_tap(ayse, invitation, "✅ I'll attend")  # the earlier buttons still work

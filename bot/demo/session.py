@@ -61,6 +61,10 @@ class DemoSession:
     def _wa(self, user: FakeUser):  # type: ignore[no-untyped-def]
         return self.whatsapp.of(user) if self.whatsapp is not None else None
 
+    def on_whatsapp(self, user: FakeUser) -> bool:
+        """Whether `user` is played on WhatsApp (typed numbers beyond her buttons go to the bot)."""
+        return self._wa(user) is not None
+
     # -- acting ---------------------------------------------------------------------------
     async def say(self, user: FakeUser, text: str) -> list[SentMessage]:
         if (wa := self._wa(user)) is not None:

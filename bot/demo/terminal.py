@@ -73,6 +73,8 @@ class Chat:
             if 0 < int(text) <= count:
                 session.show(self.playing, await session.press(self.playing, int(text)) or [])
                 self.point_at_others()
+            elif session.on_whatsapp(self.playing):  # a choice numbered in the text: typed, as on her phone
+                await self.say(text)
             else:
                 session.tell("demo.no_such_button", number=text, count=count)
         else:  # anything else (a number the bot asked for too) is a message to the bot

@@ -27,6 +27,9 @@ from storage.pending_choices import PendingChoices
 
 log = logging.getLogger(__name__)
 
+_UNREAD = object()  # Ctx.dialog before the dialog was read
+
+
 @dataclass
 class Ctx:
     """Who acts, in which language, at what time."""
@@ -36,6 +39,9 @@ class Ctx:
     lang: str
     now: datetime
     roles: dict[int, Role] = field(default_factory=dict)
+    # The person's open dialog as last read or written through `Conversation` in this update
+    # (`_UNREAD`: not read yet), so one update reads it once.
+    dialog: object = field(default=_UNREAD, repr=False, compare=False)
 
     def require_member(self) -> Member:
         if self.member is None:
@@ -59,6 +65,7 @@ ChoiceHandler = Callable[[Ctx, list[str]], Awaitable[Replies]]
 # Free text outside a dialog that a feature may understand (e.g. "EVET" answers a meeting);
 # returns None when it does not.
 TextFallback = Callable[[Ctx, str], Awaitable[Replies | None]]
+Interruption = Callable[[Ctx, DialogState, str], Awaitable[Replies | None]]
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,7 @@ class Conversation:
         self._flows: dict[str, Flow] = {}
         self._keywords: dict[str, str] = {}
         self._text_fallbacks: list[TextFallback] = []
+        self._interruptions: list[Interruption] = []
         self.add_command(CommandSpec("cancel", self._cancel_command, aliases=("iptal",),
                                      needs_member=False, order=90))
         # `cmd:<name>` runs a command from a menu (WhatsApp's list message has no slash commands).
@@ -206,6 +214,13 @@ class Conversation:
 
     def add_text_fallback(self, handler: TextFallback) -> None:
         self._text_fallbacks.append(handler)
+
+    def add_interruption(self, handler: Interruption) -> None:
+        """Typed text that answers a message which reached the person AFTER her open dialog's
+        last question (a meeting notice, then "evet"): the last message she saw wins over the
+        dialog. `handler(ctx, state, text)` returns replies when it took the text, else None;
+        the dialog stays open and its question is shown again after the replies."""
+        self._interruptions.append(handler)
 
     def add_choice(self, prefix: str, handler: ChoiceHandler) -> None:
         self._choices[prefix] = handler
@@ -257,21 +272,31 @@ class Conversation:
 
     # -- dialogs ------------------------------------------------------------------------
     async def begin(self, ctx: Ctx, kind: str, step: str, data: dict[str, object] | None = None) -> None:
-        async with self._db.transaction() as tx:
-            await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
-                                    DialogState(kind, step, data or {}), ctx.now)
+        state = DialogState(kind, step, data or {})
+        async with self._db.write() as tx:
+            await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
+        ctx.dialog = state
 
     async def save(self, ctx: Ctx, state: DialogState) -> None:
-        async with self._db.transaction() as tx:
+        async with self._db.write() as tx:
             await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
+        ctx.dialog = state
 
     async def end(self, ctx: Ctx) -> bool:
-        async with self._db.transaction() as tx:
-            return await dialogs_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+        async with self._db.write() as tx:
+            ended = await dialogs_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+        ctx.dialog = None
+        return ended
 
     async def current_dialog(self, ctx: Ctx) -> DialogState | None:
+        """Her open dialog: read once per update, then as this conversation last saved it (a
+        flow that saves its state itself mutates the same object)."""
+        if isinstance(ctx.dialog, DialogState) or ctx.dialog is None:
+            return ctx.dialog
         async with self._db.read() as conn:
-            return await dialogs_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+            state = await dialogs_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+        ctx.dialog = state
+        return state
 
     # -- inbound ------------------------------------------------------------------------
     async def on_command(self, actor: Actor, name: str, args: list[str]) -> Replies:
@@ -292,7 +317,9 @@ class Conversation:
         """A pressed button (`rsvp:42:yes`). The id is input from the person, never proof: a
         malformed, forged or outdated one (a part missing, not a number, a meeting of another
         group, a record that is gone) gets the polite stale-button answer and changes nothing."""
-        ctx = await self.context(actor)
+        return await self._choice(await self.context(actor), data)
+
+    async def _choice(self, ctx: Ctx, data: str) -> Replies:
         parts = data.split(":")
         handler = self._choices.get(parts[0])
         if handler is not None:
@@ -377,6 +404,14 @@ class Conversation:
         state = await self.current_dialog(ctx)
         if state is not None and is_cancel(text):
             return await self.cancel(ctx)
+        if state is not None:
+            for interruption in self._interruptions:
+                replies = await interruption(ctx, state, text)
+                if replies is not None:
+                    resumed = await self._resume(ctx, state)
+                    if isinstance(ctx.dialog, DialogState):  # its question, asked again: newer than the notice
+                        await self.save(ctx, ctx.dialog)
+                    return [*replies, *resumed]
         answered = await self._answer_pending(ctx, state, text)
         if answered is not None:
             return answered
@@ -400,18 +435,18 @@ class Conversation:
         the choices named (global keywords still work). None: route the text as usual."""
         async with self._db.read() as conn:
             pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
-        if pending is None:
+        if pending is None or not pending.choices:
             return None
         if not pending.exclusive and pending.asked_at is not None:
             if (ctx.now - pending.asked_at).total_seconds() > PENDING_FOR_SECONDS:
                 return None
-            if ctx.member is not None:
-                async with self._db.read() as conn:
-                    if await pending_repo.superseded(conn, ctx.member.id, pending.asked_at):
-                        return None
+            async with self._db.read() as conn:
+                if await pending_repo.superseded(conn, ctx.actor.channel, ctx.actor.external_id,
+                                                 pending.outbox_mark):
+                    return None
         choice = match_choice(text, pending.choices, numbers=pending.exclusive)
         if choice is not None:
-            return await self.on_choice(ctx.actor, choice)
+            return await self._choice(ctx, choice)
         if not pending.exclusive or self._keywords.get(fold(text).lstrip("/")) is not None:
             return None
         names = ", ".join(f"«{label}»" for label, _ in pending.choices)
@@ -419,20 +454,28 @@ class Conversation:
         return [Reply(text=t("dialog.tap_one_of", ctx.lang, choices=names),
                       buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)])]
 
+    async def _resume(self, ctx: Ctx, state: DialogState) -> Replies:
+        """The open dialog's question again (the flow's `resume`), or a line saying what it
+        still expects."""
+        flow = self._flows.get(state.kind)
+        if flow is not None and hasattr(flow, "resume"):
+            return list(await flow.resume(ctx, state))  # type: ignore[attr-defined]
+        return [ctx.text("dialog.still_open", expects=await self.expects(ctx, state))]
+
     async def _remember_question(self, ctx: Ctx, replies: Replies) -> None:
         """Keep the buttons of the one question just asked (none when several messages with
         buttons went out, e.g. three meeting cards: a typed "evet" would be ambiguous)."""
         asked = [reply for reply in replies if any(button.choice for row in reply.buttons for button in row)]
         last = replies[-1] if replies else None
         if len(asked) != 1 and not (last is not None and last in asked and self._is_exclusive(last, None)):
-            async with self._db.transaction() as tx:
-                await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+            async with self._db.write() as tx:
+                await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
             return
         question = asked[-1] if len(asked) == 1 else last
         assert question is not None
         state = await self.current_dialog(ctx)
         choices = [(button.label, button.choice) for row in question.buttons for button in row if button.choice]
-        async with self._db.transaction() as tx:
+        async with self._db.write() as tx:
             await pending_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
                                     PendingChoices(choices, self._is_exclusive(question, state)), ctx.now)
 
@@ -452,6 +495,12 @@ class Conversation:
         if await self.end(ctx):
             flow = self._flows.get(state.kind) if state else None
             return [ctx.text(getattr(flow, "cancelled_key", "dialog.cancelled"))]
+        async with self._db.read() as conn:
+            pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+        if pending is not None and pending.exclusive:  # a yes/no question such as /unut's: closed, nothing done
+            async with self._db.write() as tx:
+                await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
+            return [ctx.text("dialog.question_closed")]
         return [ctx.text("dialog.nothing_to_cancel")]
 
     async def _command_choice(self, ctx: Ctx, parts: list[str]) -> Replies:

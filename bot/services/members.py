@@ -34,7 +34,7 @@ LINK_TOKEN_SECONDS = 15 * 60
 
 class MemberService:
     def __init__(self, db: Database, groups: GroupService, links: InviteLinks,
-                 conversation: Conversation, controller: tuple[str, str]) -> None:
+                 conversation: Conversation, controller: tuple[str | None, str | None]) -> None:
         self._db = db
         self._groups = groups
         self._links = links

@@ -27,13 +27,15 @@ PURPOSES = ("group_messages", "surveys")
 SCRUB_TIMEOUT = 120.0
 
 
-def privacy_notice(lang: str, controller_name: str, controller_contact: str) -> str:
-    return t("privacy.notice", lang, controller=controller_name, contact=controller_contact,
-             version=NOTICE_VERSION)
+def privacy_notice(lang: str, controller_name: str | None, controller_contact: str | None) -> str:
+    """The KVKK art. 10 notice in `lang`, naming the data controller and its contact (a
+    localized "not named yet" for either when the operator has not set it)."""
+    return t("privacy.notice", lang, controller=controller_name or t("privacy.controller_unset", lang),
+             contact=controller_contact or t("privacy.contact_unset", lang), version=NOTICE_VERSION)
 
 
 class PrivacyService:
-    def __init__(self, db: Database, controller: tuple[str, str]) -> None:
+    def __init__(self, db: Database, controller: tuple[str | None, str | None]) -> None:
         self._db = db
         self._controller = controller
         self._tasks: set[asyncio.Task[None]] = set()

@@ -3,7 +3,8 @@ numbered choices to type, within the Cloud API limits.
 
 - at most 3 choices whose titles fit 20 characters → reply buttons;
 - a first row of 2–3 choices plus a few more (RSVP + "add to calendar") → reply buttons for the
-  first row and the others numbered in the text (typed number or word);
+  first row and the others numbered in the text after them (typed number or word): the buttons
+  count as 1…n, so the text's numbers start at n+1 and a typed number is never ambiguous;
 - up to 10 choices (titles ≤ 24) → a list message;
 - more (a 0–10 scale, long choice lists) → the choices numbered in the text, answered by typing.
 Long labels use their shorter WhatsApp form (`messages/<lang>/whatsapp.toml`, `[whatsapp.short]`)
@@ -166,8 +167,12 @@ def render(reply: Reply, lang: str) -> Rendered:
         titles = [fit(b.label, MAX_BUTTON_TITLE, lang) for b in first]
         interactive = Outgoing(kind="buttons", body="", buttons=list(zip(
             [b.choice or "" for b in first], _unique(titles, MAX_BUTTON_TITLE), strict=True)))
-        lines, remembered = _numbered(rest, start=1)
-        remembered = [Remembered(None, title, b.choice or "") for b, title in zip(first, titles, strict=True)] + remembered
+        # One numbering for what she sees: the reply buttons are 1…n in their order (a button
+        # whose title is a number is that number), the choices in the text continue after them.
+        start = max([len(first), *(int(title) for title in titles if title.isdigit())]) + 1
+        lines, remembered = _numbered(rest, start=start)
+        remembered = [Remembered(int(title) if title.isdigit() else position, title, b.choice or "")
+                      for position, (b, title) in enumerate(zip(first, titles, strict=True), start=1)] + remembered
         body += "\n\n" + t("whatsapp.more_choices", lang) + "\n" + "\n".join(lines)
     elif len(choices) <= MAX_LIST_ROWS:
         rows = []

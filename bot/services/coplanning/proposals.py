@@ -30,7 +30,7 @@ def reference(city: str, round_: Round, number: int) -> str:
     from bot.text import fold
 
     letter = {"strategic_plan": "SP", "performance_programme": "PP", "budget": "B", "yeep": "Y"}[round_.feeds.value]
-    town = "".join(ch for ch in fold(city).upper() if ch.isalnum())[:8] or "G"
+    town = "".join(ch for ch in fold(city).upper() if ch.isalnum())[:14] or "G"  # GAZIANTEP, KAHRAMANMARAS
     return f"{town}-{round_.year}-{letter}{round_.id}-{number:03d}"
 
 

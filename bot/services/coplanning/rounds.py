@@ -164,7 +164,8 @@ class Rounds:
         def notice(lang: str) -> Reply:
             key = "coplan.discussion_open" if phase is Phase.DISCUSSING else "coplan.voting_open"
             return Reply(text=t(key, lang, group=group.name, feeds=render.feeds_label(round_, lang), count=count,
-                                picks=round_.max_picks, until=render.when(ends, group, lang)), recheck=recheck)
+                                picks=round_.picks_allowed(count), until=render.when(ends, group, lang)),
+                         recheck=recheck)
 
         await self._broadcasts.send_to_group(broadcast, group.id, notice)
 
@@ -177,12 +178,13 @@ class Rounds:
         async with self._db.read() as conn:
             everyone = [member.id for member, _ in await members_repo.group_members(conn, group.id)]
             voted = await repo.voters(conn, round_.id)
+            count = len(await repo.proposals_of_round(conn, round_.id))
         missing = [member_id for member_id in everyone if member_id not in voted]
         broadcast = await self._broadcasts.create_broadcast(reminder.key, group.id, "coplan_nudge")
         recheck = Recheck(kind=NUDGE_KIND, ref={"round_id": round_.id}, until=_until_vote_ends(reminder))
         await self._broadcasts.send_to_members(broadcast, missing, lambda lang: Reply(text=t(
             "coplan.vote_nudge", lang, group=group.name, until=render.when(round_.vote_until, group, lang),
-            picks=round_.max_picks), recheck=recheck))
+            picks=round_.picks_allowed(count)), recheck=recheck))
 
     def register_late(self, late: LateDelivery) -> None:
         """A vote nudge held on WhatsApp is checked again when she writes."""
@@ -275,11 +277,12 @@ class Rounds:
         async with self._db.read() as conn:
             lines, turnout = await repo.results(conn, round_.id)
             answers = await repo.consents(conn, round_.id)
+            count = len(await repo.proposals_of_round(conn, round_.id))
             discussions = {line.proposal.id: await repo.discussion(conn, line.proposal.id) for line in lines}
         voters, members = turnout or (0, 0)
         document = OpinionDocument(
             group=group.name, city=group.city, date=format_date(self._now(), lang, group.timezone),
-            feeds=render.plain(render.feeds_label(round_, lang)), max_picks=round_.max_picks, voters=voters,
+            feeds=render.plain(render.feeds_label(round_, lang)), max_picks=round_.picks_allowed(count), voters=voters,
             members=members,
             lines=[OpinionLine(rank=line.rank, tied=line.tied, votes=line.votes, ref=line.proposal.ref,
                                title=line.proposal.title, body=line.proposal.body, plan_item=line.proposal.plan_item,

@@ -44,7 +44,7 @@ class Voting:
         pages = max(1, -(-len(proposals) // PAGE))
         page = min(max(page, 0), pages - 1)
         text = t("coplan.ballot", ctx.lang, group=group.name, feeds=render.feeds_label(round_, ctx.lang),
-                 picks=len(mine), max=round_.max_picks, voters=voters, members=members,
+                 picks=len(mine), max=round_.picks_allowed(len(proposals)), voters=voters, members=members,
                  until=render.when(round_.vote_until, group, ctx.lang))
         if round_.quorum:
             text += "\n" + t("coplan.ballot_quorum", ctx.lang, quorum=round_.quorum)
@@ -83,8 +83,8 @@ class Voting:
             mine = await repo.my_picks(tx, round_.id, member.id)
             if proposal.id in mine:
                 await repo.unpick(tx, round_.id, member.id, proposal.id)
-            elif len(mine) >= round_.max_picks:
-                return [ctx.text("coplan.too_many_picks", max=round_.max_picks)]
+            elif len(mine) >= (allowed := round_.picks_allowed(len(await repo.proposals_of_round(tx, round_.id)))):
+                return [ctx.text("coplan.too_many_picks", max=allowed)]
             else:
                 await repo.pick(tx, round_.id, member.id, proposal.id, ctx.now)
         return [await self.ballot(ctx, round_, page, edit=True)]

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply
 from bot.services.conversation import Conversation, Ctx, Replies
-from bot.text import fold
+from bot.services.meetings.dialog import require_title
+from bot.text import clean_text, fold
 from messages import Markup, t
 from storage.dialogs import DialogState
 from storage.meetings import Meeting
@@ -74,8 +75,10 @@ class AmendFlow:
         if field == "duration":
             value: object = parse_duration(text)
         else:
-            value = " ".join(text.split()) if field != "agenda" else text.strip()
+            value = clean_text(text, multiline=field == "agenda")  # no invisible or control characters
             low, high = LIMITS[field]
+            if field == "title":
+                require_title(str(value))
             if field == "agenda" and fold(str(value)) in ("-", "yok", "sil", "none", "delete"):
                 value = None
             elif not low <= len(str(value)) <= high:

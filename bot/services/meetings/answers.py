@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from bot.models import Button, Member, Reply, Role
 from bot.services.meetings import render
-from bot.errors import InvalidAnswer
+from bot.errors import InvalidAnswer, NotFound
 from bot.services.conversation import Conversation, Ctx, Replies
+from storage import outbox as outbox_repo
+from storage import pending_choices as pending_repo
 from storage.dialogs import DialogState
 from bot.text import fold
 from messages import t
@@ -37,8 +39,6 @@ TYPED_ANSWERS = {
 }
 _NOISE = re.compile(r"[^\w' ]+")
 WHICH_ONE_LIMIT = 5
-# A typed answer this soon after a meeting's notice or reminder answers that meeting.
-JUST_SENT = timedelta(hours=12)
 
 
 def typed_answer(text: str) -> str | None:
@@ -49,6 +49,8 @@ def typed_answer(text: str) -> str | None:
 
 NOTE_LENGTH = 300
 NOTE_WINDOW = timedelta(minutes=30)
+# A typed answer this soon after a meeting's notice or reminder (and nothing else since) answers it.
+JUST_SENT = timedelta(hours=12)
 
 
 class NoteFlow:
@@ -142,8 +144,12 @@ class MeetingAnswers:
         if answer is None or ctx.member is None:
             return None
         member = ctx.member
-        async with self._db.read() as conn:
-            latest = await meetings_repo.latest_notice_meeting(conn, member.id, ctx.now - JUST_SENT)
+        async with self._db.read() as conn:  # the last message she saw, if a meeting's notice
+            pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+            last = await outbox_repo.last_broadcast_to(conn, ctx.actor.channel, ctx.actor.external_id,
+                                                       pending.outbox_mark if pending else 0,
+                                                       since=(ctx.now - JUST_SENT).timestamp())
+        latest = meetings_repo.meeting_of_broadcast(*last) if last else None
         upcoming = await self._meetings.upcoming(list(ctx.roles), limit=WHICH_ONE_LIMIT)
         if not upcoming:
             return [ctx.text("meeting.none_to_answer")]
@@ -163,6 +169,28 @@ class MeetingAnswers:
                                    choice=f"rsvp:{meeting.id}:{answer}")])
         return [Reply(text=t("meeting.which_one", ctx.lang, answer=t(render.ANSWER_KEYS[answer], ctx.lang)),
                       buttons=buttons)]
+
+    async def on_typed_after_notice(self, ctx: Ctx, state: DialogState, text: str) -> Replies | None:
+        """Typed `evet` / `katılıyorum`… while another dialog is open (a survey question, say),
+        when the last message she got since that dialog's question is a meeting's notice,
+        change or reminder: it answers that meeting, not the dialog (the dialog's question is
+        shown again after). None when the text is no RSVP word or no such notice came."""
+        answer = typed_answer(text)
+        if answer is None or ctx.member is None:
+            return None
+        async with self._db.read() as conn:
+            last = await outbox_repo.last_broadcast_to(conn, ctx.actor.channel, ctx.actor.external_id,
+                                                       state.outbox_mark, since=(ctx.now - JUST_SENT).timestamp())
+        latest = meetings_repo.meeting_of_broadcast(*last) if last else None
+        if latest is None:
+            return None
+        try:
+            meeting = await self._meetings.meeting(latest)
+        except NotFound:
+            return None
+        if meeting.group_id not in ctx.roles or meeting.cancelled or meeting.starts_at <= ctx.now:
+            return None  # no longer hers, called off or begun: the dialog takes the text
+        return await self.record(ctx, ctx.member, meeting, answer, edit_of=None)
 
     async def on_need(self, ctx: Ctx, parts: list[str]) -> Replies:
         """`need:<meeting>:<need>`: tick or untick a support need on her yes/maybe answer."""

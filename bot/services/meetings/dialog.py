@@ -157,7 +157,7 @@ class NewMeetingFlow:
         if step in when_question.WHEN_STEPS:
             return await self._after_when(ctx, state, group, when_question.read(ctx, group, state.data, step, text))
         if step == "title":
-            state.data["title"] = _within(text, TITLE_LENGTH, "meeting.bad_title")
+            state.data["title"] = _within(require_title(text), TITLE_LENGTH, "meeting.bad_title")
         elif step == "place":
             state.data["place"] = _within(text, PLACE_LENGTH, "meeting.bad_place")
         elif step == "agenda":
@@ -236,7 +236,9 @@ class NewMeetingFlow:
 class RescheduleFlow:
     """The new date and time (a date alone asks for the time), then a preview showing
     old → new with "send" / "keep it as it was"; the preview also confirms a reading that was
-    not literal."""
+    not literal. For an occurrence of a repeating meeting whose pattern the new time changes,
+    "send" becomes "only this one" (`moving:send`) / "this and all following"
+    (`moving:sendall`, `MeetingService.move_series`)."""
 
     kind = "moving"
     cancelled_key = "meeting.move_aborted"
@@ -257,7 +259,7 @@ class RescheduleFlow:
         meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
         group = await self._meetings.group(meeting.group_id)
         if state.step == "preview":
-            return [ctx.text("meeting.use_buttons"), self._preview(ctx, state, meeting, group)]
+            return [ctx.text("meeting.use_buttons"), await self._preview(ctx, state, meeting, group)]
         step = when_question.read(ctx, group, state.data, state.step, text)
         if step == "when_confirm":  # the preview confirms it
             state.data["when"] = state.data.pop("when_pending")
@@ -268,21 +270,43 @@ class RescheduleFlow:
                 raise InvalidAnswer("meeting.same_time", when=format_day(starts, ctx.lang, group.timezone))
             state.step = "preview"
             await self._conversation.save(ctx, state)
-            return [self._preview(ctx, state, meeting, group)]
+            return [await self._preview(ctx, state, meeting, group)]
         state.step = step
         await self._conversation.save(ctx, state)
         return [when_question.prompt(ctx, group, state.data, step, self.kind)]
 
-    def _preview(self, ctx: Ctx, state: DialogState, meeting: Meeting, group: Group) -> Reply:
+    async def _preview(self, ctx: Ctx, state: DialogState, meeting: Meeting, group: Group) -> Reply:
+        """Old → new; for an occurrence of a repeating meeting whose pattern the new time
+        changes, also the series' pattern old → new and the choice "only this one" / "this and
+        all following"."""
         starts = datetime.fromisoformat(str(state.data["when"]))
-        lines = [t("meeting.move_preview", ctx.lang, title=meeting.title,
-                   change=render.time_change(meeting.starts_at, starts, group, ctx.lang),
-                   zone=zone_name(group.timezone, ctx.lang))]
-        lines += [t(f"meeting.confirm_when_{note}", ctx.lang) for note in state.data.get("when_notes") or []]
-        return Reply(text="\n".join(lines), buttons=[[
-            Button(label=t("meeting.send_button", ctx.lang), choice=f"{self.kind}:send"),
+        text = t("meeting.move_preview", ctx.lang, title=meeting.title,
+                 change=render.time_change(meeting.starts_at, starts, group, ctx.lang),
+                 zone=zone_name(group.timezone, ctx.lang))
+        send = [Button(label=t("meeting.send_button", ctx.lang), choice=f"{self.kind}:send")]
+        patterns = await self._patterns(ctx, meeting, group, starts)
+        if patterns is not None:  # above the closing question
+            head, _, question = text.rpartition("\n\n")
+            text = head + "\n\n" + t("meeting.move_series_choice", ctx.lang, old=patterns[0], new=patterns[1]) \
+                + "\n\n" + question
+            send = [Button(label=t("meeting.amend_this_one", ctx.lang), choice=f"{self.kind}:send"),
+                    Button(label=t("meeting.move_series_button", ctx.lang), choice=f"{self.kind}:sendall")]
+        lines = [text] + [t(f"meeting.confirm_when_{note}", ctx.lang) for note in state.data.get("when_notes") or []]
+        return Reply(text="\n".join(lines), buttons=[send, [
             Button(label=t("meeting.move_again_button", ctx.lang), choice=f"{self.kind}:again"),
             Button(label=t("meeting.abort_button", ctx.lang), choice=f"{self.kind}:abort")]])
+
+    async def _patterns(self, ctx: Ctx, meeting: Meeting, group: Group, starts: datetime) -> tuple[str, str] | None:
+        """(the series' pattern now, the pattern `starts` would give it) when `meeting` is an
+        occurrence of an active series and the two differ; else None (a plain move)."""
+        series = await self._meetings.series(meeting.series_id) if meeting.series_id is not None else None
+        if series is None or not series.active:
+            return None
+        new = recurrence.pattern_of(series.frequency, starts, ZoneInfo(group.timezone))
+        if new == (series.weekday, series.nth, series.local_time):
+            return None
+        return (recurrence.describe(series.frequency, series.weekday, series.nth, series.local_time, ctx.lang),
+                recurrence.describe(series.frequency, *new, ctx.lang))
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         action = parts[0] if parts else ""
@@ -294,9 +318,12 @@ class RescheduleFlow:
         meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
         if action == "again":
             return await self.begin(ctx, meeting)
-        if action == "send":
-            replies = await self._meetings.overview.reschedule(
-                ctx, meeting, datetime.fromisoformat(str(state.data["when"])))
+        if action in ("send", "sendall"):
+            starts = datetime.fromisoformat(str(state.data["when"]))
+            if action == "sendall" and meeting.series_id is not None:
+                replies = await self._meetings.overview.reschedule_series(ctx, meeting, starts)
+            else:
+                replies = await self._meetings.overview.reschedule(ctx, meeting, starts)
             await self._conversation.end(ctx)
             return replies
         return [ctx.text("error.stale_button")]
@@ -312,3 +339,13 @@ def _within(text: str, bounds: tuple[int, int], key: str) -> str:
     """One line of visible text within `bounds` characters (see `bot.text.clean_text`)."""
     low, high = bounds
     return require_text(text, key=key, min_length=low, max_length=high)
+
+
+def require_title(title: str) -> str:
+    """`title` as typed, unless something visible in it has no letter or digit (`🎉`, `...`,
+    `!!`): then `InvalidAnswer("meeting.title_needs_letters")` — a meeting must be nameable in
+    a list, a reminder and a calendar. (Empty or invisible text is left to the length check.)"""
+    cleaned = clean_text(title)
+    if cleaned and not any(ch.isalnum() for ch in cleaned):
+        raise InvalidAnswer("meeting.title_needs_letters")
+    return title

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Member, Reply, Role
-from bot.services.meetings import export, render
+from bot.services.meetings import export, recurrence, render
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
-from messages import t
+from messages import format_day, t
 from storage import meetings as meetings_repo
 from storage.db import Database
 from storage.meetings import ANSWERS, Meeting
@@ -167,3 +167,21 @@ class MeetingOverview:
         group = await self._meetings.group(moved.group_id)
         return [ctx.text("meeting.rescheduled_done", title=moved.title,
                          change=render.time_change(meeting.starts_at, moved.starts_at, group, ctx.lang))]
+
+    async def reschedule_series(self, ctx: Ctx, meeting: Meeting, starts_at: datetime) -> Replies:
+        """The coordinator chose "this and all following" for the new time (reschedule dialog)."""
+        self._meetings.require_coordinator(ctx, meeting.group_id)
+        if meeting.cancelled:
+            return [ctx.text("meeting.was_cancelled_coordinator", title=meeting.title)]
+        if meeting.starts_at <= ctx.now:
+            return [ctx.text("meeting.too_late_to_change", title=meeting.title)]
+        group = await self._meetings.group(meeting.group_id)
+        if starts_at == meeting.starts_at:
+            raise InvalidAnswer("meeting.same_time", when=render.when(meeting, group, ctx.lang))
+        done = await self._meetings.move_series(meeting.id, starts_at)
+        series = done.series
+        return [ctx.text("meeting.series_moved_done", title=meeting.title,
+                         change=render.time_change(meeting.starts_at, starts_at, group, ctx.lang),
+                         pattern=recurrence.describe(series.frequency, series.weekday, series.nth,
+                                                     series.local_time, ctx.lang),
+                         count=len(done.moved), next=format_day(done.next, ctx.lang, group.timezone))]

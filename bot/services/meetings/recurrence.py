@@ -57,3 +57,29 @@ def describe(frequency: str, weekday: int, nth: int | None, local_time: str, lan
         return t("meeting.repeat_weekly", language, weekday=name, clock=local_time)
     ordinal = t(f"meeting.ordinal_{'last' if nth == -1 else nth or 1}", language)
     return t("meeting.repeat_monthly", language, nth=ordinal, weekday=name, clock=local_time)
+
+
+def pattern_of(frequency: str, moment: datetime, zone: ZoneInfo) -> tuple[int, int | None, str]:
+    """(weekday, nth, local_time) of a series of `frequency` whose occurrence is `moment`, as
+    when a series is created: weekly keeps the weekday, monthly the nth weekday (`nth_of`)."""
+    local = moment.astimezone(zone)
+    return local.weekday(), nth_of(local.date()) if frequency == "monthly" else None, local.strftime("%H:%M")
+
+
+def period_shift(frequency: str, old: date, new: date) -> int:
+    """How many periods (weeks Monday–Sunday, or calendar months) `new` lies after `old`
+    (negative before)."""
+    if frequency == "weekly":
+        return ((new - timedelta(days=new.weekday())) - (old - timedelta(days=old.weekday()))).days // 7
+    return (new.year * 12 + new.month) - (old.year * 12 + old.month)
+
+
+def shifted(series: Series, day: date, shift: int) -> date:
+    """The date `series` (its new pattern) has in the period `shift` periods after the one of
+    `day`: moving a whole series maps each occurrence to the new pattern's date in its own
+    week or month (so a cancelled occurrence keeps its place and nothing collides)."""
+    if series.frequency == "weekly":
+        monday = day - timedelta(days=day.weekday()) + timedelta(weeks=shift)
+        return monday + timedelta(days=series.weekday)
+    index = day.year * 12 + day.month - 1 + shift
+    return _nth_weekday(index // 12, index % 12 + 1, series.weekday, series.nth or 1)

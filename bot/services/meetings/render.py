@@ -9,7 +9,8 @@ from babel.dates import format_datetime, format_timedelta
 
 from bot.models import Attachment, Button, Group, Reply
 from messages import Markup, format_day, normalize_language, t
-from storage.meetings import ANSWERS, Meeting
+from bot.services.meetings.recurrence import describe
+from storage.meetings import ANSWERS, Meeting, Series
 
 ANSWER_KEYS = {"yes": "rsvp.yes", "no": "rsvp.no", "maybe": "rsvp.maybe"}
 # The group's optional questions at RSVP (groups.settings["rsvp_needs"]), in display order.
@@ -57,6 +58,12 @@ def time_change(old: datetime, new: datetime, group: Group, lang: str) -> Markup
         return Markup(t("meeting.change_time", lang, day=short(old, group, lang).rsplit(" ", 1)[0],
                  old=old.astimezone(zone).strftime("%H:%M"), new=new.astimezone(zone).strftime("%H:%M")))
     return Markup(t("meeting.change_date", lang, old=short(old, group, lang), new=short(new, group, lang)))
+
+
+def series_line(series: Series, lang: str) -> Markup:
+    """`🔁 Bundan sonra: her ayın ilk Cuma günü 15:00` — a series' pattern after it moved."""
+    return Markup(t("meeting.series_line", lang, pattern=describe(
+        series.frequency, series.weekday, series.nth, series.local_time, lang)))
 
 
 def details(meeting: Meeting, group: Group, lang: str) -> str:

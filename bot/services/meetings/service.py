@@ -10,7 +10,9 @@
 Every notice goes out as a broadcast (outbox rows, paced by the dispatcher, with delivery
 counts). Reminders are rows in `reminders` keyed `meeting:<id>:…`: moving a meeting re-arms
 them, cancelling it drops them, and each carries the meeting's SEQUENCE so that a reminder of
-an older version of the meeting never goes out.
+an older version of the meeting never goes out. A series (`recurrence.py`) creates its
+occurrences ahead through a reminder keyed `meeting-series:<id>:<day>`; moving a whole series
+changes its pattern and moves the occurrences from the chosen one on (`move_series`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from aiosqlite import Connection
 
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
-from bot.errors import NotAuthorized, NotFound
+from bot.errors import InvalidAnswer, NotAuthorized, NotFound
 from bot.models import Attachment, Button, Group, Member, Recheck, Reply, Role
 from bot.services.meetings import export, recurrence, render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
@@ -38,7 +40,7 @@ from bot.services.meetings.dialog import NewMeetingFlow, RescheduleFlow
 from bot.services.meetings.overview import MeetingOverview
 from bot.services.meetings.settings import REMINDER_SETTING, ReminderSettings
 from bot.services.reminders import Reminder, ReminderService
-from messages import t
+from messages import Markup, t
 from storage import groups as groups_repo
 from storage import meetings as meetings_repo
 from storage import members as members_repo
@@ -58,6 +60,17 @@ SUMMARY_KIND = "meeting_summary"
 NOTICE_KIND = "meeting_notice"  # late-delivery check of an announcement or change (bot.services.late)
 # A cancellation read after the meeting would have begun is not delivered (no check needed: `until`).
 CANCELLED_KIND = "meeting_cancelled"
+
+
+@dataclasses.dataclass(frozen=True)
+class SeriesMove:
+    """What moving a whole series did: the series with its new pattern, the occurrences that
+    moved (each member told once per occurrence), and when the occurrence after the moved one
+    starts (already created or still to be)."""
+
+    series: meetings_repo.Series
+    moved: list[Meeting]
+    next: datetime
 
 
 def _send_until(reminder: Reminder) -> datetime | None:
@@ -107,6 +120,7 @@ class MeetingService:
         conversation.add_choice("att", self.attendance.on_toggle)
         conversation.add_choice("remset", self.settings.on_choice)
         conversation.add_text_fallback(self.answers.on_typed_answer)
+        conversation.add_interruption(self.answers.on_typed_after_notice)
         self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
         self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
         # A series' next occurrence is created late rather than never (after an outage).
@@ -214,7 +228,7 @@ class MeetingService:
             day = recurrence.next_date(series, day)
         due = recurrence.starts_on(series, day, zone) - timedelta(days=series.lead_days)
         await self._reminders.schedule(f"meeting-series:{series.id}:{day.isoformat()}", SERIES_KIND, due,
-                                       {"series_id": series.id})
+                                       {"series_id": series.id, "day": day.isoformat()})
 
     async def _run_series(self, reminder: Reminder, now: datetime) -> None:
         async with self._db.read() as conn:
@@ -224,7 +238,10 @@ class MeetingService:
             return
         group = await self.group(series.group_id)
         zone = ZoneInfo(group.timezone)
-        after = latest.starts_at.astimezone(zone).date() if latest else now.astimezone(zone).date()
+        if "day" in reminder.payload:  # the occurrence this reminder was armed for comes next
+            after = date.fromisoformat(str(reminder.payload["day"])) - timedelta(days=1)
+        else:  # armed before reminders named their day
+            after = latest.starts_at.astimezone(zone).date() if latest else now.astimezone(zone).date()
         await self._extend_series(series, after)
 
     async def stop_series(self, series_id: int) -> int:
@@ -238,8 +255,10 @@ class MeetingService:
                 await self.call_off(meeting.id)
         return len(upcoming)
 
-    async def move(self, meeting_id: int, starts_at: datetime) -> Meeting:
-        """New time: everyone is told and asked again, reminders move, SEQUENCE grows."""
+    async def move(self, meeting_id: int, starts_at: datetime, *,
+                   series: meetings_repo.Series | None = None) -> Meeting:
+        """New time: everyone is told and asked again, reminders move, SEQUENCE grows. With
+        `series` (a whole series moved), the notice also names the series' new pattern."""
         async with self._db.transaction() as tx:
             before = await meetings_repo.get(tx, meeting_id)
             if before is None:
@@ -248,9 +267,57 @@ class MeetingService:
             moved = await meetings_repo.get(tx, meeting_id)
             assert moved is not None
             await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
-            await self._announce(moved, "meeting.rescheduled", previous=before.starts_at)
+            await self._announce(moved, "meeting.rescheduled", previous=before.starts_at, series=series)
             await self._arm_reminders(moved)
         return moved
+
+    async def series(self, series_id: int) -> meetings_repo.Series | None:
+        async with self._db.read() as conn:
+            return await meetings_repo.get_series(conn, series_id)
+
+    async def move_series(self, meeting_id: int, starts_at: datetime) -> SeriesMove:
+        """Move this occurrence to `starts_at` and the series with it: its wall time (and, if
+        the day changed, its weekday / nth weekday, derived as when a series is created)
+        changes for this and every later occurrence. Each later occurrence already created
+        moves to the new pattern's date in its own week or month (one notice each, naming the
+        new pattern; answers asked again, reminders re-armed, SEQUENCE bumped); occurrences
+        already past or cancelled are skipped, earlier ones untouched; later occurrences are
+        created on the new pattern. Raises `NotFound` (no such meeting, or not in an active
+        series) and `InvalidAnswer("meeting.series_before_previous")` when `starts_at` is not
+        after the series' previous occurrence."""
+        meeting = await self.meeting(meeting_id)
+        group = await self.group(meeting.group_id)
+        zone, now = ZoneInfo(group.timezone), self._now()
+        async with self._db.transaction() as tx:
+            series = await meetings_repo.get_series(tx, meeting.series_id) if meeting.series_id else None
+            if series is None or not series.active:
+                raise NotFound()
+            previous = await meetings_repo.previous_of_series(tx, series.id, meeting.starts_at)
+            if previous is not None and starts_at <= previous.starts_at:
+                raise InvalidAnswer("meeting.series_before_previous",
+                                    previous=previous.starts_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"))
+            weekday, nth, local_time = recurrence.pattern_of(series.frequency, starts_at, zone)
+            await meetings_repo.reschedule_series(tx, series.id, weekday=weekday, nth=nth, local_time=local_time)
+            renewed = series.model_copy(update={"weekday": weekday, "nth": nth, "local_time": local_time})
+            new_day = starts_at.astimezone(zone).date()
+            shift = recurrence.period_shift(series.frequency, meeting.starts_at.astimezone(zone).date(), new_day)
+            moved, last_day = [], new_day
+            for occurrence in await meetings_repo.series_from(tx, series.id, meeting.starts_at):
+                if occurrence.id == meeting.id:
+                    target = starts_at
+                else:
+                    day = recurrence.shifted(renewed, occurrence.starts_at.astimezone(zone).date(), shift)
+                    target, last_day = recurrence.starts_on(renewed, day, zone), max(last_day, day)
+                if occurrence.cancelled or occurrence.starts_at <= now or target == occurrence.starts_at:
+                    continue  # past or cancelled: left as it is
+                moved.append(await self.move(occurrence.id, target, series=renewed))
+            await self._reminders.cancel_prefix(f"meeting-series:{series.id}:")
+            await self._extend_series(renewed, last_day)
+            later = [each for each in await meetings_repo.upcoming_of_series(tx, series.id, now)
+                     if each.starts_at > starts_at]
+        following = later[0].starts_at if later else recurrence.starts_on(
+            renewed, recurrence.next_date(renewed, last_day), zone)
+        return SeriesMove(series=renewed, moved=moved, next=following)
 
     async def amend(self, meeting_id: int, field: str, value: object) -> Meeting:
         """New title, place, agenda or duration: everyone is told what changed (old → new) and
@@ -309,12 +376,18 @@ class MeetingService:
                 text=render.cancellation(cancelled, group, group.language).text))
         return cancelled
 
-    async def _announce(self, meeting: Meeting, heading: str, previous: datetime | None = None) -> None:
+    async def _announce(self, meeting: Meeting, heading: str, previous: datetime | None = None,
+                        series: meetings_repo.Series | None = None) -> None:
         group = await self.group(meeting.group_id)
         broadcast = await self._broadcasts.create_broadcast(self._notice_key(meeting), group.id, "meeting")
 
         def change(lang: str) -> str | None:
-            return render.time_change(previous, meeting.starts_at, group, lang) if previous else None
+            if previous is None:
+                return None
+            line = render.time_change(previous, meeting.starts_at, group, lang)
+            if series is not None:  # a whole series moved: its new pattern, once, in this notice
+                line = Markup(line + "\n" + render.series_line(series, lang))
+            return line
 
         notice = self._notice_recheck(meeting)
         await self._broadcasts.send_to_group(

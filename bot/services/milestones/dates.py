@@ -52,7 +52,8 @@ def read_due(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> Due:
         parsed = parse_when(cleaned, zone, now, lang)
         if not names_a_day(cleaned):  # "gelecek ay": no day to remind on
             raise InvalidAnswer("dates.bad_date", typed=cleaned[:40])
-        if parsed.clock is None and _HALF_TIME.search(cleaned):  # "03.12.2026 14": a time cut short
+        # "03.12.2026 14": meetings read 14:00 and confirm it; milestones have no confirmation step
+        if _HALF_TIME.search(cleaned):
             raise InvalidAnswer("dates.bad_date", typed=cleaned[:40])
         if parsed.day > (now + FARTHEST).astimezone(zone).date():  # a typo like 2062: no confirm step here
             raise InvalidAnswer("milestone.due_too_far", typed=cleaned[:40])

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.dates import zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
@@ -64,7 +65,7 @@ class NewMilestoneFlow:
             return await self._preview(ctx, state)
         group = await self._group(state)
         number = f"{NUMBERED.index(step) + 1}/{len(NUMBERED)}"
-        text = t(f"milestone.ask_{step}", ctx.lang, step=number, zone=group.timezone,
+        text = t(f"milestone.ask_{step}", ctx.lang, step=number, zone=zone_name(group.timezone, ctx.lang),
                  example=example_due(ctx.now, ZoneInfo(group.timezone)))
         buttons: list[list[Button]] = []
         if step == "link":

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from aiosqlite import Connection
 
+from bot.dates import zone_name
 from bot.models import Button, Group, Member, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
@@ -276,7 +277,7 @@ class WeeklyDigest:
         if schedule is None:
             return t("digest.group_off", lang, group=group.name)
         return t("digest.group_on", lang, group=group.name, day=t(f"milestone.weekday_{schedule['day']}", lang),
-                 hour=f"{schedule['hour']:02d}:00", zone=group.timezone)
+                 hour=f"{schedule['hour']:02d}:00", zone=zone_name(group.timezone, lang))
 
     async def _group_setting(self, ctx: Ctx, words: list[str]) -> Replies:
         groups = ctx.coordinated_groups()

@@ -15,6 +15,7 @@ from bot.models import Attachment, Button, Reply, Role
 from bot.services.conversation import Ctx, Replies
 from bot.services.milestones import render
 from bot.services.milestones.exports import year_ics
+from bot.services.milestones.template import template_years
 from bot.services.milestones.workdays import read_council_rule
 from bot.text import fold
 from messages import t
@@ -98,14 +99,25 @@ class MilestoneOverview:
             raise InvalidAnswer("milestone.coordinators_only")
         return groups[0]
 
+    async def _years(self, group_id: int, ctx: Ctx) -> range:
+        group = await self._service.group(group_id)
+        return template_years(ctx.now.astimezone(ZoneInfo(group.timezone)).date())
+
     async def _template_command(self, ctx: Ctx, args: list[str]) -> Replies:
-        year_text = args[0] if args else ""
-        if not year_text.isdigit() or not ctx.now.year <= int(year_text) <= ctx.now.year + 2:
-            return [ctx.text("milestone.bad_year", typed=year_text[:10] or "—", example=ctx.now.year + 1)]
-        year = int(year_text)
+        """`/takvim sablon 2027`; without a year it asks for one (this year and next as buttons)."""
         groups = ctx.coordinated_groups()
         if not groups:
             return [ctx.text("milestone.coordinators_only")]
+        years = await self._years(groups[0], ctx)
+        window = {"first": years[0], "last": years[-1], "example": years[0] + 1}
+        year_text = " ".join(args).strip()
+        if not year_text:
+            buttons = [] if len(groups) > 1 else [[
+                Button(label=str(year), choice=f"ms:{groups[0]}:tpl:{year}") for year in years[:2]]]
+            return [Reply(text=t("milestone.template_ask_year", ctx.lang, **window), buttons=buttons)]
+        if not year_text.isdigit() or int(year_text) not in years:
+            return [ctx.text("milestone.bad_year", typed=year_text[:10], **window)]
+        year = int(year_text)
         if len(groups) > 1:
             buttons = []
             for group_id in groups:
@@ -136,9 +148,11 @@ class MilestoneOverview:
 
     async def _council_command(self, ctx: Ctx, args: list[str]) -> Replies:
         group_id = await self._target_group(ctx)
+        if not " ".join(args).strip():
+            return [ctx.text("milestone.council_ask_rule")]
         rule = read_council_rule(" ".join(args))
         if rule is None:
-            return [ctx.text("milestone.bad_council_rule", typed=" ".join(args)[:40] or "—")]
+            return [ctx.text("milestone.bad_council_rule", typed=" ".join(args)[:40])]
         group = await self._service.group(group_id)
         moved = await self._service.set_council_rule(group_id, rule)
         rule_text = t(f"milestone.nth_{rule['nth']}", ctx.lang) + " " + t(f"milestone.weekday_{rule['weekday']}", ctx.lang)
@@ -183,7 +197,7 @@ class MilestoneOverview:
             if action == "ics":
                 return await self._calendar(ctx, int(parts[0]))
             if action == "tpl" and len(parts) == 3 and parts[2].isdigit() and \
-                    ctx.now.year <= int(parts[2]) <= ctx.now.year + 2:
+                    int(parts[2]) in await self._years(int(parts[0]), ctx):
                 return await self._load(ctx, int(parts[0]), int(parts[2]))
             if action == "tpl":
                 return [ctx.text("error.stale_button")]

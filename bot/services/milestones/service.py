@@ -5,9 +5,13 @@ Reminders are rows of the reminders engine keyed `milestone:<id>:…`:
   in the group's zone; a day that is a weekend or a Turkish public holiday moves to the
   working day before. Each is sent late only until the next one is due.
 - `milestone:<id>:snooze:<member>` — one person's "remind me tomorrow".
-- `milestone:<id>:overdue:<YYYY-MM-DD>` — once a day at 09:00 after the due date, to the
-  coordinators, until done or dismissed (each send arms the next day's row).
-Every payload carries the milestone's `sequence`, so a reminder armed for an older date never
+- `milestones:<group>:overdue:<YYYY-MM-DD>` — the group's overdue escalation: once a day at
+  09:00 to the coordinators, ONE message listing every milestone of the group overdue that day
+  (each send arms the next day's row while any is still overdue). Armed for the day after each
+  due date; which milestones it lists is decided when it is sent, so done, dismissed or moved
+  ones drop out by themselves. (Rows `milestone:<id>:overdue:<day>` armed by older versions
+  are read as their group's escalation.)
+Reminder payloads carry the milestone's `sequence`, so a reminder armed for an older date never
 goes out; texts ("12 gün kaldı", "yarın", "bugün") are computed when sent.
 """
 
@@ -44,6 +48,9 @@ OVERDUE_KIND = "milestone_overdue"
 OBSERVANCES = frozenset({"womens-day", "violence-against-women-day"})
 REMIND_AT = time(9, 0)  # reminders and escalations go out at 09:00 group time
 SNOOZE = timedelta(days=1)
+# A combined escalation lists this many overdue milestones with their buttons (two each: 10
+# choices, a WhatsApp list's limit); the rest are counted with a pointer to /takvim.
+OVERDUE_SHOWN = 5
 
 # Item 4 hooks, wired by the surveys feature: who of the group has not answered the survey
 # reporting this milestone (None: no survey running), and "send the survey now".
@@ -261,17 +268,27 @@ class MilestoneService:
         await self._arm_overdue(milestone, group, after=milestone.due_at)
 
     async def _arm_overdue(self, milestone: Milestone, group: Group, *, after: datetime) -> None:
-        """The next escalation: 09:00 group time on the first day after `after` (and after the
-        due date). Observance days (8 March, 25 November) are dates, not tasks: they remind
-        but are never "overdue"."""
+        """The group's escalation on the first day after `after` (the due date). Observance
+        days (8 March, 25 November) are dates, not tasks: they remind but are never "overdue"."""
         if milestone.template_code in OBSERVANCES:
             return
         zone = ZoneInfo(group.timezone)
-        day = after.astimezone(zone).date() + timedelta(days=1)
-        moment = datetime.combine(day, REMIND_AT, tzinfo=zone).astimezone(UTC)
+        await self._arm_group_overdue(group, after.astimezone(zone).date() + timedelta(days=1))
+
+    async def _arm_group_overdue(self, group: Group, day: date) -> None:
+        """The group's escalation at 09:00 group time on `day` (one row per group and day)."""
+        moment = datetime.combine(day, REMIND_AT, tzinfo=ZoneInfo(group.timezone)).astimezone(UTC)
         await self._reminders.schedule(
-            f"milestone:{milestone.id}:overdue:{day.isoformat()}", OVERDUE_KIND, moment,
-            {"milestone_id": milestone.id, "sequence": milestone.sequence}, reset=True)
+            f"milestones:{group.id}:overdue:{day.isoformat()}", OVERDUE_KIND, moment,
+            {"group_id": group.id}, reset=True)
+
+    async def overdue(self, group: Group, now: datetime) -> list[Milestone]:
+        """The group's open milestones whose due day (group zone) is before today, most overdue
+        first; observance days excluded."""
+        async with self._db.read() as conn:
+            milestones = await repo.for_groups(conn, [group.id], until=now)
+        return [m for m in milestones
+                if m.template_code not in OBSERVANCES and render.days_left(m, group, now) < 0]
 
     async def _current(self, reminder: Reminder) -> tuple[Milestone, Group] | None:
         """The milestone a reminder is about, unless it was closed, deleted or moved since."""
@@ -378,25 +395,63 @@ class MilestoneService:
             milestone, group, lang, now, coordinator=role is Role.COORDINATOR))
 
     async def _send_overdue(self, reminder: Reminder, now: datetime) -> None:
-        """To the coordinators: N days overdue, Done / Dismiss; then arm tomorrow's."""
-        found = await self._current(reminder)
-        if found is None:
+        """To the coordinators: the group's overdue milestones in one message (Done / Dismiss
+        for each); then arm tomorrow's while any is still overdue."""
+        group = await self._overdue_group(reminder)
+        if group is None:
             return
-        milestone, group = found
-        overdue = -render.days_left(milestone, group, now)
+        overdue = await self.overdue(group, now)
+        if not overdue:
+            return  # all done, dismissed or moved since: nothing to say, nothing to re-arm
+        today = now.astimezone(ZoneInfo(group.timezone)).date()
+        # One broadcast per group and day: rows for the same day (an older version's, one per
+        # milestone) send the message once.
+        broadcast = await self._broadcasts.create_broadcast(
+            f"milestones:{group.id}:overdue:{today.isoformat()}", group.id, "milestone_overdue")
+        await self._broadcasts.send_to_group(
+            broadcast, group.id, lambda lang: self.escalation_reply(overdue, group, lang, now),
+            roles=[Role.COORDINATOR.value])
+        await self._arm_group_overdue(group, today + timedelta(days=1))
 
-        def escalation(lang: str) -> Reply:
+    async def _overdue_group(self, reminder: Reminder) -> Group | None:
+        group_id = reminder.payload.get("group_id")
+        if group_id is None:  # a row armed per milestone by an older version
+            async with self._db.read() as conn:
+                milestone = await repo.get(conn, int(reminder.payload["milestone_id"]))
+            if milestone is None:
+                return None
+            group_id = milestone.group_id
+        return await self._groups.get(int(group_id))
+
+    def escalation_reply(self, overdue: list[Milestone], group: Group, lang: str, now: datetime) -> Reply:
+        """The daily escalation: one overdue milestone as a card with ✅ Done / 🙈 Dismiss;
+        several as a numbered list (title, due date, days overdue) with "✅ n" / "🙈 n" per
+        milestone, one button a row (a WhatsApp list), at most OVERDUE_SHOWN of them and
+        "… and N more: /takvim" for the rest."""
+        def late(milestone: Milestone) -> str:
+            return render.left_text(min(render.days_left(milestone, group, now), -1), lang)
+
+        if len(overdue) == 1:
+            milestone = overdue[0]
             return Reply(text=t("milestone.overdue", lang, title=milestone.title, group=group.name,
-                                when=render.when(milestone, group, lang),
-                                overdue=render.left_text(-max(overdue, 1), lang)),
+                                when=render.when(milestone, group, lang), overdue=late(milestone)),
                          buttons=[[Button(label=t("milestone.done_button", lang), choice=f"ms:{milestone.id}:done"),
                                    Button(label=t("milestone.dismiss_button", lang),
                                           choice=f"ms:{milestone.id}:dismiss")]])
-
-        broadcast = await self._broadcasts.create_broadcast(
-            f"{reminder.key}:{milestone.sequence}", group.id, "milestone_overdue")
-        await self._broadcasts.send_to_group(broadcast, group.id, escalation, roles=[Role.COORDINATOR.value])
-        await self._arm_overdue(milestone, group, after=max(now, reminder.due_at))
+        shown = overdue[:OVERDUE_SHOWN]
+        lines = [t("milestone.overdue_many", lang, count=len(overdue), group=group.name)]
+        lines += [t("milestone.overdue_item", lang, n=n, title=m.title, when=render.when(m, group, lang),
+                    overdue=late(m)) for n, m in enumerate(shown, start=1)]
+        if len(overdue) > len(shown):
+            lines.append(t("milestone.overdue_more", lang, count=len(overdue) - len(shown)))
+        lines.append(t("milestone.overdue_many_hint", lang))
+        buttons = []
+        for n, milestone in enumerate(shown, start=1):
+            buttons.append([Button(label=t("milestone.overdue_done_n_button", lang, n=n),
+                                   choice=f"ms:{milestone.id}:done")])
+            buttons.append([Button(label=t("milestone.overdue_dismiss_n_button", lang, n=n),
+                                   choice=f"ms:{milestone.id}:dismiss")])
+        return Reply(text="\n".join(lines), buttons=buttons)
 
 
 def utc_key(moment: datetime) -> str:

@@ -158,6 +158,16 @@ def _add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+YEARS_AHEAD = 5  # a strategic plan covers five years (Law 5018 art. 9 and its regulation)
+
+
+def template_years(today: date) -> range:
+    """The years whose plan-cycle template may be loaded: this year (as `today`, in the
+    group's zone) to YEARS_AHEAD years ahead. An earlier year has nothing left to remind; a
+    later one is almost surely a typo (`2062`)."""
+    return range(today.year, today.year + YEARS_AHEAD + 1)
+
+
 def for_year(year: int, council: dict[str, int], cycle: PlanCycle | None = None) -> list[PlannedMilestone]:
     """The template's milestones in `year`, by date. `council` is the group's session rule
     ({"nth": 1, "weekday": 1} = the first Tuesday); election-only entries appear in

@@ -80,6 +80,16 @@ class AnsweringFlow:
         question = (await self._service.form(survey)).question(state.step[2:])
         return question is not None and question.type.value in ("integer", "decimal", "percentage")
 
+    async def resume(self, ctx: Ctx, state: DialogState) -> Replies:
+        """Her current question again, headed "back to your survey" (after a typed answer to a
+        newer message, e.g. a meeting notice, interrupted the survey)."""
+        loaded = await self._load_open(ctx, state)
+        if not isinstance(loaded, tuple):
+            return loaded
+        survey, form, response = loaded
+        return [await self._prompt(ctx, survey, form, response, state.step,
+                                   before=t("survey.back_to_it", ctx.lang))]
+
     # -- entry points -----------------------------------------------------------------------
     async def start(self, ctx: Ctx, survey_id: int) -> Replies:
         """Begin or resume her response (Start button, /anketler)."""
@@ -281,7 +291,7 @@ class AnsweringFlow:
         state.step = step
         if step == "summary":
             state.data.pop("editing", None)
-        async with self._service.db.transaction() as tx:
+        async with self._service.db.write() as tx:  # within the update's transaction: no savepoint of its own
             if answer is not None:
                 await repo.save_answer(tx, response.id, answer)
             await repo.set_current_question(tx, response.id, step if step.startswith("q:") else None, ctx.now)

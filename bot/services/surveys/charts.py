@@ -26,6 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from bot.services.surveys.results import QuestionSummary, SurveyResults  # noqa: E402
+from bot.services.surveys.results_text import state  # noqa: E402
 from messages import format_number, t  # noqa: E402
 
 MAX_PANELS = 6
@@ -100,7 +101,9 @@ def _plan(ax, results: SurveyResults, lang: str) -> None:  # type: ignore[no-unt
     """Achievement per indicator on the SBB scale — the baseline at 0 %, the year's target at
     100 % — as bars, each labelled with the same achievement figure and the reported value, so
     a bar and its label always say the same thing (achievement = (actual − baseline) ÷
-    (target − baseline) × 100, SBB target card)."""
+    (target − baseline) × 100, SBB target card). A yes/no indicator is 100 % when the
+    answers' majority is the target state, 0 % when not; its label names the majority and the
+    yes share."""
     items = results.achievements
     names = [_wrap(f"{item.card.indicator} {item.card.name.get(lang) or item.question.label(lang)}", 34)
              for item in items]
@@ -113,7 +116,12 @@ def _plan(ax, results: SurveyResults, lang: str) -> None:  # type: ignore[no-unt
     ax.invert_yaxis()
     for position, item, value in zip(positions, items, values, strict=True):
         percent = "—" if item.percent is None else (f"%{item.percent:.0f}" if lang == "tr" else f"{item.percent:.0f}%")
-        shown = format_number(round(item.actual, 2), lang)
+        if item.yes_no:  # the majority state and the yes share: `%100  (Evet, evet %67)`
+            majority = "—" if item.actual is None else state(item.actual, lang)
+            shown = f"{majority}, " + t("survey_results.chart_yes_share", lang,
+                                        share=format_number(round(item.yes_share or 0.0), lang))
+        else:
+            shown = format_number(round(item.actual or 0.0, 2), lang)
         ax.text(max(value, 0) + 2, position, f"{percent}  ({shown})", va="center", fontsize=8)
     year = results.survey.year or ""
     ax.set_title(f"{t('survey_results.chart_plan_title', lang)} {year}".strip(), fontsize=10, loc="left")

@@ -2,7 +2,9 @@
 
 Steps of `/anket`: group (only if she coordinates several) → what to ask (a template, or
 indicators picked from the library) → deadline (read exactly like meeting dates) → named or
-anonymous → preview → send. State lives in the `dialogs` table; a wrong date is re-asked
+anonymous → preview → send. From the preview she can change the deadline or the nudge times
+(`5 gün, 1 gün`, read by `nudges.parse_nudge_times`; default 3 days and 1 day before); times
+already past are named in the preview and never sent. State lives in the `dialogs` table; a wrong date is re-asked
 with an example and nothing chosen so far is lost. Button ids carry positions in lists kept
 in the dialog state, never codes or ids the server has not offered.
 """
@@ -13,13 +15,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_text
+from bot.dates import example_text, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
-from bot.services.surveys import content
+from bot.services.surveys import content, nudges
 from bot.services.surveys.deadline import read_deadline
-from bot.services.surveys.model import SurveyForm, localized
+from bot.services.surveys.model import DEFAULT_NUDGE_HOURS, SurveyForm, localized
 from bot.text import fold
 from messages import format_datetime, t
 from storage import surveys as surveys_repo
@@ -78,12 +80,14 @@ class NewSurveyFlow:
             return Reply(text=t("survey.new_ask_indicators", ctx.lang), buttons=buttons,
                          edit_of=state.data.pop("edit_of", None))  # type: ignore[arg-type]
         if step == "deadline":
-            return Reply(text=t("survey.new_ask_deadline", ctx.lang, zone=group.timezone,
+            return Reply(text=t("survey.new_ask_deadline", ctx.lang, zone=zone_name(group.timezone, ctx.lang),
                                 example=example_text(ctx.now, ZoneInfo(group.timezone))))
         if step == "anonymity":
             return Reply(text=t("survey.new_ask_anonymity", ctx.lang), buttons=[
                 [Button(label=t("survey.named_button", ctx.lang), choice=f"{NEW}:anon:0")],
                 [Button(label=t("survey.anonymous_button", ctx.lang), choice=f"{NEW}:anon:1")]])
+        if step == "nudges":
+            return Reply(text=t("survey.ask_nudges", ctx.lang, nudges=nudges.describe(_nudge_hours(state), ctx.lang)))
         return await self._preview(ctx, state)
 
     def _form(self, state: DialogState) -> SurveyForm:
@@ -97,10 +101,14 @@ class NewSurveyFlow:
         text = t("survey.preview", ctx.lang, title=localized(form.title, ctx.lang), group=group.name,
                  deadline=format_datetime(deadline, ctx.lang, group.timezone), questions=questions,
                  anonymous=t("survey.anonymous_short" if state.data.get("anonymous") else "survey.named_short", ctx.lang))
+        hours = _nudge_hours(state)
+        text = "\n".join([text, t("survey.nudges_line", ctx.lang, nudges=nudges.describe(hours, ctx.lang)),
+                          *nudges.dropped_notes(hours, deadline, ctx.now, ctx.lang)])
         return Reply(text=text, buttons=[
             [Button(label=t("survey.send_button", ctx.lang), choice=f"{NEW}:send")],
             [Button(label=t("survey.change_deadline_button", ctx.lang), choice=f"{NEW}:redeadline"),
-             Button(label=t("survey.abort_button", ctx.lang), choice=f"{NEW}:abort")]])
+             Button(label=t("survey.change_nudges_button", ctx.lang), choice=f"{NEW}:renudge")],
+            [Button(label=t("survey.abort_button", ctx.lang), choice=f"{NEW}:abort")]])
 
     async def _to(self, ctx: Ctx, state: DialogState, step: str) -> Replies:
         state.step = step
@@ -117,6 +125,12 @@ class NewSurveyFlow:
                 return [Reply(text=t(error.key, ctx.lang, **error.params)), await self._prompt(ctx, state)]
             state.data["deadline"] = deadline.isoformat()
             return await self._to(ctx, state, "preview" if state.data.pop("editing", False) else "anonymity")
+        if state.step == "nudges":
+            try:
+                state.data["nudge_hours"] = list(nudges.parse_nudge_times(text))
+            except InvalidAnswer as error:
+                return [Reply(text=t(error.key, ctx.lang, **error.params))]
+            return await self._to(ctx, state, "preview")
         if state.step == "anonymity":
             word = fold(text)
             if word in ("anonim", "anonymous", "isimsiz"):
@@ -179,6 +193,8 @@ class NewSurveyFlow:
         if action == "redeadline" and state.step == "preview":
             state.data["editing"] = True
             return await self._to(ctx, state, "deadline")
+        if action == "renudge" and state.step == "preview":
+            return await self._to(ctx, state, "nudges")
         if action == "send" and state.step == "preview":
             return await self._send(ctx, state)
         return [ctx.text("error.stale_button")]
@@ -194,11 +210,17 @@ class NewSurveyFlow:
         form = self._form(state)
         survey = await self._service.send(group_id=group.id, form=form, deadline=deadline,
                                           anonymous=bool(state.data.get("anonymous")), created_by=member.id,
-                                          template=state.data.get("template"))  # type: ignore[arg-type]
+                                          template=state.data.get("template"),  # type: ignore[arg-type]
+                                          nudge_hours=tuple(_nudge_hours(state)))
         await self._conversation.end(ctx)
         async with self._service.db.read() as conn:
             count = len(await surveys_repo.recipients(conn, survey.id))
         return [ctx.text("survey.sent", title=localized(form.title, ctx.lang), group=group.name, count=count)]
+
+
+def _nudge_hours(state: DialogState) -> list[int]:
+    hours = state.data.get("nudge_hours")
+    return [int(h) for h in hours] if isinstance(hours, list) else list(DEFAULT_NUDGE_HOURS)
 
 
 class ExtendFlow:
@@ -233,6 +255,48 @@ class ExtendFlow:
         await self._conversation.end(ctx)
         return [ctx.text("survey.extended", title=await self._service.title(moved, ctx.lang),
                          deadline=format_datetime(deadline, ctx.lang, group.timezone))]
+
+    async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        return [ctx.text("error.stale_button")]
+
+
+class NudgeTimesFlow:
+    """One question, from the coordinator's survey card: the open survey's new nudge times
+    (`5 gün, 1 gün`, `yok`). The reminders are re-armed by the engine a deadline extension
+    uses (`SurveyService.set_nudges`); times already past are named and not sent."""
+
+    kind = "svnudge"
+    cancelled_key = "dialog.nothing_changed"
+
+    def __init__(self, service: SurveyService, conversation: Conversation) -> None:
+        self._service = service
+        self._conversation = conversation
+
+    async def begin(self, ctx: Ctx, survey: Survey, group: Group) -> Replies:
+        await self._conversation.save(ctx, DialogState(self.kind, "nudges", {"survey_id": survey.id}))
+        return [ctx.text("survey.ask_nudges_for", title=await self._service.title(survey, ctx.lang),
+                         deadline=format_datetime(survey.deadline, ctx.lang, group.timezone),
+                         nudges=nudges.describe(survey.nudge_hours, ctx.lang))]
+
+    async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
+        survey = await self._service.survey(int(state.data["survey_id"]))
+        if survey is None:
+            await self._conversation.end(ctx)
+            return [ctx.text("error.not_found")]
+        self._service.require_coordinator(ctx, survey.group_id)
+        if not survey.is_open:
+            await self._conversation.end(ctx)
+            return [ctx.text("survey.already_closed")]
+        try:
+            hours = nudges.parse_nudge_times(text)
+        except InvalidAnswer as error:
+            return [Reply(text=t(error.key, ctx.lang, **error.params))]
+        changed = await self._service.set_nudges(survey, hours)
+        await self._conversation.end(ctx)
+        lines = [t("survey.nudges_saved", ctx.lang, title=await self._service.title(changed, ctx.lang),
+                   nudges=nudges.describe(hours, ctx.lang)),
+                 *nudges.dropped_notes(hours, changed.deadline, ctx.now, ctx.lang)]
+        return [Reply(text="\n".join(lines))]
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         return [ctx.text("error.stale_button")]

@@ -33,6 +33,7 @@ from bot.services.surveys.results import (
     SurveyView,
     summarize,
 )
+from bot.services.surveys.results_text import number, state
 from bot.text import fold
 from messages import t
 
@@ -259,7 +260,8 @@ def _plan_sheet(book: _Book, all_results: list[SurveyResults], lang: str, *, by_
         t("survey_results.col_baseline", lang), t("survey_results.col_baseline_year", lang),
         t("survey_results.col_target", lang), t("survey_results.col_target_year", lang),
         t("survey_results.col_actual", lang), t("survey_results.col_reports", lang),
-        t("survey_results.col_achievement", lang), t("survey_results.col_note", lang)]
+        t("survey_results.col_achievement", lang), t("survey_results.col_note", lang),
+        t("survey_results.col_yes_share", lang)]
     book.write_row(sheet, 0, headers, header=True)
     sheet.set_column(0, len(headers) - 1, 14)
     sheet.set_column(1 if by_group else 1, 1 if by_group else 1, 40)
@@ -268,11 +270,23 @@ def _plan_sheet(book: _Book, all_results: list[SurveyResults], lang: str, *, by_
         for item in results.achievements:
             row += 1
             name = item.card.name.get(lang) or item.question.label(lang)
-            note = t("survey_results.note_target_equals_baseline", lang) if item.target_equals_baseline else ""
+            if item.yes_no:  # states as Evet / Hayır, the majority's achievement, the yes share
+                share = number(item.yes_share or 0.0, lang, 0)
+                notes = [t("survey_results.note_yes_no_tie" if item.actual is None else "survey_results.note_yes_no",
+                           lang, share=share)]
+                if item.target_equals_baseline:
+                    notes.append(t("survey_results.note_yes_no_kept", lang))
+                baseline: Cell = state(item.card.baseline, lang)
+                target: Cell = state(item.card.target, lang)
+                actual: Cell = None if item.actual is None else state(item.actual, lang)
+                yes_share: Cell = round(item.yes_share or 0.0, 1)
+            else:
+                notes = [t("survey_results.note_target_equals_baseline", lang)] if item.target_equals_baseline else []
+                baseline, target, actual, yes_share = item.card.baseline, item.card.target, item.actual, None
             cells: list[Cell] = ([results.survey.group_name] if by_group else []) + [
-                item.card.indicator, name, item.card.baseline, item.card.baseline_year, item.card.target,
-                item.card.target_year, item.actual, item.reports,
-                round(item.percent, 1) if item.percent is not None else None, note]
+                item.card.indicator, name, baseline, item.card.baseline_year, target,
+                item.card.target_year, actual, item.reports,
+                round(item.percent, 1) if item.percent is not None else None, " ".join(notes), yes_share]
             book.write_row(sheet, row, cells)
     if row == 0:
         withheld = all_results and all(results.withheld for results in all_results)

@@ -174,16 +174,28 @@ class Achievement:
     """Plan versus actual for one indicator (SBB guide, target card):
     achievement (gerçekleşme oranı) = (actual − baseline) ÷ (target − baseline) × 100.
 
-    `actual` is the median of the values reported in the survey (members usually report the
-    same municipal figure; the median is not thrown by one typo). `percent` is None, with
-    `target_equals_baseline` set, when the target equals the baseline (division by zero:
-    the target is "keep the baseline")."""
+    Numbers: `actual` is the median of the values reported in the survey (members usually
+    report the same municipal figure; the median is not thrown by one typo). `percent` is None,
+    with `target_equals_baseline` set, when the target equals the baseline (division by zero:
+    the target is "keep the baseline").
+
+    Yes/no indicators (e.g. I8 "equality unit / commission active"; `yes_no` set): baseline
+    and target are states stored as 1.0 (yes) / 0.0 (no); `actual` is the state most
+    respondents reported (1.0 / 0.0), `yes_share` the share of yes answers in %. A state is
+    reached or not, so the SBB ratio reduces to `percent` = 100 when `actual` equals the
+    target and 0 when not — also when the target equals the baseline ("keep it so"; the note
+    says so). A tie (as many yes as no) has no majority: `actual` and `percent` are None."""
 
     card: TargetCard
     question: QuestionView
-    actual: float
+    actual: float | None
     reports: int
     percent: float | None
+    yes_share: float | None = None
+
+    @property
+    def yes_no(self) -> bool:
+        return self.question.type == "yes_no"
 
     @property
     def target_equals_baseline(self) -> bool:
@@ -191,6 +203,10 @@ class Achievement:
 
     @property
     def met(self) -> bool:
+        if self.actual is None:
+            return False
+        if self.yes_no:
+            return self.actual == self.card.target
         if self.target_equals_baseline:
             return self.actual >= self.card.target
         return self.percent is not None and self.percent >= 100.0
@@ -268,13 +284,33 @@ def summarize_question(question: QuestionView, responses: list[ResponseView], *,
     return summary
 
 
+def yes_no_achievement(card: TargetCard, question: QuestionView, yes: int, no: int) -> Achievement | None:
+    """Plan versus actual for a yes/no indicator from `yes` and `no` answers (see
+    `Achievement`): the majority state against the target state, 100 % when reached, 0 %
+    when not; None when nobody answered. Example: target yes (1.0), 2 yes and 1 no → actual
+    1.0, yes share 66.7 %, 100 %."""
+    reports = yes + no
+    if reports == 0:
+        return None
+    actual = None if yes == no else (1.0 if yes > no else 0.0)
+    target = 1.0 if card.target >= 0.5 else 0.0
+    percent = None if actual is None else (100.0 if actual == target else 0.0)
+    return Achievement(card, question, actual, reports, percent, yes_share=100.0 * yes / reports)
+
+
 def plan_versus_actual(survey: SurveyView) -> list[Achievement]:
-    """One `Achievement` per numeric question whose indicator has a target card, in question
-    order; indicators nobody reported on are left out."""
+    """One `Achievement` per numeric or yes/no question whose indicator has a target card, in
+    question order; indicators nobody reported on are left out."""
     achievements = []
     for question in survey.answerable:
         card = survey.targets.get(question.indicator or "")
-        if card is None or question.type not in NUMERIC_TYPES:
+        if card is None or question.type not in NUMERIC_TYPES | {"yes_no"}:
+            continue
+        if question.type == "yes_no":
+            answers = [r.answers.get(question.name) for r in survey.responses]
+            item = yes_no_achievement(card, question, sum(a is True for a in answers), sum(a is False for a in answers))
+            if item is not None:
+                achievements.append(item)
             continue
         reported = [float(r.answers[question.name]) for r in survey.responses
                     if isinstance(r.answers.get(question.name), int | float)

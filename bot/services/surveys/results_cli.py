@@ -33,7 +33,16 @@ from storage.db import Database
 
 
 class CommandError(ValueError):
-    """A value the operator gave that cannot be used (printed as one line)."""
+    """A value the operator gave that cannot be used (printed as one line; exit status 2)."""
+
+    exit_code = 2
+
+
+class MissingTarget(CommandError):
+    """The survey, group, template or file named does not exist (exit status 1, as in every
+    `koordinat` command)."""
+
+    exit_code = 1
 
 
 def add_commands(export: argparse._SubParsersAction, survey: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -68,7 +77,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     except (CommandError, XLSFormError, content.ContentError) as error:
         print(f"koordinat: {error}", file=sys.stderr)
-        return 2
+        return getattr(error, "exit_code", 2)
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> str:
@@ -92,7 +101,7 @@ async def _export_survey(service: SurveyResultsService, args: argparse.Namespace
     try:
         view = await service.view(args.survey_id)
     except NotFound:
-        raise CommandError(f"no survey {args.survey_id}") from None
+        raise MissingTarget(f"no survey {args.survey_id}") from None
     data = service.xlsx(view, args.language) if args.format == "xlsx" else service.csv(view, args.language)
     target = args.output or Path(export_filename(view, args.format))
     target.write_bytes(data)
@@ -102,7 +111,7 @@ async def _export_survey(service: SurveyResultsService, args: argparse.Namespace
 async def _export_template(service: SurveyResultsService, args: argparse.Namespace) -> str:
     views = await service.template_views(args.template)
     if not views:
-        raise CommandError(f"no survey of template {args.template!r} yet (see koordinat survey library)")
+        raise MissingTarget(f"no survey of template {args.template!r} yet (see koordinat survey library)")
     target = args.output or Path(template_filename(args.template))
     target.write_bytes(service.template_xlsx(views, args.language))
     groups = ", ".join(view.group_name for view in views)
@@ -113,13 +122,13 @@ async def _group(conn, key: str) -> Group:  # type: ignore[no-untyped-def]
     for group in await groups_repo.all_groups(conn):
         if (key.isdigit() and group.id == int(key)) or key.casefold() in (group.name.casefold(), group.city.casefold()):
             return group
-    raise CommandError(f"no group {key!r}; see koordinat group list")
+    raise MissingTarget(f"no group {key!r}; see koordinat group list")
 
 
 async def _import(db: Database, args: argparse.Namespace) -> str:
     path: Path = args.file
     if not path.is_file():
-        raise CommandError(f"{path}: no such file")
+        raise MissingTarget(f"{path}: no such file")
     async with db.transaction() as tx:
         group = await _group(tx, args.group)
         now = SystemClock().now()
@@ -144,14 +153,14 @@ async def _export_form(db: Database, args: argparse.Namespace) -> str:
         if key.isdigit():
             survey = await surveys_repo.get_survey(conn, int(key))
             if survey is None:
-                raise CommandError(f"no survey {key}")
+                raise MissingTarget(f"no survey {key}")
             form = await surveys_repo.get_form(conn, survey.form_id)
         elif args.group:
             form = (await content.templates_for_group(conn, (await _group(conn, args.group)).id)).get(key)
         else:
             form = content.library().templates.get(key)
     if form is None:
-        raise CommandError(f"no template {key!r}; see koordinat survey library")
+        raise MissingTarget(f"no template {key!r}; see koordinat survey library")
     target = args.output or Path(f"{form.code}.xlsx")
     target.write_bytes(write_xlsform(form))
     return f"form {form.code!r} ({len(form.answerable)} question(s)) written to {target} as XLSForm"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_date
 
 from bot.services.surveys import model
-from bot.services.surveys.results import QuestionSummary, SurveyResults
+from bot.services.surveys.results import Achievement, QuestionSummary, SurveyResults
 from messages import format_datetime, format_number, normalize_language, t
 
 MAX_TEXTS = 5
@@ -66,6 +66,9 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
         lines += ["", t("survey_results.plan_heading", lang, year=view.year or "")]
         for item in results.achievements:
             name = item.card.name.get(lang) or item.question.label(lang)
+            if item.yes_no:
+                lines.append("• " + _yes_no_line(item, name, lang))
+                continue
             shown = percent if item.question.type == "percentage" else number
             common = {"indicator": item.card.indicator, "name": name, "actual": shown(item.actual, lang),
                       "target": shown(item.card.target, lang), "baseline": shown(item.card.baseline, lang)}
@@ -77,6 +80,26 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
                                       **common))
     lines += ["", t("survey_results.more_in_file", lang)]
     return "\n".join(lines)
+
+
+def state(value: float, lang: str) -> str:
+    """A yes/no indicator's state (1.0 / 0.0) as `Evet` / `Hayır`."""
+    return t("survey_results.yes" if value >= 0.5 else "survey_results.no", lang)
+
+
+def _yes_no_line(item: Achievement, name: str, lang: str) -> str:
+    """`I8 Eşitlik birimi: gerçekleşen Evet (evet %67, 3 yanıt), hedef Evet (başlangıç Hayır) → %100`."""
+    common = {"indicator": item.card.indicator, "name": name, "target": state(item.card.target, lang),
+              "baseline": state(item.card.baseline, lang), "reports": item.reports,
+              "share": number(item.yes_share or 0.0, lang, 0)}
+    if item.actual is None or item.percent is None:
+        line = t("survey_results.plan_line_yes_no_tie", lang, **common)
+    else:
+        line = t("survey_results.plan_line_yes_no", lang, actual=state(item.actual, lang),
+                 percent=number(item.percent, lang, 0), **common)
+    if item.target_equals_baseline:
+        line += f" ({t('survey_results.plan_kept', lang)})"
+    return line
 
 
 def _question(index: int, summary: QuestionSummary, lang: str, zone: str) -> list[str]:

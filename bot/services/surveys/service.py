@@ -27,6 +27,7 @@ from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
 from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
+from bot.services.surveys import nudges
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
 from bot.text import fold
 from messages import format_datetime, t
@@ -65,13 +66,14 @@ class SurveyService:
 
     def register(self, conversation: Conversation) -> None:
         from bot.services.surveys.answering import AnsweringFlow
-        from bot.services.surveys.dialog import ExtendFlow, NewSurveyFlow
+        from bot.services.surveys.dialog import ExtendFlow, NewSurveyFlow, NudgeTimesFlow
         from bot.services.surveys.poll import Polls
         from bot.services.surveys.targets import TargetCardFlow
 
         self.answering = AnsweringFlow(self, conversation, self._files_dir)
         self.new_survey_flow = NewSurveyFlow(self, conversation)
         self.extend_flow = ExtendFlow(self, conversation)
+        self.nudge_flow = NudgeTimesFlow(self, conversation)
         self.polls = Polls(self, conversation)
         self.target_flow = TargetCardFlow(self, conversation)
         conversation.add_command(CommandSpec("targets", self.target_flow.begin_command, aliases=("hedef",),
@@ -85,6 +87,7 @@ class SurveyService:
         conversation.add_flow(self.answering)
         conversation.add_flow(self.new_survey_flow)
         conversation.add_flow(self.extend_flow)
+        conversation.add_flow(self.nudge_flow)
         conversation.add_flow(self.polls)
         conversation.add_choice("sv", self.answering.on_button)
         conversation.add_choice("svm", self.on_manage)
@@ -305,6 +308,17 @@ class SurveyService:
             moved, form, group, heading="survey.extended_notice"))
         return moved
 
+    async def set_nudges(self, survey: Survey, hours: tuple[int, ...]) -> Survey:
+        """New nudge times (hours before the deadline, e.g. `(120, 24)`; `()` for none) for an
+        open survey: stored, and the reminders re-armed the way an extension re-arms them —
+        times already past are dropped, never sent at once. Members are not told."""
+        async with self.db.transaction() as tx:
+            await repo.set_nudge_hours(tx, survey.id, hours)
+            changed = await repo.get_survey(tx, survey.id)
+            assert changed is not None
+            await self._arm(tx, changed)
+        return changed
+
     async def has_consent(self, member_id: int) -> bool:
         """Her latest answer to the `surveys` consent purpose is yes (KVKK: asked at join)."""
         async with self.db.read() as conn:
@@ -396,17 +410,20 @@ class SurveyService:
                  deadline=format_datetime(survey.deadline, ctx.lang, group.timezone), done=done, total=len(recipients),
                  status=t(f"survey.status_{survey.status.value}", ctx.lang),
                  anonymous=t("survey.anonymous_short" if survey.anonymous else "survey.named_short", ctx.lang))
+        if survey.is_open:
+            text += "\n" + t("survey.nudges_line", ctx.lang, nudges=nudges.describe(survey.nudge_hours, ctx.lang))
         buttons = [[Button(label=t("survey.results_button", ctx.lang), choice=f"results:{survey.id}")]]
         if survey.is_open:
             buttons.append([Button(label=t("survey.remind_button", ctx.lang), choice=f"svm:{survey.id}:remind"),
                             Button(label=t("survey.extend_button", ctx.lang), choice=f"svm:{survey.id}:extend"),
                             Button(label=t("survey.close_button", ctx.lang), choice=f"svm:{survey.id}:close")])
+            buttons.append([Button(label=t("survey.nudges_button", ctx.lang), choice=f"svm:{survey.id}:nudges")])
         else:
             buttons.append([Button(label=t("survey.reopen_button", ctx.lang), choice=f"svm:{survey.id}:extend")])
         return Reply(text=text, buttons=buttons, edit_of=edit_of)
 
     async def on_manage(self, ctx: Ctx, parts: list[str]) -> Replies:
-        """`svm:<survey>:remind|close|closeyes|extend` from a coordinator's card."""
+        """`svm:<survey>:remind|close|closeyes|extend|nudges` from a coordinator's card."""
         if len(parts) != 2 or not parts[0].isdigit():
             return [ctx.text("error.stale_button")]
         survey = await self.survey_for_member(ctx, int(parts[0]))
@@ -432,6 +449,10 @@ class SurveyService:
             return [ctx.text("survey.closed_now", title=await self.title(survey, ctx.lang))]
         if action == "extend":
             return await self.extend_flow.begin(ctx, survey, group)
+        if action == "nudges":
+            if not survey.is_open:
+                return [ctx.text("survey.already_closed")]
+            return await self.nudge_flow.begin(ctx, survey, group)
         return [ctx.text("error.stale_button")]
 
     # -- /unut --------------------------------------------------------------------------------

@@ -4,8 +4,12 @@ library listing (`koordinat survey library`), and the coordinator's `/hedef` dia
     koordinat survey target Kars I4 --baseline 400 --baseline-year 2024 --target 2026=550 --target 2027=700
     koordinat survey target Kars            # prints the group's target cards
 
-Values are read like survey answers (`1.250`, `12,5`, `%40`). The baseline (başlangıç değeri)
-and the yearly targets (hedef) follow the SBB strategic-plan guide's target card.
+Values are read like survey answers (`1.250`, `12,5`, `%40`), by the indicator's unit
+(`target_values.read_target_value`): a percentage is 0–100, a count is a whole number and not
+negative, a yes/no indicator (I8) takes `evet`/`hayır` (`var`/`yok`, `yes`/`no`). A value the
+indicator cannot take is refused with the reason and an example (CLI: one line, exit 2). The
+baseline (başlangıç değeri) and the yearly targets (hedef) follow the SBB strategic-plan
+guide's target card.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.surveys import content
-from bot.services.surveys.answers import read_percentage
-from bot.services.surveys.model import localized
+from bot.services.surveys.model import IndicatorAnswerType, localized
+from bot.services.surveys.target_values import plain, read_target_value, shown
 from bot.text import fold
-from messages import format_number, t
+from messages import t
 from storage import groups as groups_repo
 from storage import surveys as repo
 from storage.db import Database
@@ -35,7 +39,15 @@ YEARS = range(2000, 2101)
 
 
 class TargetError(ValueError):
-    """A command-line value that cannot be used, with the reason and an example."""
+    """A command-line value that cannot be used, with the reason and an example (exit status 2)."""
+
+    exit_code = 2
+
+
+class GroupMissing(TargetError):
+    """The group named does not exist (exit status 1, as in every `koordinat` command)."""
+
+    exit_code = 1
 
 
 def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
@@ -46,7 +58,8 @@ def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     target = survey.add_parser("target", help="set or show an indicator's baseline and yearly targets")
     target.add_argument("group", help="group id or name")
     target.add_argument("indicator", nargs="?", help="indicator code, e.g. I4 (none: show every card)")
-    target.add_argument("--baseline", help="baseline value (başlangıç değeri), e.g. 400 or %%32,5")
+    target.add_argument("--baseline", help="baseline value (başlangıç değeri), e.g. 400, %%32,5 or, for a yes/no "
+                        "indicator, hayır/evet")
     target.add_argument("--baseline-year", type=int, help="the baseline's year, e.g. 2024")
     target.add_argument("--target", action="append", default=[], metavar="YEAR=VALUE",
                         help="a yearly target (hedef), repeatable: --target 2027=700")
@@ -54,19 +67,24 @@ def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     return survey
 
 
-def number(text: str) -> float:
+def number(text: str, answer_type: IndicatorAnswerType | str = IndicatorAnswerType.DECIMAL,
+           what: str = "value") -> float:
+    """The value for an indicator answered as `answer_type`; TargetError (one English line
+    naming `what`) when it cannot be read or the indicator cannot take it."""
     try:
-        return read_percentage(text)
-    except InvalidAnswer:
-        raise TargetError(f"{text!r} is not a number (examples: 400, 1.250, 12,5, %40)") from None
+        return read_target_value(text, answer_type, "en")
+    except InvalidAnswer as error:
+        raise TargetError(f"{what}: {plain(error)}") from None
 
 
-def parse_target(text: str) -> tuple[int, float]:
-    """`2027=700` → (2027, 700.0); TargetError otherwise."""
+def parse_target(text: str, answer_type: IndicatorAnswerType | str = IndicatorAnswerType.DECIMAL) -> tuple[int, float]:
+    """`2027=700` → (2027, 700.0); `2027=evet` → (2027, 1.0) for a yes/no indicator;
+    TargetError otherwise."""
     year, sep, value = text.partition("=")
     if not sep or not year.strip().isdigit() or int(year) not in YEARS:
-        raise TargetError(f"--target {text!r}: write YEAR=VALUE, e.g. --target 2027=700")
-    return int(year), number(value)
+        example = "2027=evet" if IndicatorAnswerType(answer_type) == IndicatorAnswerType.YES_NO else "2027=700"
+        raise TargetError(f"--target {text!r}: write YEAR=VALUE, e.g. --target {example}")
+    return int(year), number(value, answer_type, f"--target {text.strip()}")
 
 
 async def run_target(db: Database, args: argparse.Namespace, now: datetime) -> list[str]:
@@ -88,9 +106,11 @@ async def run_target(db: Database, args: argparse.Namespace, now: datetime) -> l
                 raise TargetError("give --baseline and --baseline-year together, e.g. --baseline 400 --baseline-year 2024")
             if args.baseline_year not in YEARS:
                 raise TargetError(f"--baseline-year {args.baseline_year}: a year such as 2024")
-            await repo.set_baseline(tx, group.id, code, number(args.baseline), args.baseline_year, now)
+            kind = indicators[code].answer_type
+            await repo.set_baseline(tx, group.id, code, number(args.baseline, kind, f"--baseline {args.baseline}"),
+                                    args.baseline_year, now)
         for text in args.target:
-            year, value = parse_target(text)
+            year, value = parse_target(text, indicators[code].answer_type)
             await repo.set_target(tx, group.id, code, year, value, now)
         card = await repo.target_card(tx, group.id, code)
     return [f"{group.name} ({group.city})", _line(card, indicators) if card else f"{code}: no baseline or target yet"]
@@ -100,8 +120,13 @@ def _line(card: repo.TargetCard, indicators: dict[str, content.Indicator]) -> st
     indicator = indicators.get(card.indicator_code)
     name = localized(indicator.name, "en") if indicator else ""
     unit = localized(indicator.unit, "en") if indicator else ""
-    baseline = "—" if card.baseline is None else f"{card.baseline:g} ({card.baseline_year})"
-    targets = ", ".join(f"{year}: {value:g}" for year, value in sorted(card.targets.items())) or "—"
+    kind = indicator.answer_type if indicator else IndicatorAnswerType.DECIMAL
+
+    def value(number: float) -> str:
+        return ("yes" if number >= 0.5 else "no") if kind == IndicatorAnswerType.YES_NO else f"{number:g}"
+
+    baseline = "—" if card.baseline is None else f"{value(card.baseline)} ({card.baseline_year})"
+    targets = ", ".join(f"{year}: {value(number)}" for year, number in sorted(card.targets.items())) or "—"
     return f"  {card.indicator_code} {name} [{unit}] — baseline {baseline}; targets {targets}"
 
 
@@ -111,7 +136,7 @@ async def _group(conn, key: str):  # type: ignore[no-untyped-def]
         if key.isdigit() and group.id == int(key) or group.name.casefold() == key.casefold() \
                 or group.city.casefold() == key.casefold():
             return group
-    raise TargetError(f"no group {key!r}; see koordinat group list")
+    raise GroupMissing(f"no group {key!r}; see koordinat group list")
 
 
 def library_lines() -> list[str]:
@@ -165,7 +190,8 @@ class TargetCardFlow:
             return Reply(text=t("targets.pick_indicator", ctx.lang), buttons=buttons)
         code = str(state.data["code"])
         card_text = card_line(cards.get(code), indicators[code], ctx.lang)
-        return Reply(text=t(f"targets.ask_{state.step}", ctx.lang, card=card_text, year=ctx.now.year))
+        return Reply(text=t(f"targets.ask_{state.step}{_variant(indicators[code])}", ctx.lang, card=card_text,
+                            year=ctx.now.year))
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         if len(parts) == 2 and parts[1].isdigit():
@@ -186,25 +212,34 @@ class TargetCardFlow:
         group_id = int(state.data["group_id"])
         self._service.require_coordinator(ctx, group_id)
         code = str(state.data["code"])
+        async with self._service.db.read() as conn:
+            indicator = (await content.indicators_for_group(conn, group_id)).get(code)
+        if indicator is None:
+            await self._conversation.end(ctx)
+            return [ctx.text("error.not_found")]
         keep = text.strip() in ("-", "—") or fold(text) in ("gec", "atla", "skip", "ayni", "same")
         try:
             if state.step == "baseline":
                 if not keep:
-                    value, year = _baseline(text, ctx.now.year)
+                    value, year = _baseline(text, ctx.now.year, indicator.answer_type, ctx.lang)
                     async with self._service.db.transaction() as tx:
                         await repo.set_baseline(tx, group_id, code, value, year, ctx.now)
                 state.step = "targets"
                 await self._conversation.save(ctx, state)
                 return [await self._prompt(ctx, state)]
             if not keep:
-                pairs = [parse_target(part.strip()) for part in re.split(r"\s*[;\n]\s*|,\s+|,(?=\d{4}\s*=)", text) if part.strip()]
+                pairs = [_target(part.strip(), indicator.answer_type, ctx.lang)
+                         for part in re.split(r"\s*[;\n]\s*|,\s+|,(?=\d{4}\s*=)", text) if part.strip()]
                 if not pairs:
                     raise TargetError(text)
                 async with self._service.db.transaction() as tx:
                     for year, value in pairs:
                         await repo.set_target(tx, group_id, code, year, value, ctx.now)
+        except InvalidAnswer as error:  # a value the indicator cannot take: the reason, with an example
+            return [ctx.text(error.key, **error.params), await self._prompt(ctx, state)]
         except TargetError:
-            return [ctx.text(f"targets.bad_{state.step}", year=ctx.now.year), await self._prompt(ctx, state)]
+            return [ctx.text(f"targets.bad_{state.step}{_variant(indicator)}", year=ctx.now.year),
+                    await self._prompt(ctx, state)]
         await self._conversation.end(ctx)
         async with self._service.db.read() as conn:
             indicators = await content.indicators_for_group(conn, group_id)
@@ -212,19 +247,44 @@ class TargetCardFlow:
         return [ctx.text("targets.saved", card=card_line(card, indicators[code], ctx.lang))]
 
 
-def _baseline(text: str, this_year: int) -> tuple[float, int]:
-    """`400 2024`, `%32,5 (2024)`, `400, 2024` → (value, year)."""
+def _variant(indicator: content.Indicator) -> str:
+    """The message keys' suffix for the indicator's kind of value (`_yes_no` or nothing)."""
+    return "_yes_no" if indicator.answer_type == IndicatorAnswerType.YES_NO else ""
+
+
+def _baseline(text: str, this_year: int, answer_type: IndicatorAnswerType, lang: str) -> tuple[float, int]:
+    """`400 2024`, `%32,5 (2024)`, `400, 2024`, `hayır 2024` → (value, year). TargetError
+    when it is not a value and a year; InvalidAnswer when the value does not fit the indicator."""
     parts = [part for part in re.split(r"[\s;()/]+|,\s+", text.strip()) if part]
     if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) not in range(1990, this_year + 1):
         raise TargetError(text)
-    return number(parts[0]), int(parts[1])
+    try:
+        return read_target_value(parts[0], answer_type, lang), int(parts[1])
+    except InvalidAnswer as error:
+        if error.key in ("targets.value_bad_number", "targets.value_bad_yes_no"):
+            raise TargetError(text) from None  # not a value at all: the format's message
+        raise
+
+
+def _target(text: str, answer_type: IndicatorAnswerType, lang: str) -> tuple[int, float]:
+    """`2027=700`, `2027=evet` → (year, value); TargetError / InvalidAnswer as `_baseline`."""
+    year, sep, value = text.partition("=")
+    if not sep or not year.strip().isdigit() or int(year) not in YEARS:
+        raise TargetError(text)
+    try:
+        return int(year), read_target_value(value, answer_type, lang)
+    except InvalidAnswer as error:
+        if error.key in ("targets.value_bad_number", "targets.value_bad_yes_no"):
+            raise TargetError(text) from None
+        raise
 
 
 def card_line(card: repo.TargetCard | None, indicator: content.Indicator, lang: str) -> str:
     """`I4 Belediye kreş kapasitesi (kontenjan): başlangıç 400 (2024) · hedef 2026: 550, 2027: 700`."""
+    kind = indicator.answer_type
     baseline = "—" if card is None or card.baseline is None else \
-        f"{format_number(card.baseline, lang)} ({card.baseline_year})"
+        f"{shown(card.baseline, kind, lang)} ({card.baseline_year})"
     targets = "—" if card is None or not card.targets else ", ".join(
-        f"{year}: {format_number(value, lang)}" for year, value in sorted(card.targets.items()))
+        f"{year}: {shown(value, kind, lang)}" for year, value in sorted(card.targets.items()))
     return t("targets.card", lang, code=indicator.code, name=localized(indicator.name, lang),
              unit=localized(indicator.unit, lang), baseline=baseline, targets=targets)
