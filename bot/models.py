@@ -108,11 +108,33 @@ class Upload(BaseModel):
         return (clean_text(value, multiline=True) or None) if value is not None else None
 
 
+class Recheck(BaseModel):
+    """What a timed message (a reminder, a nudge) is about, so that a late delivery can be
+    checked again before it goes out: a WhatsApp message held while her 24-hour window was
+    closed is released only when she writes, maybe days later (`bot.services.late`).
+
+    `kind` names a check registered with `LateDelivery` (e.g. `meeting_reminder`), `ref` the
+    ids it needs (e.g. `{"meeting_id": 4, "sequence": 1}`), `until` (UTC) the moment after
+    which the message is not worth sending any more: the same grace the reminder kind has
+    for a late send on Telegram (`ReminderService.register_kind(grace=...)`). `reminder` is
+    True for reminders, nudges and digests (about something she was told before), False for
+    a notice of something new (e.g. a meeting announced): only the latter may cost a second
+    WhatsApp template while her window stays closed.
+    """
+
+    kind: str
+    ref: dict[str, int | str] = Field(default_factory=dict)
+    until: datetime | None = None
+    reminder: bool = True
+
+
 class Reply(BaseModel):
     """One message for one person, in their language, platform-neutral.
 
     `text` is the small HTML subset of `messages/`. With `edit_of`, the adapter edits that
     earlier message instead of sending a new one (e.g. RSVP buttons showing the choice).
+    `recheck`, on reminders and nudges, lets a late delivery be dropped or recomputed
+    (`Recheck`); channels that send at once ignore it.
     """
 
     model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
@@ -121,3 +143,4 @@ class Reply(BaseModel):
     buttons: list[list[Button]] = Field(default_factory=list)
     attachment: Attachment | None = None
     edit_of: str | None = None
+    recheck: Recheck | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiosqlite import Connection
+from aiosqlite import Connection, Row
 
 from storage.sql import fetch_all, fetch_one
 
@@ -16,6 +16,7 @@ class Contact:
     wa_id: str | None
     last_inbound_at: float | None
     last_template_at: float | None
+    templates_since_inbound: int = 0  # "a message is waiting" templates since she last wrote
 
 
 @dataclass(frozen=True)
@@ -33,27 +34,34 @@ async def saw(conn: Connection, user_id: str, wa_id: str | None, now: float) -> 
     await conn.execute(
         "INSERT INTO whatsapp_contacts (user_id, wa_id, last_inbound_at, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (user_id) DO UPDATE SET last_inbound_at = MAX(COALESCE(last_inbound_at, 0), "
-        "excluded.last_inbound_at), wa_id = COALESCE(excluded.wa_id, wa_id)",
+        "excluded.last_inbound_at), wa_id = COALESCE(excluded.wa_id, wa_id), templates_since_inbound = 0",
         (user_id, wa_id, now, now),
     )
+
+
+def _contact(row: Row) -> Contact:
+    return Contact(row["user_id"], row["wa_id"], row["last_inbound_at"], row["last_template_at"],
+                   row["templates_since_inbound"])
 
 
 async def get(conn: Connection, user_id: str) -> Contact | None:
     row = await fetch_one(conn, "SELECT * FROM whatsapp_contacts WHERE user_id = ?", (user_id,))
     if row is None:
         return None
-    return Contact(row["user_id"], row["wa_id"], row["last_inbound_at"], row["last_template_at"])
+    return _contact(row)
 
 
 async def by_phone(conn: Connection, wa_id: str) -> Contact | None:
     row = await fetch_one(conn, "SELECT * FROM whatsapp_contacts WHERE wa_id = ?", (wa_id,))
     if row is None:
         return None
-    return Contact(row["user_id"], row["wa_id"], row["last_inbound_at"], row["last_template_at"])
+    return _contact(row)
 
 
 async def templated(conn: Connection, user_id: str, now: float) -> None:
-    await conn.execute("UPDATE whatsapp_contacts SET last_template_at = ? WHERE user_id = ?", (now, user_id))
+    """A "message waiting" template went to her now (counted until she writes again)."""
+    await conn.execute("UPDATE whatsapp_contacts SET last_template_at = ?, "
+                       "templates_since_inbound = templates_since_inbound + 1 WHERE user_id = ?", (now, user_id))
 
 
 async def rekey(conn: Connection, old_user_id: str, new_user_id: str, wa_id: str | None) -> bool:

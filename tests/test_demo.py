@@ -39,11 +39,11 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
         "/yardim",                 # a newcomer: the bot explains how to join
         "/as coordinator",         # become Zeynep
         "/toplantilar",
+        "12",                      # no such button
         "5",                       # the attendees button of the Kars meeting
         "/davet",                  # the QR code is saved as a file
         "/wait soon",              # a wrong duration: explained, with an example
         "/wait 1d",
-        "12",                      # no such button
         "/as Nobody",
         "/toplanti",               # a quick meeting: the quorum is typed as a number, not a button
         "Deneme",

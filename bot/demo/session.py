@@ -52,7 +52,9 @@ class DemoSession:
         self.write = write
         self.color = supports_color(sys.stdout) if color is None else color
         self._seen: dict[tuple[int, int], int] = {}  # (chat, message) → versions shown
-        self._with_buttons: dict[int, SentMessage] = {}  # the latest message with buttons, per person
+        # Each person's newest message: a typed number presses one of its buttons, and only
+        # its (a number after a message without buttons is text, never an older card's button).
+        self._newest: dict[int, SentMessage] = {}
         self._languages: dict[int, str] = {}  # each person's language, as the bot knows it
         self.whatsapp = whatsapp  # people who use WhatsApp: their own screens (bot.demo.whatsapp)
 
@@ -72,10 +74,11 @@ class DemoSession:
         return await self.settle(user)
 
     def buttons_of(self, user: FakeUser) -> list[Button]:
-        """The buttons `user` can press now, numbered from 1: those of her latest message with buttons."""
+        """The buttons `user` can press now, numbered from 1: those of her newest message (as
+        it reads now), none when it has none."""
         if (wa := self._wa(user)) is not None:
             return self.whatsapp.choices(wa)  # type: ignore[union-attr,return-value]
-        message = self._with_buttons.get(user.id)
+        message = self._newest.get(user.id)
         if message is None:
             return []
         current = self.server.message(user.id, message.message_id) or message
@@ -85,7 +88,7 @@ class DemoSession:
         """Press button `number` as shown; None when there is no such button."""
         if (wa := self._wa(user)) is not None:
             return await self.settle(user) if await self.whatsapp.press(wa, number) else None  # type: ignore[union-attr]
-        message = self._with_buttons.get(user.id)
+        message = self._newest.get(user.id)
         buttons = self.buttons_of(user)
         if message is None or not 0 < number <= len(buttons):
             return None
@@ -132,10 +135,13 @@ class DemoSession:
             await self.server.wait_idle(quiet=0.15, timeout=15)
 
     async def expects_number(self, user: FakeUser) -> bool:
-        """Whether the bot just asked `user` for a number (a quorum): typed digits are then an
-        answer, not a button press."""
-        return await self.services.conversation.expects_number(
-            Actor(channel="telegram", external_id=str(user.id)))
+        """Whether the bot just asked `user` for a number (a quorum, a survey's integer
+        question, a year): typed digits are then an answer, not a button press. Asked on the
+        app she uses: a WhatsApp member's dialog is hers under her WhatsApp id."""
+        wa = self._wa(user)
+        actor = (Actor(channel="whatsapp", external_id=wa.user_id) if wa is not None
+                 else Actor(channel="telegram", external_id=str(user.id)))
+        return await self.services.conversation.expects_number(actor)
 
     def fresh(self, user: FakeUser) -> list[SentMessage]:
         """Messages (and new edits) `user` has not been shown yet; they count as shown now."""
@@ -144,8 +150,9 @@ class DemoSession:
         new = self._unseen(user)
         for message in new:
             self._seen[(user.id, message.message_id)] = len(message.history) + 1
-            if message.buttons:
-                self._with_buttons[user.id] = message
+            newest = self._newest.get(user.id)
+            if newest is None or message.message_id >= newest.message_id:
+                self._newest[user.id] = message
         return new
 
     def _unseen(self, user: FakeUser) -> list[SentMessage]:
@@ -186,7 +193,9 @@ class DemoSession:
             self.write(render(message, color=self.color, saved=saved, to=to,
                               edited_label=t("demo.edited", self.language),
                               saved_label=t("demo.saved", self.language)))
-        if any(choices(message) for message in messages):  # in the language she reads the bot in
+        newest = self._newest.get(user.id)
+        if newest is not None and any(m.message_id == newest.message_id for m in messages) and self.buttons_of(user):
+            # under her newest message, when a typed number presses one of its buttons; in her language
             lang = self._languages.get(user.id, user.language_code or self.language)
             self.write("   " + terminal_text(t("demo.pick_hint", lang), self.color))
 

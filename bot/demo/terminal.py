@@ -4,6 +4,7 @@ except the demo's own commands (/as, /wait, /say, /demo, /quit) and button numbe
 from __future__ import annotations
 
 import asyncio
+import html
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from bot.demo.seed import Cast, pick
 from bot.demo.session import DemoSession, parse_duration
 from bot.emulator.bot_api import FakeUser
 from bot.text import fold
-from messages import LANGUAGE_NAMES, format_day, t
+from messages import LANGUAGE_NAMES, Markup, format_day, t
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 
@@ -115,7 +116,7 @@ def pick_person(cast: Cast, who: str) -> FakeUser | None:
     return next((user for name, user in cast.people.items() if fold(name) == fold(who)), None)
 
 
-def about(session: DemoSession, user: FakeUser) -> str:
+def about(session: DemoSession, user: FakeUser) -> Markup:
     """`koordinatör, Kadın Dostu Kent (Kars)`, or what the newcomer is about to do."""
     lang, cast = session.language, session.cast
     if user.id == cast.newcomer.id:
@@ -125,8 +126,8 @@ def about(session: DemoSession, user: FakeUser) -> str:
         role = t("role.coordinator" if group.coordinator == user.first_name else "role.member", lang)
         parts.append(t("demo.about_group", lang, role=role, group=group.name, city=group.city))
     if user.language_code and user.language_code != lang:
-        parts.append(LANGUAGE_NAMES.get(user.language_code, user.language_code))
-    return "; ".join(parts)
+        parts.append(html.escape(LANGUAGE_NAMES.get(user.language_code, user.language_code), quote=False))
+    return Markup("; ".join(parts))  # already escaped by t(): "Care & Safety", not "Care &amp; Safety"
 
 
 def roster(session: DemoSession, *, cards: bool) -> str:

@@ -19,6 +19,7 @@ from bot.services.conversation import Conversation
 from bot.services.coplanning import CoPlanningService
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
+from bot.services.late import LateDelivery
 from bot.services.linking import LinkingService
 from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
@@ -59,6 +60,8 @@ class Services:
     channels: dict[str, Channel] = field(default_factory=dict)
     # Survey results, charts and exports (issue 9): /sonuclar, `results:<id>`, CLI exports.
     survey_results: SurveyResultsService | None = None
+    # Reminders and nudges delivered late (WhatsApp messages held while the window was closed).
+    late: LateDelivery = field(default_factory=LateDelivery)
 
     def now_seconds(self) -> float:
         return utc_timestamp(self.clock.now())
@@ -143,5 +146,10 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                         milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels,
                         survey_results=survey_results)
     services.extras["linking"] = linking
+    meetings.register_late(services.late)
+    surveys.register_late(services.late)
+    milestones.digest.register_late(services.late)
+    milestones.service.register_late(services.late)
+    coplanning.rounds.register_late(services.late)
     return services
 

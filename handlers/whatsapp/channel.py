@@ -3,7 +3,14 @@
 Inside the customer-service window (24 h since her last message) a reply goes out free-form.
 Outside it, the message is held and an approved utility template (no content: "there is a
 new message for you, reply to read it") asks her to open the window; held messages follow
-as soon as she writes (`release_held`). Errors by meaning (Cloud API error codes):
+as soon as she writes, each reminder or nudge checked again first (`handlers.whatsapp.updates`,
+`bot.services.late`).
+
+Template rule (every template is billed): one template per closed window, i.e. the first
+message held since she last wrote sends it and later ones are only held. One more goes out
+only for a new notice (an announcement, a change, a new survey: not a reminder, nudge or
+digest of something she was already told about, `Recheck.reminder`) held at least
+`TEMPLATE_REPEAT_AFTER` (7 days) after the first. Never more than two until she writes. Errors by meaning (Cloud API error codes):
 131047 → the window was closed after all: hold + template; 130429 (throughput) → back off the
 lane; 131056 (pair rate) → back off that person; 131026 → unreachable; 1320xx (template) →
 recorded on the outbox row, logged once per template and code.
@@ -35,7 +42,10 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 24 * 3600
 WINDOW_MARGIN = 120  # do not start a free-form send in the window's last two minutes
-TEMPLATE_QUIET_SECONDS = 3600  # one "you have a message" template per hour while she is away
+# One "a message is waiting" template per closed window, one more after a week for a new
+# notice (module docstring); she writes → the count starts again.
+TEMPLATE_REPEAT_AFTER = 7 * 24 * 3600
+TEMPLATES_PER_WINDOW = 2
 THROUGHPUT_BACKOFF = 2.0  # 130429: the dispatcher pauses the bulk lane when several chats hit it
 
 
@@ -86,7 +96,7 @@ class WhatsAppChannel:
             return await self._send_reply(address, reply, lang)
         except wa_errors.ReEngagementMessage:
             return await self._outside_window(address, reply, lang, member.display_name if member else "",
-                                              member.id if member else None, force=True)
+                                              member.id if member else None)
 
     async def _send_reply(self, address: str, reply: Reply, lang: str) -> str | None:
         rendered = render(reply, lang)
@@ -125,20 +135,17 @@ class WhatsAppChannel:
                                               caption=message.body or None, mime_type=attachment.mime_type)
         return str(sent.id)
 
-    async def _outside_window(self, address: str, reply: Reply, lang: str, name: str, member_id: int | None,
-                              *, force: bool = False) -> str | None:
-        """Hold the message; send the notice template unless one went out recently."""
+    async def _outside_window(self, address: str, reply: Reply, lang: str, name: str,
+                              member_id: int | None) -> str | None:
+        """Hold the message; send the notice template if the template rule allows one."""
         now = self._now()
         payload = reply.model_dump_json()
-        key = f"{address}:{now:.3f}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+        # The same message held again (its send retried after the template failed) is held once.
+        key = f"{address}:{hashlib.sha256(payload.encode()).hexdigest()[:24]}"
         async with self._db.transaction() as tx:
             await whatsapp_repo.hold(tx, user_id=address, key=key, payload=payload, member_id=member_id, now=now)
             contact = await whatsapp_repo.get(tx, address)
-        last_template = contact.last_template_at if contact else None
-        opened = contact.last_inbound_at if contact else None
-        quiet = (last_template is not None and (opened is None or last_template >= opened)
-                 and now - last_template < TEMPLATE_QUIET_SECONDS)
-        if quiet and not force:
+        if not template_due(contact, reply, now):
             return None
         template = whatsapp_templates()["notice"]
         name_param = name or ("Koordinat" if lang == "en" else "Koordinat üyesi")
@@ -180,3 +187,16 @@ class WhatsAppChannel:
         except httpx.HTTPError as error:
             raise TransientFailure(type(error).__name__) from error
         return str(getattr(result, "id", result))
+
+
+def template_due(contact: whatsapp_repo.Contact | None, reply: Reply, now: float) -> bool:
+    """The template rule (module docstring): True for the first message held since she last
+    wrote; for a second only if it is a new notice (not a reminder) and the first template is
+    at least `TEMPLATE_REPEAT_AFTER` seconds old; never a third."""
+    sent = contact.templates_since_inbound if contact else 0
+    if sent == 0:
+        return True
+    if sent >= TEMPLATES_PER_WINDOW or (reply.recheck is not None and reply.recheck.reminder):
+        return False
+    last = contact.last_template_at if contact else None
+    return last is None or now - last >= TEMPLATE_REPEAT_AFTER

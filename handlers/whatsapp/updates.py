@@ -7,10 +7,13 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from bot.clock import utc_timestamp
+from aiosqlite import Connection
+
+from bot.clock import from_timestamp, utc_timestamp
 from bot.models import Actor, Reply
 from bot.services import Services
 from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.late import Recipient
 from bot.text import fold
 from handlers.whatsapp.menu import MENU_WORDS, menu
 from handlers.whatsapp.payloads import Inbound, mask_phone
@@ -67,11 +70,13 @@ async def handle(services: Services, inbound: Inbound) -> None:
         member = await members_repo.by_identity(tx, CHANNEL, inbound.user_id)
         if member is not None and member.unreachable_at is not None:
             await members_repo.mark_reachable(tx, member.id)  # she wrote: 131026 is over
+        lang = member.language if member else FALLBACK
+        recipient = Recipient(member.id if member else None, lang)
         for message in held:
-            if now - message.held_at > HELD_FOR_AT_MOST:
-                continue  # weeks-old notices would mislead more than help
-            payload = _dated(message, member.language if member else FALLBACK, services.settings.timezone)
-            await outbox_repo.enqueue(tx, key=f"wa-held:{message.key}", channel=CHANNEL, address=inbound.user_id,
+            payload = await _release(services, tx, message, recipient, now)
+            if payload is None:
+                continue
+            await outbox_repo.enqueue(tx, key=f"wa-held:{message.key}:{message.held_at:.3f}", channel=CHANNEL, address=inbound.user_id,
                                       payload=payload, now=now, lane=outbox_repo.REPLY_LANE,
                                       member_id=message.member_id)
     if held:
@@ -95,11 +100,30 @@ async def handle(services: Services, inbound: Inbound) -> None:
     await services.inbox.handle(actor, inbound.message_id, lambda: _route_text(services, actor, text))
 
 
-def _dated(message: whatsapp_repo.HeldMessage, lang: str, timezone: str) -> str:
-    """The held message with the moment it was meant for on top: "tomorrow" in a reminder
-    read later must be read from then."""
+async def _release(services: Services, conn: Connection, message: whatsapp_repo.HeldMessage,
+                   recipient: Recipient, now: float) -> str | None:
+    """The held message as it should go out now, or None to drop it: older than two weeks;
+    a reminder or nudge that Telegram would no longer send (`bot.services.late`: past its
+    grace, the meeting past/cancelled/moved, the survey closed or submitted) → dropped, and
+    one still current is recomputed from the real time left; anything else (and a notice that
+    still holds as it was) keeps the moment it was meant for on top."""
+    if now - message.held_at > HELD_FOR_AT_MOST:
+        return None  # weeks-old notices would mislead more than help
     reply = Reply.model_validate_json(message.payload)
-    when = format_datetime(datetime.fromtimestamp(message.held_at, UTC), lang, timezone)
+    if reply.recheck is not None:
+        fresh = await services.late.review(conn, reply, recipient, from_timestamp(now))
+        if fresh is None:
+            return None
+        if reply.recheck.reminder:  # made again for now: no "message from …" line needed
+            return fresh.model_dump_json()
+        reply = fresh
+    return _dated(reply, message.held_at, recipient.lang, services.settings.timezone)
+
+
+def _dated(reply: Reply, held_at: float, lang: str, timezone: str) -> str:
+    """The held message with the moment it was meant for on top: "tomorrow" in a notice
+    read later must be read from then."""
+    when = format_datetime(datetime.fromtimestamp(held_at, UTC), lang, timezone)
     reply.text = t("whatsapp.held_from", lang, when=when) + "\n\n" + reply.text
     return reply.model_dump_json()
 

@@ -58,6 +58,7 @@ def read_day(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> date
 
 class RoundFlow:
     kind = "cpround"
+    numeric_steps = frozenset({"year"})  # `2027` typed is the year (its one button is a shortcut)
     cancelled_key = "dialog.draft_discarded"
 
     def __init__(self, service: CoPlanningService, conversation: Conversation) -> None:

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.errors import NotFound
-from bot.models import Button, Group, Reply, Role
+from aiosqlite import Connection
+
+from bot.models import Button, Group, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.coplanning import render
 from bot.services.coplanning.model import PROPOSALS_LEAD, Feeds, Phase, Round, legal_deadline
 from bot.services.coplanning.opinion import OpinionDocument, OpinionLine, build_opinion_docx
 from bot.services.coplanning.ranking import rank
 from bot.services.groups import GroupService
+from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
 from messages import format_date, t
 from storage import coplanning as repo
@@ -154,12 +157,15 @@ class Rounds:
             count = len(await repo.proposals_of_round(conn, round_.id))
         broadcast = await self._broadcasts.create_broadcast(reminder.key, group.id, "coplan")
 
+        ends = round_.discuss_until if phase is Phase.DISCUSSING else round_.vote_until
+        # Held on WhatsApp and read after the phase ended: not delivered (no check beyond `until`).
+        recheck = Recheck(kind=PHASE_KIND, until=ends, reminder=False)
+
         def notice(lang: str) -> Reply:
             key = "coplan.discussion_open" if phase is Phase.DISCUSSING else "coplan.voting_open"
             return Reply(text=t(key, lang, group=group.name, feeds=render.feeds_label(round_, lang), count=count,
-                                picks=round_.picks_allowed(count), until=render.when(
-                                    round_.discuss_until if phase is Phase.DISCUSSING else round_.vote_until,
-                                    group, lang)))
+                                picks=round_.picks_allowed(count), until=render.when(ends, group, lang)),
+                         recheck=recheck)
 
         await self._broadcasts.send_to_group(broadcast, group.id, notice)
 
@@ -175,9 +181,22 @@ class Rounds:
             count = len(await repo.proposals_of_round(conn, round_.id))
         missing = [member_id for member_id in everyone if member_id not in voted]
         broadcast = await self._broadcasts.create_broadcast(reminder.key, group.id, "coplan_nudge")
+        recheck = Recheck(kind=NUDGE_KIND, ref={"round_id": round_.id}, until=_until_vote_ends(reminder))
         await self._broadcasts.send_to_members(broadcast, missing, lambda lang: Reply(text=t(
             "coplan.vote_nudge", lang, group=group.name, until=render.when(round_.vote_until, group, lang),
-            picks=round_.picks_allowed(count))))
+            picks=round_.picks_allowed(count)), recheck=recheck))
+
+    def register_late(self, late: LateDelivery) -> None:
+        """A vote nudge held on WhatsApp is checked again when she writes."""
+        late.register(NUDGE_KIND, self._late_nudge)
+
+    async def _late_nudge(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                          now: datetime) -> Reply | None:
+        """The nudge as it was, unless the vote was counted or she has voted meanwhile."""
+        round_ = await repo.get_round(conn, int(recheck.ref["round_id"]))
+        if round_ is None or round_.counted_at is not None or recipient.member_id is None:
+            return None
+        return None if recipient.member_id in await repo.voters(conn, round_.id) else held
 
     async def _on_count(self, reminder: Reminder, now: datetime) -> None:
         await self.count(int(reminder.payload["round_id"]), now)

@@ -22,14 +22,17 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from aiosqlite import Connection
+
 from bot.calendar import meeting_ics
 from bot.channels import Notifier
 from bot.errors import InvalidAnswer, NotAuthorized, NotFound
-from bot.models import Attachment, Button, Group, Member, Reply, Role
+from bot.models import Attachment, Button, Group, Member, Recheck, Reply, Role
 from bot.services.meetings import export, recurrence, render
 from bot.services.broadcasts import BroadcastService, DeliveryCounts
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
+from bot.services.late import LateDelivery, Recipient
 from bot.services.meetings.amend import AmendFlow, change_line
 from bot.services.meetings.answers import MeetingAnswers
 from bot.services.meetings.attendance import Attendance
@@ -38,6 +41,7 @@ from bot.services.meetings.overview import MeetingOverview
 from bot.services.meetings.settings import REMINDER_SETTING, ReminderSettings
 from bot.services.reminders import Reminder, ReminderService
 from messages import Markup, t
+from storage import groups as groups_repo
 from storage import meetings as meetings_repo
 from storage import members as members_repo
 from storage.db import Database
@@ -53,6 +57,9 @@ SERIES_KIND = "meeting_series"
 # meeting; for a weekly one, six days (else four notices would arrive at once).
 SERIES_LEAD_DAYS = {"monthly": 30, "weekly": 6}
 SUMMARY_KIND = "meeting_summary"
+NOTICE_KIND = "meeting_notice"  # late-delivery check of an announcement or change (bot.services.late)
+# A cancellation read after the meeting would have begun is not delivered (no check needed: `until`).
+CANCELLED_KIND = "meeting_cancelled"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -325,8 +332,9 @@ class MeetingService:
             group = await self.group(after.group_id)
             previous = getattr(before, "duration_minutes" if field == "duration" else field)
             broadcast = await self._broadcasts.create_broadcast(self._notice_key(after), group.id, "meeting")
+            notice = self._notice_recheck(after)
             await self._broadcasts.send_to_group(broadcast, group.id, lambda lang: render.amended(
-                after, group, lang, change_line(field, previous, value, lang)))
+                after, group, lang, change_line(field, previous, value, lang)).model_copy(update={"recheck": notice}))
             await self._post_to_chat(group, broadcast, render.amended(
                 after, group, group.language, change_line(field, previous, value, group.language), chat=True))
             await self._reminders.cancel_prefix(f"meeting:{meeting_id}:")
@@ -362,7 +370,8 @@ class MeetingService:
             group = await self.group(cancelled.group_id)
             broadcast = await self._broadcasts.create_broadcast(self._notice_key(cancelled), group.id, "meeting")
             await self._broadcasts.send_to_group(
-                broadcast, group.id, lambda lang: render.cancellation(cancelled, group, lang))
+                broadcast, group.id, lambda lang: render.cancellation(cancelled, group, lang).model_copy(
+                    update={"recheck": Recheck(kind=CANCELLED_KIND, until=cancelled.starts_at, reminder=False)}))
             await self._post_to_chat(group, broadcast, Reply(
                 text=render.cancellation(cancelled, group, group.language).text))
         return cancelled
@@ -380,9 +389,11 @@ class MeetingService:
                 line = Markup(line + "\n" + render.series_line(series, lang))
             return line
 
+        notice = self._notice_recheck(meeting)
         await self._broadcasts.send_to_group(
             broadcast, group.id, lambda lang: render.invitation(meeting, group, lang, heading=heading,
-                                                                change=change(lang)))
+                                                                change=change(lang)).model_copy(
+                update={"recheck": notice}))
         await self._post_to_chat(group, broadcast, render.group_chat_notice(
             meeting, group, heading, change(group.language)))
 
@@ -458,12 +469,59 @@ class MeetingService:
         meeting, group = found
         async with self._db.read() as conn:
             answered, waiting = await meetings_repo.reminder_audience_by_answer(conn, meeting.id)
+        recheck = self._recheck(meeting, _send_until(reminder))
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{meeting.sequence}", group.id, "meeting_reminder")
         await self._broadcasts.send_to_members(
-            broadcast, answered, lambda lang: render.reminder(meeting, group, lang, now))
+            broadcast, answered, lambda lang: render.reminder(meeting, group, lang, now).model_copy(
+                update={"recheck": recheck}))
         await self._broadcasts.send_to_members(
-            broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
+            broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True).model_copy(
+                update={"recheck": recheck}))
+
+    @staticmethod
+    def _recheck(meeting: Meeting, until: datetime | None) -> Recheck:
+        return Recheck(kind=REMINDER_KIND, ref={"meeting_id": meeting.id, "sequence": meeting.sequence},
+                       until=until or meeting.starts_at)
+
+    @staticmethod
+    def _notice_recheck(meeting: Meeting) -> Recheck:
+        return Recheck(kind=NOTICE_KIND, ref={"meeting_id": meeting.id, "starts_at": meeting.starts_at.isoformat()},
+                       until=meeting.starts_at, reminder=False)
+
+    def register_late(self, late: LateDelivery) -> None:
+        """A reminder or notice delivered late (a WhatsApp message held while her window was
+        closed) is checked again when it is released."""
+        late.register(REMINDER_KIND, self._late_reminder)
+        late.register(NOTICE_KIND, self._late_notice)
+
+    async def _late_notice(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                           now: datetime) -> Reply | None:
+        """None once the meeting was cancelled, has begun, or was moved to another time (the
+        notice of the move, with its RSVP buttons, follows); else the notice as it was (a new
+        title or place is told by its own notice, and the RSVP buttons here still work)."""
+        meeting = await meetings_repo.get(conn, int(recheck.ref["meeting_id"]))
+        if meeting is None or meeting.cancelled or meeting.starts_at.isoformat() != recheck.ref.get("starts_at"):
+            return None
+        return None if meeting.starts_at <= now else held
+
+    async def _late_reminder(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                             now: datetime) -> Reply | None:
+        """The reminder as it would be sent now: None once the meeting was cancelled, moved
+        (the change notice told her), has begun, or she said she cannot come; else its text
+        from the real time left, with the RSVP buttons while she has not answered."""
+        meeting = await meetings_repo.get(conn, int(recheck.ref["meeting_id"]))
+        if (meeting is None or meeting.cancelled or meeting.sequence != recheck.ref.get("sequence")
+                or meeting.starts_at <= now):
+            return None
+        group = await groups_repo.get(conn, meeting.group_id)
+        if group is None:
+            return None
+        answer = (await meetings_repo.rsvp_of(conn, meeting.id, recipient.member_id)
+                  if recipient.member_id is not None else None)
+        if answer == "no":
+            return None
+        return render.reminder(meeting, group, recipient.lang, now, ask=answer is None)
 
     async def _send_summary(self, reminder: Reminder, now: datetime) -> None:
         """The coordinators' look at the answers before the meeting, with a quorum warning."""
@@ -504,8 +562,10 @@ class MeetingService:
         async with self._db.transaction():
             broadcast = await self._broadcasts.create_broadcast(
                 f"meeting:{meeting.id}:nudge:{meeting.sequence}:{now:%Y%m%d%H}", group.id, "meeting_reminder")
+            recheck = self._recheck(meeting, meeting.starts_at)
             await self._broadcasts.send_to_members(
-                broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True))
+                broadcast, waiting, lambda lang: render.reminder(meeting, group, lang, now, ask=True).model_copy(
+                    update={"recheck": recheck}))
         return len(waiting)
 
     # -- for the other modules ----------------------------------------------------------

@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from aiosqlite import Connection
+
 from bot.dates import zone_name
-from bot.models import Button, Group, Member, Reply, Role
+from bot.models import Button, Group, Member, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
+from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.milestones.workdays import WEEKDAY_NAMES
 from bot.text import fold
@@ -42,6 +45,9 @@ KIND = "weekly_digest"
 SETTING = "digest"
 DEFAULT = {"day": 0, "hour": 9}  # Monday 09:00, group time
 GRACE = timedelta(hours=6)
+# A digest held for a WhatsApp member (window closed) is recomputed when released, and dropped
+# once the next one is due: she never reads last week's "what awaits you".
+SUPERSEDED_AFTER = timedelta(days=7)
 MAX_TEXT = 3800  # Telegram's limit is 4096 characters per message
 OFF_WORDS = frozenset({"kapat", "kapali", "off", "stop", "hayir"})
 ON_WORDS = frozenset({"ac", "acik", "on", "start", "evet"})
@@ -170,12 +176,44 @@ class WeeklyDigest:
                 ",".join(map(str, group_ids))
             broadcast = await self._broadcasts.create_broadcast(key, None, "digest")
             members = [readers[member_id][0] for member_id in messages]
-            await self._broadcasts.send_personal(broadcast, members, lambda member: messages[member.id])
+            recheck = Recheck(kind=KIND, ref={"groups": ",".join(map(str, group_ids))},
+                              until=min(r.due_at for r in reminders) + SUPERSEDED_AFTER)
+            await self._broadcasts.send_personal(
+                broadcast, members, lambda member: messages[member.id].model_copy(update={"recheck": recheck}))
         log.info("weekly digest for group(s) %s: %d message(s)", ",".join(map(str, group_ids)), len(messages))
         for reminder in reminders:
             group = groups.get(int(reminder.payload["group_id"]))
             if group is not None:
                 await self._arm(group, max(now, reminder.due_at))
+
+    def register_late(self, late: LateDelivery) -> None:
+        """A digest delivered late (WhatsApp, window closed) is made again when released."""
+        late.register(KIND, self._late)
+
+    async def _late(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                    now: datetime) -> Reply | None:
+        """Her digest for the same groups as it reads now (None if nothing is left to say)."""
+        if recipient.member_id is None:
+            return None
+        member = await members_repo.get(conn, recipient.member_id)
+        if member is None:
+            return None
+        optouts = await milestones_repo.digest_optouts(conn)
+        full: list[Group] = []
+        short: list[Group] = []
+        for group_id in (int(g) for g in str(recheck.ref.get("groups", "")).split(",") if g):
+            group = await groups_repo.get(conn, group_id)
+            if group is None or schedule_of(group) is None:
+                continue
+            for someone, role in await members_repo.group_members(conn, group_id):
+                if someone.id == member.id:
+                    if role is Role.COORDINATOR:
+                        full.append(group)
+                    elif member.id not in optouts:
+                        short.append(group)
+        if not full and not short:
+            return None
+        return await self._compose(member.model_copy(update={"language": recipient.lang}), full, short, now)
 
     async def _compose(self, member: Member, full: list[Group], short: list[Group], now: datetime) -> Reply | None:
         lang = member.language

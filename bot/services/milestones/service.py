@@ -21,11 +21,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from aiosqlite import Connection
+
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Button, Group, Reply, Role
+from bot.models import Button, Group, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
 from bot.services.groups import GroupService
+from bot.services.late import LateDelivery, Recipient
 from bot.services.milestones import render
 from bot.services.milestones.dates import due_on
 from bot.services.milestones.template import for_year
@@ -324,13 +327,17 @@ class MilestoneService:
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{milestone.sequence}", group.id, "milestone_reminder")
         first = bool(reminder.payload.get("first"))
+        recheck = Recheck(kind=REMIND_KIND, until=_until(reminder), ref={
+            "milestone_id": milestone.id, "sequence": milestone.sequence, "first": int(first)})
         await self._broadcasts.send_to_group(
             broadcast, group.id, lambda lang: self.reminder_reply(
-                milestone, group, lang, now, coordinator=True, offer_survey=first),
+                milestone, group, lang, now, coordinator=True, offer_survey=first).model_copy(
+                update={"recheck": recheck}),
             roles=[Role.COORDINATOR.value])
         if milestone.audience != "group":
             return
-        member_reply = lambda lang: self.reminder_reply(milestone, group, lang, now, coordinator=False)  # noqa: E731
+        member_reply = lambda lang: self.reminder_reply(  # noqa: E731
+            milestone, group, lang, now, coordinator=False).model_copy(update={"recheck": recheck})
         unanswered = await self.unanswered_hook(milestone) if (
             self.unanswered_hook is not None and milestone.survey_template_code) else None
         if unanswered is None:
@@ -340,6 +347,26 @@ class MilestoneService:
             members = {member.id for member, role in await members_repo.group_members(conn, group.id)
                        if role is Role.MEMBER}
         await self._broadcasts.send_to_members(broadcast, [m for m in unanswered if m in members], member_reply)
+
+    def register_late(self, late: LateDelivery) -> None:
+        """A reminder delivered late (WhatsApp, window closed) is checked again on release."""
+        late.register(REMIND_KIND, self._late_reminder)
+
+    async def _late_reminder(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                             now: datetime) -> Reply | None:
+        """None once the milestone was done, dismissed or moved, or she left the group; else
+        the reminder with the days left as of `now`."""
+        milestone = await repo.get(conn, int(recheck.ref["milestone_id"]))
+        if milestone is None or not milestone.is_open or milestone.sequence != recheck.ref.get("sequence"):
+            return None
+        group = await groups_repo.get(conn, milestone.group_id)
+        role = (await members_repo.role_in(conn, milestone.group_id, recipient.member_id)
+                if group is not None and recipient.member_id is not None else None)
+        if group is None or role is None:
+            return None
+        coordinator = role is Role.COORDINATOR
+        return self.reminder_reply(milestone, group, recipient.lang, now, coordinator=coordinator,
+                                   offer_survey=coordinator and bool(recheck.ref.get("first")))
 
     async def snooze(self, ctx: Ctx, milestone: Milestone) -> Replies:
         """Remind this person again in a day (again and again, if she snoozes again)."""

@@ -21,15 +21,17 @@ from pathlib import Path
 from aiosqlite import Connection
 
 from bot.errors import NotAuthorized, NotFound
-from bot.models import Button, Group, Member, Reply, Role
+from bot.models import Button, Group, Member, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
+from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.surveys import nudges
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
 from bot.text import fold
 from messages import format_datetime, t
+from storage import groups as groups_repo
 from storage import members as members_repo
 from storage import surveys as repo
 from storage.db import Database
@@ -37,6 +39,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 NUDGE_KIND = "survey_nudge"
+INVITATION_KIND = "survey_invitation"  # late-delivery check only (bot.services.late)
 CLOSE_KIND = "survey_close"
 NUDGE_GRACE = timedelta(hours=12)
 START_WORDS = frozenset({"basla", "devam", "devam et", "ankete basla", "start", "continue"})
@@ -171,8 +174,12 @@ class SurveyService:
 
     def _invitation(self, survey: Survey, form: SurveyForm, group: Group,
                     heading: str = "survey.invitation") -> Callable[[str], Reply]:
+        # Held on WhatsApp and read later: dropped once closed, extended again or submitted.
+        recheck = Recheck(kind=INVITATION_KIND, ref={"survey_id": survey.id, "deadline": survey.deadline.isoformat()},
+                          until=survey.deadline, reminder=False)
+
         def render(lang: str) -> Reply:
-            return Reply(text=t(heading, lang, group=group.name, title=localized(form.title, lang),
+            return Reply(recheck=recheck, text=t(heading, lang, group=group.name, title=localized(form.title, lang),
                                 deadline=format_datetime(survey.deadline, lang, group.timezone),
                                 anonymous=t("survey.anonymous_note" if survey.anonymous else "survey.named_note", lang)),
                          buttons=[[Button(label=t("survey.start_button", lang), choice=f"sv:{survey.id}:start"),
@@ -203,24 +210,24 @@ class SurveyService:
         survey = await self._current(reminder)
         if survey is None:
             return
-        await self.nudge(survey, key=f"{reminder.key}:{int(survey.deadline.timestamp())}")
+        await self.nudge(survey, key=f"{reminder.key}:{int(survey.deadline.timestamp())}",
+                         until=_nudge_deadline(reminder))
 
-    async def nudge(self, survey: Survey, *, key: str) -> int:
+    async def nudge(self, survey: Survey, *, key: str, until: datetime | None = None) -> int:
         """Queue the nudge to everyone who has not finished; returns how many. Those who have
-        started are told that what they saved is not sent yet (never what it is)."""
+        started are told that what they saved is not sent yet (never what it is). `until`: the
+        moment after which a late delivery is dropped (default: the deadline)."""
         async with self.db.read() as conn:
             unfinished = [r for r in await repo.recipients(conn, survey.id) if r.submitted_at is None]
         if not unfinished:
             return 0
         group = await self.group(survey.group_id)
+        recheck = Recheck(kind=NUDGE_KIND, ref={"survey_id": survey.id, "deadline": survey.deadline.isoformat()},
+                          until=until or survey.deadline)
 
         def render(heading: str) -> Callable[[str], Reply]:
             def rendered(lang: str) -> Reply:
-                return Reply(text=t(heading, lang, group=group.name,
-                                    deadline=format_datetime(survey.deadline, lang, group.timezone),
-                                    command="/anketler" if lang == "tr" else "/surveys"),
-                             buttons=[[Button(label=t("survey.continue_button", lang),
-                                              choice=f"sv:{survey.id}:start")]])
+                return _nudge(survey, group, lang, heading).model_copy(update={"recheck": recheck})
             return rendered
 
         started = [r.member_id for r in unfinished if r.started_at is not None]
@@ -232,6 +239,33 @@ class SurveyService:
             broadcast = await self._broadcasts.create_broadcast(f"{key}:unsent", group.id, "survey_nudge")
             await self._broadcasts.send_to_members(broadcast, started, render("survey.nudge_unsent"))
         return len(unfinished)
+
+    def register_late(self, late: LateDelivery) -> None:
+        """A nudge or invitation delivered late (a WhatsApp message held while her window was
+        closed) is checked again when it is released."""
+        late.register(NUDGE_KIND, self._late_nudge)
+        late.register(INVITATION_KIND, self._late_invitation)
+
+    async def _late_invitation(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                               now: datetime) -> Reply | None:
+        """The invitation as it was, unless the survey is no longer hers to answer (the same
+        rules as a nudge)."""
+        return held if await self._late_nudge(conn, held, recheck, recipient, now) is not None else None
+
+    async def _late_nudge(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                          now: datetime) -> Reply | None:
+        """The nudge as it would be sent now: None once the survey was closed, its deadline
+        moved (the extension told her), its deadline passed, or she has submitted."""
+        survey = await repo.get_survey(conn, int(recheck.ref["survey_id"]))
+        if (survey is None or not survey.is_open or survey.deadline.isoformat() != recheck.ref.get("deadline")
+                or survey.deadline <= now or recipient.member_id is None):
+            return None
+        recipient_row = await repo.recipient(conn, survey.id, recipient.member_id)
+        if recipient_row is None or recipient_row.submitted_at is not None:
+            return None
+        group = await groups_repo.get(conn, survey.group_id)
+        heading = "survey.nudge_unsent" if recipient_row.started_at is not None else "survey.nudge"
+        return _nudge(survey, group, recipient.lang, heading) if group is not None else None
 
     async def _close_due(self, reminder: Reminder, now: datetime) -> None:
         survey = await self._current(reminder)
@@ -472,6 +506,14 @@ class SurveyService:
 
 async def _group_members(conn: Connection, group_id: int) -> list[tuple[Member, Role]]:
     return await members_repo.group_members(conn, group_id)
+
+
+def _nudge(survey: Survey, group: Group, lang: str, heading: str = "survey.nudge") -> Reply:
+    """The nudge (`survey.nudge`, or `survey.nudge_unsent` for one who started): the group and
+    the deadline, never the questions (phones are shared)."""
+    return Reply(text=t(heading, lang, group=group.name, deadline=format_datetime(survey.deadline, lang, group.timezone),
+                        command="/anketler" if lang == "tr" else "/surveys"),
+                 buttons=[[Button(label=t("survey.continue_button", lang), choice=f"sv:{survey.id}:start")]])
 
 
 def _nudge_deadline(reminder: Reminder) -> datetime | None:

@@ -1,0 +1,64 @@
+"""Typing numbers in the demo's terminal chat: a number presses a button only of the newest
+message, and only when that message has buttons and the bot is not asking for a number; the
+hint about typing numbers shows only under such a message; names are escaped once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.__main__ import Koordinat
+from bot.config import Settings
+from bot.demo import play
+
+
+async def _chat(tmp_path: Path, lines: list[str], language: str = "en") -> str:
+    typed = iter([*lines, "/quit"])
+    out: list[str] = []
+
+    async def read_line(prompt: str) -> str | None:
+        return next(typed, None)  # the chat echoes `Name › line` itself
+
+    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    code = await play(settings, Koordinat, script=False, language=language, read_line=read_line,
+                      write=out.append, files=tmp_path / "files", color=False)
+    assert code == 0
+    return "\n".join(out)
+
+
+def _after(text: str, typed: str) -> str:
+    """What the screen shows from the line where `typed` was entered to the next prompt."""
+    start = text.index(typed)
+    rest = text[start + len(typed):]
+    end = rest.find(" › ")
+    return rest if end < 0 else rest[:rest.rfind("\n", 0, end)]
+
+
+async def test_a_whatsapp_member_types_a_number_at_an_integer_question(tmp_path: Path) -> None:
+    text = await _chat(tmp_path, ["/as Ayşe", "anketler", "1", "1250"], language="tr")
+    assert "✓ Kaydedildi: 1.250" in text, text[-2500:]
+    assert "numaralı bir düğme yok" not in text
+
+
+async def test_a_year_typed_in_the_round_dialog_is_the_year(tmp_path: Path) -> None:
+    text = await _chat(tmp_path, ["/as coordinator", "/onerituru", "1", "2027"])
+    assert "For which year?" in text
+    assert "Suggested schedule" in _after(text, "› 2027"), text[-2500:]
+    assert "There is no button" not in text
+
+
+async def test_a_number_after_a_message_without_buttons_is_text_not_an_older_card_s_button(tmp_path: Path) -> None:
+    text = await _chat(tmp_path, ["/as Elif", "/toplantilar", "/oneri", "1", "/toplantilar"])
+    answer = _after(text, "› 1")
+    assert "The title must be 4–120 characters" in answer, answer  # the proposal dialog got it
+    assert "Your answer" not in answer and "I'll attend" not in answer  # no RSVP pressed
+    overview = _after(text, "/oneri\n")  # the title prompt has no buttons: no hint under it
+    assert "A short title for your proposal?" in overview and "type a button's number" not in overview
+    # The card shows her still without an answer.
+    assert text.count("Your answer:") == 0
+
+
+async def test_switching_person_shows_names_escaped_once_and_no_stray_hint(tmp_path: Path) -> None:
+    text = await _chat(tmp_path, ["/as Emma", "/as coordinator", "/toplantilar", "/as Emma"])
+    assert "member, Care & Safety (İstanbul)" in text and "&amp;" not in text
+    switched = _after(text, "› /as Emma")
+    assert "type a button's number" not in switched, switched
