@@ -17,6 +17,7 @@ from storage import dialogs as dialogs_repo
 from storage import erasure as erasure_repo
 from storage import members as members_repo
 from storage import outbox as outbox_repo
+from storage import pending_choices as pending_repo
 from storage import personal_data
 from storage.db import Database
 
@@ -120,6 +121,7 @@ class PrivacyService:
                 await hook(tx, member.id)
             for channel, address in addresses:
                 await dialogs_repo.clear(tx, channel, address)
+                await pending_repo.clear(tx, channel, address)  # her last question's buttons, keyed by her chat id
                 await erasure_repo.schedule(tx, channel, address)  # the confirmation below
             await members_repo.delete(tx, member.id)
             for group_id in groups:
