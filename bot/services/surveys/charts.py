@@ -18,16 +18,9 @@ import io
 import textwrap
 import threading
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless: no display on a server; must precede any backend use
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from bot.services.surveys.results import QuestionSummary, SurveyResults  # noqa: E402
-from bot.services.surveys.results_text import state  # noqa: E402
-from messages import format_number, t  # noqa: E402
+from bot.services.surveys.results import QuestionSummary, SurveyResults
+from bot.services.surveys.results_text import state
+from messages import format_number, t
 
 MAX_PANELS = 6
 MAX_OPTIONS = 12
@@ -55,6 +48,11 @@ def chart_png(results: SurveyResults, lang: str) -> bytes | None:
     heights = [0.6 + 0.38 * min(len(summary.shares), MAX_OPTIONS) for summary in panels]
     if plan:
         heights.append(0.9 + 0.5 * len(plan))
+    # matplotlib is imported when the first chart is drawn, not when the bot or a CLI command
+    # starts (it is about half of their import time); Agg is the headless backend.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     with _RENDER_LOCK:
         figure = Figure(figsize=(9, 0.8 + sum(heights)), dpi=100, layout="constrained")
         try:
