@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
+from babel.dates import format_date
 
 from bot.services.surveys.model import SurveyForm
 from storage import surveys as repo
@@ -222,3 +224,16 @@ async def test_with_skip_logic_the_list_the_intro_and_every_question_give_the_sa
     assert "2. soru (en fazla 4)" in follow_up.text and "daha iyi" in follow_up.text
     third = await harness.send(ayse, "Daha kısa olsun")
     assert "3. soru (en fazla 4)" in third.text
+
+
+async def test_a_relative_deadline_is_read_back_with_its_weekday(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/anket")
+    source = await harness.next(zeynep)
+    ask = await harness.press(zeynep, source, "Altı aylık izleme (6 soru)")
+    assert "Örnek:" in ask.text
+    anonymity = await harness.send(zeynep, "yarın 17:00")
+    preview = await harness.press(zeynep, anonymity, "👤 İsimli")
+    tomorrow = harness.clock.now().astimezone(ZoneInfo("Europe/Istanbul")).date() + timedelta(days=1)
+    weekday = format_date(tomorrow, "EEEE", locale="tr")
+    assert f"{weekday}, {tomorrow:%d.%m.%Y} 17:00" in preview.text, preview.text

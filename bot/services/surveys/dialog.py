@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
+import bot.dates as dates
 from bot.dates import example_text, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
@@ -23,7 +26,7 @@ from bot.services.surveys import content, nudges
 from bot.services.surveys.deadline import read_deadline
 from bot.services.surveys.model import DEFAULT_NUDGE_HOURS, SurveyForm, localized
 from bot.text import fold
-from messages import format_datetime, t
+from messages import format_datetime, normalize_language, t
 from storage import surveys as surveys_repo
 from storage.dialogs import DialogState
 
@@ -99,7 +102,8 @@ class NewSurveyFlow:
         deadline = datetime.fromisoformat(str(state.data["deadline"]))
         questions = "\n".join(f"{n}. {localized(q.label, ctx.lang)}" for n, q in enumerate(form.answerable, start=1))
         text = t("survey.preview", ctx.lang, title=localized(form.title, ctx.lang), group=group.name,
-                 deadline=format_datetime(deadline, ctx.lang, group.timezone), questions=questions,
+                 deadline=_deadline_shown(deadline, ctx.lang, group.timezone, bool(state.data.get("deadline_read"))),
+                 questions=questions,
                  anonymous=t("survey.anonymous_short" if state.data.get("anonymous") else "survey.named_short", ctx.lang))
         hours = _nudge_hours(state)
         text = "\n".join([text, t("survey.nudges_line", ctx.lang, nudges=nudges.describe(hours, ctx.lang)),
@@ -121,9 +125,12 @@ class NewSurveyFlow:
             zone = ZoneInfo(group.timezone)
             try:
                 deadline = read_deadline(text, zone, ctx.now, ctx.lang)
-            except InvalidAnswer as error:
-                return [Reply(text=t(error.key, ctx.lang, **error.params)), await self._prompt(ctx, state)]
+            except InvalidAnswer as error:  # one message: what was wrong, then the question
+                prompt = await self._prompt(ctx, state)
+                return [Reply(text=t(error.key, ctx.lang, **error.params) + "\n\n" + prompt.text, buttons=prompt.buttons)]
             state.data["deadline"] = deadline.isoformat()
+            # `yarın 17:00`, `cuma`: the preview names the weekday too, so the reading can be checked.
+            state.data["deadline_read"] = not dates.parse_when(text, zone, ctx.now, ctx.lang).literal
             return await self._to(ctx, state, "preview" if state.data.pop("editing", False) else "anonymity")
         if state.step == "nudges":
             try:
@@ -300,3 +307,14 @@ class NudgeTimesFlow:
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         return [ctx.text("error.stale_button")]
+
+
+def _deadline_shown(deadline: datetime, lang: str, zone: str, with_weekday: bool) -> str:
+    """`12.12.2026 17:00`, or `Cumartesi, 12.12.2026 17:00` when the typed date was not
+    literal (a relative word, a weekday, a left-out year), as meetings echo theirs."""
+    shown = format_datetime(deadline, lang, zone)
+    if not with_weekday:
+        return shown
+    weekday = format_date(deadline.astimezone(ZoneInfo(zone)), "EEEE", locale=normalize_language(lang))
+    return f"{weekday}, {shown}"
+
