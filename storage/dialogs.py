@@ -49,3 +49,15 @@ async def clear(conn: Connection, channel: str, external_id: str) -> bool:
         "DELETE FROM dialogs WHERE channel = ? AND external_id = ?", (channel, external_id)
     )
     return cursor.rowcount > 0
+
+
+async def clear_for_survey(conn: Connection, survey_id: int) -> int:
+    """End every answering dialog of this survey (it closed), and forget the buttons of its
+    questions as anyone's pending question: what members type next is read as usual, not
+    as an answer to a survey that is gone. Returns the dialogs ended."""
+    cursor = await conn.execute(
+        "DELETE FROM dialogs WHERE kind = 'sv' AND json_extract(data, '$.survey_id') = ?", (survey_id,))
+    await conn.execute("UPDATE pending_choices SET choices = '[]', exclusive = 0 WHERE choices LIKE ?",
+                       (f'%"sv:{survey_id}:%',))
+    return cursor.rowcount
+

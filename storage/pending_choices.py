@@ -51,13 +51,9 @@ async def save(conn: Connection, channel: str, external_id: str, pending: Pendin
 
 async def mark_seen(conn: Connection, channel: str, external_id: str, now: datetime) -> None:
     """Her last exchange asked nothing with buttons (or several things): no pending question,
-    but the mark moves, so notices sent before it no longer count as "just received". Only an
-    existing row changes (every member has one from her onboarding's buttons): after `/unut`
-    deleted hers, nothing keyed by her chat id is written again."""
-    await conn.execute(
-        "UPDATE pending_choices SET choices = '[]', exclusive = 0, asked_at = ?, "
-        "outbox_mark = (SELECT COALESCE(MAX(id), 0) FROM outbox) WHERE channel = ? AND external_id = ?",
-        (to_db(now), channel, external_id))
+    but the mark moves, so notices sent before it no longer count as "just received". (Not
+    after `/unut`: the conversation skips it once the person is gone.)"""
+    await conn.execute(_UPSERT, (channel, external_id, "[]", 0, to_db(now)))
 
 
 async def clear(conn: Connection, channel: str, external_id: str) -> None:

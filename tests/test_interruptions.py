@@ -56,6 +56,9 @@ async def test_after_looking_at_her_meetings_a_typed_evet_asks_which_one(harness
     await announce(harness, zeynep, title="Ocak toplantısı", when="07.01.2027 14:00")
     await harness.next_containing(ayse, "Ocak toplantısı")
 
+    # (As a member who never pressed a button, e.g. one seeded or linked: no row yet.)
+    async with harness.services.db.transaction() as tx:
+        await tx.execute("DELETE FROM pending_choices WHERE external_id = ?", (str(ayse.chat_id),))
     # She looks at her meetings (two cards): the January notice is no longer the last thing
     # she saw, and both are unanswered, so `evet` asks which one, naming the group.
     await harness.send(ayse, "/toplantilar")

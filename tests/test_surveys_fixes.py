@@ -80,6 +80,11 @@ async def test_answers_saved_but_never_sent_are_nudged_then_sent_or_kept_as_part
     assert "1 tamamlanmamış yanıt (zorunlu bir soru eksik)" in closing.text
     stale = await harness.press(ayse, third, "✅ Evet")  # her last question's button, after the closing
     assert "zaten yanıtladınız" in stale.text and "kaldığınız" not in stale.text
+    # What she types next is read as usual, not as an answer to a survey that is gone.
+    help_ = await harness.send(ayse, "yardım")
+    assert "Koordinat komutları" in help_.text, help_.text
+    typed = await harness.send(fatma, "evet")  # her last question was a yes/no one
+    assert "zaten" not in typed.text and "Kaydedildi" not in typed.text, typed.text
 
     results = await harness.press(zeynep, closing, "📊 Sonuçlar")
     text = results.text or ""

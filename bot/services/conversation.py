@@ -476,8 +476,9 @@ class Conversation:
         asked = [reply for reply in replies if any(button.choice for row in reply.buttons for button in row)]
         last = replies[-1] if replies else None
         if len(asked) != 1 and not (last is not None and last in asked and self._is_exclusive(last, None)):
-            async with self._db.write() as tx:
-                await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
+            if ctx.member is not None:  # a member (and not one just forgotten): her last exchange's mark
+                async with self._db.write() as tx:
+                    await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
             return
         question = asked[-1] if len(asked) == 1 else last
         assert question is not None

@@ -127,6 +127,7 @@ class PrivacyService:
             for group_id in groups:
                 await audit_repo.record(tx, "member_forgotten", ctx.now, group_id=group_id)
             self._db.after_commit(self.scrub_soon)
+        ctx.member = None  # she is gone: nothing more is written under her chat id in this update
         return [Reply(text=Markup(t("forget.done", ctx.lang)))]
 
     # -- leaving nothing on disk ----------------------------------------------------------

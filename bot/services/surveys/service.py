@@ -31,6 +31,7 @@ from bot.services.surveys import nudges
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
 from bot.text import fold
 from messages import format_datetime, t
+from storage import dialogs as dialogs_repo
 from storage import groups as groups_repo
 from storage import members as members_repo
 from storage import surveys as repo
@@ -282,6 +283,7 @@ class SurveyService:
                 return False
             await self._reminders.cancel_prefix(f"survey:{survey.id}:nudge:")
             auto, partial = await self._settle_unsent(tx, survey, form, now)
+            await dialogs_repo.clear_for_survey(tx, survey.id)  # her next message is read as usual
             recipients = await repo.recipients(tx, survey.id)
             unfinished = [r.member_id for r in recipients if r.submitted_at is None]
             coordinators = [member.id for member, role in await _group_members(tx, survey.group_id)
