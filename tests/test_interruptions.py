@@ -19,7 +19,7 @@ async def test_a_typed_rsvp_after_a_notice_answers_the_meeting_not_the_open_surv
     # A notice arrives while she is at question 1; what she then types that is no RSVP word
     # is her survey answer, as before.
     await announce(harness, zeynep, title="Aralık toplantısı")
-    await harness.next_containing(ayse, "Aralık toplantısı")
+    december = await harness.next_containing(ayse, "Aralık toplantısı")
     second = await harness.send(ayse, "%40")
     assert "✓ Kaydedildi: %40" in second.text and "2/6" in second.text
     third = await harness.press(ayse, second, "Atla ⏭")
@@ -42,11 +42,16 @@ async def test_a_typed_rsvp_after_a_notice_answers_the_meeting_not_the_open_surv
     fourth = await harness.send(ayse, "hayır")
     assert "✓ Kaydedildi: ❌ Hayır" in fourth.text and "4/6" in fourth.text
 
+    # A tap on a notice's button mid-survey: the card shows her answer, the question comes back.
+    await harness.server.press_button(ayse.user, december, next(b for b in december.button_texts if "Katılıyorum" in b))
+    back = await harness.next_containing(ayse, "Anketinize dönelim")
+    assert "4/6" in back.text
+
     async with harness.services.db.read() as conn:
         rows = await conn.execute_fetchall(
             "SELECT m.title, r.answer FROM rsvps r JOIN meetings m ON m.id = r.meeting_id "
             "JOIN identities i ON i.member_id = r.member_id WHERE i.external_id = ?", (str(ayse.chat_id),))
-    assert {(title, answer) for title, answer in rows} == {("Ocak toplantısı", "yes")}
+    assert {(title, answer) for title, answer in rows} == {("Ocak toplantısı", "yes"), ("Aralık toplantısı", "yes")}
 
 
 async def test_after_looking_at_her_meetings_a_typed_evet_asks_which_one(harness: Harness) -> None:

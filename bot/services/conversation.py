@@ -197,6 +197,7 @@ class Conversation:
         self._keywords: dict[str, str] = {}
         self._text_fallbacks: list[TextFallback] = []
         self._interruptions: list[Interruption] = []
+        self._interrupting_choices: dict[str, frozenset[str]] = {}
         self.add_command(CommandSpec("cancel", self._cancel_command, aliases=("iptal",),
                                      needs_member=False, order=90))
         # `cmd:<name>` runs a command from a menu (WhatsApp's list message has no slash commands).
@@ -221,6 +222,12 @@ class Conversation:
         dialog. `handler(ctx, state, text)` returns replies when it took the text, else None;
         the dialog stays open and its question is shown again after the replies."""
         self._interruptions.append(handler)
+
+    def add_interrupting_choice(self, prefix: str, *, except_in: tuple[str, ...] = ()) -> None:
+        """Buttons of this prefix sit on notices (a meeting's RSVP): pressed while a dialog is
+        open, the dialog's question is shown again after the answer, as after a typed one
+        (not for the dialogs `except_in`, which belong to the same notice: the RSVP's note)."""
+        self._interrupting_choices[prefix] = frozenset(except_in)
 
     def add_choice(self, prefix: str, handler: ChoiceHandler) -> None:
         self._choices[prefix] = handler
@@ -323,7 +330,13 @@ class Conversation:
         parts = data.split(":")
         handler = self._choices.get(parts[0])
         if handler is not None:
-            return await self._guarded_choice(ctx, parts[0], lambda: handler(ctx, parts[1:]))
+            before = await self.current_dialog(ctx) if parts[0] in self._interrupting_choices else None
+            replies = await self._guarded_choice(ctx, parts[0], lambda: handler(ctx, parts[1:]))
+            after = await self.current_dialog(ctx) if before is not None else None
+            if (before is not None and after is not None and after.kind == before.kind and after.kind in self._flows
+                    and after.kind not in self._interrupting_choices[parts[0]]):
+                replies = [*replies, *await self._resume(ctx, after)]  # a notice's button, mid-dialog
+            return replies
         state = await self.current_dialog(ctx)
         flow = self._flows.get(state.kind) if state else None
         if state is not None and flow is not None and parts[0] == state.kind:

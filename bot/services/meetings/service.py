@@ -121,6 +121,7 @@ class MeetingService:
         conversation.add_choice("remset", self.settings.on_choice)
         conversation.add_text_fallback(self.answers.on_typed_answer)
         conversation.add_interruption(self.answers.on_typed_after_notice)
+        conversation.add_interrupting_choice("rsvp", except_in=(self.answers.note_flow.kind,))
         self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
         self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
         # A series' next occurrence is created late rather than never (after an outage).
