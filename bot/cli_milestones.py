@@ -77,7 +77,6 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _group(services: Services, key: str) -> Group | None:
-    for group, _ in await services.groups.all():
-        if key == str(group.id) or key.casefold() == group.name.casefold():
-            return group
-    return None
+    """The one group `key` names (id, name or city; `GroupService.find`), else None."""
+    found = await services.groups.find(key)
+    return found[0] if len(found) == 1 else None

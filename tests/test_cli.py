@@ -125,5 +125,7 @@ def test_operator_commands_print_results_not_logs_and_create_no_database_by_mist
 
     by_name = _koordinat(tmp_path, "export", "attendance", "Test", "--from", "2026-09-01", "--to", "2026-12-31")
     assert by_name.returncode == 0, by_name.stderr  # a group's name works as it does elsewhere
+    by_city = _koordinat(tmp_path, "milestones", "load-template", "Kars", "2027")  # or its city, everywhere
+    assert by_city.returncode == 0 and "Test" in by_city.stdout + by_city.stderr, by_city.stderr
     backwards = _koordinat(tmp_path, "export", "attendance", "Test", "--from", "2026-12-31", "--to", "2026-01-01")
     assert backwards.returncode == 2 and "is after --to" in backwards.stderr and backwards.stdout == ""

@@ -76,13 +76,9 @@ class GroupService:
             return await self._new_invite(tx, group_id, role, self._now())
 
     async def find(self, name_or_id: str) -> list[Group]:
-        """Groups an operator means by `3` or by name (case- and diacritics-insensitive)."""
+        """Groups an operator means by `3`, by name, or else by city (`Kars`): `match_groups`."""
         async with self._db.read() as conn:
-            groups = await groups_repo.all_groups(conn)
-        wanted = name_or_id.strip()
-        if wanted.isdigit():
-            return [group for group in groups if group.id == int(wanted)]
-        return [group for group in groups if fold(group.name) == fold(clean_text(wanted))]
+            return match_groups(await groups_repo.all_groups(conn), name_or_id)
 
     async def same_name_and_city(self, name: str, city: str) -> list[Group]:
         """Existing groups with this name in this city (compared as `fold` sees them)."""
@@ -134,3 +130,16 @@ class GroupService:
     async def count_use(self, code: str) -> None:
         async with self._db.transaction() as tx:
             await invites_repo.count_use(tx, code)
+
+
+def match_groups(groups: list[Group], key: str) -> list[Group]:
+    """The groups an operator means by `key` — an id (`3`), a name, or else a city (`Kars`),
+    compared case- and diacritics-insensitively — in every CLI command alike. Several
+    matches are the caller's to disambiguate (give the id); none: an empty list."""
+    wanted = key.strip()
+    if wanted.isdigit():
+        return [group for group in groups if group.id == int(wanted)]
+    folded = fold(clean_text(wanted))
+    return ([group for group in groups if fold(group.name) == folded]
+            or [group for group in groups if fold(group.city) == folded])
+

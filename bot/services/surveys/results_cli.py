@@ -119,9 +119,14 @@ async def _export_template(service: SurveyResultsService, args: argparse.Namespa
 
 
 async def _group(conn, key: str) -> Group:  # type: ignore[no-untyped-def]
-    for group in await groups_repo.all_groups(conn):
-        if (key.isdigit() and group.id == int(key)) or key.casefold() in (group.name.casefold(), group.city.casefold()):
-            return group
+    from bot.services.groups import match_groups
+
+    found = match_groups(await groups_repo.all_groups(conn), key)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise MissingTarget(f"several groups match {key!r}: " + ", ".join(f"{g.id} ({g.name}, {g.city})" for g in found)
+                            + "; give the id")
     raise MissingTarget(f"no group {key!r}; see koordinat group list")
 
 

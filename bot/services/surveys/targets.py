@@ -131,11 +131,14 @@ def _line(card: repo.TargetCard, indicators: dict[str, content.Indicator]) -> st
 
 
 async def _group(conn, key: str):  # type: ignore[no-untyped-def]
-    groups = await groups_repo.all_groups(conn)
-    for group in groups:
-        if key.isdigit() and group.id == int(key) or group.name.casefold() == key.casefold() \
-                or group.city.casefold() == key.casefold():
-            return group
+    from bot.services.groups import match_groups
+
+    found = match_groups(await groups_repo.all_groups(conn), key)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise GroupMissing(f"several groups match {key!r}: " + ", ".join(f"{g.id} ({g.name}, {g.city})" for g in found)
+                           + "; give the id")
     raise GroupMissing(f"no group {key!r}; see koordinat group list")
 
 
