@@ -63,6 +63,30 @@ async def propose(harness: Harness, person: Person, title: str, body: str, *, ef
     return await harness.press(person, preview, "📨 Gönder")
 
 
+async def _vote(harness: Harness, person: Person, choice: str) -> None:
+    """`person` opens her ballot and picks (choice id `cp:pk:ROUND:PROPOSAL:PAGE`)."""
+    await harness.settle()
+    await harness.server.send_text(person.user, "/oy")
+    ballot = await harness.next_containing(person, "Seçtikleriniz")
+    await harness.server.press_button(person.user, ballot, choice)
+    await harness.server.wait_for_edit(ballot, lambda m: "✅" in "".join(b.text for row in m.buttons for b in row))
+
+
+async def test_nobody_voting_yields_no_group_opinion(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await open_round(harness, zeynep)
+    await propose(harness, ayse, "Kadın kooperatiflerinden belediye alımı",
+                  "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
+    await harness.advance(timedelta(days=9))  # the vote ends with no ballot
+    result = await harness.next_containing(ayse, "kimse oy vermedi")
+    assert "grubun görüşü sayılmaz" in result.text and not result.buttons  # no consent round
+    await harness.advance(timedelta(days=5))
+    closed = await harness.next_containing(ayse, "görüşü çıkmadı")
+    assert "kesinleşti" not in closed.text
+    await harness.settle()
+    assert not any((m.document_name or "").endswith(".docx") for m in harness.server.messages(zeynep.user))
+
+
 async def test_a_round_from_proposals_to_the_councils_decision(harness: Harness) -> None:
     zeynep, (ayse, elif_, fatma) = await group_with(harness, ("Ayşe", "tr"), ("Elif", "tr"), ("Fatma", "tr"))
     await open_round(harness, zeynep)
@@ -273,6 +297,7 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     assert (await db.fetchone("SELECT COUNT(*) FROM proposal_ballots"))[0] == 0
     assert [row["title"] for row in await db.fetchall("SELECT title FROM proposals")] == [
         "Kadın kooperatiflerinden belediye alımı"]
+    await _vote(harness, zeynep, "cp:pk:1:1:0")  # the coordinator's vote: the round yields an opinion
 
     # After adoption Ayşe leaves: her proposal stays as "a member's proposal", with its count.
     await harness.advance(timedelta(days=4))
@@ -287,7 +312,7 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     card = await harness.press(zeynep, overview, "cp:v:1")
     assert "Bir üyenin önerisi" in card.text and "Ayşe" not in card.text
     result = await harness.press(zeynep, overview, "cp:res:1")
-    assert "KARS-2027-B1-001 — Kadın kooperatiflerinden belediye alımı: 0 oy" in result.text
+    assert "KARS-2027-B1-001 — Kadın kooperatiflerinden belediye alımı: 1 oy" in result.text
 
 
 async def test_a_coordinator_of_two_cities_sees_both_and_others_see_only_theirs(harness: Harness) -> None:
@@ -313,7 +338,9 @@ async def test_a_proposal_without_an_answer_for_60_days_is_flagged_once(harness:
     await open_round(harness, zeynep)
     await propose(harness, ayse, "Kadın kooperatiflerinden belediye alımı",
                   "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
-    await harness.advance(timedelta(days=59))
+    await harness.advance(timedelta(days=6))  # voting: one vote, so the round yields an opinion
+    await _vote(harness, zeynep, "cp:pk:1:1:0")
+    await harness.advance(timedelta(days=53))
     await harness.settle()
     assert not any("gündür yanıt yok" in text for text in texts(harness, zeynep))
     await harness.advance(timedelta(days=2))

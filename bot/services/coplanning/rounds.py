@@ -236,8 +236,10 @@ class Rounds:
                              rank=line.rank, ref=line.proposal.ref, title=line.proposal.title, votes=line.votes)
         if not lines:
             text += "\n" + t("coplan.result_empty", lang)
+        elif voters == 0:  # nobody voted: no ranking the group could stand behind
+            text += "\n\n" + t("coplan.no_votes", lang)
         buttons: list[list[Button]] = []
-        if ask and lines:
+        if ask and lines and voters > 0:
             text += "\n\n" + t("coplan.consent_ask", lang, until=render.when(round_.adopt_until, group, lang))
             buttons = [[Button(label=t("coplan.consent_agree", lang), choice=f"cp:cs:{round_.id}:agree")],
                        [Button(label=t("coplan.consent_reservation", lang), choice=f"cp:cs:{round_.id}:reservation")],
@@ -249,6 +251,16 @@ class Rounds:
         if (await self.get(round_id)).counted_at is None:
             await self.count(round_id, now)
         async with self._db.transaction() as tx:
+            _, turnout = await repo.results(tx, round_id)
+            if not (turnout or (0, 0))[0]:  # nobody voted: there is no group opinion to adopt
+                round_ = await self.get(round_id)
+                if round_.adopted_at is not None:
+                    return
+                group = await self.group(round_.group_id)
+                nothing = await self._broadcasts.create_broadcast(f"coplan:{round_id}:adopted", group.id, "coplan")
+                await self._broadcasts.send_to_group(nothing, group.id, lambda lang: Reply(text=t(
+                    "coplan.not_adopted_no_votes", lang, group=group.name, feeds=render.feeds_label(round_, lang))))
+                return
             if not await repo.set_adopted(tx, round_id, now):
                 return
             round_ = await self.get(round_id)
