@@ -218,8 +218,11 @@ class Rounds:
                                     len({voter for voter, _ in ballots}), len(members))
             lines, turnout = await repo.results(tx, round_id)
             broadcast = await self._broadcasts.create_broadcast(f"coplan:{round_id}:result", group.id, "coplan")
+            # Held on WhatsApp and read after the consent round ended: not delivered (its buttons are dead).
+            recheck = Recheck(kind=PHASE_KIND, until=round_.adopt_until, reminder=False)
             await self._broadcasts.send_to_group(
-                broadcast, group.id, lambda lang: self.result_reply(round_, group, lines, turnout, lang, ask=True))
+                broadcast, group.id, lambda lang: self.result_reply(round_, group, lines, turnout, lang, ask=True)
+                .model_copy(update={"recheck": recheck}))
         return True
 
     def result_reply(self, round_: Round, group: Group, lines: list[repo.ResultLine],
