@@ -196,5 +196,5 @@ async def test_a_coordinator_changes_the_nudge_times_from_her_survey_card(harnes
     await harness.server.press_button(zeynep.user, card, "🔔 Hatırlatma zamanları")
     await harness.next_containing(zeynep, "şu an: son tarihten 1 gün ve 1 saat önce")  # kept for an extension
     none = await harness.send(zeynep, "yok")
-    assert "hatırlatmalar yok" in none.text
+    assert "hatırlatma gönderilmeyecek" in none.text and "yanıtlamayanlara" not in none.text
     assert await _pending_nudges(harness) == {}

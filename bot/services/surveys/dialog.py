@@ -300,8 +300,9 @@ class NudgeTimesFlow:
             return [Reply(text=t(error.key, ctx.lang, **error.params))]
         changed = await self._service.set_nudges(survey, hours)
         await self._conversation.end(ctx)
-        lines = [t("survey.nudges_saved", ctx.lang, title=await self._service.title(changed, ctx.lang),
-                   nudges=nudges.describe(hours, ctx.lang)),
+        title = await self._service.title(changed, ctx.lang)
+        lines = [t("survey.nudges_saved", ctx.lang, title=title, nudges=nudges.describe(hours, ctx.lang)) if hours
+                 else t("survey.nudges_saved_none", ctx.lang, title=title),
                  *nudges.dropped_notes(hours, changed.deadline, ctx.now, ctx.lang)]
         return [Reply(text="\n".join(lines))]
 
