@@ -177,3 +177,10 @@ async def test_a_coordinator_sets_a_yes_no_target_and_reads_its_achievement(harn
 def _answer(said: bool):  # type: ignore[no-untyped-def]
     from bot.services.surveys.model import Answer
     return Answer.of(I8_FORM.question("unit"), said)  # type: ignore[arg-type]
+
+
+def test_a_target_of_another_year_is_named_with_its_year() -> None:
+    from bot.services.surveys.results_text import _of_year
+
+    assert _of_year("Evet", 2025, 2026) == "Evet (2025)"  # the nearest earlier target stands in: say which
+    assert _of_year("50", 2026, 2026) == "50" and _of_year("50", 2026, None) == "50"

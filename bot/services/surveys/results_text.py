@@ -73,11 +73,12 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
         for item in results.achievements:
             name = item.card.name.get(lang) or item.question.label(lang)
             if item.yes_no:
-                lines.append("• " + _yes_no_line(item, name, lang))
+                lines.append("• " + _yes_no_line(item, name, lang, view.year))
                 continue
             shown = percent if item.question.type == "percentage" else number
             common = {"indicator": item.card.indicator, "name": name, "actual": shown(item.actual, lang),
-                      "target": shown(item.card.target, lang), "baseline": shown(item.card.baseline, lang)}
+                      "target": _of_year(shown(item.card.target, lang), item.card.target_year, view.year),
+                      "baseline": shown(item.card.baseline, lang)}
             if item.percent is None:
                 met = t("survey_results.plan_met" if item.met else "survey_results.plan_not_met", lang)
                 lines.append("• " + t("survey_results.plan_line_equal", lang, met=met, **common))
@@ -93,9 +94,16 @@ def state(value: float, lang: str) -> str:
     return t("survey_results.yes" if value >= 0.5 else "survey_results.no", lang)
 
 
-def _yes_no_line(item: Achievement, name: str, lang: str) -> str:
+def _of_year(target: str, target_year: int, year: int | None) -> str:
+    """The target as shown, with its year when it is not the reporting year's own (the
+    nearest earlier target stands in): `50 (2025)`."""
+    return target if year is None or target_year == year else f"{target} ({target_year})"
+
+
+def _yes_no_line(item: Achievement, name: str, lang: str, year: int | None = None) -> str:
     """`I8 Eşitlik birimi: gerçekleşen Evet (evet %67, 3 yanıt), hedef Evet (başlangıç Hayır) → %100`."""
-    common = {"indicator": item.card.indicator, "name": name, "target": state(item.card.target, lang),
+    common = {"indicator": item.card.indicator, "name": name,
+              "target": _of_year(state(item.card.target, lang), item.card.target_year, year),
               "baseline": state(item.card.baseline, lang), "reports": item.reports,
               "share": number(item.yes_share or 0.0, lang, 0)}
     if item.actual is None or item.percent is None:
