@@ -77,6 +77,13 @@ async def set_baseline(conn: Connection, group_id: int, code: str, baseline: flo
         (group_id, code, baseline, baseline_year, to_db(now)))
 
 
+async def delete_target(conn: Connection, group_id: int, code: str, year: int) -> bool:
+    """Remove one year's target (a mistyped year); True if there was one."""
+    cursor = await conn.execute("DELETE FROM indicator_targets WHERE group_id = ? AND indicator_code = ? AND year = ?",
+                                (group_id, code, year))
+    return cursor.rowcount > 0
+
+
 async def set_target(conn: Connection, group_id: int, code: str, year: int, target: float,
                      now: datetime) -> None:
     await conn.execute(

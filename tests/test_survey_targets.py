@@ -142,8 +142,16 @@ async def test_a_coordinator_sets_a_yes_no_target_and_reads_its_achievement(harn
     assert "hayır 2024" in wrong.text  # what was wrong and the question, in one message
     targets = await harness.send(zeynep, "Hayır 2024")
     assert "başlangıç Hayır (2024)" in targets.text and "=evet" in targets.text
-    saved = await harness.send(zeynep, "2026=evet")
-    assert "başlangıç Hayır (2024) · hedef 2026: Evet" in saved.text
+    early = await harness.send(zeynep, "2023=evet")  # before the baseline's year: refused, asked again
+    assert "2023 hedefi" in early.text and "(2024) önce olamaz" in early.text and "Yıllık hedef" in early.text
+    saved = await harness.send(zeynep, "2026=evet, 2025: hayır")
+    assert "başlangıç Hayır (2024) · hedef 2025: Hayır, 2026: Evet" in saved.text, saved.text
+    # A mistyped year can be removed: `2025=-`.
+    pick = await harness.send(zeynep, "/hedef")
+    await harness.press(zeynep, pick, next(label for label in pick.button_texts if "I8 " in label))
+    await harness.send(zeynep, "-")  # the baseline stays
+    fixed = await harness.send(zeynep, "2025=-")
+    assert "hedef 2026: Evet" in fixed.text and "2025" not in fixed.text.split("hedef", 1)[1], fixed.text
 
     # Two of three say the unit met this year.
     now = harness.clock.now()

@@ -235,9 +235,19 @@ class TargetCardFlow:
                          for part in re.split(r"\s*[;\n]\s*|,\s+|,(?=\d{4}\s*=)", text) if part.strip()]
                 if not pairs:
                     raise TargetError(text)
+                async with self._service.db.read() as conn:
+                    existing = await repo.target_card(conn, group_id, code)
+                first = existing.baseline_year if existing is not None else None
+                early = next((year for year, value in pairs if value is not None and first and year < first), None)
+                if early is not None:
+                    raise InvalidAnswer("targets.target_before_baseline", target_year=early, baseline_year=first,
+                                        example=f"{max(first, ctx.now.year)}={'evet' if _variant(indicator) else '550'}")
                 async with self._service.db.transaction() as tx:
                     for year, value in pairs:
-                        await repo.set_target(tx, group_id, code, year, value, ctx.now)
+                        if value is None:
+                            await repo.delete_target(tx, group_id, code, year)
+                        else:
+                            await repo.set_target(tx, group_id, code, year, value, ctx.now)
         except InvalidAnswer as error:  # a value the indicator cannot take: the reason, then the question (one message)
             prompt = await self._prompt(ctx, state)
             return [Reply(text=t(error.key, ctx.lang, **error.params) + "\n\n" + prompt.text, buttons=prompt.buttons)]
@@ -271,11 +281,18 @@ def _baseline(text: str, this_year: int, answer_type: IndicatorAnswerType, lang:
         raise
 
 
-def _target(text: str, answer_type: IndicatorAnswerType, lang: str) -> tuple[int, float]:
-    """`2027=700`, `2027=evet` → (year, value); TargetError / InvalidAnswer as `_baseline`."""
-    year, sep, value = text.partition("=")
-    if not sep or not year.strip().isdigit() or int(year) not in YEARS:
+REMOVE_WORDS = ("-", "sil", "delete", "remove")
+
+
+def _target(text: str, answer_type: IndicatorAnswerType, lang: str) -> tuple[int, float | None]:
+    """`2027=700`, `2027=evet`, `2027: evet`, `2027 evet` → (year, value); `2025=-` / `2025=sil`
+    → (2025, None): remove that year's target. TargetError / InvalidAnswer as `_baseline`."""
+    found = re.fullmatch(r"\s*(\d{4})\s*(?:=|:|\s)\s*(\S.*?)\s*", text)
+    if found is None or int(found.group(1)) not in YEARS:
         raise TargetError(text)
+    year, value = found.group(1), found.group(2)
+    if fold(value) in REMOVE_WORDS:
+        return int(year), None
     try:
         return int(year), read_target_value(value, answer_type, lang)
     except InvalidAnswer as error:
