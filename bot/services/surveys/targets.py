@@ -18,6 +18,7 @@ import argparse
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Role
@@ -182,6 +183,7 @@ class TargetCardFlow:
                 buttons.append([Button(label=f"{group.name} ({group.city})", choice=f"{self.kind}:group:{group_id}")])
             return Reply(text=t("survey.new_ask_group", ctx.lang), buttons=buttons)
         group_id = int(state.data["group_id"])
+        year = await self._year(ctx, group_id)
         async with self._service.db.read() as conn:
             indicators = await content.indicators_for_group(conn, group_id)
             cards = await repo.target_cards(conn, group_id)
@@ -194,7 +196,12 @@ class TargetCardFlow:
         code = str(state.data["code"])
         card_text = card_line(cards.get(code), indicators[code], ctx.lang)
         return Reply(text=t(f"targets.ask_{state.step}{_variant(indicators[code])}", ctx.lang, card=card_text,
-                            year=ctx.now.year))
+                            year=year))
+
+    async def _year(self, ctx: Ctx, group_id: int) -> int:
+        """This year in the group's zone (at 01:00 on 1 January in Türkiye it is already the new
+        year, while UTC still says the old one)."""
+        return ctx.now.astimezone(ZoneInfo((await self._service.group(group_id)).timezone)).year
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         if len(parts) == 2 and parts[1].isdigit():
@@ -221,10 +228,11 @@ class TargetCardFlow:
             await self._conversation.end(ctx)
             return [ctx.text("error.not_found")]
         keep = text.strip() in ("-", "—") or fold(text) in ("gec", "atla", "skip", "ayni", "same")
+        this_year = await self._year(ctx, group_id)
         try:
             if state.step == "baseline":
                 if not keep:
-                    value, year = _baseline(text, ctx.now.year, indicator.answer_type, ctx.lang)
+                    value, year = _baseline(text, this_year, indicator.answer_type, ctx.lang)
                     async with self._service.db.transaction() as tx:
                         await repo.set_baseline(tx, group_id, code, value, year, ctx.now)
                 state.step = "targets"
@@ -241,7 +249,7 @@ class TargetCardFlow:
                 early = next((year for year, value in pairs if value is not None and first and year < first), None)
                 if early is not None:
                     raise InvalidAnswer("targets.target_before_baseline", target_year=early, baseline_year=first,
-                                        example=f"{max(first, ctx.now.year)}={'evet' if _variant(indicator) else '550'}")
+                                        example=f"{max(first, this_year)}={'evet' if _variant(indicator) else '550'}")
                 async with self._service.db.transaction() as tx:
                     for year, value in pairs:
                         if value is None:
@@ -253,7 +261,7 @@ class TargetCardFlow:
             return [Reply(text=t(error.key, ctx.lang, **error.params) + "\n\n" + prompt.text, buttons=prompt.buttons)]
         except TargetError:  # one message: what was wrong, then the question again
             prompt = await self._prompt(ctx, state)
-            return [Reply(text=t(f"targets.bad_{state.step}{_variant(indicator)}", ctx.lang, year=ctx.now.year)
+            return [Reply(text=t(f"targets.bad_{state.step}{_variant(indicator)}", ctx.lang, year=this_year)
                           + "\n\n" + prompt.text, buttons=prompt.buttons)]
         await self._conversation.end(ctx)
         async with self._service.db.read() as conn:
