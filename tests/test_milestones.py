@@ -253,7 +253,7 @@ async def test_bad_dates_are_explained_and_nothing_entered_is_lost(harness: Harn
     assert "virgülle" in wrong.text
     preview = await harness.send(zeynep, "30, 7, 0")
     assert "Performans programı görüşü" in preview.text and "I9" in preview.text
-    assert "Çarşamba, 03.02.2027 14:00" in preview.text and "30, 7, 0" in preview.text
+    assert "Çarşamba, 03.02.2027 14:00" in preview.text and "30, 7 gün önce ve o gün" in preview.text
     saved = await harness.send(zeynep, "kaydet")
     assert "kaydedildi" in saved.text and "3 hatırlatma" in saved.text
 

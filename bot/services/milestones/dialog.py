@@ -86,7 +86,7 @@ class NewMilestoneFlow:
                  when=render.when(draft, group, ctx.lang),
                  left=render.left_text(render.days_left(draft, group, ctx.now), ctx.lang),
                  link=data.get("link") or "—", audience=t(f"milestone.audience_{draft.audience}", ctx.lang),
-                 offsets=", ".join(str(days) for days in draft.offsets))
+                 offsets=render.offsets_text(draft.offsets, ctx.lang))
         warning = render.nonworking_warning(draft, group, ctx.lang)
         if warning:
             text += "\n" + warning
@@ -222,7 +222,7 @@ class MoveFlow:
             return [ctx.text("milestone.ask_new_title", title=milestone.title)]
         if field == "offsets":
             return [ctx.text("milestone.ask_new_offsets", title=milestone.title,
-                             offsets=", ".join(str(days) for days in milestone.offsets))]
+                             offsets=render.offsets_text(milestone.offsets, ctx.lang))]
         return [ctx.text("milestone.ask_new_due", title=milestone.title, when=render.when(milestone, group, ctx.lang),
                          example=example_due(ctx.now, ZoneInfo(group.timezone)))]
 

@@ -99,3 +99,14 @@ def details(milestone: Milestone, group: Group, lang: str, now: datetime) -> str
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def offsets_text(offsets: list[int] | tuple[int, ...], lang: str) -> str:
+    """Reminder offsets in words: `14, 7, 1 gün önce ve o gün` / `14, 7, 1 days before and
+    on the day`; `o gün` / `on the day` alone for [0]."""
+    before = sorted({days for days in offsets if days > 0}, reverse=True)
+    parts = [t("milestone.offsets_before", lang, days=", ".join(map(str, before)))] if before else []
+    if 0 in offsets:
+        parts.append(t("milestone.offsets_same_day", lang))
+    return t("milestone.offsets_and", lang).join(parts) if parts else "—"
+
