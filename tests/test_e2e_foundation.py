@@ -53,6 +53,8 @@ async def test_declining_consent_stores_nothing(harness: Harness) -> None:
     assert "Hiçbir bilginiz saklanmadı" in declined.text
     assert (await harness.services.db.fetchone("SELECT COUNT(*) FROM members"))[0] == 0
     assert (await harness.services.db.fetchone("SELECT COUNT(*) FROM identities"))[0] == 0
+    # Not even the buttons of the questions she was asked, keyed by her chat id.
+    assert (await harness.services.db.fetchone("SELECT COUNT(*) FROM pending_choices"))[0] == 0
 
 
 async def test_switching_to_english(harness: Harness) -> None:

@@ -489,9 +489,7 @@ class Conversation:
         asked = [reply for reply in replies if any(button.choice for row in reply.buttons for button in row)]
         last = replies[-1] if replies else None
         if len(asked) != 1 and not (last is not None and last in asked and self._is_exclusive(last, None)):
-            if ctx.member is not None:  # a member (and not one just forgotten): her last exchange's mark
-                async with self._db.write() as tx:
-                    await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
+            await self._no_question(ctx)
             return
         question = asked[-1] if len(asked) == 1 else last
         assert question is not None
@@ -500,6 +498,16 @@ class Conversation:
         async with self._db.write() as tx:
             await pending_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
                                     PendingChoices(choices, self._is_exclusive(question, state)), ctx.now)
+
+    async def _no_question(self, ctx: Ctx) -> None:
+        """No question with buttons is pending any more. A member keeps a row marking this
+        exchange (notices before it no longer count as just received); anyone else — a
+        newcomer who declined consent, a person just forgotten — keeps nothing under her chat id."""
+        async with self._db.write() as tx:
+            if ctx.member is not None:
+                await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
+            else:
+                await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
 
     def _is_exclusive(self, question: Reply, state: DialogState | None) -> bool:
         first = next((button.choice for row in question.buttons for button in row if button.choice), "")
@@ -520,8 +528,7 @@ class Conversation:
         async with self._db.read() as conn:
             pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
         if pending is not None and pending.exclusive:  # a yes/no question such as /unut's: closed, nothing done
-            async with self._db.write() as tx:
-                await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
+            await self._no_question(ctx)
             return [ctx.text("dialog.question_closed")]
         return [ctx.text("dialog.nothing_to_cancel")]
 
