@@ -41,3 +41,23 @@ async def test_a_linked_milestone_sends_its_survey_and_the_digest_follows_it(har
     await harness.next_containing(fatma, "7 gün kaldı", timeout=10)
     await harness.settle()
     assert sum("Hatırlatma" in text for text in texts(harness, ayse)) == 1  # only the 14-day one
+
+
+async def test_two_open_surveys_with_one_title_get_remind_buttons_that_name_their_deadline(harness: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from bot.services.surveys.content import library
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    form = library().templates["toplanti_geri_bildirim"]
+    for day in (18, 23):  # the same template twice: the same title
+        await harness.services.surveys.send(group_id=1, form=form, anonymous=False, created_by=None,
+                                            deadline=datetime(2026, 12, day, 14, 0, tzinfo=UTC))
+    for monday in (30, 7):  # the weekly digest steps week by week (each Monday 09:00)
+        await _advance_to(harness, _istanbul(monday, 11 if monday == 30 else 12, minute=5))
+        await harness.settle()
+    await _advance_to(harness, _istanbul(14, 12, minute=5))
+    digest = await harness.next_containing(zeynep, "Açık anketler", timeout=10)
+    reminders = [label for label in digest.button_texts if label.startswith("🔔")]
+    assert reminders == ["🔔 Hatırlat · 18.12", "🔔 Hatırlat · 23.12"], digest.button_texts
+    assert all(len(label) <= 20 for label in reminders)  # a WhatsApp reply button's limit

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.models import Button, Group, Reply
 from bot.services.conversation import Ctx, Replies
@@ -29,12 +30,14 @@ def digest_part(surveys: SurveyService):  # type: ignore[no-untyped-def]
     """`part(request, group, full)` for `milestones.digest.add_part`."""
     async def part(request: DigestRequest, group: Group, full: bool) -> DigestSection | None:
         async with surveys.db.read() as conn:
-            open_surveys = [s for s in await repo.surveys_for_groups(conn, [group.id], status=SurveyStatus.OPEN)
-                            if s.kind == SurveyKind.SURVEY and s.deadline > request.now]
+            open_surveys = sorted((s for s in await repo.surveys_for_groups(conn, [group.id], status=SurveyStatus.OPEN)
+                                   if s.kind == SurveyKind.SURVEY and s.deadline > request.now),
+                                  key=lambda s: (s.deadline, s.id))  # the soonest first
             if not open_surveys:
                 return None
             lines = [t("survey.digest_title", request.lang)]
             buttons: list[list[Button]] = []
+            dues: list[str] = []  # each remind button's survey deadline, to tell them apart
             for survey in open_surveys:
                 deadline = format_datetime(survey.deadline, request.lang, group.timezone)
                 title = await surveys.title(survey, request.lang)
@@ -46,12 +49,16 @@ def digest_part(surveys: SurveyService):  # type: ignore[no-untyped-def]
                     if done < len(recipients):
                         buttons.append([Button(label=t("survey.remind_button", request.lang),
                                                choice=f"svm:{survey.id}:remind")])
+                        dues.append(f"{survey.deadline.astimezone(ZoneInfo(group.timezone)):%d.%m}")
                 else:
                     mine = await repo.recipient(conn, survey.id, request.member.id)
                     if mine is not None and mine.submitted_at is None:
                         lines.append(t("survey.digest_member_line", request.lang, deadline=deadline))
         if len(lines) == 1:
             return None
+        if len(buttons) > 1:  # several open surveys (maybe with one title): the button names its deadline
+            buttons = [[Button(label=t("survey.remind_button_due", request.lang, due=due), choice=row[0].choice)]
+                       for row, due in zip(buttons, dues, strict=True)]
         return DigestSection("\n".join(lines), buttons)
 
     return part
