@@ -36,6 +36,15 @@ async def latest_with_prefix(conn: Connection, prefix: str) -> int | None:
     return int(row[0]) if row else None
 
 
+async def last_sent_at(conn: Connection, prefix: str, kind: str) -> float | None:
+    """When (epoch seconds) the newest broadcast of `kind` whose key starts with `prefix` was
+    made, e.g. a meeting's latest reminder (`meeting:42:`, `meeting_reminder`); None if none."""
+    high = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    row = await fetch_one(
+        conn, "SELECT MAX(created_at) FROM broadcasts WHERE key >= ? AND key < ? AND kind = ?", (prefix, high, kind))
+    return float(row[0]) if row and row[0] is not None else None
+
+
 async def status_counts(conn: Connection, broadcast_id: int) -> dict[str, int]:
     """{status: rows}; every outbox status appears, 'sending' folded into 'pending'."""
     counts = dict.fromkeys(("pending", *FINAL_STATUSES), 0)

@@ -63,6 +63,18 @@ async def test_a_coordinator_reminds_those_who_have_not_answered(harness: Harnes
     assert "Katılacak mısınız?" in nudge.text and "✅ Katılıyorum" in nudge.button_texts
     await harness.settle()
     assert not any("Hatırlatma" in text for text in texts(harness, ayse))  # she answered
-    await harness.press(zeynep, overview, "⏳ Yanıt vermeyenlere hatırlat")  # pressed again: nothing new
+    await harness.server.press_button(zeynep.user, overview, "⏳ Yanıt vermeyenlere hatırlat")  # again: asked first
+    again = await harness.next_containing(zeynep, "son hatırlatma")
+    assert "son hatırlatma" in again.text and again.button_texts == ["📨 Yine de gönder", "Vazgeç"], again.text
+    await harness.server.press_button(zeynep.user, again, "Vazgeç")
+    await harness.next_containing(zeynep, "olduğu gibi")
     await harness.settle()
     assert sum("Hatırlatma" in text for text in texts(harness, fatma)) == 1
+    await harness.advance(timedelta(hours=2))  # two hours later she insists: one more goes out
+    await harness.server.press_button(zeynep.user, overview, "⏳ Yanıt vermeyenlere hatırlat")
+    again = await harness.next_containing(zeynep, "son hatırlatma")
+    await harness.server.press_button(zeynep.user, again, "📨 Yine de gönder")
+    await harness.next_containing(zeynep, "yanıt vermeyen 2 kişiye")
+    await harness.next_containing(fatma, "Hatırlatma")
+    await harness.settle()
+    assert sum("Hatırlatma" in text for text in texts(harness, fatma)) == 2

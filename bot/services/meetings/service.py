@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiosqlite import Connection
@@ -41,6 +41,7 @@ from bot.services.meetings.overview import MeetingOverview
 from bot.services.meetings.settings import REMINDER_SETTING, ReminderSettings
 from bot.services.reminders import Reminder, ReminderService
 from messages import Markup, t
+from storage import broadcasts as broadcasts_repo
 from storage import groups as groups_repo
 from storage import meetings as meetings_repo
 from storage import members as members_repo
@@ -548,6 +549,12 @@ class MeetingService:
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{meeting.sequence}", group.id, "meeting_summary")
         await self._broadcasts.send_to_members(broadcast, coordinators, summary)
+
+    async def last_reminded(self, meeting: Meeting) -> datetime | None:
+        """When this meeting's latest reminder (automatic or a coordinator's) went out, or None."""
+        async with self._db.read() as conn:
+            at = await broadcasts_repo.last_sent_at(conn, f"meeting:{meeting.id}:", "meeting_reminder")
+        return datetime.fromtimestamp(at, UTC) if at is not None else None
 
     async def remind_waiting(self, meeting: Meeting) -> int:
         """The coordinator's "remind those who have not answered": a reminder with the RSVP
