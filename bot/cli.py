@@ -9,7 +9,7 @@ import logging
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
 from bot import cli_coplanning, cli_milestones
@@ -38,8 +38,17 @@ EXIT_STATUSES = """exit status:
   2  the command is wrong: usage error, a value out of range (e.g. a year), configuration error"""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line failures: a usage error prints
+    `koordinat: <what is wrong> (see `koordinat export attendance --help`)` and exits 2
+    (`EXIT_USAGE`), instead of the whole usage block. Subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"koordinat: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="koordinat", description="Koordinat working-group bot",
+    parser = _Parser(prog="koordinat", description="Koordinat working-group bot",
                                      epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run the bot (the local demo when no token is set)")

@@ -129,3 +129,24 @@ def test_operator_commands_print_results_not_logs_and_create_no_database_by_mist
     assert by_city.returncode == 0 and "Test" in by_city.stdout + by_city.stderr, by_city.stderr
     backwards = _koordinat(tmp_path, "export", "attendance", "Test", "--from", "2026-12-31", "--to", "2026-01-01")
     assert backwards.returncode == 2 and "is after --to" in backwards.stderr and backwards.stdout == ""
+
+
+def test_a_usage_error_is_one_line_naming_the_help(tmp_path: Path) -> None:
+    for args, what in ((("export", "attendance"), "the following arguments are required"),
+                       (("frobnicate",), "invalid choice"),
+                       (("survey", "target", "Kars", "I4", "--baseline-year", "iki bin"), "invalid int value")):
+        refused = _koordinat(tmp_path, *args)
+        lines = refused.stderr.strip().splitlines()
+        assert refused.returncode == 2 and len(lines) == 1, refused.stderr
+        assert lines[0].startswith("koordinat: ") and what in lines[0] and "--help`)" in lines[0], lines[0]
+
+
+def test_the_command_line_removes_a_mistyped_target_year(tmp_path: Path) -> None:
+    _koordinat(tmp_path, "group", "create", "Kadın Dostu Kent", "--city", "Kars")
+    set_ = _koordinat(tmp_path, "survey", "target", "Kars", "I4", "--baseline", "400", "--baseline-year", "2024",
+                      "--target", "2027=700", "--target", "2072=900")
+    assert set_.returncode == 0 and "2072: 900" in set_.stdout, set_.stderr
+    early = _koordinat(tmp_path, "survey", "target", "Kars", "I4", "--target", "2023=500")
+    assert early.returncode == 2 and "before the baseline's year (2024)" in early.stderr, early.stderr
+    fixed = _koordinat(tmp_path, "survey", "target", "Kars", "I4", "--target", "2072=-")
+    assert fixed.returncode == 0 and "2072" not in fixed.stdout and "2027: 700" in fixed.stdout, fixed.stdout

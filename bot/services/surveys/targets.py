@@ -57,13 +57,14 @@ def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     survey = commands.add_parser("survey", help="indicator surveys: targets, library").add_subparsers(
         dest="survey_command")
     target = survey.add_parser("target", help="set or show an indicator's baseline and yearly targets")
-    target.add_argument("group", help="group id or name")
+    target.add_argument("group", help="group id, name or city")
     target.add_argument("indicator", nargs="?", help="indicator code, e.g. I4 (none: show every card)")
     target.add_argument("--baseline", help="baseline value (başlangıç değeri), e.g. 400, %%32,5 or, for a yes/no "
                         "indicator, hayır/evet")
     target.add_argument("--baseline-year", type=int, help="the baseline's year, e.g. 2024")
     target.add_argument("--target", action="append", default=[], metavar="YEAR=VALUE",
-                        help="a yearly target (hedef), repeatable: --target 2027=700")
+                        help="a yearly target (hedef), repeatable: --target 2027=700; --target 2025=- removes "
+                        "that year's target")
     survey.add_parser("library", help="list the shipped indicators and survey templates")
     return survey
 
@@ -110,9 +111,16 @@ async def run_target(db: Database, args: argparse.Namespace, now: datetime) -> l
             kind = indicators[code].answer_type
             await repo.set_baseline(tx, group.id, code, number(args.baseline, kind, f"--baseline {args.baseline}"),
                                     args.baseline_year, now)
+        first = (existing := await repo.target_card(tx, group.id, code)) and existing.baseline_year
         for text in args.target:
-            year, value = parse_target(text, indicators[code].answer_type)
-            await repo.set_target(tx, group.id, code, year, value, now)
+            year, _, typed = text.partition("=")
+            if fold(typed) in REMOVE_WORDS and year.strip().isdigit():  # `--target 2025=-`: remove that year's
+                await repo.delete_target(tx, group.id, code, int(year))
+                continue
+            year_, value = parse_target(text, indicators[code].answer_type)
+            if first and year_ < first:
+                raise TargetError(f"--target {text.strip()}: a target cannot come before the baseline's year ({first})")
+            await repo.set_target(tx, group.id, code, year_, value, now)
         card = await repo.target_card(tx, group.id, code)
     return [f"{group.name} ({group.city})", _line(card, indicators) if card else f"{code}: no baseline or target yet"]
 
