@@ -17,6 +17,7 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
 from bot.services import build_services
+from bot.services.groups import GroupNotFound
 from bot.text import clean_text
 from messages import t
 from storage.db import Database, DatabaseUnavailable, backup_file
@@ -311,13 +312,10 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
-        found = await services.groups.find(args.group)
-        if not found:
-            return _fail(f"no group {args.group!r} (see `koordinat group list`)")
-        if len(found) > 1:
-            ids = ", ".join(f"{g.id} ({g.city})" for g in found)
-            return _fail(f"several groups are called {args.group!r}: {ids}; give the id instead")
-        group = found[0]
+        try:
+            group = await services.groups.find_one(args.group)
+        except GroupNotFound as error:
+            return _fail(str(error), EXIT_MISSING)
         role = Role(args.role or "member")
         invite = await services.groups.new_invite(group.id, role)
         link = services.links.telegram(invite.code)
@@ -361,13 +359,10 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
-        found = await services.groups.find(args.group)
-        if len(found) > 1:
-            ids = ", ".join(f"{g.id} ({g.city})" for g in found)
-            return _fail(f"several groups are called {args.group!r}: {ids}; give the id instead", EXIT_USAGE)
-        if not found:
-            return _fail(f"no group {args.group!r} (see `koordinat group list`)", EXIT_MISSING)
-        group = found[0]
+        try:
+            group = await services.groups.find_one(args.group)
+        except GroupNotFound as error:
+            return _fail(str(error), EXIT_USAGE if error.ambiguous else EXIT_MISSING)
         zone = ZoneInfo(group.timezone)
         since = datetime.combine(first, time(0), tzinfo=zone)
         until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.models import Group
-from bot.services import Services, build_services
+from bot.services import build_services
+from bot.services.groups import GroupNotFound
 from bot.services.milestones.exports import year_ics, year_xlsx
 from bot.services.milestones.template import template_years
 from storage.db import Database
@@ -44,9 +44,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
-        group = await _group(services, args.group)
-        if group is None:
-            print(f"koordinat: no group {args.group!r} (see `koordinat group list`)", file=sys.stderr)
+        try:
+            group = await services.groups.find_one(args.group)
+        except GroupNotFound as error:
+            print(f"koordinat: {error}", file=sys.stderr)
             return 1
         now = services.clock.now()
         today = now.astimezone(ZoneInfo(group.timezone)).date()
@@ -75,8 +76,3 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await db.close()
 
-
-async def _group(services: Services, key: str) -> Group | None:
-    """The one group `key` names (id, name or city; `GroupService.find`), else None."""
-    found = await services.groups.find(key)
-    return found[0] if len(found) == 1 else None

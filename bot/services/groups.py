@@ -80,6 +80,11 @@ class GroupService:
         async with self._db.read() as conn:
             return match_groups(await groups_repo.all_groups(conn), name_or_id)
 
+    async def find_one(self, name_or_id: str) -> Group:
+        """The one group an operator means (`one_group`); raises GroupNotFound."""
+        async with self._db.read() as conn:
+            return one_group(await groups_repo.all_groups(conn), name_or_id)
+
     async def same_name_and_city(self, name: str, city: str) -> list[Group]:
         """Existing groups with this name in this city (compared as `fold` sees them)."""
         async with self._db.read() as conn:
@@ -130,6 +135,26 @@ class GroupService:
     async def count_use(self, code: str) -> None:
         async with self._db.transaction() as tx:
             await invites_repo.count_use(tx, code)
+
+
+class GroupNotFound(LookupError):
+    """No group, or several, answer to what an operator typed. `str(error)` is the one line
+    to print; `ambiguous` is True when several matched (then she must give the id)."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
+
+
+def one_group(groups: list[Group], key: str) -> Group:
+    """The one group `key` names (`match_groups`). Raises GroupNotFound when none or several do."""
+    found = match_groups(groups, key)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = ", ".join(f"{g.id} ({g.name}, {g.city})" for g in found)
+        raise GroupNotFound(f"several groups match {key!r}: {names}; give the id", ambiguous=True)
+    raise GroupNotFound(f"no group {key!r} (see `koordinat group list`)")
 
 
 def match_groups(groups: list[Group], key: str) -> list[Group]:

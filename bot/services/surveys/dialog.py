@@ -230,6 +230,18 @@ def _nudge_hours(state: DialogState) -> list[int]:
     return [int(h) for h in hours] if isinstance(hours, list) else list(DEFAULT_NUDGE_HOURS)
 
 
+async def _dialog_survey(service: SurveyService, conversation: Conversation, ctx: Ctx,
+                         state: DialogState) -> Survey | None:
+    """The survey a one-question coordinator dialog is about (`survey_id`), checked to be of a
+    group she coordinates (NotAuthorized otherwise); None, with the dialog ended, once it is gone."""
+    survey = await service.survey(int(state.data["survey_id"]))
+    if survey is None:
+        await conversation.end(ctx)
+        return None
+    service.require_coordinator(ctx, survey.group_id)
+    return survey
+
+
 class ExtendFlow:
     """One question: the survey's new deadline."""
 
@@ -247,11 +259,9 @@ class ExtendFlow:
                          example=example_text(ctx.now, ZoneInfo(group.timezone)))]
 
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
-        survey = await self._service.survey(int(state.data["survey_id"]))
+        survey = await _dialog_survey(self._service, self._conversation, ctx, state)
         if survey is None:
-            await self._conversation.end(ctx)
             return [ctx.text("error.not_found")]
-        self._service.require_coordinator(ctx, survey.group_id)
         group = await self._service.group(survey.group_id)
         zone = ZoneInfo(group.timezone)
         try:
@@ -286,11 +296,9 @@ class NudgeTimesFlow:
                          nudges=nudges.describe(survey.nudge_hours, ctx.lang))]
 
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
-        survey = await self._service.survey(int(state.data["survey_id"]))
+        survey = await _dialog_survey(self._service, self._conversation, ctx, state)
         if survey is None:
-            await self._conversation.end(ctx)
             return [ctx.text("error.not_found")]
-        self._service.require_coordinator(ctx, survey.group_id)
         if not survey.is_open:
             await self._conversation.end(ctx)
             return [ctx.text("survey.already_closed")]

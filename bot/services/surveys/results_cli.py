@@ -21,7 +21,6 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.errors import NotFound
-from bot.models import Group
 from bot.services.surveys import content
 from bot.services.surveys.exports import export_filename, template_filename
 from bot.services.surveys.model import SurveyForm
@@ -118,16 +117,13 @@ async def _export_template(service: SurveyResultsService, args: argparse.Namespa
     return f"template {args.template}: {len(views)} group(s) ({groups}) written to {target}"
 
 
-async def _group(conn, key: str) -> Group:  # type: ignore[no-untyped-def]
-    from bot.services.groups import match_groups
+async def _group(conn, key: str):  # type: ignore[no-untyped-def]
+    from bot.services.groups import GroupNotFound, one_group
 
-    found = match_groups(await groups_repo.all_groups(conn), key)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise MissingTarget(f"several groups match {key!r}: " + ", ".join(f"{g.id} ({g.name}, {g.city})" for g in found)
-                            + "; give the id")
-    raise MissingTarget(f"no group {key!r}; see koordinat group list")
+    try:
+        return one_group(await groups_repo.all_groups(conn), key)
+    except GroupNotFound as error:
+        raise MissingTarget(str(error)) from None
 
 
 async def _import(db: Database, args: argparse.Namespace) -> str:

@@ -140,15 +140,12 @@ def _line(card: repo.TargetCard, indicators: dict[str, content.Indicator]) -> st
 
 
 async def _group(conn, key: str):  # type: ignore[no-untyped-def]
-    from bot.services.groups import match_groups
+    from bot.services.groups import GroupNotFound, one_group
 
-    found = match_groups(await groups_repo.all_groups(conn), key)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise GroupMissing(f"several groups match {key!r}: " + ", ".join(f"{g.id} ({g.name}, {g.city})" for g in found)
-                           + "; give the id")
-    raise GroupMissing(f"no group {key!r}; see koordinat group list")
+    try:
+        return one_group(await groups_repo.all_groups(conn), key)
+    except GroupNotFound as error:
+        raise GroupMissing(str(error)) from None
 
 
 def library_lines() -> list[str]:
