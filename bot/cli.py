@@ -8,6 +8,7 @@ import json
 import logging
 import sqlite3
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
@@ -48,6 +49,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"koordinat: {message} (see `{self.prog} --help`)\n")
 
 
+def _day(text: str) -> date:
+    """argparse type for `--today`: an ISO day (`2027-06-15`), else a one-line usage error."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day: {text!r} (example: 2027-06-15)") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="koordinat", description="Koordinat working-group bot",
                                      epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="try Koordinat in the terminal, no token needed")
     demo.add_argument("--script", action="store_true", help="play the scripted tour and exit")
     demo.add_argument("--language", choices=["tr", "en"], default=None)
+    demo.add_argument("--today", type=_day, default=None, metavar="YYYY-MM-DD",
+                      help="play the demo as if today were this day (e.g. a budget month: 2027-09-01)")
     commands.add_parser("migrate", help="apply database migrations")
     backup = commands.add_parser("backup", help="consistent copy of the database (safe while running)")
     backup.add_argument("path", type=Path)
@@ -139,6 +150,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
             return 2
         return asyncio.run(runtime(settings).run_until_stopped(webhook=args.webhook)) or 0
     if command == "demo":
+        if args.today is not None:
+            settings = settings.model_copy(update={"demo_today": args.today})
         return _demo(settings, runtime, script=args.script, language=args.language)
     if command == "migrate":
         return asyncio.run(_migrate(settings))

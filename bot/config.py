@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     # Survey evidence (photos, documents members send as answers): KOORDINAT_FILES_DIR.
     files_dir: Path = Path("./koordinat-files")
     timezone: str = "Europe/Istanbul"
+    # The local demo's first day (`koordinat demo --today 2027-06-15`); None: today in `timezone`.
+    demo_today: date | None = None
     default_language: Language = "tr"
 
     webhook_url: str | None = None

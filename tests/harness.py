@@ -4,7 +4,7 @@ talking real HTTP to the fake Telegram Bot API, driven as people would drive it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.__main__ import Koordinat
@@ -16,6 +16,8 @@ from bot.services.groups import CreatedGroup
 
 # A fixed, realistic "now" for every test: Wednesday 25 November 2026, 09:00 in Istanbul.
 TEST_START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+# The local demo's first day in tests (`koordinat demo --today`): a Monday, never the real date.
+DEMO_TODAY = date(2026, 11, 30)
 
 
 def make_settings(server: FakeBotApi, database: Path, **overrides: object) -> Settings:

@@ -5,20 +5,43 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.harness import DEMO_TODAY
 
-def _demo(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+# The demo's first day is injected (`--today`, KOORDINAT_DEMO_TODAY): no test knows the real date.
+TR_WEEKDAYS = ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar")
+
+
+def _demo(tmp_path: Path, *args: str, stdin: str | None = None, today: date = DEMO_TODAY,
+          zone: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
+    env["KOORDINAT_DEMO_TODAY"] = today.isoformat()
+    if zone:
+        env["KOORDINAT_TIMEZONE"] = zone
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=180)
 
 
-@pytest.mark.parametrize(("language", "finale"), [("tr", "Tur tamamlandı"), ("en", "Tour complete")])
-def test_the_scripted_tour_passes_in_both_languages(tmp_path: Path, language: str, finale: str) -> None:
-    result = _demo(tmp_path, "demo", "--script", "--language", language)
+def _day(day: date) -> str:
+    return f"{TR_WEEKDAYS[day.weekday()]}, {day:%d.%m.%Y}"
+
+
+@pytest.mark.parametrize(("language", "finale", "today", "zone"), [
+    ("tr", "Tur tamamlandı", DEMO_TODAY, None),
+    ("en", "Tour complete", DEMO_TODAY, None),
+    # The same tour on the days a calendar goes wrong: the year's last day, a leap day, and the
+    # days before a daylight-saving change (in a zone that has one; Türkiye has none).
+    ("en", "Tour complete", date(2026, 12, 31), None),
+    ("tr", "Tur tamamlandı", date(2028, 2, 29), None),
+    ("tr", "Tur tamamlandı", date(2027, 3, 26), "Europe/Berlin"),
+], ids=["tr", "en", "new-year-en", "leap-day-tr", "dst-tr"])
+def test_the_scripted_tour_passes_in_both_languages(tmp_path: Path, language: str, finale: str,
+                                                    today: date, zone: str | None) -> None:
+    result = _demo(tmp_path, "demo", "--script", "--language", language, today=today, zone=zone)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert finale in result.stdout
     assert "Traceback" not in result.stderr
@@ -76,7 +99,7 @@ def test_the_terminal_chat(tmp_path: Path) -> None:
 
 
 def test_wait_steps_through_each_reminder_at_its_own_time(tmp_path: Path) -> None:
-    """`/wait 8d` jumps past the Kars meeting (07.12, 14:00): the clock stops at each reminder
+    """`/wait 8d` jumps past the Kars meeting (7 days after the demo's first day, 14:00): the clock stops at each reminder
     on the way, so the day-before reminder, the coordinators' summary and the hour-before
     reminder all go out, in order, each telling the time left at its own moment; none is
     dropped as "past its grace"."""
@@ -84,9 +107,9 @@ def test_wait_steps_through_each_reminder_at_its_own_time(tmp_path: Path) -> Non
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
     day_before = out.find("Hatırlatma: Aylık çalışma toplantısı yarın 14:00'te")
-    summary = out.find("Aylık çalışma toplantısı (Pazartesi, 07.12.2026 14:00) için yanıtlar")
+    summary = out.find(f"Aylık çalışma toplantısı ({_day(DEMO_TODAY + timedelta(days=7))} 14:00) için yanıtlar")
     hour_before = out.find("Hatırlatma: Aylık çalışma toplantısı 1 saat sonra")
     assert -1 < day_before < hour_before and -1 < summary < hour_before, out[-3000:]
-    assert "Demo saati: Salı, 08.12.2026 09:00" in out
+    assert f"Demo saati: {_day(DEMO_TODAY + timedelta(days=8))} 09:00" in out
     log = tmp_path / "demo-files" / "demo.log"
     assert not log.exists() or "past its grace" not in log.read_text(encoding="utf-8")

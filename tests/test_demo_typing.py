@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.__main__ import Koordinat
 from bot.config import Settings
 from bot.demo import play
+from tests.harness import DEMO_TODAY
 
 
 async def _chat(tmp_path: Path, lines: list[str], language: str = "en") -> str:
@@ -18,7 +19,7 @@ async def _chat(tmp_path: Path, lines: list[str], language: str = "en") -> str:
     async def read_line(prompt: str) -> str | None:
         return next(typed, None)  # the chat echoes `Name › line` itself
 
-    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, demo_today=DEMO_TODAY, database=tmp_path / "unused.db")  # type: ignore[call-arg]
     code = await play(settings, Koordinat, script=False, language=language, read_line=read_line,
                       write=out.append, files=tmp_path / "files", color=False)
     assert code == 0

@@ -8,6 +8,7 @@ from bot.__main__ import Koordinat
 from bot.config import Settings
 from bot.demo import play
 from messages import t
+from tests.harness import DEMO_TODAY
 
 
 async def test_playing_a_whatsapp_member_shows_lists_and_buttons(tmp_path: Path) -> None:
@@ -17,7 +18,7 @@ async def test_playing_a_whatsapp_member_shows_lists_and_buttons(tmp_path: Path)
     async def read_line(prompt: str) -> str | None:
         return next(lines, None)
 
-    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, demo_today=DEMO_TODAY, database=tmp_path / "unused.db")  # type: ignore[call-arg]
     code = await play(settings, Koordinat, script=False, language="tr", read_line=read_line,
                       write=out.append, files=tmp_path / "files", color=False)
     text = "\n".join(out)
@@ -35,7 +36,7 @@ async def test_the_tour_s_whatsapp_steps_pass(tmp_path: Path) -> None:
 
     for language in ("tr", "en"):
         out: list[str] = []
-        settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, demo_today=DEMO_TODAY, database=tmp_path / "unused.db")  # type: ignore[call-arg]
         code = await play(settings, Koordinat, script=True, language=language, write=out.append,
                           files=tmp_path / "files", color=False, steps=WHATSAPP)
         assert code == 0, "\n".join(out)[-3000:]

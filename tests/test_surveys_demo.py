@@ -12,12 +12,13 @@ from bot.config import Settings
 from bot.demo import play
 from bot.demo.surveys import load_seeds
 from bot.demo.tour import SURVEYING
+from tests.harness import DEMO_TODAY
 
 
 @pytest.mark.parametrize("language", ["tr", "en"])
 async def test_the_survey_steps_of_the_tour(tmp_path: Path, language: str) -> None:
     lines: list[str] = []
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, demo_today=DEMO_TODAY)  # type: ignore[call-arg]
     result = await play(settings, Koordinat, script=True, language=language, write=lines.append,
                         files=tmp_path / "demo-files", color=False, steps=SURVEYING)
     out = "\n".join(lines)
@@ -43,7 +44,7 @@ async def test_in_the_terminal_a_number_typed_at_a_number_question_is_the_answer
     async def read_line(prompt: str) -> str | None:
         return next(lines, None)
 
-    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, demo_today=DEMO_TODAY, database=tmp_path / "unused.db")  # type: ignore[call-arg]
     code = await play(settings, Koordinat, script=False, language="tr", read_line=read_line,
                       write=out.append, files=tmp_path / "files", color=False)
     text = "\n".join(out)

@@ -77,7 +77,7 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
     """The demo with its input and output injectable (tests drive the chat through these)."""
     language = normalize_language(language)
     zone = ZoneInfo(settings.timezone)
-    today = datetime.now(zone).date()
+    today = settings.demo_today or datetime.now(zone).date()
     clock = ManualClock(start=datetime.combine(today, time(9, 0), tzinfo=zone))  # a working morning
     with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as folder:
         # The demo's clock stands still while people type, so Meta's pair rate (a burst, then one
