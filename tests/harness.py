@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
 from bot.services import Services
 from bot.services.groups import CreatedGroup
+from bot.emulator.waits import DEFAULT_WAIT
 
 # A fixed, realistic "now" for every test: Wednesday 25 November 2026, 09:00 in Istanbul.
 TEST_START = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -91,10 +92,10 @@ class Harness:
         await self.server.press_button(person.user, message, choice)
         return await self.server.wait_for_message(person.user)
 
-    async def next(self, person: Person, timeout: float = 5.0) -> SentMessage:
+    async def next(self, person: Person, timeout: float = DEFAULT_WAIT) -> SentMessage:
         return await self.server.wait_for_message(person.user, timeout=timeout)
 
-    async def next_containing(self, person: Person, fragment: str, timeout: float = 5.0) -> SentMessage:
+    async def next_containing(self, person: Person, fragment: str, timeout: float = DEFAULT_WAIT) -> SentMessage:
         return await self.server.wait_for_message(person.user, lambda m: fragment in (m.text or ""), timeout=timeout)
 
     async def join(self, person: Person, code: str, language: str = "tr",

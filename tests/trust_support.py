@@ -8,6 +8,7 @@ from itertools import count
 from bot.emulator.bot_api import SentMessage
 from bot.emulator.bot_api_store import message_json
 from tests.harness import Harness, Person
+from bot.emulator.waits import DEFAULT_WAIT
 
 _forged_ids = count(7_700_000_000_000_000_001)
 
@@ -24,7 +25,7 @@ async def forge_press(harness: Harness, person: Person, data: str) -> SentMessag
     return await harness.next(person)
 
 
-async def eventually(check, timeout: float = 5.0):  # type: ignore[no-untyped-def]
+async def eventually(check, timeout: float = DEFAULT_WAIT):  # type: ignore[no-untyped-def]
     """Wait until the async `check()` returns a truthy value (an update with no reply has
     been handled) and return it; fails the test after `timeout` seconds."""
     import asyncio

@@ -13,6 +13,7 @@ from bot.clock import ManualClock, utc_timestamp
 from bot.emulator.telegram import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi, FakeWaUser, WaMessage
 from tests.harness import Harness
+from bot.emulator.waits import DEFAULT_WAIT
 
 
 def free_port() -> int:
@@ -39,7 +40,7 @@ class WaHarness(Harness):
         await self.graph.tap(user, message, choice)
         return await self.graph.wait_for_message(user)
 
-    async def wa_next(self, user: FakeWaUser, fragment: str | None = None, timeout: float = 5.0) -> WaMessage:
+    async def wa_next(self, user: FakeWaUser, fragment: str | None = None, timeout: float = DEFAULT_WAIT) -> WaMessage:
         return await self.graph.wait_for_message(
             user, (lambda m: fragment in m.text) if fragment else None, timeout=timeout)
 

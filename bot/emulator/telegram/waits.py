@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.emulator.telegram.methods import BotApiMethods
 from bot.emulator.telegram.records import ApiCall, CallbackAnswer, FakeUser, SentMessage
+from bot.emulator.waits import DEFAULT_WAIT
 
 
 class Waiting:
@@ -24,7 +25,7 @@ class Waiting:
     _last_activity: float
 
     async def wait_until(
-        self, condition: Callable[[], bool], *, timeout: float = 5.0, what: str = "condition"
+        self, condition: Callable[[], bool], *, timeout: float = DEFAULT_WAIT, what: str = "condition"
     ) -> None:
         """Wait until `condition()` is true.
 
@@ -43,7 +44,7 @@ class Waiting:
         chat_id: int | FakeUser,
         predicate: Callable[[SentMessage], bool] | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float = DEFAULT_WAIT,
         after: int | SentMessage | None = None,
     ) -> SentMessage:
         """The next bot message in the chat (matching `predicate`, if given).
@@ -82,7 +83,7 @@ class Waiting:
         message: SentMessage,
         predicate: Callable[[SentMessage], bool] | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float = DEFAULT_WAIT,
     ) -> SentMessage:
         """Wait until `message` is edited (again), or until `predicate(message)` holds."""
         edits = len(message.history) + 1
@@ -103,7 +104,7 @@ class Waiting:
         method: str,
         count: int = 1,
         *,
-        timeout: float = 5.0,
+        timeout: float = DEFAULT_WAIT,
         predicate: Callable[[ApiCall], bool] | None = None,
     ) -> list[ApiCall]:
         """Wait until `count` calls of `method` (matching `predicate`) have been answered."""
@@ -129,7 +130,7 @@ class Waiting:
         return [c for c in done if predicate(c)] if predicate else list(done)
 
     async def wait_for_callback_answer(
-        self, update_id: int, *, timeout: float = 5.0
+        self, update_id: int, *, timeout: float = DEFAULT_WAIT
     ) -> CallbackAnswer:
         """The answerCallbackQuery reply to the button press that made update `update_id`."""
         press = next((p for p in self._api.presses.values() if p.update_id == update_id), None)
@@ -142,7 +143,7 @@ class Waiting:
         assert press.answer is not None
         return press.answer
 
-    async def wait_idle(self, quiet: float = 0.2, *, timeout: float = 5.0) -> None:
+    async def wait_idle(self, quiet: float = 0.2, *, timeout: float = DEFAULT_WAIT) -> None:
         """Wait until updates are confirmed and no API call (other than getUpdates) came for
         `quiet` seconds. Useful in benchmarks and demos; tests should wait for what they expect."""
         deadline = time.monotonic() + timeout

@@ -41,6 +41,7 @@ from bot.emulator.whatsapp.records import (
     WaMessage,
 )
 from messages import whatsapp_templates
+from bot.emulator.waits import DEFAULT_WAIT
 
 __all__ = ["FakeGraphApi", "FakeWaUser", "GraphError", "WaMessage", "sign"]
 
@@ -230,7 +231,7 @@ class FakeGraphApi:
 
     # -- waiting ---------------------------------------------------------------------------
     async def wait_for_message(self, user: FakeWaUser, predicate: Callable[[WaMessage], bool] | None = None,
-                               *, timeout: float = 5.0) -> WaMessage:
+                               *, timeout: float = DEFAULT_WAIT) -> WaMessage:
         """The next message sent to her (matching `predicate`), after the last one returned."""
         key = user.user_id
         async with asyncio.timeout(timeout):
