@@ -59,6 +59,10 @@ async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
             print(f"koordinat: round {args.round_id} has not finished voting; its opinion is drafted after the vote",
                   file=sys.stderr)
             return 1
+        if not await rounds.voters_of(round_.id):
+            print(f"koordinat: nobody voted in round {args.round_id}: there is no ranking and no opinion "
+                  "(its proposals can be resubmitted in the next round)", file=sys.stderr)
+            return 1
         group = await rounds.group(round_.group_id)
         attachment = await rounds.opinion_attachment(round_, group, args.language or group.language)
         path: Path = args.output or Path(attachment.filename)
