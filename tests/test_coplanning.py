@@ -5,6 +5,8 @@ decision told back to the author — through the fake Bot API, with the moved cl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import io
 from datetime import timedelta
 
@@ -400,6 +402,8 @@ async def test_exports_in_chat_and_from_the_command_line(harness: Harness, tmp_p
     await harness.stop()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
     env["KOORDINAT_DATABASE"] = str(harness.database)
+    # This checkout's code, whatever the installed package points at.
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")])
     run = lambda *args: subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,  # noqa: E731
                                        capture_output=True, text=True, timeout=90)
     opinion = run("export", "opinion", "1", "--output", str(tmp_path / "gorus.docx"))
