@@ -318,6 +318,7 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     await harness.next_containing(ayse, "Verileriniz silindi")
     rows = await db.fetchall("SELECT author_id, title FROM proposals")
     assert [(row["author_id"], row["title"]) for row in rows] == [(None, "Kadın kooperatiflerinden belediye alımı")]
+    await harness.settle()  # the result and adoption notices first, not between her taps
     await harness.server.send_text(zeynep.user, "/oneriler")
     overview = await harness.next_containing(zeynep, "Aşama")
     await harness.next_containing(zeynep, "yan yana")

@@ -5,6 +5,7 @@ terse title hide two bodies asking for the same thing); a pair is offered when e
 Words are compared after Turkish folding (`bot.text.fold`: `Sığınma`, `SIGINMA`, `sığınma` are
 one word) and suffix-tolerantly: Turkish is agglutinative, so `sığınmaevinin`, `sığınma`,
 `sığınmaevine` share their stem. Two words match when one is a prefix of the other, when they
+have the same root once a request or verbal-noun ending is dropped (`açılsın`, `açılması`),
 share a prefix of `STEM` letters (the fixed-prefix stemming that works well for Turkish
 retrieval: Can et al., "Information retrieval on Turkish texts", JASIST 59(3), 2008), or when
 rapidfuzz sees a typo (`fuzz.ratio` ≥ `TYPO_RATIO` for words of 6+ letters). Word order does
@@ -22,8 +23,12 @@ from rapidfuzz.distance import Prefix
 
 from bot.text import fold
 
-STEM = 4          # letters two words must share at their start (açılsın / açılması)
+STEM = 5          # letters two words must share at their start (kooperatifler / kooperatiflerinden)
 MIN_WORD = 5      # …and both must be at least this long (short words must match as a prefix)
+# Request and verbal-noun endings: `açılsın` and `açılması` share the root `açıl` (4 letters,
+# too short for STEM alone: `konut` / `konukevi`, `kapasite` / `kapanış` share 4 too).
+_VERBAL = ("malari", "meleri", "masi", "mesi", "mali", "meli", "mak", "mek", "sinlar", "sinler", "sin", "sun", "ma",
+           "me")
 TYPO_RATIO = 88   # rapidfuzz ratio from which two long words are one word mistyped
 
 TITLE_CLOSE = 0.6     # Dice score of titles from which they are close
@@ -59,9 +64,17 @@ def words(text: str, ignore: Iterable[str] = ()) -> list[str]:
     return found
 
 
+def _root(word: str) -> str:
+    """The word without a request or verbal-noun ending (`acilsin`, `acilmasi` → `acil`)."""
+    for ending in _VERBAL:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
 def same_word(a: str, b: str) -> bool:
     """Whether two folded words are one word with different suffixes (or a typo)."""
-    if a == b:
+    if a == b or _root(a) == _root(b):
         return True
     shorter = min(len(a), len(b))
     common = int(Prefix.similarity(a, b))
