@@ -311,6 +311,14 @@ async def test_no_vote_means_no_ranking_and_no_opinion_in_chat_cli_and_sheet(har
                           timeout=90)
     assert done.returncode == 1 and "nobody voted in round 1" in done.stderr
     assert not (tmp_path / "gorus.docx").exists()
+    listed = subprocess.run([sys.executable, "-m", "bot", "group", "rounds", "Kars"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=90)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith("1\tKadın Dostu Kent (Kars)\tbudget 2028\t") and "voters: 0" in listed.stdout
+    assert "awaiting the council: 2" in listed.stdout  # no fate recorded: never dropped by age
+    unknown = subprocess.run([sys.executable, "-m", "bot", "group", "rounds", "Ankara"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=90)
+    assert unknown.returncode == 1 and "no group 'Ankara'" in unknown.stderr
     english = subprocess.run([sys.executable, "-m", "bot", "export", "proposals", "--language", "en", "--output",
                               str(tmp_path / "all.xlsx")], cwd=tmp_path, env=env, capture_output=True, text=True,
                              timeout=90)

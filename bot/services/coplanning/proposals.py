@@ -131,6 +131,14 @@ class Proposals:
             replies.append(ctx.text("coplan.no_rounds"))
         for round_ in rounds[:4]:
             replies += await self.round_replies(ctx, round_)
+        if len(rounds) > 4:  # a coordinator of several groups: the rest one tap away, none hidden
+            buttons = []
+            for round_ in rounds[4:12]:
+                group = await self._service.rounds.group(round_.group_id)
+                label = t("coplan.older_line", ctx.lang, feeds=render.plain(render.feeds_label(round_, ctx.lang)),
+                          group=group.city)
+                buttons.append([Button(label=label[:60], choice=f"cp:rd:{round_.id}")])
+            replies.append(Reply(text=t("coplan.more_rounds", ctx.lang, count=len(rounds) - 4), buttons=buttons))
         if older:
             replies.append(Reply(text=t("coplan.older_heading", ctx.lang, count=len(older)), buttons=[
                 [Button(label=t("coplan.older_button", ctx.lang), choice="cp:old:0")]]))
