@@ -235,7 +235,7 @@ class CoPlanningService:
         council takes) of the groups she coordinates; older rounds' opinions are one tap
         away under "older rounds". A round nobody voted in has no opinion, and says so."""
         groups = ctx.coordinated_groups()
-        rounds = [r for r in await self.rounds.current(groups) if r.counted_at is not None]
+        rounds = [r for r in await self.rounds.current(groups) if r.counted_at is not None or ctx.now >= r.vote_until]
         replies: Replies = []
         for round_ in rounds[:3]:
             replies += await self.opinion(ctx, round_.id)
@@ -255,6 +255,12 @@ class CoPlanningService:
         if round_.group_id not in ctx.roles:
             raise NotFound()
         self.require_coordinator(ctx, round_.group_id)
+        if round_.counted_at is None and ctx.now >= round_.vote_until:  # its timer has not run yet (downtime)
+            if round_.phase(ctx.now) is Phase.CLOSED:
+                await self.rounds.adopt(round_.id, ctx.now)
+            else:
+                await self.rounds.count(round_.id, ctx.now)
+            round_ = await self.rounds.get(round_id)
         if round_.counted_at is None:
             return [ctx.text("coplan.no_opinion_yet")]
         group = await self.rounds.group(round_.group_id)
