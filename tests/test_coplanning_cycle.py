@@ -114,6 +114,9 @@ async def test_a_budget_round_from_june_to_the_councils_decision_in_november(har
     await command(harness, jane, "/oneriler", "/proposals")
     english = await with_button(harness, jane, f"cp:res:{run.round_id}")
     assert "awaiting an answer: 3 proposal(s)" in english.text and "Aşama" not in english.text
+    await command(harness, ayse, "/oy", "/vote")
+    no_vote = await expect(harness, ayse, "coplan.no_voting_round")
+    assert no_vote.callback_datas == [f"cp:res:{run.round_id}"]  # the result is still one tap away
     await command(harness, zeynep, "/gorus", "/opinion")
     again_doc = await harness.server.wait_for_message(zeynep.user, lambda m: bool(m.document_name))
     assert "TASLAK" not in again_doc.text
