@@ -194,6 +194,20 @@ async def test_a_budget_round_from_june_to_the_councils_decision_in_november(har
     card = replies[0].text
     assert "Yeniden sunulan öneri" in card
     assert "KARS-2028-B1-002: ❌ Reddedildi (19.11.2027, karar no: 2027/88). Gerekçe: Mükerrer kalem" in card
+    # The sheet and the next opinion keep it too.
+    import openpyxl
+
+    sheet = await harness.services.coplanning.export_attachment([1], "tr")
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows()]
+    assert rows[0][12] == "Önceki referans"
+    assert [row[12] for row in rows[1:] if row[3] == "KARS-2029-B2-001"] == ["KARS-2028-B1-002"]
+    await until(harness, second.discuss_until + timedelta(hours=1))
+    await vote(harness, elif_, second.round_id, [new_id])
+    await until(harness, second.vote_until + timedelta(hours=1))
+    await command(harness, zeynep, "/gorus", "/opinion")
+    next_opinion = docx_text((await harness.server.wait_for_message(
+        zeynep.user, lambda m: bool(m.document_name) and "TASLAK" in (m.text or ""))).document_bytes)
+    assert "Önceki sunuşlar:" in next_opinion and "KARS-2028-B1-002: ❌ Reddedildi" in next_opinion
 
 
 async def test_the_simulation_helper_runs_a_round_to_the_councils_decision(harness: Harness) -> None:

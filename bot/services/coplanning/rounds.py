@@ -354,7 +354,8 @@ class Rounds:
         answers = await repo.consents(conn, round_.id)
         count = len(await repo.proposals_of_round(conn, round_.id))
         discussions = {line.proposal.id: await repo.discussion(conn, line.proposal.id) for line in lines}
-        histories = {line.proposal.id: await history_lines(conn, line.proposal, lang) for line in lines}
+        histories = {line.proposal.id: [render.plain(text) for text in await history_lines(conn, line.proposal, lang)]
+                     for line in lines}
         voters, members = turnout or (0, 0)
         dated = round_.adopted_at or round_.counted_at or self._now()
         draft = None
