@@ -190,6 +190,22 @@ async def record_decision(harness: Harness, coordinator: Person, proposal_id: in
     await expect(harness, coordinator, "coplan.decision_evidence_skipped")
 
 
+async def resubmit(harness: Harness, person: Person, earlier_id: int, round_id: int) -> Submitted:
+    """Next year: `/oneriler` lists the earlier round's pending or rejected proposals (with the
+    council's answer); she taps "resubmit" on `earlier_id` and submits it unchanged. The new
+    proposal keeps its history (`resubmitted_from`)."""
+    await command(harness, person, "/oneriler", "/proposals")
+    previous = await with_button(harness, person, f"cp:rs:{earlier_id}:{round_id}")
+    await harness.server.press_button(person.user, previous, f"cp:rs:{earlier_id}:{round_id}")
+    preview = await with_button(harness, person, "cpprop:submit")
+    await harness.server.press_button(person.user, preview, "cpprop:submit")
+    done = await expect(harness, person, "coplan.submitted")
+    row = await harness.services.db.fetchone(
+        "SELECT id, ref FROM proposals WHERE resubmitted_from = ? ORDER BY id DESC LIMIT 1", (earlier_id,))
+    assert row is not None and row[1] in (done.text or ""), done.text
+    return Submitted(ref=str(row[1]), proposal_id=int(row[0]), author=person)
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the council decided on the n-th proposal: outcome, number, reason."""

@@ -28,7 +28,8 @@ import pytest
 from bot.clock import ManualClock
 from bot.models import Actor
 from tests.coplanning_support import (Decision, command, consent, expect, fragment, open_budget_round, propose,
-                                      record_decision, run_round_to_decision, until, vote, with_button)
+                                      record_decision, resubmit, run_round_to_decision, until, vote,
+                                      with_button)
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with, texts
 
@@ -183,16 +184,12 @@ async def test_a_budget_round_from_june_to_the_councils_decision_in_november(har
     await command(harness, elif_, "/oneriler", "/proposals")
     previous = await with_button(harness, elif_, f"cp:rs:{again.proposal_id}:{second.round_id}")
     assert again.ref in previous.text and "Mükerrer kalem" in previous.text
-    await harness.server.press_button(elif_.user, previous, f"cp:rs:{again.proposal_id}:{second.round_id}")
-    preview = await with_button(harness, elif_, "cpprop:submit")
-    await harness.server.press_button(elif_.user, preview, "cpprop:submit")
-    resubmitted = await expect(harness, elif_, "coplan.submitted")
-    assert "KARS-2029-B2-001" in resubmitted.text  # the group's 2nd round, whatever the database holds
-    new_id = (await harness.services.db.fetchone("SELECT id FROM proposals WHERE ref = 'KARS-2029-B2-001'"))[0]
-    replies = await harness.services.conversation.on_choice(Actor(channel="telegram", external_id=str(elif_.chat_id)),
-                                                            f"cp:v:{new_id}")
-    card = replies[0].text
-    assert "Yeniden sunulan öneri" in card
+    resubmitted = await resubmit(harness, elif_, again.proposal_id, second.round_id)
+    assert resubmitted.ref == "KARS-2029-B2-001"  # the group's 2nd round, whatever the database holds
+    new_id = resubmitted.proposal_id
+    await command(harness, elif_, "/oneriler", "/proposals")
+    listing = await with_button(harness, elif_, f"cp:v:{new_id}")
+    card = (await press_and_wait(harness, elif_, listing, f"cp:v:{new_id}", "coplan.card_history")).text
     assert "KARS-2028-B1-002: ❌ Reddedildi (19.11.2027, karar no: 2027/88). Gerekçe: Mükerrer kalem" in card
     # The sheet and the next opinion keep it too.
     import openpyxl
