@@ -134,7 +134,9 @@ async def test_a_budget_round_from_june_to_the_councils_decision_in_november(har
     before = await harness.send(zeynep, "10.08.2027")
     assert "18.08.2027 tarihinde kesinleşti" in before.text
     future = await harness.send(zeynep, "01.10.2027")
-    assert "henüz gelmedi" in future.text
+    assert "henüz gelmedi" in future.text and "27.09.2027" in future.text  # today as the example
+    vague = await harness.send(zeynep, "geçen ay")
+    assert "gün.ay.yıl" in vague.text and "bugün" in vague.text and "numara" not in vague.text
     saved = await harness.send(zeynep, "01.09.2027")
     assert "01.09.2027" in saved.text and "31.10.2027" in saved.text
 

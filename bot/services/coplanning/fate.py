@@ -165,8 +165,12 @@ class Fate:
         example = render.day(today, ctx.lang)
         words = text.split()
         if len(words) != 1:
-            raise InvalidAnswer("coplan.bad_event_date")
-        day = read_past_day(words[0], today)
+            raise InvalidAnswer("coplan.bad_sent_on", example=example)
+        try:
+            day = read_past_day(words[0], today)
+        except InvalidAnswer as error:
+            key = "coplan.sent_on_in_future" if error.key == "coplan.event_in_future" else "coplan.bad_sent_on"
+            raise InvalidAnswer(key, example=example) from error
         adopted = round_.adopted_at.astimezone(zone).date()
         if day < adopted:
             raise InvalidAnswer("coplan.sent_on_before_adoption", adopted=render.day(adopted, ctx.lang),
@@ -202,7 +206,7 @@ class Fate:
                 coordinators = [m.id for m, role in await members_repo.group_members(tx, group.id)
                                 if role is Role.COORDINATOR]
                 days = (today - sent).days
-                shown = proposals[:8]
+                shown = proposals
 
                 def notice(lang: str, r: Round = round_, g: Any = group, d: int = days, s: Any = sent,
                            ps: list[Proposal] = shown) -> Reply:
@@ -211,7 +215,7 @@ class Fate:
                                         sent=render.day(s, lang), days=d, lines=lines,
                                         refs=", ".join(p.ref for p in ps)),
                                  buttons=[[Button(label=f"📌 {p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60],
-                                                  choice=f"cp:fate:{p.id}")] for p in ps])
+                                                  choice=f"cp:fate:{p.id}")] for p in ps[:8]])
 
                 await self._service.broadcasts.send_to_members(
                     None, coordinators, notice, key_prefix=f"cp:round:{round_.id}:noanswer:{today.isoformat()}:m",
