@@ -198,6 +198,7 @@ async def resubmit(harness: Harness, person: Person, earlier_id: int, round_id: 
     previous = await with_button(harness, person, f"cp:rs:{earlier_id}:{round_id}")
     await harness.server.press_button(person.user, previous, f"cp:rs:{earlier_id}:{round_id}")
     preview = await with_button(harness, person, "cpprop:submit")
+    assert fragment("coplan.card_history", lang_of(person)) in (preview.text or ""), preview.text
     await harness.server.press_button(person.user, preview, "cpprop:submit")
     done = await expect(harness, person, "coplan.submitted")
     row = await harness.services.db.fetchone(

@@ -383,9 +383,15 @@ async def history_lines(conn: Connection, proposal: Proposal, lang: str) -> list
     """A resubmitted proposal's history, oldest first: each earlier reference with the
     council's recorded answer, its date, decision number and stated reason (or "no answer
     recorded"). Empty for a proposal submitted for the first time."""
+    return await history_from(conn, proposal.resubmitted_from, lang, seen={proposal.id})
+
+
+async def history_from(conn: Connection, earlier_id: int | None, lang: str, *, seen: set[int] | None = None
+                       ) -> list[str]:
+    """`history_lines` of a proposal resubmitted from `earlier_id` (also before it exists:
+    the resubmission's preview)."""
     found: list[str] = []
-    seen = {proposal.id}
-    earlier_id = proposal.resubmitted_from
+    seen = set(seen or ())
     while earlier_id is not None and earlier_id not in seen:
         seen.add(earlier_id)
         earlier = await repo.get_proposal(conn, earlier_id)

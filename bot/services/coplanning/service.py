@@ -87,6 +87,13 @@ class CoPlanningService:
             raise NotFound()
         return proposal, round_
 
+    async def history_from(self, earlier_id: int, lang: str) -> list[str]:
+        """A resubmission's history (earlier references, the council's answers and reasons)."""
+        from bot.services.coplanning.rounds import history_from
+
+        async with self.db.read() as conn:
+            return await history_from(conn, earlier_id, lang)
+
     @staticmethod
     def require_coordinator(ctx: Ctx, group_id: int) -> None:
         if ctx.roles.get(group_id) is not Role.COORDINATOR:
