@@ -164,24 +164,27 @@ async def flag(conn: Connection, proposal_id: int, now: datetime) -> None:
 
 
 async def unanswered(conn: Connection) -> list[tuple[Proposal, int]]:
-    """Active proposals still waiting for the council's answer (outcome pending) and not
-    flagged yet, of adopted rounds nobody archived, with their round id; the caller decides
+    """Active proposals still waiting for the council's answer (outcome pending), not
+    resubmitted to a later round and not flagged yet, of adopted rounds nobody archived, with their round id; the caller decides
     from the round's sent-to-council day whether they are overdue."""
     rows = await fetch_all(
         conn, "SELECT p.* FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id "
         "WHERE p.status = 'active' AND p.outcome = 'pending' AND p.flagged_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM proposals q WHERE q.resubmitted_from = p.id) "
         "AND r.adopted_at IS NOT NULL AND r.archived_at IS NULL ORDER BY p.round_id, p.id")
     return [(_proposal(row), int(row["round_id"])) for row in rows]
 
 
 async def pending_counts(conn: Connection, round_ids: list[int]) -> dict[int, int]:
-    """Round id → how many of its active proposals have no recorded outcome yet (0 if none)."""
+    """Round id → how many of its active proposals have no recorded outcome yet and were not
+    resubmitted to a later round (their story goes on there); 0 if none."""
     if not round_ids:
         return {}
     marks = ",".join("?" * len(round_ids))
     rows = await fetch_all(
-        conn, f"SELECT round_id, COUNT(*) AS n FROM proposals WHERE round_id IN ({marks}) AND status = 'active' "
-        "AND outcome = 'pending' GROUP BY round_id", list(round_ids))
+        conn, f"SELECT round_id, COUNT(*) AS n FROM proposals p WHERE round_id IN ({marks}) AND status = 'active' "
+        "AND outcome = 'pending' AND NOT EXISTS (SELECT 1 FROM proposals q WHERE q.resubmitted_from = p.id) "
+        "GROUP BY round_id", list(round_ids))
     found = {int(row["round_id"]): int(row["n"]) for row in rows}
     return {round_id: found.get(round_id, 0) for round_id in round_ids}
 

@@ -388,3 +388,24 @@ async def test_references_count_each_groups_own_rounds(harness: Harness) -> None
 
     assert "objection does not stop" in plain_t("coplan.doc_consent_rule", "en")
     assert fragment("coplan.doc_consent_rule", "tr") in plain_t("coplan.doc_consent_rule", "tr")
+
+
+async def test_a_round_nobody_voted_in_ends_when_its_proposals_move_on_to_the_next_round(harness: Harness) -> None:
+    """No vote, no fate to wait for from the council: the round stays current (with the
+    archive button) until its proposals are resubmitted to the next round, then it is older."""
+    zeynep, (ayse, jane) = await group_with(harness, ("Ayşe", "tr"), ("Jane", "en"))
+    run = await open_budget_round(harness, zeynep)
+    shelter = await propose(harness, ayse, *SHELTER, round_id=run.round_id)
+    childcare = await propose(harness, jane, *CHILDCARE, round_id=run.round_id)
+    await until(harness, at("07.06.2028"))  # a year on, nobody voted and nobody archived
+    rounds = harness.services.coplanning.rounds
+    assert [r.id for r in await rounds.current([1])] == [run.round_id]
+    second = await open_budget_round(harness, zeynep)
+    told = await harness.next_containing(jane, "has started!")
+    assert "Proposals from earlier rounds still unanswered or rejected: 2" in told.text
+    await resubmit(harness, ayse, shelter.proposal_id, second.round_id)
+    assert run.round_id in [r.id for r in await rounds.current([1])]  # Jane's is still waiting
+    again = await resubmit(harness, jane, childcare.proposal_id, second.round_id)
+    assert again.ref == "KARS-2029-B2-002"
+    assert [r.id for r in await rounds.current([1])] == [second.round_id]
+    assert [r.id for r in await rounds.older([1])] == [run.round_id]
