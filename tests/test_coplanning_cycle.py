@@ -401,7 +401,7 @@ async def test_a_round_nobody_voted_in_ends_when_its_proposals_move_on_to_the_ne
     rounds = harness.services.coplanning.rounds
     assert [r.id for r in await rounds.current([1])] == [run.round_id]
     second = await open_budget_round(harness, zeynep)
-    told = await harness.next_containing(jane, "has started!")
+    told = await harness.next_containing(jane, "«2029 budget» has started!")
     assert "Proposals from earlier rounds still unanswered or rejected: 2" in told.text
     await resubmit(harness, ayse, shelter.proposal_id, second.round_id)
     assert run.round_id in [r.id for r in await rounds.current([1])]  # Jane's is still waiting
