@@ -32,6 +32,7 @@ from tests.coplanning_support import (Decision, command, consent, expect, fragme
                                       with_button)
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with, texts
+from tests.whatsapp_support import graph, wa  # noqa: F401  (fixtures)
 
 # Monday 7 June 2027, 09:00 in Istanbul: the season a budget round opens.
 JUNE = datetime(2027, 6, 7, 6, 0, tzinfo=UTC)
@@ -409,3 +410,30 @@ async def test_a_round_nobody_voted_in_ends_when_its_proposals_move_on_to_the_ne
     assert again.ref == "KARS-2029-B2-002"
     assert [r.id for r in await rounds.current([1])] == [second.round_id]
     assert [r.id for r in await rounds.older([1])] == [run.round_id]
+
+
+async def test_a_whatsapp_member_reads_an_archived_round_under_older_rounds(wa) -> None:  # type: ignore[no-untyped-def]
+    """The same lifetime on WhatsApp: months later, the archived round is one list pick away."""
+    from bot.emulator.whatsapp import FakeWaUser
+
+    created = await wa.create_group()
+    zeynep = wa.person("Zeynep")
+    await wa.join(zeynep, created.coordinator_invite.code)
+    ayse = wa.person("Ayşe")
+    await wa.join(ayse, created.member_invite.code)
+    gul = FakeWaUser(user_id="905551112233", name="Gül")
+    await wa.wa_join(gul, created.member_invite.code, language="tr")
+    run = await open_budget_round(wa, zeynep)
+    await propose(wa, ayse, *SHELTER, round_id=run.round_id)
+    await until(wa, run.adopt_until + timedelta(days=1))  # nobody voted
+    await command(wa, zeynep, "/oneriler", "/proposals")
+    heading = await with_button(wa, zeynep, f"cp:arc:{run.round_id}")
+    await press_and_wait(wa, zeynep, heading, f"cp:arc:{run.round_id}", "coplan.archived_done")
+    await until(wa, at("20.11.2027"))
+    await wa.wa_skip(gul)
+    await wa.graph.send_text(gul, "/oneriler")
+    older = await wa.wa_next(gul, "Önceki turlar (1)")
+    listing = await wa.wa_tap(gul, older, "🗂 Önceki turlar")
+    assert "Önceki turlar (1)" in listing.text
+    opened = await wa.wa_tap(gul, listing, "2028 bütçesi · Kars")
+    assert "Arşivlendi" in opened.text and "Kimse oy vermedi" in opened.text

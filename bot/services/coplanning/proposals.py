@@ -379,6 +379,11 @@ class Proposals:
             others = [p for p in await repo.proposals_of_round(conn, round_.id) if p.id != proposal.id]
         if not others:
             return [ctx.text("coplan.nothing_to_merge")]
+        # The likeliest targets first (the same title/body comparison as the offer on submit).
+        group = await self._service.rounds.group(round_.group_id)
+        scores = dict(similar((proposal.title, proposal.body), [(p.id, (p.title, p.body)) for p in others],
+                              limit=len(others), ignore=(group.city,)))
+        others.sort(key=lambda p: (-scores.get(p.id, 0.0), p.id))
         return [Reply(text=t("coplan.ask_merge_target", ctx.lang, ref=proposal.ref), buttons=[
             [Button(label=f"{p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60], choice=f"cp:mrgto:{proposal.id}:{p.id}")]
             for p in others[:10]])]
