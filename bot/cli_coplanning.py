@@ -1,5 +1,5 @@
 """`koordinat export opinion ROUND`, `koordinat export proposals`, `koordinat group
-share-proposals GROUP on|off`: co-planning for the operator."""
+share-proposals GROUP on|off`, `koordinat group rounds [GROUP]`: co-planning for the operator."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def add_parsers(group: argparse._SubParsersAction, export: argparse._SubParsersA
     share = group.add_parser("share-proposals", help="let coordinators of other groups see this group's proposals")
     share.add_argument("group_id", type=int)
     share.add_argument("state", choices=["on", "off"])
+    rounds = group.add_parser("rounds", help="proposal rounds: current ones (running or awaiting the council) "
+                                             "and older ones (every fate recorded, or archived)")
+    rounds.add_argument("group", nargs="?", default=None, help="a group's id or name (default: every group)")
     opinion = export.add_parser("opinion", help="a proposal round's opinion document (.docx)")
     opinion.add_argument("round_id", type=int)
     opinion.add_argument("--language", choices=["tr", "en"], default=None)
@@ -32,11 +35,13 @@ def add_parsers(group: argparse._SubParsersAction, export: argparse._SubParsersA
 
 
 def handles(args: argparse.Namespace) -> bool:
-    return ((args.command == "group" and getattr(args, "group_command", None) == "share-proposals")
+    return ((args.command == "group" and getattr(args, "group_command", None) in ("share-proposals", "rounds"))
             or (args.command == "export" and getattr(args, "export_command", None) in ("opinion", "proposals")))
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "group" and args.group_command == "rounds":
+        return await list_rounds(settings, args)
     if args.command == "group":
         return await share_proposals(settings, args)
     if args.export_command == "opinion":
@@ -53,11 +58,15 @@ async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
         try:
             round_ = await rounds.get(args.round_id)
         except NotFound:
-            print(f"koordinat: no proposal round {args.round_id} (see the round numbers in /oneriler)", file=sys.stderr)
+            print(f"koordinat: no proposal round {args.round_id} (see `koordinat group rounds`)", file=sys.stderr)
             return 1
         if round_.counted_at is None:
             print(f"koordinat: round {args.round_id} has not finished voting; its opinion is drafted after the vote",
                   file=sys.stderr)
+            return 1
+        if not await rounds.voters_of(round_.id):
+            print(f"koordinat: nobody voted in round {args.round_id}: there is no ranking and no opinion "
+                  "(its proposals can be resubmitted in the next round)", file=sys.stderr)
             return 1
         group = await rounds.group(round_.group_id)
         attachment = await rounds.opinion_attachment(round_, group, args.language or group.language)
@@ -100,6 +109,44 @@ async def share_proposals(settings: Settings, args: argparse.Namespace) -> int:
             await groups_repo.update_settings(tx, group.id, {**group.settings, "share_proposals": args.state == "on"})
         print(f"group {group.id} ({group.name}): proposals {'shared with' if args.state == 'on' else 'hidden from'} "
               "other groups' coordinators")
+        return 0
+    finally:
+        await db.close()
+
+
+async def list_rounds(settings: Settings, args: argparse.Namespace) -> int:
+    """One line per round, current ones first: id, group, what it feeds, phase, voters,
+    proposals still awaiting the council's answer, and archived/older. Nothing is dropped by
+    age: a round is current until every fate is recorded or it is archived."""
+    from bot.services.groups import GroupNotFound
+    from storage import coplanning as repo
+
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        try:
+            groups = [await services.groups.find_one(args.group)] if args.group else [
+                group for group, _ in await services.groups.all()]
+        except GroupNotFound as error:
+            print(f"koordinat: {error}", file=sys.stderr)
+            return 1
+        names = {group.id: f"{group.name} ({group.city})" for group in groups}
+        rounds = services.coplanning.rounds
+        current = await rounds.current(list(names))
+        older = await rounds.older(list(names))
+        if not current and not older:
+            print("no proposal rounds")
+            return 0
+        now = SystemClock().now()
+        async with db.read() as conn:
+            pending = await repo.pending_counts(conn, [r.id for r in current + older])
+        for label, chosen in (("current", current), ("older", older)):
+            for round_ in chosen:
+                voters = await rounds.voters_of(round_.id)
+                state = "archived" if round_.archived_at else label
+                print(f"{round_.id}\t{names[round_.group_id]}\t{round_.feeds.value} {round_.year}\t"
+                      f"{round_.phase(now).value}\tvoters: {'-' if voters is None else voters}\t"
+                      f"awaiting the council: {pending[round_.id]}\t{state}")
         return 0
     finally:
         await db.close()

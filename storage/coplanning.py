@@ -7,13 +7,14 @@ picks to that voter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from aiosqlite import Connection, Row
 
 from storage.coplanning_rows import Feeds, Outcome, Proposal, Round
 from storage import personal_data
+from storage.sql import fetch_all, fetch_one
 from storage.times import from_db, to_db
 
 
@@ -22,7 +23,8 @@ def _round(row: Row) -> Round:
                  collect_until=from_db(row["collect_until"]), discuss_until=from_db(row["discuss_until"]),
                  vote_until=from_db(row["vote_until"]), adopt_until=from_db(row["adopt_until"]),
                  max_picks=row["max_picks"], quorum=row["quorum"], counted_at=from_db(row["counted_at"]),
-                 adopted_at=from_db(row["adopted_at"]))
+                 adopted_at=from_db(row["adopted_at"]), archived_at=from_db(row["archived_at"]),
+                 sent_on=date.fromisoformat(row["sent_on"]) if row["sent_on"] else None)
 
 
 def _proposal(row: Row) -> Proposal:
@@ -161,22 +163,74 @@ async def flag(conn: Connection, proposal_id: int, now: datetime) -> None:
     await conn.execute("UPDATE proposals SET flagged_at = ? WHERE id = ?", (to_db(now), proposal_id))
 
 
-async def unanswered(conn: Connection, created_before: datetime) -> list[tuple[Proposal, int]]:
-    """Adopted-round proposals still pending, submitted before `created_before` and not flagged
-    yet, with their group id."""
-    async with conn.execute(
-        "SELECT p.*, r.group_id AS group_id FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id "
-        "WHERE p.status = 'active' AND p.outcome = 'pending' AND p.flagged_at IS NULL AND p.created_at < ? "
-        "ORDER BY p.id", (to_db(created_before),)) as cursor:
-        return [(_proposal(row), int(row["group_id"])) for row in await cursor.fetchall()]
+async def unanswered(conn: Connection) -> list[tuple[Proposal, int]]:
+    """Active proposals still waiting for the council's answer (outcome pending), not
+    resubmitted to a later round and not flagged yet, of adopted rounds nobody archived, with their round id; the caller decides
+    from the round's sent-to-council day whether they are overdue."""
+    rows = await fetch_all(
+        conn, "SELECT p.* FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id "
+        "WHERE p.status = 'active' AND p.outcome = 'pending' AND p.flagged_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM proposals q WHERE q.resubmitted_from = p.id) "
+        "AND r.adopted_at IS NOT NULL AND r.archived_at IS NULL ORDER BY p.round_id, p.id")
+    return [(_proposal(row), int(row["round_id"])) for row in rows]
+
+
+async def pending_counts(conn: Connection, round_ids: list[int]) -> dict[int, int]:
+    """Round id → how many of its active proposals have no recorded outcome yet and were not
+    resubmitted to a later round (their story goes on there); 0 if none."""
+    if not round_ids:
+        return {}
+    marks = ",".join("?" * len(round_ids))
+    rows = await fetch_all(
+        conn, f"SELECT round_id, COUNT(*) AS n FROM proposals p WHERE round_id IN ({marks}) AND status = 'active' "
+        "AND outcome = 'pending' AND NOT EXISTS (SELECT 1 FROM proposals q WHERE q.resubmitted_from = p.id) "
+        "GROUP BY round_id", list(round_ids))
+    found = {int(row["round_id"]): int(row["n"]) for row in rows}
+    return {round_id: found.get(round_id, 0) for round_id in round_ids}
+
+
+async def set_archived(conn: Connection, round_id: int, at: datetime | None, by: int | None) -> bool:
+    """Archive (`at` set) or bring back (`at` None) a round; False if it already was so."""
+    if at is None:
+        cursor = await conn.execute("UPDATE proposal_rounds SET archived_at = NULL, archived_by = NULL "
+                                    "WHERE id = ? AND archived_at IS NOT NULL", (round_id,))
+    else:
+        cursor = await conn.execute("UPDATE proposal_rounds SET archived_at = ?, archived_by = ? "
+                                    "WHERE id = ? AND archived_at IS NULL", (to_db(at), by, round_id))
+    return cursor.rowcount == 1
+
+
+async def set_sent_on(conn: Connection, round_id: int, day: date) -> None:
+    """The day the group's opinion went to the council (the 60-day flag counts from it)."""
+    await conn.execute("UPDATE proposal_rounds SET sent_on = ? WHERE id = ?", (day.isoformat(), round_id))
+
+
+async def round_number(conn: Connection, group_id: int, round_id: int) -> int:
+    """The round's place among its group's rounds (1 for the group's first), for references."""
+    row = await fetch_one(conn, "SELECT COUNT(*) AS n FROM proposal_rounds WHERE group_id = ? AND id <= ?",
+                          (group_id, round_id))
+    return int(row["n"]) if row else 1
+
+
+async def ref_taken(conn: Connection, ref: str) -> bool:
+    return await fetch_one(conn, "SELECT 1 FROM proposals WHERE ref = ?", (ref,)) is not None
+
+
+async def decision_of(conn: Connection, proposal_id: int) -> dict[str, Any] | None:
+    """The latest recorded council decision on a proposal (step 'decision'), or None."""
+    row = await fetch_one(conn, "SELECT happened_on, reference, outcome, reason FROM proposal_events "
+                          "WHERE proposal_id = ? AND step = 'decision' ORDER BY id DESC LIMIT 1", (proposal_id,))
+    return dict(row) if row else None
 
 
 async def open_for_resubmission(conn: Connection, group_id: int, feeds: Feeds, before_round: int) -> list[Proposal]:
-    """Pending or rejected proposals of the group's earlier rounds for the same plan or budget."""
+    """Pending or rejected proposals of the group's earlier rounds for the same plan or budget
+    (rounds that were adopted, or closed with nobody voting), not resubmitted yet."""
     async with conn.execute(
         "SELECT p.* FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id "
         "WHERE r.group_id = ? AND r.feeds = ? AND r.id < ? AND p.status = 'active' "
-        "AND p.outcome IN ('pending', 'rejected') AND r.adopted_at IS NOT NULL "
+        "AND p.outcome IN ('pending', 'rejected') AND (r.adopted_at IS NOT NULL OR (r.counted_at IS NOT NULL AND "
+        "NOT EXISTS (SELECT 1 FROM proposal_turnout t WHERE t.round_id = r.id AND t.voters > 0))) "
         "AND NOT EXISTS (SELECT 1 FROM proposals q WHERE q.resubmitted_from = p.id) ORDER BY p.id",
         (group_id, feeds.value, before_round)) as cursor:
         return [_proposal(row) for row in await cursor.fetchall()]
@@ -366,17 +420,20 @@ async def _export(conn: Connection, member_id: int) -> Any:
 
 
 async def export_rows(conn: Connection, group_ids: list[int]) -> list[dict[str, Any]]:
-    """Every proposal of these groups' rounds with its count, rank and last hand-off step
-    (for the cross-city sheet); no ballot is read."""
+    """Every proposal of these groups' rounds with its count, rank, the round's number of
+    voters (None before the count), the reference it was resubmitted from and its last
+    hand-off step (for the cross-city sheet); no ballot is read."""
     if not group_ids:
         return []
     marks = ",".join("?" * len(group_ids))
     async with conn.execute(
         "SELECT g.name AS group_name, g.city, r.feeds, r.year, p.ref, p.title, p.plan_item, p.status, p.outcome, "
-        "p.outcome_reason, res.votes, res.rank, res.tied, "
+        "p.outcome_reason, res.votes, res.rank, res.tied, tu.voters AS voters, "
+        "(SELECT q.ref FROM proposals q WHERE q.id = p.resubmitted_from) AS earlier_ref, "
         "(SELECT step FROM proposal_events e WHERE e.proposal_id = p.id ORDER BY e.id DESC LIMIT 1) AS last_step "
         "FROM proposals p JOIN proposal_rounds r ON r.id = p.round_id JOIN groups g ON g.id = r.group_id "
         "LEFT JOIN proposal_results res ON res.proposal_id = p.id AND res.round_id = r.id "
+        "LEFT JOIN proposal_turnout tu ON tu.round_id = r.id "
         f"WHERE r.group_id IN ({marks}) ORDER BY g.city, r.id, p.id", group_ids) as cursor:
         return [dict(row) for row in await cursor.fetchall()]
 

@@ -9,7 +9,7 @@ agenda).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -80,6 +80,8 @@ class Round(BaseModel):
     quorum: int | None = None
     counted_at: datetime | None = None
     adopted_at: datetime | None = None
+    archived_at: datetime | None = None
+    sent_on: date | None = None  # the day the opinion went to the council (None: adoption day)
 
     def phase(self, now: datetime) -> Phase:
         """The phase at `now`: each phase runs until its `*_until` (exclusive)."""

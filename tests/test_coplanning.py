@@ -5,6 +5,8 @@ decision told back to the author — through the fake Bot API, with the moved cl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import io
 from datetime import timedelta
 
@@ -79,7 +81,12 @@ async def test_nobody_voting_yields_no_group_opinion(harness: Harness) -> None:
                   "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
     await harness.advance(timedelta(days=9))  # the vote ends with no ballot
     result = await harness.next_containing(ayse, "kimse oy vermedi")
-    assert "grubun görüşü sayılmaz" in result.text and not result.buttons  # no consent round
+    assert "sıralama yok" in result.text and not result.buttons  # no consent round
+    assert "• KARS-2027-B1-001 — Kadın kooperatiflerinden" in result.text and "1." not in result.text
+    # During what would have been the consent round: no "draft" opinion either.
+    await harness.server.send_text(zeynep.user, "/gorus")
+    gorus = await harness.next_containing(zeynep, "görüş belgesi yok")
+    assert "kimse oy vermedi" in gorus.text and "TASLAK" not in gorus.text and not gorus.document_name
     await harness.advance(timedelta(days=5))
     closed = await harness.next_containing(ayse, "görüşü çıkmadı")
     assert "kesinleşti" not in closed.text
@@ -187,7 +194,7 @@ async def test_a_round_from_proposals_to_the_councils_decision(harness: Harness)
 
     # Adoption: the coordinator gets the opinion document; it holds ranks, counts, the objection.
     await harness.advance(timedelta(days=2))
-    document = await harness.next_containing(zeynep, "görüş belgesi")
+    document = await harness.next_containing(zeynep, "görüş belgesi (5393")
     assert document.document_name and document.document_name.endswith(".docx")
     parsed = docx.Document(io.BytesIO(document.document_bytes))
     body = "\n".join(p.text for p in parsed.paragraphs)
@@ -234,8 +241,9 @@ async def test_a_round_from_proposals_to_the_councils_decision(harness: Harness)
 
 async def open_round_suggested(harness: Harness, zeynep: Person) -> None:
     """Zeynep takes the suggested schedule for the 2028 budget in one tap."""
-    await harness.send(zeynep, "/onerituru")
-    feeds = await harness.next(zeynep)
+    await harness.settle()
+    await harness.server.send_text(zeynep.user, "/onerituru")
+    feeds = await harness.next_containing(zeynep, "neyi besleyecek")
     year = await harness.press(zeynep, feeds, "💰 Bütçe")
     assert "2028" in " ".join(year.button_texts)
     dates = await harness.press(zeynep, year, "2028")
@@ -284,7 +292,9 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     await harness.server.press_button(fatma.user, ballot, "cp:pk:1:1:0")
     await harness.server.wait_for_edit(ballot, lambda m: "1/1" in (m.text or ""))
 
-    export = await harness.send(fatma, "/verilerim")
+    await harness.settle()
+    await harness.server.send_text(fatma.user, "/verilerim")
+    export = await harness.server.wait_for_message(fatma.user, lambda m: bool(m.document_bytes))
     data = json.loads(export.document_bytes)
     assert [p["title"] for p in data["proposals"]["proposals"]] == ["Duraklara aydınlatma ve acil çağrı"]
     assert len(data["proposals"]["ballots"]) == 1
@@ -292,7 +302,8 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     # Fatma leaves before the close: her ballot and her (not adopted) proposal go.
     await harness.server.send_text(fatma.user, "/unut")  # a late notice may come first: find the question
     confirm = await harness.next_containing(fatma, "Emin misiniz?")
-    await harness.press(fatma, confirm, "forget:yes")
+    await harness.server.press_button(fatma.user, confirm, "forget:yes")
+    await harness.next_containing(fatma, "Verileriniz silindi")
     db = harness.services.db
     assert (await db.fetchone("SELECT COUNT(*) FROM proposal_ballots"))[0] == 0
     assert [row["title"] for row in await db.fetchall("SELECT title FROM proposals")] == [
@@ -303,9 +314,11 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     await harness.advance(timedelta(days=4))
     await harness.server.send_text(ayse.user, "/unut")  # a late notice may come first: find the question
     confirm = await harness.next_containing(ayse, "Emin misiniz?")
-    await harness.press(ayse, confirm, "forget:yes")
+    await harness.server.press_button(ayse.user, confirm, "forget:yes")
+    await harness.next_containing(ayse, "Verileriniz silindi")
     rows = await db.fetchall("SELECT author_id, title FROM proposals")
     assert [(row["author_id"], row["title"]) for row in rows] == [(None, "Kadın kooperatiflerinden belediye alımı")]
+    await harness.settle()  # the result and adoption notices first, not between her taps
     await harness.server.send_text(zeynep.user, "/oneriler")
     overview = await harness.next_containing(zeynep, "Aşama")
     await harness.next_containing(zeynep, "yan yana")
@@ -334,21 +347,24 @@ async def test_a_coordinator_of_two_cities_sees_both_and_others_see_only_theirs(
 
 
 async def test_a_proposal_without_an_answer_for_60_days_is_flagged_once(harness: Harness) -> None:
+    """60 days from the adoption (04.12.2026 23:59, no sending day recorded), not from the
+    submission (25.11): nothing on 01.02.2027, the flag on the morning of 02.02.2027, once."""
     zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
     await open_round(harness, zeynep)
     await propose(harness, ayse, "Kadın kooperatiflerinden belediye alımı",
                   "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")
     await harness.advance(timedelta(days=6))  # voting: one vote, so the round yields an opinion
     await _vote(harness, zeynep, "cp:pk:1:1:0")
-    await harness.advance(timedelta(days=53))
+    await harness.advance(timedelta(days=62))  # 01.02.2027 09:00: day 59 after the adoption
     await harness.settle()
-    assert not any("gündür yanıt yok" in text for text in texts(harness, zeynep))
-    await harness.advance(timedelta(days=2))
-    flagged = await harness.next_containing(zeynep, "gündür yanıt yok")
+    assert not any("gündür şu önerilere yanıt yok" in text for text in texts(harness, zeynep))
+    await harness.advance(timedelta(days=1, hours=4))  # past the daily check's hour on 02.02
+    flagged = await harness.next_containing(zeynep, "gündür şu önerilere yanıt yok")
     assert "KARS-2027-B1-001" in flagged.text and "bilgi verebilir misiniz" in flagged.text
+    assert "04.12.2026 tarihinde meclise gönderildi, 60 gündür" in flagged.text
     await harness.advance(timedelta(days=2))
     await harness.settle()
-    assert sum("gündür yanıt yok" in text for text in texts(harness, zeynep)) == 1
+    assert sum("yanıt yok" in text for text in texts(harness, zeynep)) == 1
 
 
 async def test_exports_in_chat_and_from_the_command_line(harness: Harness, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -387,6 +403,8 @@ async def test_exports_in_chat_and_from_the_command_line(harness: Harness, tmp_p
     await harness.stop()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
     env["KOORDINAT_DATABASE"] = str(harness.database)
+    # This checkout's code, whatever the installed package points at.
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")])
     run = lambda *args: subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,  # noqa: E731
                                        capture_output=True, text=True, timeout=90)
     opinion = run("export", "opinion", "1", "--output", str(tmp_path / "gorus.docx"))
@@ -415,7 +433,7 @@ async def test_the_demo_tour_submits_votes_and_shows_a_result(tmp_path) -> None:
                           files=tmp_path / "files", color=False, steps=COPLANNING)
         text = "\n".join(out)
         assert code == 0, text[-3000:]
-        assert "KARS-2027-B4-001" in text and ("(berabere)" in text or "(tie)" in text)
+        assert "KARS-2027-B1-001" in text and ("(berabere)" in text or "(tie)" in text)
 
 
 def test_a_ballot_always_ranks_and_references_keep_the_whole_city_name() -> None:
@@ -429,5 +447,5 @@ def test_a_ballot_always_ranks_and_references_keep_the_whole_city_name() -> None
                    discuss_until=moment, vote_until=moment, adopt_until=moment, max_picks=3)
     # Approving every proposal says nothing: with n proposals at most n − 1 picks, never above K.
     assert [round_.picks_allowed(n) for n in (0, 1, 2, 3, 4, 10)] == [1, 1, 1, 2, 3, 3]
-    assert reference("Gaziantep", round_, 2) == "GAZIANTEP-2027-PP3-002"
-    assert reference("Kahramanmaraş", round_, 12) == "KAHRAMANMARAS-2027-PP3-012"
+    assert reference("Gaziantep", round_, 2, round_number=3) == "GAZIANTEP-2027-PP3-002"
+    assert reference("Kahramanmaraş", round_, 12, round_number=1) == "KAHRAMANMARAS-2027-PP1-012"

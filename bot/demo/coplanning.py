@@ -12,7 +12,7 @@ from bot import content
 from bot.demo.seed import DemoGroup
 from bot.services import Services
 from bot.services.coplanning.model import Feeds
-from bot.services.coplanning.proposals import reference
+from bot.services.coplanning.proposals import new_reference
 from bot.services.coplanning.rounds import end_of_day
 from storage import coplanning as coplanning_repo
 from storage import members as members_repo
@@ -70,9 +70,9 @@ async def seed_round(services: Services, group: DemoGroup, language: str,
         quorum=None, created_by=None, announce=False)
     async with services.db.transaction() as tx:
         people = {member.display_name: member.id for member, _ in await members_repo.group_members(tx, group.id)}
-        for number, proposal in enumerate(found.proposals, start=1):
+        for proposal in found.proposals:
             await coplanning_repo.create_proposal(
-                tx, round_id=round_.id, ref=reference(group.city, round_, number),
+                tx, round_id=round_.id, ref=await new_reference(tx, group.city, round_),
                 title=_in(proposal.title, language) or "", body=_in(proposal.body, language) or "",
                 plan_item=proposal.plan_item, beneficiaries=None, effect=None, evidence=None,
                 author_id=people.get(proposal.author), resubmitted_from=None, now=now)

@@ -261,6 +261,9 @@ class ProposalFlow:
                      effect=data.get("effect") or "—",
                      evidence=t("coplan.evidence_yes" if data.get("evidence") else "coplan.evidence_no", ctx.lang),
                      feeds=render.feeds_label(round_, ctx.lang))
+            if data.get("resubmitted_from"):  # what became of it before travels with it
+                history = await self._service.history_from(int(data["resubmitted_from"]), ctx.lang)
+                text += "\n\n" + t("coplan.card_history", ctx.lang) + "".join(f"\n• {line}" for line in history)
             return Reply(text=text, buttons=[[Button(label=t("coplan.submit_button", ctx.lang), choice=f"{self.kind}:submit"),
                                               Button(label=t("coplan.edit_button", ctx.lang), choice=f"{self.kind}:edit"),
                                               Button(label=t("coplan.discard_button", ctx.lang), choice=f"{self.kind}:abort")]])

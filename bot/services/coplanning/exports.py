@@ -30,10 +30,12 @@ class ProposalRow:
     outcome: str
     reason: str
     last_step: str
+    no_votes: bool = False  # nobody voted in its round: no rank, no count
+    earlier: str = ""       # the reference it was resubmitted from
 
 
 COLUMNS = ("group", "city", "feeds", "ref", "title", "plan_item", "status", "votes", "rank", "outcome", "reason",
-           "last_step")
+           "last_step", "earlier")
 
 
 def proposals_xlsx(rows: Sequence[ProposalRow], lang: str) -> bytes:
@@ -52,11 +54,14 @@ def proposals_xlsx(rows: Sequence[ProposalRow], lang: str) -> bytes:
             sheet.write_string(index, column, value)
         if row.votes is not None:
             sheet.write_number(index, 7, row.votes)
-        if row.rank is not None:
+        if row.no_votes:  # nobody voted in the round: no ranking (as in chat and the CLI)
+            sheet.write_string(index, 8, plain(t("coplan.rank_no_votes", lang)))
+        elif row.rank is not None:
             sheet.write_string(index, 8, f"{row.rank}{' (=)' if row.tied else ''}")
         sheet.write_string(index, 9, row.outcome)
         sheet.write_string(index, 10, row.reason)
         sheet.write_string(index, 11, row.last_step)
+        sheet.write_string(index, 12, row.earlier)
     sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
     sheet.freeze_panes(1, 0)
     book.close()

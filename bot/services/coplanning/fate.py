@@ -6,14 +6,15 @@ answer after 60 days are flagged to coordinators with a drafted follow-up."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Role, Upload
 from bot.services.conversation import Ctx, Replies
-from bot.services.coplanning.model import NO_ANSWER_AFTER, Outcome, Step
+from bot.services.coplanning import render
+from bot.services.coplanning.model import NO_ANSWER_AFTER, Outcome, Proposal, Round, Step
 from bot.services.reminders import Reminder
 from bot.text import fold
 from messages import t
@@ -101,12 +102,11 @@ class Fate:
             if outcome is not None:
                 await repo.set_outcome(tx, proposal.id, Outcome(outcome), reason, ctx.now)
             authors = await repo.authors(tx, proposal.id)
-            shown = day.strftime("%d.%m.%Y")
 
             def notice(lang: str) -> Reply:
                 key = "coplan.fate_decision" if outcome else "coplan.fate_step"
                 return Reply(text=t(key, lang, ref=proposal.ref, title=proposal.title,
-                                    step=t(f"coplan.step_{step}", lang), date=shown, reference=reference or "—",
+                                    step=t(f"coplan.step_{step}", lang), date=render.day(day, lang), reference=reference or "—",
                                     outcome=t(f"coplan.outcome_{outcome}", lang) if outcome else "",
                                     reason=reason or "—"))
 
@@ -138,20 +138,85 @@ class Fate:
         await self._service.conversation.end(ctx)
         return [ctx.text("coplan.decision_evidence_saved", ref=proposal.ref)]
 
+    async def ask_sent_on(self, ctx: Ctx, round_id: int) -> Replies:
+        """Coordinator: "on which day did the opinion go to the council?" (typed day)."""
+        round_ = await self._service.rounds.get(round_id)
+        if round_.group_id not in ctx.roles:
+            return [ctx.text("error.stale_button")]
+        self._service.require_coordinator(ctx, round_.group_id)
+        if round_.adopted_at is None:
+            return [ctx.text("coplan.sent_not_adopted")]
+        group = await self._service.rounds.group(round_.group_id)
+        example = render.day(ctx.now.astimezone(ZoneInfo(group.timezone)).date(), ctx.lang)
+        return await self._service.text_flow.ask(ctx, "sent_on", ctx.text("coplan.ask_sent_on", example=example),
+                                                 round_id=round_.id)
+
+    async def save_sent_on(self, ctx: Ctx, data: dict[str, Any], text: str) -> Replies:
+        """The typed day the opinion went to the council: not in the future, not before the
+        adoption. The 60-day flag counts from it; flags not sent yet wait for the new day."""
+        round_ = await self._service.rounds.get(int(data["round_id"]))
+        self._service.require_coordinator(ctx, round_.group_id)
+        if round_.adopted_at is None:
+            await self._service.conversation.end(ctx)
+            return [ctx.text("coplan.sent_not_adopted")]
+        group = await self._service.rounds.group(round_.group_id)
+        zone = ZoneInfo(group.timezone)
+        today = ctx.now.astimezone(zone).date()
+        example = render.day(today, ctx.lang)
+        words = text.split()
+        if len(words) != 1:
+            raise InvalidAnswer("coplan.bad_sent_on", example=example)
+        try:
+            day = read_past_day(words[0], today)
+        except InvalidAnswer as error:
+            key = "coplan.sent_on_in_future" if error.key == "coplan.event_in_future" else "coplan.bad_sent_on"
+            raise InvalidAnswer(key, example=example) from error
+        adopted = round_.adopted_at.astimezone(zone).date()
+        if day < adopted:
+            raise InvalidAnswer("coplan.sent_on_before_adoption", adopted=render.day(adopted, ctx.lang),
+                                example=example)
+        await self._service.rounds.set_sent_on(round_.id, day)
+        await self._service.conversation.end(ctx)
+        return [ctx.text("coplan.sent_on_saved", date=render.day(day, ctx.lang),
+                         flag=render.day(day + NO_ANSWER_AFTER, ctx.lang))]
+
     async def flag_unanswered(self, reminder: Reminder, now: datetime) -> None:
-        """Daily: proposals still without an answer 60 days after submission, once each, to the
-        group's coordinators with a drafted follow-up they can forward."""
+        """Daily: for each adopted, not archived round, the proposals still without the
+        council's answer 60 days after the opinion went to the council (the day a coordinator
+        recorded, else the adoption day, in the group's calendar) go to the group's
+        coordinators once, in one message with a drafted follow-up and a button per proposal.
+        Counting from each member's submission flagged every proposal the morning after the
+        adoption (issue 17)."""
         async with self._db.transaction() as tx:
-            for proposal, group_id in await repo.unanswered(tx, now - NO_ANSWER_AFTER):
-                round_ = await repo.get_round(tx, proposal.round_id)
+            by_round: dict[int, list[Proposal]] = {}
+            for proposal, round_id in await repo.unanswered(tx):
+                by_round.setdefault(round_id, []).append(proposal)
+            for round_id, proposals in by_round.items():
+                round_ = await repo.get_round(tx, round_id)
                 if round_ is None or round_.adopted_at is None:
                     continue
-                await repo.flag(tx, proposal.id, now)
-                coordinators = [m.id for m, role in await members_repo.group_members(tx, group_id)
+                group = await self._service.rounds.group(round_.group_id)
+                zone = ZoneInfo(group.timezone)
+                sent = round_.sent_on or round_.adopted_at.astimezone(zone).date()
+                today = now.astimezone(zone).date()
+                if today < sent + NO_ANSWER_AFTER:
+                    continue
+                for proposal in proposals:
+                    await repo.flag(tx, proposal.id, now)
+                coordinators = [m.id for m, role in await members_repo.group_members(tx, group.id)
                                 if role is Role.COORDINATOR]
-                days = (now - proposal.created_at) // timedelta(days=1)
+                days = (today - sent).days
+                shown = proposals
+
+                def notice(lang: str, r: Round = round_, g: Any = group, d: int = days, s: Any = sent,
+                           ps: list[Proposal] = shown) -> Reply:
+                    lines = "\n".join(t("coplan.no_answer_line", lang, ref=p.ref, title=p.title) for p in ps)
+                    return Reply(text=t("coplan.no_answer_round", lang, group=g.name, feeds=render.feeds_label(r, lang),
+                                        sent=render.day(s, lang), days=d, lines=lines,
+                                        refs=", ".join(p.ref for p in ps)),
+                                 buttons=[[Button(label=f"📌 {p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60],
+                                                  choice=f"cp:fate:{p.id}")] for p in ps[:8]])
+
                 await self._service.broadcasts.send_to_members(
-                    None, coordinators, lambda lang, p=proposal, d=days: Reply(
-                        text=t("coplan.no_answer_yet", lang, ref=p.ref, title=p.title, days=d),
-                        buttons=[[Button(label=t("coplan.record_fate", lang), choice=f"cp:fate:{p.id}")]]),
-                    key_prefix=f"cp:{proposal.id}:noanswer:m", conn=tx)
+                    None, coordinators, notice, key_prefix=f"cp:round:{round_.id}:noanswer:{today.isoformat()}:m",
+                    conn=tx)

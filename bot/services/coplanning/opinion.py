@@ -32,6 +32,7 @@ class OpinionLine:
     beneficiaries: str | None
     effect: str | None
     arguments_for: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # a resubmission's earlier refs and answers
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class OpinionDocument:
     agree: int
     reservations: list[str]   # the reasons given with "Çekincem var"
     objections: list[str]     # the reasons given with "Karşıyım"
+    draft: str | None = None  # while the consent round runs: the draft notice
 
 
 def t(key: str, lang: str, **params: object) -> str:
@@ -61,6 +63,8 @@ def build_opinion_docx(doc: OpinionDocument, lang: str) -> bytes:
     style.font.name = "Calibri"
     style.font.size = Pt(11)
     document.add_heading(t("coplan.doc_title", lang, group=doc.group), level=1)
+    if doc.draft:
+        document.add_paragraph(doc.draft).runs[0].bold = True
     document.add_paragraph(t("coplan.doc_meta", lang, group=doc.group, city=doc.city, date=doc.date))
     document.add_paragraph(t("coplan.doc_legal_basis", lang))
     document.add_paragraph(t("coplan.doc_feeds", lang, feeds=doc.feeds))
@@ -91,7 +95,12 @@ def build_opinion_docx(doc: OpinionDocument, lang: str) -> bytes:
                 paragraph.add_run(value)
         for argument in line.arguments_for:
             document.add_paragraph(argument, style="List Bullet")
+        if line.history:
+            document.add_paragraph(t("coplan.doc_history", lang)).runs[0].bold = True
+            for earlier in line.history:
+                document.add_paragraph(earlier, style="List Bullet")
     document.add_heading(t("coplan.doc_consent_heading", lang), level=2)
+    document.add_paragraph(t("coplan.doc_consent_rule", lang))
     document.add_paragraph(t("coplan.doc_consent", lang, agree=doc.agree, reservations=len(doc.reservations),
                              objections=len(doc.objections)))
     for heading, reasons in ((t("coplan.doc_objections", lang), doc.objections),

@@ -5,14 +5,16 @@ the coordinators' merge and withdrawal with a reason the authors see."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.errors import NotFound
 from bot.models import Button, Reply, Role
 from bot.services.conversation import Ctx, Replies
 from bot.services.coplanning import render
 from bot.services.coplanning.model import Phase, Proposal, Round, Stance
+from bot.services.coplanning.rounds import history_lines
 from bot.services.coplanning.similarity import similar
-from messages import t
+from messages import format_date, t
 from storage import coplanning as repo
 from storage import members as members_repo
 
@@ -24,14 +26,34 @@ ARGUMENT_LENGTH = (5, 400)
 AMENDMENT_LENGTH = (5, 800)
 
 
-def reference(city: str, round_: Round, number: int) -> str:
-    """A stable, readable reference: KARS-2027-B4-003 (city, year, what it feeds with the
-    round's number, the proposal's number in the round)."""
+def reference(city: str, round_: Round, number: int, *, round_number: int, group_id: int | None = None) -> str:
+    """A stable, readable reference: KARS-2027-B2-003 (city, year, what it feeds with the
+    round's place among the group's own rounds — 2: the group's second round, whatever other
+    groups did —, the proposal's number in the round). `group_id` is added to the city only
+    when another group of the same city already holds the reference (KARS7-2027-B1-001)."""
     from bot.text import fold
 
     letter = {"strategic_plan": "SP", "performance_programme": "PP", "budget": "B", "yeep": "Y"}[round_.feeds.value]
     town = "".join(ch for ch in fold(city).upper() if ch.isalnum())[:14] or "G"  # GAZIANTEP, KAHRAMANMARAS
-    return f"{town}-{round_.year}-{letter}{round_.id}-{number:03d}"
+    if group_id is not None:
+        town += str(group_id)
+    return f"{town}-{round_.year}-{letter}{round_number}-{number:03d}"
+
+
+async def new_reference(conn: Any, city: str, round_: Round) -> str:
+    """The next free reference of a proposal in `round_` (see `reference`): numbers count the
+    round's proposals, rounds count the group's rounds; never one already given."""
+    round_number = await repo.round_number(conn, round_.group_id, round_.id)
+    number = await repo.next_ref_number(conn, round_.id)
+    while True:
+        ref = reference(city, round_, number, round_number=round_number)
+        if not await repo.ref_taken(conn, ref):
+            return ref
+        # Another group of this city uses the same numbers: tell them apart by the group.
+        ref = reference(city, round_, number, round_number=round_number, group_id=round_.group_id)
+        if not await repo.ref_taken(conn, ref):
+            return ref
+        number += 1
 
 
 class Proposals:
@@ -48,17 +70,18 @@ class Proposals:
         group = await self._service.rounds.group(round_.group_id)
         async with self._db.transaction() as tx:
             others = await repo.proposals_of_round(tx, round_.id)
-            number = await repo.next_ref_number(tx, round_.id)
+            ref = await new_reference(tx, group.city, round_)
             evidence = data.get("evidence")
             proposal = await repo.create_proposal(
-                tx, round_id=round_.id, ref=reference(group.city, round_, number), title=str(data["title"]),
+                tx, round_id=round_.id, ref=ref, title=str(data["title"]),
                 body=str(data["body"]), plan_item=data.get("plan_item"), beneficiaries=data.get("beneficiaries"),
                 effect=data.get("effect"), evidence=(str(evidence[0]), str(evidence[1])) if evidence else None,
                 author_id=member.id, resubmitted_from=data.get("resubmitted_from"), now=ctx.now)
         await self._service.conversation.end(ctx)
         replies = [ctx.text("coplan.submitted", ref=proposal.ref, title=proposal.title)]
-        matches = similar(f"{proposal.title} {proposal.body}",
-                          [(p.id, f"{p.title} {p.body}") for p in others if p.author_id != member.id])
+        matches = similar((proposal.title, proposal.body),
+                          [(p.id, (p.title, p.body)) for p in others if p.author_id != member.id],
+                          ignore=(group.city,))
         for match_id, _ in matches[:2]:
             match = next(p for p in others if p.id == match_id)
             replies.append(Reply(text=t("coplan.similar_found", ctx.lang, ref=match.ref, title=match.title), buttons=[
@@ -97,36 +120,108 @@ class Proposals:
 
     # -- listing and reading --------------------------------------------------------------
     async def overview(self, ctx: Ctx, args: list[str]) -> Replies:
-        """`/oneriler`: the current rounds of her groups, each with its proposals as buttons."""
+        """`/oneriler`: the rounds of her groups still in their cycle (running, or waiting for
+        the council's answer on a proposal), each with its proposals as buttons; older rounds
+        (archived, or with every fate recorded) behind one button."""
         ctx.require_member()
         rounds = await self._service.rounds.current(list(ctx.roles))
-        if not rounds:
-            return [ctx.text("coplan.no_rounds")]
+        older = await self._service.rounds.older(list(ctx.roles))
         replies: Replies = []
+        if not rounds:
+            replies.append(ctx.text("coplan.no_rounds"))
         for round_ in rounds[:4]:
-            group = await self._service.rounds.group(round_.group_id)
-            phase = round_.phase(ctx.now)
-            async with self._db.read() as conn:
-                proposals = await repo.proposals_of_round(conn, round_.id)
-            text = t("coplan.round_heading", ctx.lang, group=group.name, feeds=render.feeds_label(round_, ctx.lang),
-                     phase=render.phase_name(phase, ctx.lang), schedule=render.schedule(round_, group, ctx.lang),
-                     count=len(proposals))
-            buttons = [[Button(label=f"{p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60], choice=f"cp:v:{p.id}")]
-                       for p in proposals[:20]]
-            if phase is Phase.VOTING:
-                buttons.insert(0, [Button(label=t("coplan.vote_button", ctx.lang), choice=f"cp:ballot:{round_.id}")])
-            if round_.counted_at is not None:
-                buttons.insert(0, [Button(label=t("coplan.result_button", ctx.lang), choice=f"cp:res:{round_.id}")])
-            if ctx.roles.get(group.id) is Role.COORDINATOR and round_.counted_at is not None:
-                buttons.append([Button(label=t("coplan.opinion_button", ctx.lang), choice=f"cp:doc:{round_.id}")])
-            replies.append(Reply(text=text, buttons=buttons))
-            if phase is Phase.COLLECTING:
-                previous = await self._service.resubmittable(ctx, round_)
-                if previous is not None:
-                    replies.append(previous)
+            replies += await self.round_replies(ctx, round_)
+        if len(rounds) > 4:  # a coordinator of several groups: the rest one tap away, none hidden
+            buttons = []
+            for round_ in rounds[4:12]:
+                group = await self._service.rounds.group(round_.group_id)
+                label = t("coplan.older_line", ctx.lang, feeds=render.plain(render.feeds_label(round_, ctx.lang)),
+                          group=group.city)
+                buttons.append([Button(label=label[:60], choice=f"cp:rd:{round_.id}")])
+            replies.append(Reply(text=t("coplan.more_rounds", ctx.lang, count=len(rounds) - 4), buttons=buttons))
+        if older:
+            replies.append(Reply(text=t("coplan.older_heading", ctx.lang, count=len(older)), buttons=[
+                [Button(label=t("coplan.older_button", ctx.lang), choice="cp:old:0")]]))
         if ctx.is_coordinator:
             replies.append(Reply(text=t("coplan.export_offer", ctx.lang), buttons=[
                 [Button(label=t("coplan.export_button", ctx.lang), choice="cp:xlsx")]]))
+        return replies
+
+    async def older_list(self, ctx: Ctx, page: int) -> Replies:
+        """The older rounds, eight to a page, each a button that opens it."""
+        older = await self._service.rounds.older(list(ctx.roles))
+        if not older:
+            return [ctx.text("coplan.no_older")]
+        pages = max(1, -(-len(older) // 8))
+        page = min(max(page, 0), pages - 1)
+        buttons = []
+        for round_ in older[page * 8:(page + 1) * 8]:
+            group = await self._service.rounds.group(round_.group_id)
+            label = t("coplan.older_line", ctx.lang, feeds=render.plain(render.feeds_label(round_, ctx.lang)),
+                      group=group.city)
+            buttons.append([Button(label=label[:60], choice=f"cp:rd:{round_.id}")])
+        nav = []
+        if page > 0:
+            nav.append(Button(label="◀", choice=f"cp:old:{page - 1}"))
+        if page + 1 < pages:
+            nav.append(Button(label="▶", choice=f"cp:old:{page + 1}"))
+        if nav:
+            buttons.append(nav)
+        text = t("coplan.older_heading", ctx.lang, count=len(older))
+        if pages > 1:
+            text += "\n" + t("coplan.page", ctx.lang, page=page + 1, pages=pages)
+        return [Reply(text=text, buttons=buttons)]
+
+    async def open_round(self, ctx: Ctx, round_id: int) -> Replies:
+        """One round (current or older) as `/oneriler` shows it."""
+        round_ = await self._service.rounds.get(round_id)
+        if round_.group_id not in ctx.roles:
+            raise NotFound()
+        return await self.round_replies(ctx, round_)
+
+    async def round_replies(self, ctx: Ctx, round_: Round) -> Replies:
+        """A round's heading (phase, schedule, and after the vote: no-vote note, the day the
+        opinion went to the council, how many proposals wait for an answer, archived) with its
+        proposals, results, opinion and the coordinator's archive / sent-to-council buttons."""
+        group = await self._service.rounds.group(round_.group_id)
+        phase = round_.phase(ctx.now)
+        async with self._db.read() as conn:
+            proposals = await repo.proposals_of_round(conn, round_.id)
+            _, turnout = await repo.results(conn, round_.id)
+            pending = (await repo.pending_counts(conn, [round_.id]))[round_.id]
+        voted = turnout is not None and turnout[0] > 0
+        coordinator = ctx.roles.get(group.id) is Role.COORDINATOR
+        text = t("coplan.round_heading", ctx.lang, group=group.name, feeds=render.feeds_label(round_, ctx.lang),
+                 phase=render.phase_name(phase, ctx.lang), schedule=render.schedule(round_, group, ctx.lang),
+                 count=len(proposals))
+        if round_.counted_at is not None and not voted:
+            text += "\n" + t("coplan.round_no_votes_line", ctx.lang)
+        if round_.adopted_at is not None:
+            sent = round_.sent_on or round_.adopted_at.astimezone(ZoneInfo(group.timezone)).date()
+            text += "\n" + t("coplan.round_fate_line", ctx.lang, date=render.day(sent, ctx.lang), pending=pending)
+        if round_.archived_at is not None:
+            text += "\n" + t("coplan.round_archived_line", ctx.lang,
+                             date=format_date(round_.archived_at, ctx.lang, group.timezone))
+        buttons = [[Button(label=f"{p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60], choice=f"cp:v:{p.id}")]
+                   for p in proposals[:20]]
+        if phase is Phase.VOTING:
+            buttons.insert(0, [Button(label=t("coplan.vote_button", ctx.lang), choice=f"cp:ballot:{round_.id}")])
+        if round_.counted_at is not None:
+            buttons.insert(0, [Button(label=t("coplan.result_button", ctx.lang), choice=f"cp:res:{round_.id}")])
+        if coordinator and round_.counted_at is not None and voted:
+            buttons.append([Button(label=t("coplan.opinion_button", ctx.lang), choice=f"cp:doc:{round_.id}")])
+        if coordinator and round_.adopted_at is not None and round_.archived_at is None:
+            buttons.append([Button(label=t("coplan.sent_button", ctx.lang), choice=f"cp:sent:{round_.id}")])
+        if coordinator and phase is Phase.CLOSED:
+            if round_.archived_at is None:
+                buttons.append([Button(label=t("coplan.archive_button", ctx.lang), choice=f"cp:arc:{round_.id}")])
+            else:
+                buttons.append([Button(label=t("coplan.restore_button", ctx.lang), choice=f"cp:unarc:{round_.id}")])
+        replies: Replies = [Reply(text=text, buttons=buttons)]
+        if phase is Phase.COLLECTING:
+            previous = await self._service.resubmittable(ctx, round_)
+            if previous is not None:
+                replies.append(previous)
         return replies
 
     async def view(self, ctx: Ctx, proposal_id: int) -> Replies:
@@ -136,7 +231,10 @@ class Proposals:
             names = {m.id: m.display_name for m, _ in await members_repo.group_members(conn, round_.group_id)}
             discussion = await repo.discussion(conn, proposal.id)
             mine = await repo.stance_of(conn, proposal.id, ctx.require_member().id)
+            history = await history_lines(conn, proposal, ctx.lang)
         text = render.card(proposal, render.author_name(proposal, names, ctx.lang), discussion, ctx.lang)
+        if history:
+            text += "\n\n" + t("coplan.card_history", ctx.lang) + "".join(f"\n• {line}" for line in history)
         if not proposal.active:
             text += "\n\n" + t(f"coplan.status_{proposal.status}", ctx.lang, reason=proposal.status_reason or "—")
         buttons: list[list[Button]] = []
@@ -281,6 +379,11 @@ class Proposals:
             others = [p for p in await repo.proposals_of_round(conn, round_.id) if p.id != proposal.id]
         if not others:
             return [ctx.text("coplan.nothing_to_merge")]
+        # The likeliest targets first (the same title/body comparison as the offer on submit).
+        group = await self._service.rounds.group(round_.group_id)
+        scores = dict(similar((proposal.title, proposal.body), [(p.id, (p.title, p.body)) for p in others],
+                              limit=len(others), ignore=(group.city,)))
+        others.sort(key=lambda p: (-scores.get(p.id, 0.0), p.id))
         return [Reply(text=t("coplan.ask_merge_target", ctx.lang, ref=proposal.ref), buttons=[
             [Button(label=f"{p.ref.rsplit('-', 1)[-1]} · {p.title}"[:60], choice=f"cp:mrgto:{proposal.id}:{p.id}")]
             for p in others[:10]])]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 from bot.models import Group
-from messages import format_datetime, t
+from messages import format_date, format_datetime, t
 from storage.coplanning import Discussion
 from storage.coplanning_rows import Phase, Proposal, Round
 
@@ -26,6 +26,11 @@ def feeds_label(round_: Round, lang: str) -> str:
 
 def when(moment: datetime, group: Group, lang: str) -> str:
     return format_datetime(moment, lang, group.timezone)
+
+
+def day(value: date, lang: str) -> str:
+    """A calendar day (no time, no zone) as the language writes it: `05.12.2026`."""
+    return format_date(datetime.combine(value, time(12), tzinfo=UTC), lang, "UTC")
 
 
 def schedule(round_: Round, group: Group, lang: str) -> str:

@@ -18,7 +18,7 @@ from aiosqlite import Connection
 from bot.models import Button, Group, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.coplanning import render
-from bot.services.coplanning.model import PROPOSALS_LEAD, Feeds, Phase, Round, legal_deadline
+from bot.services.coplanning.model import PROPOSALS_LEAD, Feeds, Phase, Proposal, Round, legal_deadline
 from bot.services.coplanning.opinion import OpinionDocument, OpinionLine, build_opinion_docx
 from bot.services.coplanning.ranking import rank
 from bot.services.groups import GroupService
@@ -107,11 +107,45 @@ class Rounds:
         return found
 
     async def current(self, group_ids: list[int]) -> list[Round]:
-        """Rounds not finished yet (newest first), or finished in the last 30 days."""
+        """The rounds still in their cycle (newest first): every round that is not archived and
+        either still running or with a proposal whose council answer is not recorded yet.
+        However many months the council takes (budgets are decided in October–November), the
+        round stays in `/oneriler`, `/gorus` and the exports until then."""
+        return (await self._split(group_ids))[0]
+
+    async def older(self, group_ids: list[int]) -> list[Round]:
+        """The rounds whose cycle is over (newest first): archived by a coordinator, or ended
+        with every proposal's fate recorded. Listed under "older rounds", still browsable."""
+        return (await self._split(group_ids))[1]
+
+    async def _split(self, group_ids: list[int]) -> tuple[list[Round], list[Round]]:
         now = self._now()
         async with self._db.read() as conn:
             rounds = await repo.rounds_of_groups(conn, group_ids)
-        return [r for r in rounds if r.adopt_until > now - timedelta(days=30)]
+            pending = await repo.pending_counts(conn, [r.id for r in rounds])
+        current, older = [], []
+        for round_ in rounds:
+            (older if self.settled(round_, pending[round_.id], now) else current).append(round_)
+        return current, older
+
+    @staticmethod
+    def settled(round_: Round, pending: int, now: datetime) -> bool:
+        """A round's cycle is over when a coordinator archived it, or when it has ended (the
+        consent round is over) and no active proposal waits for the council's answer."""
+        if round_.archived_at is not None:
+            return True
+        return round_.phase(now) is Phase.CLOSED and pending == 0
+
+    async def archive(self, round_id: int, member_id: int | None, *, restore: bool = False) -> bool:
+        """Archive a round (it moves to "older rounds" and its proposals are no longer flagged
+        as unanswered) or bring it back; False if it already was so."""
+        async with self._db.transaction() as tx:
+            return await repo.set_archived(tx, round_id, None if restore else self._now(), member_id)
+
+    async def set_sent_on(self, round_id: int, day: date) -> None:
+        """Record the day the opinion went to the council (the 60-day flag counts from it)."""
+        async with self._db.transaction() as tx:
+            await repo.set_sent_on(tx, round_id, day)
 
     # -- opening --------------------------------------------------------------------------
     async def open(self, *, group_id: int, feeds: Feeds, year: int, ends: tuple[datetime, ...],
@@ -129,6 +163,7 @@ class Rounds:
             def notice(lang: str) -> Reply:
                 text = t("coplan.round_opened", lang, group=group.name, feeds=render.feeds_label(round_, lang),
                          schedule=render.schedule(round_, group, lang), picks=round_.max_picks)
+                text += "\n" + t("coplan.consent_rule", lang)
                 if previous:
                     text += "\n\n" + t("coplan.previous_open", lang, count=len(previous))
                 return Reply(text=text)
@@ -227,30 +262,47 @@ class Rounds:
 
     def result_reply(self, round_: Round, group: Group, lines: list[repo.ResultLine],
                      turnout: tuple[int, int] | None, lang: str, *, ask: bool) -> Reply:
-        """The ranked result with counts (never who chose what); ties said as ties."""
+        """The ranked result with counts (never who chose what); ties said as ties. With no
+        vote cast there is no ranking: the proposals are listed unranked and the round yields
+        no opinion (the same answer `/gorus`, the CLI and the spreadsheet give)."""
         voters, members = turnout or (0, 0)
         text = t("coplan.result_heading", lang, group=group.name, feeds=render.feeds_label(round_, lang),
                  voters=voters, members=members)
-        if round_.quorum:
+        if round_.quorum and voters:
             key = "coplan.quorum_met" if voters >= round_.quorum else "coplan.quorum_missed"
             text += "\n" + t(key, lang, quorum=round_.quorum, voters=voters)
-        for line in lines:
-            text += "\n" + t("coplan.result_line_tied" if line.tied else "coplan.result_line", lang,
-                             rank=line.rank, ref=line.proposal.ref, title=line.proposal.title, votes=line.votes)
         if not lines:
             text += "\n" + t("coplan.result_empty", lang)
-        elif voters == 0:  # nobody voted: no ranking the group could stand behind
+        elif voters == 0:  # nobody voted: no ranking the group could stand behind, no opinion
             text += "\n\n" + t("coplan.no_votes", lang)
+            for line in lines:
+                text += "\n" + t("coplan.result_line_unranked", lang, ref=line.proposal.ref, title=line.proposal.title)
+        else:
+            for line in lines:
+                text += "\n" + t("coplan.result_line_tied" if line.tied else "coplan.result_line", lang,
+                                 rank=line.rank, ref=line.proposal.ref, title=line.proposal.title, votes=line.votes)
         buttons: list[list[Button]] = []
         if ask and lines and voters > 0:
             text += "\n\n" + t("coplan.consent_ask", lang, until=render.when(round_.adopt_until, group, lang))
+            text += "\n" + t("coplan.consent_rule", lang)
             buttons = [[Button(label=t("coplan.consent_agree", lang), choice=f"cp:cs:{round_.id}:agree")],
                        [Button(label=t("coplan.consent_reservation", lang), choice=f"cp:cs:{round_.id}:reservation")],
                        [Button(label=t("coplan.consent_object", lang), choice=f"cp:cs:{round_.id}:object")]]
         return Reply(text=text, buttons=buttons)
 
+    async def voters_of(self, round_id: int) -> int | None:
+        """How many members voted in the round, or None while the vote is not counted."""
+        async with self._db.read() as conn:
+            _, turnout = await repo.results(conn, round_id)
+        return None if turnout is None else turnout[0]
+
     async def _on_adopt(self, reminder: Reminder, now: datetime) -> None:
-        round_id = int(reminder.payload["round_id"])
+        await self.adopt(int(reminder.payload["round_id"]), now)
+
+    async def adopt(self, round_id: int, now: datetime) -> None:
+        """End the consent round: the opinion becomes final (adopted now) and goes to the
+        coordinators in both languages; with no vote cast the group is told there is no
+        opinion. Runs once; also run by `/gorus` when the bot was down at the round's end."""
         if (await self.get(round_id)).counted_at is None:
             await self.count(round_id, now)
         async with self._db.transaction() as tx:
@@ -264,9 +316,13 @@ class Rounds:
                 await self._broadcasts.send_to_group(nothing, group.id, lambda lang: Reply(text=t(
                     "coplan.not_adopted_no_votes", lang, group=group.name, feeds=render.feeds_label(round_, lang))))
                 return
-            if not await repo.set_adopted(tx, round_id, now):
+            # Adopted when the consent round ended, even if the bot was down then and runs this
+            # later: the opinion is dated by the round's calendar, never by an outage.
+            ended = (await self.get(round_id)).adopt_until
+            if not await repo.set_adopted(tx, round_id, min(now, ended)):
                 return
-            round_ = await self.get(round_id)
+            round_ = await repo.get_round(tx, round_id)
+            assert round_ is not None
             group = await self.group(round_.group_id)
             coordinators = [member.id for member, role in await members_repo.group_members(tx, group.id)
                             if role is Role.COORDINATOR]
@@ -274,42 +330,85 @@ class Rounds:
             await self._broadcasts.send_to_group(everyone, group.id, lambda lang: Reply(text=t(
                 "coplan.adopted", lang, group=group.name, feeds=render.feeds_label(round_, lang))))
             files = await self._broadcasts.create_broadcast(f"coplan:{round_id}:opinion", group.id, "coplan")
-            documents = {lang: await self.opinion_attachment(round_, group, lang) for lang in ("tr", "en")}
+            documents = {lang: await self.opinion_attachment(round_, group, lang, conn=tx) for lang in ("tr", "en")}
             await self._broadcasts.send_to_members(files, coordinators, lambda lang: Reply(
                 text=t("coplan.opinion_caption", lang, group=group.name), attachment=documents.get(lang, documents["tr"])))
 
     # -- the opinion document ----------------------------------------------------------------
-    async def opinion_attachment(self, round_: Round, group: Group, lang: str) -> Attachment:
+    async def opinion_attachment(self, round_: Round, group: Group, lang: str, *, conn: Connection | None = None
+                                 ) -> Attachment:
         from bot.models import Attachment
 
-        content = await self.opinion_docx(round_, group, lang)
+        content = await self.opinion_docx(round_, group, lang, conn=conn)
         return Attachment(kind="document", filename=f"gorus-{group.city.lower()}-{round_.year}-{round_.id}.docx",
                           content=content, mime_type="application/vnd.openxmlformats-officedocument."
                                                     "wordprocessingml.document")
 
-    async def opinion_docx(self, round_: Round, group: Group, lang: str) -> bytes:
-        """The opinion as a .docx (draft until the consent round ends)."""
-        async with self._db.read() as conn:
-            lines, turnout = await repo.results(conn, round_.id)
-            answers = await repo.consents(conn, round_.id)
-            count = len(await repo.proposals_of_round(conn, round_.id))
-            discussions = {line.proposal.id: await repo.discussion(conn, line.proposal.id) for line in lines}
+    async def opinion_docx(self, round_: Round, group: Group, lang: str, *, conn: Connection | None = None) -> bytes:
+        """The opinion as a .docx: dated the day it was adopted (a draft, while the consent round
+        runs, says so and carries the day the vote closed); never the day it is downloaded."""
+        if conn is None:
+            async with self._db.read() as read:
+                return await self.opinion_docx(round_, group, lang, conn=read)
+        lines, turnout = await repo.results(conn, round_.id)
+        answers = await repo.consents(conn, round_.id)
+        count = len(await repo.proposals_of_round(conn, round_.id))
+        discussions = {line.proposal.id: await repo.discussion(conn, line.proposal.id) for line in lines}
+        histories = {line.proposal.id: [render.plain(text) for text in await history_lines(conn, line.proposal, lang)]
+                     for line in lines}
         voters, members = turnout or (0, 0)
+        dated = round_.adopted_at or round_.counted_at or self._now()
+        draft = None
+        if round_.adopted_at is None:
+            draft = t("coplan.doc_draft", lang, until=render.when(round_.adopt_until, group, lang))
         document = OpinionDocument(
-            group=group.name, city=group.city, date=format_date(self._now(), lang, group.timezone),
+            group=group.name, city=group.city, date=format_date(dated, lang, group.timezone),
             feeds=render.plain(render.feeds_label(round_, lang)), max_picks=round_.picks_allowed(count), voters=voters,
             members=members,
             lines=[OpinionLine(rank=line.rank, tied=line.tied, votes=line.votes, ref=line.proposal.ref,
                                title=line.proposal.title, body=line.proposal.body, plan_item=line.proposal.plan_item,
                                beneficiaries=line.proposal.beneficiaries, effect=line.proposal.effect,
-                               arguments_for=discussions[line.proposal.id].arguments_for)
+                               arguments_for=discussions[line.proposal.id].arguments_for,
+                               history=histories[line.proposal.id])
                    for line in lines],
             agree=sum(1 for answer, _ in answers if answer == "agree"),
             reservations=[reason or "—" for answer, reason in answers if answer == "reservation"],
-            objections=[reason or "—" for answer, reason in answers if answer == "object"])
+            objections=[reason or "—" for answer, reason in answers if answer == "object"], draft=draft)
         import asyncio
 
         return await asyncio.to_thread(build_opinion_docx, document, lang)
+
+
+async def history_lines(conn: Connection, proposal: Proposal, lang: str) -> list[str]:
+    """A resubmitted proposal's history, oldest first: each earlier reference with the
+    council's recorded answer, its date, decision number and stated reason (or "no answer
+    recorded"). Empty for a proposal submitted for the first time."""
+    return await history_from(conn, proposal.resubmitted_from, lang, seen={proposal.id})
+
+
+async def history_from(conn: Connection, earlier_id: int | None, lang: str, *, seen: set[int] | None = None
+                       ) -> list[str]:
+    """`history_lines` of a proposal resubmitted from `earlier_id` (also before it exists:
+    the resubmission's preview)."""
+    found: list[str] = []
+    seen = set(seen or ())
+    while earlier_id is not None and earlier_id not in seen:
+        seen.add(earlier_id)
+        earlier = await repo.get_proposal(conn, earlier_id)
+        if earlier is None:
+            break
+        decision = await repo.decision_of(conn, earlier.id)
+        if decision is None:
+            found.append(t("coplan.history_no_answer", lang, ref=earlier.ref,
+                           outcome=t(f"coplan.outcome_{earlier.outcome.value}", lang)))
+        else:
+            found.append(t("coplan.history_line", lang, ref=earlier.ref,
+                           outcome=t(f"coplan.outcome_{decision['outcome'] or earlier.outcome.value}", lang),
+                           date=render.day(date.fromisoformat(decision["happened_on"]), lang),
+                           reference=decision["reference"] or "—",
+                           reason=decision["reason"] or earlier.outcome_reason or "—"))
+        earlier_id = earlier.resubmitted_from
+    return list(reversed(found))
 
 
 def _until_vote_ends(reminder: Reminder) -> datetime | None:

@@ -22,6 +22,7 @@ from bot.text import fold
 from bot.services.coplanning.fate import Fate
 from bot.services.coplanning.model import ConsentAnswer, Phase, Proposal, Round
 from bot.services.coplanning.proposals import Proposals
+from bot.services.coplanning import render
 from bot.services.coplanning.render import plain
 from bot.services.coplanning.rounds import Rounds
 from bot.services.coplanning.voting import Voting
@@ -86,6 +87,13 @@ class CoPlanningService:
             raise NotFound()
         return proposal, round_
 
+    async def history_from(self, earlier_id: int, lang: str) -> list[str]:
+        """A resubmission's history (earlier references, the council's answers and reasons)."""
+        from bot.services.coplanning.rounds import history_from
+
+        async with self.db.read() as conn:
+            return await history_from(conn, earlier_id, lang)
+
     @staticmethod
     def require_coordinator(ctx: Ctx, group_id: int) -> None:
         if ctx.roles.get(group_id) is not Role.COORDINATOR:
@@ -149,6 +157,14 @@ class CoPlanningService:
         if action == "fskip":
             await self.conversation.end(ctx)
             return [ctx.text("coplan.decision_evidence_skipped")]
+        if action == "old":
+            return await self.proposals.older_list(ctx, n[0] if n else 0)
+        if action == "rd":
+            return await self.proposals.open_round(ctx, n[0])
+        if action in ("arc", "unarc"):
+            return await self.archive(ctx, n[0], restore=action == "unarc")
+        if action == "sent":
+            return await self.fate.ask_sent_on(ctx, n[0])
         if action == "xlsx":
             return await self.export_for(ctx)
         if action == "rs":
@@ -168,6 +184,8 @@ class CoPlanningService:
         if purpose == "consent_reason":
             return await self._save_consent(ctx, int(data["round_id"]), str(data["answer"]),
                                             clean(text, FIELD_LENGTH, "coplan.bad_field"))
+        if purpose == "sent_on":
+            return await self.fate.save_sent_on(ctx, data, text)
         if purpose == "fate":
             return await self.fate.record(ctx, data, text)
         if purpose == "fate_evidence":
@@ -220,26 +238,66 @@ class CoPlanningService:
         return [ctx.text(f"coplan.consent_saved_{answer}")]
 
     async def opinion_command(self, ctx: Ctx, args: list[str]) -> Replies:
-        """`/gorus`: the opinion of each counted round of the groups she coordinates."""
-        rounds = [r for r in await self.rounds.current(ctx.coordinated_groups()) if r.counted_at is not None]
-        if not rounds:
-            return [ctx.text("coplan.no_opinion_yet")]
+        """`/gorus`: the opinion of each counted round still in its cycle (however long the
+        council takes) of the groups she coordinates; older rounds' opinions are one tap
+        away under "older rounds". A round nobody voted in has no opinion, and says so."""
+        groups = ctx.coordinated_groups()
+        rounds = [r for r in await self.rounds.current(groups) if r.counted_at is not None or ctx.now >= r.vote_until]
         replies: Replies = []
         for round_ in rounds[:3]:
             replies += await self.opinion(ctx, round_.id)
+        if not replies:
+            replies.append(ctx.text("coplan.no_opinion_yet"))
+        older = await self.rounds.older(groups)
+        if older:
+            replies.append(Reply(text=t("coplan.older_heading", ctx.lang, count=len(older)), buttons=[
+                [Button(label=t("coplan.older_button", ctx.lang), choice="cp:old:0")]]))
         return replies
 
     async def opinion(self, ctx: Ctx, round_id: int) -> Replies:
+        """The round's opinion .docx: "draft" only while the consent round runs; final (dated
+        the adoption) after it — adopted now if the bot was down when the round ended; none
+        when nobody voted."""
         round_ = await self.rounds.get(round_id)
         if round_.group_id not in ctx.roles:
             raise NotFound()
         self.require_coordinator(ctx, round_.group_id)
+        if round_.counted_at is None and ctx.now >= round_.vote_until:  # its timer has not run yet (downtime)
+            if round_.phase(ctx.now) is Phase.CLOSED:
+                await self.rounds.adopt(round_.id, ctx.now)
+            else:
+                await self.rounds.count(round_.id, ctx.now)
+            round_ = await self.rounds.get(round_id)
         if round_.counted_at is None:
             return [ctx.text("coplan.no_opinion_yet")]
         group = await self.rounds.group(round_.group_id)
+        if not await self.rounds.voters_of(round_.id):
+            return [ctx.text("coplan.opinion_no_votes", group=group.name,
+                             feeds=render.feeds_label(round_, ctx.lang))]
+        if round_.adopted_at is None and round_.phase(ctx.now) is Phase.CLOSED:
+            await self.rounds.adopt(round_.id, ctx.now)  # its timer has not run yet (downtime)
+            round_ = await self.rounds.get(round_id)
         key = "coplan.opinion_caption" if round_.adopted_at else "coplan.opinion_draft_caption"
         return [Reply(text=t(key, ctx.lang, group=group.name),
                       attachment=await self.rounds.opinion_attachment(round_, group, ctx.lang))]
+
+    async def archive(self, ctx: Ctx, round_id: int, *, restore: bool) -> Replies:
+        """Coordinator: archive an ended round (it moves under "older rounds" and its
+        unanswered proposals are no longer flagged) or bring it back."""
+        round_ = await self.rounds.get(round_id)
+        if round_.group_id not in ctx.roles:
+            raise NotFound()
+        self.require_coordinator(ctx, round_.group_id)
+        group = await self.rounds.group(round_.group_id)
+        if round_.phase(ctx.now) is not Phase.CLOSED:
+            return [ctx.text("coplan.archive_not_ended", until=render.when(round_.adopt_until, group, ctx.lang))]
+        if not await self.rounds.archive(round_id, ctx.require_member().id, restore=restore):
+            return [ctx.text("coplan.not_archived" if restore else "coplan.already_archived")]
+        feeds = render.feeds_label(round_, ctx.lang)
+        if restore:
+            return [ctx.text("coplan.restored_done", feeds=feeds)]
+        return [Reply(text=t("coplan.archived_done", ctx.lang, feeds=feeds), buttons=[
+            [Button(label=t("coplan.restore_button", ctx.lang), choice=f"cp:unarc:{round_.id}")]])]
 
     # -- across cities ------------------------------------------------------------------------
     SHARE_SETTING = "share_proposals"
@@ -263,8 +321,10 @@ class CoPlanningService:
             group=row["group_name"], city=row["city"],
             feeds=plain(t(f"coplan.feeds_{row['feeds']}", lang, year=row["year"])), ref=row["ref"],
             title=row["title"], plan_item=row["plan_item"] or "",
-            status=plain(t(f"coplan.status_name_{row['status']}", lang)), votes=row["votes"], rank=row["rank"],
-            tied=bool(row["tied"]), outcome=plain(t(f"coplan.outcome_{row['outcome']}", lang)),
+            status=plain(t(f"coplan.status_name_{row['status']}", lang)),
+            votes=row["votes"] if row["voters"] else None, rank=row["rank"] if row["voters"] else None,
+            tied=bool(row["tied"]), no_votes=row["voters"] == 0, earlier=row["earlier_ref"] or "",
+            outcome=plain(t(f"coplan.outcome_{row['outcome']}", lang)),
             reason=row["outcome_reason"] or "",
             last_step=plain(t(f"coplan.step_{row['last_step']}", lang)) if row["last_step"] else "") for row in rows]
         content = await asyncio.to_thread(proposals_xlsx, table, lang)

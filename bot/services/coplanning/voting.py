@@ -26,11 +26,17 @@ class Voting:
         self._db = service.db
 
     async def command(self, ctx: Ctx, args: list[str]) -> Replies:
-        """`/oy`: the ballot of each round of her groups that is in its voting phase."""
+        """`/oy`: the ballot of each round of her groups that is in its voting phase; with none,
+        the results of the rounds still in their cycle, one tap each."""
         ctx.require_member()
-        voting = [r for r in await self._service.rounds.current(list(ctx.roles)) if r.phase(ctx.now) is Phase.VOTING]
+        current = await self._service.rounds.current(list(ctx.roles))
+        voting = [r for r in current if r.phase(ctx.now) is Phase.VOTING]
         if not voting:
-            return [ctx.text("coplan.no_voting_round")]
+            # The vote of a round still in its cycle is over: its result is one tap away.
+            counted = [r for r in current if r.counted_at is not None][:4]
+            return [Reply(text=t("coplan.no_voting_round", ctx.lang), buttons=[
+                [Button(label=f"📊 {render.plain(render.feeds_label(r, ctx.lang))}"[:60], choice=f"cp:res:{r.id}")]
+                for r in counted])]
         return [await self.ballot(ctx, round_, 0) for round_ in voting]
 
     async def ballot(self, ctx: Ctx, round_: Round, page: int, *, edit: bool = False) -> Reply:
