@@ -190,7 +190,7 @@ def test_english_percentages_and_the_hints_show_what_the_parser_accepts() -> Non
     assert read_answer(share, "12.5%", "en") == 12.5 and read_answer(share, "%12,5", "tr") == 12.5
     with pytest.raises(InvalidAnswer) as refused:  # 1,250 in English is 1250: no percentage
         read_answer(share, "1,250", "en")
-    assert refused.value.key == "survey.bad_percentage"
+    assert refused.value.key == "survey.percentage_out_of_range"
     assert read_answer(share, "1,250", "tr") == 1.25  # Turkish decimal comma
     with pytest.raises(InvalidAnswer) as refused:
         read_answer(share, "12,5%", "en")

@@ -91,7 +91,7 @@ _LOCALIZED = {"label": "label", "hint": "hint", "constraint_message": "constrain
               "bind:jr:requiredmsg": "required_message", "bind::jr:requiredmsg": "required_message"}
 _DISPLAY = ("appearance", "media", "image", "audio", "video", "big-image", "autoplay", "read_only", "readonly",
             "guidance_hint", "body", "control", "instance", "trigger", "save_to", "rows", "buttontext",
-            "tag", "style", "bind::oc", "bind:oc", "intent", "note", "notes", "flash", "hxl", "$")
+            "tag", "style", "bind::oc", "bind:oc", "intent", "flash", "hxl")
 _TRUE = {"yes", "true", "true()", "1", "evet"}
 _FALSE = {"no", "false", "false()", "0", "hayır", "hayir", ""}
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -356,7 +356,7 @@ class _Reader:
             kind = " ".join(self.columns.text(row, "type").replace("_", " ").lower().split())
             if kind.startswith(("begin repeat", "begin loop")):
                 end = self._matching_end(index)
-                index = self._repeat(index, end) if end is not None else len(rows)
+                index = self._repeat(index, end if end is not None else len(rows))
                 continue
             self._row(number, row, {}, "")
             index += 1
@@ -374,7 +374,8 @@ class _Reader:
                 depth -= 1
                 if depth == 0:
                     return index
-        self.note(self.sheet.rows[start][0], "type", "this repeat is never closed (no end repeat)")
+        self.note(self.sheet.rows[start][0], "type", "this repeat is never closed (no end repeat); it ends "
+                  "with the form", "simplified")
         return None
 
     def _repeat(self, start: int, end: int) -> int:
@@ -573,7 +574,7 @@ class _Reader:
         try:
             Question.model_validate(question)
         except ValidationError as error:
-            self.note(number, "name" if "letters, digits" in _plain(error) else "type", _plain(error))
+            self.note(number, "name" if "letters, digits" in _plain(error).lower() else "type", _plain(error))
             return
         if name in self.seen:
             self.note(number, "name", f"the name {name!r} is used twice (row {self.later.get(name)})")
