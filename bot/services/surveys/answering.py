@@ -12,6 +12,7 @@ first (docs/architecture.md).
 from __future__ import annotations
 
 import html
+import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,25 @@ def has_skip_logic(form: SurveyForm) -> bool:
     return any(question.relevant is not None or question.conditions for question in form.answerable)
 
 
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
+
+
+def filled(text: str, form: SurveyForm, answers: dict[str, Answer], lang: str) -> str:
+    """A label with XLSForm `${name}` references replaced by her answers ("…" when not
+    answered yet): "Thanks for your time ${name}!" → "Thanks for your time Ayşe!"."""
+    if "${" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        question = form.question(match.group(1))
+        answer = answers.get(match.group(1))
+        if question is None or answer is None or answer.skipped:
+            return "…"
+        return format_answer(question, answer, lang)
+
+    return _REF.sub(one, text)
+
+
 def calculated(form: SurveyForm, answers: dict[str, Answer]) -> list[Answer]:
     """The form's `calculate` values for the answers so far, in form order (each may use the
     ones before it); a calculate whose inputs are missing is stored as skipped."""
@@ -110,7 +130,9 @@ def first_missing(form: SurveyForm, answers: dict[str, Answer]) -> Question | No
 def hidden_answers(form: SurveyForm, answers: dict[str, Answer]) -> set[str]:
     """Answers to questions skip logic no longer asks (a changed earlier answer): dropped at
     submission."""
-    return set(answers) - {question.name for question in visible_questions(form, answers)}
+    kept = {question.name for question in visible_questions(form, answers)}
+    kept |= {question.name for question in form.questions if question.type == QuestionType.CALCULATE}
+    return set(answers) - kept
 
 
 class AnsweringFlow:
@@ -244,14 +266,15 @@ class AnsweringFlow:
         lines = []
         if before:
             lines.append(before)
-        notes = self._notes_before(form, question, ctx.lang)
+        notes = filled(self._notes_before(form, question, ctx.lang), form, response.answers, ctx.lang)
         if notes:
             lines.append(notes)
         # The total is every question that can be asked, so it stays put when skip logic opens
         # or closes a follow-up ("2/4", never "1/3" then "2/4").
         lines.append(t("survey.question_at_most" if has_skip_logic(form) else "survey.question", ctx.lang,
-                       position=position, total=len(form.answerable), label=localized(question.label, ctx.lang)))
-        hint = localized(question.hint, ctx.lang)
+                       position=position, total=len(form.answerable),
+                       label=filled(localized(question.label, ctx.lang), form, response.answers, ctx.lang)))
+        hint = filled(localized(question.hint, ctx.lang), form, response.answers, ctx.lang)
         if hint:
             lines.append(t("survey.hint", ctx.lang, hint=hint))
         lines.append(self._how_to(question, ctx.lang))
@@ -293,7 +316,7 @@ class AnsweringFlow:
                 continue
             if earlier.type != QuestionType.NOTE:
                 break
-            notes.insert(0, "ℹ️ " + localized(earlier.label, lang))
+            notes.insert(0, "ℹ️ " + html.escape(localized(earlier.label, lang), quote=False))
             if earlier.heading:
                 notes.insert(0, "<b>" + html.escape(localized(earlier.heading, lang)) + "</b>")
         if question.heading:
