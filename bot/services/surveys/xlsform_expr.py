@@ -124,12 +124,12 @@ def _tree(text: str) -> tuple:
 
 def _cnf(node: tuple) -> list[list[dict[str, object]]]:
     if node[0] == "atom":
-        return [[node[1]]]
+        return [[dict(node[1])]]
     if node[0] == "and":
         return [clause for child in node[1] for clause in _cnf(child)]
     result: list[list[dict[str, object]]] = [[]]
     for child in node[1]:  # (a and b) or c = (a or c) and (b or c)
-        result = [left + right for left in result for right in _cnf(child)]
+        result = [[dict(a) for a in left + right] for left in result for right in _cnf(child)]
         if len(result) > CNF_LIMIT:
             raise ValueError("too many combinations of and / or")
     return result
@@ -157,7 +157,7 @@ class Constraint:
 _BOUND_PART = re.compile(
     r"^(\.|string-length\(\s*\.\s*\))\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?|date\(\s*'(\d{4}-\d{2}-\d{2})'\s*\))$")
 _BOUND_BACK = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(>=|<=|>|<)\s*(\.|string-length\(\s*\.\s*\))$")
-_NOT_EMPTY = re.compile(r"""^(\.|string-length\(\s*\.\s*\))\s*(!=\s*(''|"")|>\s*0)$""")
+_NOT_EMPTY = re.compile(r"""^(?:\.\s*!=\s*(?:''|"")|string-length\(\s*\.\s*\)\s*(?:>\s*0|>=\s*1|!=\s*0))$""")
 _REGEX = re.compile(r"""^regex\(\s*\.\s*,\s*(?:'(.*)'|"(.*)")\s*\)$""")
 _FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}
 
