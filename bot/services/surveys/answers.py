@@ -169,8 +169,9 @@ def choice_words(question: Question) -> dict[str, str]:
     3. A squashed form two choices share is left out (ambiguous), so only their full words
     pick them."""
     words: dict[str, str] = {}
-    for number, choice in enumerate(question.choices, start=1):
-        words[str(number)] = choice.name
+    if not _numbers_shown(question):
+        for number, choice in enumerate(question.choices, start=1):
+            words[str(number)] = choice.name
     for choice in question.choices:
         code = _words(choice.name)
         if code and not _is_number(code):
@@ -197,8 +198,21 @@ def _is_number(text: str) -> bool:
     return text.isdigit()
 
 
+def _numbers_shown(question: Question) -> bool:
+    """Every choice reads as a number (a scale typed as choices: "0", "1-2" aside): then the
+    number she sees is the label itself, and a typed number picks the choice labelled so."""
+    return bool(question.choices) and all(
+        _words(label).isdigit() for choice in question.choices for label in choice.label.values())
+
+
 def _position(text: str, question: Question) -> str:
-    """The choice at the typed position (1-based); InvalidAnswer naming the range when none."""
+    """The choice at the typed position (1-based) — or, when the labels are the numbers she
+    sees, the choice with that label; InvalidAnswer naming the range when none."""
+    if _numbers_shown(question):
+        found = choice_words(question).get(text)
+        if found is None:
+            raise InvalidAnswer("survey.bad_choice", typed=_shown(text))
+        return found
     number = int(text)
     if not 1 <= number <= len(question.choices):
         raise InvalidAnswer("survey.number_not_listed", typed=_shown(text), count=len(question.choices))
