@@ -134,7 +134,8 @@ async def _export_survey(service: SurveyResultsService, args: argparse.Namespace
         view = await service.view(args.survey_id)
     except NotFound:
         raise MissingTarget(f"no survey {args.survey_id}") from None
-    data = service.xlsx(view, args.language) if args.format == "xlsx" else service.csv(view, args.language)
+    data = service.xlsx(view, args.language, await service.series(view)) if args.format == "xlsx" \
+        else service.csv(view, args.language)
     target = args.output or Path(export_filename(view, args.format))
     target.write_bytes(data)
     return f"survey {view.id} ({view.group_name}): {len(view.responses)} response(s) written to {target}"
