@@ -208,3 +208,55 @@ async def test_every_mapped_type_answered_on_whatsapp(wa: WaHarness) -> None:
     assert values["hood"] == "2" and values["services"] == ["a", "c"] and values["lit"] is False
     assert values["where"] == "40.6013 43.0975" and values["doubled"] == 14 and values["budget"] == 2.5
     assert values["photo"].kind == "photo"
+
+
+def long_list_form() -> SurveyForm:
+    """Twelve districts whose codes are numbers in reverse order (code 12 is first on screen)."""
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::English (en)", "label::Türkçe (tr)"])
+    survey.append(["select_one district", "home", "Where do you live?", "Nerede oturuyorsunuz?"])
+    survey.append(["select_multiple district", "visits", "Where do you go?", "Nereye gidiyorsunuz?"])
+    survey.append(["geopoint", "spot", "The unsafe spot", "Güvensiz nokta"])
+    listed = book.create_sheet("choices")
+    listed.append(["list_name", "name", "label::English (en)", "label::Türkçe (tr)"])
+    for position in range(1, 13):
+        code = str(13 - position)
+        listed.append(["district", code, f"District {chr(64 + position)}", f"Bölge {chr(64 + position)}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    checked = check_xlsform(buffer.getvalue(), default_language="en")
+    assert checked.form is not None, checked.report()
+    return checked.form
+
+
+async def test_whatsapp_numbered_choices_and_an_anonymous_location(wa: WaHarness) -> None:
+    zeynep, _ = await group_with(wa)
+    code = (await wa.services.groups.new_member_invite(1)).code
+    emma = wa.graph.user("Emma", phone="905321234568")
+    await wa.wa_join(emma, code, "en")
+    await wa.wa_skip(emma)
+    await wa.services.surveys.send(group_id=1, form=long_list_form(), anonymous=True, created_by=None,
+                                   deadline=wa.clock.now() + timedelta(days=10))
+    await wa.settle()
+    invitation = await wa.wa_next(emma, "New survey", timeout=10)
+    start = next(choice.title for choice in invitation.buttons if "Start" in choice.title)
+    home = await wa.wa_tap(emma, invitation, start)
+    if "Where do you live?" not in home.text:
+        home = await wa.wa_next(emma, "Where do you live?")
+    assert "*3.* District C" in home.text and "*12.* District L" in home.text  # numbers written on screen
+    visits = await wa.wa_send(emma, "3")
+    assert "Saved: District C" in visits.text  # the third on screen (code 10), not the code 3
+    spot = await wa.wa_send(emma, "2, 11")
+    assert "Saved: District B, District K" in spot.text
+    await wa.graph.send_location(emma, 40.601337, 43.097512)
+    summary = await wa.wa_next(emma, "answers")
+    assert "📍 40.6, 43.1" in summary.text  # anonymous: about a kilometre, not her door
+    await wa.wa_send(emma, "submit")
+    async with wa.services.db.read() as conn:
+        [survey] = await repo.surveys_for_groups(conn, [1])
+        [response] = await repo.responses(conn, survey.id)
+    form = long_list_form()
+    values = {name: answer.value(form.question(name)) for name, answer in response.answers.items()}  # type: ignore[arg-type]
+    assert values == {"home": "10", "visits": ["11", "2"], "spot": "40.6 43.1"}

@@ -99,6 +99,16 @@ def filled(text: str, form: SurveyForm, answers: dict[str, Answer], lang: str) -
     return _REF.sub(one, text)
 
 
+ANONYMOUS_LOCATION_DECIMALS = 2  # about 1 km: a neighbourhood, not her door
+
+
+def coarse_location(value: str) -> str:
+    """A "lat lon" rounded to `ANONYMOUS_LOCATION_DECIMALS` places, for an anonymous survey:
+    a shared location to a metre would say who answered."""
+    parts = [round(float(part), ANONYMOUS_LOCATION_DECIMALS) for part in value.split()[:2]]
+    return " ".join(f"{part:g}" for part in parts)
+
+
 def calculated(form: SurveyForm, answers: dict[str, Answer]) -> list[Answer]:
     """The form's `calculate` values for the answers so far, in form order (each may use the
     ones before it); a calculate whose inputs are missing is stored as skipped."""
@@ -348,6 +358,8 @@ class AnsweringFlow:
                    for number, point in enumerate(points)]
             return [row[i:i + 6] for i in range(0, len(row), 6)]
         if question.type == QuestionType.SELECT_ONE:
+            if current is None and question.default and question.choice(question.default) is not None:
+                current = question.default  # the form's default, marked until she picks
             return [[Button(label=_marked(localized(choice.label, ctx.lang), current == choice.name),
                             choice=f"{prefix}:a:{index}:{number}")] for number, choice in enumerate(question.choices)]
         if question.type == QuestionType.ACKNOWLEDGE:
@@ -476,6 +488,8 @@ class AnsweringFlow:
         except InvalidAnswer as error:
             own = localized(question.constraint_message, ctx.lang) if error.key in CONSTRAINT_KEYS else ""
             return [self._reask(ctx, survey, form, response, question, own or t(error.key, ctx.lang, **error.params))]
+        if survey.anonymous and question.type == QuestionType.GEOPOINT and isinstance(value, str):
+            value = coarse_location(value)
         return await self._record(ctx, state, survey, form, response, question, value)
 
     # -- buttons ------------------------------------------------------------------------------
@@ -625,6 +639,8 @@ class AnsweringFlow:
                 return [self._reask(ctx, survey, form, response, question, t("survey.bad_geopoint", ctx.lang,
                                                                              typed="📎"))]
             value = read_geopoint(f"{upload.latitude} {upload.longitude}", ctx.lang)
+            if survey.anonymous:
+                value = coarse_location(value)
             return await self._record(ctx, state, survey, form, response, question, value)
         if upload.kind == "location" and question is not None:
             return [self._reask(ctx, survey, form, response, question, t("survey.location_not_expected", ctx.lang))]

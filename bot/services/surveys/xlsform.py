@@ -638,11 +638,14 @@ class _Reader:
                           "ignored")
             elif kind in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE) and default not in choices:
                 self.note(number, "default", f"the default {default!r} is not one of the choices; left out", "ignored")
-            elif kind in (QuestionType.EVIDENCE, QuestionType.GEOPOINT, QuestionType.NOTE, QuestionType.ACKNOWLEDGE):
-                self.note(number, "default", "a default does not apply to this type; left out", "ignored")
+            elif kind in (QuestionType.EVIDENCE, QuestionType.GEOPOINT, QuestionType.NOTE, QuestionType.ACKNOWLEDGE,
+                          QuestionType.SELECT_MULTIPLE, QuestionType.YES_NO, QuestionType.RANGE):
+                self.note(number, "default", "a default is not offered for this type in the chat; left out", "ignored")
             else:
                 question["default"] = default
-                self.note(number, "default", f"default {default!r}: offered as a one-tap answer", "simplified")
+                how = "its button is marked until she picks" if kind == QuestionType.SELECT_ONE \
+                    else "offered as a one-tap answer"
+                self.note(number, "default", f"default {default!r}: {how}", "simplified")
         return fine
 
     def _constraint(self, number: int, text: str, question: dict[str, Any], kind: QuestionType) -> bool:
