@@ -432,8 +432,13 @@ class _Reader:
         try:
             parsed = parse_relevant(text)
         except ValueError as error:
-            self.note(number, meaning, f"the condition {str(error)!r} is beyond the chat's skip logic (supported: "
-                      "${q} = 'x', !=, >, <, >=, <=, selected(${q}, 'x'), not(…), joined by and / or)")
+            part = str(error)
+            if part.startswith("too many"):
+                self.note(number, meaning, f"{text!r} combines too many and / or for the chat's skip logic; "
+                          "split the question, or simplify the condition")
+            else:
+                self.note(number, meaning, f"the condition {part!r} is beyond the chat's skip logic (supported: "
+                          "${q} = 'x', !=, >, <, >=, <=, selected(${q}, 'x'), not(…), joined by and / or)")
             return None
         dropped = {str(a["question"]) for part in parsed for a in part if str(a["question"]) in self.left_out}
         if dropped:  # a condition on something the chat does not keep: read as true (asked)

@@ -133,7 +133,9 @@ def _load_xls(data: bytes) -> dict[str, Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data)
+        # xlrd writes its own warnings ("WARNING *** OLE2 inconsistency") to a log file,
+        # stdout by default: keep them out of the operator's terminal.
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), verbosity=0)
     except Exception as error:  # xlrd raises XLRDError, struct errors... for a damaged file
         raise WorkbookError(f"the .xls file cannot be opened ({type(error).__name__})") from error
     result = {}
