@@ -153,6 +153,15 @@ async def test_every_mapped_type_answered_on_telegram(harness: Harness) -> None:
     assert values["code"] == "AB12" and values["where"] == "41.0082 28.9784" and values["budget"] == 2.5
     assert "hood_other" not in values  # asked, then Back and another choice: dropped at submission
 
+    results = harness.services.survey_results
+    assert results is not None
+    view = await results.view(survey.id)
+    book = openpyxl.load_workbook(io.BytesIO(results.xlsx(view)))
+    rows = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Kaç hane?"] == 12 and row["doubled"] == 24 and row["Konum"] == "41.0082 28.9784"
+    assert row["Okudum, kabul ediyorum"] == "✔" and row["Hangi mahalle?"] == "Bahçelievler"
+
 
 async def test_every_mapped_type_answered_on_whatsapp(wa: WaHarness) -> None:
     zeynep, _ = await group_with(wa)

@@ -12,6 +12,7 @@ first (docs/architecture.md).
 from __future__ import annotations
 
 import html
+import mimetypes
 import re
 import secrets
 from pathlib import Path
@@ -664,7 +665,9 @@ class AnsweringFlow:
         data = await self._service.download(ctx.actor.channel, upload.file_id)
         if data is None:
             return None
-        suffix = Path(upload.filename).suffix if upload.filename else (".jpg" if upload.kind == "photo" else ".bin")
+        suffix = Path(upload.filename).suffix if upload.filename else (
+            ".jpg" if upload.kind == "photo" else ".ogg" if upload.kind == "voice"
+            else (mimetypes.guess_extension(upload.mime_type or "") or ".bin"))
         stem = secrets.token_hex(8) if survey.anonymous else f"r{response.id}-{question.name}-{secrets.token_hex(3)}"
         folder = self._files_dir / f"survey-{survey.id}"
         folder.mkdir(parents=True, exist_ok=True)
