@@ -434,3 +434,17 @@ def test_the_cli_checks_in_one_pass_stores_nothing_and_asks_before_replacing_a_s
     assert replaced.returncode == 0 and "replacing a shipped template" in replaced.stdout, replaced.stderr
     again = cli("survey", "import", str(shipped), "--group", "Kars")
     assert again.returncode == 2 and "one of this group's templates" in again.stderr
+
+
+def test_an_imported_form_written_back_keeps_what_the_chat_uses() -> None:
+    from tests.test_survey_forms import kobo_form
+
+    form = read_xlsform(kobo_form(), file="mahalle_turu.xlsx")
+    again = read_xlsform(write_xlsform(form), file="again.xlsx")
+    for question in form.questions:
+        back = again.question(question.name)
+        assert back is not None and back.type == question.type, question.name
+        assert (back.min, back.max, back.pattern, back.default, back.calculation) == \
+            (question.min, question.max, question.pattern, question.default, question.calculation), question.name
+        assert back.constraint_message == question.constraint_message and back.label == question.label
+    assert [c.name for c in again.question("hood").choices] == ["3", "1", "2", "other"]  # type: ignore[union-attr]

@@ -840,6 +840,11 @@ def write_xlsform(form: SurveyForm) -> bytes:
     columns = ["type", "name", *[f"label::{header(lang)}" for lang in languages],
                *[f"hint::{header(lang)}" for lang in languages], "required", "constraint", "relevant",
                "calculation", "parameters", "bind::koordinat:type", "bind::koordinat:indicator"]
+    messages = [(kind, lang) for kind in ("required_message", "constraint_message") for lang in languages
+                if any(getattr(q, kind).get(lang) for q in form.questions)]
+    columns += [f"{kind}::{header(lang)}" for kind, lang in messages]
+    if any(q.default for q in form.questions):
+        columns.append("default")
     for index, column in enumerate(columns):
         survey.write_string(0, index, column)
     choice_columns = ["list_name", "name", *[f"label::{header(lang)}" for lang in languages]]
@@ -864,6 +869,11 @@ def write_xlsform(form: SurveyForm) -> bytes:
         cells["relevant"] = _relevant_cell(question, form)
         if question.calculation:
             cells["calculation"] = question.calculation
+        for kind, lang in messages:
+            if getattr(question, kind).get(lang):
+                cells[f"{kind}::{header(lang)}"] = getattr(question, kind)[lang]
+        if question.default:
+            cells["default"] = question.default
         if question.scale is not None:
             cells["parameters"] = f"start={question.scale.start} end={question.scale.end} step={question.scale.step}"
         if question.type == QuestionType.PERCENTAGE:
@@ -920,6 +930,9 @@ def _constraint_cell(question: Question) -> str:
         parts.append(f"{subject} >= {_bound_cell(low)}")
     if high is not None:
         parts.append(f"{subject} <= {_bound_cell(high)}")
+    if question.pattern is not None:
+        quote = "'" if "'" not in question.pattern else '"'
+        parts.append(f"regex(., {quote}{question.pattern}{quote})")
     return " and ".join(parts)
 
 
