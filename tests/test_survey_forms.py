@@ -140,6 +140,14 @@ async def test_every_mapped_type_answered_on_telegram(harness: Harness) -> None:
     again = await harness.send(ayse, "geri")  # back from the summary, as everywhere else
     assert "Ziyaret tarihi" in again.text and "03.12.2026" in again.text
     summary = await harness.send(ayse, "04.12.2026")
+    which = await harness.send(ayse, "değiştir")
+    budget_again = await harness.press(ayse, which, next(b for b in which.button_texts if "Bütçe" in b))
+    comment = await harness.press(ayse, budget_again, "💬 Yorum ekle")
+    assert "yorum" in comment.text.lower()
+    returned = await harness.send(ayse, "geri")  # back from the comment prompt too: no comment "geri"
+    assert "Bütçe (milyon TL)" in returned.text and "Şu anki yanıtınız: 2,5" in returned.text
+    summary = await harness.send(ayse, "2,5")
+    assert "yanıtlarınız" in summary.text and "geri" not in summary.text
     thanks = await harness.press(ayse, summary, "📤 Gönder")
     assert "Teşekkürler" in thanks.text
 

@@ -467,6 +467,8 @@ class AnsweringFlow:
         if question is None:
             return await self._go(ctx, state, survey, form, response, self._resume_step(form, response))
         if step.startswith("c:"):
+            if word in BACK_WORDS:  # `geri` at the comment prompt: back to its question, nothing saved
+                return await self._go(ctx, state, survey, form, response, f"q:{question.name}")
             comment = text.strip()
             if len(comment) > COMMENT_MAX:
                 return [ctx.text("survey.text_too_long", limit=COMMENT_MAX, length=len(comment))]
