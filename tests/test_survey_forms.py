@@ -277,3 +277,19 @@ async def test_whatsapp_numbered_choices_and_an_anonymous_location(wa: WaHarness
     form = long_list_form()
     values = {name: answer.value(form.question(name)) for name, answer in response.answers.items()}  # type: ignore[arg-type]
     assert values == {"home": "10", "visits": ["11", "2"], "spot": "40.6 43.1"}
+
+
+async def test_geri_steps_back_through_the_coordinators_new_survey_dialog(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/anket")
+    source = await harness.next(zeynep)
+    deadline = await harness.press(zeynep, source, "Altı aylık izleme (6 soru)")
+    assert "Örnek:" in deadline.text
+    again = await harness.send(zeynep, "geri")
+    assert "Altı aylık izleme (6 soru)" in again.button_texts
+    deadline = await harness.press(zeynep, again, "Altı aylık izleme (6 soru)")
+    anonymity = await harness.send(zeynep, "12.12.2026 17:00")
+    preview = await harness.press(zeynep, anonymity, "👤 İsimli")
+    assert "Önizleme" in preview.text
+    back = await harness.send(zeynep, "geri")  # from the preview: the last question asked
+    assert back.button_texts == ["👤 İsimli", "🕶 Anonim"]
