@@ -293,3 +293,33 @@ async def test_geri_steps_back_through_the_coordinators_new_survey_dialog(harnes
     assert "Önizleme" in preview.text
     back = await harness.send(zeynep, "geri")  # from the preview: the last question asked
     assert back.button_texts == ["👤 İsimli", "🕶 Anonim"]
+
+
+async def test_notes_keep_their_condition_and_a_closing_note_greets_her_by_her_answer(harness: Harness) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label", "relevant"])
+    for row in (["text", "who", "Adınız?"], ["select_one yn", "pizza", "Pizza sever misiniz?"],
+                ["note", "weird", "Bu ilginç!", "${pizza} = 'no'"], ["integer", "slices", "Kaç dilim?"],
+                ["note", "bye", "Teşekkürler ${who}!"]):
+        sheet.append(row)
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    choices.append(["yn", "yes", "Evet"])
+    choices.append(["yn", "no", "Hayır"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    form = check_xlsform(buffer.getvalue()).form
+    assert form is not None
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.services.surveys.send(group_id=1, form=form, anonymous=False, created_by=None,
+                                        deadline=harness.clock.now() + timedelta(days=10))
+    invitation = await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.press(ayse, invitation, "▶️ Başla")
+    await harness.next_containing(ayse, "Adınız?")
+    await harness.send(ayse, "Ayşe Demir")
+    slices = await harness.send(ayse, "evet")
+    assert "Kaç dilim?" in slices.text and "ilginç" not in slices.text  # its condition does not hold
+    summary = await harness.send(ayse, "3")
+    assert "ℹ️ Teşekkürler Ayşe Demir!" in summary.text and "yanıtlarınız" in summary.text

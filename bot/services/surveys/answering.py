@@ -277,7 +277,8 @@ class AnsweringFlow:
         lines = []
         if before:
             lines.append(before)
-        notes = filled(self._notes_before(form, question, ctx.lang), form, response.answers, ctx.lang)
+        notes = filled(self._notes_before(form, question, ctx.lang, response.answers), form, response.answers,
+                       ctx.lang)
         if notes:
             lines.append(notes)
         # The total is every question that can be asked, so it stays put when skip logic opens
@@ -318,8 +319,10 @@ class AnsweringFlow:
                      buttons=self._buttons(ctx, survey, form, response, question))
 
     @staticmethod
-    def _notes_before(form: SurveyForm, question: Question, lang: str) -> str:
-        """Display-only notes placed just before the question in the form."""
+    def _notes_before(form: SurveyForm, question: Question, lang: str,
+                      answers: dict[str, Answer] | None = None) -> str:
+        """Display-only notes placed just before the question in the form (a note whose
+        `relevant` does not hold is not shown), with their group headings."""
         index = form.questions.index(question)
         notes = []
         for earlier in reversed(form.questions[:index]):
@@ -327,6 +330,8 @@ class AnsweringFlow:
                 continue
             if earlier.type != QuestionType.NOTE:
                 break
+            if answers is not None and not relevant(earlier, form, answers):
+                continue
             notes.insert(0, "ℹ️ " + html.escape(localized(earlier.label, lang), quote=False))
             if earlier.heading:
                 notes.insert(0, "<b>" + html.escape(localized(earlier.heading, lang)) + "</b>")
@@ -380,6 +385,12 @@ class AnsweringFlow:
     def _summary(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response, *,
                  before: str | None = None) -> Reply:
         lines = [before] if before else []
+        closing = [q for q in form.questions[max((i for i, q in enumerate(form.questions) if q.answerable),
+                                                 default=-1) + 1:]
+                   if q.type == QuestionType.NOTE and relevant(q, form, response.answers)]
+        for note in closing:  # a form's closing note ("Thank you, ${name}!") before her answers
+            lines.append("ℹ️ " + filled(html.escape(localized(note.label, ctx.lang), quote=False), form,
+                                        response.answers, ctx.lang))
         lines.append(t("survey.summary_title", ctx.lang, title=localized(form.title, ctx.lang)))
         for number, question in enumerate(visible_questions(form, response.answers), start=1):
             answer = response.answers.get(question.name)
