@@ -7,8 +7,9 @@ Numbers follow the person's language (`read_number`): Turkish `12,5` `1.250` (th
 `Hayır` `hayir` `e` `h` `yes` `no` `var` `yok`; dates: `03.12.2026` `3.12.26` `3 Aralık 2026`
 `3 December 2026` `2026-12-03`; choices: a button's words typed as text (any language, any
 case, with or without Turkish letters, spaces, punctuation or its emoji: `çevrimiçi` for
-"Çevrim içi"), the choice's number (`2`) or, for select_multiple, several separated by `,`
-`;` `ve` `and`. Each reader raises `InvalidAnswer` with a message key
+"Çevrim içi"), the choice's number as she sees it — its position (`2`), never a numeric choice
+code, unless every label is itself a number — or, for select_multiple, several separated by
+`,` `;` `ve` `and` or spaces (`1 3`); locations `41.0082, 28.9784`. Each reader raises `InvalidAnswer` with a message key
 saying what was expected and an `example` (the caller re-asks the question).
 """
 
