@@ -448,3 +448,27 @@ def test_an_imported_form_written_back_keeps_what_the_chat_uses() -> None:
             (question.min, question.max, question.pattern, question.default, question.calculation), question.name
         assert back.constraint_message == question.constraint_message and back.label == question.label
     assert [c.name for c in again.question("hood").choices] == ["3", "1", "2", "other"]  # type: ignore[union-attr]
+
+
+def test_every_metadata_type_and_display_column_is_left_out_with_a_note() -> None:
+    metadata = ["start", "end", "today", "deviceid", "username", "phonenumber", "audit", "simserial",
+                "subscriberid", "start-geopoint", "email", "imei", "background-audio"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    header = ["type", "name", "label::Français (fr)", "label::English (en)", "appearance", "media::image",
+              "guidance_hint", "read_only", "body::accuracyThreshold", "$kuid", "$autoname", "constraint"]
+    sheet.append(header)
+    for kind in metadata:
+        sheet.append([kind, kind.replace("-", "_")])
+    sheet.append(["text", "code", "Code", "Code", "multiline", "a.png", "ask nicely", "false", "5", "x1", "code",
+                  "string-length(.) = 10"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    checked = check_xlsform(buffer.getvalue())
+    assert checked.form is not None, checked.report()
+    [code] = checked.form.questions
+    assert code.label == {"fr": "Code", "en": "Code"} and (code.min, code.max) == (10, 10)
+    left_out = [note for note in checked.notes if note.kind == "ignored"]
+    assert sorted(note.row for note in left_out if note.row > 1) == list(range(2, 2 + len(metadata)))
+    assert {note.column.split(" ")[0] for note in left_out if note.row == 1} == set("EFGHIJK")

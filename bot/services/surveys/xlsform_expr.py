@@ -155,7 +155,7 @@ class Constraint:
 
 
 _BOUND_PART = re.compile(
-    r"^(\.|string-length\(\s*\.\s*\))\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?|date\(\s*'(\d{4}-\d{2}-\d{2})'\s*\))$")
+    r"^(\.|string-length\(\s*\.\s*\))\s*(>=|<=|>|<|=)\s*(-?\d+(?:\.\d+)?|date\(\s*'(\d{4}-\d{2}-\d{2})'\s*\))$")
 _BOUND_BACK = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(>=|<=|>|<)\s*(\.|string-length\(\s*\.\s*\))$")
 _NOT_EMPTY = re.compile(r"""^(?:\.\s*!=\s*(?:''|"")|string-length\(\s*\.\s*\)\s*(?:>\s*0|>=\s*1|!=\s*0))$""")
 _REGEX = re.compile(r"""^regex\(\s*\.\s*,\s*(?:'(.*)'|"(.*)")\s*\)$""")
@@ -199,7 +199,9 @@ def parse_constraint(text: str, *, whole: bool) -> Constraint:
                 bound = bound + 1 if op == ">" else bound - 1
             else:
                 found.strict.append(part)
-        if op.startswith(">"):
+        if op == "=":  # `string-length(.) = 10`, `. = 5`: both bounds
+            found.low = found.high = bound
+        elif op.startswith(">"):
             found.low = bound
         else:
             found.high = bound
