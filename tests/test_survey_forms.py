@@ -132,8 +132,8 @@ async def test_every_mapped_type_answered_on_telegram(harness: Harness) -> None:
     assert "Kaydedildi: 📎" in where.text
     await harness.server.send_location_from(ayse.user, 41.0082, 28.9784)
     budget = await harness.next_containing(ayse, "Bütçe")
-    assert "Kaydedildi: 📍 41.0082, 28.9784" in budget.text and "↩️ 2.5" in budget.button_texts
-    visited = await harness.press(ayse, budget, "↩️ 2.5")
+    assert "Kaydedildi: 📍 41.0082, 28.9784" in budget.text and "↩️ 2,5" in budget.button_texts  # her format
+    visited = await harness.press(ayse, budget, "↩️ 2,5")
     assert "Kaydedildi: 2,5" in visited.text and "Ziyaret tarihi" in visited.text
     summary = await harness.send(ayse, "03.12.2026")
     assert "yanıtlarınız" in summary.text and "→ 📍 41.0082, 28.9784" in summary.text

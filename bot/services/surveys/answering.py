@@ -100,6 +100,15 @@ def filled(text: str, form: SurveyForm, answers: dict[str, Answer], lang: str) -
     return _REF.sub(one, text)
 
 
+def default_shown(question: Question, lang: str) -> str:
+    """A form's `default` as she would see the answer (`2,5` in Turkish), or as written."""
+    try:
+        value = read_answer(question, question.default or "", "en")
+    except InvalidAnswer:
+        return question.default or ""
+    return format_answer(question, Answer.of(question, value), lang)
+
+
 ANONYMOUS_LOCATION_DECIMALS = 2  # about 1 km: a neighbourhood, not her door
 
 
@@ -372,7 +381,7 @@ class AnsweringFlow:
             return [[Button(label=t("survey.ok_button", ctx.lang), choice=f"{prefix}:a:{index}:0")]]
         if question.default and question.type not in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE,
                                                       QuestionType.YES_NO, QuestionType.RANGE):
-            return [[Button(label=t("survey.default_button", ctx.lang, value=question.default),
+            return [[Button(label=t("survey.default_button", ctx.lang, value=default_shown(question, ctx.lang)),
                             choice=f"{prefix}:df:{index}")]]
         if question.type == QuestionType.SELECT_MULTIPLE:
             picked = set(current) if isinstance(current, list) else set()
@@ -394,7 +403,8 @@ class AnsweringFlow:
         lines.append(t("survey.summary_title", ctx.lang, title=localized(form.title, ctx.lang)))
         for number, question in enumerate(visible_questions(form, response.answers), start=1):
             answer = response.answers.get(question.name)
-            line = t("survey.summary_line", ctx.lang, number=number, label=localized(question.label, ctx.lang),
+            line = t("survey.summary_line", ctx.lang, number=number,
+                     label=filled(localized(question.label, ctx.lang), form, response.answers, ctx.lang),
                      answer=format_answer(question, answer, ctx.lang))
             if answer is not None and answer.comment:
                 line += "\n" + t("survey.summary_comment", ctx.lang, comment=answer.comment)
@@ -560,7 +570,7 @@ class AnsweringFlow:
             return await self._record(ctx, state, survey, form, response, question, None)
         if action == "df" and question.default:
             try:
-                value = read_answer(question, question.default, "en" if "." in question.default else ctx.lang)
+                value = read_answer(question, question.default, "en")  # XLSForm writes 2.5, 2026-01-31
             except InvalidAnswer as error:
                 return [self._reask(ctx, survey, form, response, question, t(error.key, ctx.lang, **error.params))]
             return await self._record(ctx, state, survey, form, response, question, value)
