@@ -286,3 +286,10 @@ def test_when_every_label_is_a_number_the_label_is_the_number_she_sees() -> None
     assert read_choices("1, 3", many) == ["b", "a"] or read_choices("1, 3", many) == ["a", "b"]
     with pytest.raises(InvalidAnswer):
         read_answer(one, "4", "tr")
+
+
+def test_a_number_beyond_the_positions_that_is_a_buttons_own_label_picks_that_button() -> None:
+    one = _coded(["none", "few", "many"], ["0", "1-2", "3 ya da fazla"])
+    assert read_answer(one, "0", "tr") == "none" and read_answer(one, "2", "tr") == "few"
+    with pytest.raises(InvalidAnswer):
+        read_answer(one, "7", "tr")

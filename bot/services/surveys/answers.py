@@ -216,6 +216,9 @@ def _position(text: str, question: Question) -> str:
         return found
     number = int(text)
     if not 1 <= number <= len(question.choices):
+        for choice in question.choices:  # `0` on a button of its own ("0", "1-2", "3+"): that button
+            if any(_words(label) == text for label in choice.label.values()):
+                return choice.name
         raise InvalidAnswer("survey.number_not_listed", typed=_shown(text), count=len(question.choices))
     return question.choices[number - 1].name
 
