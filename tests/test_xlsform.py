@@ -472,3 +472,21 @@ def test_every_metadata_type_and_display_column_is_left_out_with_a_note() -> Non
     left_out = [note for note in checked.notes if note.kind == "ignored"]
     assert sorted(note.row for note in left_out if note.row > 1) == list(range(2, 2 + len(metadata)))
     assert {note.column.split(" ")[0] for note in left_out if note.row == 1} == set("EFGHIJK")
+
+
+def test_kobotoolbox_own_export_with_select_from_list_name() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label::English (en)", "required", "select_from_list_name", "$kuid", "$autoname"])
+    sheet.append(["select_one", "q1", "Pick", "true", "l", "abc", "q1"])
+    sheet.append(["select_multiple", "q2", "Pick many", "false", "l", "abd", "q2"])
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", "label::English (en)", "$kuid"])
+    choices.append(["l", "a", "A", "x"])
+    choices.append(["l", "b", "B", "y"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    form = read_xlsform(buffer.getvalue())
+    assert [(q.type, [c.name for c in q.choices], q.required) for q in form.questions] == [
+        (QuestionType.SELECT_ONE, ["a", "b"], True), (QuestionType.SELECT_MULTIPLE, ["a", "b"], False)]

@@ -80,7 +80,7 @@ _COLUMNS = {"type": "type", "name": "name", "required": "required", "bind:requir
             "bind::constraint": "constraint", "calculation": "calculation", "bind:calculate": "calculation",
             "bind::calculate": "calculation", "default": "default", "parameters": "parameters",
             "choice_filter": "choice_filter", "choice filter": "choice_filter", "repeat_count": "repeat_count",
-            "jr:count": "repeat_count", "indicator": "indicator", "bind::koordinat:indicator": "indicator",
+            "jr:count": "repeat_count", "select_from_list_name": "list_ref", "indicator": "indicator", "bind::koordinat:indicator": "indicator",
             "bind::koordinat:type": "koordinat_type", "list_name": "list_name", "list name": "list_name"}
 _LOCALIZED = {"label": "label", "hint": "hint", "constraint_message": "constraint_message",
               "constraint message": "constraint_message", "jr:constraintmsg": "constraint_message",
@@ -469,6 +469,9 @@ class _Reader:
     def _row(self, number: int, row: list[Any], rename: dict[str, str], suffix: str) -> None:
         columns = self.columns
         raw_type = columns.text(row, "type")
+        if raw_type.lower() in ("select_one", "select_multiple", "select one", "select multiple") \
+                and columns.text(row, "list_ref"):  # KoboToolbox's own export: the list in its own column
+            raw_type = f"{raw_type} {columns.text(row, 'list_ref')}"
         name = columns.text(row, "name")
         name = rename.get(name, name)
         words = raw_type.split()
