@@ -417,6 +417,12 @@ def test_the_cli_checks_in_one_pass_stores_nothing_and_asks_before_replacing_a_s
     assert "Traceback" not in refused.stderr and "Warning" not in refused.stderr
     listed = cli("survey", "library")
     assert "kobo_tutorial" not in listed.stdout  # --check stored nothing
+    (tmp_path / "unknown.xlsx").write_bytes(xlsform([["integer", "a", "A", None, None, None, None, None, None,
+                                                       "I99"]]))
+    as_group = cli("survey", "import", "unknown.xlsx", "--check", "--group", "Kars")  # as Kars's import would
+    assert as_group.returncode == 2 and "unknown indicator 'I99'" in as_group.stdout
+    no_group = cli("survey", "import", "unknown.xlsx", "--check", "--group", "İzmir")
+    assert no_group.returncode == 1 and "no group 'İzmir'" in no_group.stderr
 
     imported = cli("survey", "import", str(FORMS / "kobo_mch_v1.xls"), "--group", "Kars")
     assert imported.returncode == 0 and "imported for group 1" in imported.stdout, imported.stderr

@@ -86,7 +86,11 @@ class FormRefused(CommandError):
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "survey" and args.survey_command == "import" and args.check:
-        return _check_only(args)
+        try:
+            return _check_only(settings, args)
+        except CommandError as error:
+            print(f"koordinat: {error}", file=sys.stderr)
+            return error.exit_code
     try:
         print(asyncio.run(_run(settings, args)))
         return 0
@@ -98,8 +102,20 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return getattr(error, "exit_code", 2)
 
 
-def _check_only(args: argparse.Namespace) -> int:
-    """`survey import FILE --check`: the per-row report, nothing stored, no database opened."""
+async def _group_context(settings: Settings, key: str) -> tuple[str, set[str]]:
+    """(language, indicator codes) of the group named, for a check as that group's import."""
+    db = await Database.open(settings.database)
+    try:
+        async with db.read() as conn:
+            group = await _group(conn, key)
+            return group.language, set(await content.indicators_for_group(conn, group.id))
+    finally:
+        await db.close()
+
+
+def _check_only(settings: Settings, args: argparse.Namespace) -> int:
+    """`survey import FILE --check [--group G]`: the per-row report, nothing stored; with a
+    group, read as that group's import would (its language, its indicator codes)."""
     path: Path = args.file
     if not path.is_file():
         print(f"koordinat: {path}: no such file", file=sys.stderr)
@@ -107,7 +123,8 @@ def _check_only(args: argparse.Namespace) -> int:
     if path.suffix.lower() not in XLSFORM_SUFFIXES:
         print(f"koordinat: {path.name}: --check reads XLSForms (.xlsx, .xls)", file=sys.stderr)
         return 2
-    checked = check_xlsform(path)
+    language, known = asyncio.run(_group_context(settings, args.group)) if args.group else ("tr", None)
+    checked = check_xlsform(path, default_language=language, known_indicators=known)
     print(checked.report())
     return 0 if checked.form is not None else 2
 
