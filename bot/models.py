@@ -101,6 +101,8 @@ class Upload(BaseModel):
     mime_type: str | None = None
     size: int | None = None  # bytes, when the platform says
     caption: str | None = None
+    latitude: float | None = None  # a shared location (WGS 84 degrees), when kind is "location"
+    longitude: float | None = None
 
     @field_validator("caption")
     @classmethod

@@ -107,13 +107,13 @@ def test_xlsform_import_refusal_and_export_form(tmp_path: Path) -> None:
     assert imported.returncode == 0, imported.stderr
     assert "template 'kars_izleme' (11 question(s)) imported for group 1 (Kadın Dostu Kent)" in imported.stdout
 
-    (tmp_path / "bad.xlsx").write_bytes(xlsform([["integer", "a", "A"], ["calculate", "total", "Toplam"]]))
+    (tmp_path / "bad.xlsx").write_bytes(xlsform([["integer", "a", "A"], ["time", "when", "Saat"]]))
     refused = _koordinat(tmp_path, "survey", "import", "bad.xlsx", "--group", "1")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
-    assert "bad.xlsx: survey!row 3, column A (type): the type 'calculate' is not supported" in refused.stderr
+    assert "REFUSED  survey!3 A (type): the type 'time'" in refused.stderr and "not importable" in refused.stderr
     (tmp_path / "unknown.xlsx").write_bytes(xlsform([["integer", "a", "A", None, None, None, None, None, None, "I99"]]))
     unknown = _koordinat(tmp_path, "survey", "import", "unknown.xlsx", "--group", "1")
-    assert unknown.returncode == 2 and "row 2, column J (bind::koordinat:indicator): unknown indicator 'I99'" \
+    assert unknown.returncode == 2 and "survey!2 J (bind::koordinat:indicator): unknown indicator 'I99'" \
         in unknown.stderr
 
     written = _koordinat(tmp_path, "survey", "export-form", "kars_izleme", "--group", "Kars")

@@ -190,7 +190,7 @@ def test_english_percentages_and_the_hints_show_what_the_parser_accepts() -> Non
     assert read_answer(share, "12.5%", "en") == 12.5 and read_answer(share, "%12,5", "tr") == 12.5
     with pytest.raises(InvalidAnswer) as refused:  # 1,250 in English is 1250: no percentage
         read_answer(share, "1,250", "en")
-    assert refused.value.key == "survey.bad_percentage"
+    assert refused.value.key == "survey.percentage_out_of_range"
     assert read_answer(share, "1,250", "tr") == 1.25  # Turkish decimal comma
     with pytest.raises(InvalidAnswer) as refused:
         read_answer(share, "12,5%", "en")
@@ -228,3 +228,68 @@ def test_typed_choices_match_without_spaces_diacritics_or_punctuation() -> None:
     assert read_answer(twins, "ev içi", "tr") == "a" and read_answer(twins, "evi çi", "tr") == "b"
     with pytest.raises(InvalidAnswer):
         read_answer(twins, "eviçi", "tr")
+
+
+# -- a typed number is the number she sees (issue 20 §2) -----------------------------------------
+def _coded(codes: list[str], labels: list[str] | None = None, kind: str = "select_one") -> Question:
+    labels = labels or [f"Seçenek {code}" for code in codes]
+    return q(type=kind, choices=[{"name": code, "label": {"tr": label}} for code, label in zip(codes, labels)])
+
+
+@pytest.mark.parametrize("codes", [["3", "1", "2"], ["10", "20", "30"], ["2", "3", "4"], ["b", "c", "a"],
+                                   ["1", "2", "3"], ["0", "1", "2"]])
+def test_each_typed_number_is_the_position_on_screen_whatever_the_codes(codes: list[str]) -> None:
+    one = _coded(codes)
+    picked = [read_answer(one, str(number), "tr") for number in (1, 2, 3)]
+    assert picked == codes  # three numbers, three different choices, in screen order
+    many = _coded(codes, kind="select_multiple")
+    assert read_choices("1, 3", many) == [codes[0], codes[2]]
+    assert read_choices("1 3", many) == [codes[0], codes[2]]
+    assert read_choices("3 ve 2", many) == [codes[2], codes[1]]
+    assert read_choices("2", many) == [codes[1]]
+
+
+def test_a_number_off_the_list_says_how_many_and_a_code_is_never_a_position() -> None:
+    one = _coded(["10", "20", "30"])
+    for typed in ("10", "4", "0"):
+        with pytest.raises(InvalidAnswer) as refused:
+            read_answer(one, typed, "tr")
+        assert refused.value.key == "survey.number_not_listed" and refused.value.params["count"] == 3
+    many = _coded(["7", "8"], kind="select_multiple")
+    with pytest.raises(InvalidAnswer) as refused:
+        read_choices("1, 7", many)
+    assert refused.value.key == "survey.number_not_listed"
+
+
+def test_labels_that_are_numbers_do_not_shadow_positions_but_letters_codes_and_words_still_work() -> None:
+    one = _coded(["a", "b", "c"], ["3", "5", "Hiç"])
+    assert [read_answer(one, typed, "tr") for typed in ("1", "2", "3")] == ["a", "b", "c"]
+    assert read_answer(one, "hic", "tr") == "c" and read_answer(one, "b", "tr") == "b"
+    many = _coded(["a", "b", "c"], ["Kreş", "Sağlık", "Aydınlatma"], kind="select_multiple")
+    assert read_choices("kres, 3", many) == ["a", "c"] and read_choices("a ve b", many) == ["a", "b"]
+
+
+def test_a_percentage_beyond_100_says_what_is_allowed() -> None:
+    share = q(type="percentage")
+    with pytest.raises(InvalidAnswer) as refused:
+        read_answer(share, "%140", "tr")
+    from messages import t
+    assert refused.value.key == "survey.percentage_out_of_range"
+    assert "0–100 arası bir yüzde" in t(refused.value.key, "tr", **refused.value.params)
+    assert "a percentage from 0 to 100" in t(refused.value.key, "en", **refused.value.params)
+
+
+def test_when_every_label_is_a_number_the_label_is_the_number_she_sees() -> None:
+    one = _coded(["a", "b", "c"], ["3", "1", "2"])  # buttons "3", "1", "2" on her screen
+    assert [read_answer(one, typed, "tr") for typed in ("3", "1", "2")] == ["a", "b", "c"]
+    many = _coded(["a", "b", "c"], ["3", "1", "2"], kind="select_multiple")
+    assert read_choices("1, 3", many) == ["b", "a"] or read_choices("1, 3", many) == ["a", "b"]
+    with pytest.raises(InvalidAnswer):
+        read_answer(one, "4", "tr")
+
+
+def test_a_number_beyond_the_positions_that_is_a_buttons_own_label_picks_that_button() -> None:
+    one = _coded(["none", "few", "many"], ["0", "1-2", "3 ya da fazla"])
+    assert read_answer(one, "0", "tr") == "none" and read_answer(one, "2", "tr") == "few"
+    with pytest.raises(InvalidAnswer):
+        read_answer(one, "7", "tr")

@@ -173,7 +173,7 @@ async def test_an_english_member_types_english_numbers_and_each_mistake_costs_on
     assert "type yes or no" in third.text and "✅ Yes /" not in third.text
     await _one_reply(harness, emma, "yes")
     share = await _one_reply(harness, emma, "1,250")  # not 1.25 %: 1250 is no percentage
-    assert "could not be read as a percentage" in share.text and "e.g. 40%" in share.text
+    assert "is not allowed: type a percentage from 0 to 100" in share.text and "e.g. 40%" in share.text
     assert "Budget share" not in share.text  # the error and the expected form only
     assert "✓ Saved: 12.5%" in (await _one_reply(harness, emma, "12.5%")).text
     ambiguous = await _one_reply(harness, emma, "1,25")

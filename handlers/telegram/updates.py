@@ -43,7 +43,9 @@ def upload_of(message: Message) -> Upload | None:
     if message.sticker is not None:
         return Upload(kind="sticker")
     if message.location is not None or message.venue is not None:
-        return Upload(kind="location")
+        place = message.location if message.location is not None else message.venue.location  # type: ignore[union-attr]
+        return Upload(kind="location", latitude=place.latitude if place else None,
+                      longitude=place.longitude if place else None)
     if message.contact is not None:
         return Upload(kind="contact")
     if message.video_note is not None:

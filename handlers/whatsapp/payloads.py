@@ -113,8 +113,13 @@ def _upload(message: _Message) -> Upload:
         file_id = "" if kind == "sticker" else str(media.get("id", ""))
         return Upload(kind=kind, file_id=file_id, filename=media.get("filename"),  # type: ignore[arg-type]
                       mime_type=media.get("mime_type"), caption=media.get("caption"))
-    if message.type == "location":
-        return Upload(kind="location")
+    if message.type == "location":  # Cloud API: {"location": {"latitude": …, "longitude": …, "name"?, "address"?}}
+        place = extra.get("location") or {}
+        try:
+            latitude, longitude = float(place["latitude"]), float(place["longitude"])
+        except (KeyError, TypeError, ValueError):
+            return Upload(kind="location")
+        return Upload(kind="location", latitude=latitude, longitude=longitude)
     if message.type == "contacts":
         return Upload(kind="contact")
     return Upload(kind="other")

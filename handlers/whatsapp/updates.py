@@ -160,13 +160,13 @@ async def _typed_choice(services: Services, actor: Actor, text: str) -> str | No
     if not typed:
         return None
     choices = json.loads(raw)
-    for _number, label, choice in choices:
-        if typed == fold(label) or typed == fold(_strip_symbols(label)):
-            return str(choice)
-    if typed.isdigit():
+    if typed.isdigit():  # the number written next to a choice on her screen wins over any label
         for number, _label, choice in choices:
             if number is not None and int(typed) == number:
                 return str(choice)
+    for _number, label, choice in choices:
+        if typed == fold(label) or typed == fold(_strip_symbols(label)):
+            return str(choice)
     return None
 
 

@@ -214,6 +214,14 @@ class FakeGraphApi:
             image["caption"] = caption
         return await self.deliver(user, {"type": "image", "image": image})
 
+    async def send_location(self, user: FakeWaUser, latitude: float, longitude: float,
+                            name: str | None = None) -> dict[str, Any]:
+        """She shares a location (📎 → Location), as the Cloud API delivers it."""
+        location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        if name:
+            location["name"] = name
+        return await self.deliver(user, {"type": "location", "location": location})
+
     async def change_user_id(self, user: FakeWaUser, new_user_id: str, new_phone: str | None = None) -> None:
         """The system message Meta sends when a person's user id (or number) changes."""
         body = f"User {user.name} changed their user id"

@@ -11,6 +11,9 @@ first (docs/architecture.md).
 
 from __future__ import annotations
 
+import html
+import mimetypes
+import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Upload
 from bot.services.conversation import Conversation, Ctx, Replies
-from bot.services.surveys.answers import example_for, format_answer, read_answer
+from bot.services.surveys import calc
+from bot.services.surveys.answers import example_for, format_answer, read_answer, read_geopoint
 from bot.services.surveys.model import (
     Answer,
     Evidence,
@@ -46,7 +50,12 @@ SUBMIT_WORDS = frozenset({"gonder", "onayla", "tamam", "evet", "submit", "send",
 CHANGE_WORDS = frozenset({"degistir", "duzelt", "change", "edit"})
 COMMENT_MAX = 1000
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-EVIDENCE_KINDS = ("photo", "document")
+EVIDENCE_KINDS = ("photo", "document", "video", "audio", "voice")
+# Re-ask texts that a form's own `constraint_message` replaces (XLSForm), and the skip refusal
+# its `required_message` replaces.
+CONSTRAINT_KEYS = frozenset({"survey.too_small", "survey.too_big", "survey.too_early", "survey.too_late",
+                             "survey.text_too_long", "survey.text_too_short", "survey.bad_pattern",
+                             "survey.percentage_out_of_range"})
 LABEL_WIDTH = 40  # a question's label on a "change which?" button
 
 
@@ -69,7 +78,63 @@ def count_text(form: SurveyForm, lang: str) -> str:
 
 
 def has_skip_logic(form: SurveyForm) -> bool:
-    return any(question.relevant is not None for question in form.answerable)
+    return any(question.relevant is not None or question.conditions for question in form.answerable)
+
+
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
+
+
+def filled(text: str, form: SurveyForm, answers: dict[str, Answer], lang: str) -> str:
+    """A label with XLSForm `${name}` references replaced by her answers ("…" when not
+    answered yet): "Thanks for your time ${name}!" → "Thanks for your time Ayşe!"."""
+    if "${" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        question = form.question(match.group(1))
+        answer = answers.get(match.group(1))
+        if question is None or answer is None or answer.skipped:
+            return "…"
+        return format_answer(question, answer, lang)
+
+    return _REF.sub(one, text)
+
+
+def default_shown(question: Question, lang: str) -> str:
+    """A form's `default` as she would see the answer (`2,5` in Turkish), or as written."""
+    try:
+        value = read_answer(question, question.default or "", "en")
+    except InvalidAnswer:
+        return question.default or ""
+    return format_answer(question, Answer.of(question, value), lang)
+
+
+ANONYMOUS_LOCATION_DECIMALS = 2  # about 1 km: a neighbourhood, not her door
+
+
+def coarse_location(value: str) -> str:
+    """A "lat lon" rounded to `ANONYMOUS_LOCATION_DECIMALS` places, for an anonymous survey:
+    a shared location to a metre would say who answered."""
+    parts = [round(float(part), ANONYMOUS_LOCATION_DECIMALS) for part in value.split()[:2]]
+    return " ".join(f"{part:g}" for part in parts)
+
+
+def calculated(form: SurveyForm, answers: dict[str, Answer]) -> list[Answer]:
+    """The form's `calculate` values for the answers so far, in form order (each may use the
+    ones before it); a calculate whose inputs are missing is stored as skipped."""
+    values: dict[str, float | None] = {}
+    for name, answer in answers.items():
+        question = form.question(name)
+        value = answer.value(question) if question is not None else None
+        values[name] = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    result = []
+    for question in form.questions:
+        if question.type != QuestionType.CALCULATE or not question.calculation:
+            continue
+        value = calc.evaluate(question.calculation, values)
+        values[question.name] = value
+        result.append(Answer.of(question, value))
+    return result
 
 
 def first_missing(form: SurveyForm, answers: dict[str, Answer]) -> Question | None:
@@ -85,7 +150,9 @@ def first_missing(form: SurveyForm, answers: dict[str, Answer]) -> Question | No
 def hidden_answers(form: SurveyForm, answers: dict[str, Answer]) -> set[str]:
     """Answers to questions skip logic no longer asks (a changed earlier answer): dropped at
     submission."""
-    return set(answers) - {question.name for question in visible_questions(form, answers)}
+    kept = {question.name for question in visible_questions(form, answers)}
+    kept |= {question.name for question in form.questions if question.type == QuestionType.CALCULATE}
+    return set(answers) - kept
 
 
 class AnsweringFlow:
@@ -219,14 +286,16 @@ class AnsweringFlow:
         lines = []
         if before:
             lines.append(before)
-        notes = self._notes_before(form, question, ctx.lang)
+        notes = filled(self._notes_before(form, question, ctx.lang, response.answers), form, response.answers,
+                       ctx.lang)
         if notes:
             lines.append(notes)
         # The total is every question that can be asked, so it stays put when skip logic opens
         # or closes a follow-up ("2/4", never "1/3" then "2/4").
         lines.append(t("survey.question_at_most" if has_skip_logic(form) else "survey.question", ctx.lang,
-                       position=position, total=len(form.answerable), label=localized(question.label, ctx.lang)))
-        hint = localized(question.hint, ctx.lang)
+                       position=position, total=len(form.answerable),
+                       label=filled(localized(question.label, ctx.lang), form, response.answers, ctx.lang)))
+        hint = filled(localized(question.hint, ctx.lang), form, response.answers, ctx.lang)
         if hint:
             lines.append(t("survey.hint", ctx.lang, hint=hint))
         lines.append(self._how_to(question, ctx.lang))
@@ -259,14 +328,24 @@ class AnsweringFlow:
                      buttons=self._buttons(ctx, survey, form, response, question))
 
     @staticmethod
-    def _notes_before(form: SurveyForm, question: Question, lang: str) -> str:
-        """Display-only notes placed just before the question in the form."""
+    def _notes_before(form: SurveyForm, question: Question, lang: str,
+                      answers: dict[str, Answer] | None = None) -> str:
+        """Display-only notes placed just before the question in the form (a note whose
+        `relevant` does not hold is not shown), with their group headings."""
         index = form.questions.index(question)
         notes = []
         for earlier in reversed(form.questions[:index]):
+            if earlier.type == QuestionType.CALCULATE:
+                continue
             if earlier.type != QuestionType.NOTE:
                 break
-            notes.insert(0, "ℹ️ " + localized(earlier.label, lang))
+            if answers is not None and not relevant(earlier, form, answers):
+                continue
+            notes.insert(0, "ℹ️ " + html.escape(localized(earlier.label, lang), quote=False))
+            if earlier.heading:
+                notes.insert(0, "<b>" + html.escape(localized(earlier.heading, lang)) + "</b>")
+        if question.heading:
+            notes.append("<b>" + html.escape(localized(question.heading, lang)) + "</b>")
         return "\n".join(notes)
 
     @staticmethod
@@ -275,6 +354,8 @@ class AnsweringFlow:
         example = example_for(question, lang)
         if kind == QuestionType.RANGE and question.scale is not None:
             return t("survey.how_range", lang, start=question.scale.start, end=question.scale.end)
+        if kind == QuestionType.EVIDENCE:
+            return t("survey.how_evidence_media", lang)
         return t(f"survey.how_{kind.value}", lang, example=example)
 
     def _answer_buttons(self, ctx: Ctx, survey: Survey, form: SurveyForm, question: Question,
@@ -292,8 +373,16 @@ class AnsweringFlow:
                    for number, point in enumerate(points)]
             return [row[i:i + 6] for i in range(0, len(row), 6)]
         if question.type == QuestionType.SELECT_ONE:
+            if current is None and question.default and question.choice(question.default) is not None:
+                current = question.default  # the form's default, marked until she picks
             return [[Button(label=_marked(localized(choice.label, ctx.lang), current == choice.name),
                             choice=f"{prefix}:a:{index}:{number}")] for number, choice in enumerate(question.choices)]
+        if question.type == QuestionType.ACKNOWLEDGE:
+            return [[Button(label=t("survey.ok_button", ctx.lang), choice=f"{prefix}:a:{index}:0")]]
+        if question.default and question.type not in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE,
+                                                      QuestionType.YES_NO, QuestionType.RANGE):
+            return [[Button(label=t("survey.default_button", ctx.lang, value=default_shown(question, ctx.lang)),
+                            choice=f"{prefix}:df:{index}")]]
         if question.type == QuestionType.SELECT_MULTIPLE:
             picked = set(current) if isinstance(current, list) else set()
             rows = [[Button(label=("☑️ " if choice.name in picked else "⬜ ") + localized(choice.label, ctx.lang),
@@ -305,10 +394,17 @@ class AnsweringFlow:
     def _summary(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response, *,
                  before: str | None = None) -> Reply:
         lines = [before] if before else []
+        closing = [q for q in form.questions[max((i for i, q in enumerate(form.questions) if q.answerable),
+                                                 default=-1) + 1:]
+                   if q.type == QuestionType.NOTE and relevant(q, form, response.answers)]
+        for note in closing:  # a form's closing note ("Thank you, ${name}!") before her answers
+            lines.append("ℹ️ " + filled(html.escape(localized(note.label, ctx.lang), quote=False), form,
+                                        response.answers, ctx.lang))
         lines.append(t("survey.summary_title", ctx.lang, title=localized(form.title, ctx.lang)))
         for number, question in enumerate(visible_questions(form, response.answers), start=1):
             answer = response.answers.get(question.name)
-            line = t("survey.summary_line", ctx.lang, number=number, label=localized(question.label, ctx.lang),
+            line = t("survey.summary_line", ctx.lang, number=number,
+                     label=filled(localized(question.label, ctx.lang), form, response.answers, ctx.lang),
                      answer=format_answer(question, answer, ctx.lang))
             if answer is not None and answer.comment:
                 line += "\n" + t("survey.summary_comment", ctx.lang, comment=answer.comment)
@@ -341,7 +437,7 @@ class AnsweringFlow:
 
     async def _go(self, ctx: Ctx, state: DialogState, survey: Survey, form: SurveyForm, response: Response,
                   step: str, *, before: str | None = None, edit_of: str | None = None,
-                  answer: Answer | None = None) -> Replies:
+                  answer: Answer | None = None, extra: list[Answer] | None = None) -> Replies:
         """Move to `step`: the answer (if any), where she is, and the dialog, in one write."""
         state.step = step
         if step == "summary":
@@ -349,6 +445,8 @@ class AnsweringFlow:
         async with self._service.db.write() as tx:  # within the update's transaction: no savepoint of its own
             if answer is not None:
                 await repo.save_answer(tx, response.id, answer)
+            for computed in extra or []:
+                await repo.save_answer(tx, response.id, computed)
             await repo.set_current_question(tx, response.id, step if step.startswith("q:") else None, ctx.now)
             await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
         return [await self._prompt(ctx, survey, form, response, step, before=before, edit_of=edit_of)]
@@ -362,7 +460,10 @@ class AnsweringFlow:
         saved = t("survey.saved", ctx.lang, answer=format_answer(question, answer, ctx.lang)) if value is not None \
             else t("survey.skipped", ctx.lang)
         step = self._next_step(form, response, question, bool(state.data.get("editing")))
-        return await self._go(ctx, state, survey, form, response, step, before=saved, answer=answer)
+        extra = calculated(form, response.answers)
+        for computed in extra:
+            response.answers[computed.question] = computed
+        return await self._go(ctx, state, survey, form, response, step, before=saved, answer=answer, extra=extra)
 
     # -- typed text ---------------------------------------------------------------------------
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
@@ -375,6 +476,10 @@ class AnsweringFlow:
         if step == "summary":
             if word in SUBMIT_WORDS:
                 return await self._submit(ctx, state, survey, form, response)
+            if word in BACK_WORDS:
+                visible = visible_questions(form, response.answers)
+                if visible:
+                    return await self._go(ctx, state, survey, form, response, f"q:{visible[-1].name}")
             if word in CHANGE_WORDS:
                 return [self._change_menu(ctx, survey, form, response)]
             return [self._summary(ctx, survey, form, response, before=t("survey.summary_use_buttons", ctx.lang))]
@@ -383,6 +488,8 @@ class AnsweringFlow:
         if question is None:
             return await self._go(ctx, state, survey, form, response, self._resume_step(form, response))
         if step.startswith("c:"):
+            if word in BACK_WORDS:  # `geri` at the comment prompt: back to its question, nothing saved
+                return await self._go(ctx, state, survey, form, response, f"q:{question.name}")
             comment = text.strip()
             if len(comment) > COMMENT_MAX:
                 return [ctx.text("survey.text_too_long", limit=COMMENT_MAX, length=len(comment))]
@@ -397,12 +504,16 @@ class AnsweringFlow:
             return await self._back(ctx, state, survey, form, response, question)
         if word in SKIP_WORDS:
             if question.required:
-                return [self._reask(ctx, survey, form, response, question, t("survey.cannot_skip", ctx.lang))]
+                return [self._reask(ctx, survey, form, response, question,
+                                    localized(question.required_message, ctx.lang) or t("survey.cannot_skip", ctx.lang))]
             return await self._record(ctx, state, survey, form, response, question, None)
         try:
             value = read_answer(question, text, ctx.lang)
         except InvalidAnswer as error:
-            return [self._reask(ctx, survey, form, response, question, t(error.key, ctx.lang, **error.params))]
+            own = localized(question.constraint_message, ctx.lang) if error.key in CONSTRAINT_KEYS else ""
+            return [self._reask(ctx, survey, form, response, question, own or t(error.key, ctx.lang, **error.params))]
+        if survey.anonymous and question.type == QuestionType.GEOPOINT and isinstance(value, str):
+            value = coarse_location(value)
         return await self._record(ctx, state, survey, form, response, question, value)
 
     # -- buttons ------------------------------------------------------------------------------
@@ -454,8 +565,15 @@ class AnsweringFlow:
             return await self._back(ctx, state, survey, form, response, question)
         if action == "skip":
             if question.required:
-                return [self._reask(ctx, survey, form, response, question, t("survey.cannot_skip", ctx.lang))]
+                return [self._reask(ctx, survey, form, response, question,
+                                    localized(question.required_message, ctx.lang) or t("survey.cannot_skip", ctx.lang))]
             return await self._record(ctx, state, survey, form, response, question, None)
+        if action == "df" and question.default:
+            try:
+                value = read_answer(question, question.default, "en")  # XLSForm writes 2.5, 2026-01-31
+            except InvalidAnswer as error:
+                return [self._reask(ctx, survey, form, response, question, t(error.key, ctx.lang, **error.params))]
+            return await self._record(ctx, state, survey, form, response, question, value)
         if action == "c":
             state.step = f"c:{question.name}"
             await self._conversation.save(ctx, state)
@@ -483,6 +601,8 @@ class AnsweringFlow:
 
     @staticmethod
     def _button_value(question: Question, number: int) -> Any:
+        if question.type == QuestionType.ACKNOWLEDGE and number == 0:
+            return True
         if question.type == QuestionType.YES_NO and number in (0, 1):
             return bool(number)
         if question.type == QuestionType.RANGE and question.scale is not None:
@@ -538,11 +658,21 @@ class AnsweringFlow:
             return loaded
         survey, form, response = loaded
         question = form.question(state.step.split(":", 1)[1]) if state.step.startswith("q:") else None
+        if question is not None and question.type == QuestionType.GEOPOINT:
+            if upload.kind != "location" or upload.latitude is None or upload.longitude is None:
+                return [self._reask(ctx, survey, form, response, question, t("survey.bad_geopoint", ctx.lang,
+                                                                             typed="📎"))]
+            value = read_geopoint(f"{upload.latitude} {upload.longitude}", ctx.lang)
+            if survey.anonymous:
+                value = coarse_location(value)
+            return await self._record(ctx, state, survey, form, response, question, value)
+        if upload.kind == "location" and question is not None:
+            return [self._reask(ctx, survey, form, response, question, t("survey.location_not_expected", ctx.lang))]
         if question is None or question.type != QuestionType.EVIDENCE:
             return [await self._prompt(ctx, survey, form, response, state.step,
                                        before=t("survey.file_not_expected", ctx.lang))]
         if upload.kind not in EVIDENCE_KINDS or not upload.file_id:
-            return [self._reask(ctx, survey, form, response, question, t("survey.evidence_kind", ctx.lang))]
+            return [self._reask(ctx, survey, form, response, question, t("survey.evidence_kind_media", ctx.lang))]
         if upload.size is not None and upload.size > EVIDENCE_MAX_BYTES:
             return [ctx.text("survey.evidence_too_big", megabytes=EVIDENCE_MAX_BYTES // (1024 * 1024))]
         path = await self._store_file(ctx, survey, response, question, upload)
@@ -558,7 +688,9 @@ class AnsweringFlow:
         data = await self._service.download(ctx.actor.channel, upload.file_id)
         if data is None:
             return None
-        suffix = Path(upload.filename).suffix if upload.filename else (".jpg" if upload.kind == "photo" else ".bin")
+        suffix = Path(upload.filename).suffix if upload.filename else (
+            ".jpg" if upload.kind == "photo" else ".ogg" if upload.kind == "voice"
+            else (mimetypes.guess_extension(upload.mime_type or "") or ".bin"))
         stem = secrets.token_hex(8) if survey.anonymous else f"r{response.id}-{question.name}-{secrets.token_hex(3)}"
         folder = self._files_dir / f"survey-{survey.id}"
         folder.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,9 @@ Numbers follow the person's language (`read_number`): Turkish `12,5` `1.250` (th
 `Hayır` `hayir` `e` `h` `yes` `no` `var` `yok`; dates: `03.12.2026` `3.12.26` `3 Aralık 2026`
 `3 December 2026` `2026-12-03`; choices: a button's words typed as text (any language, any
 case, with or without Turkish letters, spaces, punctuation or its emoji: `çevrimiçi` for
-"Çevrim içi"), the choice's number (`2`) or, for select_multiple, several separated by `,`
-`;` `ve` `and`. Each reader raises `InvalidAnswer` with a message key
+"Çevrim içi"), the choice's number as she sees it — its position (`2`), never a numeric choice
+code, unless every label is itself a number — or, for select_multiple, several separated by
+`,` `;` `ve` `and` or spaces (`1 3`); locations `41.0082, 28.9784`. Each reader raises `InvalidAnswer` with a message key
 saying what was expected and an `example` (the caller re-asks the question).
 """
 
@@ -162,16 +163,24 @@ def _squashed(text: str) -> str:
 
 
 def choice_words(question: Question) -> dict[str, str]:
-    """Every way to type each choice: its name, its labels in every language, its number,
-    and each of those squashed (no spaces or punctuation: `çevrimiçi` for "Çevrim içi").
-    A squashed form two choices share is left out (ambiguous), so only their full words
+    """Every way to type each choice: its number on her screen (1, 2, …), its labels in every
+    language, its code (`name`) unless the code is a number, and each of those squashed (no
+    spaces or punctuation: `çevrimiçi` for "Çevrim içi"). A number always means the position
+    she sees — a numeric code is never read, so code `3` at position 1 cannot shadow position
+    3. A squashed form two choices share is left out (ambiguous), so only their full words
     pick them."""
     words: dict[str, str] = {}
-    for number, choice in enumerate(question.choices, start=1):
-        words[str(number)] = choice.name
-        words[_words(choice.name)] = choice.name
+    if not _numbers_shown(question):
+        for number, choice in enumerate(question.choices, start=1):
+            words[str(number)] = choice.name
+    for choice in question.choices:
+        code = _words(choice.name)
+        if code and not _is_number(code):
+            words.setdefault(code, choice.name)
         for label in choice.label.values():
-            words.setdefault(_words(label), choice.name)
+            typed = _words(label)
+            if typed and not (_is_number(typed) and typed in words):
+                words.setdefault(typed, choice.name)
     squashed: dict[str, str | None] = {}
     for typed, name in list(words.items()):
         key = re.sub(r"[\W_]+", "", typed)
@@ -183,13 +192,48 @@ def choice_words(question: Question) -> dict[str, str]:
     return words
 
 
+_NUMBER_LIST = re.compile(r"^\d+(?:\s*(?:,|;|/|\+|&|\s|\bve\b|\band\b)\s*\d+)*$")
+
+
+def _is_number(text: str) -> bool:
+    return text.isdigit()
+
+
+def _numbers_shown(question: Question) -> bool:
+    """Every choice reads as a number (a scale typed as choices: "0", "1-2" aside): then the
+    number she sees is the label itself, and a typed number picks the choice labelled so."""
+    return bool(question.choices) and all(
+        _words(label).isdigit() for choice in question.choices for label in choice.label.values())
+
+
+def _position(text: str, question: Question) -> str:
+    """The choice at the typed position (1-based) — or, when the labels are the numbers she
+    sees, the choice with that label; InvalidAnswer naming the range when none."""
+    if _numbers_shown(question):
+        found = choice_words(question).get(text)
+        if found is None:
+            raise InvalidAnswer("survey.bad_choice", typed=_shown(text))
+        return found
+    number = int(text)
+    if not 1 <= number <= len(question.choices):
+        for choice in question.choices:  # `0` on a button of its own ("0", "1-2", "3+"): that button
+            if any(_words(label) == text for label in choice.label.values()):
+                return choice.name
+        raise InvalidAnswer("survey.number_not_listed", typed=_shown(text), count=len(question.choices))
+    return question.choices[number - 1].name
+
+
 def _find_choice(words: dict[str, str], text: str) -> str | None:
     return words.get(_words(text)) or words.get(_squashed(text) or "\0")
 
 
 def read_choice(text: str, question: Question) -> str:
-    """One choice by its words (spaces, punctuation, case and Turkish letters aside) or its
-    number. Raises InvalidAnswer("survey.bad_choice")."""
+    """One choice by its number on screen or its words (spaces, punctuation, case and
+    Turkish letters aside). Raises InvalidAnswer("survey.bad_choice" |
+    "survey.number_not_listed")."""
+    typed = _words(text)
+    if typed.isdigit():
+        return _position(typed, question)
     found = _find_choice(choice_words(question), text)
     if found is None:
         raise InvalidAnswer("survey.bad_choice", typed=_shown(text))
@@ -197,7 +241,16 @@ def read_choice(text: str, question: Question) -> str:
 
 
 def read_choices(text: str, question: Question) -> list[str]:
-    """Several choices: `1, 3`, `bakım ve güvenlik`, `Care; Health`."""
+    """Several choices: `1, 3`, `1 3`, `bakım ve güvenlik`, `Care; Health`. Numbers are the
+    positions she sees, each one a choice."""
+    folded = _words(text)
+    if _NUMBER_LIST.match(folded):
+        picked = []
+        for number in re.findall(r"\d+", folded):
+            name = _position(number, question)
+            if name not in picked:
+                picked.append(name)
+        return picked
     words = choice_words(question)
     whole = _find_choice(words, text)
     if whole is not None:
@@ -205,7 +258,7 @@ def read_choices(text: str, question: Question) -> list[str]:
     parts = [part for part in re.split(r"\s*(?:,|;|/|\+|\bve\b|\band\b|&)\s*", fold(text)) if part.strip()]
     picked: list[str] = []
     for part in parts:
-        found = _find_choice(words, part)
+        found = _position(_words(part), question) if _words(part).isdigit() else _find_choice(words, part)
         if found is None:
             raise InvalidAnswer("survey.bad_choices", typed=_shown(part))
         if found not in picked:
@@ -213,6 +266,26 @@ def read_choices(text: str, question: Question) -> list[str]:
     if not picked:
         raise InvalidAnswer("survey.bad_choices", typed=_shown(text))
     return picked
+
+
+_GEOPOINT = re.compile(r"^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:[.,]\d+)?)(?:\s+-?\d+(?:\.\d+)?){0,2}\s*$")
+
+
+def read_geopoint(text: str, lang: str = "tr") -> str:
+    """A location as ODK stores a geopoint, "lat lon" in WGS 84 degrees: from the chat app's
+    location message (the handler passes "lat lon") or typed `41.0082, 28.9784` /
+    `41,0082 28,9784`. Raises InvalidAnswer("survey.bad_geopoint" |
+    "survey.geopoint_out_of_range")."""
+    cleaned = text.strip()
+    match = _GEOPOINT.match(cleaned)
+    if not match and cleaned.count(",") == 3:  # `41,0082, 28,9784` (Turkish decimal commas)
+        match = _GEOPOINT.match(cleaned.replace(", ", " "))
+    if not match:
+        raise InvalidAnswer("survey.bad_geopoint", typed=_shown(text))
+    latitude, longitude = (float(part.replace(",", ".")) for part in match.groups())
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidAnswer("survey.geopoint_out_of_range", typed=_shown(text))
+    return f"{latitude:g} {longitude:g}"
 
 
 def read_scale(text: str, question: Question, lang: str = "tr") -> int | float:
@@ -245,7 +318,7 @@ def read_answer(question: Question, text: str, lang: str) -> AnswerValue:
     elif kind == QuestionType.PERCENTAGE:
         value = read_percentage(text, lang)
         if not 0 <= value <= 100 and question.min is None and question.max is None:
-            raise InvalidAnswer("survey.bad_percentage", typed=_shown(text))
+            raise InvalidAnswer("survey.percentage_out_of_range", typed=_shown(text))
     elif kind == QuestionType.YES_NO:
         value = read_yes_no(text, (t("survey.yes", lang), t("survey.no", lang)))
     elif kind == QuestionType.RANGE:
@@ -262,6 +335,12 @@ def read_answer(question: Question, text: str, lang: str) -> AnswerValue:
             raise InvalidAnswer("survey.empty_text")
     elif kind == QuestionType.EVIDENCE:
         raise InvalidAnswer("survey.send_file")
+    elif kind == QuestionType.ACKNOWLEDGE:
+        if _words(text) not in YES and _words(text) != _words(t("survey.ok_button", lang)):
+            raise InvalidAnswer("survey.use_buttons")
+        value = True
+    elif kind == QuestionType.GEOPOINT:
+        value = read_geopoint(text, lang)
     else:
         raise InvalidAnswer("survey.note_no_answer")
     check_constraint(question, value, lang)
@@ -274,6 +353,9 @@ def check_constraint(question: Question, value: AnswerValue, lang: str) -> None:
     Raises InvalidAnswer (`survey.too_small`/`too_big` with `min`/`max` formatted for `lang`,
     `survey.too_early`/`too_late`, `survey.text_too_long`/`text_too_short`)."""
     low, high = question.min, question.max
+    if question.type == QuestionType.TEXT and isinstance(value, str) and question.pattern \
+            and not re.fullmatch(question.pattern, value):
+        raise InvalidAnswer("survey.bad_pattern", typed=_shown(value))
     if question.type == QuestionType.TEXT and isinstance(value, str):
         limit = int(high) if isinstance(high, int | float) else TEXT_MAX
         if len(value) > limit:
@@ -336,6 +418,12 @@ def format_answer(question: Question, answer: Answer | None, lang: str) -> str:
         return ", ".join(labels)
     if kind == QuestionType.DATE and isinstance(value, date):
         return format_plain_date(value, lang)
+    if kind == QuestionType.GEOPOINT and isinstance(value, str):
+        return "📍 " + ", ".join(value.split()[:2])
+    if kind == QuestionType.ACKNOWLEDGE:
+        return "✔️"
+    if kind == QuestionType.CALCULATE and isinstance(value, int | float):
+        return format_number(value, lang)
     if kind == QuestionType.EVIDENCE and isinstance(value, Evidence):
         return "📎 " + (value.filename or t(f"survey.evidence_{value.kind}", lang))
     return str(value)
@@ -364,4 +452,6 @@ def example_for(question: Question, lang: str, today: datetime | None = None) ->
         return first
     if kind == QuestionType.DATE:
         return "03.12.2026" if normalize_language(lang) == "tr" else "3 December 2026"
+    if kind == QuestionType.GEOPOINT:
+        return "41.0082, 28.9784"
     return ""

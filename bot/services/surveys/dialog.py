@@ -23,6 +23,7 @@ from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.surveys import content, nudges
+from bot.services.surveys.answering import BACK_WORDS
 from bot.services.surveys.deadline import read_deadline
 from bot.services.surveys.model import DEFAULT_NUDGE_HOURS, SurveyForm, localized
 from bot.text import fold
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
 
 NEW = "newsurvey"
 INDICATOR_PAGE = 20
+
+
+# Where `geri` (back) leads from each step of /anket (the preview goes back to the last question).
+_BACK_STEPS = {"indicators": "source", "deadline": "source", "anonymity": "deadline", "nudges": "preview",
+               "preview": "anonymity"}
 
 
 class NewSurveyFlow:
@@ -120,6 +126,11 @@ class NewSurveyFlow:
         return [await self._prompt(ctx, state)]
 
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
+        back = _BACK_STEPS.get(state.step)
+        if back is not None and fold(text).strip(" .!") in BACK_WORDS:  # `geri`, as in every dialog
+            if back == "source" and state.data.get("picked"):
+                back = "indicators"
+            return await self._to(ctx, state, back)
         if state.step == "deadline":
             group = await self._group(state)
             zone = ZoneInfo(group.timezone)

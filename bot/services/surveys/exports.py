@@ -34,6 +34,7 @@ from bot.services.surveys.results import (
     summarize,
 )
 from bot.services.surveys.results_text import number, state
+from bot.services.surveys.series import IndicatorSeries
 from bot.text import fold
 from messages import t
 
@@ -187,7 +188,8 @@ class _Book:
         self.workbook.close()
 
 
-def survey_xlsx(survey: SurveyView, *, lang: str | None = None, results: SurveyResults | None = None) -> bytes:
+def survey_xlsx(survey: SurveyView, *, lang: str | None = None, results: SurveyResults | None = None,
+                series: list[IndicatorSeries] | None = None) -> bytes:
     """The XLSX file for one survey: responses, summary and plan-versus-actual sheets, labels
     in `lang` (default: the group's). An anonymous survey below the minimum number of
     responses gets only the summary sheet saying so."""
@@ -199,8 +201,53 @@ def survey_xlsx(survey: SurveyView, *, lang: str | None = None, results: SurveyR
         _responses_sheet(book, survey, language, survey.title_in(language))
     _summary_sheet(book, results, language)
     _plan_sheet(book, [results], language)
+    if series:
+        _series_sheet(book, series, language, survey.timezone)
     book.close()
     return buffer.getvalue()
+
+
+def _series_sheet(book: _Book, series: list[IndicatorSeries], lang: str, zone: str) -> None:
+    """One block per indicator: a row per round (deadline date, value, reports, that round's
+    target, baseline, achievement), and a line chart of value, target and baseline."""
+    sheet = book.sheet(t("survey_results.sheet_series", lang))
+    headers = [t("survey_results.col_indicator", lang), t("survey_results.col_indicator_name", lang),
+               t("survey_results.col_round", lang), t("survey_results.col_survey", lang),
+               t("survey_results.col_actual", lang), t("survey_results.col_reports", lang),
+               t("survey_results.col_target", lang), t("survey_results.col_target_year", lang),
+               t("survey_results.col_baseline", lang), t("survey_results.col_baseline_year", lang),
+               t("survey_results.col_achievement", lang)]
+    book.write_row(sheet, 0, headers, header=True)
+    sheet.set_column(0, len(headers) - 1, 14)
+    sheet.set_column(1, 1, 36)
+    row = 0
+    for line in series:
+        first = row + 1
+        name = line.name.get(lang) or next(iter(line.name.values()), line.indicator)
+        for point in line.points:
+            row += 1
+            when = point.closes_at.astimezone(ZoneInfo(zone)).date() if point.closes_at else None
+            value: Cell = point.actual
+            if line.yes_no and point.actual is not None:
+                value = state(point.actual, lang)
+            book.write_row(sheet, row, [
+                line.indicator, name, when, point.survey_id, value, point.reports,
+                state(point.target, lang) if line.yes_no and point.target is not None else point.target,
+                point.target_year,
+                state(line.baseline, lang) if line.yes_no and line.baseline is not None else line.baseline,
+                line.baseline_year, round(point.percent, 1) if point.percent is not None else None])
+        if not line.yes_no and len(line.points) >= 2:
+            chart = book.workbook.add_chart({"type": "line"})
+            title = sheet.get_name()
+            for column, key in ((4, "chart_series_actual"), (6, "chart_series_target"), (8, "chart_series_baseline")):
+                chart.add_series({"name": t(f"survey_results.{key}", lang),
+                                  "categories": [title, first, 2, row, 2], "values": [title, first, column, row, column],
+                                  "marker": {"type": "circle"}})
+            chart.set_title({"name": f"{line.indicator} {name}"[:80]})
+            chart.set_size({"width": 520, "height": 260})
+            sheet.insert_chart(first, len(headers) + 1, chart)
+            row = max(row, first + 13)  # the chart is about 13 rows high
+        row += 1  # a blank row between indicators
 
 
 def template_xlsx(surveys: list[SurveyView], *, lang: str) -> bytes:

@@ -21,6 +21,9 @@ of the `answers` table in `storage/migrations/006_surveys.sql`):
 | text            | str                   | value_text                                |
 | date            | datetime.date         | value_date (ISO YYYY-MM-DD)               |
 | evidence        | Evidence              | evidence_* columns (+ value_text = file name) |
+| acknowledge     | True (the one button) | value_num 1 and value_text "OK"           |
+| geopoint        | str "lat lon" (WGS 84 degrees, as ODK writes it) | value_text     |
+| calculate       | float (computed, not asked) | value_num                           |
 | note            | (no answer)           | —                                         |
 """
 
@@ -73,6 +76,9 @@ class QuestionType(StrEnum):
     DATE = "date"
     EVIDENCE = "evidence"
     NOTE = "note"
+    ACKNOWLEDGE = "acknowledge"  # XLSForm acknowledge/trigger: one "OK" button
+    GEOPOINT = "geopoint"  # the chat app's own location message
+    CALCULATE = "calculate"  # arithmetic over earlier numbers: stored, never asked
 
 
 NUMERIC_TYPES = frozenset({QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.PERCENTAGE,
@@ -157,8 +163,10 @@ class Choice(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not NAME_PATTERN.match(value) and not value.isdigit():
-            raise ValueError("letters, digits, _ . - only (e.g. yes, option_1, 3)")
+        # XLSForm choice names are codes that the chat never shows (buttons carry positions):
+        # real Kobo forms use `0_2`, `24/7`, `Mo-Sa 08:00-18:00`, `père`. Only blank is refused.
+        if not value.strip() or value != value.strip() or len(value) > 200:
+            raise ValueError("a choice needs a name (a code such as yes, option_1 or 3)")
         return value
 
     @field_validator("label")
@@ -188,7 +196,7 @@ class Scale(BaseModel):
         return list(range(self.start, self.end + 1, self.step))
 
 
-RelevantOp = Literal["eq", "ne", "gt", "lt"]
+RelevantOp = Literal["eq", "ne", "gt", "lt", "ge", "le"]
 
 
 class Relevant(BaseModel):
@@ -197,7 +205,8 @@ class Relevant(BaseModel):
     `value` compares with the earlier answer as represented in `AnswerValue`: a number for
     numeric questions, True/False for yes_no, a choice name for select_one (for
     select_multiple, eq/ne test whether that choice is among those picked). An unanswered
-    (skipped) earlier question makes the condition false.
+    (skipped) earlier question makes the condition false, except that `value` "" tests
+    whether it was answered at all (XLSForm `${q} != ''` / `${q} = ''`).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -224,6 +233,14 @@ class Question(BaseModel):
     choices: list[Choice] = Field(default_factory=list)
     scale: Scale | None = None
     indicator: str | None = None
+    # From imported XLSForms (all optional; a Koordinat-made form leaves them empty):
+    heading: Localized = Field(default_factory=dict)  # a group's label, shown once before this question
+    conditions: list[list[Relevant]] = Field(default_factory=list)  # and of ors, besides `relevant`
+    required_message: Localized = Field(default_factory=dict)  # re-ask text when skipped
+    constraint_message: Localized = Field(default_factory=dict)  # re-ask text when out of bounds
+    pattern: str | None = None  # XLSForm regex(., '…'): the whole text must match
+    default: str | None = None  # XLSForm default, offered as a one-tap answer
+    calculation: str | None = None  # calculate: arithmetic over earlier numbers (bot.services.surveys.calc)
 
     @field_validator("name")
     @classmethod
@@ -268,12 +285,18 @@ class Question(BaseModel):
             raise ValueError(f"min/max do not apply to {self.type} questions")
         if self.min is not None and self.max is not None and self.min > self.max:  # type: ignore[operator]
             raise ValueError("min is greater than max")
-        if self.type == QuestionType.NOTE:
+        if self.type in (QuestionType.NOTE, QuestionType.CALCULATE):
             self.required = False
         return self
 
     @property
     def answerable(self) -> bool:
+        """Asked in the chat (a note is shown, a calculate is computed)."""
+        return self.type not in (QuestionType.NOTE, QuestionType.CALCULATE)
+
+    @property
+    def stored(self) -> bool:
+        """Has a value in a response (asked, or computed by a calculate)."""
         return self.type != QuestionType.NOTE
 
     def choice(self, name: str) -> Choice | None:
@@ -310,13 +333,14 @@ class SurveyForm(BaseModel):
         for question in self.questions:
             if question.name in seen:
                 raise ValueError(f"question name {question.name!r} is used twice")
-            condition = question.relevant
-            if condition is not None:
+            for condition in [question.relevant, *(c for any_of in question.conditions for c in any_of)]:
+                if condition is None:
+                    continue
                 earlier = seen.get(condition.question)
                 if earlier is None:
                     raise ValueError(f"{question.name}: relevant names {condition.question!r}, "
                                      "which is not an earlier question")
-                if condition.op in ("gt", "lt") and earlier.type not in NUMERIC_TYPES:
+                if condition.op in ("gt", "lt", "ge", "le") and earlier.type not in NUMERIC_TYPES | {QuestionType.CALCULATE}:
                     raise ValueError(f"{question.name}: gt/lt need a numeric earlier question")
             seen[question.name] = question
         if not any(question.answerable for question in self.questions):
@@ -329,6 +353,11 @@ class SurveyForm(BaseModel):
     @property
     def answerable(self) -> list[Question]:
         return [question for question in self.questions if question.answerable]
+
+    @property
+    def stored(self) -> list[Question]:
+        """Questions whose values a response holds: the answerable ones and calculates."""
+        return [question for question in self.questions if question.stored]
 
 
 class SurveyKind(StrEnum):
@@ -384,7 +413,7 @@ class Evidence(BaseModel):
     """A photo or document sent as an answer: the platform's file id and, when the bytes
     could be downloaded, the path under KOORDINAT_FILES_DIR."""
 
-    kind: Literal["photo", "document"]
+    kind: Literal["photo", "document", "video", "audio", "voice"]
     file_id: str
     path: str | None = None
     filename: str | None = None
@@ -441,6 +470,16 @@ class Answer(BaseModel):
             if not isinstance(value, date) or isinstance(value, datetime):
                 raise ValueError("date answers are dates")
             answer.value_date = value
+        elif kind == QuestionType.ACKNOWLEDGE:
+            answer.value_num, answer.value_text = 1.0, "OK"
+        elif kind == QuestionType.GEOPOINT:
+            if not isinstance(value, str):
+                raise ValueError("geopoint answers are 'lat lon' text")
+            answer.value_text = value
+        elif kind == QuestionType.CALCULATE:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError("calculate values are numbers")
+            answer.value_num = float(value)
         elif kind == QuestionType.EVIDENCE:
             if not isinstance(value, Evidence):
                 raise ValueError("evidence answers are Evidence")
@@ -456,6 +495,10 @@ class Answer(BaseModel):
         kind = question.type
         if kind == QuestionType.YES_NO:
             return None if self.value_num is None else self.value_num >= 1
+        if kind == QuestionType.ACKNOWLEDGE:
+            return None if self.value_num is None else True
+        if kind == QuestionType.CALCULATE:
+            return self.value_num
         if kind == QuestionType.INTEGER:
             return None if self.value_num is None else int(self.value_num)
         if kind == QuestionType.RANGE:
@@ -495,15 +538,21 @@ class Response(BaseModel):
 
 
 def relevant(question: Question, form: SurveyForm, answers: dict[str, Answer]) -> bool:
-    """Whether `question` is to be asked given the answers so far (its `relevant` rule)."""
-    condition = question.relevant
-    if condition is None:
-        return True
+    """Whether `question` is to be asked given the answers so far: its `relevant` rule and
+    every one of its `conditions` (each an "any of" list) hold."""
+    if question.relevant is not None and not holds(question.relevant, form, answers):
+        return False
+    return all(any(holds(condition, form, answers) for condition in any_of) for any_of in question.conditions)
+
+
+def holds(condition: Relevant, form: SurveyForm, answers: dict[str, Answer]) -> bool:
+    """One skip-logic comparison against the answers so far (see `Relevant`)."""
     earlier = form.question(condition.question)
     answer = answers.get(condition.question)
-    if earlier is None or answer is None:
-        return False
-    value = answer.value(earlier)
+    value = answer.value(earlier) if earlier is not None and answer is not None else None
+    if condition.value == "" and condition.op in ("eq", "ne"):  # ${q} = '' / ${q} != ''
+        empty = value is None or value == "" or value == []
+        return empty if condition.op == "eq" else not empty
     if value is None:
         return False
     expected = condition.value
@@ -521,7 +570,7 @@ def relevant(question: Question, form: SurveyForm, answers: dict[str, Answer]) -
         except (TypeError, ValueError):
             return False
         return {"eq": value == number, "ne": value != number, "gt": value > number,
-                "lt": value < number}[condition.op]
+                "lt": value < number, "ge": value >= number, "le": value <= number}[condition.op]
     text = str(value)
     return (text == str(expected)) if condition.op == "eq" else (text != str(expected) if condition.op == "ne" else False)
 

@@ -39,8 +39,14 @@ def library_names() -> dict[str, dict[str, str]]:
     return {code: dict(indicator.name) for code, indicator in content.library().indicators.items()}
 
 
+# Imported XLSForm types as results treat them: a calculate is a number, a location and an
+# acknowledgement are shown as text ("41.0082 28.9784", "✔").
+_RESULT_TYPES = {"calculate": "decimal", "geopoint": "text", "acknowledge": "text"}
+
+
 def question_view(question: model.Question) -> QuestionView:
-    return QuestionView(name=question.name, type=str(question.type), labels=dict(question.label),
+    kind = str(question.type.value)
+    return QuestionView(name=question.name, type=_RESULT_TYPES.get(kind, kind), labels=dict(question.label),
                         choices=tuple(Choice(choice.name, dict(choice.label)) for choice in question.choices),
                         indicator=question.indicator,
                         points=tuple(question.scale.points()) if question.scale else ())
@@ -50,11 +56,13 @@ def response_view(response: model.Response, form: model.SurveyForm, names: dict[
                   anonymous: bool) -> ResponseView:
     answers: dict[str, object] = {}
     comments: dict[str, str] = {}
-    for question in form.answerable:
+    for question in form.stored:
         answer = response.answers.get(question.name)
         if answer is None:
             continue
         value = answer.value(question)
+        if question.type == model.QuestionType.ACKNOWLEDGE and value is not None:
+            value = "✔"
         if isinstance(value, model.Evidence):
             value = Evidence(value.file_id, value.filename, value.kind)
         if value is not None:

@@ -3,9 +3,13 @@
 - `koordinat export survey ID --format xlsx|csv [--output FILE] [--language tr|en]`
 - `koordinat export template CODE [--output FILE] [--language tr|en]`: cross-city, the latest
   survey of that template in every group, side by side (the operator sees every group).
-- `koordinat survey import FILE --group G`: an XLSForm (.xlsx) or our own TOML/YAML definition
-  becomes the group's template (listed by /anket); refused with sheet/row/column (XLSForm) or
-  file/line/field (TOML/YAML) when outside the subset.
+- `koordinat survey import FILE --group G [--check] [--replace]`: an XLSForm (.xlsx or .xls,
+  e.g. a KoboToolbox or ODK form) or our own TOML/YAML definition becomes the group's template
+  (listed by /anket). `--check` prints per row what will be asked, what was simplified, what is
+  left out and what is refused, and stores nothing (exit 0 when importable, 2 when not).
+  Without it, the form is imported only when nothing is refused (else the same report on
+  stderr, exit 2). A form whose id is a shipped template's, or one of the group's own, replaces
+  it only after a yes at the prompt or with `--replace`.
 - `koordinat survey export-form ID|CODE [--group G] [--output FILE]`: a survey's form (by
   survey id) or a template (by code) written as XLSForm.
 Every command prints one line saying what it wrote, or one line on stderr and exits 2.
@@ -25,7 +29,9 @@ from bot.services.surveys import content
 from bot.services.surveys.exports import export_filename, template_filename
 from bot.services.surveys.model import SurveyForm
 from bot.services.surveys.results_service import SurveyResultsService
-from bot.services.surveys.xlsform import XLSFormError, read_xlsform, write_xlsform
+from bot.services.surveys.xlsform import XLSFormError, check_xlsform, write_xlsform
+
+XLSFORM_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 from storage import groups as groups_repo
 from storage import surveys as surveys_repo
 from storage.db import Database
@@ -58,7 +64,11 @@ def add_commands(export: argparse._SubParsersAction, survey: argparse._SubParser
     many.add_argument("--language", choices=["tr", "en"], default="tr")
     reader = survey.add_parser("import", help="a group's own template from an XLSForm (.xlsx) or TOML/YAML file")
     reader.add_argument("file", type=Path)
-    reader.add_argument("--group", required=True, help="group id, name or city")
+    reader.add_argument("--group", default=None, help="group id, name or city (not needed with --check)")
+    reader.add_argument("--check", action="store_true",
+                        help="print per row what will be asked, simplified, left out or refused; store nothing")
+    reader.add_argument("--replace", action="store_true",
+                        help="replace a template of the same id (shipped or the group's own) without asking")
     writer = survey.add_parser("export-form", help="a survey's form (by id) or a template (by code) as XLSForm")
     writer.add_argument("form", help="survey id, or template code")
     writer.add_argument("--group", default=None, help="for a group's own template code")
@@ -70,13 +80,53 @@ def handles(args: argparse.Namespace) -> bool:
             or (args.command == "survey" and getattr(args, "survey_command", None) in ("import", "export-form")))
 
 
+class FormRefused(CommandError):
+    """An XLSForm with refused rows: the whole per-row report goes to stderr."""
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "survey" and args.survey_command == "import" and args.check:
+        try:
+            return _check_only(settings, args)
+        except CommandError as error:
+            print(f"koordinat: {error}", file=sys.stderr)
+            return error.exit_code
     try:
         print(asyncio.run(_run(settings, args)))
         return 0
+    except FormRefused as error:
+        print(str(error), file=sys.stderr)
+        return 2
     except (CommandError, XLSFormError, content.ContentError) as error:
         print(f"koordinat: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 2)
+
+
+async def _group_context(settings: Settings, key: str) -> tuple[str, set[str]]:
+    """(language, indicator codes) of the group named, for a check as that group's import."""
+    db = await Database.open(settings.database)
+    try:
+        async with db.read() as conn:
+            group = await _group(conn, key)
+            return group.language, set(await content.indicators_for_group(conn, group.id))
+    finally:
+        await db.close()
+
+
+def _check_only(settings: Settings, args: argparse.Namespace) -> int:
+    """`survey import FILE --check [--group G]`: the per-row report, nothing stored; with a
+    group, read as that group's import would (its language, its indicator codes)."""
+    path: Path = args.file
+    if not path.is_file():
+        print(f"koordinat: {path}: no such file", file=sys.stderr)
+        return 1
+    if path.suffix.lower() not in XLSFORM_SUFFIXES:
+        print(f"koordinat: {path.name}: --check reads XLSForms (.xlsx, .xls)", file=sys.stderr)
+        return 2
+    language, known = asyncio.run(_group_context(settings, args.group)) if args.group else ("tr", None)
+    checked = check_xlsform(path, default_language=language, known_indicators=known)
+    print(checked.report())
+    return 0 if checked.form is not None else 2
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> str:
@@ -101,7 +151,8 @@ async def _export_survey(service: SurveyResultsService, args: argparse.Namespace
         view = await service.view(args.survey_id)
     except NotFound:
         raise MissingTarget(f"no survey {args.survey_id}") from None
-    data = service.xlsx(view, args.language) if args.format == "xlsx" else service.csv(view, args.language)
+    data = service.xlsx(view, args.language, await service.series(view)) if args.format == "xlsx" \
+        else service.csv(view, args.language)
     target = args.output or Path(export_filename(view, args.format))
     target.write_bytes(data)
     return f"survey {view.id} ({view.group_name}): {len(view.responses)} response(s) written to {target}"
@@ -126,25 +177,47 @@ async def _group(conn, key: str):  # type: ignore[no-untyped-def]
         raise MissingTarget(str(error)) from None
 
 
+def _confirm_replace(code: str, what: str) -> bool:
+    """Ask on the terminal; False without one (a script must say --replace)."""
+    if not sys.stdin.isatty():
+        return False
+    answer = input(f"{code!r} is {what}. Replace it with this form for the group? [y/N] ")
+    return answer.strip().lower() in ("y", "yes", "e", "evet")
+
+
 async def _import(db: Database, args: argparse.Namespace) -> str:
     path: Path = args.file
     if not path.is_file():
         raise MissingTarget(f"{path}: no such file")
+    if not args.group:
+        raise CommandError("say which group gets the form: --group G (or use --check to only check it)")
     async with db.transaction() as tx:
         group = await _group(tx, args.group)
         now = SystemClock().now()
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if path.suffix.lower() in XLSFORM_SUFFIXES:
             known = set(await content.indicators_for_group(tx, group.id))
-            form = read_xlsform(path, default_language=group.language, known_indicators=known)
+            checked = check_xlsform(path, default_language=group.language, known_indicators=known)
+            if checked.form is None:
+                raise FormRefused(checked.report())
+            form = checked.form
+            own = {existing.code for _, existing in await surveys_repo.group_templates(tx, group.id)}
+            clash = ("one of this group's templates" if form.code in own else
+                     "a shipped template" if form.code in content.library().templates else None)
+            if clash and not args.replace and not _confirm_replace(form.code, clash):
+                raise CommandError(f"{path.name}: the form id {form.code!r} is {clash}; nothing imported. "
+                                   "Run again with --replace to replace it, or change form_id on the settings sheet")
             await surveys_repo.save_form(tx, form, now, group_id=group.id, source="xlsform", is_template=True)
+            notes = sum(note.kind in ("simplified", "ignored") for note in checked.notes)
+            replaced = f", replacing {clash}" if clash else ""
             return (f"{path.name}: template {form.code!r} ({len(form.answerable)} question(s)) "
-                    f"imported for group {group.id} ({group.name})")
+                    f"imported for group {group.id} ({group.name}){replaced}"
+                    + (f"; {notes} row(s) simplified or left out (see --check)" if notes else ""))
         if path.suffix.lower() in (".toml", ".yaml", ".yml"):
             definition = content.load_definition_file(path)
             await content.import_definition(tx, group.id, definition, now)
             return (f"{path.name}: {len(definition.indicators)} indicator(s), {len(definition.templates)} "
                     f"template(s) imported for group {group.id} ({group.name})")
-    raise CommandError(f"{path.name}: expected an XLSForm (.xlsx) or a TOML/YAML definition (.toml, .yaml)")
+    raise CommandError(f"{path.name}: expected an XLSForm (.xlsx, .xls) or a TOML/YAML definition (.toml, .yaml)")
 
 
 async def _export_form(db: Database, args: argparse.Namespace) -> str:

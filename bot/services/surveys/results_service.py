@@ -33,6 +33,7 @@ from bot.services.surveys.exports import (
     template_xlsx,
 )
 from bot.services.surveys.result_views import load_view, titled
+from bot.services.surveys.series import IndicatorSeries, indicator_series
 from bot.services.surveys.results import (
     MINIMUM_ANONYMOUS_RESPONSES,
     SurveyResults,
@@ -48,6 +49,9 @@ from storage import surveys as surveys_repo
 from storage.db import Database
 
 LIST_LIMIT = 8
+
+
+ROUNDS_SHOWN = 12  # rounds in a series: six years of six-monthly reports
 
 
 class SurveyResultsService:
@@ -76,8 +80,31 @@ class SurveyResultsService:
     def summarize(self, view: SurveyView, lang: str | None = None) -> SurveyResults:
         return summarize(view, lang=lang, minimum_responses=self.minimum_responses)
 
-    def xlsx(self, view: SurveyView, lang: str | None = None) -> bytes:
-        return survey_xlsx(view, lang=lang, results=self.summarize(view, lang))
+    def xlsx(self, view: SurveyView, lang: str | None = None, series: list[IndicatorSeries] | None = None) -> bytes:
+        return survey_xlsx(view, lang=lang, results=self.summarize(view, lang), series=series)
+
+    async def rounds(self, view: SurveyView, *, limit: int = ROUNDS_SHOWN) -> list[SurveyView]:
+        """The rounds of `view`'s template in its group up to and including it (deadline
+        order, oldest first, at most `limit`): what the series is drawn from."""
+        async with self._db.read() as conn:
+            surveys = [survey for survey in await surveys_repo.surveys_for_groups(conn, [view.group_id], limit=10_000)
+                       if survey.template is not None and survey.template == view.template
+                       and survey.kind == model.SurveyKind.SURVEY
+                       and (view.closes_at is None or survey.deadline <= view.closes_at)]
+            surveys.sort(key=lambda survey: (survey.deadline, survey.id))
+            chosen = surveys[-limit:]
+            if not any(survey.id == view.id for survey in chosen):
+                return [view]
+            return [view if survey.id == view.id else await load_view(conn, survey) for survey in chosen]
+
+    async def series(self, view: SurveyView) -> list[IndicatorSeries]:
+        """Each indicator's value round by round, with its target line and baseline; empty
+        when the survey is the template's first round in the group (nothing to draw yet)."""
+        rounds = await self.rounds(view)
+        if len(rounds) < 2:
+            return []
+        return [line for line in indicator_series(rounds, minimum_responses=self.minimum_responses)
+                if len(line.reported) >= 1]
 
     def csv(self, view: SurveyView, lang: str | None = None) -> bytes:
         return survey_csv(view, lang=lang, minimum_responses=self.minimum_responses)
@@ -148,14 +175,15 @@ class SurveyResultsService:
         async with self._db.read() as conn:
             view = await load_view(conn, survey)
         results = self.summarize(view, ctx.lang)
+        series = [] if results.withheld else await self.series(view)
         if not view.responses:  # no empty spreadsheet, no empty chart: say so
-            return [Reply(text=results_text(results, survey, ctx.lang))]
+            return [Reply(text=results_text(results, survey, ctx.lang, series=series))]
         buttons = [] if results.withheld else [[Button(label=t("survey_results.csv_button", ctx.lang),
                                                        choice=f"results:{survey.id}:csv")]]
         if len(ctx.coordinated_groups()) > 1 and await self._comparable(ctx, survey):
             buttons.append([Button(label=t("survey_results.compare_button", ctx.lang),
                                    choice=f"results:{survey.id}:cmp")])
-        replies = [Reply(text=results_text(results, survey, ctx.lang), buttons=buttons)]
+        replies = [Reply(text=results_text(results, survey, ctx.lang, series=series), buttons=buttons)]
         if results.withheld:
             return replies
         png = await render_png(results, ctx.lang)
@@ -165,7 +193,7 @@ class SurveyResultsService:
                                                        content=png, mime_type="image/png")))
         replies.append(Reply(text=t("survey_results.xlsx_caption", ctx.lang, title=view.title_in(ctx.lang)),
                              attachment=Attachment(kind="document", filename=export_filename(view, "xlsx"),
-                                                   content=await asyncio.to_thread(self.xlsx, view),
+                                                   content=await asyncio.to_thread(self.xlsx, view, None, series),
                                                    mime_type=XLSX_MIME)))
         return replies
 

@@ -11,6 +11,7 @@ from babel.dates import format_date as _babel_date
 
 from bot.services.surveys import model
 from bot.services.surveys.results import Achievement, QuestionSummary, SurveyResults
+from bot.services.surveys.series import IndicatorSeries
 from messages import format_datetime, format_number, normalize_language, t
 
 MAX_TEXTS = 5
@@ -37,9 +38,11 @@ def format_date(moment: date | datetime, lang: str, zone: str) -> str:
     return _babel_date(moment, t("format.date", language), locale=language)
 
 
-def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str:
+def results_text(results: SurveyResults, survey: model.Survey, lang: str,
+                 series: list[IndicatorSeries] | None = None) -> str:
     """Heading, status, response rate (and who is missing, named surveys only), then per
-    question its summary, then plan-versus-actual."""
+    question its summary, then plan-versus-actual, then (with several rounds) each
+    indicator's series."""
     view = results.survey
     deadline = format_datetime(survey.deadline, lang, view.timezone)
     status = t("survey_results.status_open" if survey.is_open else "survey_results.status_closed", lang,
@@ -85,8 +88,42 @@ def results_text(results: SurveyResults, survey: model.Survey, lang: str) -> str
             else:
                 lines.append("• " + t("survey_results.plan_line", lang, percent=number(item.percent, lang, 0),
                                       **common))
+    if series:
+        lines += ["", *series_lines(series, lang, view.timezone)]
     lines += ["", t("survey_results.more_in_file", lang)]
     return "\n".join(lines)
+
+
+def series_lines(series: list[IndicatorSeries], lang: str, zone: str) -> list[str]:
+    """Per indicator: its name and baseline, then one line per round — the value, that
+    round's target and the achievement: `12.06.2026: 1.250 · hedef 1.500 (2026) · %50`."""
+    lines = [t("survey_results.series_heading", lang, rounds=max(len(line.points) for line in series))]
+    for line in series:
+        if line.yes_no:
+            shown = lambda value: state(value, lang)  # noqa: E731
+        elif line.question_type == "percentage":
+            shown = lambda value: percent(value, lang)  # noqa: E731
+        else:
+            shown = lambda value: number(value, lang)  # noqa: E731
+        name = line.name.get(lang) or next(iter(line.name.values()), line.indicator)
+        baseline = t("survey_results.series_baseline", lang, baseline=shown(line.baseline),
+                     year=line.baseline_year or "") if line.baseline is not None else ""
+        lines.append(t("survey_results.series_indicator", lang, indicator=line.indicator, name=name,
+                       baseline=baseline))
+        for point in line.points:
+            when = format_date(point.closes_at, lang, zone) if point.closes_at else f"#{point.survey_id}"
+            if point.withheld:
+                value = t("survey_results.series_withheld", lang)
+            elif point.actual is None:
+                value = t("survey_results.series_not_reported", lang)
+            else:
+                value = shown(point.actual)
+            target = t("survey_results.series_target", lang, target=shown(point.target),
+                       year=point.target_year or "") if point.target is not None else ""
+            achieved = f" · {percent(point.percent, lang)}" if point.percent is not None and not line.yes_no else ""
+            lines.append(t("survey_results.series_point", lang, when=when, value=value, target=target)
+                         + achieved)
+    return lines
 
 
 def state(value: float, lang: str) -> str:
