@@ -7,7 +7,8 @@ A lesson file is TOML:
     slug = "monitoring"                       # a-z 0-9 -, unique across all lessons
     order = 6                                 # place in /dersler
     minutes = 4                               # reading time, shown in the list
-    title = { tr = "…", en = "…" }            # ≤ 60 characters (list rows, document title)
+    title = { tr = "…", en = "…" }            # ≤ 60 characters (headings, document title)
+    short = { tr = "…", en = "…" }            # ≤ 20 characters (buttons and list rows)
     summary = { tr = "…", en = "…" }          # ≤ 72 characters (WhatsApp list descriptions)
     sources = [{ tr = "…", en = "…" }, …]     # law articles, the SBB guide, TÜİK…
     [[part]]                                  # 3–6 short messages, each ≤ 900 characters
@@ -73,6 +74,7 @@ def _localized(limit: int) -> type[BaseModel]:
 
 
 Title = _localized(TITLE_LIMIT)
+Short = _localized(BUTTON_LIMIT)
 Summary = _localized(SUMMARY_LIMIT)
 Source = _localized(300)
 PartText = _localized(PART_LIMIT)
@@ -148,6 +150,7 @@ class Lesson(BaseModel):
     order: int = Field(ge=1, le=999)
     minutes: int = Field(default=4, ge=1, le=30)
     title: Title  # type: ignore[valid-type]
+    short: Short  # type: ignore[valid-type]
     summary: Summary  # type: ignore[valid-type]
     sources: list[Source] = Field(min_length=1)  # type: ignore[valid-type]
     part: list[Part] = Field(min_length=3, max_length=6)
