@@ -30,7 +30,7 @@ from bot.services.lessons import render
 from bot.services.lessons.content import Lesson
 from bot.services.lessons.document import lesson_attachment
 from bot.services.lessons.service import LessonService
-from bot.services.surveys.answers import read_choice, read_number
+from bot.services.surveys.answers import read_choice, read_number, read_percentage
 from bot.services.surveys.model import Choice, Question, QuestionType
 from bot.text import fold
 from messages import t
@@ -239,7 +239,8 @@ class LessonChat:
         question = lesson.quiz[progress.step - len(lesson.part)]
         try:
             if question.type == "number":
-                value = read_number(text, ctx.lang)
+                value = (read_percentage(text, ctx.lang) if question.unit == "%"
+                         else read_number(text, ctx.lang))
                 return await self._answered(ctx, lesson, progress, question.is_right(value))
             name = read_choice(text, _as_survey_question(question))
             return await self._answered(ctx, lesson, progress, int(name) - 1 == question.right_choice())

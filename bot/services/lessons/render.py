@@ -81,8 +81,12 @@ def question_reply(lesson: Lesson, number: int, lang: str, *, before: str = "") 
 
 
 def number_example(question: QuizQuestion, lang: str) -> str:
-    """An example of the form a number is typed in (`12,5` in Turkish, `12.5` in English)."""
-    return format_number(12.5, lang) if question.tolerance and question.tolerance < 1 else "42"
+    """An example of the form a number is typed in: `%40` / `40%` for percentages, `12,5` /
+    `12.5` where decimals matter, else a whole number."""
+    if question.unit == "%":
+        return "%40" if lang == "tr" else "40%"
+    assert question.answer is not None
+    return format_number(12.5, lang) if question.answer != int(question.answer) else "42"
 
 
 def right_answer(question: QuizQuestion, lang: str) -> str:

@@ -1,0 +1,160 @@
+"""Lessons in chat (issue 23), end to end over the fake Telegram Bot API: a member takes a
+lesson over two sittings with a restart in between, fails and retakes its quiz, gets the
+gender-budgeting lesson offered when a budget round opens and declines it; the coordinator's
+counts follow; offers keep the weekly cap, the "no thanks" and the quiet hours."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from docx import Document
+
+from bot.services.lessons import Lessons
+from tests.harness import Harness, Person
+from tests.meetings_support import group_with
+from tests.test_coplanning import open_round
+from tests.trust_support import forge_press
+
+
+def lessons_of(harness: Harness) -> Lessons:
+    found = harness.services.extras["lessons"]
+    assert isinstance(found, Lessons)
+    return found
+
+
+async def stats_text(harness: Harness, zeynep: Person) -> str:
+    listing = await harness.send(zeynep, "/dersler")
+    stats = await harness.press(zeynep, listing, "ls:stats")
+    assert stats.text
+    return stats.text
+
+
+def line_of(text: str, title: str) -> str:
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if title in line)
+    return lines[index] + "\n" + lines[index + 1]
+
+
+async def test_a_lesson_over_two_sittings_a_failed_quiz_and_a_retake(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    listing = await harness.send(ayse, "/dersler")
+    assert "🆕 6. İzleme ve değerlendirme" in listing.text, listing.text
+    assert "ls:stats" not in listing.callback_datas  # members do not see who has what
+
+    first = await harness.press(ayse, listing, "ls:open:monitoring")
+    assert "(1/4)" in first.text and "gerçekleşme oranı" in first.text
+    assert first.button_texts == ["Devam ▶️", "📄 Belge olarak al"]
+    second = await harness.press(ayse, first, "Devam ▶️")
+    assert "(2/4)" in second.text
+    # The same "Devam" pressed twice does not skip a part: she is shown where she is.
+    again = await harness.press(ayse, first, "Devam ▶️")
+    assert "(2/4)" in again.text
+
+    await harness.restart()  # days later, after a restart: her place is kept
+    await harness.advance(timedelta(days=2))
+    listing = await harness.send(ayse, "/dersler")
+    assert "▶️ 6. İzleme ve değerlendirme" in listing.text
+    resumed = await harness.press(ayse, listing, "ls:open:monitoring")
+    assert "Kaldığınız yerden" in resumed.text and "(2/4)" in resumed.text
+    third = await harness.send(ayse, "devam")  # typed instead of tapped
+    assert "(3/4)" in third.text and "Uygulama" in third.text  # practice is marked as practice
+    fourth = await harness.press(ayse, third, "Devam ▶️")
+    assert "(4/4)" in fourth.text and "Teste geç ▶️" in fourth.button_texts
+    q1 = await harness.press(ayse, fourth, "Teste geç ▶️")
+    assert "Soru 1/3" in q1.text and "ör. " in q1.text
+
+    # A wrong form is refused with the question again; nothing is lost.
+    refused = await harness.send(ayse, "yetmiş beş")
+    assert "sayı" in refused.text and "Soru 1/3" in refused.text
+    q2 = await harness.send(ayse, "10")
+    assert "❌ Doğru cevap: %75" in q2.text and "Soru 2/3" in q2.text
+    q3 = await harness.send(ayse, "40")
+    assert "❌" in q3.text and "Soru 3/3" in q3.text
+    result = await harness.press(ayse, q3, "Neden ve tedbir")
+    assert "✅ Doğru." in result.text and "3 sorudan 1 doğru" in result.text and "en az 2" in result.text
+    assert "Kaynaklar" in result.text and "SBB" in result.text
+
+    text = await stats_text(harness, zeynep)
+    line = line_of(text, "İzleme")
+    assert "0/2 tamamladı" in line and "1 devam ediyor" in line and "%33" in line, line
+    assert "Ayşe" not in text  # not finished: not named; quiz answers never shown
+
+    q1 = await harness.press(ayse, result, "🔁 Testi tekrar çöz")
+    assert "Soru 1/3" in q1.text
+    q2 = await harness.send(ayse, "%75")
+    assert "✅ Doğru." in q2.text
+    q3 = await harness.send(ayse, "50")
+    done = await harness.send(ayse, "neden ve tedbir")  # a choice's words typed
+    assert "3 sorudan 3 doğru" in done.text and "tamamladınız ✅" in done.text
+    listing = await harness.send(ayse, "/dersler")
+    assert "✅ 6. İzleme ve değerlendirme" in listing.text
+
+    text = await stats_text(harness, zeynep)
+    line = line_of(text, "İzleme")
+    assert "1/2 tamamladı" in line and "0 devam ediyor" in line and "%100" in line and "Ayşe" in line, line
+
+    # The whole lesson as a document, to read offline.
+    card = await harness.press(ayse, listing, "ls:open:monitoring")
+    assert "✅ Tamamlandı" in card.text
+    await harness.server.press_button(ayse.user, card, "📄 Belge olarak al")
+    document = await harness.server.wait_for_message(ayse.user, lambda m: m.kind == "document")
+    assert document.document is not None and document.document_name == "ders-monitoring.docx"
+    paragraphs = [p.text for p in Document(io.BytesIO(document.document.data)).paragraphs]
+    assert paragraphs[0].startswith("İzleme ve değerlendirme") and any("Kaynaklar" == p for p in paragraphs)
+
+
+async def test_budget_round_offer_declined_and_the_offer_rules(harness: Harness) -> None:
+    zeynep, (ayse, emma) = await group_with(harness, ("Ayşe", "tr"), ("Emma", "en"))
+    await open_round(harness, zeynep)
+    offer = await harness.next_containing(ayse, "Bütçe önerileri turu açıldı")
+    assert "Toplumsal cinsiyete duyarlı bütçeleme" in offer.text
+    assert offer.button_texts == ["▶️ Derse başla", "⏰ Sonra", "Hayır, teşekkürler"]
+    english = await harness.next_containing(emma, "A budget proposal round has opened")
+    assert "Gender-responsive budgeting" in english.text and "Bütçe" not in english.text
+    declined = await harness.press(ayse, offer, "Hayır, teşekkürler")
+    assert "bir daha önermeyeceğim" in declined.text
+
+    # Her first /oneri: no second offer in the same week.
+    await harness.server.send_text(ayse.user, "/oneri")
+    asked = await harness.next_containing(ayse, "kısa başlığı")
+    assert "Öneri yazmak" not in asked.text
+    await harness.send(ayse, "iptal")
+
+    lessons = lessons_of(harness)
+    group_id = next(iter((await harness.services.groups.all())))[0].id
+    await harness.advance(timedelta(days=8))
+    # A week later another budget round: Emma (who did not decline) is offered it again, Ayşe not.
+    assert await lessons.service.offer_to_group(group_id, "gender-budgeting", "budget-round") == 2  # Emma, Zeynep
+    await harness.next_containing(emma, "A budget proposal round has opened")
+
+    # Quiet hours (21:00–08:00 in the group's zone): the offer waits for the morning.
+    await harness.advance(timedelta(hours=13))  # 22:00 in Istanbul
+    assert await lessons.service.offer_to_group(group_id, "proposal-writing", "milestone") == 0
+    await harness.settle()
+    assert not [m for m in harness.server.messages(ayse.user) if "Öneri yazmak" in (m.text or "")
+                or "Meclisin işleyebileceği" in (m.text or "")]
+    await harness.advance(timedelta(hours=10))  # 08:00
+    morning = await harness.next_containing(ayse, "Meclisin işleyebileceği bir öneri yazmak")
+    assert "Plan takviminde" in morning.text
+
+
+async def test_a_coordinator_sends_a_lesson_and_a_forged_button_is_stale(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    stats = await harness.press(zeynep, await harness.send(zeynep, "/dersler"), "ls:stats")
+    picker = await harness.press(zeynep, stats, "📤 Gruba gönder")
+    confirm = await harness.press(zeynep, picker, next(c for c in picker.callback_datas if c.endswith(":city-council")))
+    assert "Kent konseyi" in confirm.text
+    sent = await harness.press(zeynep, confirm, "✅ Gönder")
+    assert "gönderiliyor" in sent.text
+    invitation = await harness.next_containing(ayse, "bir ders gönderdi")
+    part = await harness.press(ayse, invitation, "▶️ Derse başla")
+    assert "(1/4)" in part.text
+    # A member cannot send, and forged ids get the polite stale answer.
+    forged = await forge_press(harness, ayse, "ls:sendok:1:city-council")
+    assert "/dersler" in forged.text and "gönderiliyor" not in forged.text, forged.text
+    for choice in ("ls:open:no-such-lesson", "ls:ans:city-council:x:1", "ls:next", "ls:stats"):
+        stale = await forge_press(harness, ayse, choice)
+        assert "gönderiliyor" not in stale.text and "tamamladı" not in stale.text, stale.text
+    # Her place is untouched: the lesson goes on at part 2.
+    assert "(2/4)" in (await harness.press(ayse, part, "Devam ▶️")).text
