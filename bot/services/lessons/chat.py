@@ -255,8 +255,11 @@ class LessonChat:
         """A command's word typed mid-lesson: the lesson pauses (her place is kept) and the
         command runs."""
         await self._conversation.end(ctx)
-        return [ctx.text("lessons.paused", command=self._list_command(ctx)),
-                *await self._conversation.run_keyword(ctx, text)]
+        note = t("lessons.paused", ctx.lang, command=self._list_command(ctx))
+        replies = await self._conversation.run_keyword(ctx, text)
+        if replies and replies[0].attachment is None:  # one message, not two (WhatsApp bills each)
+            return [replies[0].model_copy(update={"text": note + "\n\n" + replies[0].text}), *replies[1:]]
+        return [Reply(text=note), *replies]
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         return await self.on_button(ctx, parts)
