@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -232,10 +233,21 @@ def _checked(lessons: list[Lesson]) -> list[Lesson]:
     return sorted(lessons, key=lambda lesson: (lesson.order, lesson.slug))
 
 
-def catalogue(extra_dir: Path | None = None) -> tuple[Lesson, ...]:
+def catalogue(extra_dir: Path | None = None, *,
+              on_error: Callable[[LessonError], None] | None = None) -> tuple[Lesson, ...]:
     """The shipped lessons plus a group's own (`*.toml` in `extra_dir`), by `order`. A file
-    whose slug is already taken, or that is invalid, raises `LessonError`."""
+    whose slug is already taken, or that is invalid, raises `LessonError` — or, with
+    `on_error` (the running bot), is reported to it and left out."""
     lessons = list(shipped())
     if extra_dir is not None and extra_dir.is_dir():
-        lessons += [load_file(path) for path in sorted(extra_dir.glob("*.toml"))]
+        for path in sorted(extra_dir.glob("*.toml")):
+            try:
+                own = load_file(path)
+                if any(lesson.slug == own.slug for lesson in lessons):
+                    raise LessonError(f"{path}: slug: {own.slug!r} is already a lesson")
+                lessons.append(own)
+            except LessonError as error:
+                if on_error is None:
+                    raise
+                on_error(error)
     return tuple(_checked(lessons))

@@ -51,7 +51,9 @@ class LessonService:
         self._reminders = reminders
         self._lessons_dir = lessons_dir
         self.quiet_hours: quiet.QuietHours = quiet.quiet_hours  # replace with the shared group setting
-        self.lessons: tuple[Lesson, ...] = catalogue(lessons_dir)
+        # A broken file of the group's own is logged and left out; the shipped ones always load.
+        self.lessons: tuple[Lesson, ...] = catalogue(
+            lessons_dir, on_error=lambda error: log.error("lesson left out: %s", error))
 
     def register_kinds(self) -> None:
         self._reminders.register_kind(OFFER_KIND, self._on_offer_due, grace=timedelta(hours=12))
