@@ -33,7 +33,7 @@ from bot.services.lessons.service import LessonService
 from bot.services.surveys.answers import read_choice, read_number, read_percentage
 from bot.services.surveys.model import Choice, Question, QuestionType
 from bot.text import fold
-from messages import t
+from messages import Markup, t
 from storage import lessons as repo
 from storage.dialogs import DialogState
 from storage.lessons import Progress
@@ -65,7 +65,7 @@ class LessonChat:
         for number, lesson in enumerate(self._service.lessons, start=1):
             lines.append(t("lessons.list_line", ctx.lang, mark=render.mark(lesson, progress.get(lesson.slug)),
                            number=number, title=render.esc(lesson.title.get(ctx.lang)), minutes=lesson.minutes))
-        text = t("lessons.list", ctx.lang, lines="\n".join(lines))
+        text = t("lessons.list", ctx.lang, lines=Markup("\n".join(lines)))
         buttons = [[render.lesson_button(lesson, progress.get(lesson.slug), ctx.lang, f"ls:open:{lesson.slug}")]
                    for lesson in self._service.lessons]
         if ctx.is_coordinator:
@@ -319,9 +319,10 @@ class LessonChat:
                        if found is not None and found.average is not None else t("lessons.stats_no_average", ctx.lang))
             lines.append(t("lessons.stats_line", ctx.lang, number=number, title=render.esc(lesson.short.get(ctx.lang)),
                            passed=found.passed if found else 0, total=len(members),
-                           started=(found.started - found.passed) if found else 0, average=average,
-                           names=render.esc(", ".join(names)) if names else "—"))
-        text = t("lessons.stats", ctx.lang, group=render.esc(group.name), lines="\n".join(lines))
+                           started=(found.started - found.passed) if found else 0, average=average))
+            if names:  # only whether she completed it: never her answers or score
+                lines.append(t("lessons.stats_names", ctx.lang, names=", ".join(names)))
+        text = t("lessons.stats", ctx.lang, group=render.esc(group.name), lines=Markup("\n".join(lines)))
         return [Reply(text=text, buttons=[[Button(label=t("lessons.send_button", ctx.lang),
                                                   choice=f"ls:send:{group.id}")]])]
 

@@ -116,5 +116,5 @@ def after_quiz_buttons(lesson: Lesson, lang: str) -> list[list[Button]]:
              Button(label=t("lessons.list_button", lang), choice="ls:list")]]
 
 
-def sources_text(lesson: Lesson, lang: str) -> str:
-    return "\n".join(f"• {esc(source.get(lang))}" for source in lesson.sources)
+def sources_text(lesson: Lesson, lang: str) -> Markup:
+    return Markup("\n".join(f"• {esc(source.get(lang))}" for source in lesson.sources))
