@@ -204,7 +204,8 @@ def parse(text: str, file: str) -> Lesson:
             line = _key_line(text, location[0])
         field = ".".join(str(part) for part in location) or "lesson"
         where = f"{file}:{line}" if line else file
-        raise LessonError(f"{where}: {field}: {first['msg']}") from None
+        problem = str(first["msg"]).removeprefix("Value error, ")
+        raise LessonError(f"{where}: {field}: {problem}") from None
 
 
 def load_file(path: Path) -> Lesson:
