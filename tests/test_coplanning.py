@@ -284,7 +284,8 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     await harness.server.press_button(fatma.user, ballot, "cp:pk:1:1:0")
     await harness.server.wait_for_edit(ballot, lambda m: "1/1" in (m.text or ""))
 
-    export = await harness.send(fatma, "/verilerim")
+    await harness.server.send_text(fatma.user, "/verilerim")  # (the budget round's lesson offer is unread)
+    export = await harness.server.wait_for_message(fatma.user, lambda m: m.document_bytes is not None)
     data = json.loads(export.document_bytes)
     assert [p["title"] for p in data["proposals"]["proposals"]] == ["Duraklara aydınlatma ve acil çağrı"]
     assert len(data["proposals"]["ballots"]) == 1

@@ -158,3 +158,41 @@ async def test_a_coordinator_sends_a_lesson_and_a_forged_button_is_stale(harness
         assert "gönderiliyor" not in stale.text and "tamamladı" not in stale.text, stale.text
     # Her place is untouched: the lesson goes on at part 2.
     assert "(2/4)" in (await harness.press(ayse, part, "Devam ▶️")).text
+
+
+async def test_the_monitoring_lesson_comes_just_before_a_monitoring_survey(harness: Harness) -> None:
+    from tests.test_surveys_answering import _send_izleme
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await _send_izleme(harness, zeynep)
+    offer = await harness.next_containing(ayse, "Yakında bir izleme anketi geliyor")
+    assert "İzleme ve değerlendirme" in offer.text
+    invitation = await harness.next_containing(ayse, "Yeni anket")
+    assert offer.message_id < invitation.message_id  # the lesson first, then the survey
+    # Starting the lesson from the offer, then the survey: both work, nothing is lost.
+    part = await harness.press(ayse, offer, "▶️ Derse başla")
+    assert "(1/4)" in part.text
+    started = await harness.press(ayse, invitation, "sv:1:start")
+    assert "6 soru" in started.text, started.text
+
+
+async def test_a_milestone_linked_to_lessons_offers_the_first_she_may_get(harness: Harness) -> None:
+    from storage.milestones import Milestone
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    lessons = lessons_of(harness)
+    group = (await harness.services.groups.all())[0][0]
+    # Ayşe already completed gender budgeting: the milestone's next lesson is offered instead.
+    async with harness.services.db.transaction() as tx:
+        from storage import lessons as repo
+        from storage.lessons import Progress
+        member_id = next(m.id for m in (await lessons.service.stats(group.id))[2] if m.display_name == "Ayşe")
+        await repo.save(tx, Progress(member_id, "gender-budgeting", step=7, correct=3, attempts=1, last_score=100,
+                                     best_score=100, passed_at=harness.clock.now()), harness.clock.now())
+    milestone = Milestone.model_construct(template_code="gender-budget-proposals@2027", group_id=group.id)
+    await lessons.on_milestone_reminder(milestone, group)
+    offer = await harness.next_containing(ayse, "Plan takviminde")
+    assert "Meclisin işleyebileceği bir öneri yazmak" in offer.text
+    zeynep_offer = await harness.next_containing(zeynep, "Plan takviminde")
+    assert "Toplumsal cinsiyete duyarlı bütçeleme" in zeynep_offer.text  # one offer each (the weekly cap)
+    assert [m for m in harness.server.messages(zeynep.user) if "Plan takviminde" in (m.text or "")] == [zeynep_offer]

@@ -142,7 +142,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     survey_results.register(conversation)
     # Lessons in chat (issue 23), offered when a budget round opens, before a monitoring survey,
     # at a member's first /oneri and at plan-cycle milestones linked to a lesson.
-    lessons = Lessons(db, clock.now, groups, broadcasts, reminders, settings.lessons_dir)
+    lessons = Lessons(db, clock.now, groups, broadcasts, reminders, settings.lessons_dir, kick=dispatcher.kick)
     lessons.register(conversation)
     coplanning.rounds.opened_hooks.append(lessons.on_round_opened)
     coplanning.propose_hooks.append(lessons.on_propose)

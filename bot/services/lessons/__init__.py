@@ -33,9 +33,10 @@ class Lessons:
     """The feature wired together: `service` (the API), `chat` (commands and buttons)."""
 
     def __init__(self, db: Database, now: Callable[[], datetime], groups: GroupService,
-                 broadcasts: BroadcastService, reminders: ReminderService, lessons_dir: Path | None = None) -> None:
+                 broadcasts: BroadcastService, reminders: ReminderService, lessons_dir: Path | None = None,
+                 kick: Callable[[], None] = lambda: None) -> None:
         self._now = now
-        self.service = LessonService(db, now, groups, broadcasts, reminders, lessons_dir)
+        self.service = LessonService(db, now, groups, broadcasts, reminders, lessons_dir, kick)
 
     def register(self, conversation: Conversation) -> None:
         self.chat = LessonChat(self.service, conversation)

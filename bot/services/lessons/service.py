@@ -43,8 +43,10 @@ LINKED_LESSONS = {BUDGET_ROUND: "gender-budgeting", MONITORING_SURVEY: "monitori
 
 class LessonService:
     def __init__(self, db: Database, now: Callable[[], datetime], groups: GroupService,
-                 broadcasts: BroadcastService, reminders: ReminderService, lessons_dir: Path | None = None) -> None:
+                 broadcasts: BroadcastService, reminders: ReminderService, lessons_dir: Path | None = None,
+                 kick: Callable[[], None] = lambda: None) -> None:
         self.db = db
+        self._kick = kick  # wakes the outbox dispatcher (after the commit)
         self._now = now
         self._groups = groups
         self._broadcasts = broadcasts
@@ -145,6 +147,7 @@ class LessonService:
         if not chosen:
             return 0
         async with self.db.transaction() as tx:
+            self.db.after_commit(self._kick)
             for member in chosen:
                 await repo.record_offer(tx, member.id, slug, reason, now)
             broadcast = await self._broadcasts.create_broadcast(
@@ -192,6 +195,7 @@ class LessonService:
         group = await self.group(group_id)
         now = self._now()
         async with self.db.transaction() as tx:
+            self.db.after_commit(self._kick)
             broadcast = await self._broadcasts.create_broadcast(
                 f"lesson-send:{group_id}:{slug}:{now.isoformat()}", group_id, "lesson", conn=tx)
             members = [member for member, _ in await members_repo.group_members(tx, group_id)]
