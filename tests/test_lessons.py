@@ -196,3 +196,57 @@ async def test_a_milestone_linked_to_lessons_offers_the_first_she_may_get(harnes
     zeynep_offer = await harness.next_containing(zeynep, "Plan takviminde")
     assert "Toplumsal cinsiyete duyarlı bütçeleme" in zeynep_offer.text  # one offer each (the weekly cap)
     assert [m for m in harness.server.messages(zeynep.user) if "Plan takviminde" in (m.text or "")] == [zeynep_offer]
+
+
+async def test_the_proposal_lesson_is_offered_at_her_first_oneri_only(harness: Harness) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.services.coplanning.rounds import suggested_schedule
+    from storage.coplanning_rows import Feeds
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    group = (await harness.services.groups.all())[0][0]
+    ends = suggested_schedule(Feeds.STRATEGIC_PLAN, 2027, harness.clock.now(), ZoneInfo(group.timezone))
+    await harness.services.coplanning.rounds.open(group_id=group.id, feeds=Feeds.STRATEGIC_PLAN, year=2027, ends=ends,
+                                                  max_picks=3, quorum=None, created_by=None)
+    await harness.next_containing(ayse, "öneri turu")  # no lesson with a strategic-plan round
+    await harness.settle()
+    assert not [m for m in harness.server.messages(ayse.user) if "📚" in (m.text or "")]
+
+    await harness.server.send_text(ayse.user, "/oneri")
+    offer = await harness.next_containing(ayse, "İlk önerinizi yazıyorsunuz")
+    assert "Meclisin işleyebileceği bir öneri yazmak" in offer.text
+    await harness.next_containing(ayse, "kısa başlığı")
+    later = await harness.press(ayse, offer, "⏰ Sonra")
+    assert "/dersler" in later.text
+    title = await harness.send(ayse, "Kadın kooperatiflerinden alım")  # her draft goes on
+    assert "birkaç cümleyle" in title.text, title.text
+    await harness.send(ayse, "iptal")
+    await harness.advance(timedelta(days=8))
+    await harness.server.send_text(ayse.user, "/oneri")  # not the first time: no offer again
+    await harness.next_containing(ayse, "kısa başlığı")
+    assert len([m for m in harness.server.messages(ayse.user) if "İlk önerinizi" in (m.text or "")]) == 1
+
+
+async def test_a_command_typed_mid_lesson_pauses_it_and_mydata_holds_progress(harness: Harness) -> None:
+    import json
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    listing = await harness.send(ayse, "/dersler")
+    part = await harness.press(ayse, listing, "ls:open:city-council")
+    await harness.press(ayse, part, "Devam ▶️")
+    meetings = await harness.send(ayse, "toplantilar")  # a command's word, not "devam"
+    assert "Ders duraklatıldı" in meetings.text and "/dersler" in meetings.text
+    await harness.server.send_text(ayse.user, "/dersler")
+    listing = await harness.next_containing(ayse, "Bir derse dokunun")
+    assert "▶️ 7. Kent konseyi" in listing.text
+    resumed = await harness.press(ayse, listing, "ls:open:city-council")
+    assert "(2/4)" in resumed.text
+    cancelled = await harness.send(ayse, "iptal")
+    assert "yeriniz saklı" in cancelled.text
+
+    await harness.server.send_text(ayse.user, "/verilerim")
+    export = await harness.server.wait_for_message(ayse.user, lambda m: m.document_bytes is not None)
+    data = json.loads(export.document_bytes)
+    assert data["lessons"]["progress"][0]["lesson"] == "city-council"
+    assert data["lessons"]["progress"][0]["step"] == 1
