@@ -52,3 +52,39 @@ def test_the_pass_mark(correct: int, total: int, passed: bool) -> None:
 def test_a_choice_is_read_as_a_survey_choice(typed: str, index: int) -> None:
     question = next(lesson for lesson in shipped() if lesson.slug == "plan-terms").quiz[0]
     assert int(read_choice(typed, _as_survey_question(question))) - 1 == index
+
+
+async def test_an_offer_held_on_whatsapp_is_dropped_once_done_or_declined(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.late import LateDelivery, Recipient
+    from bot.services.lessons.service import LessonService
+    from storage import lessons as repo
+    from storage import members as members_repo
+    from storage.db import Database
+    from storage.lessons import Progress
+
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    db = await Database.open(tmp_path / "k.db")
+    try:
+        service = LessonService(db, lambda: now, None, None, None)  # type: ignore[arg-type]
+        late = LateDelivery()
+        service.register_late(late)
+        lesson = next(lesson for lesson in shipped() if lesson.slug == "monitoring")
+        held = LessonService.offer_reply(lesson, "monitoring-survey", "tr", now)
+        async with db.transaction() as tx:
+            ayse = await members_repo.create(tx, display_name="Ayşe", language="tr", channel="whatsapp",
+                                             external_id="1", now=now)
+            fatma = await members_repo.create(tx, display_name="Fatma", language="tr", channel="whatsapp",
+                                              external_id="2", now=now)
+            emma = await members_repo.create(tx, display_name="Emma", language="en", channel="whatsapp",
+                                             external_id="3", now=now)
+            await repo.save(tx, Progress(ayse.id, "monitoring", step=7, passed_at=now), now)
+            await repo.decline(tx, fatma.id, "monitoring", now)
+        async with db.read() as conn:
+            later = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+            assert await late.review(conn, held, Recipient(ayse.id, "tr"), later) is None  # completed meanwhile
+            assert await late.review(conn, held, Recipient(fatma.id, "tr"), later) is None  # said no thanks
+            assert await late.review(conn, held, Recipient(emma.id, "en"), later) is not None
+            too_late = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)  # a week on: stale
+            assert await late.review(conn, held, Recipient(emma.id, "en"), too_late) is None
+    finally:
+        await db.close()

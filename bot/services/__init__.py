@@ -161,5 +161,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     milestones.digest.register_late(services.late)
     milestones.service.register_late(services.late)
     coplanning.rounds.register_late(services.late)
+    lessons.service.register_late(services.late)
     return services
 

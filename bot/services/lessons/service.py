@@ -16,9 +16,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.errors import NotFound
-from bot.models import Button, Group, Member, Reply, Role
+from aiosqlite import Connection
+
+from bot.models import Button, Group, Member, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.groups import GroupService
+from bot.services.late import LateDelivery, Recipient
 from bot.services.lessons import quiet
 from bot.services.lessons.content import Lesson, catalogue
 from bot.services.lessons.render import esc
@@ -153,7 +156,7 @@ class LessonService:
             broadcast = await self._broadcasts.create_broadcast(
                 f"lesson-offer:{group.id}:{slug}:{reason}:{now.isoformat()}", group.id, "lesson", conn=tx)
             return await self._broadcasts.send_personal(
-                broadcast, chosen, lambda member: self.offer_reply(lesson, reason, member.language), conn=tx)
+                broadcast, chosen, lambda member: self.offer_reply(lesson, reason, member.language, now), conn=tx)
 
     async def offer_in_reply(self, member_id: int, group_id: int, slug: str, reason: str, now: datetime) -> Reply | None:
         """An offer as part of her own action's replies (her first /oneri), or None when the
@@ -174,14 +177,32 @@ class LessonService:
             return await repo.ever_offered(conn, member_id, slug)
 
     @staticmethod
-    def offer_reply(lesson: Lesson, reason: str, lang: str) -> Reply:
-        """"A short lesson would help now": why, the title and length, three buttons."""
+    def offer_reply(lesson: Lesson, reason: str, lang: str, now: datetime | None = None) -> Reply:
+        """"A short lesson would help now": why, the title and length, three buttons. Held on
+        WhatsApp (her window closed), it is checked again when released (`late_offer`)."""
         text = t("lessons.offer", lang, why=t(f"lessons.why.{reason}", lang), title=esc(lesson.title.get(lang)),
                  minutes=lesson.minutes, summary=esc(lesson.summary.get(lang)))
-        return Reply(text=text, buttons=[[
+        recheck = (Recheck(kind=OFFER_KIND, ref={"lesson": lesson.slug}, until=now + OFFER_EVERY, reminder=True)
+                   if now is not None else None)
+        return Reply(text=text, recheck=recheck, buttons=[[
             Button(label=t("lessons.start_button", lang), choice=f"ls:open:{lesson.slug}"),
             Button(label=t("lessons.later_button", lang), choice=f"ls:later:{lesson.slug}"),
             Button(label=t("lessons.decline_button", lang), choice=f"ls:no:{lesson.slug}")]])
+
+    def register_late(self, late: LateDelivery) -> None:
+        late.register(OFFER_KIND, self._late_offer)
+
+    async def _late_offer(self, conn: Connection, held: Reply, recheck: Recheck, recipient: Recipient,
+                          now: datetime) -> Reply | None:
+        """An offer released late (WhatsApp): dropped once she completed or declined the lesson."""
+        slug = str(recheck.ref.get("lesson"))
+        if recipient.member_id is None or not self.has(slug):
+            return None
+        progress = await repo.get(conn, recipient.member_id, slug)
+        if (progress is not None and progress.passed_at is not None) or await repo.declined(
+                conn, recipient.member_id, slug):
+            return None
+        return held
 
     async def decline(self, member_id: int, slug: str, now: datetime) -> None:
         async with self.db.write() as tx:
