@@ -93,6 +93,10 @@ async def test_a_lesson_over_two_sittings_a_failed_quiz_and_a_retake(harness: Ha
     text = await stats_text(harness, zeynep)
     line = line_of(text, "İzleme")
     assert "1/2 tamamladı" in line and "0 devam ediyor" in line and "%100" in line and "Ayşe" in line, line
+    stats = await harness.press(zeynep, await harness.send(zeynep, "/dersler"), "ls:stats")
+    await harness.server.press_button(zeynep.user, stats, "📥 Excel")
+    sheet = await harness.server.wait_for_message(zeynep.user, lambda m: m.kind == "document")
+    assert sheet.document_name == "dersler-1.xlsx"
 
     # The whole lesson as a document, to read offline.
     card = await harness.press(ayse, listing, "ls:open:monitoring")

@@ -13,6 +13,7 @@ database, a step that is not hers is answered with her current step):
   ls:stats[:<group>]              coordinators: who has which lesson
   ls:send:<group>[:<slug>]        coordinators: send a lesson to the group (pick, then confirm)
   ls:sendok:<group>:<slug>        … confirmed
+  ls:xlsx:<group>                 coordinators: the counts as .xlsx
 
 The dialog (`lesson`, data {"slug"}) only routes typed text: a number for a number question,
 a choice's words or number, "devam" for the next part. Her place lives in `lesson_progress`,
@@ -24,11 +25,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.errors import InvalidAnswer, NotAuthorized, NotFound
-from bot.models import Button, Reply, Role
+from bot.models import Attachment, Button, Reply, Role
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.lessons import render
 from bot.services.lessons.content import Lesson
 from bot.services.lessons.document import lesson_attachment
+from bot.services.lessons.exports import XLSX, lessons_xlsx
 from bot.services.lessons.service import LessonService
 from bot.services.surveys.answers import read_choice, read_number, read_percentage
 from bot.services.surveys.model import Choice, Question, QuestionType
@@ -85,6 +87,8 @@ class LessonChat:
             return await self.send_picker(ctx, int(parts[1]), parts[2] if len(parts) > 2 else None)
         if action == "sendok":
             return await self.send(ctx, int(parts[1]), parts[2])
+        if action == "xlsx":
+            return await self.xlsx(ctx, int(parts[1]))
         lesson = self._service.lesson(parts[1])
         if action == "open":
             return await self.open(ctx, lesson)
@@ -323,8 +327,19 @@ class LessonChat:
             if names:  # only whether she completed it: never her answers or score
                 lines.append(t("lessons.stats_names", ctx.lang, names=", ".join(names)))
         text = t("lessons.stats", ctx.lang, group=render.esc(group.name), lines=Markup("\n".join(lines)))
-        return [Reply(text=text, buttons=[[Button(label=t("lessons.send_button", ctx.lang),
-                                                  choice=f"ls:send:{group.id}")]])]
+        return [Reply(text=text, buttons=[[Button(label=t("lessons.send_button", ctx.lang), choice=f"ls:send:{group.id}"),
+                                           Button(label=t("lessons.xlsx_button", ctx.lang), choice=f"ls:xlsx:{group.id}")]])]
+
+    async def xlsx(self, ctx: Ctx, group_id: int) -> Replies:
+        """The same as `koordinat export lessons GROUP`, as a file in the chat."""
+        self._require_coordinator(ctx, group_id)
+        group = await self._service.group(group_id)
+        stats, passed, members = await self._service.stats(group_id)
+        content = lessons_xlsx(self._service.lessons, stats, passed, members, ctx.lang)
+        name = t("lessons.xlsx_filename", ctx.lang)
+        return [Reply(text=t("lessons.xlsx_caption", ctx.lang, group=render.esc(group.name)),
+                      attachment=Attachment(kind="document", filename=f"{name}-{group_id}.xlsx", content=content,
+                                            mime_type=XLSX))]
 
     async def send_picker(self, ctx: Ctx, group_id: int, slug: str | None) -> Replies:
         self._require_coordinator(ctx, group_id)

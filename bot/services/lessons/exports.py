@@ -18,6 +18,9 @@ from messages import t
 from storage.lessons import LessonStats
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _plain(key: str, lang: str, **params: object) -> str:
     return t(key, lang, **params).replace("<b>", "").replace("</b>", "")
 
