@@ -254,3 +254,25 @@ async def test_a_command_typed_mid_lesson_pauses_it_and_mydata_holds_progress(ha
     data = json.loads(export.document_bytes)
     assert data["lessons"]["progress"][0]["lesson"] == "city-council"
     assert data["lessons"]["progress"][0]["step"] == 1
+
+
+async def test_old_and_forged_quiz_buttons_never_skip_or_score(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    listing = await harness.send(ayse, "/dersler")
+    part = await harness.press(ayse, listing, "ls:open:plan-terms")
+    # An answer id for a question she has not reached yet (or one pointing at a part): her part again.
+    forged = await forge_press(harness, ayse, "ls:ans:plan-terms:0:1")
+    assert "(1/4)" in forged.text
+    forged = await forge_press(harness, ayse, "ls:ans:plan-terms:4:1")
+    assert "(1/4)" in forged.text
+    for _ in range(3):
+        part = await harness.press(ayse, part, "Devam ▶️")
+    q1 = await harness.press(ayse, part, "Teste geç ▶️")
+    q2 = await harness.press(ayse, q1, "Gösterge")
+    assert "✅ Doğru." in q2.text and "Soru 2/3" in q2.text
+    again = await harness.press(ayse, q1, "Amaç")  # the first question's old button
+    assert "Bu soruyu zaten cevapladınız" in again.text and "Soru 2/3" in again.text
+    bad = await forge_press(harness, ayse, "ls:ans:plan-terms:5:9")  # no such choice
+    assert "Soru" not in bad.text
+    q3 = await harness.send(ayse, "1")
+    assert "✅ Doğru." in q3.text and "Soru 3/3" in q3.text

@@ -126,14 +126,15 @@ class LessonChat:
         async with self._service.db.write() as tx:
             await repo.save(tx, progress, ctx.now)
 
-    async def open(self, ctx: Ctx, lesson: Lesson) -> Replies:
+    async def open(self, ctx: Ctx, lesson: Lesson, *, before: str = "") -> Replies:
         """Start (part 1), resume at her step, or — quiz answered through — the lesson's card."""
         progress = await self._load(ctx, lesson)
         if progress.step >= lesson.steps:
             if await self._in_this(ctx, lesson):
                 await self._conversation.end(ctx)
             return [self._card(ctx, lesson, progress)]
-        before = t("lessons.resuming", ctx.lang) if progress.step > 0 or progress.attempts else ""
+        if not before and (progress.step > 0 or progress.attempts):
+            before = t("lessons.resuming", ctx.lang)
         await self._save(ctx, progress)
         await self._conversation.save(ctx, DialogState(KIND, "on", {"slug": lesson.slug}))
         return [self._current(ctx, lesson, progress, before=before)]
@@ -173,9 +174,9 @@ class LessonChat:
 
     async def answer_choice(self, ctx: Ctx, lesson: Lesson, step: int, index: int) -> Replies:
         progress = await self._load(ctx, lesson)
-        if step != progress.step:
-            if step < progress.step and step >= len(lesson.part):
-                return [ctx.text("lessons.already_answered"), *await self.open(ctx, lesson)]
+        if step != progress.step or not len(lesson.part) <= step < lesson.steps:
+            if len(lesson.part) <= step < progress.step < lesson.steps:  # an earlier question's button
+                return await self.open(ctx, lesson, before=t("lessons.already_answered", ctx.lang))
             return await self.open(ctx, lesson)
         question = lesson.quiz[step - len(lesson.part)]
         if question.type != "choice" or not 0 <= index < len(question.choices):
