@@ -64,8 +64,11 @@ class Lessons:
 
         code = (milestone.template_code or "").partition("@")[0]
         entry = next((entry for entry in plan_cycle().milestone if entry.code == code), None)
+        audience = None
+        if getattr(milestone, "audience", "group") == "coordinators":  # a coordinators' milestone: theirs only
+            audience = await self.service.coordinators(group.id)
         for slug in entry.lessons if entry is not None else []:
-            await self.service.offer_to_group(group.id, slug, MILESTONE)
+            await self.service.offer_to_group(group.id, slug, MILESTONE, member_ids=audience)
 
     async def on_propose(self, ctx: Any) -> list[Any]:
         """Her /oneri: the proposal-writing lesson the first time (a reply before the dialog's)."""

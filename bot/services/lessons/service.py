@@ -94,6 +94,11 @@ class LessonService:
             members = [member for member, _ in await members_repo.group_members(conn, group_id)]
         return stats, passed, sorted(members, key=lambda member: member.display_name.casefold())
 
+    async def coordinators(self, group_id: int) -> list[int]:
+        async with self.db.read() as conn:
+            return [member.id for member, role in await members_repo.group_members(conn, group_id)
+                    if role is Role.COORDINATOR]
+
     # -- offers ---------------------------------------------------------------------------
     def is_quiet(self, group: Group, moment: datetime) -> bool:
         return quiet.is_quiet(self.quiet_hours(group), group.timezone, moment)
