@@ -233,7 +233,3 @@ class LessonService:
                     buttons=[[Button(label=t("lessons.start_button", member.language), choice=f"ls:open:{slug}"),
                               Button(label=t("lessons.later_button", member.language), choice=f"ls:later:{slug}")]]),
                 conn=tx)
-
-    @staticmethod
-    def coordinated(roles: dict[int, Role]) -> list[int]:
-        return [group_id for group_id, role in roles.items() if role is Role.COORDINATOR]
