@@ -276,3 +276,19 @@ async def test_old_and_forged_quiz_buttons_never_skip_or_score(harness: Harness)
     assert "Soru" not in bad.text
     q3 = await harness.send(ayse, "1")
     assert "✅ Doğru." in q3.text and "Soru 3/3" in q3.text
+
+
+async def test_the_first_reminder_of_a_linked_milestone_offers_its_lesson(harness: Harness) -> None:
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    group = (await harness.services.groups.all())[0][0]
+    due = harness.clock.now() + timedelta(days=3)
+    await harness.services.milestones.service.create(
+        group_id=group.id, title="Altı aylık izleme", due_at=due, has_time=False, offsets=[2, 0],
+        template_code="six-monthly-monitoring@2026")
+    await harness.advance(timedelta(days=1, hours=2))  # the first reminder (2 days before) falls due
+    offer = await harness.next_containing(ayse, "Plan takviminde")
+    assert "İzleme ve değerlendirme" in offer.text
+    await harness.advance(timedelta(days=2))  # the reminder on the day: no second offer
+    await harness.next_containing(ayse, "Altı aylık izleme")
+    await harness.settle()
+    assert len([m for m in harness.server.messages(ayse.user) if "Plan takviminde" in (m.text or "")]) == 1
