@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     database: Path = Path("./koordinat.db")
     # Survey evidence (photos, documents members send as answers): KOORDINAT_FILES_DIR.
     files_dir: Path = Path("./koordinat-files")
+    # A group's own lessons (*.toml in the shipped format, issue 23), beside the shipped ones.
+    lessons_dir: Path | None = None
     timezone: str = "Europe/Istanbul"
     # The local demo's first day (`koordinat demo --today 2027-06-15`); None: today in `timezone`.
     demo_today: date | None = None

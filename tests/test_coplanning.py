@@ -293,7 +293,7 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     await harness.server.wait_for_edit(ballot, lambda m: "1/1" in (m.text or ""))
 
     await harness.settle()
-    await harness.server.send_text(fatma.user, "/verilerim")
+    await harness.server.send_text(fatma.user, "/verilerim")  # (the budget round's lesson offer is unread)
     export = await harness.server.wait_for_message(fatma.user, lambda m: bool(m.document_bytes))
     data = json.loads(export.document_bytes)
     assert [p["title"] for p in data["proposals"]["proposals"]] == ["Duraklara aydınlatma ve acil çağrı"]

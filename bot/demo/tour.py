@@ -189,5 +189,26 @@ COPLANNING: list[Step] = [
          note="demo.tour.note_result"),
 ]
 
+# Lessons in chat (issue 23): the newcomer takes the monitoring lesson — parts with "Devam",
+# one typed — and its quiz (a percentage typed the local way, a wrong answer explained, a
+# choice tapped); her coordinator then sees who completed it.
+LESSONS: list[Step] = [
+    Step(NEWCOMER, Say("demo.tour.lessons"), (expect("lessons.list"),), note="demo.tour.note_lessons"),
+    Step(NEWCOMER, Press(choice="ls:open:monitoring"), (expect("lessons.part", number="1", total="4"),)),
+    Step(NEWCOMER, Press(label="lessons.next_button"), (expect("lessons.part", number="2", total="4"),)),
+    Step(NEWCOMER, Say("demo.tour.lesson_next"), (expect("lessons.part", number="3", total="4"),
+                                                  expect("lessons.practice_note")), note="demo.tour.note_lesson_typed"),
+    Step(NEWCOMER, Press(label="lessons.next_button"), (expect("lessons.part", number="4", total="4"),)),
+    Step(NEWCOMER, Press(label="lessons.to_quiz_button"),
+         (expect("lessons.quiz_intro", count="3"), expect("lessons.question", number="1", total="3")),
+         note="demo.tour.note_lesson_quiz"),
+    Step(NEWCOMER, Say("demo.tour.lesson_a1"), (expect("lessons.right"), expect("lessons.question", number="2"))),
+    Step(NEWCOMER, Say("demo.tour.lesson_a2"), (expect("lessons.wrong"), expect("lessons.question", number="3")),
+         note="demo.tour.note_lesson_wrong"),
+    Step(NEWCOMER, Press(number=2), (expect("lessons.passed", correct="2", total="3"),)),
+    Step(COORDINATOR, Say("demo.tour.lessons"), (expect("lessons.list"),), note="demo.tour.note_lesson_stats"),
+    Step(COORDINATOR, Press(choice="ls:stats"), (expect("lessons.stats_line", number="6", passed="1"),)),
+]
+
 TOUR: list[Step] = [*JOINING, *ANNOUNCING, *ANSWERING, *RESCHEDULING, *REMINDING, *PLANNING, *SURVEYING, *PRIVACY,
-                    *WHATSAPP, *COPLANNING]
+                    *WHATSAPP, *COPLANNING, *LESSONS]

@@ -20,6 +20,7 @@ from bot.services.coplanning import CoPlanningService
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.inbox import Inbox
 from bot.services.late import LateDelivery
+from bot.services.lessons import Lessons
 from bot.services.linking import LinkingService
 from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
@@ -139,6 +140,14 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     linking.register(conversation)
     survey_results = SurveyResultsService(db, clock.now)
     survey_results.register(conversation)
+    # Lessons in chat (issue 23), offered when a budget round opens, before a monitoring survey,
+    # at a member's first /oneri and at plan-cycle milestones linked to a lesson.
+    lessons = Lessons(db, clock.now, groups, broadcasts, reminders, settings.lessons_dir, kick=dispatcher.kick)
+    lessons.register(conversation)
+    coplanning.rounds.opened_hooks.append(lessons.on_round_opened)
+    coplanning.propose_hooks.append(lessons.on_propose)
+    surveys.before_send_hooks.append(lessons.before_survey_sent)
+    milestones.service.first_reminder_hooks.append(lessons.on_milestone_reminder)
     services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
@@ -146,10 +155,12 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                         milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels,
                         survey_results=survey_results)
     services.extras["linking"] = linking
+    services.extras["lessons"] = lessons
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)
     milestones.service.register_late(services.late)
     coplanning.rounds.register_late(services.late)
+    lessons.service.register_late(services.late)
     return services
 

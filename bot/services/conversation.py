@@ -239,6 +239,16 @@ class Conversation:
         """Whether typed `text` is a command's word (`yardım`, `toplantilar`, `iptal`...)."""
         return self._keywords.get(fold(text).lstrip("/")) is not None or is_cancel(text)
 
+    async def run_keyword(self, ctx: Ctx, text: str) -> Replies:
+        """Run the command whose word `text` is (a dialog that let a keyword through, e.g. a
+        paused lesson); `iptal` and unknown words get the usual answers."""
+        keyword = self._keywords.get(fold(text).lstrip("/"))
+        if keyword is not None:
+            return await self._run_command(ctx, self._commands[keyword], [])
+        if is_cancel(text):
+            return [ctx.text("dialog.nothing_to_cancel")]
+        return [ctx.text("help.free_text_hint")]
+
     def add_exclusive_choice(self, prefix: str) -> None:
         """Questions with buttons of this prefix are answered only by a button (or its words)."""
         EXCLUSIVE_PREFIXES.add(prefix)

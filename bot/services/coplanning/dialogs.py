@@ -241,8 +241,10 @@ class ProposalFlow:
                         effect=old.effect, resubmitted_from=old.id)
         step = "round" if "round_id" not in data else ("preview" if resubmit_of else "title")
         state = DialogState(self.kind, step, data)
+        offers = [] if resubmit_of is not None else [
+            reply for hook in self._service.propose_hooks for reply in await hook(ctx)]  # a lesson, first time
         await self._conversation.save(ctx, state)
-        return [ctx.text("coplan.proposal_intro"), await self._prompt(ctx, state)]
+        return [*offers, ctx.text("coplan.proposal_intro"), await self._prompt(ctx, state)]
 
     async def _prompt(self, ctx: Ctx, state: DialogState) -> Reply:
         step, data = state.step, state.data

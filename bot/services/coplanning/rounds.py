@@ -7,7 +7,7 @@ or an outage cannot lose it; every notice is a broadcast through the outbox.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -83,6 +83,8 @@ class Rounds:
         self._groups = groups
         self._reminders = reminders
         self._broadcasts = broadcasts
+        # `hook(round)` inside the opening transaction, after the group was told (lesson offers).
+        self.opened_hooks: list[Callable[[Round], Awaitable[None]]] = []
 
     def register(self) -> None:
         self._reminders.register_kind(PHASE_KIND, self._on_phase, grace=None)
@@ -170,6 +172,8 @@ class Rounds:
 
             if announce:
                 await self._broadcasts.send_to_group(broadcast, group_id, notice)
+                for hook in self.opened_hooks:
+                    await hook(round_)
             for phase, until in ((Phase.DISCUSSING, round_.collect_until), (Phase.VOTING, round_.discuss_until)):
                 await self._reminders.schedule(f"coplan:{round_.id}:phase:{phase.value}", PHASE_KIND, until,
                                                {"round_id": round_.id, "phase": phase.value})

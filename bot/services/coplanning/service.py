@@ -9,7 +9,7 @@ proposal; `/oneriler` `/proposals` read and discuss; `/oy` `/vote` vote; `/gorus
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +45,8 @@ class CoPlanningService:
         self.proposals = Proposals(self)
         self.voting = Voting(self)
         self.fate = Fate(self)
+        # `hook(ctx)` when a member starts /oneri: replies shown before its first question.
+        self.propose_hooks: list[Callable[[Ctx], Awaitable[Replies]]] = []
 
     def register(self, conversation: Conversation) -> None:
         self.conversation = conversation

@@ -75,6 +75,8 @@ class MilestoneService:
         self._broadcasts = broadcasts
         self.unanswered_hook: UnansweredHook | None = None
         self.send_survey_hook: SendSurveyHook | None = None
+        # `hook(milestone, group)` after a milestone's first reminder went out (lesson offers).
+        self.first_reminder_hooks: list[Callable[[Milestone, Group], Awaitable[None]]] = []
 
     def register_kinds(self) -> None:
         self._reminders.register_kind(REMIND_KIND, self._send_reminder, grace=_until)
@@ -327,6 +329,9 @@ class MilestoneService:
         broadcast = await self._broadcasts.create_broadcast(
             f"{reminder.key}:{milestone.sequence}", group.id, "milestone_reminder")
         first = bool(reminder.payload.get("first"))
+        if first:
+            for hook in self.first_reminder_hooks:
+                await hook(milestone, group)
         recheck = Recheck(kind=REMIND_KIND, until=_until(reminder), ref={
             "milestone_id": milestone.id, "sequence": milestone.sequence, "first": int(first)})
         await self._broadcasts.send_to_group(

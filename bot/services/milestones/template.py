@@ -58,6 +58,9 @@ class TemplateEntry(BaseModel):
     offsets: list[int] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))
     indicator: str | None = Field(default=None, pattern=r"^I\d{1,3}$")
     survey_template: str | None = None
+    # Lessons (bot/content/lessons/, by slug) offered to members who have not taken them when
+    # this milestone's first reminder goes out (issue 23).
+    lessons: list[str] = Field(default_factory=list)
 
     @field_validator("basis")
     @classmethod

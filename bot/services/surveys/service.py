@@ -64,6 +64,9 @@ class SurveyService:
         self._files_dir = files_dir
         self._download = download
         self._forms: dict[int, SurveyForm] = {}
+        # `hook(group_id, form, member_ids)` in the sending transaction, before the invitation
+        # is queued (the monitoring lesson's offer comes first).
+        self.before_send_hooks: list[Callable[[int, SurveyForm, list[int]], Awaitable[None]]] = []
 
     def register(self, conversation: Conversation) -> None:
         from bot.services.surveys.answering import AnsweringFlow
@@ -164,6 +167,8 @@ class SurveyService:
             audience = await repo.survey_audience(tx, group_id)
             await repo.add_recipients(tx, survey, audience, now)
             if kind == SurveyKind.SURVEY and invite:
+                for hook in self.before_send_hooks:  # e.g. the monitoring lesson, offered first
+                    await hook(group_id, form, list(audience))
                 group = await self.group(group_id)
                 broadcast = await self._broadcasts.create_broadcast(f"survey:{survey.id}:invite", group_id, "survey",
                                                                     conn=tx)
