@@ -24,6 +24,7 @@ from bot.services.linking import LinkingService
 from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.milestones import Milestones
+from bot.services.monitoring import MonitoringService
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
@@ -139,6 +140,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     linking.register(conversation)
     survey_results = SurveyResultsService(db, clock.now)
     survey_results.register(conversation)
+    monitoring = MonitoringService(db, clock.now, conversation)  # the monitoring report (issue 22)
+    monitoring.register(conversation)
     services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
@@ -146,6 +149,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                         milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels,
                         survey_results=survey_results)
     services.extras["linking"] = linking
+    services.extras["monitoring"] = monitoring
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)
