@@ -167,3 +167,34 @@ async def test_the_cli_writes_the_report_in_english(harness: Harness, tmp_path: 
                            cwd=Path(__file__).parent.parent)
     assert wrong.returncode == 2 and "examples: 2027-H1" in wrong.stderr and "Traceback" not in wrong.stderr
     await harness.start()
+
+
+async def test_the_july_milestone_and_the_digest_say_how_many_reasons_are_missing(harness: Harness) -> None:
+    zeynep, (ayse, *_), group_id = await _seed(harness)
+    await harness.services.milestones.service.load_template(group_id, 2027)
+    # To the day before the July monitoring's 14-days-before reminder, then a day at a time
+    harness.clock.advance(datetime(2027, 6, 30, 7, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.restart()  # the bot was down since November: everything re-armed at start-up
+    await harness.settle()
+    reminder = None
+    for _ in range(4):
+        harness.clock.advance(timedelta(days=1))
+        await harness.settle()
+        found = [m for m in harness.server.messages(zeynep.user)
+                 if "altı aylık izleme" in (m.text or "") and "Hatırlatma" in (m.text or "")]
+        if found:
+            reminder = found[-1]
+            break
+    assert reminder is not None, "no reminder of the July monitoring milestone"
+    assert "Rapor için 2 göstergenin sapma nedeni eksik: /rapor" in (reminder.text or "")
+    member_view = [m for m in harness.server.messages(ayse.user) if "sapma nedeni" in (m.text or "")]
+    assert member_view == []  # members are not told about the coordinators' report
+
+    # The Monday digest (09:00 Istanbul) in July lists it, with the button that opens the dialog
+    monday = datetime(2027, 7, 12, 6, 0, tzinfo=UTC)
+    await harness.advance(monday - timedelta(days=1) - harness.clock.now())
+    await harness.settle()  # the missed slot of 5 July is dropped, the 12th's armed
+    await harness.advance(timedelta(days=1, minutes=1))
+    digest = await harness.next_containing(zeynep, "İzleme raporu — 2027 Ocak–Haziran: 2 göstergenin sapma nedeni eksik")
+    question = await harness.press(zeynep, digest, f"report:{group_id}:2027-H1:reasons")
+    assert "(1/2)" in (question.text or "")

@@ -25,6 +25,7 @@ from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.milestones import Milestones
 from bot.services.monitoring import MonitoringService
+from bot.services.monitoring import calendar as monitoring_calendar
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
@@ -142,6 +143,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     survey_results.register(conversation)
     monitoring = MonitoringService(db, clock.now, conversation)  # the monitoring report (issue 22)
     monitoring.register(conversation)
+    milestones.digest.add_part(monitoring_calendar.digest_part(monitoring))
+    milestones.service.reminder_note_hooks.append(monitoring_calendar.reminder_note(monitoring))
     services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
