@@ -73,7 +73,8 @@ def card_text(data: ReportData, lang: str, today: date) -> str:
              if data.adopted_at else t("monitoring.state_draft", lang))
     lines = [f"{STATUS_MARK[r.status]} {html.escape(indicator_name(data, r.code, lang), quote=False)}: "
              f"{value(r, r.actual, lang)}"
-             f" / {value(r, r.target, lang)} · {rate(r, lang)}" for r in data.rows]
+             f" / {value(r, r.target, lang)} · {rate(r, lang)}" for r in data.rows
+             if r.status not in (Status.NO_DATA, Status.NO_TARGET) or r.target is not None]
     body = t("monitoring.card", lang, title=data.period.title(lang), group=data.group.name,
              counts=counts_line(data, lang), missing=missing, state=state)
     head, _, tail = body.partition("\n")
