@@ -198,3 +198,41 @@ async def test_the_july_milestone_and_the_digest_say_how_many_reasons_are_missin
     digest = await harness.next_containing(zeynep, "İzleme raporu — 2027 Ocak–Haziran: 2 göstergenin sapma nedeni eksik")
     question = await harness.press(zeynep, digest, f"report:{group_id}:2027-H1:reasons")
     assert "(1/2)" in (question.text or "")
+
+
+async def test_the_word_file_opens_in_libreoffice_with_nothing_cut(harness: Harness, tmp_path: Path) -> None:
+    """Where LibreOffice is installed: the .docx converts to PDF, fits a few landscape pages,
+    and every reason typed (long ones too) is there whole."""
+    import shutil
+
+    import pytest
+
+    office, totext = shutil.which("soffice") or shutil.which("libreoffice"), shutil.which("pdftotext")
+    if office is None or totext is None:
+        pytest.skip("LibreOffice or pdftotext is not installed")
+    zeynep, _members, group_id = await _seed(harness)
+    long_reason = ("Kreş binası için ihale iki kez iptal edildi; yer tahsisi Haziran'da yapıldı. "
+                   "Ödenek ikinci yarıya kaldı, bu yüzden açılış Eylül'e ertelendi.")
+    async with harness.services.db.transaction() as tx:
+        from storage import monitoring as monitoring_repo
+        await monitoring_repo.save_reason(tx, group_id, "I4", "2027-H1", field="reason", text=long_reason,
+                                          now=harness.clock.now())
+    monitoring = harness.services.extras["monitoring"]
+    from bot.services.monitoring import Period
+    data = await monitoring.data(group_id, Period(2027, 1))
+    document = tmp_path / "rapor.docx"
+    document.write_bytes(await monitoring.docx(data, "tr"))
+    done = subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(document)],
+                          capture_output=True, text=True, timeout=180,
+                          env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "rapor.pdf"
+    text = subprocess.run([totext, str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    pages = text.count("\f") + (0 if text.endswith("\f") else 1)
+    assert 2 <= pages <= 6, pages
+    words = text.split()
+    for word in long_reason.split():  # every word of the reason is on a page: nothing is cut
+        assert word in words, word
+    flat = " ".join(words)
+    for phrase in ("Risk altında", "İzleme raporu — 2027 Ocak–Haziran", "Kadın Dostu Kent"):
+        assert phrase in flat, phrase

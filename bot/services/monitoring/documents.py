@@ -107,20 +107,19 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
                              at_risk=render.number(data.thresholds.at_risk, lang)))
     # Tables per plan area
     document.add_heading(t("monitoring.section_tables", lang), level=1)
-    widths = [Cm(4.2), Cm(2.0), Cm(2.2), Cm(1.8), Cm(1.8), Cm(1.8), Cm(2.2), Cm(4.2), Cm(4.2)]
+    # Landscape A4 less margins is 26.1 cm: room for the reasons, the figures narrow.
+    widths = [Cm(4.2), Cm(1.8), Cm(2.2), Cm(1.8), Cm(2.0), Cm(2.4), Cm(2.1), Cm(4.8), Cm(4.8)]
     for area, rows in by_area(data):
         document.add_heading(t(f"monitoring.area_{area}", lang), level=2)
         table = document.add_table(rows=1, cols=len(widths))
         table.style = "Table Grid"
-        for cell, text, width in zip(table.rows[0].cells, _columns(data, lang), widths, strict=True):
-            cell.text = text
-            cell.width = width
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        _fill(table.rows[0], _columns(data, lang), widths, bold=True)
+        _repeat_header(table.rows[0])
         for item in rows:
-            for cell, text, width in zip(table.add_row().cells, _cells(data, item, lang), widths, strict=True):
-                cell.text = text
-                cell.width = width
+            _fill(table.add_row(), _cells(data, item, lang), widths)
         notes = [item for item in rows if "target_equals_baseline" in item.notes]
         for item in notes:
             document.add_paragraph(f"{item.code}: {t('monitoring.note_equal', lang)}")
@@ -157,6 +156,29 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _fill(row, texts: list[str], widths: list, *, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """One table row: each cell's text (9 pt), its width, and a row that never splits
+    across pages (a reason is read whole)."""
+    from docx.oxml import OxmlElement
+    from docx.shared import Pt
+
+    for cell, text, width in zip(row.cells, texts, widths, strict=True):
+        cell.width = width
+        paragraph = cell.paragraphs[0]
+        run = paragraph.add_run(text)
+        run.font.size = Pt(9)
+        run.bold = bold
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+
+
+def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
+    """The header row repeats on every page the table runs over."""
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def summary_lines(data: ReportData, lang: str) -> list[str]:
