@@ -15,7 +15,7 @@ _COLOURS = {"series": "#5b2a86", "target": "#e07a1f", "baseline": "#8a8a8a"}
 
 
 def series_png(item: Row, title: str, lang: str, zone: str) -> bytes | None:
-    """The indicator's series as a PNG (6.5 × 2.6 inches, 110 dpi), or None when it has no
+    """The indicator's series as a PNG (6.5 × 2.4 inches, 90 dpi), or None when it has no
     value to draw. Blocking: call from a worker thread."""
     points = [p for p in item.series if p.value is not None]
     if not points:
@@ -26,7 +26,10 @@ def series_png(item: Row, title: str, lang: str, zone: str) -> bytes | None:
     labels = [format_date(p.day, lang, zone) for p in points]
     values = [p.value for p in points]
     with _RENDER_LOCK:
-        figure = Figure(figsize=(6.5, 2.6), dpi=110, layout="constrained")
+        # Fixed margins, not a layout engine: the constrained layout was half of each chart's
+        # time (16 indicators × 4 cities in one report run).
+        figure = Figure(figsize=(6.5, 2.4), dpi=90)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.14)
         try:
             canvas = FigureCanvasAgg(figure)
             axes = figure.subplots()
@@ -44,9 +47,9 @@ def series_png(item: Row, title: str, lang: str, zone: str) -> bytes | None:
             axes.set_title(title, fontsize=10, loc="left")
             axes.grid(axis="y", alpha=0.3)
             if axes.get_legend_handles_labels()[0]:
-                axes.legend(fontsize=8, loc="best")
+                axes.legend(fontsize=8, loc="lower right")
             out = io.BytesIO()
-            canvas.print_png(out)
+            canvas.print_png(out, pil_kwargs={"compress_level": 3})  # zlib 3: a third faster, same size within a few %
             return out.getvalue()
         finally:
             figure.clear()
