@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
-from bot import cli_coplanning, cli_lessons, cli_milestones
+from bot import cli_coplanning, cli_lessons, cli_milestones, cli_monitoring
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_milestones.add_parsers(commands, export)
     cli_coplanning.add_parsers(group, export)
     cli_lessons.add_parsers(commands, export)
+    cli_monitoring.add_parsers(commands)
     from bot.services.surveys import results_cli, targets
     survey = targets.add_commands(commands)
     results_cli.add_commands(export, survey)
@@ -175,6 +176,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(cli_coplanning.run(settings, args))
     if cli_lessons.handles(args):
         return cli_lessons.run(settings, args)
+    if cli_monitoring.handles(args):
+        return asyncio.run(cli_monitoring.run(settings, args))
     from bot.services.surveys import results_cli
     if results_cli.handles(args):  # export survey|template, survey import|export-form
         return results_cli.run(settings, args)

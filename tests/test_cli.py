@@ -99,13 +99,16 @@ def test_a_missing_target_exits_1_and_a_wrong_command_2_in_every_subcommand(tmp_
                ("export", "attendance", "99", "--from", "2026-01-01", "--to", "2026-02-01"),
                ("export", "proposals", "--group", "99"), ("export", "opinion", "99"), ("export", "survey", "99"),
                ("survey", "target", "99", "I4"), ("survey", "import", "form.xlsx", "--group", "99"),
-               ("survey", "import", "nothing.xlsx", "--group", "1")]
+               ("survey", "import", "nothing.xlsx", "--group", "1"),
+               ("report", "99", "--period", "2027-H1", "--output", "r.docx")]
     for args in missing:
         result = _koordinat(tmp_path, *args)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 1 and len(lines) == 1 and lines[0].startswith("koordinat: "), (args, result.stderr)
     wrong = [("invite",), ("milestones", "load-template", "1", "2999"), ("milestones",),
-             ("export", "attendance", "1", "--from", "1 Ocak", "--to", "2026-02-01"), ("group", "whatsapp", "x", "on")]
+             ("export", "attendance", "1", "--from", "1 Ocak", "--to", "2026-02-01"), ("group", "whatsapp", "x", "on"),
+             ("report", "1", "--period", "2027-H9", "--output", "r.docx"), ("report", "1", "--period", "2027"),
+             ("report", "1", "--period", "2027", "--output", "r.pdf"), ("report", "1", "--thresholds", "abc")]
     for args in wrong:
         result = _koordinat(tmp_path, *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)

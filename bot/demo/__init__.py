@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.demo.script import TourPlayer
 from bot.demo.seed import Cast, seed
 from bot.demo.coplanning import seed_round
+from bot.demo.monitoring import seed_earlier_rounds
 from bot.demo.surveys import seed_survey
 from bot.demo.session import DemoSession
 from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
@@ -90,6 +91,7 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
             try:
                 whatsapp = _whatsapp_people(bot, graph)
                 async def before_announcing(group):  # type: ignore[no-untyped-def]
+                    await seed_earlier_rounds(services, group)  # /rapor shows a series (issue 22)
                     await seed_survey(services, group)
                     await seed_round(services, group, language)
 

@@ -25,6 +25,8 @@ from bot.services.linking import LinkingService
 from bot.services.meetings import MeetingService
 from bot.services.members import MemberService
 from bot.services.milestones import Milestones
+from bot.services.monitoring import MonitoringService
+from bot.services.monitoring import calendar as monitoring_calendar
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
@@ -148,6 +150,10 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     coplanning.propose_hooks.append(lessons.on_propose)
     surveys.before_send_hooks.append(lessons.before_survey_sent)
     milestones.service.first_reminder_hooks.append(lessons.on_milestone_reminder)
+    monitoring = MonitoringService(db, clock.now, conversation)  # the monitoring report (issue 22)
+    monitoring.register(conversation)
+    milestones.digest.add_part(monitoring_calendar.digest_part(monitoring))
+    milestones.service.reminder_note_hooks.append(monitoring_calendar.reminder_note(monitoring))
     services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
@@ -156,6 +162,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                         survey_results=survey_results)
     services.extras["linking"] = linking
     services.extras["lessons"] = lessons
+    services.extras["monitoring"] = monitoring
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)

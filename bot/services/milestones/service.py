@@ -56,6 +56,9 @@ OVERDUE_SHOWN = 5
 # reporting this milestone (None: no survey running), and "send the survey now".
 UnansweredHook = Callable[[Milestone], Awaitable[list[int] | None]]
 SendSurveyHook = Callable[[Ctx, Milestone], Awaitable[Replies]]
+# A line for the coordinators' reminder of a milestone, per language (the monitoring report's
+# reasons still missing), or None.
+ReminderNoteHook = Callable[[Milestone], Awaitable[Callable[[str], str] | None]]
 
 
 def _until(reminder: Reminder) -> datetime | None:
@@ -77,6 +80,7 @@ class MilestoneService:
         self.send_survey_hook: SendSurveyHook | None = None
         # `hook(milestone, group)` after a milestone's first reminder went out (lesson offers).
         self.first_reminder_hooks: list[Callable[[Milestone, Group], Awaitable[None]]] = []
+        self.reminder_note_hooks: list[ReminderNoteHook] = []
 
     def register_kinds(self) -> None:
         self._reminders.register_kind(REMIND_KIND, self._send_reminder, grace=_until)
@@ -334,11 +338,14 @@ class MilestoneService:
                 await hook(milestone, group)
         recheck = Recheck(kind=REMIND_KIND, until=_until(reminder), ref={
             "milestone_id": milestone.id, "sequence": milestone.sequence, "first": int(first)})
-        await self._broadcasts.send_to_group(
-            broadcast, group.id, lambda lang: self.reminder_reply(
-                milestone, group, lang, now, coordinator=True, offer_survey=first).model_copy(
-                update={"recheck": recheck}),
-            roles=[Role.COORDINATOR.value])
+        notes = [note for hook in self.reminder_note_hooks if (note := await hook(milestone)) is not None]
+
+        def coordinator_reply(lang: str) -> Reply:
+            reply = self.reminder_reply(milestone, group, lang, now, coordinator=True, offer_survey=first)
+            text = "\n\n".join([reply.text, *(note(lang) for note in notes)])
+            return reply.model_copy(update={"recheck": recheck, "text": text})
+
+        await self._broadcasts.send_to_group(broadcast, group.id, coordinator_reply, roles=[Role.COORDINATOR.value])
         if milestone.audience != "group":
             return
         member_reply = lambda lang: self.reminder_reply(  # noqa: E731

@@ -1,0 +1,85 @@
+"""`koordinat report GROUP --period 2027-H1|2027 --output FILE.docx|.xlsx`: the group's
+monitoring (six-monthly) or evaluation (yearly) report as a file (issue 22);
+`koordinat report GROUP --thresholds 90,60` sets the group's status thresholds."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.services import build_services
+from bot.services.groups import GroupNotFound
+from bot.services.monitoring import BadPeriod, Period, Thresholds
+from storage.db import Database
+
+FORMATS = (".docx", ".xlsx")
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    report = commands.add_parser("report", help="a group's monitoring or evaluation report (.docx or .xlsx)")
+    report.add_argument("group", help="group id, name or city")
+    report.add_argument("--period", default=None, help="2027-H1 (January–June) or 2027 (the year)")
+    report.add_argument("--output", type=Path, default=None, help="FILE.docx or FILE.xlsx")
+    report.add_argument("--language", choices=["tr", "en"], default=None, help="default: the group's")
+    report.add_argument("--thresholds", default=None, metavar="ON,RISK",
+                        help="set the group's status thresholds in %% (default 90,60)")
+
+
+def handles(args: argparse.Namespace) -> bool:
+    return args.command == "report"
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit status 0 done, 1 no such group, 2 a wrong command."""
+    thresholds = None
+    if args.thresholds is not None:
+        try:
+            on_track, at_risk = (float(part.replace("%", "").strip()) for part in args.thresholds.split(","))
+            thresholds = Thresholds(on_track, at_risk)
+        except ValueError:
+            print(f"koordinat: --thresholds {args.thresholds!r}: give two percentages, on track then at risk "
+                  "(example: --thresholds 90,60)", file=sys.stderr)
+            return 2
+    period = None
+    if args.period is not None:
+        try:
+            period = Period.parse(args.period)
+        except BadPeriod as error:
+            print(f"koordinat: --period: {error}", file=sys.stderr)
+            return 2
+    if thresholds is None and (period is None or args.output is None):
+        print("koordinat: report needs --period and --output (example: koordinat report Kars --period 2027-H1 "
+              "--output rapor.docx), or --thresholds", file=sys.stderr)
+        return 2
+    if args.output is not None and args.output.suffix.lower() not in FORMATS:
+        print(f"koordinat: --output {args.output}: the file must end in .docx or .xlsx", file=sys.stderr)
+        return 2
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        monitoring = services.extras["monitoring"]
+        try:
+            group = await services.groups.find_one(args.group)
+        except GroupNotFound as error:
+            print(f"koordinat: {error}", file=sys.stderr)
+            return 1
+        if thresholds is not None:
+            await monitoring.set_thresholds(group.id, thresholds)
+            print(f"{group.name}: on track from {thresholds.on_track:g}%, at risk from {thresholds.at_risk:g}%")
+            if period is None or args.output is None:
+                return 0
+        assert period is not None and args.output is not None
+        data = await monitoring.data(group.id, period)
+        lang = args.language or group.language
+        content = await (monitoring.docx(data, lang) if args.output.suffix.lower() == ".docx"
+                         else monitoring.xlsx(data, lang))
+        args.output.write_bytes(content)
+        state = "adopted" if data.adopted_at else "draft"
+        print(f"{group.name}: {period.code} report ({state}, {len(data.rows)} indicators, "
+              f"{len(data.missing_reasons)} reasons missing) written to {args.output}")
+        return 0
+    finally:
+        await db.close()
