@@ -236,3 +236,37 @@ async def test_the_word_file_opens_in_libreoffice_with_nothing_cut(harness: Harn
     flat = " ".join(words)
     for phrase in ("Risk altında", "İzleme raporu — 2027 Ocak–Haziran", "Kadın Dostu Kent"):
         assert phrase in flat, phrase
+
+
+async def test_a_coordinator_asks_the_group_and_takes_its_answers_as_the_reason(harness: Harness) -> None:
+    zeynep, (ayse, *_), group_id = await _seed(harness)
+    harness.clock.advance(datetime(2027, 7, 15, 7, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.settle()
+    card = await harness.send(zeynep, "/rapor 2027-H1")
+    question = await harness.press(zeynep, card, f"report:{group_id}:2027-H1:reasons")
+    assert "🗳 Gruba sor" in question.button_texts and "⏭ Atla" in question.button_texts
+    asked = await harness.press(zeynep, question, "reasons:ask")
+    assert "Soru gruba gönderildi" in (asked.text or "")
+    await harness.next_containing(zeynep, "(1/2)")  # the same question: she can still type a reason herself
+
+    invitation = await harness.next_containing(ayse, "Sapma nedeni: I4 Belediye kreş kapasitesi")
+    asked_ayse = await harness.press(ayse, invitation, invitation.buttons[0][0].callback_data)
+    if "I4" not in (asked_ayse.text or ""):  # an intro first, then the question
+        asked_ayse = await harness.next_containing(ayse, "Sizce nedeni nedir")
+    summary = await harness.send(ayse, "İhale iptal oldu, yer bulunamadı")
+    if "Gönder" not in " ".join(summary.button_texts):
+        summary = await harness.next(ayse)
+    await harness.press(ayse, summary, "📤 Gönder")
+
+    # Later she opens the dialog again: the group's answer is shown, one tap takes it
+    await harness.server.send_text(zeynep.user, "/rapor 2027-H1")
+    card = await harness.next_containing(zeynep, "📑 İzleme raporu")
+    question = await harness.press(zeynep, card, f"report:{group_id}:2027-H1:reasons")
+    assert "Gruptan gelenler: «İhale iptal oldu, yer bulunamadı»" in (question.text or "")
+    taken = await harness.press(zeynep, question, "reasons:take")
+    assert "Grubun önerisi" in (taken.text or "")
+    await harness.press(zeynep, taken, "reasons:skip")
+    async with harness.services.db.read() as conn:
+        from storage import monitoring as monitoring_repo
+        reasons = await monitoring_repo.reasons(conn, group_id, "2027-H1")
+    assert reasons["I4"].reason == "İhale iptal oldu, yer bulunamadı"

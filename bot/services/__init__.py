@@ -150,7 +150,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     coplanning.propose_hooks.append(lessons.on_propose)
     surveys.before_send_hooks.append(lessons.before_survey_sent)
     milestones.service.first_reminder_hooks.append(lessons.on_milestone_reminder)
-    monitoring = MonitoringService(db, clock.now, conversation)  # the monitoring report (issue 22)
+    monitoring = MonitoringService(db, clock.now, conversation, surveys)  # the monitoring report (issue 22)
     monitoring.register(conversation)
     milestones.digest.add_part(monitoring_calendar.digest_part(monitoring))
     milestones.service.reminder_note_hooks.append(monitoring_calendar.reminder_note(monitoring))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from typing import Any
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidAnswer, NotFound
@@ -21,14 +22,17 @@ from bot.services.monitoring import documents, render, source
 from bot.services.monitoring.figures import NEEDS_REASON, Thresholds
 from bot.services.monitoring.periods import BadPeriod, Period, current_periods
 from bot.services.monitoring.source import ReportData
+from bot.services.surveys.model import SurveyForm
 from bot.text import clean_text, fold
 from messages import t
 from storage import groups as groups_repo
 from storage import monitoring as monitoring_repo
+from storage import surveys as surveys_repo
 from storage.db import Database
 from storage.dialogs import DialogState
 
 REASON_LIMIT = 500
+ASK_DAYS = 7  # the group's one-question survey on a deviation is open this long
 SKIP_WORDS = frozenset({"-", "atla", "gec", "skip", "pass", "yok"})
 ACTIONS = frozenset({"", "docx", "xlsx", "reasons", "adopt", "adopt_y", "adopt_n", "cmp"})
 
@@ -36,10 +40,12 @@ ACTIONS = frozenset({"", "docx", "xlsx", "reasons", "adopt", "adopt_y", "adopt_n
 class MonitoringService:
     """The monitoring report for coordinators, in chat and for the CLI."""
 
-    def __init__(self, db: Database, now: Callable[[], datetime], conversation: Conversation) -> None:
+    def __init__(self, db: Database, now: Callable[[], datetime], conversation: Conversation,
+                 surveys: Any = None) -> None:
         self._db = db
         self._now = now
         self._conversation = conversation
+        self._surveys = surveys  # SurveyService: "ask the group" sends a one-question survey
         self.reasons_flow = ReasonsFlow(self, conversation)
 
     def register(self, conversation: Conversation) -> None:
@@ -76,6 +82,46 @@ class MonitoringService:
             settings = dict(group.settings)
             settings[source.THRESHOLDS_SETTING] = [thresholds.on_track, thresholds.at_risk]
             await groups_repo.update_settings(tx, group_id, settings)
+
+    @property
+    def can_ask(self) -> bool:
+        return self._surveys is not None
+
+    @staticmethod
+    def ask_template(period: Period, code: str) -> str:
+        """The template code of the group's one-question survey on a deviation."""
+        return f"reason-{period.code}-{code}"
+
+    async def ask_group(self, ctx: Ctx, data: ReportData, code: str) -> Reply:
+        """Send the group a one-question survey (named, open `ASK_DAYS` days): what do you
+        think is the reason for this deviation? Its answers come back in the reasons dialog."""
+        item = next(r for r in data.rows if r.code == code)
+        texts = {lang: {"indicator": render.indicator_name(data, code, lang), "rate": render.rate(item, lang)}
+                 for lang in ("tr", "en")}
+        form = SurveyForm.model_validate({
+            "code": self.ask_template(data.period, code),
+            "title": {lang: t("monitoring.ask_title", lang, **texts[lang]) for lang in texts},
+            "questions": [{"name": "reason", "type": "text", "required": True,
+                           "label": {lang: t("monitoring.poll_question", lang, group=data.group.name, **texts[lang])
+                                     for lang in texts}}]})
+        member = ctx.require_member()
+        await self._surveys.send(group_id=data.group.id, form=form, deadline=ctx.now + timedelta(days=ASK_DAYS),
+                                 anonymous=False, created_by=member.id, template=form.code, nudge_hours=(24,))
+        return ctx.text("monitoring.asked_group")
+
+    async def group_answers(self, group_id: int, period: Period, code: str) -> list[str]:
+        """The group's answers to the one-question surveys on this deviation (texts only)."""
+        template = self.ask_template(period, code)
+        async with self._db.read() as conn:
+            surveys = [s for s in await surveys_repo.surveys_for_groups(conn, [group_id], limit=200)
+                       if s.template == template]
+            answers: list[str] = []
+            for survey in surveys:
+                for response in await surveys_repo.responses(conn, survey.id, submitted_only=True):
+                    answer = response.answers.get("reason")
+                    if answer is not None and answer.value_text:
+                        answers.append(answer.value_text)
+        return answers
 
     async def missing_reasons(self, group_id: int, period: Period) -> list[str]:
         """Indicators at risk or off track in `period` without a reason yet (reminders, digest)."""
@@ -254,7 +300,7 @@ class ReasonsFlow:
         if state.step == "reason":
             state.step = "recommendation"
             await self._conversation.save(ctx, state)
-            return [Reply(text=t("monitoring.recommendation_question", ctx.lang, limit=REASON_LIMIT))]
+            return await self.resume(ctx, state)
         index += 1
         if index >= len(codes):
             await self._conversation.end(ctx)
@@ -266,7 +312,30 @@ class ReasonsFlow:
         return [await self._question(ctx, state, await self._service.data(group_id, period))]
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
-        return [ctx.text("error.stale_button")]
+        """`reasons:skip` as typing «atla»; `reasons:ask` sends the group a one-question survey
+        on this deviation; `reasons:take` makes the group's answers the reason."""
+        if parts == ["skip"]:
+            return await self.on_text(ctx, state, "atla")
+        group_id = int(state.data["group_id"])
+        if parts not in (["ask"], ["take"]) or state.step != "reason" or group_id not in ctx.coordinated_groups():
+            return [ctx.text("error.stale_button")]
+        period = Period.parse(str(state.data["period"]))
+        data = await self._service.data(group_id, period)
+        code = list(state.data["codes"])[int(state.data["index"])]  # type: ignore[call-overload]
+        if parts == ["ask"]:
+            return [await self._service.ask_group(ctx, data, code), await self._question(ctx, state, data)]
+        answers = await self._service.group_answers(group_id, period, code)
+        if not answers:
+            return [await self._question(ctx, state, data)]
+        return await self.on_text(ctx, state, " · ".join(answers)[:REASON_LIMIT])
+
+    async def resume(self, ctx: Ctx, state: DialogState) -> Replies:
+        """The step's question again (after another command or an old button)."""
+        if state.step == "recommendation":
+            return [Reply(text=t("monitoring.recommendation_question", ctx.lang, limit=REASON_LIMIT),
+                          buttons=[[Button(label=t("monitoring.skip_button", ctx.lang), choice="reasons:skip")]])]
+        period = Period.parse(str(state.data["period"]))
+        return [await self._question(ctx, state, await self._service.data(int(state.data["group_id"]), period))]
 
     async def _question(self, ctx: Ctx, state: DialogState, data: ReportData) -> Reply:
         codes = list(state.data["codes"])  # type: ignore[call-overload]
@@ -274,7 +343,15 @@ class ReasonsFlow:
         item = next(r for r in data.rows if r.code == codes[index])
         given = data.reasons.get(item.code)
         current = t("monitoring.current_reason", ctx.lang, reason=given.reason) if given and given.reason else ""
+        answers = await self._service.group_answers(data.group.id, data.period, item.code)
+        if answers:
+            current += t("monitoring.poll_answers", ctx.lang, answers=" · ".join(f"«{a}»" for a in answers)) + "\n"
+        buttons = [[Button(label=t("monitoring.take_button", ctx.lang), choice="reasons:take")]] if answers else []
+        if self._service.can_ask:
+            buttons.append([Button(label=t("monitoring.ask_group_button", ctx.lang), choice="reasons:ask")])
+        buttons.append([Button(label=t("monitoring.skip_button", ctx.lang), choice="reasons:skip")])
         return Reply(text=t("monitoring.reason_question", ctx.lang, indicator=render.indicator_name(data, item.code, ctx.lang),
                             position=index + 1, total=len(codes), actual=render.value(item, item.actual, ctx.lang),
                             target=render.value(item, item.target, ctx.lang), rate=render.rate(item, ctx.lang),
-                            status=render.status(item, ctx.lang), current=current, limit=REASON_LIMIT))
+                            status=render.status(item, ctx.lang), current=current, limit=REASON_LIMIT),
+                     buttons=buttons)
