@@ -270,3 +270,27 @@ async def test_a_coordinator_asks_the_group_and_takes_its_answers_as_the_reason(
         from storage import monitoring as monitoring_repo
         reasons = await monitoring_repo.reasons(conn, group_id, "2027-H1")
     assert reasons["I4"].reason == "İhale iptal oldu, yer bulunamadı"
+
+
+async def test_the_january_round_makes_the_yearly_evaluation_report(harness: Harness) -> None:
+    zeynep, members, group_id = await _seed(harness)
+    await _round(harness, group_id, [zeynep, *members], datetime(2028, 1, 20, 20, 59, tzinfo=UTC),
+                 [{"creches": 1500, "centres": 5, "unit": True}] * 3)
+    harness.clock.advance(datetime(2028, 2, 3, 7, 0, tzinfo=UTC) - harness.clock.now())
+    await harness.settle()
+    await harness.server.send_text(zeynep.user, "/rapor")
+    periods = await harness.next_containing(zeynep, "hangi dönemin raporu")
+    assert periods.button_texts[:2] == ["İzleme raporu — 2027 Temmuz–Aralık", "Değerlendirme raporu — 2027 yılı"]
+    card = await harness.press(zeynep, periods, f"report:{group_id}:2027")
+    text = card.text or ""
+    # I4 1500 = its target (100 %), I2 (5 − 2) ÷ (6 − 2) = 75 % at risk, I8 yes
+    assert "🟢 I4 Belediye kreş kapasitesi: 1.500 / 1.500 · %100" in text and "🟡 I2" in text and "%75" in text
+    assert "1 göstergenin sapma nedeni eksik: I2" in text
+    confirm = await harness.press(zeynep, card, f"report:{group_id}:2027:adopt")
+    adopted = await harness.press(zeynep, confirm, f"report:{group_id}:2027:adopt_y")
+    content = _docx_text(adopted.document_bytes or b"")
+    assert "Değerlendirme raporu — 2027 yılı" in content and "Kabul tarihi: 03.02.2028" in content
+    assert "TASLAK" not in content
+    sheet = await harness.press(zeynep, card, f"report:{group_id}:2027:xlsx")
+    series = list(openpyxl.load_workbook(io.BytesIO(sheet.document_bytes or b""))["Seri"].iter_rows(values_only=True))
+    assert [r[2] for r in series if r[0] == "I4"] == [1100, 1400, 1500]  # every round up to the report
