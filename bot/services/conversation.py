@@ -464,6 +464,10 @@ class Conversation:
             return await self._choice(ctx, choice)
         if not pending.exclusive or self._keywords.get(fold(text).lstrip("/")) is not None:
             return None
+        flow = self._flows.get(state.kind) if state is not None else None
+        takes_text = getattr(flow, "takes_text", None)  # a typed new date at "doğru mu?"
+        if state is not None and takes_text is not None and takes_text(state, text):
+            return None
         names = ", ".join(f"«{label}»" for label, _ in pending.choices)
         buttons = [Button(label=label, choice=choice) for label, choice in pending.choices]
         return [Reply(text=t("dialog.tap_one_of", ctx.lang, choices=names),

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_text, zone_name
+from bot.dates import example_text, names_a_day, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
@@ -112,6 +112,11 @@ class NewMeetingFlow:
 
     async def _group(self, state: DialogState) -> Group:
         return await self._meetings.group(int(state.data["group_id"]))
+
+    @staticmethod
+    def takes_text(state: DialogState, text: str) -> bool:
+        """At "doğru mu?", a newly typed date replaces the reading (not "tap a button")."""
+        return state.step == "when_confirm" and names_a_day(text)
 
     async def _advance(self, ctx: Ctx, state: DialogState, echo: str | None = None) -> Replies:
         """To the next step, or back to the preview after editing one field; `echo` (the date
@@ -255,12 +260,17 @@ class RescheduleFlow:
             meeting.starts_at, ctx.lang, group.timezone), zone=zone_name(group.timezone, ctx.lang),
             example=example_text(ctx.now, ZoneInfo(group.timezone)))]
 
+    @staticmethod
+    def takes_text(state: DialogState, text: str) -> bool:
+        """The preview confirms the new time: a newly typed date there replaces it."""
+        return state.step == "preview" and names_a_day(text)
+
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
         meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
         group = await self._meetings.group(meeting.group_id)
-        if state.step == "preview":
+        if state.step == "preview" and not names_a_day(text):
             return [ctx.text("meeting.use_buttons"), await self._preview(ctx, state, meeting, group)]
-        step = when_question.read(ctx, group, state.data, state.step, text)
+        step = when_question.read(ctx, group, state.data, "when" if state.step == "preview" else state.step, text)
         if step == "when_confirm":  # the preview confirms it
             state.data["when"] = state.data.pop("when_pending")
             step = "done"

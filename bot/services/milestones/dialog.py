@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import zone_name
+from bot.dates import names_a_day, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
@@ -114,6 +114,12 @@ class NewMilestoneFlow:
         if step == "preview":
             if words in SAVE_WORDS or words == _button_words(t("milestone.save_button", ctx.lang)):
                 return await self._save(ctx, state)
+            if names_a_day(text):  # a newly typed due date replaces the one in the preview
+                group = await self._group(state)
+                due = read_due(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
+                state.data["due"], state.data["has_time"] = due.at.isoformat(), due.has_time
+                await self._conversation.save(ctx, state)
+                return [await self._preview(ctx, state)]
             return [ctx.text("milestone.use_buttons"), await self._preview(ctx, state)]
         group = await self._group(state)
         if step == "title":
