@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.errors import KoordinatError, NotAuthorized, NotFound, NotRegistered
 from bot.models import Actor, Button, Group, Member, Reply, Role, Upload
 from bot.text import NO_WORDS, YES_WORDS, clean_text, fold, is_cancel
+from bot.typed_answers import leaning as typed_leaning
 from messages import Markup, normalize_language, t
 from storage import dialogs as dialogs_repo
 from storage import members as members_repo
@@ -172,7 +173,10 @@ def match_choice(text: str, choices: list[tuple[str, str]], *, numbers: bool = F
     for label, choice in choices:
         if _words(label) == typed:
             return choice
-    leaning = "yes" if typed in AFFIRMATIVE else "no" if typed in NEGATIVE else None
+    # a bare word; for a question only buttons answer, also a sentence read the way it is
+    # written (`maalesef hayır`, `sure`) — elsewhere a sentence may be a note or a new topic
+    leaning = "yes" if typed in AFFIRMATIVE else "no" if typed in NEGATIVE else \
+        (typed_leaning(text) if numbers else None)
     if leaning is not None:
         fitting = [choice for label, choice in choices if _leaning(label) == leaning]
         if len(fitting) == 1:

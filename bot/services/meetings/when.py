@@ -18,6 +18,7 @@ from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply
 from bot.services.conversation import Ctx
 from bot.text import NO_WORDS, YES_WORDS, fold
+from bot.typed_answers import leaning as typed_leaning
 from messages import format_day, t
 
 WHEN_STEPS = ("when", "when_time", "when_confirm")
@@ -31,10 +32,11 @@ def read(ctx: Ctx, group: Group, data: dict[str, Any], step: str, text: str) -> 
     zone = ZoneInfo(group.timezone)
     if step == "when_confirm":
         word = fold(text).strip(" .!")
-        if word in CONFIRM_YES:
+        said = None if names_a_day(text) else typed_leaning(text)  # `evet doğru`, `hayır, yanlış`
+        if word in CONFIRM_YES or said == "yes":
             data["when"] = data.pop("when_pending")
             return "done"
-        if word in CONFIRM_NO:
+        if word in CONFIRM_NO or said == "no":
             data.pop("when_pending", None)
             return "when"
         step = "when"  # she typed another date instead: read it as the answer
