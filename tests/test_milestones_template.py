@@ -97,7 +97,7 @@ async def test_a_coordinator_loads_the_year_for_a_first_tuesday_council(harness:
     assert "yalnızca" in member.text
 
     card = await harness.press(zeynep, listing, "4")
-    assert "Dayanak: Law 5393 art. 56" in card.text
+    assert "Dayanak: 5393 sayılı Kanun md. 56" in card.text and "Law" not in card.text
     # The council changes its day: the loaded sessions (April, May, October, November) follow.
     changed = await harness.send(zeynep, "/takvim meclis ilk çarşamba")
     assert "4 oturum tarihi" in changed.text

@@ -205,7 +205,7 @@ class NewMilestoneFlow:
         await self._conversation.end(ctx)
         assert milestone is not None
         reminders = self._service.reminder_days(milestone, group)
-        return [ctx.text("milestone.saved", title=milestone.title, group=group.name,
+        return [ctx.text("milestone.saved", title=render.title(milestone, ctx.lang), group=group.name,
                          when=render.when(milestone, group, ctx.lang), count=len(reminders))]
 
 
@@ -225,11 +225,11 @@ class MoveFlow:
         group = await self._service.group(milestone.group_id)
         await self._conversation.save(ctx, DialogState(self.kind, field, {"milestone_id": milestone.id}))
         if field == "title":
-            return [ctx.text("milestone.ask_new_title", title=milestone.title)]
+            return [ctx.text("milestone.ask_new_title", title=render.title(milestone, ctx.lang))]
         if field == "offsets":
-            return [ctx.text("milestone.ask_new_offsets", title=milestone.title,
+            return [ctx.text("milestone.ask_new_offsets", title=render.title(milestone, ctx.lang),
                              offsets=render.offsets_text(milestone.offsets, ctx.lang))]
-        return [ctx.text("milestone.ask_new_due", title=milestone.title, when=render.when(milestone, group, ctx.lang),
+        return [ctx.text("milestone.ask_new_due", title=render.title(milestone, ctx.lang), when=render.when(milestone, group, ctx.lang),
                          example=example_due(ctx.now, ZoneInfo(group.timezone)))]
 
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
@@ -248,7 +248,7 @@ class MoveFlow:
             due = read_due(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
             changed = await self._service.move(milestone.id, due.at, due.has_time)
         await self._conversation.end(ctx)
-        return [ctx.text("milestone.changed", title=changed.title, when=render.when(changed, group, ctx.lang),
+        return [ctx.text("milestone.changed", title=render.title(changed, ctx.lang), when=render.when(changed, group, ctx.lang),
                          count=len(self._service.reminder_days(changed, group)))]
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
