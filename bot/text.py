@@ -10,10 +10,11 @@ _TURKISH_FOLD = str.maketrans({"İ": "i", "I": "i", "ı": "i", "ç": "c", "Ç": 
 
 
 def fold(text: str) -> str:
-    """Lower-case, dotted/dotless-i-insensitive, diacritic-free: `İPTAL`, `iptal`, `IPTAL` → `iptal`."""
+    """Lower-case, dotted/dotless-i-insensitive, diacritic-free, every digit ASCII (`²`, `٣`,
+    `３` → `2`, `3`, `3`): `İPTAL`, `iptal`, `IPTAL` → `iptal`. For comparing, never for storing."""
     folded = text.strip().translate(_TURKISH_FOLD).lower()
     decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return ascii_digits("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
 YES_WORDS = frozenset({"evet", "e", "yes", "y", "olur", "tamam", "ok", "okay"})

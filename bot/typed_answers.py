@@ -185,8 +185,22 @@ def read_answer(text: str) -> Reading:
     return Reading(answer)
 
 
-def leaning(text: str) -> str | None:
+def without_hedges(text: str) -> str:
+    """`text` folded, punctuation and politeness/hedge words removed: `Maalesef yok, kusura
+    bakmayın` → `yok`; `Evet galiba` → `evet`."""
+    words = " ".join(_NOISE.sub(" ", fold(text).replace("’", "'")).split())
+    return " ".join(_HEDGE.sub(" ", words).split())
+
+
+def leaning(text: str, yes: frozenset[str] = frozenset(), no: frozenset[str] = frozenset()) -> str | None:
     """"yes" / "no" for a typed confirmation or refusal read the same way (`evet, doğru`,
-    `maalesef hayır`, `sure`, `no thanks`); None otherwise (a maybe counts as neither)."""
+    `maalesef hayır`, `sure`, `no thanks`); with `yes` / `no` word sets (folded), also a text
+    that is one of them once hedges are set aside (`yok maalesef` for a survey's "yok").
+    None otherwise (a maybe counts as neither)."""
+    core = without_hedges(text)
+    if core and core in yes:
+        return "yes"
+    if core and core in no:
+        return "no"
     answer = read_answer(text).answer
     return answer if answer in ("yes", "no") else None

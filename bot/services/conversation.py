@@ -331,6 +331,8 @@ class Conversation:
         return await self._choice(await self.context(actor), data)
 
     async def _choice(self, ctx: Ctx, data: str) -> Replies:
+        if not data.isascii():  # ours are ASCII; `rsvp:²:yes` passes isdigit() but not int()
+            return [ctx.text("error.stale_button")]
         parts = data.split(":")
         handler = self._choices.get(parts[0])
         if handler is not None:

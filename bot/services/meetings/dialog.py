@@ -18,7 +18,7 @@ from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.meetings import recurrence, render
 from bot.services.meetings import when as when_question
-from bot.text import clean_text, fold, require_text
+from bot.text import clean_text, fold, read_number, require_text
 from messages import format_day, t
 from storage.dialogs import DialogState
 from storage.meetings import Meeting
@@ -175,13 +175,13 @@ class NewMeetingFlow:
         return await self._advance(ctx, state)
 
     async def _quorum(self, text: str, group: Group) -> int:
-        cleaned = text.strip()
-        if not cleaned.isdigit() or int(cleaned) < 1:
+        quorum = read_number(text)  # `5`, `５`, `٥`, `⁵`
+        if quorum is None or quorum < 1:
             raise InvalidAnswer("meeting.bad_quorum")
         size = await self._meetings.group_size(group.id)
-        if int(cleaned) > size:
-            raise InvalidAnswer("meeting.quorum_too_big", quorum=int(cleaned), size=size)
-        return int(cleaned)
+        if quorum > size:
+            raise InvalidAnswer("meeting.quorum_too_big", quorum=quorum, size=size)
+        return quorum
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         action = parts[0] if parts else ""

@@ -16,7 +16,7 @@ from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.milestones import render
 from bot.services.milestones.dates import example_due, read_due
-from bot.text import fold
+from bot.text import ascii_digits, fold
 from messages import t
 from storage.dialogs import DialogState
 from storage.milestones import DEFAULT_OFFSETS, Milestone
@@ -157,7 +157,7 @@ class NewMilestoneFlow:
     def _offsets(words: str, ctx: Ctx) -> list[int]:
         if words in DEFAULT_WORDS or words == _button_words(t("milestone.default_offsets_button", ctx.lang)):
             return list(DEFAULT_OFFSETS)
-        parts = [part for part in re.split(r"[,\s;]+", words) if part]
+        parts = [part for part in re.split(r"[,\s;]+", ascii_digits(words)) if part]
         if not parts or len(parts) > 8 or not all(part.isdigit() and int(part) <= 366 for part in parts):
             raise InvalidAnswer("milestone.bad_offsets")
         return sorted({int(part) for part in parts}, reverse=True)

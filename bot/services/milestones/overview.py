@@ -17,7 +17,7 @@ from bot.services.milestones import render
 from bot.services.milestones.exports import year_ics
 from bot.services.milestones.template import template_years
 from bot.services.milestones.workdays import read_council_rule
-from bot.text import fold
+from bot.text import ascii_digits, fold
 from messages import t
 from storage.milestones import Milestone
 
@@ -110,7 +110,7 @@ class MilestoneOverview:
             return [ctx.text("milestone.coordinators_only")]
         years = await self._years(groups[0], ctx)
         window = {"first": years[0], "last": years[-1], "example": years[0] + 1}
-        year_text = " ".join(args).strip()
+        year_text = ascii_digits(" ".join(args)).strip()  # `２０２７`, `٢٠٢٧` are years too
         if not year_text:
             buttons = [] if len(groups) > 1 else [[
                 Button(label=str(year), choice=f"ms:{groups[0]}:tpl:{year}") for year in years[:2]]]

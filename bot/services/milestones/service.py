@@ -98,7 +98,7 @@ class MilestoneService:
 
     async def of_choice(self, ctx: Ctx, part: str) -> Milestone:
         """The milestone a button names, if the person belongs to its group (else NotFound)."""
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):  # `²` is a digit to isdigit, not to int
             raise NotFound()
         async with self._db.read() as conn:
             milestone = await repo.get(conn, int(part))
