@@ -73,7 +73,7 @@ _RELATIVE = frozenset({"bugun", "yarin", "obur", "ertesi", "haftaya", "gelecek",
 
 # A clock time: `14:00`, `14.00`, `9:30`, `2:00 pm`, `2pm`, `saat 14`, `14:00'te`.
 _CLOCK = re.compile(
-    r"(?<![\d./-])(?:(?:saat|at)\s+)?(\d{1,2})(?:([:.])(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"(?<![\d./-])(?:(?<![a-z])(?:saat|at)\s+)?(\d{1,2})(?:([:.])(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"(?:'?(?:de|da|te|ta))?(?![\w./-])")
 _HALF_HOUR = re.compile(r"(?<![\d:.])(\d{1,2})\s*(?:bucuk|and a half)\b")  # `3 buçuk` is 3:30
 _OCLOCK = re.compile(r"\bo'?clock\b")
@@ -405,6 +405,7 @@ class _TypedDay:
     day: int | None
     year: int | None
     only_known_words: bool  # nothing but numbers, the month, a weekday and filler words
+    several_months: bool = False  # `3 Aralık Ocak`
 
 
 _DATE_TOKEN = re.compile(r"\d+(?:st|nd|rd|th|'[a-z]+|\.)?|[a-z]+(?:'[a-z]+)?")
@@ -435,7 +436,7 @@ def _typed_day(part: str) -> _TypedDay:
     if len(small) > 1 or len(years) > 1 or len(small) + len(years) != len(numbers):
         known = False
     return _TypedDay(month, int(small[0]) if len(small) == 1 else None,
-                     years[0] if len(years) == 1 else None, known)
+                     years[0] if len(years) == 1 else None, known, len(months) > 1)
 
 
 def _is_turkish_month(word: str) -> bool:
@@ -498,6 +499,8 @@ def _read_day(part: str, zone: ZoneInfo, now: datetime, shown: str, example: str
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return monday + timedelta(days=weekday), False
     typed = _typed_day(part)
+    if typed.several_months:
+        raise InvalidAnswer("dates.bad_date", typed=shown, example=example)
     if typed.month is not None and not numeric:
         if typed.day is None or not typed.only_known_words:
             # `Aralık`, `Aralık 2026`: which day? `3 4 Aralık`, `3 Aralık Ocak`: which date?
