@@ -80,3 +80,50 @@ async def test_a_quorum_typed_with_other_digits(harness: Harness) -> None:
     assert "gönderiliyor" in sent.text
     overview = await harness.send(zeynep, "/toplantilar")
     assert "2" in overview.text
+
+
+async def test_a_new_due_date_typed_at_the_milestone_preview_replaces_it_and_titles_follow_the_reader(
+        harness: Harness) -> None:
+    zeynep, (emma,) = await group_with(harness, ("Emma", "en"))
+    await harness.send(zeynep, "/yenitarih")
+    await harness.next(zeynep)
+    await harness.send(zeynep, "Bütçe önerilerimiz")
+    ask_link = await harness.send(zeynep, "13 Mart 2027")
+    assert "3/5" in ask_link.text
+    ask_audience = await harness.press(zeynep, ask_link, "Atla ⏭")
+    ask_offsets = await harness.press(zeynep, ask_audience, "Tüm grup")
+    preview = await harness.press(zeynep, ask_offsets, "✔️ 14, 7, 1, 0")
+    assert "13.03.2027" in preview.text
+    replaced = await harness.send(zeynep, "15 Mart 2027")  # typed instead of a button
+    assert "Önizleme" in replaced.text and "Pazartesi, 15.03.2027" in replaced.text, replaced.text
+    assert "düğme" not in replaced.text
+    saved = await harness.press(zeynep, replaced, "💾 Kaydet")
+    assert "15.03.2027" in saved.text
+
+    loaded = await harness.send(zeynep, "/takvim sablon ２０２７")  # a full-width year is a year
+    assert "tarih eklendi" in loaded.text, loaded.text
+    await harness.next(zeynep)
+    listing = await harness.send(emma, "/takvim")
+    assert "April council session: activity report" in listing.text, listing.text
+    assert "Nisan meclis oturumu" not in listing.text
+    assert "Bütçe önerilerimiz" in listing.text  # a title she typed stays as typed
+
+
+async def test_a_new_deadline_typed_at_the_survey_preview_replaces_it(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/anket")
+    source = await harness.next(zeynep)
+    indicators = await harness.press(zeynep, source, "📋 Göstergeleri kendim seçeceğim")
+    await harness.server.press_button(zeynep.user, indicators, indicators.button_texts[3])
+    await harness.server.wait_for_edit(indicators, lambda m: m.button_texts[3].startswith("☑️ I4 "))
+    ask_deadline = await harness.press(zeynep, indicators, "✔️ Tamam")
+    assert "Son gün" in ask_deadline.text
+    await harness.send(zeynep, "11.12.2026 17:00")
+    preview = await harness.send(zeynep, "anonim")
+    assert "11.12.2026 17:00" in preview.text
+    replaced = await harness.send(zeynep, "18 Aralık saat 5")  # typed at the preview: read, 5 is 17:00
+    assert "Cuma, 18.12.2026 17:00" in replaced.text and "düğme" not in replaced.text, replaced.text
+    refused = await harness.send(zeynep, "31 Şubat")  # a wrong one: said why, the preview stays
+    assert "diye bir gün yok" in refused.text and "18.12.2026 17:00" in refused.text, refused.text
+    sent = await harness.press(zeynep, refused, "📤 Gönder")
+    assert "kişiye" in sent.text
