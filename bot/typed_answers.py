@@ -41,6 +41,9 @@ _HEDGES = sorted((
     "no problem", "no worries", "to the meeting", "the meeting", "for the meeting", "meeting", "toplanti",
 ), key=len, reverse=True)
 _HEDGE = re.compile(r"\b(?:" + "|".join(re.escape(h) for h in _HEDGES) + r")\b")
+# Regret: a text of nothing but these (and politeness) is most likely a "no" — asked, not guessed.
+_REGRET = re.compile(r"\b(?:maalesef|malesef|malasef|maalasef|ne yazik|uzgunum|kusura bakma|ozur|affedersiniz|"
+                     r"affedin|sorry|unfortunately|sadly|afraid)")
 # A yes read with one of these is a maybe ("inşallah gelirim", "probably").
 _DOUBT = frozenset({"insallah", "muhtemelen", "umarim", "probably", "hopefully", "likely"})
 _QUESTION = frozenset({"mi", "mu", "misin", "misiniz", "miyiz", "miyim", "musun", "musunuz", "muyuz",
@@ -165,8 +168,10 @@ def read_answer(text: str) -> Reading:
             if pattern.search(english):
                 found.add(answer)
                 break
-    # An RSVP verb or word, or nothing but politeness (`maalesef...`, `sorry!`): meant as an answer.
-    plausible = any(_looks_like_rsvp(word) for word in words) or not _HEDGE.sub(" ", words_text).split()
+    # An RSVP verb or word, or a regret with nothing but politeness around it (`maalesef...`,
+    # `sorry!`): meant as an answer. `teşekkürler` or `merhaba` alone are not.
+    plausible = any(_looks_like_rsvp(word) for word in words) or (
+        bool(_REGRET.search(words_text)) and not _HEDGE.sub(" ", words_text).split())
     if not found:
         return Reading(None, plausible=plausible or doubt)
     if "maybe" in found:

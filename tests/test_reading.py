@@ -231,6 +231,11 @@ def test_a_plausible_but_unclear_answer_is_asked_with_the_buttons(typed: str) ->
     assert reading.answer is None and reading.plausible, typed
 
 
+@pytest.mark.parametrize("typed", ["teşekkürler", "merhaba", "thanks!", "gelecek hafta görüşürüz"])
+def test_thanks_and_greetings_are_not_taken_for_an_unclear_answer(typed: str) -> None:
+    assert read_answer(typed) == (None, False) or not read_answer(typed).plausible, typed
+
+
 @pytest.mark.parametrize(("typed", "said"), [
     ("evet doğru", "yes"), ("maalesef hayır", "no"), ("sure", "yes"), ("no thanks", "no"), ("belki", None),
 ])
