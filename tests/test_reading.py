@@ -6,7 +6,6 @@ language (holidays, legal bases, plan-cycle titles) everywhere."""
 from __future__ import annotations
 
 import io
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,14 +19,14 @@ from bot.models import Group
 from bot.services.meetings.answers import typed_answer
 from bot.services.milestones import render
 from bot.services.milestones.exports import year_ics, year_xlsx
-from bot.services.milestones.template import for_year, plan_cycle
+from bot.services.milestones.template import for_year
 from bot.services.milestones.workdays import holiday_name
 from bot.services.surveys.answers import read_number as read_survey_number
 from bot.services.surveys.answers import read_yes_no
 from bot.text import ascii_digits, clean_cell, fold, read_number
 from bot.typed_answers import leaning, read_answer
-from messages import catalog
 from storage.milestones import Milestone
+from tests.language_support import foreign_words
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # Wednesday 25.11.2026 09:00 in Istanbul
@@ -281,25 +280,6 @@ def test_text_from_files_is_cleaned_like_typed_text(cell: object, cleaned: str) 
 
 
 # -- each reader in her language, everywhere ------------------------------------------------
-
-def _vocabulary(lang: str) -> set[str]:
-    words: set[str] = set()
-    for text in catalog(lang).values():
-        words |= {word.lower() for word in re.findall(r"[^\W\d_]{4,}", re.sub(r"<[^>]+>|\{[^}]+\}", " ", text))}
-    for entry in plan_cycle().milestone:
-        words |= {word.lower() for word in re.findall(r"[^\W\d_]{4,}", entry.title.get(lang))}
-    for day in (date(2026, 10, 29), date(2026, 5, 27), date(2026, 3, 20), date(2026, 4, 23), date(2026, 5, 1)):
-        words |= {word.lower() for word in re.findall(r"[^\W\d_]{4,}", holiday_name(day, lang) or "")}
-    return words
-
-
-def foreign_words(text: str, lang: str) -> set[str]:
-    """Words of `text` that belong to the other language's catalog (and holiday names and
-    plan-cycle titles) but not to `lang`'s."""
-    other = "en" if lang == "tr" else "tr"
-    foreign = _vocabulary(other) - _vocabulary(lang)
-    return {word for word in re.findall(r"[^\W\d_]{4,}", text.lower()) if word in foreign}
-
 
 def _template_milestones(group: Group) -> list[Milestone]:
     milestones = []
