@@ -52,8 +52,10 @@ async def test_a_new_date_typed_at_the_move_preview_replaces_it(harness: Harness
     assert "Per 10.12 15:00" in preview.text
     replaced = await harness.send(zeynep, "17 Aralık 2026 akşam 6")
     assert "Per 17.12 18:00" in replaced.text and "düğmeleri kullanın" not in replaced.text, replaced.text
-    done = await harness.press(zeynep, replaced, "📤 Gönder")
-    assert "Per 17.12 18:00" in done.text
+    later = await harness.send(zeynep, "19:30")  # a time alone: the same day
+    assert "Per 17.12 19:30" in later.text, later.text
+    done = await harness.press(zeynep, later, "📤 Gönder")
+    assert "Per 17.12 19:30" in done.text
 
 
 async def test_a_polite_inflected_no_answers_the_meeting(harness: Harness) -> None:
@@ -127,3 +129,14 @@ async def test_a_new_deadline_typed_at_the_survey_preview_replaces_it(harness: H
     assert "diye bir gün yok" in refused.text and "18.12.2026 17:00" in refused.text, refused.text
     sent = await harness.press(zeynep, refused, "📤 Gönder")
     assert "kişiye" in sent.text
+
+
+async def test_a_time_typed_at_the_confirmation_keeps_the_day(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await _to_the_date_question(harness, zeynep)
+    confirm = await harness.send(zeynep, "cuma 14:00")
+    assert "Cuma, 27.11.2026 14:00" in confirm.text and "doğru mu" in confirm.text
+    again = await harness.send(zeynep, "akşam 6")  # only the time changes; read back again
+    assert "Cuma, 27.11.2026 18:00" in again.text and "doğru mu" in again.text, again.text
+    place = await harness.send(zeynep, "evet")
+    assert "3/5" in place.text and "Cuma, 27.11.2026 18:00" in place.text

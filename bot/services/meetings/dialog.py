@@ -270,7 +270,10 @@ class RescheduleFlow:
         group = await self._meetings.group(meeting.group_id)
         if state.step == "preview" and not names_a_day(text):
             return [ctx.text("meeting.use_buttons"), await self._preview(ctx, state, meeting, group)]
-        step = when_question.read(ctx, group, state.data, "when" if state.step == "preview" else state.step, text)
+        step_now = state.step
+        if step_now == "preview":  # a new date, or a time alone for the same day, replaces the preview's
+            state.data["when_pending"], step_now = state.data["when"], "when_confirm"
+        step = when_question.read(ctx, group, state.data, step_now, text)
         if step == "when_confirm":  # the preview confirms it
             state.data["when"] = state.data.pop("when_pending")
             step = "done"

@@ -39,6 +39,10 @@ def read(ctx: Ctx, group: Group, data: dict[str, Any], step: str, text: str) -> 
         if word in CONFIRM_NO or said == "no":
             data.pop("when_pending", None)
             return "when"
+        if _only_a_time(text):  # `15:00`, `akşam 6`: the same day at that time, read back again
+            day = datetime.fromisoformat(str(data["when_pending"])).astimezone(zone).date()
+            clock, assumed = read_clock(text)
+            return take(data, at_clock(day, clock, zone, ctx.now, literal=False, hour_assumed=assumed))
         step = "when"  # she typed another date instead: read it as the answer
     if step == "when_time":
         if names_a_day(text) and not _only_a_time(text):  # a whole new date instead of the time
