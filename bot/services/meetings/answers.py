@@ -40,6 +40,8 @@ TYPED_ANSWERS = {
 }
 _NOISE = re.compile(r"[^\w' ]+")
 WHICH_ONE_LIMIT = 5
+# Mid-dialog, a typed sentence answers the meeting just announced only when it is this short.
+SHORT_ANSWER_WORDS = 8
 
 
 def exact_answer(text: str) -> str | None:
@@ -204,8 +206,9 @@ class MeetingAnswers:
         """Typed `evet` / `katılıyorum`… while another dialog is open (a survey question, say),
         when the last message she got since that dialog's question is a meeting's notice,
         change or reminder: it answers that meeting, not the dialog (the dialog's question is
-        shown again after). None when the text is no RSVP word or no such notice came."""
-        answer = typed_answer(text)
+        shown again after). None when the text is no RSVP word or no such notice came. A long
+        sentence is the dialog's answer (a survey's free text may say "katılamıyorum çünkü…")."""
+        answer = exact_answer(text) or (typed_answer(text) if len(text.split()) <= SHORT_ANSWER_WORDS else None)
         if answer is None or ctx.member is None:
             return None
         async with self._db.read() as conn:
