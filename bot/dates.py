@@ -11,8 +11,17 @@ for a date (meetings, plan milestones...). It accepts, in the group's time zone:
 - relative words: `yarın 14:00`, `cuma 14:00`, `bugün 18:30`, `tomorrow 2pm`, `friday 14:00`;
 - the bot's own echo `Perşembe, 03.12.2026 14:00` and ISO 8601 (`2026-12-03T14:00+03:00`).
 
-The date itself is read by `dateparser` (restricted to Turkish and English, day first,
-preferring future dates); what comes back is then checked strictly here: a time that cannot be
+- parts of the day: `sabah 9`, `öğlen 12`, `öğleden sonra 3` (15:00), `akşam 7` (19:00),
+  `gece 11`, `3 buçuk`, `tomorrow afternoon 3`, `friday evening 6`; a bare hour 1–6 without
+  one (`yarın saat 3`) is the afternoon (`Parsed.hour_assumed`, confirmed); digits of any
+  script (`٣`, `３`) are digits.
+
+A date with a month word (`MONTH_WORDS`: Turkish and English names and short forms) is read
+here from the typed day, month and year; relative words and weekdays are read by `dateparser`
+(Turkish and English, day first, preferring future dates). Whatever reads it, the result must
+agree with what was typed — the month word's month, the typed day number, the typed year —
+else `dates.misread` (dateparser given several languages also knows time-zone abbreviations:
+`MART` is Marquesas Time, and `13 Mart` once came back as 13 January). Then it is checked here: a time that cannot be
 (`24:00` says the *hour* is wrong), a date that does not exist (`31.02`), a weekday that does
 not match the date, a moment already past, a wall time skipped or repeated by a daylight-saving
 change in the zone. A date without a year means the next such date. What is typed without a
@@ -26,8 +35,9 @@ For a feature whose time is optional (a plan milestone's due date):
     # InvalidAnswer -> reply t(error.key, lang, **error.params); messages in messages/*/dates.toml
 
 Everything that was not a literal, full date (`literal=False`: a relative word, a weekday,
-no year), that lies more than a year ahead (`far_ahead`, e.g. a typo `2062`) or that falls in
-a repeated DST hour (`ambiguous`) should be echoed with its weekday and confirmed before use.
+no year, an hour we interpreted), that lies more than a year ahead (`far_ahead`, e.g. a typo
+`2062`), that falls in a repeated DST hour (`ambiguous`) or in the night (`night`, 00:00–05:59)
+should be echoed with its weekday and confirmed before use (`Parsed.needs_confirmation`).
 """
 
 from __future__ import annotations
