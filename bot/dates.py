@@ -185,7 +185,8 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr", *,
     `dates.bad_date` (no date found), `dates.missing_date` (only a time), `dates.no_such_date`
     (31.02), `dates.bad_hour` (24:00, 14:75, 13 pm), `dates.weekday_mismatch` (+ `date`),
     `dates.in_past` (unless `allow_past`; a date-only answer is past only before today),
-    `dates.no_such_time` (a wall time skipped by a DST change; + `date`).
+    `dates.no_such_time` (a wall time skipped by a DST change; + `date`), `dates.misread`
+    (the reading does not agree with the typed day, month or year).
     """
     cleaned = " ".join(ascii_digits(text).strip().split())
     shown, example = cleaned[:40], example_text(now, zone)
