@@ -43,7 +43,7 @@ should be echoed with its weekday and confirmed before use (`Parsed.needs_confir
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -145,6 +145,7 @@ class Parsed:
     ambiguous: bool = False
     hour_assumed: bool = False
     night: bool = False
+    period: str | None = None  # the part of day typed with a date alone (`yarın akşam`): for its time
 
     @property
     def needs_time(self) -> bool:
@@ -214,6 +215,8 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr", *,
             day += timedelta(days=1)
         return _checked(day, clock, False, zone, now, shown, example, allow_past)
     day, literal = _read_day(date_part, zone, now, shown, example, lang)
+    if clock is None and period is not None:  # `yarın akşam`: the time question keeps the evening
+        return replace(_checked(day, None, False, zone, now, shown, example, allow_past), period=period)
     # `14` for 14:00, `akşam 7` for 19:00, `saat 3` for 15:00 are our reading, not what was
     # typed: echoed and confirmed.
     return _checked(day + timedelta(days=shift), clock, literal and not bare_hour and period is None, zone, now,
@@ -242,13 +245,15 @@ def parse_clock(text: str) -> time:
     return read_clock(text)[0]
 
 
-def read_clock(text: str) -> tuple[time, bool]:
+def read_clock(text: str, period: str | None = None) -> tuple[time, bool]:
     """`parse_clock`, and whether the hour was assumed to be the afternoon (a bare 1–6 without
-    a part of day: `3` → 15:00), which the caller confirms."""
+    a part of day: `3` → 15:00), which the caller confirms. `period` is a part of day said
+    before (`Parsed.period`: `yarın akşam`, then `7` is 19:00)."""
     shown = text.strip()[:40] or "—"
     folded = " ".join(fold(ascii_digits(text)).replace("’", "'").split())
     folded = _HALF_HOUR.sub(r"\1:30", _OCLOCK.sub(" ", folded))
-    folded, period = _split_period(folded)
+    folded, typed_period = _split_period(folded)
+    period = typed_period or period
     match = _CLOCK.fullmatch(" ".join(folded.split()))
     if match is None:
         raise InvalidAnswer("dates.bad_clock", typed=shown, example="14:00")

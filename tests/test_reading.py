@@ -337,3 +337,11 @@ def test_holiday_names_come_in_the_readers_language() -> None:
     assert holiday_name(date(2026, 10, 29), "en") == "Republic Day"
     assert holiday_name(date(2026, 10, 30), "tr") is None
     assert holiday_name(date(2026, 5, 27) + timedelta(days=1), "en") == "Eid al-Adha"
+
+
+def test_a_part_of_the_day_said_with_the_date_holds_for_the_time_asked_after() -> None:
+    evening = parse_when("yarın akşam", ISTANBUL, NOW)
+    assert evening.needs_time and evening.period == "evening"
+    assert read_clock("7", evening.period) == (time(19, 0), False)
+    assert read_clock("7") == (time(7, 0), False)
+    assert read_clock("sabah 7", evening.period) == (time(7, 0), False)  # what she types last wins

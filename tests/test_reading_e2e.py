@@ -43,6 +43,15 @@ async def test_bare_hours_and_parts_of_the_day_at_the_date_and_time_questions(ha
     assert "3/5" in evening.text and "Cuma, 04.12.2026 19:00" in evening.text, evening.text
 
 
+async def test_the_evening_said_with_the_day_holds_for_the_hour(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await _to_the_date_question(harness, zeynep)
+    ask_time = await harness.send(zeynep, "yarın akşam")
+    assert "saat kaçta" in ask_time.text
+    confirm = await harness.send(zeynep, "7")
+    assert "Perşembe, 26.11.2026 19:00" in confirm.text and "doğru mu" in confirm.text, confirm.text
+
+
 async def test_a_new_date_typed_at_the_move_preview_replaces_it(harness: Harness) -> None:
     zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
     await announce(harness, zeynep)

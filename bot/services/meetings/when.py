@@ -47,7 +47,7 @@ def read(ctx: Ctx, group: Group, data: dict[str, Any], step: str, text: str) -> 
     if step == "when_time":
         if names_a_day(text) and not _only_a_time(text):  # a whole new date instead of the time
             return take(data, parse_when(text, zone, ctx.now, ctx.lang))
-        clock, assumed = read_clock(text)
+        clock, assumed = read_clock(text, data.get("when_period"))
         parsed = at_clock(date.fromisoformat(str(data["when_day"])), clock, zone, ctx.now,
                           literal=bool(data.get("when_literal")), hour_assumed=assumed)
     else:
@@ -68,6 +68,7 @@ def take(data: dict[str, Any], parsed: Parsed) -> str:
     """Store `parsed` in the dialog data; the next step as for `read`."""
     if parsed.needs_time:
         data["when_day"], data["when_literal"] = parsed.day.isoformat(), parsed.literal
+        data["when_period"] = parsed.period
         return "when_time"
     data.pop("when_day", None)
     assert parsed.moment is not None
