@@ -108,7 +108,7 @@ _FILLER = frozenset({"gunu", "gun", "tarihinde", "tarihi", "the", "of", "on", "s
 
 # Parts of the day, folded, longest first: `öğleden sonra 3` is 15:00, `akşam 7` 19:00.
 _PERIODS = tuple((re.compile(rf"\b(?:{pattern})\b"), name) for pattern, name in (
-    (r"ogleden sonra|ogle ?den sonra|ikindi(?:n|de)?|aksamustu|in the afternoon|this afternoon|afternoon|pm'?de", "afternoon"),
+    (r"ogleden sonra|ogle ?den sonra|ikindi(?:n|de)?|aksamustu|in the afternoon|this afternoon|afternoon", "afternoon"),
     (r"ogle(?:n|yin|de)?|at noon|noon|midday", "noon"),
     (r"aksam(?:leyin|a|i|ki)?|in the evening|this evening|evening|tonight", "evening"),
     (r"sabah(?:leyin|a|i|ki)?|in the morning|this morning|morning", "morning"),

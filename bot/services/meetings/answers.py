@@ -166,6 +166,9 @@ class MeetingAnswers:
         if not upcoming:
             return [ctx.text("meeting.none_to_answer")] if answer is not None else None
         just_told = next((meeting for meeting in upcoming if meeting.id == latest), None)
+        if answer is not None and just_told is None and exact_answer(text) is None \
+                and len(text.split()) > SHORT_ANSWER_WORDS:
+            answer = None  # a long sentence long after any notice: confirm with the buttons, not guess
         if answer is None:  # `maalesef...`, `sorry`: she answers, but what? Ask with the buttons.
             return await self._ask_which_answer(ctx, member, just_told, upcoming)
         if just_told is not None:
