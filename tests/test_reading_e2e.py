@@ -149,3 +149,27 @@ async def test_a_time_typed_at_the_confirmation_keeps_the_day(harness: Harness) 
     assert "Cuma, 27.11.2026 18:00" in again.text and "doğru mu" in again.text, again.text
     place = await harness.send(zeynep, "evet")
     assert "3/5" in place.text and "Cuma, 27.11.2026 18:00" in place.text
+
+
+async def test_a_milestone_moved_to_a_date_we_read_is_read_back_first(harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await harness.send(zeynep, "/yenitarih")
+    await harness.next(zeynep)
+    await harness.send(zeynep, "Meclis gündemi görüşü")
+    ask_link = await harness.send(zeynep, "31.12.2026")
+    ask_audience = await harness.press(zeynep, ask_link, "Atla ⏭")
+    ask_offsets = await harness.press(zeynep, ask_audience, "Tüm grup")
+    preview = await harness.press(zeynep, ask_offsets, "✔️ 14, 7, 1, 0")
+    await harness.press(zeynep, preview, "💾 Kaydet")
+    card = await harness.press(zeynep, await harness.send(zeynep, "/takvim"), "1")
+    await harness.press(zeynep, card, "📆 Tarihi değiştir")
+    confirm = await harness.send(zeynep, "13 Ocak")  # no year: read, shown, not yet moved
+    assert "Çarşamba, 13.01.2027" in confirm.text and "doğru mu" in confirm.text, confirm.text
+    again = await harness.send(zeynep, "14 Ocak")  # typed instead of tapping: read again
+    assert "Perşembe, 14.01.2027" in again.text and "doğru mu" in again.text, again.text
+    moved = await harness.send(zeynep, "evet")
+    assert "güncellendi" in moved.text and "Perşembe, 14.01.2027" in moved.text, moved.text
+    literal = await harness.press(zeynep, await harness.send(zeynep, "/takvim"), "1")
+    await harness.press(zeynep, literal, "📆 Tarihi değiştir")
+    at_once = await harness.send(zeynep, "15.01.2027")  # a whole date: moved at once, as before
+    assert "güncellendi" in at_once.text and "Cuma, 15.01.2027" in at_once.text

@@ -17,6 +17,7 @@ from bot.services.conversation import Conversation, Ctx, Replies, first_state, g
 from bot.services.milestones import render
 from bot.services.milestones.dates import example_due, read_due
 from bot.text import ascii_digits, fold
+from bot.typed_answers import leaning as typed_leaning
 from messages import t
 from storage.dialogs import DialogState
 from storage.milestones import DEFAULT_OFFSETS, Milestone
@@ -245,11 +246,51 @@ class MoveFlow:
             changed = await self._service.change(
                 milestone.id, offsets=NewMilestoneFlow._offsets(fold(text).strip(" .!"), ctx))  # noqa: SLF001
         else:
+            if state.step == "due_confirm":
+                said = None if names_a_day(text) else typed_leaning(text)
+                if said is not None:
+                    return await self._confirmed(ctx, state, milestone, group, said == "yes")
             due = read_due(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
+            if due.read:  # `yarın`, `13 Mart`, `saat 3`: read back with its weekday before it moves
+                state.step = "due_confirm"
+                state.data.update(due=due.at.isoformat(), has_time=due.has_time)
+                await self._conversation.save(ctx, state)
+                return [self._confirm(ctx, milestone, group, due.at, due.has_time)]
             changed = await self._service.move(milestone.id, due.at, due.has_time)
         await self._conversation.end(ctx)
         return [ctx.text("milestone.changed", title=render.title(changed, ctx.lang), when=render.when(changed, group, ctx.lang),
                          count=len(self._service.reminder_days(changed, group)))]
 
+    def takes_text(self, state: DialogState, text: str) -> bool:
+        """At "doğru mu?", a newly typed date replaces the reading."""
+        return state.step == "due_confirm" and names_a_day(text)
+
+    def _confirm(self, ctx: Ctx, milestone: Milestone, group: Group, due: datetime, has_time: bool) -> Reply:
+        shown = milestone.model_copy(update={"due_at": due, "has_time": has_time})
+        return Reply(text=t("milestone.confirm_due", ctx.lang, title=render.title(milestone, ctx.lang),
+                            when=render.when(shown, group, ctx.lang)), buttons=[[
+            Button(label=t("meeting.when_right_button", ctx.lang), choice=f"{self.kind}:due:yes"),
+            Button(label=t("meeting.when_wrong_button", ctx.lang), choice=f"{self.kind}:due:no")]])
+
+    async def _confirmed(self, ctx: Ctx, state: DialogState, milestone: Milestone, group: Group,
+                         right: bool) -> Replies:
+        if not right:  # asked again, nothing moved
+            state.step = "due"
+            await self._conversation.save(ctx, state)
+            return [ctx.text("milestone.ask_new_due", title=render.title(milestone, ctx.lang),
+                             when=render.when(milestone, group, ctx.lang),
+                             example=example_due(ctx.now, ZoneInfo(group.timezone)))]
+        changed = await self._service.move(milestone.id, datetime.fromisoformat(str(state.data["due"])),
+                                           bool(state.data.get("has_time")))
+        await self._conversation.end(ctx)
+        return [ctx.text("milestone.changed", title=render.title(changed, ctx.lang),
+                         when=render.when(changed, group, ctx.lang),
+                         count=len(self._service.reminder_days(changed, group)))]
+
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        if state.step == "due_confirm" and parts[:1] == ["due"] and len(parts) == 2 and parts[1] in ("yes", "no"):
+            milestone = await self._service.get(int(state.data["milestone_id"]))
+            self._service.require_coordinator(ctx, milestone.group_id)
+            group = await self._service.group(milestone.group_id)
+            return await self._confirmed(ctx, state, milestone, group, parts[1] == "yes")
         return [ctx.text("error.stale_button")]
