@@ -30,6 +30,8 @@ def add_parsers(commands: argparse._SubParsersAction, export: argparse._SubParse
     calendar.add_argument("--format", choices=["ics", "xlsx"], default="ics")
     calendar.add_argument("--year", type=int, default=None, help="default: the current year")
     calendar.add_argument("--output", type=Path, default=None, help="default: milestones-<group>-<year>.<format>")
+    calendar.add_argument("--language", choices=["tr", "en"], default=None,
+                          help="titles, legal bases and holidays in this language (default: the group's)")
 
 
 def handles(args: argparse.Namespace) -> bool:
@@ -68,7 +70,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                   f"{template_years(today)[-1]} (example: --year {today.year})", file=sys.stderr)
             return 2
         milestones = await services.milestones.service.year(group.id, year)
-        content = year_ics(group, milestones, now) if args.format == "ics" else year_xlsx(group, milestones, now)
+        language = args.language or group.language
+        content = year_ics(group, milestones, now, language) if args.format == "ics" \
+            else year_xlsx(group, milestones, now, language)
         output = args.output or Path(f"milestones-{group.id}-{year}.{args.format}")
         output.write_bytes(content)
         print(f"{len(milestones)} milestone(s) of {year} written to {output}")

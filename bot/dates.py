@@ -11,8 +11,17 @@ for a date (meetings, plan milestones...). It accepts, in the group's time zone:
 - relative words: `yarın 14:00`, `cuma 14:00`, `bugün 18:30`, `tomorrow 2pm`, `friday 14:00`;
 - the bot's own echo `Perşembe, 03.12.2026 14:00` and ISO 8601 (`2026-12-03T14:00+03:00`).
 
-The date itself is read by `dateparser` (restricted to Turkish and English, day first,
-preferring future dates); what comes back is then checked strictly here: a time that cannot be
+- parts of the day: `sabah 9`, `öğlen 12`, `öğleden sonra 3` (15:00), `akşam 7` (19:00),
+  `gece 11`, `3 buçuk`, `tomorrow afternoon 3`, `friday evening 6`; a bare hour 1–6 without
+  one (`yarın saat 3`) is the afternoon (`Parsed.hour_assumed`, confirmed); digits of any
+  script (`٣`, `３`) are digits.
+
+A date with a month word (`MONTH_WORDS`: Turkish and English names and short forms) is read
+here from the typed day, month and year; relative words and weekdays are read by `dateparser`
+(Turkish and English, day first, preferring future dates). Whatever reads it, the result must
+agree with what was typed — the month word's month, the typed day number, the typed year —
+else `dates.misread` (dateparser given several languages also knows time-zone abbreviations:
+`MART` is Marquesas Time, and `13 Mart` once came back as 13 January). Then it is checked here: a time that cannot be
 (`24:00` says the *hour* is wrong), a date that does not exist (`31.02`), a weekday that does
 not match the date, a moment already past, a wall time skipped or repeated by a daylight-saving
 change in the zone. A date without a year means the next such date. What is typed without a
@@ -26,14 +35,15 @@ For a feature whose time is optional (a plan milestone's due date):
     # InvalidAnswer -> reply t(error.key, lang, **error.params); messages in messages/*/dates.toml
 
 Everything that was not a literal, full date (`literal=False`: a relative word, a weekday,
-no year), that lies more than a year ahead (`far_ahead`, e.g. a typo `2062`) or that falls in
-a repeated DST hour (`ambiguous`) should be echoed with its weekday and confirmed before use.
+no year, an hour we interpreted), that lies more than a year ahead (`far_ahead`, e.g. a typo
+`2062`), that falls in a repeated DST hour (`ambiguous`) or in the night (`night`, 00:00–05:59)
+should be echoed with its weekday and confirmed before use (`Parsed.needs_confirmation`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,7 +51,7 @@ import dateparser
 from babel.dates import get_timezone_location
 
 from bot.errors import InvalidAnswer
-from bot.text import fold
+from bot.text import ascii_digits, fold
 
 # More than this ahead is confirmed, not taken (a meeting in 2062 is a typo for 2026).
 FAR_AHEAD = timedelta(days=366)
@@ -73,11 +83,41 @@ _RELATIVE = frozenset({"bugun", "yarin", "obur", "ertesi", "haftaya", "gelecek",
 
 # A clock time: `14:00`, `14.00`, `9:30`, `2:00 pm`, `2pm`, `saat 14`, `14:00'te`.
 _CLOCK = re.compile(
-    r"(?<![\d./-])(?:(?:saat|at)\s+)?(\d{1,2})(?:([:.])(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"(?<![\d./-])(?:(?<![a-z])(?:saat|at)\s+)?(\d{1,2})(?:([:.])(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"(?:'?(?:de|da|te|ta))?(?![\w./-])")
+_HALF_HOUR = re.compile(r"(?<![\d:.])(\d{1,2})\s*(?:bucuk|and a half)\b")  # `3 buçuk` is 3:30
+_OCLOCK = re.compile(r"\bo'?clock\b")
 _NUMERIC_DATE = re.compile(r"(?<![\d:])(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?(?![\d:])")
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _YEAR = re.compile(r"\b\d{4}\b")
+
+# Folded month words → month number: Turkish and English names and their usual short forms
+# (`Oca`, `Şub`, `Ağu`, `Eyl`, `Jan`, `Sept`...). A date typed with one of these is read here, not
+# by dateparser: given several languages, dateparser also knows time-zone abbreviations, and
+# `MART` (Marquesas Time, UTC−9:30) beat the Turkish month, so `13 Mart` became 13 January.
+MONTH_WORDS: dict[str, int] = {
+    word: number for number, words in enumerate((
+        ("ocak", "oca", "january", "jan"), ("subat", "sub", "february", "feb"),
+        ("mart", "mar", "march"), ("nisan", "nis", "april", "apr"), ("mayis", "may"),
+        ("haziran", "haz", "june", "jun"), ("temmuz", "tem", "july", "jul"),
+        ("agustos", "agu", "agus", "august", "aug"), ("eylul", "eyl", "september", "sep", "sept"),
+        ("ekim", "eki", "october", "oct"), ("kasim", "kas", "november", "nov"),
+        ("aralik", "ara", "december", "dec")), start=1) for word in words}
+# Words that may sit around a date without changing it: `3 Aralık Perşembe günü`, `the 3rd of`.
+_FILLER = frozenset({"gunu", "gun", "tarihinde", "tarihi", "the", "of", "on", "saat", "at"})
+
+# Parts of the day, folded, longest first: `öğleden sonra 3` is 15:00, `akşam 7` 19:00.
+_PERIODS = tuple((re.compile(rf"\b(?:{pattern})\b"), name) for pattern, name in (
+    (r"ogleden sonra|ogle ?den sonra|ikindi(?:n|de)?|aksamustu|in the afternoon|this afternoon|afternoon", "afternoon"),
+    (r"ogle(?:n|yin|de)?|at noon|noon|midday", "noon"),
+    (r"aksam(?:leyin|a|i|ki)?|in the evening|this evening|evening|tonight", "evening"),
+    (r"sabah(?:leyin|a|i|ki)?|in the morning|this morning|morning", "morning"),
+    (r"gece(?:leyin|si|yarisi)?|at night|night", "night"),
+))
+# Words that name today when no day is given: `bu akşam`, `tonight`.
+_TODAY_PERIODS = re.compile(r"\b(?:bu|this|tonight)\b")
+# A bare hour without a part of day: 1–6 is afternoon (13–18) — groups do not meet at 03:00.
+AFTERNOON_HOURS = range(1, 7)
 
 
 @dataclass(frozen=True)
@@ -91,7 +131,10 @@ class Parsed:
       False for relative words, weekdays and a left-out year, which are confirmed;
     - `far_ahead`: more than `FAR_AHEAD` ahead — confirm (`2062` for `2026`);
     - `ambiguous`: the wall time occurs twice in the zone (the hour repeated when DST ends);
-      `moment` is its first occurrence — confirm.
+      `moment` is its first occurrence — confirm;
+    - `hour_assumed`: a bare hour 1–6 without a part of day (`yarın saat 3`) was read as the
+      afternoon (15:00) — confirm, saying so;
+    - `night`: the time lies between 00:00 and 05:59 (`gece 2`, `03:00`) — confirm.
     """
 
     day: date
@@ -100,6 +143,9 @@ class Parsed:
     literal: bool
     far_ahead: bool = False
     ambiguous: bool = False
+    hour_assumed: bool = False
+    night: bool = False
+    period: str | None = None  # the part of day typed with a date alone (`yarın akşam`): for its time
 
     @property
     def needs_time(self) -> bool:
@@ -107,7 +153,7 @@ class Parsed:
 
     @property
     def needs_confirmation(self) -> bool:
-        return not self.literal or self.far_ahead or self.ambiguous
+        return not self.literal or self.far_ahead or self.ambiguous or self.hour_assumed or self.night
 
 
 def example_time(now: datetime, zone: ZoneInfo) -> datetime:
@@ -140,24 +186,41 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr", *,
     `dates.bad_date` (no date found), `dates.missing_date` (only a time), `dates.no_such_date`
     (31.02), `dates.bad_hour` (24:00, 14:75, 13 pm), `dates.weekday_mismatch` (+ `date`),
     `dates.in_past` (unless `allow_past`; a date-only answer is past only before today),
-    `dates.no_such_time` (a wall time skipped by a DST change; + `date`).
+    `dates.no_such_time` (a wall time skipped by a DST change; + `date`), `dates.misread`
+    (the reading does not agree with the typed day, month or year).
     """
-    cleaned = " ".join(text.strip().split())
+    cleaned = " ".join(ascii_digits(text).strip().split())
     shown, example = cleaned[:40], example_text(now, zone)
     if not cleaned:
         raise InvalidAnswer("dates.bad_date", typed="—", example=example)
     if _ISO.match(cleaned):
         return _checked(*_read_iso(cleaned, zone, shown, example), True, zone, now, shown, example, allow_past)
     folded = fold(cleaned).replace(",", " ").replace("’", "'")
-    clock, date_part = _split_clock(folded, shown, example)
+    folded = _HALF_HOUR.sub(r"\1:30", _OCLOCK.sub(" ", folded))  # `3 buçuk` is 3:30; `3 o'clock` is 3
+    folded, period = _split_period(folded)
+    typed, date_part = _split_clock(folded, shown, example)
     bare_hour = False
-    if clock is None:  # `03.12.2026 14`, `yarın 14`: a bare hour after a whole date
-        clock, date_part, bare_hour = _split_bare_hour(folded, shown, example)
+    if typed is None:  # `03.12.2026 14`, `yarın 14`: a bare hour after a whole date
+        typed, date_part, bare_hour = _split_bare_hour(folded, shown, example)
+    if typed is None and period is not None:  # `akşam 7`, `öğleden sonra 3'te`
+        typed, date_part = _split_period_hour(folded)
+    clock, assumed, shift = (None, False, 0) if typed is None else _to_time(typed, period, shown, example)
     if not date_part.strip(" -"):
-        raise InvalidAnswer("dates.missing_date" if clock else "dates.bad_date", typed=shown, example=example)
+        if clock is None or (period is None and not (typed and typed.half)):
+            raise InvalidAnswer("dates.missing_date" if clock else "dates.bad_date", typed=shown, example=example)
+        # `akşam 7`, `3 pm` alone: today, or tomorrow once that time has passed — confirmed
+        local_now = now.astimezone(zone)
+        day = local_now.date() + timedelta(days=shift)
+        if datetime.combine(day, clock, tzinfo=zone) <= local_now:
+            day += timedelta(days=1)
+        return _checked(day, clock, False, zone, now, shown, example, allow_past)
     day, literal = _read_day(date_part, zone, now, shown, example, lang)
-    # `14` for 14:00 is our reading, not what was typed: echoed and confirmed.
-    return _checked(day, clock, literal and not bare_hour, zone, now, shown, example, allow_past)
+    if clock is None and period is not None:  # `yarın akşam`: the time question keeps the evening
+        return replace(_checked(day, None, False, zone, now, shown, example, allow_past), period=period)
+    # `14` for 14:00, `akşam 7` for 19:00, `saat 3` for 15:00 are our reading, not what was
+    # typed: echoed and confirmed.
+    return _checked(day + timedelta(days=shift), clock, literal and not bare_hour and period is None, zone, now,
+                    shown, example, allow_past, hour_assumed=assumed)
 
 
 _DAY_WORDS = frozenset({"bugun", "yarin", "obur", "today", "tomorrow", "tonight", "haftaya", *_WEEKDAYS})
@@ -173,22 +236,38 @@ def names_a_day(text: str) -> bool:
 
 
 def parse_clock(text: str) -> time:
-    """A time of day typed alone: `14:00`, `14.00`, `14`, `saat 14`, `2 pm`, `14:00'te`.
+    """A time of day typed alone: `14:00`, `14.00`, `14`, `saat 14`, `2 pm`, `14:00'te`,
+    `akşam 7` (19:00), `öğleden sonra 3` (15:00), `sabah 9`; a bare `3` is 15:00 (see
+    `read_clock` for whether that was assumed).
 
     Raises `InvalidAnswer("dates.bad_clock", typed=…)`, or `dates.bad_hour` for `24:00`.
     """
-    folded = " ".join(fold(text).split())
-    match = _CLOCK.fullmatch(folded)
+    return read_clock(text)[0]
+
+
+def read_clock(text: str, period: str | None = None) -> tuple[time, bool]:
+    """`parse_clock`, and whether the hour was assumed to be the afternoon (a bare 1–6 without
+    a part of day: `3` → 15:00), which the caller confirms. `period` is a part of day said
+    before (`Parsed.period`: `yarın akşam`, then `7` is 19:00)."""
+    shown = text.strip()[:40] or "—"
+    folded = " ".join(fold(ascii_digits(text)).replace("’", "'").split())
+    folded = _HALF_HOUR.sub(r"\1:30", _OCLOCK.sub(" ", folded))
+    folded, typed_period = _split_period(folded)
+    period = typed_period or period
+    match = _CLOCK.fullmatch(" ".join(folded.split()))
     if match is None:
-        raise InvalidAnswer("dates.bad_clock", typed=text.strip()[:40] or "—", example="14:00")
-    return _clock_of(match, text.strip()[:40], "14:00")
+        raise InvalidAnswer("dates.bad_clock", typed=shown, example="14:00")
+    clock, assumed, _shift = _to_time(_typed_of(match), period, shown, "14:00")
+    return clock, assumed
 
 
 def at_clock(day: date, clock: time, zone: ZoneInfo, now: datetime, *, literal: bool = True,
-             allow_past: bool = False) -> Parsed:
-    """`day` (from a date-only `Parsed`) at `clock`, with the same checks as `parse_when`."""
+             allow_past: bool = False, hour_assumed: bool = False) -> Parsed:
+    """`day` (from a date-only `Parsed`) at `clock`, with the same checks as `parse_when`;
+    `hour_assumed` as `read_clock` says."""
     shown = f"{day:%d.%m.%Y} {clock:%H:%M}"
-    return _checked(day, clock, literal, zone, now, shown, example_text(now, zone), allow_past)
+    return _checked(day, clock, literal, zone, now, shown, example_text(now, zone), allow_past,
+                    hour_assumed=hour_assumed)
 
 
 def wall_time_issue(day: date, clock: time, zone: ZoneInfo) -> str | None:
@@ -205,7 +284,80 @@ def wall_time_issue(day: date, clock: time, zone: ZoneInfo) -> str | None:
 
 # -- the parts ----------------------------------------------------------------------------
 
-def _split_clock(folded: str, shown: str, example: str) -> tuple[time | None, str]:
+@dataclass(frozen=True)
+class _TypedClock:
+    """A time as typed, before a part of day or the afternoon rule makes it a `time`."""
+
+    hour: str
+    minute: int
+    half: str  # "am", "pm" or ""
+
+
+def _typed_of(match: re.Match[str]) -> _TypedClock:
+    return _TypedClock(match.group(1), int(match.group(3) or 0), (match.group(4) or "").replace(".", ""))
+
+
+def _split_period(folded: str) -> tuple[str, str | None]:
+    """The part of day named in the text (`afternoon`, `noon`, `evening`, `morning`, `night`)
+    and the text without it; `tonight` / `bu akşam` leave `bugun` (today) behind."""
+    for pattern, name in _PERIODS:
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        word = match.group(0)
+        rest = folded[:match.start()] + (" bugun " if word == "tonight" else " ") + folded[match.end():]
+        before = rest[:match.start()].split()
+        if before and before[-1] in ("bu", "this"):  # `bu akşam 7`: today
+            rest = " ".join(before[:-1]) + " bugun " + rest[match.start():]
+        return " ".join(rest.split()), name
+    return folded, None
+
+
+# A bare number that can be the hour next to a part of day: `akşam 7`, `7'de`, `sabah 9da`.
+_PERIOD_HOUR = re.compile(r"(?<![\d./:-])(\d{1,2})(?:'?(?:de|da|te|ta))?(?![\w./:-])")
+
+
+def _split_period_hour(folded: str) -> tuple[_TypedClock | None, str]:
+    """With a part of day named: the last bare number 0–23 not followed by a month word
+    (`3 Aralık akşam 7` → 7) as the hour, and the text without it."""
+    for match in reversed(list(_PERIOD_HOUR.finditer(folded))):
+        following = folded[match.end():].split()
+        if following and _month_of(following[0]) is not None:
+            continue  # `3 Aralık`: a day of a month
+        if int(match.group(1)) > 23:
+            continue
+        rest = " ".join((folded[:match.start()] + " " + folded[match.end():]).split())
+        rest = " ".join(re.sub(r"\b(saat|at)\b", " ", rest).split())
+        return _TypedClock(match.group(1), 0, ""), rest
+    return None, folded
+
+
+def _to_time(typed: _TypedClock, period: str | None, shown: str, example: str) -> tuple[time, bool, int]:
+    """The wall time a typed hour means: (time, whether the afternoon was assumed, days to add).
+
+    `2 pm` → 14:00; with a part of day, an hour 1–12 is moved into it (`akşam 7` 19:00,
+    `öğleden sonra 3` 15:00, `öğlen 1` 13:00, `gece 11` 23:00, `gece 12` 00:00 of the next
+    day, `sabah 9` 09:00); without one, a bare 1–6 (not `03`) is 13:00–18:00, assumed; an hour
+    of 13–23 is taken as typed. Raises `dates.bad_hour` (24:00, 14:75, 13 pm)."""
+    hour, minute = int(typed.hour), typed.minute
+    if typed.half:
+        if not 1 <= hour <= 12 or minute > 59:
+            raise InvalidAnswer("dates.bad_hour", typed=shown, example=example)
+        return time(hour % 12 + (12 if typed.half == "pm" else 0), minute), False, 0
+    if hour > 23 or minute > 59:
+        raise InvalidAnswer("dates.bad_hour", typed=shown, example=example)
+    if period is not None and 1 <= hour <= 12:
+        if hour == 12 and period in ("evening", "night"):  # `gece 12`: the midnight that ends the day
+            return time(0, minute), False, 1
+        if period in ("afternoon", "evening") or (period == "noon" and hour <= 5) or (period == "night" and hour >= 6):
+            return time(hour % 12 + 12, minute), False, 0
+        return time(hour, minute), False, 0  # `sabah 9`, `öğlen 12`, `gece 2`
+    if period is None and hour in AFTERNOON_HOURS and not typed.hour.startswith("0"):
+        return time(hour + 12, minute), True, 0
+    return time(hour, minute), False, 0
+
+
+def _split_clock(folded: str, shown: str, example: str) -> tuple[_TypedClock | None, str]:
     """The clock time in the text and the text without it. A lone `12.12` is a date, not 12:12:
     a dotted token is a time only next to another date word or after `saat`/`at`."""
     candidates = [m for m in _CLOCK.finditer(folded) if _looks_like_clock(m, folded)]
@@ -214,7 +366,8 @@ def _split_clock(folded: str, shown: str, example: str) -> tuple[time | None, st
     match = candidates[-1]
     rest = (folded[:match.start()] + " " + folded[match.end():])
     rest = " ".join(re.sub(r"\b(saat|at|de|da|te|ta)\b", " ", rest).split())
-    return _clock_of(match, shown, example), rest
+    _to_time(_typed_of(match), None, shown, example)  # `24:00`, `13 pm`: the hour is wrong
+    return _typed_of(match), rest
 
 
 # A bare hour at the very end: `14`, `14'te`, `9'da` (the locative suffix optional).
@@ -222,7 +375,7 @@ _BARE_HOUR = re.compile(r"(?<![\d./:-])(\d{1,2})(?:'?(?:de|da|te|ta))?\s*$")
 _DAY_NUMBER = re.compile(r"(?<![\d./:-])\d{1,2}(?![\d./:-])")
 
 
-def _split_bare_hour(folded: str, shown: str, example: str) -> tuple[time | None, str, bool]:
+def _split_bare_hour(folded: str, shown: str, example: str) -> tuple[_TypedClock | None, str, bool]:
     """`03.12.2026 14`, `3 Aralık 14`, `yarın 14`, `cuma 14'te`: a number 0–23 at the end is
     the hour (minutes :00) when the text before it already names a whole day by itself — a
     numeric date, a day number with a month name, or a day word (yarın, cuma...). `December 3`
@@ -243,9 +396,63 @@ def _split_bare_hour(folded: str, shown: str, example: str) -> tuple[time | None
                                                             or _is_turkish_month(word) for word in words)))
     if not rest or not names_day:
         return None, folded, False
-    hour = int(match.group(1))
     rest = " ".join(re.sub(r"\b(saat|at)\b", " ", rest).split())
-    return time(hour, 0), rest, True
+    return _TypedClock(match.group(1), 0, ""), rest, True
+
+
+_MONTH_SUFFIX = re.compile(r"^(ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik)"
+                           r"'?(?:ta|te|da|de|in|un|i|u)?$")
+
+
+def _month_of(word: str) -> int | None:
+    """The month a folded word names (`aralik`, `Ara`, `sept`, `aralık'ta`, `martta`), else None."""
+    word = word.strip(".")
+    if word in MONTH_WORDS:
+        return MONTH_WORDS[word]
+    match = _MONTH_SUFFIX.match(word)
+    return MONTH_WORDS[match.group(1)] if match else None
+
+
+@dataclass(frozen=True)
+class _TypedDay:
+    """The parts of a date typed with a month word: what the reading must agree with."""
+
+    month: int | None
+    day: int | None
+    year: int | None
+    only_known_words: bool  # nothing but numbers, the month, a weekday and filler words
+    several_months: bool = False  # `3 Aralık Ocak`
+
+
+_DATE_TOKEN = re.compile(r"\d+(?:st|nd|rd|th|'[a-z]+|\.)?|[a-z]+(?:'[a-z]+)?")
+
+
+def _typed_day(part: str) -> _TypedDay:
+    """Day number, month and year as typed in `part` (`3 Aralık 2026`, `Dec 3rd`, `3 Ara 26`)."""
+    months: set[int] = set()
+    numbers: list[tuple[str, bool]] = []  # (digits, after the month word)
+    known = True
+    for token in _DATE_TOKEN.findall(part):
+        if token[0].isdigit():
+            numbers.append((re.match(r"\d+", token).group(0), bool(months)))  # type: ignore[union-attr]
+            continue
+        month = _month_of(token)
+        if month is not None:
+            months.add(month)
+        elif token.split("'")[0] not in _WEEKDAYS and token.split("'")[0] not in _CANONICAL \
+                and token not in _FILLER:
+            known = False
+    month = next(iter(months)) if len(months) == 1 else None
+    if len(months) > 1:
+        known = False
+    small = [digits for digits, _after in numbers if len(digits) <= 2]
+    years = [int(digits) for digits, _after in numbers if len(digits) == 4]
+    if len(small) == 2 and not years and numbers[-1][1] and len(numbers[-1][0]) == 2:  # `3 Ara 26`
+        years, small = [2000 + int(small[1])], small[:1]
+    if len(small) > 1 or len(years) > 1 or len(small) + len(years) != len(numbers):
+        known = False
+    return _TypedDay(month, int(small[0]) if len(small) == 1 else None,
+                     years[0] if len(years) == 1 else None, known, len(months) > 1)
 
 
 def _is_turkish_month(word: str) -> bool:
@@ -271,18 +478,6 @@ def _has_date_word(text: str) -> bool:
 
 def _is_month_word(word: str) -> bool:
     return word[:3] in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
-
-
-def _clock_of(match: re.Match[str], shown: str, example: str) -> time:
-    hour, minute = int(match.group(1)), int(match.group(3) or 0)
-    half = (match.group(4) or "").replace(".", "")
-    if half:
-        if not 1 <= hour <= 12:
-            raise InvalidAnswer("dates.bad_hour", typed=shown, example=example)
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
-        raise InvalidAnswer("dates.bad_hour", typed=shown, example=example)
-    return time(hour, minute)
 
 
 def _next_day_numbered(number: int, today: date) -> date:
@@ -314,12 +509,25 @@ def _read_day(part: str, zone: ZoneInfo, now: datetime, shown: str, example: str
     numeric = _NUMERIC_DATE.search(part)
     has_number = bool(re.search(r"\d", part))
     relative = any(word in _RELATIVE for word in words)
-    literal = bool(_YEAR.search(part) or (numeric and numeric.group(3)))
+    literal = bool(_YEAR.search(part) or (numeric and numeric.group(3)) or _typed_day(part).year)
     next_week = any(word in _NEXT_WEEK for word in words)
     if weekday is not None and next_week and not has_number:  # `haftaya cuma`: Friday of next week
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return monday + timedelta(days=weekday), False
-    if numeric:  # dateparser does not read `12.12` without a year; we do, then let it check
+    typed = _typed_day(part)
+    if typed.several_months:
+        raise InvalidAnswer("dates.bad_date", typed=shown, example=example)
+    if typed.month is not None and not numeric:
+        if typed.day is None or not typed.only_known_words:
+            # `Aralık`, `Aralık 2026`: which day? `3 4 Aralık`, `3 Aralık Ocak`: which date?
+            raise InvalidAnswer("dates.bad_date", typed=shown, example=example)
+        try:
+            found = date(typed.year or today.year, typed.month, typed.day)
+        except ValueError:
+            raise InvalidAnswer("dates.no_such_date", typed=shown, example=example) from None
+        if typed.year is None and found < today:
+            found = _next_year(found, shown, example)
+    elif numeric:  # dateparser does not read `12.12` without a year; we do, then let it check
         day_text, month_text, year_text = numeric.groups()
         year = int(year_text) + (2000 if year_text and len(year_text) == 2 else 0) if year_text else today.year
         try:
@@ -332,6 +540,10 @@ def _read_day(part: str, zone: ZoneInfo, now: datetime, shown: str, example: str
         found = _dateparser_day(part, today, lang, shown, example, has_number)
         if has_number and not _YEAR.search(part) and not relative and found < today:
             found = _next_year(found, shown, example)
+        # Whatever the reader made of it, a typed day number or year must come back as typed.
+        if (typed.day is not None and typed.only_known_words and found.day != typed.day) \
+                or (typed.year is not None and found.year != typed.year):
+            raise InvalidAnswer("dates.misread", typed=shown, example=example)
     if weekday is not None and has_number and found.weekday() != weekday:
         raise InvalidAnswer("dates.weekday_mismatch", typed=shown, example=example,
                             date=found.strftime("%d.%m.%Y"))
@@ -380,7 +592,7 @@ def _read_iso(cleaned: str, zone: ZoneInfo, shown: str, example: str) -> tuple[d
 
 
 def _checked(day: date, clock: time | None, literal: bool, zone: ZoneInfo, now: datetime,
-             shown: str, example: str, allow_past: bool) -> Parsed:
+             shown: str, example: str, allow_past: bool, *, hour_assumed: bool = False) -> Parsed:
     local_now = now.astimezone(zone)
     if clock is None:
         if day < local_now.date() and not allow_past:
@@ -394,4 +606,5 @@ def _checked(day: date, clock: time | None, literal: bool, zone: ZoneInfo, now: 
     if local <= local_now and not allow_past:
         raise InvalidAnswer("dates.in_past", typed=shown, example=example)
     return Parsed(day=day, clock=clock, moment=local.astimezone(UTC), literal=literal,
-                  far_ahead=local - local_now > FAR_AHEAD, ambiguous=issue == "fold")
+                  far_ahead=local - local_now > FAR_AHEAD, ambiguous=issue == "fold",
+                  hour_assumed=hour_assumed, night=clock.hour < 6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _TURKISH_FOLD = str.maketrans({"İ": "i", "I": "i", "ı": "i", "ç": "c", "Ç": "c", "ğ": "g", "Ğ": "g",
@@ -9,10 +10,11 @@ _TURKISH_FOLD = str.maketrans({"İ": "i", "I": "i", "ı": "i", "ç": "c", "Ç": 
 
 
 def fold(text: str) -> str:
-    """Lower-case, dotted/dotless-i-insensitive, diacritic-free: `İPTAL`, `iptal`, `IPTAL` → `iptal`."""
+    """Lower-case, dotted/dotless-i-insensitive, diacritic-free, every digit ASCII (`²`, `٣`,
+    `３` → `2`, `3`, `3`): `İPTAL`, `iptal`, `IPTAL` → `iptal`. For comparing, never for storing."""
     folded = text.strip().translate(_TURKISH_FOLD).lower()
     decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return ascii_digits("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
 YES_WORDS = frozenset({"evet", "e", "yes", "y", "olur", "tamam", "ok", "okay"})
@@ -22,6 +24,35 @@ CANCEL_WORDS = frozenset({"iptal", "/iptal", "cancel", "/cancel", "vazgec", "dur
 
 def is_cancel(text: str) -> bool:
     return fold(text) in CANCEL_WORDS
+
+
+# -- numbers people type -------------------------------------------------------------------
+
+def ascii_digits(text: str) -> str:
+    """`text` with every Unicode digit as its ASCII digit: superscripts and subscripts (`²`,
+    `₃`), full-width (`３`), Arabic-Indic (`٣`), Persian (`۳`), Devanagari (`३`)... — any
+    character with a Unicode digit value (`unicodedata.digit`; NFKC alone leaves `٣` as it is).
+    Other characters are kept. Used by every reader of a typed number and date."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        value = unicodedata.digit(ch, None) if not ch.isascii() else None
+        out.append(str(value) if value is not None else ch)
+    return "".join(out)
+
+
+def read_number(text: str) -> int | None:
+    """A whole number as typed (`12`, ` 12 `, `１２`, `¹²`, `٣`, `1.200`, `1 200`), else None.
+
+    Unicode digits are read as their value (`ascii_digits`); thousands separators `.` or a
+    space between groups of three digits are allowed; a sign, a decimal part or words are not."""
+    cleaned = ascii_digits(clean_text(text)).strip()
+    if re.fullmatch(r"\d+", cleaned):
+        return int(cleaned)
+    if re.fullmatch(r"\d{1,3}(?:[. ]\d{3})+", cleaned):
+        return int(re.sub(r"[. ]", "", cleaned))
+    return None
 
 
 # -- free text people type: what is stored and shown to others ---------------------------
@@ -75,6 +106,25 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
             cleaned.append(line)
     result = "\n".join(cleaned).strip()
     return result if has_visible_text(result) else ""
+
+
+# OOXML's escape for characters XML cannot hold (ECMA-376 Part 1, §22.9.2.19 ST_Xstring):
+# `_x000B_` is U+000B; `_x005F_` is a literal underscore (so `_x005F_x000B_` is the text `_x000B_`).
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """`_x000B_`-style escapes (Excel, XLSX and CSV saved from it) back to their characters."""
+    return _OOXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
+
+
+def clean_cell(text: object, *, multiline: bool = False) -> str:
+    """Text arriving from a file (CSV or XLSX import, XLSForm label) cleaned like typed text:
+    `None` → "", Excel's `_x000B_` escapes decoded, then `clean_text` (control and format
+    characters dropped, NFC, spaces collapsed)."""
+    if text is None:
+        return ""
+    return clean_text(unescape_ooxml(str(text)), multiline=multiline)
 
 
 def has_visible_text(text: str) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.demo.render import choices, render, supports_color, terminal_text
 from bot.demo.seed import Cast
+from bot.text import ascii_digits
 from bot.demo.whatsapp import WhatsAppPeople, render_whatsapp
 from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
 from bot.emulator.bot_api_records import Button
@@ -30,7 +31,7 @@ LONGEST_WAIT = timedelta(days=400)
 def parse_duration(text: str) -> timedelta | None:
     """`1h`, `1d`, `30m`, `1d6h`, `2 hours`; Turkish `1s` / `2 saat`, `30 dk`, `1g`, `1 hafta`;
     None if not understood."""
-    cleaned = text.strip().lower().replace(" ", "")
+    cleaned = ascii_digits(text).strip().lower().replace(" ", "")  # `²d`, `٢ saat` too
     if not cleaned or _DURATION.sub("", cleaned):
         return None
     total = timedelta()

@@ -13,7 +13,7 @@ from queue import SimpleQueue
 from bot.demo.seed import Cast, pick
 from bot.demo.session import DemoSession, parse_duration
 from bot.emulator.bot_api import FakeUser
-from bot.text import fold
+from bot.text import fold, read_number
 from messages import LANGUAGE_NAMES, Markup, format_day, t
 
 ReadLine = Callable[[str], Awaitable[str | None]]
@@ -68,10 +68,11 @@ class Chat:
                 self.point_at_others()
         elif word in SAY and rest:
             await self.say(rest)
-        elif text.isdigit() and session.buttons_of(self.playing) and not await session.expects_number(self.playing):
+        elif (number := read_number(text)) is not None and session.buttons_of(self.playing) \
+                and not await session.expects_number(self.playing):
             count = len(session.buttons_of(self.playing))
-            if 0 < int(text) <= count:
-                session.show(self.playing, await session.press(self.playing, int(text)) or [])
+            if 0 < number <= count:  # `2`, `²`, `٢`: the second button
+                session.show(self.playing, await session.press(self.playing, number) or [])
                 self.point_at_others()
             elif session.on_whatsapp(self.playing):  # a choice numbered in the text: typed, as on her phone
                 await self.say(text)

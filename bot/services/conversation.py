@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.errors import KoordinatError, NotAuthorized, NotFound, NotRegistered
 from bot.models import Actor, Button, Group, Member, Reply, Role, Upload
 from bot.text import NO_WORDS, YES_WORDS, clean_text, fold, is_cancel
+from bot.typed_answers import leaning as typed_leaning
 from messages import Markup, normalize_language, t
 from storage import dialogs as dialogs_repo
 from storage import members as members_repo
@@ -172,7 +173,10 @@ def match_choice(text: str, choices: list[tuple[str, str]], *, numbers: bool = F
     for label, choice in choices:
         if _words(label) == typed:
             return choice
-    leaning = "yes" if typed in AFFIRMATIVE else "no" if typed in NEGATIVE else None
+    # a bare word; for a question only buttons answer, also a sentence read the way it is
+    # written (`maalesef hayır`, `sure`) — elsewhere a sentence may be a note or a new topic
+    leaning = "yes" if typed in AFFIRMATIVE else "no" if typed in NEGATIVE else \
+        (typed_leaning(text) if numbers else None)
     if leaning is not None:
         fitting = [choice for label, choice in choices if _leaning(label) == leaning]
         if len(fitting) == 1:
@@ -337,6 +341,8 @@ class Conversation:
         return await self._choice(await self.context(actor), data)
 
     async def _choice(self, ctx: Ctx, data: str) -> Replies:
+        if not data.isascii():  # ours are ASCII; `rsvp:²:yes` passes isdigit() but not int()
+            return [ctx.text("error.stale_button")]
         parts = data.split(":")
         handler = self._choices.get(parts[0])
         if handler is not None:
@@ -473,6 +479,10 @@ class Conversation:
         if choice is not None:
             return await self._choice(ctx, choice)
         if not pending.exclusive or self._keywords.get(fold(text).lstrip("/")) is not None:
+            return None
+        flow = self._flows.get(state.kind) if state is not None else None
+        takes_text = getattr(flow, "takes_text", None)  # a typed new date at "doğru mu?"
+        if state is not None and takes_text is not None and takes_text(state, text):
             return None
         names = ", ".join(f"«{label}»" for label, _ in pending.choices)
         buttons = [Button(label=label, choice=choice) for label, choice in pending.choices]

@@ -12,7 +12,7 @@ import segno
 
 from bot.errors import InvalidInvite
 from bot.models import Group, Invite, Role
-from bot.text import clean_text, fold
+from bot.text import ascii_digits, clean_text, fold
 from storage import groups as groups_repo
 from storage import invites as invites_repo
 from storage.db import Database
@@ -162,8 +162,8 @@ def match_groups(groups: list[Group], key: str) -> list[Group]:
     compared case- and diacritics-insensitively — in every CLI command alike. Several
     matches are the caller's to disambiguate (give the id); none: an empty list."""
     wanted = key.strip()
-    if wanted.isdigit():
-        return [group for group in groups if group.id == int(wanted)]
+    if ascii_digits(wanted).isdigit():  # `3`, `³`, `٣`
+        return [group for group in groups if group.id == int(ascii_digits(wanted))]
     folded = fold(clean_text(wanted))
     return ([group for group in groups if fold(group.name) == folded]
             or [group for group in groups if fold(group.city) == folded])

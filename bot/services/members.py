@@ -19,6 +19,7 @@ from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService, InviteLinks
 from bot.services.invite_guard import InviteGuard
 from bot.services.privacy import NOTICE_VERSION, PURPOSES, privacy_notice
+from bot.text import read_number
 from messages import LANGUAGE_NAMES, LANGUAGES, t
 from storage import chat_links as chat_links_repo
 from storage import members as members_repo
@@ -196,8 +197,9 @@ class MemberService:
     async def _pick_group(self, ctx: Ctx, args: list[str], prefix: str) -> Group | Reply:
         """The coordinated group the command is about, or a Reply asking which one."""
         groups = ctx.coordinated_groups()
-        if args and args[0].isdigit() and int(args[0]) in groups:
-            group = await self._groups.get(int(args[0]))
+        number = read_number(args[0]) if args else None  # `2`, `²`, `٢`
+        if number is not None and number in groups:
+            group = await self._groups.get(number)
             assert group is not None
             return group
         if len(groups) == 1:

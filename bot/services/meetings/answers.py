@@ -15,6 +15,7 @@ from storage import outbox as outbox_repo
 from storage import pending_choices as pending_repo
 from storage.dialogs import DialogState
 from bot.text import fold
+from bot.typed_answers import read_answer
 from messages import t
 from storage import meetings as meetings_repo
 from storage.db import Database
@@ -39,12 +40,21 @@ TYPED_ANSWERS = {
 }
 _NOISE = re.compile(r"[^\w' ]+")
 WHICH_ONE_LIMIT = 5
+# Mid-dialog, a typed sentence answers the meeting just announced only when it is this short.
+SHORT_ANSWER_WORDS = 8
+
+
+def exact_answer(text: str) -> str | None:
+    """`EVET!`, `✅ Katılıyorum`, `hayır.` — the text is nothing but an answer word → yes / no /
+    maybe; anything else → None."""
+    words = " ".join(_NOISE.sub(" ", fold(text).replace("’", "'")).split())
+    return TYPED_ANSWERS.get(words)
 
 
 def typed_answer(text: str) -> str | None:
-    """`EVET!`, `✅ Katılıyorum`, `hayır.` → yes / no / maybe; anything else → None."""
-    words = " ".join(_NOISE.sub(" ", fold(text).replace("’", "'")).split())
-    return TYPED_ANSWERS.get(words)
+    """yes / no / maybe as written in a sentence (`Maalesef katılamayacağım, kusura bakmayın`,
+    `sorry, I can't make it`; `bot.typed_answers.read_answer`), else None."""
+    return exact_answer(text) or read_answer(text).answer
 
 
 NOTE_LENGTH = 300
@@ -70,7 +80,8 @@ class NoteFlow:
             raise InvalidAnswer("rsvp.note_too_long", limit=NOTE_LENGTH, length=len(note))
         await self._conversation.end(ctx)
         late = ctx.now > datetime.fromisoformat(str(state.data.get("until") or ctx.now.isoformat()))
-        if late or typed_answer(text) is not None or self._conversation.is_keyword(text):
+        # only a bare answer word changes the answer: "İşim var, gelemiyorum" is her reason
+        if late or exact_answer(text) is not None or self._conversation.is_keyword(text):
             # an answer, a command's word, or much later: not a note after all
             return await self._conversation.on_text(ctx.actor, text)
         member = ctx.require_member()
@@ -141,7 +152,8 @@ class MeetingAnswers:
         the one upcoming meeting at all). When several fit, she picks with a button that names
         the group too."""
         answer = typed_answer(text)
-        if answer is None or ctx.member is None:
+        unsure = answer is None and read_answer(text).plausible
+        if (answer is None and not unsure) or ctx.member is None:
             return None
         member = ctx.member
         async with self._db.read() as conn:  # the last message she saw, if a meeting's notice
@@ -152,8 +164,13 @@ class MeetingAnswers:
         latest = meetings_repo.meeting_of_broadcast(*last) if last else None
         upcoming = await self._meetings.upcoming(list(ctx.roles), limit=WHICH_ONE_LIMIT)
         if not upcoming:
-            return [ctx.text("meeting.none_to_answer")]
+            return [ctx.text("meeting.none_to_answer")] if answer is not None else None
         just_told = next((meeting for meeting in upcoming if meeting.id == latest), None)
+        if answer is not None and just_told is None and exact_answer(text) is None \
+                and len(text.split()) > SHORT_ANSWER_WORDS:
+            answer = None  # a long sentence long after any notice: confirm with the buttons, not guess
+        if answer is None:  # `maalesef...`, `sorry`: she answers, but what? Ask with the buttons.
+            return await self._ask_which_answer(ctx, member, just_told, upcoming)
         if just_told is not None:
             return await self.record(ctx, member, just_told, answer, edit_of=None)
         async with self._db.read() as conn:
@@ -170,12 +187,31 @@ class MeetingAnswers:
         return [Reply(text=t("meeting.which_one", ctx.lang, answer=t(render.ANSWER_KEYS[answer], ctx.lang)),
                       buttons=buttons)]
 
+    async def _ask_which_answer(self, ctx: Ctx, member: Member, just_told: Meeting | None,
+                                upcoming: list[Meeting]) -> Replies | None:
+        """The meeting's three answer buttons under "did you mean to answer this?" — for the
+        meeting just announced, else the one she has not answered (None when that is unclear)."""
+        meeting = just_told
+        if meeting is None:
+            async with self._db.read() as conn:
+                answered = await meetings_repo.answered_by(conn, member.id, [m.id for m in upcoming])
+            open_ones = [m for m in upcoming if m.id not in answered] or upcoming
+            if len(open_ones) != 1:
+                return None
+            meeting = open_ones[0]
+        group = await self._meetings.group(meeting.group_id)
+        buttons = [Button(label=t(render.ANSWER_KEYS[answer], ctx.lang), choice=f"rsvp:{meeting.id}:{answer}")
+                   for answer in ANSWERS]
+        return [Reply(text=t("rsvp.which_answer", ctx.lang, title=meeting.title,
+                             when=render.short(meeting.starts_at, group, ctx.lang)), buttons=[buttons])]
+
     async def on_typed_after_notice(self, ctx: Ctx, state: DialogState, text: str) -> Replies | None:
         """Typed `evet` / `katılıyorum`… while another dialog is open (a survey question, say),
         when the last message she got since that dialog's question is a meeting's notice,
         change or reminder: it answers that meeting, not the dialog (the dialog's question is
-        shown again after). None when the text is no RSVP word or no such notice came."""
-        answer = typed_answer(text)
+        shown again after). None when the text is no RSVP word or no such notice came. A long
+        sentence is the dialog's answer (a survey's free text may say "katılamıyorum çünkü…")."""
+        answer = exact_answer(text) or (typed_answer(text) if len(text.split()) <= SHORT_ANSWER_WORDS else None)
         if answer is None or ctx.member is None:
             return None
         async with self._db.read() as conn:

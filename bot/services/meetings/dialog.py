@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import example_text, zone_name
+from bot.dates import example_text, names_a_day, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.meetings import recurrence, render
 from bot.services.meetings import when as when_question
-from bot.text import clean_text, fold, require_text
+from bot.text import clean_text, fold, read_number, require_text
 from messages import format_day, t
 from storage.dialogs import DialogState
 from storage.meetings import Meeting
@@ -113,6 +113,11 @@ class NewMeetingFlow:
     async def _group(self, state: DialogState) -> Group:
         return await self._meetings.group(int(state.data["group_id"]))
 
+    @staticmethod
+    def takes_text(state: DialogState, text: str) -> bool:
+        """At "doğru mu?", a newly typed date replaces the reading (not "tap a button")."""
+        return state.step == "when_confirm" and names_a_day(text)
+
     async def _advance(self, ctx: Ctx, state: DialogState, echo: str | None = None) -> Replies:
         """To the next step, or back to the preview after editing one field; `echo` (the date
         as understood) heads the next question."""
@@ -170,13 +175,13 @@ class NewMeetingFlow:
         return await self._advance(ctx, state)
 
     async def _quorum(self, text: str, group: Group) -> int:
-        cleaned = text.strip()
-        if not cleaned.isdigit() or int(cleaned) < 1:
+        quorum = read_number(text)  # `5`, `５`, `٥`, `⁵`
+        if quorum is None or quorum < 1:
             raise InvalidAnswer("meeting.bad_quorum")
         size = await self._meetings.group_size(group.id)
-        if int(cleaned) > size:
-            raise InvalidAnswer("meeting.quorum_too_big", quorum=int(cleaned), size=size)
-        return int(cleaned)
+        if quorum > size:
+            raise InvalidAnswer("meeting.quorum_too_big", quorum=quorum, size=size)
+        return quorum
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
         action = parts[0] if parts else ""
@@ -255,12 +260,20 @@ class RescheduleFlow:
             meeting.starts_at, ctx.lang, group.timezone), zone=zone_name(group.timezone, ctx.lang),
             example=example_text(ctx.now, ZoneInfo(group.timezone)))]
 
+    @staticmethod
+    def takes_text(state: DialogState, text: str) -> bool:
+        """The preview confirms the new time: a newly typed date there replaces it."""
+        return state.step == "preview" and names_a_day(text)
+
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
         meeting = await self._meetings.meeting(int(state.data["meeting_id"]))
         group = await self._meetings.group(meeting.group_id)
-        if state.step == "preview":
+        if state.step == "preview" and not names_a_day(text):
             return [ctx.text("meeting.use_buttons"), await self._preview(ctx, state, meeting, group)]
-        step = when_question.read(ctx, group, state.data, state.step, text)
+        step_now = state.step
+        if step_now == "preview":  # a new date, or a time alone for the same day, replaces the preview's
+            state.data["when_pending"], step_now = state.data["when"], "when_confirm"
+        step = when_question.read(ctx, group, state.data, step_now, text)
         if step == "when_confirm":  # the preview confirms it
             state.data["when"] = state.data.pop("when_pending")
             step = "done"

@@ -147,7 +147,7 @@ class MeetingService:
 
     async def meeting_of_choice(self, ctx: Ctx, part: str) -> Meeting:
         """The meeting a button names, if the person belongs to its group."""
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):  # `²` is a digit to isdigit, not to int
             raise NotFound()
         meeting = await self.meeting(int(part))
         if meeting.group_id not in ctx.roles:

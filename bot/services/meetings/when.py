@@ -13,10 +13,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import Parsed, at_clock, parse_clock, parse_when, zone_name
+from bot.dates import Parsed, at_clock, names_a_day, parse_when, read_clock, zone_name
+from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply
 from bot.services.conversation import Ctx
 from bot.text import NO_WORDS, YES_WORDS, fold
+from bot.typed_answers import leaning as typed_leaning
 from messages import format_day, t
 
 WHEN_STEPS = ("when", "when_time", "when_confirm")
@@ -30,34 +32,54 @@ def read(ctx: Ctx, group: Group, data: dict[str, Any], step: str, text: str) -> 
     zone = ZoneInfo(group.timezone)
     if step == "when_confirm":
         word = fold(text).strip(" .!")
-        if word in CONFIRM_YES:
+        said = None if names_a_day(text) else typed_leaning(text)  # `evet doğru`, `hayır, yanlış`
+        if word in CONFIRM_YES or said == "yes":
             data["when"] = data.pop("when_pending")
             return "done"
-        if word in CONFIRM_NO:
+        if word in CONFIRM_NO or said == "no":
             data.pop("when_pending", None)
             return "when"
+        if _only_a_time(text):  # `15:00`, `akşam 6`: the same day at that time, read back again
+            day = datetime.fromisoformat(str(data["when_pending"])).astimezone(zone).date()
+            clock, assumed = read_clock(text)
+            return take(data, at_clock(day, clock, zone, ctx.now, literal=False, hour_assumed=assumed))
         step = "when"  # she typed another date instead: read it as the answer
     if step == "when_time":
-        parsed = at_clock(date.fromisoformat(str(data["when_day"])), parse_clock(text), zone, ctx.now,
-                          literal=bool(data.get("when_literal")))
+        if names_a_day(text) and not _only_a_time(text):  # a whole new date instead of the time
+            return take(data, parse_when(text, zone, ctx.now, ctx.lang))
+        clock, assumed = read_clock(text, data.get("when_period"))
+        parsed = at_clock(date.fromisoformat(str(data["when_day"])), clock, zone, ctx.now,
+                          literal=bool(data.get("when_literal")), hour_assumed=assumed)
     else:
         parsed = parse_when(text, zone, ctx.now, ctx.lang)
     return take(data, parsed)
+
+
+def _only_a_time(text: str) -> bool:
+    """`14:00`, `3`, `akşam 7`, `saat 3`: an answer to "what time?" (not a new date)."""
+    try:
+        read_clock(text)
+    except InvalidAnswer:
+        return False
+    return True
 
 
 def take(data: dict[str, Any], parsed: Parsed) -> str:
     """Store `parsed` in the dialog data; the next step as for `read`."""
     if parsed.needs_time:
         data["when_day"], data["when_literal"] = parsed.day.isoformat(), parsed.literal
+        data["when_period"] = parsed.period
         return "when_time"
     data.pop("when_day", None)
     assert parsed.moment is not None
     if parsed.needs_confirmation:
         data["when_pending"] = parsed.moment.isoformat()
-        data["when_notes"] = [note for note, flag in (("far", parsed.far_ahead), ("ambiguous", parsed.ambiguous))
-                              if flag]
+        data["when_notes"] = [note for note, flag in (
+            ("far", parsed.far_ahead), ("ambiguous", parsed.ambiguous), ("afternoon", parsed.hour_assumed),
+            ("night", parsed.night and not parsed.hour_assumed)) if flag]
         return "when_confirm"
     data["when"] = parsed.moment.isoformat()
+    data.pop("when_notes", None)  # those of an earlier reading
     return "done"
 
 

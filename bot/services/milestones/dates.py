@@ -30,6 +30,7 @@ class Due:
 
     at: datetime
     has_time: bool
+    read: bool = False  # our reading (`yarın`, `13 Mart`, `saat 3` → 15:00): show it before use
 
 
 def example_due(now: datetime, zone: ZoneInfo) -> str:
@@ -60,8 +61,8 @@ def read_due(text: str, zone: ZoneInfo, now: datetime, lang: str = "tr") -> Due:
     except InvalidAnswer as error:
         raise _translated(error, now, zone) from None
     if parsed.moment is not None:
-        return Due(parsed.moment, True)
-    return Due(due_on(parsed.day, zone), False)  # a date without a time: due at the end of that day
+        return Due(parsed.moment, True, parsed.needs_confirmation)
+    return Due(due_on(parsed.day, zone), False, parsed.needs_confirmation)  # a date without a time: due at the end of that day
 
 
 def _translated(error: InvalidAnswer, now: datetime, zone: ZoneInfo, typed: str | None = None) -> InvalidAnswer:

@@ -10,13 +10,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.dates import zone_name
+from bot.dates import names_a_day, zone_name
 from bot.errors import InvalidAnswer
 from bot.models import Button, Group, Reply, Role
 from bot.services.conversation import Conversation, Ctx, Replies, first_state, group_picker
 from bot.services.milestones import render
 from bot.services.milestones.dates import example_due, read_due
-from bot.text import fold
+from bot.text import ascii_digits, fold
+from bot.typed_answers import leaning as typed_leaning
 from messages import t
 from storage.dialogs import DialogState
 from storage.milestones import DEFAULT_OFFSETS, Milestone
@@ -114,6 +115,12 @@ class NewMilestoneFlow:
         if step == "preview":
             if words in SAVE_WORDS or words == _button_words(t("milestone.save_button", ctx.lang)):
                 return await self._save(ctx, state)
+            if names_a_day(text):  # a newly typed due date replaces the one in the preview
+                group = await self._group(state)
+                due = read_due(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
+                state.data["due"], state.data["has_time"] = due.at.isoformat(), due.has_time
+                await self._conversation.save(ctx, state)
+                return [await self._preview(ctx, state)]
             return [ctx.text("milestone.use_buttons"), await self._preview(ctx, state)]
         group = await self._group(state)
         if step == "title":
@@ -151,7 +158,7 @@ class NewMilestoneFlow:
     def _offsets(words: str, ctx: Ctx) -> list[int]:
         if words in DEFAULT_WORDS or words == _button_words(t("milestone.default_offsets_button", ctx.lang)):
             return list(DEFAULT_OFFSETS)
-        parts = [part for part in re.split(r"[,\s;]+", words) if part]
+        parts = [part for part in re.split(r"[,\s;]+", ascii_digits(words)) if part]
         if not parts or len(parts) > 8 or not all(part.isdigit() and int(part) <= 366 for part in parts):
             raise InvalidAnswer("milestone.bad_offsets")
         return sorted({int(part) for part in parts}, reverse=True)
@@ -199,7 +206,7 @@ class NewMilestoneFlow:
         await self._conversation.end(ctx)
         assert milestone is not None
         reminders = self._service.reminder_days(milestone, group)
-        return [ctx.text("milestone.saved", title=milestone.title, group=group.name,
+        return [ctx.text("milestone.saved", title=render.title(milestone, ctx.lang), group=group.name,
                          when=render.when(milestone, group, ctx.lang), count=len(reminders))]
 
 
@@ -219,11 +226,11 @@ class MoveFlow:
         group = await self._service.group(milestone.group_id)
         await self._conversation.save(ctx, DialogState(self.kind, field, {"milestone_id": milestone.id}))
         if field == "title":
-            return [ctx.text("milestone.ask_new_title", title=milestone.title)]
+            return [ctx.text("milestone.ask_new_title", title=render.title(milestone, ctx.lang))]
         if field == "offsets":
-            return [ctx.text("milestone.ask_new_offsets", title=milestone.title,
+            return [ctx.text("milestone.ask_new_offsets", title=render.title(milestone, ctx.lang),
                              offsets=render.offsets_text(milestone.offsets, ctx.lang))]
-        return [ctx.text("milestone.ask_new_due", title=milestone.title, when=render.when(milestone, group, ctx.lang),
+        return [ctx.text("milestone.ask_new_due", title=render.title(milestone, ctx.lang), when=render.when(milestone, group, ctx.lang),
                          example=example_due(ctx.now, ZoneInfo(group.timezone)))]
 
     async def on_text(self, ctx: Ctx, state: DialogState, text: str) -> Replies:
@@ -239,11 +246,51 @@ class MoveFlow:
             changed = await self._service.change(
                 milestone.id, offsets=NewMilestoneFlow._offsets(fold(text).strip(" .!"), ctx))  # noqa: SLF001
         else:
+            if state.step == "due_confirm":
+                said = None if names_a_day(text) else typed_leaning(text)
+                if said is not None:
+                    return await self._confirmed(ctx, state, milestone, group, said == "yes")
             due = read_due(text, ZoneInfo(group.timezone), ctx.now, ctx.lang)
+            if due.read:  # `yarın`, `13 Mart`, `saat 3`: read back with its weekday before it moves
+                state.step = "due_confirm"
+                state.data.update(due=due.at.isoformat(), has_time=due.has_time)
+                await self._conversation.save(ctx, state)
+                return [self._confirm(ctx, milestone, group, due.at, due.has_time)]
             changed = await self._service.move(milestone.id, due.at, due.has_time)
         await self._conversation.end(ctx)
-        return [ctx.text("milestone.changed", title=changed.title, when=render.when(changed, group, ctx.lang),
+        return [ctx.text("milestone.changed", title=render.title(changed, ctx.lang), when=render.when(changed, group, ctx.lang),
+                         count=len(self._service.reminder_days(changed, group)))]
+
+    def takes_text(self, state: DialogState, text: str) -> bool:
+        """At "doğru mu?", a newly typed date replaces the reading."""
+        return state.step == "due_confirm" and names_a_day(text)
+
+    def _confirm(self, ctx: Ctx, milestone: Milestone, group: Group, due: datetime, has_time: bool) -> Reply:
+        shown = milestone.model_copy(update={"due_at": due, "has_time": has_time})
+        return Reply(text=t("milestone.confirm_due", ctx.lang, title=render.title(milestone, ctx.lang),
+                            when=render.when(shown, group, ctx.lang)), buttons=[[
+            Button(label=t("meeting.when_right_button", ctx.lang), choice=f"{self.kind}:due:yes"),
+            Button(label=t("meeting.when_wrong_button", ctx.lang), choice=f"{self.kind}:due:no")]])
+
+    async def _confirmed(self, ctx: Ctx, state: DialogState, milestone: Milestone, group: Group,
+                         right: bool) -> Replies:
+        if not right:  # asked again, nothing moved
+            state.step = "due"
+            await self._conversation.save(ctx, state)
+            return [ctx.text("milestone.ask_new_due", title=render.title(milestone, ctx.lang),
+                             when=render.when(milestone, group, ctx.lang),
+                             example=example_due(ctx.now, ZoneInfo(group.timezone)))]
+        changed = await self._service.move(milestone.id, datetime.fromisoformat(str(state.data["due"])),
+                                           bool(state.data.get("has_time")))
+        await self._conversation.end(ctx)
+        return [ctx.text("milestone.changed", title=render.title(changed, ctx.lang),
+                         when=render.when(changed, group, ctx.lang),
                          count=len(self._service.reminder_days(changed, group)))]
 
     async def on_choice(self, ctx: Ctx, state: DialogState, parts: list[str]) -> Replies:
+        if state.step == "due_confirm" and parts[:1] == ["due"] and len(parts) == 2 and parts[1] in ("yes", "no"):
+            milestone = await self._service.get(int(state.data["milestone_id"]))
+            self._service.require_coordinator(ctx, milestone.group_id)
+            group = await self._service.group(milestone.group_id)
+            return await self._confirmed(ctx, state, milestone, group, parts[1] == "yes")
         return [ctx.text("error.stale_button")]

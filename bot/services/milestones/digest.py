@@ -31,7 +31,7 @@ from bot.services.conversation import Ctx, Replies
 from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.milestones.workdays import WEEKDAY_NAMES
-from bot.text import fold
+from bot.text import ascii_digits, fold
 from messages import t
 from storage import groups as groups_repo
 from storage import members as members_repo
@@ -305,7 +305,7 @@ class WeeklyDigest:
 
 
 def _hour(word: str) -> int | None:
-    text = word.replace(".", ":")
+    text = ascii_digits(word).replace(".", ":")
     hour_text = text.split(":")[0]
     if not hour_text.isdigit() or int(hour_text) > 23 or (":" in text and text.split(":")[1] not in {"00", "0"}):
         return None

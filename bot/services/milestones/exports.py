@@ -23,9 +23,11 @@ def milestone_uid(milestone_id: int) -> str:
     return f"milestone-{milestone_id}@koordinat"
 
 
-def year_ics(group: Group, milestones: list[Milestone], stamp: datetime) -> bytes:
+def year_ics(group: Group, milestones: list[Milestone], stamp: datetime, lang: str | None = None) -> bytes:
     """One VEVENT per milestone: all-day on its date, or 1 hour at its time in the group's zone;
-    SEQUENCE follows date changes; done milestones are kept, marked in the summary."""
+    SEQUENCE follows date changes; done milestones are kept, marked in the summary. Titles,
+    notes and legal bases in `lang` (the reader's; default the group's language)."""
+    lang = lang or group.language
     zone = ZoneInfo(group.timezone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -49,8 +51,8 @@ def year_ics(group: Group, milestones: list[Milestone], stamp: datetime) -> byte
         else:
             event.add("dtstart", local.date())
             event.add("dtend", local.date() + timedelta(days=1))
-        event.add("summary", ("✅ " if milestone.status == "done" else "") + milestone.title)
-        description = [text for text in (milestone.notes, render.basis_text(milestone, group.language)) if text]
+        event.add("summary", ("✅ " if milestone.status == "done" else "") + render.title(milestone, lang))
+        description = [text for text in (render.notes(milestone, lang), render.basis_text(milestone, lang)) if text]
         if description:
             event.add("description", "\n".join(description))
         event.add("transp", "TRANSPARENT")
@@ -58,9 +60,10 @@ def year_ics(group: Group, milestones: list[Milestone], stamp: datetime) -> byte
     return calendar.to_ical()
 
 
-def year_xlsx(group: Group, milestones: list[Milestone], now: datetime) -> bytes:
-    """A sheet with one row per milestone: date, title, status, days left, basis, links."""
-    lang = group.language
+def year_xlsx(group: Group, milestones: list[Milestone], now: datetime, lang: str | None = None) -> bytes:
+    """A sheet with one row per milestone: date, title, status, days left, basis, links; all
+    text in `lang` (default the group's language)."""
+    lang = lang or group.language
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(t("milestone.xlsx_sheet", lang)[:31])
@@ -73,10 +76,10 @@ def year_xlsx(group: Group, milestones: list[Milestone], now: datetime) -> bytes
     for row, milestone in enumerate(milestones, start=1):
         local = milestone.due_at.astimezone(zone)
         sheet.write_datetime(row, 0, local.replace(tzinfo=None), date_format)
-        sheet.write(row, 1, milestone.title)
+        sheet.write(row, 1, render.title(milestone, lang))
         sheet.write(row, 2, t(f"milestone.status_{milestone.status}", lang))
         sheet.write(row, 3, render.days_left(milestone, group, now) if milestone.is_open else "")
-        sheet.write(row, 4, milestone.legal_basis or "")
+        sheet.write(row, 4, render.legal_basis(milestone.legal_basis, lang) if milestone.legal_basis else "")
         sheet.write(row, 5, milestone.indicator_code or "")
         sheet.write(row, 6, milestone.survey_template_code or "")
         sheet.write(row, 7, t(f"milestone.audience_{milestone.audience}", lang))

@@ -17,7 +17,7 @@ from bot.services.milestones import render
 from bot.services.milestones.exports import year_ics
 from bot.services.milestones.template import template_years
 from bot.services.milestones.workdays import read_council_rule
-from bot.text import fold
+from bot.text import ascii_digits, fold
 from messages import t
 from storage.milestones import Milestone
 
@@ -110,7 +110,7 @@ class MilestoneOverview:
             return [ctx.text("milestone.coordinators_only")]
         years = await self._years(groups[0], ctx)
         window = {"first": years[0], "last": years[-1], "example": years[0] + 1}
-        year_text = " ".join(args).strip()
+        year_text = ascii_digits(" ".join(args)).strip()  # `２０２７`, `٢٠٢٧` are years too
         if not year_text:
             buttons = [] if len(groups) > 1 else [[
                 Button(label=str(year), choice=f"ms:{groups[0]}:tpl:{year}") for year in years[:2]]]
@@ -182,7 +182,7 @@ class MilestoneOverview:
         buttons = []
         for milestone in near[:8]:
             group = await self._service.group(milestone.group_id)
-            buttons.append([Button(label=f"{milestone.title[:40]} — {render.when(milestone, group, ctx.lang)}",
+            buttons.append([Button(label=f"{render.title(milestone, ctx.lang)[:40]} — {render.when(milestone, group, ctx.lang)}",
                                    choice=f"ms:{milestone.id}:{action}")])
         return [Reply(text=t("milestone.which_one", ctx.lang), buttons=buttons)]
 
@@ -206,7 +206,7 @@ class MilestoneOverview:
             return [ctx.text("error.stale_button")]
         if action == "snooze":
             if not milestone.is_open:
-                return [ctx.text("milestone.already_closed", title=milestone.title)]
+                return [ctx.text("milestone.already_closed", title=render.title(milestone, ctx.lang))]
             return await self._service.snooze(ctx, milestone)
         if action in {"card", "done", "dismiss", "move", "retitle", "offsets", "delete", "delete_yes", "survey"}:
             self._service.require_coordinator(ctx, milestone.group_id)
@@ -216,19 +216,19 @@ class MilestoneOverview:
             status = "done" if action == "done" else "dismissed"
             closed = await self._service.close(milestone, status, ctx.require_member().id)
             if not closed:
-                return [ctx.text("milestone.already_closed", title=milestone.title)]
-            return [ctx.text(f"milestone.marked_{action}", title=milestone.title)]
+                return [ctx.text("milestone.already_closed", title=render.title(milestone, ctx.lang))]
+            return [ctx.text(f"milestone.marked_{action}", title=render.title(milestone, ctx.lang))]
         if action == "move":
             return await self._move_flow.begin(ctx, milestone)
         if action in {"retitle", "offsets"}:
             return await self._move_flow.begin(ctx, milestone, "title" if action == "retitle" else "offsets")
         if action == "delete":
-            return [Reply(text=t("milestone.delete_confirm", ctx.lang, title=milestone.title), buttons=[[
+            return [Reply(text=t("milestone.delete_confirm", ctx.lang, title=render.title(milestone, ctx.lang)), buttons=[[
                 Button(label=t("milestone.delete_yes", ctx.lang), choice=f"ms:{milestone.id}:delete_yes"),
                 Button(label=t("milestone.keep", ctx.lang), choice=f"ms:{milestone.id}:card")]])]
         if action == "delete_yes":
             await self._service.delete(milestone.id)
-            return [ctx.text("milestone.deleted", title=milestone.title)]
+            return [ctx.text("milestone.deleted", title=render.title(milestone, ctx.lang))]
         if action == "survey":
             hook = self._service.send_survey_hook
             if hook is None or not milestone.survey_template_code:
@@ -254,7 +254,7 @@ class MilestoneOverview:
         group = await self._service.group(group_id)
         year = ctx.now.astimezone(ZoneInfo(group.timezone)).year
         milestones = [*await self._service.year(group_id, year), *await self._service.year(group_id, year + 1)]
-        content = year_ics(group, milestones, ctx.now)
+        content = year_ics(group, milestones, ctx.now, ctx.lang)
         return [Reply(text=t("milestone.ics_caption", ctx.lang, group=group.name),
                       attachment=Attachment(kind="document", filename=f"{t('milestone.ics_filename', ctx.lang)}-{group_id}.ics",
                                             content=content, mime_type="text/calendar"))]

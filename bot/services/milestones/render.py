@@ -4,12 +4,14 @@ the text is made, never stored), the weekend/holiday warning and its legal basis
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from bot.models import Group
+from bot.services.milestones.template import entry_of
 from bot.services.milestones.workdays import holiday_name, is_working_day
 from messages import format_day, normalize_language, t
 from storage.milestones import Milestone
@@ -55,23 +57,59 @@ def nonworking_warning(milestone: Milestone, group: Group, lang: str) -> str | N
     day = local_due(milestone, group).date()
     if is_working_day(day):
         return None
-    holiday = holiday_name(day)
+    holiday = holiday_name(day, normalize_language(lang))
     if holiday is not None:
         return t("milestone.on_holiday", lang, holiday=holiday)
     return t("milestone.on_weekend", lang)
 
 
 def basis_text(milestone: Milestone, lang: str) -> str | None:
+    """`⚖️ Dayanak: 5393 sayılı Kanun md. 56` / `⚖️ Basis: Law 5393 art. 56`, or None."""
     if not milestone.legal_basis:
         return None
     if milestone.legal_basis == "practice":
         return t("milestone.basis_practice", lang)
-    return t("milestone.basis_law", lang, basis=milestone.legal_basis)
+    return t("milestone.basis_law", lang, basis=legal_basis(milestone.legal_basis, lang))
+
+
+# The stored, language-neutral form of a legal basis: "Law 5393 art. 56; Law 5018 art. 9".
+_LAW_REFERENCE = re.compile(r"Law (\d+)(?: art\. (\d+))?")
+
+
+def legal_basis(basis: str, lang: str) -> str:
+    """A stored legal basis in the reader's language, each law through the catalog:
+    `Law 5393 art. 56` → `5393 sayılı Kanun md. 56` (tr) / `Law 5393 art. 56` (en);
+    `practice` → `uygulama` / `practice`; anything else as stored."""
+    if basis == "practice":
+        return t("milestone.basis_practice_short", lang)
+    references = _LAW_REFERENCE.findall(basis)
+    if not references:
+        return basis
+    return "; ".join(t("milestone.law_article" if article else "milestone.law", lang, law=law, article=article)
+                     for law, article in references)
+
+
+def title(milestone: Milestone, lang: str) -> str:
+    """The milestone's title in the reader's language: a plan-cycle milestone whose title is
+    still the template's (in either language) reads in `lang`; a title a coordinator typed or
+    changed stays as she wrote it."""
+    entry = entry_of(milestone.template_code)
+    if entry is None or milestone.title not in (entry.title.tr, entry.title.en):
+        return milestone.title
+    return entry.title.get(normalize_language(lang))
+
+
+def notes(milestone: Milestone, lang: str) -> str | None:
+    """The template's note in the reader's language when the stored one is the template's."""
+    entry = entry_of(milestone.template_code)
+    if entry is None or entry.note is None or milestone.notes not in (entry.note.tr, entry.note.en):
+        return milestone.notes
+    return entry.note.get(normalize_language(lang))
 
 
 def line(milestone: Milestone, group: Group, lang: str, now: datetime, number: int | None = None) -> str:
     """One line of a list: `3. <b>Title</b> — Salı, 01.09.2026 · 12 gün kaldı ⚠️`."""
-    text = t("milestone.line", lang, title=milestone.title, when=when(milestone, group, lang),
+    text = t("milestone.line", lang, title=title(milestone, lang), when=when(milestone, group, lang),
              left=left_text(days_left(milestone, group, now), lang))
     if number is not None:
         text = f"{number}. {text}"
@@ -82,13 +120,14 @@ def line(milestone: Milestone, group: Group, lang: str, now: datetime, number: i
 
 def details(milestone: Milestone, group: Group, lang: str, now: datetime) -> str:
     """The card: title, group, date, days left, warning, basis, link."""
-    lines = [t("milestone.card", lang, title=milestone.title, group=group.name,
+    lines = [t("milestone.card", lang, title=title(milestone, lang), group=group.name,
                when=when(milestone, group, lang), left=left_text(days_left(milestone, group, now), lang))]
     for extra in (nonworking_warning(milestone, group, lang), basis_text(milestone, lang)):
         if extra:
             lines.append(extra)
-    if milestone.notes:
-        lines.append(f"<i>{_escape(milestone.notes)}</i>")
+    note = notes(milestone, lang)
+    if note:
+        lines.append(f"<i>{_escape(note)}</i>")
     if milestone.indicator_code or milestone.survey_template_code:
         lines.append(t("milestone.linked", lang, link=" · ".join(
             code for code in (milestone.indicator_code, milestone.survey_template_code) if code)))

@@ -104,7 +104,7 @@ class MilestoneService:
 
     async def of_choice(self, ctx: Ctx, part: str) -> Milestone:
         """The milestone a button names, if the person belongs to its group (else NotFound)."""
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):  # `²` is a digit to isdigit, not to int
             raise NotFound()
         async with self._db.read() as conn:
             milestone = await repo.get(conn, int(part))
@@ -192,7 +192,7 @@ class MilestoneService:
                 broadcast = await self._broadcasts.create_broadcast(
                     f"milestone:{milestone.id}:done", group.id, "milestone_done")
                 await self._broadcasts.send_to_group(broadcast, group.id, lambda lang: Reply(
-                    text=t("milestone.done_notice", lang, title=milestone.title,
+                    text=t("milestone.done_notice", lang, title=render.title(milestone, lang),
                            who=who.display_name if who else "—")))
         return True
 
@@ -309,7 +309,7 @@ class MilestoneService:
                        coordinator: bool, offer_survey: bool = False) -> Reply:
         """A reminder: what is due and when, the days left as of `now`; Done for coordinators,
         Snooze for everyone. Never survey contents."""
-        text = t("milestone.reminder", lang, title=milestone.title, group=group.name,
+        text = t("milestone.reminder", lang, title=render.title(milestone, lang), group=group.name,
                  when=render.when(milestone, group, lang),
                  left=render.left_text(render.days_left(milestone, group, now), lang))
         warning = render.nonworking_warning(milestone, group, lang)
@@ -388,7 +388,7 @@ class MilestoneService:
             f"milestone:{milestone.id}:snooze:{member.id}", SNOOZE_KIND, when,
             {"milestone_id": milestone.id, "sequence": milestone.sequence, "member_id": member.id}, reset=True)
         group = await self.group(milestone.group_id)
-        return [ctx.text("milestone.snoozed", title=milestone.title,
+        return [ctx.text("milestone.snoozed", title=render.title(milestone, ctx.lang),
                          when=format_datetime(when, ctx.lang, group.timezone))]
 
     async def _send_snoozed(self, reminder: Reminder, now: datetime) -> None:
@@ -445,14 +445,14 @@ class MilestoneService:
 
         if len(overdue) == 1:
             milestone = overdue[0]
-            return Reply(text=t("milestone.overdue", lang, title=milestone.title, group=group.name,
+            return Reply(text=t("milestone.overdue", lang, title=render.title(milestone, lang), group=group.name,
                                 when=render.when(milestone, group, lang), overdue=late(milestone)),
                          buttons=[[Button(label=t("milestone.done_button", lang), choice=f"ms:{milestone.id}:done"),
                                    Button(label=t("milestone.dismiss_button", lang),
                                           choice=f"ms:{milestone.id}:dismiss")]])
         shown = overdue[:OVERDUE_SHOWN]
         lines = [t("milestone.overdue_many", lang, count=len(overdue), group=group.name)]
-        lines += [t("milestone.overdue_item", lang, n=n, title=m.title, when=render.when(m, group, lang),
+        lines += [t("milestone.overdue_item", lang, n=n, title=render.title(m, lang), when=render.when(m, group, lang),
                     overdue=late(m)) for n, m in enumerate(shown, start=1)]
         if len(overdue) > len(shown):
             lines.append(t("milestone.overdue_more", lang, count=len(overdue) - len(shown)))

@@ -138,6 +138,15 @@ def plan_cycle() -> PlanCycle:
     return parse(text)
 
 
+def entry_of(template_code: str | None) -> TemplateEntry | None:
+    """The template entry a stored milestone came from (`template_code` is `<code>@<year>`,
+    as `PlannedMilestone.template_code` makes it; a bare `<code>` is accepted too), or None."""
+    if not template_code:
+        return None
+    code = template_code.split("@", 1)[0]
+    return next((entry for entry in plan_cycle().milestone if entry.code == code), None)
+
+
 @dataclass(frozen=True)
 class PlannedMilestone:
     """A template entry placed in a year: its date (local, date only) and what to store."""

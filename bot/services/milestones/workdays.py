@@ -24,14 +24,21 @@ DEFAULT_COUNCIL_RULE = {"nth": 1, "weekday": 0}
 COUNCIL_SETTING = "council_rule"
 
 
+# Our language codes → the `holidays` package's localisations of Turkey's holidays
+# (`holidays.country_holidays("TR").supported_languages`: en_US, tr, ...).
+_HOLIDAY_LANGUAGES = {"tr": "tr", "en": "en_US"}
+
+
 @cache
-def _turkish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("TR", years=year)
+def _turkish_holidays(year: int, language: str = "tr") -> holidays.HolidayBase:
+    return holidays.country_holidays("TR", years=year, language=language)
 
 
-def holiday_name(day: date) -> str | None:
-    """The Turkish public holiday on `day` (English name from `holidays`), or None."""
-    return _turkish_holidays(day.year).get(day)
+def holiday_name(day: date, lang: str = "tr") -> str | None:
+    """The Turkish public holiday on `day` in the reader's language (`Cumhuriyet Bayramı` /
+    `Republic Day`, `Kurban Bayramı` / `Eid al-Adha`; names from the `holidays` package's
+    localisation), or None."""
+    return _turkish_holidays(day.year, _HOLIDAY_LANGUAGES.get(lang, "tr")).get(day)
 
 
 def is_working_day(day: date) -> bool:

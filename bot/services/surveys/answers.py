@@ -29,7 +29,8 @@ from bot.services.surveys.model import (
     QuestionType,
     localized,
 )
-from bot.text import NO_WORDS, YES_WORDS, fold
+from bot.text import NO_WORDS, YES_WORDS, ascii_digits, fold
+from bot.typed_answers import leaning
 from messages import format_number, normalize_language, t
 
 YES = YES_WORDS | {"var", "evet var", "dogru", "true"}
@@ -90,7 +91,7 @@ def read_number(text: str, lang: str = "tr") -> float:
     Both: `1 250` (space-grouped), `-3`; a number using both marks (`1.250,5`, `1,250.5`) is
     read by their order. Raises InvalidAnswer("survey.bad_number" | "survey.ambiguous_number")
     with `typed`."""
-    cleaned = text.strip().strip(" .!?")
+    cleaned = ascii_digits(text).strip().strip(" .!?")  # `²`, `٣`, `３` are their digits
     english = normalize_language(lang) == "en"
     if _GROUPED_DOT.match(cleaned) and ("," in cleaned or not english):
         return float(cleaned.replace(".", "").replace(",", "."))
@@ -127,13 +128,16 @@ def read_yes_no(text: str, labels: tuple[str, ...] = ()) -> bool:
         return True
     if cleaned in NO or cleaned in {_words(label) for label in labels[1:2]}:
         return False
+    said = leaning(text, YES | {_words(label) for label in labels[:1]}, NO | {_words(label) for label in labels[1:2]})
+    if said is not None:  # `maalesef yok`, `evet galiba`, `sure`
+        return said == "yes"
     raise InvalidAnswer("survey.bad_yes_no", typed=_shown(text))
 
 
 def read_date(text: str) -> date:
     """`03.12.2026`, `3.12.26`, `3 Aralık 2026`, `December 3, 2026`, `2026-12-03` → a date.
     A date without a year is refused (surveys ask about past and future alike)."""
-    cleaned = " ".join(text.strip().strip(" .!?").split())
+    cleaned = " ".join(ascii_digits(text).strip().strip(" .!?").split())
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
             return date.fromisoformat(cleaned)

@@ -141,8 +141,20 @@ class NewSurveyFlow:
                 return [Reply(text=t(error.key, ctx.lang, **error.params) + "\n\n" + prompt.text, buttons=prompt.buttons)]
             state.data["deadline"] = deadline.isoformat()
             # `yarın 17:00`, `cuma`: the preview names the weekday too, so the reading can be checked.
-            state.data["deadline_read"] = not dates.parse_when(text, zone, ctx.now, ctx.lang).literal
+            state.data["deadline_read"] = dates.parse_when(text, zone, ctx.now, ctx.lang).needs_confirmation
             return await self._to(ctx, state, "preview" if state.data.pop("editing", False) else "anonymity")
+        if state.step == "preview" and dates.names_a_day(text):  # a newly typed deadline replaces it
+            group = await self._group(state)
+            zone = ZoneInfo(group.timezone)
+            try:
+                deadline = read_deadline(text, zone, ctx.now, ctx.lang)
+            except InvalidAnswer as error:
+                preview = await self._prompt(ctx, state)
+                return [Reply(text=t(error.key, ctx.lang, **error.params) + "\n\n" + preview.text,
+                              buttons=preview.buttons)]
+            state.data["deadline"] = deadline.isoformat()
+            state.data["deadline_read"] = True  # the preview names the weekday: the new reading is checked
+            return await self._to(ctx, state, "preview")
         if state.step == "nudges":
             try:
                 state.data["nudge_hours"] = list(nudges.parse_nudge_times(text))

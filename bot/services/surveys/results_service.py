@@ -21,6 +21,7 @@ from datetime import datetime
 from bot.errors import NotFound
 from bot.models import Attachment, Button, Reply
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
+from bot.text import ascii_digits
 from bot.services.surveys import model
 from bot.services.surveys.charts import render_png
 from bot.services.surveys.exports import (
@@ -126,8 +127,8 @@ class SurveyResultsService:
     # -- chat ---------------------------------------------------------------------------
     async def command(self, ctx: Ctx, args: list[str]) -> Replies:
         """List the surveys of her groups (or show the one named: `/sonuclar 12`)."""
-        if args and args[0].lstrip("#").isdigit():
-            return await self._show(ctx, await self._own_survey(ctx, args[0].lstrip("#")))
+        if args and ascii_digits(args[0]).lstrip("#").isdigit():
+            return await self._show(ctx, await self._own_survey(ctx, ascii_digits(args[0]).lstrip("#")))
         async with self._db.read() as conn:
             surveys = await surveys_repo.surveys_for_groups(conn, ctx.coordinated_groups(), limit=LIST_LIMIT)
             if not surveys:

@@ -26,7 +26,7 @@ from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.surveys import content
 from bot.services.surveys.model import IndicatorAnswerType, localized
 from bot.services.surveys.target_values import plain, read_target_value, shown
-from bot.text import fold
+from bot.text import ascii_digits, fold
 from messages import t
 from storage import groups as groups_repo
 from storage import surveys as repo
@@ -82,6 +82,7 @@ def number(text: str, answer_type: IndicatorAnswerType | str = IndicatorAnswerTy
 def parse_target(text: str, answer_type: IndicatorAnswerType | str = IndicatorAnswerType.DECIMAL) -> tuple[int, float]:
     """`2027=700` → (2027, 700.0); `2027=evet` → (2027, 1.0) for a yes/no indicator;
     TargetError otherwise."""
+    text = ascii_digits(text)  # `２０２７=７００`, `٢٠٢٧=٧٠٠`
     year, sep, value = text.partition("=")
     if not sep or not year.strip().isdigit() or int(year) not in YEARS:
         example = "2027=evet" if IndicatorAnswerType(answer_type) == IndicatorAnswerType.YES_NO else "2027=700"
@@ -300,7 +301,7 @@ REMOVE_WORDS = ("-", "sil", "delete", "remove")
 def _target(text: str, answer_type: IndicatorAnswerType, lang: str) -> tuple[int, float | None]:
     """`2027=700`, `2027=evet`, `2027: evet`, `2027 evet` → (year, value); `2025=-` / `2025=sil`
     → (2025, None): remove that year's target. TargetError / InvalidAnswer as `_baseline`."""
-    found = re.fullmatch(r"\s*(\d{4})\s*(?:=|:|\s)\s*(\S.*?)\s*", text)
+    found = re.fullmatch(r"\s*(\d{4})\s*(?:=|:|\s)\s*(\S.*?)\s*", ascii_digits(text))
     if found is None or int(found.group(1)) not in YEARS:
         raise TargetError(text)
     year, value = found.group(1), found.group(2)
