@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.demo.script import TourPlayer
 from bot.demo.seed import Cast, seed
 from bot.demo.coplanning import seed_round
-from bot.demo.monitoring import seed_earlier_rounds
+from bot.demo.monitoring import report_period, seed_earlier_rounds
 from bot.demo.surveys import seed_survey
 from bot.demo.session import DemoSession
 from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
@@ -158,4 +158,6 @@ def _facts(session: DemoSession, cast: Cast, zone: ZoneInfo) -> dict[str, str]:
                            locale=lang, tzinfo=zone)
     return {"code": cast.joins.member_code, "when": " ".join(typed.split()), "new_when": " ".join(moved.split()),
             "language": lang, "newcomer": cast.newcomer.first_name, "coordinator": cast.joins.coordinator,
-            "group": cast.joins.name, "city": cast.joins.city, "files": str(session.files)}
+            "group": cast.joins.name, "city": cast.joins.city, "files": str(session.files),
+            # the period of the groups' earlier survey rounds (bot/demo/monitoring.py)
+            "report_period": report_period(session.clock.now().astimezone(zone).date()).code}

@@ -7,14 +7,14 @@ to about 70 % of it, so it is "at risk" in the report; the others reach about 95
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.demo.seed import DemoGroup
 from bot.demo.surveys import BASELINE_YEAR, SurveySeeds, load_seeds
 from bot.models import Role
 from bot.services import Services
-from bot.services.monitoring.periods import current_periods
+from bot.services.monitoring.periods import Period, current_periods
 from bot.services.surveys.content import library
 from bot.services.surveys.model import Answer
 from storage import members as members_repo
@@ -23,6 +23,12 @@ from storage import surveys as surveys_repo
 BEHIND = (0.35, 0.7)          # of the way from the baseline to the target, per round
 ON_TRACK = (0.6, 0.95)
 SPREAD = (-1.0, 0.0, 1.0)     # three members report around the same municipal figure
+
+
+def report_period(today: date) -> Period:
+    """The period the demo's earlier rounds report on: the last half-year whose report is
+    due or done by `today` (`current_periods`' first)."""
+    return current_periods(today)[0]
 
 
 async def seed_earlier_rounds(services: Services, group: DemoGroup, seeds: SurveySeeds | None = None) -> int:
@@ -37,8 +43,10 @@ async def seed_earlier_rounds(services: Services, group: DemoGroup, seeds: Surve
     zone = ZoneInfo((await services.surveys.group(group.id)).timezone)
     now = services.clock.now()
     today = now.astimezone(zone).date()
-    period = current_periods(today)[0]
-    days = [period.start + timedelta(days=19), min(period.end + timedelta(days=10), today - timedelta(days=1))]
+    period = report_period(today)
+    # One round in the period (past the previous half's reporting lag), one just after it
+    # (the round that reports on it): both report on `period` (`Period.reported_on`).
+    days = [period.start + timedelta(days=105), min(period.end + timedelta(days=10), today - timedelta(days=1))]
     written = 0
     async with services.db.transaction() as tx:
         members = [m.id for m, role in await members_repo.group_members(tx, group.id) if role is Role.MEMBER][:3]

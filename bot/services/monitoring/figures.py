@@ -145,7 +145,7 @@ def row(code: str, points: list[Point], card: Card | None, period: Period, *, ye
         thresholds: Thresholds = Thresholds()) -> Row:
     """The indicator's row for `period`: its value is the latest round covering the period
     (`Period.covers`); the series shown is every round up to the period's reporting end."""
-    shown = [p for p in points if p.day <= period.end + REPORTING_LAG]
+    shown = [p for p in points if p.day <= period.end + REPORTING_LAG]  # every round up to the report
     inside = [p for p in shown if period.covers(p.day) and p.value is not None]
     point = inside[-1] if inside else None
     target = card.targets.get(period.year) if card else None

@@ -2,9 +2,10 @@
 (izleme raporu, January–June: `2027-H1`), the second half (`2027-H2`) and the yearly
 evaluation report (değerlendirme raporu: `2027`).
 
-A survey round reports on the period its deadline falls in, or on the period that ended at
-most `REPORTING_LAG` before it: figures for January–June are gathered in July, the year's in
-January–March (the municipality's activity report follows in April, Law 5393 art. 56).
+A survey round reports on exactly one half-year: the one that ended at most `REPORTING_LAG`
+before its deadline (figures for January–June are gathered in July, July–December's in
+January–March; the municipality's activity report follows in April, Law 5393 art. 56), else
+the one its deadline falls in. A year covers the rounds of both its halves.
 """
 
 from __future__ import annotations
@@ -57,10 +58,20 @@ class Period:
         """The yearly evaluation report (a whole year), else a monitoring report."""
         return self.half is None
 
+    @classmethod
+    def reported_on(cls, day: date) -> Period:
+        """The half-year a round whose deadline is on `day` (local date) reports on: the one
+        that ended at most `REPORTING_LAG` before, else the one `day` falls in. Examples:
+        10 July 2027 → 2027-H1; 20 January 2028 → 2027-H2; 15 October 2027 → 2027-H2."""
+        own = cls(day.year, 1 if day.month <= 6 else 2)
+        previous = cls(day.year - 1, 2) if own.half == 1 else cls(day.year, 1)
+        return previous if day <= previous.end + REPORTING_LAG else own
+
     def covers(self, day: date) -> bool:
         """Whether a round whose deadline is on `day` (the group's local date) reports on this
-        period: inside it, or within `REPORTING_LAG` after its end."""
-        return self.start <= day <= self.end + REPORTING_LAG
+        period (`reported_on`; a year: either of its halves)."""
+        half = Period.reported_on(day)
+        return half == self if self.half else half.year == self.year
 
     def label(self, lang: str) -> str:
         """"2027 Ocak–Haziran" / "January–June 2027", "2027 yılı" / "the year 2027"."""
@@ -74,15 +85,9 @@ class Period:
 
 
 def current_periods(today: date) -> list[Period]:
-    """The periods a coordinator most likely reports on `today`, newest first: the half-year
-    just ended (or running), and the year (the one just ended in January–March)."""
-    periods: list[Period] = []
+    """The periods a coordinator most likely reports on `today`, newest first: from July the
+    year's first half (its monitoring report) and the year so far; until June the previous
+    year's second half and the previous year (its evaluation report); then the year before."""
     if today.month >= 7:
-        periods.append(Period(today.year, 1))
-        periods.append(Period(today.year, None))
-    else:
-        periods.append(Period(today.year - 1, 2) if today.month <= 3 else Period(today.year, 1))
-        periods.append(Period(today.year - 1, None) if today.month <= 4 else Period(today.year, None))
-    if Period(today.year - 1, None) not in periods:
-        periods.append(Period(today.year - 1, None))
-    return periods
+        return [Period(today.year, 1), Period(today.year), Period(today.year - 1)]
+    return [Period(today.year - 1, 2), Period(today.year - 1), Period(today.year - 2)]

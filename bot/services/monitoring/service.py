@@ -61,7 +61,7 @@ class MonitoringService:
             group = await groups_repo.get(conn, group_id)
             if group is None:
                 raise NotFound()
-            return await source.load(conn, group, period)
+            return await source.load(conn, group, period, self._now())
 
     async def docx(self, data: ReportData, lang: str | None = None) -> bytes:
         today = self._now().astimezone(ZoneInfo(data.group.timezone)).date()

@@ -82,12 +82,13 @@ def indicator_info(own: list[Any]) -> dict[str, IndicatorInfo]:
     return found
 
 
-async def load(conn: Any, group: Group, period: Period, *,
+async def load(conn: Any, group: Group, period: Period, now: datetime, *,
                minimum_responses: int = MINIMUM_ANONYMOUS_RESPONSES) -> ReportData:
-    """The group's report data for `period` (a handful of queries per survey round)."""
+    """The group's report data for `period` as of `now` (a handful of queries per survey
+    round). Only rounds whose deadline has passed count: an open round's figures may change."""
     surveys = await surveys_repo.surveys_for_groups(conn, [group.id], limit=10_000)
     zone = ZoneInfo(group.timezone)
-    reporting_end = datetime.combine(period.end + REPORTING_LAG, time(23, 59), tzinfo=zone)
+    reporting_end = min(datetime.combine(period.end + REPORTING_LAG, time(23, 59), tzinfo=zone), now)
     views = [await load_view(conn, survey) for survey in reversed(surveys) if survey.deadline <= reporting_end]
     cards = {code: Card(code, card.baseline, card.baseline_year, dict(card.targets))
              for code, card in (await surveys_repo.target_cards(conn, group.id)).items()}
