@@ -26,6 +26,7 @@ from bot.services.members import MemberService
 from bot.services.milestones import Milestones
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
+from bot.services.quiet_chat import QuietChat
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
 from bot.services.surveys import planning as survey_planning
@@ -139,6 +140,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     linking.register(conversation)
     survey_results = SurveyResultsService(db, clock.now)
     survey_results.register(conversation)
+    quiet_chat = QuietChat(db, clock.now, groups)  # quiet hours: /sessiz, notices sent at night
+    quiet_chat.register(conversation)
     services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
@@ -146,6 +149,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                         milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels,
                         survey_results=survey_results)
     services.extras["linking"] = linking
+    services.extras["quiet"] = quiet_chat
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)

@@ -26,7 +26,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
 from bot.services.late import LateDelivery, Recipient
-from bot.services.reminders import Reminder, ReminderService
+from bot.services.reminders import HOLD, Reminder, ReminderService
 from bot.services.surveys import nudges
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
 from bot.text import fold
@@ -95,7 +95,7 @@ class SurveyService:
         conversation.add_choice("vote", self.polls.on_vote)
         conversation.add_text_fallback(self.on_typed_start)
         self._reminders.register_kind(NUDGE_KIND, self._send_nudge, grace=_nudge_deadline)
-        self._reminders.register_kind(CLOSE_KIND, self._close_due, grace=None)
+        self._reminders.register_kind(CLOSE_KIND, self._close_due, grace=None, quiet=HOLD)
 
     # -- lookups --------------------------------------------------------------------------
     async def group(self, group_id: int) -> Group:
