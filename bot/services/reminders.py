@@ -163,7 +163,7 @@ class ReminderService:
         in its group's quiet hours: `DEFER` (a pure send: wait for their end, dropped when
         past its grace by then) or `HOLD` (an action: run on time, its messages wait).
         The group is the one its payload names (`storage.reminders.group_of`); a reminder
-        of no group keeps the default quiet hours in the bot's zone.
+        of no group has no quiet hours.
 
         A handler should only write to the database (outbox rows through the Notifier or
         BroadcastService): if another handler of its batch fails, the batch is rolled back and
@@ -348,13 +348,14 @@ class ReminderService:
 
     async def _quiet_hours(self, conn: Connection, reminder: Reminder,
                            cache: dict[int | None, QuietHours | None]) -> QuietHours | None:
-        """The quiet hours of the reminder's group (the default ones in the bot's zone for
-        a reminder of no group); None when the group turned them off."""
+        """The quiet hours of the reminder's group; None when the group turned them off, or
+        for a reminder of no group (housekeeping; nothing that people read is group-less)."""
         group_id = await reminders_repo.group_of(conn, reminder.payload)
+        if group_id is None:
+            return None
         if group_id not in cache:
-            group = await groups_repo.get(conn, group_id) if group_id is not None else None
-            cache[group_id] = (quiet.of_group(group) if group is not None
-                               else quiet.from_setting(None, self.timezone.key))
+            group = await groups_repo.get(conn, group_id)
+            cache[group_id] = quiet.of_group(group) if group is not None else None
         return cache[group_id]
 
     async def _newest_only(self, conn: Connection, runnable: list[tuple[Reminder, ReminderKind, datetime | None]],
