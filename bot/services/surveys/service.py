@@ -26,6 +26,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
 from bot.services.late import LateDelivery, Recipient
+from bot.services.surveys.nudges import time_left
 from bot.services.reminders import HOLD, Reminder, ReminderService
 from bot.services.surveys import nudges
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
@@ -228,7 +229,7 @@ class SurveyService:
 
         def render(heading: str) -> Callable[[str], Reply]:
             def rendered(lang: str) -> Reply:
-                return _nudge(survey, group, lang, heading).model_copy(update={"recheck": recheck})
+                return _nudge(survey, group, lang, self._now(), heading).model_copy(update={"recheck": recheck})
             return rendered
 
         started = [r.member_id for r in unfinished if r.started_at is not None]
@@ -266,7 +267,7 @@ class SurveyService:
             return None
         group = await groups_repo.get(conn, survey.group_id)
         heading = "survey.nudge_unsent" if recipient_row.started_at is not None else "survey.nudge"
-        return _nudge(survey, group, recipient.lang, heading) if group is not None else None
+        return _nudge(survey, group, recipient.lang, now, heading) if group is not None else None
 
     async def _close_due(self, reminder: Reminder, now: datetime) -> None:
         survey = await self._current(reminder)
@@ -510,10 +511,12 @@ async def _group_members(conn: Connection, group_id: int) -> list[tuple[Member, 
     return await members_repo.group_members(conn, group_id)
 
 
-def _nudge(survey: Survey, group: Group, lang: str, heading: str = "survey.nudge") -> Reply:
-    """The nudge (`survey.nudge`, or `survey.nudge_unsent` for one who started): the group and
-    the deadline, never the questions (phones are shared)."""
+def _nudge(survey: Survey, group: Group, lang: str, now: datetime, heading: str = "survey.nudge") -> Reply:
+    """The nudge (`survey.nudge`, or `survey.nudge_unsent` for one who started): the group,
+    the deadline and the time left as of `now` (so two nudges never read the same), never
+    the questions (phones are shared)."""
     return Reply(text=t(heading, lang, group=group.name, deadline=format_datetime(survey.deadline, lang, group.timezone),
+                        left=time_left(survey.deadline - now, lang),
                         command="/anketler" if lang == "tr" else "/surveys"),
                  buttons=[[Button(label=t("survey.continue_button", lang), choice=f"sv:{survey.id}:start")]])
 
