@@ -306,3 +306,30 @@ async def test_the_operator_sets_quiet_hours_from_the_command_line(harness: Harn
     assert "quiet hours off" in off.stdout
     group = await harness.services.groups.get(1)
     assert group is not None and quiet.of_group(group) is None
+
+
+async def test_every_manual_reminder_button_follows_one_rule(harness: Harness) -> None:
+    """The survey's "🔔 Kalanlara hatırlat" as the meeting's: a second tap asks first, and
+    taps repeated quickly never send the same nudge twice."""
+    from bot.services.surveys.content import library
+
+    zeynep, (ayse, emma) = await group_with(harness, ("Ayşe", "tr"), ("Emma", "en"))
+    await harness.services.surveys.send(group_id=1, form=library().templates["toplanti_geri_bildirim"],
+                                        deadline=ist(2026, 12, 12, 17, 0), anonymous=False, created_by=1,
+                                        template="toplanti_geri_bildirim")
+    await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.send(zeynep, "/anketler")
+    card = await harness.next_containing(zeynep, "Yanıtlayan")
+    reminded = await harness.press(zeynep, card, "🔔 Kalanlara hatırlat")
+    assert "kişiye" in reminded.text
+    await harness.next_containing(ayse, "yanıtlamadığınız bir anket", timeout=10)
+    await harness.settle()
+    await harness.server.press_button(zeynep.user, card, "🔔 Kalanlara hatırlat")
+    ask = await harness.next_containing(zeynep, "son hatırlatma")
+    assert ask.button_texts == ["📨 Yine de gönder", "Vazgeç"], ask.button_texts
+    await harness.server.press_button(zeynep.user, ask, "📨 Yine de gönder")
+    await harness.server.press_button(zeynep.user, ask, "📨 Yine de gönder")  # a double tap
+    await harness.settle()
+    await advance_to(harness, harness.clock.now() + timedelta(seconds=5))
+    assert count(harness, ayse, "yanıtlamadığınız bir anket") == 2, texts(harness, ayse)
+    assert count(harness, emma, "you have an open survey") == 2

@@ -26,6 +26,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
 from bot.services.late import LateDelivery, Recipient
+from bot.services import remind_button
 from bot.services.surveys.nudges import time_left
 from bot.services.reminders import HOLD, Reminder, ReminderService
 from bot.services.surveys import nudges
@@ -473,10 +474,19 @@ class SurveyService:
         self.require_coordinator(ctx, survey.group_id)
         action = parts[1]
         group = await self.group(survey.group_id)
-        if action == "remind":
+        if action in ("remind", "remindyes"):  # one rule for every reminder button: remind_button
             if not survey.is_open:
                 return [ctx.text("survey.already_closed")]
-            count = await self.nudge(survey, key=f"survey:{survey.id}:remind:{int(ctx.now.timestamp())}")
+            subject = f"survey:{survey.id}"
+            if action == "remind":
+                question = remind_button.ask_first(
+                    ctx.lang, await self.title(survey, ctx.lang),
+                    await remind_button.last_sent(self.db, subject + ":", "survey_nudge"), ctx.now,
+                    yes=f"svm:{survey.id}:remindyes", no=f"svm:{survey.id}:keep")
+                if question is not None:
+                    return [question]
+            key = (remind_button.key if action == "remind" else remind_button.again_key)(subject, ctx.now)
+            count = await self.nudge(survey, key=key)
             return [ctx.text("survey.reminded", count=count)]
         if action == "close":
             return [Reply(text=t("survey.close_confirm", ctx.lang, title=await self.title(survey, ctx.lang)), buttons=[[
