@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock, utc_timestamp
 from bot.daycount import days_until
+from bot.emulator.bot_api_store import message_json
 from bot.emulator.telegram import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi, FakeWaUser
 from bot.services import quiet
@@ -50,7 +51,10 @@ YEAR_START = datetime(2026, 6, 1, 10, 0, tzinfo=ZONE).astimezone(UTC)
 YEAR_END = datetime(2027, 5, 31, 18, 0, tzinfo=ZONE).astimezone(UTC)
 DAYTIME = (time(10, 0), time(17, 0))  # people act between these (group time)
 # Nightly upkeep nobody reads: the clock does not stop for it (it runs at the next look).
-HOUSEKEEPING = ("recurring:forget-old-updates", "recurring:whatsapp-forget-strangers")
+_callback_ids = itertools.count(8_800_000_000_000_000_001)
+# ("coplan-no-answer" sends, but at most once per proposal: whenever it runs, the invariants
+# see its messages; stopping the clock for it every morning would triple the year's stops.)
+HOUSEKEEPING = ("recurring:forget-old-updates", "recurring:whatsapp-forget-strangers", "recurring:coplan-no-answer")
 
 
 def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -300,6 +304,26 @@ class YearSim:
             arrived = lambda: sum(m.to == user_id for m in self.graph.sent) > before  # noqa: E731
         deadline = asyncio.get_running_loop().time() + 15
         while not arrived():
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.005)
+        await self.settle()
+        return [r.text for r in self.collect(timed=False) if r.who == name]
+
+    async def press(self, name: str, data: str) -> list[str]:
+        """A Telegram member taps the button `data` on her latest message (a callback query
+        as the client sends it); returns what she received in answer, settled."""
+        member = self.members[name]
+        assert member.person is not None, "buttons are pressed by Telegram members here"
+        self.collect(timed=True)
+        api = self.telegram._api  # noqa: SLF001 - the fake's store, as tests/trust_support.py uses it
+        chat = api.chats.chats[member.person.chat_id]
+        answered = len(self.telegram.calls_to("answerCallbackQuery"))
+        api.updates.push({"callback_query": {
+            "id": str(next(_callback_ids)), "from": member.person.user.to_api(),
+            "message": message_json(chat.sent[-1], chat, api.bot_ref), "chat_instance": "1", "data": data}})
+        deadline = asyncio.get_running_loop().time() + 15
+        while len(self.telegram.calls_to("answerCallbackQuery")) <= answered:
             if asyncio.get_running_loop().time() > deadline:
                 break
             await asyncio.sleep(0.005)

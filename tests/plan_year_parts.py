@@ -5,7 +5,10 @@ plays and may check more. Add a feature by writing a class with `name`, `steps(s
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime, timedelta
+
+from bot.daycount import days_until
 
 from bot.services.surveys.content import library
 from tests.plan_year import ZONE, YEAR_END, YEAR_START, Step, YearSim, local
@@ -57,6 +60,7 @@ class Meetings:
             created_by=coordinator)
         sim.facts.setdefault("meetings", {})[title] = meeting.id  # type: ignore[union-attr]
         sim.facts.setdefault("dates", {})[title] = {starts.astimezone(ZONE).date()}  # type: ignore[union-attr]
+        sim.facts.setdefault("starts", {})[title] = starts  # type: ignore[union-attr]
 
     async def move(self, sim: YearSim, title: str, by: timedelta) -> None:
         meeting_id = sim.facts["meetings"][title]  # type: ignore[index]
@@ -64,18 +68,49 @@ class Meetings:
         meeting = await meetings.meeting(meeting_id)
         moved = await meetings.move(meeting_id, meeting.starts_at + by)
         sim.facts["dates"][title] = {moved.starts_at.astimezone(ZONE).date()}  # type: ignore[index]
+        sim.facts["starts"][title] = moved.starts_at  # type: ignore[index]
 
     async def call_off(self, sim: YearSim, title: str) -> None:
         await sim.harness.services.meetings.call_off(sim.facts["meetings"][title])  # type: ignore[index]
         sim.facts.setdefault("cancelled", set()).add(title)  # type: ignore[union-attr]
 
     def check(self, sim: YearSim) -> list[str]:
-        """A called-off meeting gets no reminder after it was called off."""
-        found = []
+        """A called-off meeting gets no reminder after it was called off; every "yarın /
+        bugün / 1 saat sonra / N dakika sonra" of a reminder is true when it arrives."""
+        found = self.time_words(sim)
         for title in sim.facts.get("cancelled", set()):  # type: ignore[union-attr]
             reminders = [r for r in sim.transcript if r.timed and title in r.text and "⏰" in r.text
                          and r.at.astimezone(ZONE).date() >= min(sim.facts["dates"][title]) - timedelta(days=4)]  # type: ignore[index]
             found += [f"{sim._when(r.at)} {r.who}: reminder of a called-off meeting {title!r}" for r in reminders]
+        return found
+
+
+    @staticmethod
+    def time_words(sim: YearSim) -> list[str]:
+        found = []
+        starts: dict[str, datetime] = sim.facts.get("starts", {})  # type: ignore[assignment]
+        for r in sim.transcript:
+            if not r.timed:
+                continue
+            head = r.text.split("\n", 1)[0]
+            for title, start in starts.items():
+                if title not in head:
+                    continue
+                left = start - r.at
+                days = days_until(start, r.at, ZONE)
+                claims = []
+                if re.search(r"\b(yarın|tomorrow)\b", head):
+                    claims.append(("yarın", days == 1))
+                if re.search(r"\b(bugün|today)\b", head):
+                    claims.append(("bugün", days == 0))
+                if "1 saat sonra" in head or "in an hour" in head:
+                    claims.append(("1 saat", timedelta(minutes=30) <= left <= timedelta(minutes=90)))
+                minutes = re.search(r"(\d+) dakika sonra|in (\d+) minutes", head)
+                if minutes:
+                    n = int(minutes.group(1) or minutes.group(2))
+                    claims.append((f"{n} dakika", abs(left - timedelta(minutes=n)) <= timedelta(minutes=5)))
+                found += [f"{sim._when(r.at)} {r.who}: {word!r} false for {title!r} at "
+                          f"{start.astimezone(ZONE):%d.%m.%Y %H:%M}: {head[:90]!r}" for word, ok in claims if not ok]
         return found
 
 
@@ -187,4 +222,92 @@ class Reachable:
         return list(sim.facts.get("unreachable", []))  # type: ignore[arg-type]
 
 
-PARTS = (Milestones, MilestonesDone, Meetings, Surveys, Reachable)
+class BudgetRound:
+    """A budget proposal round for 2027 (August): Ayşe and Emma propose through the real
+    dialog, members vote, the opinion is adopted; in November the coordinator records the
+    council's decision (Ayşe's taken in, Emma's rejected); the next May's round for 2028
+    offers Emma's proposal again and she resubmits it."""
+
+    name = "budget round"
+
+    def steps(self, sim: YearSim) -> list[Step]:
+        return [Step(local(2026, 8, 3, 10), "open the 2027 budget round", lambda sim: self.open(sim, 2027, (
+                    local(2026, 8, 17, 23, 59), local(2026, 8, 24, 23, 59), local(2026, 8, 31, 23, 59),
+                    local(2026, 9, 7, 23, 59)))),
+                Step(local(2026, 8, 5, 11), "Ayşe proposes", lambda sim: self.propose(
+                    sim, "Ayşe", "Kadın kooperatiflerinden belediye alımı",
+                    "Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden yapsın.")),  # (CONTENT)
+                Step(local(2026, 8, 6, 15), "Emma proposes", lambda sim: self.propose(
+                    sim, "Emma", "Lighting at bus stops", "Light and an emergency button at dark bus stops.")),
+                Step(local(2026, 8, 26, 12), "votes", self.vote),
+                Step(local(2026, 11, 10, 11), "the council's decision", self.record_decision),
+                Step(local(2027, 5, 3, 10), "open the 2028 budget round", lambda sim: self.open(sim, 2028, (
+                    local(2027, 5, 17, 23, 59), local(2027, 5, 24, 23, 59), local(2027, 5, 28, 23, 59),
+                    local(2027, 6, 4, 23, 59)))),
+                Step(local(2027, 5, 4, 11), "Emma resubmits", self.resubmit)]
+
+    async def open(self, sim: YearSim, year: int, ends: tuple[datetime, ...]) -> None:
+        from bot.services.coplanning.model import Feeds
+
+        round_ = await sim.harness.services.coplanning.rounds.open(
+            group_id=sim.group_id, feeds=Feeds.BUDGET, year=year, ends=ends, max_picks=2, quorum=None,
+            created_by=sim.members["Zeynep"].member_id)
+        sim.facts.setdefault("rounds", []).append(round_.id)  # type: ignore[union-attr]
+
+    async def propose(self, sim: YearSim, name: str, title: str, body: str) -> None:
+        answers = await sim.say(name, "/oneri" if sim.members[name].lang == "tr" else "/propose")
+        for typed in (title, body, *(["atla" if sim.members[name].lang == "tr" else "skip"] * 4)):
+            answers = await sim.say(name, typed)
+        answers = await sim.say(name, "gönder" if sim.members[name].lang == "tr" else "submit")  # the button's word
+        sent = " ".join(answers)
+        if "KARS-" not in sent:
+            sim.violations.append(f"{sim._when(sim.clock.now())} {name}'s proposal not submitted: {sent[:200]!r}")
+
+    async def _proposals(self, sim: YearSim, round_id: int) -> list[int]:
+        rows = await sim.harness.services.db.fetchall("SELECT id FROM proposals WHERE round_id = ? ORDER BY id",
+                                                      (round_id,))
+        return [int(row[0]) for row in rows]
+
+    async def vote(self, sim: YearSim) -> None:
+        round_id = sim.facts["rounds"][0]  # type: ignore[index]
+        proposals = await self._proposals(sim, round_id)
+        for name, picks in (("Zeynep", proposals), ("Ayşe", proposals[:1]), ("Emma", proposals[-1:])):
+            await sim.say(name, "/oy" if sim.members[name].lang == "tr" else "/vote")
+            for proposal_id in picks:
+                await sim.press(name, f"cp:pk:{round_id}:{proposal_id}:0")
+
+    async def record_decision(self, sim: YearSim) -> None:
+        round_id = sim.facts["rounds"][0]  # type: ignore[index]
+        proposals = await self._proposals(sim, round_id)
+        for proposal_id, outcome, text in ((proposals[0], "adopted", "10.11.2026 2026/145 Bütçeye alındı"),
+                                           (proposals[-1], "rejected", "10.11.2026 2026/146 Bütçe kısıtı")):
+            await sim.say("Zeynep", "/oneriler")
+            await sim.press("Zeynep", f"cp:fate:{proposal_id}")
+            await sim.press("Zeynep", f"cp:fs:{proposal_id}:decision")
+            await sim.press("Zeynep", f"cp:fo:{proposal_id}:{outcome}")
+            answers = await sim.say("Zeynep", text)
+            if not any("kaydedildi" in a for a in answers):
+                sim.violations.append(f"{sim._when(sim.clock.now())} the council's decision on {proposal_id} "
+                                      f"not recorded: {answers[:2]}")
+            await sim.say("Zeynep", "atla")
+        sim.facts["decided"] = proposals
+
+    async def resubmit(self, sim: YearSim) -> None:
+        rounds = sim.facts["rounds"]  # type: ignore[index]
+        rejected = sim.facts.get("decided", [0])[-1]  # type: ignore[index]
+        await sim.say("Emma", "/proposals")
+        answers = await sim.press("Emma", f"cp:rs:{rejected}:{rounds[-1]}")
+        answers += await sim.say("Emma", "submit")
+        if not any("KARS-" in a for a in answers):
+            sim.violations.append(f"{sim._when(sim.clock.now())} Emma could not resubmit: {answers[:3]}")
+
+    def check(self, sim: YearSim) -> list[str]:
+        """Both authors hear the council's decision."""
+        found = []
+        for name, fragment in (("Ayşe", "2026/145"), ("Emma", "2026/146")):
+            if not any(fragment in r.text for r in sim.transcript if r.who == name):
+                found.append(f"{name} never heard the council's decision {fragment}")
+        return found
+
+
+PARTS = (Milestones, MilestonesDone, Meetings, Surveys, Reachable, BudgetRound)

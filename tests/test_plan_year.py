@@ -22,7 +22,10 @@ SEEDS = (1, 7, 2026)
 # Names, titles and places people (or the plan template, in the group's language) wrote:
 # they are content, not catalog text, in every reader's messages.
 CONTENT = ("Kadın Dostu Kent Kars Zeynep Ayşe Emma Leyla Grace Belediye toplantı salonu çalışma toplantısı",
-           "Kars Kadın Meclisi Derneği")
+           "Kars Kadın Meclisi Derneği",
+           # the budget round's proposals and the council's decisions, as people typed them
+           "Kadın kooperatiflerinden belediye alımı Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden "
+           "yapsın Bütçeye alındı Bütçe kısıtı Lighting at bus stops Light and an emergency button at dark bus stops")
 
 
 async def run_year(seed: int, workdir: Path) -> YearSim:
