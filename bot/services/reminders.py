@@ -88,13 +88,21 @@ class ReminderKind:
         return self.grace(reminder)
 
 
+def _person(payload: dict[str, Any]) -> object:
+    """Whom a personal reminder is for (`member_id`, or its `member_ids`), None for a group's."""
+    if payload.get("member_id") is not None:
+        return payload["member_id"]
+    members = payload.get("member_ids")
+    return tuple(members) if isinstance(members, list) else None
+
+
 def subject_of(reminder: Reminder) -> tuple[str, str, object] | None:
     """What a reminder is about, for "only the newest goes": (kind, key without its last
     part, the person it is for); None for a key of fewer than three parts."""
     head, _, _ = reminder.key.rpartition(":")
     if head.count(":") < 1:
         return None
-    return reminder.kind, head, reminder.payload.get("member_id")
+    return reminder.kind, head, _person(reminder.payload)
 
 
 @dataclass
@@ -376,7 +384,7 @@ class ReminderService:
             if subject is not None and not stale and now - reminder.due_at > LATE_AFTER:
                 later = await reminders_repo.same_subject_due(
                     conn, subject[1] + ":", reminder.kind, utc_timestamp(now + SUPERSEDE_WINDOW), batch_ids)
-                stale = any(row.due_at > utc_timestamp(reminder.due_at) and row.payload.get("member_id") == subject[2]
+                stale = any(row.due_at > utc_timestamp(reminder.due_at) and _person(row.payload) == subject[2]
                             for row in later)
             if stale:
                 log.info("reminder %s (%s) dropped: a newer one about the same thing is due", reminder.key,
