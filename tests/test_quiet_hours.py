@@ -140,9 +140,9 @@ async def test_after_a_night_down_a_reminder_waits_for_the_morning_and_only_the_
     await advance_to(harness, ist(2026, 12, 3, 8, 1))
     assert count(harness, ayse, "Faaliyet raporu") == 0  # at 08:00 the 7-day one is an hour away
     await advance_to(harness, ist(2026, 12, 3, 9, 1))
-    reminder = await harness.next_containing(ayse, "Faaliyet raporu", timeout=10)
+    reminder = await harness.next_containing(ayse, "Faaliyet raporu", timeout=30)
     assert "7 gün kaldı" in reminder.text
-    await harness.next_containing(emma, "7 days left", timeout=10)
+    await harness.next_containing(emma, "7 days left", timeout=30)
     await harness.settle()
     for person in (zeynep, ayse, emma):
         assert count(harness, person, "Faaliyet raporu") == 1, texts(harness, person)
@@ -183,8 +183,8 @@ async def test_replies_are_never_held_and_a_coordinators_notice_at_night_asks_no
     assert count(harness, ayse, "Gece duyurusu") == 0 and count(harness, emma, "Gece duyurusu") == 0
     now = await harness.press(zeynep, question, "📣 Şimdi gönder")
     assert "şimdi gönderiliyor" in now.text
-    await harness.next_containing(ayse, "Gece duyurusu", timeout=10)
-    await harness.next_containing(emma, "Gece duyurusu", timeout=10)
+    await harness.next_containing(ayse, "Gece duyurusu", timeout=30)
+    await harness.next_containing(emma, "Gece duyurusu", timeout=30)
     await harness.settle()
     await harness.server.press_button(zeynep.user, question, "📣 Şimdi gönder")  # a second tap: nothing twice
     await harness.next_containing(zeynep, "zaten gönderildi")
@@ -197,7 +197,7 @@ async def test_replies_are_never_held_and_a_coordinators_notice_at_night_asks_no
     await advance_to(harness, ist(2026, 11, 26, 7, 59))
     assert count(harness, ayse, "Sabah duyurusu") == 0
     await advance_to(harness, ist(2026, 11, 26, 8, 0) + timedelta(seconds=5))
-    await harness.next_containing(ayse, "Sabah duyurusu", timeout=10)
+    await harness.next_containing(ayse, "Sabah duyurusu", timeout=30)
     await harness.settle()
     assert count(harness, ayse, "Sabah duyurusu") == 1
 
@@ -240,7 +240,7 @@ async def test_observance_days_remind_but_are_never_done_or_overdue(harness: Har
     milestones = await service.year(1, 2027)
     womens_day = next(m for m in milestones if (m.template_code or "").startswith("womens-day@"))
     await advance_to(harness, ist(2027, 3, 1, 9, 1))
-    reminder = await harness.next_containing(zeynep, womens_day.title, timeout=10)
+    reminder = await harness.next_containing(zeynep, womens_day.title, timeout=30)
     assert "✅" not in " ".join(reminder.button_texts)  # no Done on a day to observe
     for day in (9, 10, 11, 15):
         await advance_to(harness, ist(2027, 3, day, 9, 5))
@@ -317,12 +317,12 @@ async def test_every_manual_reminder_button_follows_one_rule(harness: Harness) -
     await harness.services.surveys.send(group_id=1, form=library().templates["toplanti_geri_bildirim"],
                                         deadline=ist(2026, 12, 12, 17, 0), anonymous=False, created_by=1,
                                         template="toplanti_geri_bildirim")
-    await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.next_containing(ayse, "Yeni anket", timeout=30)
     await harness.send(zeynep, "/anketler")
     card = await harness.next_containing(zeynep, "Yanıtlayan")
     reminded = await harness.press(zeynep, card, "🔔 Kalanlara hatırlat")
     assert "kişiye" in reminded.text
-    await harness.next_containing(ayse, "yanıtlamadığınız bir anket", timeout=10)
+    await harness.next_containing(ayse, "yanıtlamadığınız bir anket", timeout=30)
     await harness.settle()
     await harness.server.press_button(zeynep.user, card, "🔔 Kalanlara hatırlat")
     ask = await harness.next_containing(zeynep, "son hatırlatma")
@@ -333,3 +333,28 @@ async def test_every_manual_reminder_button_follows_one_rule(harness: Harness) -
     await advance_to(harness, harness.clock.now() + timedelta(seconds=5))
     assert count(harness, ayse, "yanıtlamadığınız bir anket") == 2, texts(harness, ayse)
     assert count(harness, emma, "you have an open survey") == 2
+
+
+async def test_the_digest_lists_the_milestone_whose_reminder_says_14_days_that_same_minute(
+        harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    await harness.services.milestones.service.create(
+        group_id=1, title="Ara değerlendirme", due_at=due_on(date(2026, 12, 14), IST), has_time=False,
+        offsets=[14])
+    await advance_to(harness, ist(2026, 11, 30, 9, 0) + timedelta(seconds=30))  # Monday: digest and reminder
+    reminder = await harness.next_containing(zeynep, "Hatırlatma:", timeout=30)
+    digest = await harness.next_containing(zeynep, "Haftalık özet", timeout=30)
+    assert "14 gün kaldı" in reminder.text and "Ara değerlendirme" in reminder.text
+    line = next(line for line in digest.text.splitlines() if "Ara değerlendirme" in line)
+    assert "14.12.2026" in line and "14 gün kaldı" in line, digest.text
+
+
+async def test_a_digest_hour_inside_quiet_hours_is_named_and_the_digest_comes_in_the_morning(
+        harness: Harness) -> None:
+    zeynep, _ = await group_with(harness, ("Ayşe", "tr"))
+    answer = await harness.send(zeynep, "/ozet grup pazartesi 22")
+    assert "sessiz saatlerinde (21:00–08:00)" in answer.text and "08:00" in answer.text, answer.text
+    await advance_to(harness, ist(2026, 11, 30, 22, 0) + timedelta(seconds=30))
+    assert count(harness, zeynep, "📋 Haftalık özet") == 0
+    await advance_to(harness, ist(2026, 12, 1, 8, 0) + timedelta(seconds=30))
+    await harness.next_containing(zeynep, "📋 Haftalık özet", timeout=30)
