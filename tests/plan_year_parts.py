@@ -16,6 +16,14 @@ from tests.plan_year import ZONE, YEAR_END, YEAR_START, Step, YearSim, local
 GENERIC_ERROR = ("Bir sorun oluştu", "Something went wrong", "beklenmeyen bir hata", "something unexpected")
 
 
+OBSERVANCE_ENTRIES = {"womens-day", "violence-against-women-day"}  # plan_cycle.toml, as the calendar knows them
+
+
+def observance(template_code: str | None) -> bool:
+    """A plan-cycle entry that marks a day to observe (stored as `womens-day@2027`)."""
+    return (template_code or "").split("@")[0] in OBSERVANCE_ENTRIES
+
+
 def first_thursday(year: int, month: int) -> date:
     days = [week[3] for week in calendar.Calendar().monthdatescalendar(year, month) if week[3].month == month]
     return days[0]
@@ -133,9 +141,14 @@ class Milestones:
         for milestone in milestones:
             dates.setdefault(milestone.title, set()).add(milestone.due_at.astimezone(ZONE).date())  # type: ignore[union-attr]
         sim.facts["milestones"] = [m.id for m in milestones if m.due_at <= YEAR_END]
+        sim.facts["observances"] = sorted({m.title for m in milestones if observance(m.template_code)})
 
     def check(self, sim: YearSim) -> list[str]:
-        return []
+        """A dated observance (8 March, 25 November) is never escalated as overdue."""
+        titles: list[str] = sim.facts.get("observances", [])  # type: ignore[assignment]
+        return [f"{sim._when(r.at)} {r.who}: observance shown overdue: {line[:90]!r}" for r in sim.transcript
+                for line in r.text.splitlines() if any(title in line for title in titles)
+                and any(word in line.lower() for word in ("gecikti", "overdue"))]
 
 
 class MilestonesDone:
@@ -148,12 +161,10 @@ class MilestonesDone:
         return [Step(YEAR_START + timedelta(minutes=10), "plan the closings", self.plan)]
 
     async def plan(self, sim: YearSim) -> None:
-        from bot.services.milestones.render import is_observance
-
         service = sim.harness.services.milestones.service
         for milestone_id in sim.facts.get("milestones", []):  # type: ignore[union-attr]
             milestone = await service.get(milestone_id)
-            if is_observance(milestone):
+            if observance(milestone.template_code):
                 continue
             moment = sim.daytime(milestone.due_at + timedelta(days=sim.rng.randint(1, 4), hours=sim.rng.randint(0, 5)))
             sim.later(Step(moment, f"done {milestone.title}", lambda sim, i=milestone_id: self.close(sim, i)))
