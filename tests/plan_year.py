@@ -216,9 +216,7 @@ class YearSim:
             _, _, step = heapq.heappop(self._queue)
             if step.at < self.clock.now():  # its moment passed while the bot was down
                 step.at = self.daytime(self.clock.now())
-            await self.pass_time(step.at)
-            await self.settle()
-            self.collect(timed=True)
+            await self.pass_time(step.at)  # settled at its end
             try:
                 await step.run(self)
             except Exception as error:  # a step that cannot be played is a finding, not a crash
@@ -271,9 +269,8 @@ class YearSim:
         return due
 
     async def settle(self) -> None:
+        """Wait until the scheduler has nothing running and the outbox nothing due."""
         services = self.harness.services
-        await services.scheduler.settle(timeout=30)
-        await services.dispatcher.wait_idle(timeout=30)
         await services.scheduler.settle(timeout=30)
         await services.dispatcher.wait_idle(timeout=30)
 
