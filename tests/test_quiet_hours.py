@@ -358,3 +358,25 @@ async def test_a_digest_hour_inside_quiet_hours_is_named_and_the_digest_comes_in
     assert count(harness, zeynep, "📋 Haftalık özet") == 0
     await advance_to(harness, ist(2026, 12, 1, 8, 0) + timedelta(seconds=30))
     await harness.next_containing(zeynep, "📋 Haftalık özet", timeout=30)
+
+
+async def test_an_action_due_at_night_happens_on_time_and_its_notice_waits_for_the_morning(
+        harness: Harness) -> None:
+    from bot.services.surveys.content import library
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    survey = await harness.services.surveys.send(
+        group_id=1, form=library().templates["toplanti_geri_bildirim"], deadline=ist(2026, 11, 27, 23, 59),
+        anonymous=False, created_by=1, template="toplanti_geri_bildirim", nudge_hours=())
+    await harness.next_containing(ayse, "Yeni anket", timeout=30)
+    await advance_to(harness, ist(2026, 11, 27, 23, 59) + timedelta(seconds=30))
+    async with harness.services.db.read() as conn:
+        from storage import surveys as surveys_repo
+        stored = await surveys_repo.get_survey(conn, survey.id)
+    assert stored is not None and not stored.is_open  # closed at its deadline, at night
+    assert count(harness, zeynep, "kapandı") == 0  # ... but nobody is told at midnight
+    await advance_to(harness, ist(2026, 11, 28, 7, 59))
+    assert count(harness, zeynep, "kapandı") == 0
+    await advance_to(harness, ist(2026, 11, 28, 8, 0) + timedelta(seconds=5))
+    closed = await harness.next_containing(zeynep, "kapandı", timeout=30)
+    assert "Toplantı" in closed.text or "kapandı" in closed.text
