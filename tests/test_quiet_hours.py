@@ -380,3 +380,37 @@ async def test_an_action_due_at_night_happens_on_time_and_its_notice_waits_for_t
     await advance_to(harness, ist(2026, 11, 28, 8, 0) + timedelta(seconds=5))
     closed = await harness.next_containing(zeynep, "kapandı", timeout=30)
     assert "Toplantı" in closed.text or "kapandı" in closed.text
+
+
+async def test_due_together_about_one_thing_only_the_newest_goes_per_person(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Unit level: the rule by subject (kind, key without its last part, person)."""
+    from bot.clock import ManualClock
+    from bot.services.reminders import Reminder, ReminderService
+    from storage.db import Database
+    from tests.harness import TEST_START
+
+    db = await Database.open(tmp_path / "k.db")
+    try:
+        reminders = ReminderService(db, ManualClock(TEST_START))
+        seen: list[str] = []
+
+        async def record(reminder: Reminder, now: datetime) -> None:
+            seen.append(reminder.key)
+
+        reminders.register_kind("k", record, grace=None)
+        start = TEST_START - timedelta(days=2)
+        await reminders.schedule("thing:1:remind:14d", "k", start, {})
+        await reminders.schedule("thing:1:remind:7d", "k", start + timedelta(days=1), {})
+        await reminders.schedule("thing:2:remind:7d", "k", start, {})  # another thing
+        await reminders.schedule("thing:3:remind:a", "k", start, {"member_id": 1})  # one per person
+        await reminders.schedule("thing:3:remind:b", "k", start, {"member_id": 2})
+        await reminders.schedule("thing:4:remind:late", "k", start, {})  # late, and a newer one comes soon
+        await reminders.schedule("thing:4:remind:soon", "k", TEST_START + timedelta(hours=2), {})
+        await reminders.schedule("thing:5:remind:late", "k", start, {})  # late, the next one is far
+        await reminders.schedule("thing:5:remind:later", "k", TEST_START + timedelta(days=3), {})
+        report = await reminders.send_due(TEST_START)
+        assert sorted(seen) == ["thing:1:remind:7d", "thing:2:remind:7d", "thing:3:remind:a", "thing:3:remind:b",
+                                "thing:5:remind:late"]
+        assert sorted(report.keys_dropped) == ["thing:1:remind:14d", "thing:4:remind:late"]
+    finally:
+        await db.close()
