@@ -24,6 +24,11 @@ def observance(template_code: str | None) -> bool:
     return (template_code or "").split("@")[0] in OBSERVANCE_ENTRIES
 
 
+TR_MONTHS = ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım",
+             "Aralık")
+TYPED_MONTHS = (10, 3)  # an extra meeting these months (day 15–21), announced through the chat, date typed
+
+
 def first_thursday(year: int, month: int) -> date:
     days = [week[3] for week in calendar.Calendar().monthdatescalendar(year, month) if week[3].month == month]
     return days[0]
@@ -53,6 +58,12 @@ class Meetings:
             title = f"{calendar.month_name[month]} {year} çalışma toplantısı"
             steps.append(Step(starts - timedelta(days=10, hours=3), f"announce {title}",
                               lambda sim, t=title, s=starts: self.announce(sim, t, s)))
+            if month in TYPED_MONTHS:  # an extra meeting mid-month, its date typed in the chat
+                day = first_thursday(year, month) + timedelta(days=14)
+                extra = local(day.year, day.month, day.day, 14, 0)
+                extra_title = f"{calendar.month_name[month]} {year} ara toplantısı"
+                steps.append(Step(extra - timedelta(days=9, hours=2), f"announce {extra_title}",
+                                  lambda sim, t=extra_title, s=extra: self.announce_typed(sim, t, s)))
             if month == 9:
                 steps.append(Step(starts - timedelta(days=5, hours=2), f"move {title}",
                                   lambda sim, t=title: self.move(sim, t, timedelta(days=7))))
@@ -70,6 +81,25 @@ class Meetings:
         sim.facts.setdefault("dates", {})[title] = {starts.astimezone(ZONE).date()}  # type: ignore[union-attr]
         sim.facts.setdefault("starts", {})[title] = starts  # type: ignore[union-attr]
 
+    async def announce_typed(self, sim: YearSim, title: str, starts: datetime) -> None:
+        """Through the real /toplanti dialog, the date typed with a Turkish month name
+        (`15 Ekim 2026 14:00`): the meeting stored must be the day she typed."""
+        wall = starts.astimezone(ZONE)
+        typed = f"{wall.day} {TR_MONTHS[wall.month - 1]} {wall.year} 14:00"
+        for text in ("/toplanti", title, typed, "Belediye toplantı salonu", "atla", "atla", "tekrar yok", "gönder"):
+            answers = await sim.say("Zeynep", text)
+        meetings = await sim.harness.services.meetings.upcoming([sim.group_id], limit=20)
+        found = next((m for m in meetings if m.title == title), None)
+        if found is None:
+            sim.facts.setdefault("typed", []).append(f"{title!r} typed {typed!r}: not announced ({answers[-1][:120]!r})")  # type: ignore[union-attr]
+            return
+        if found.starts_at != starts:
+            sim.facts.setdefault("typed", []).append(  # type: ignore[union-attr]
+                f"{typed!r} stored as {found.starts_at.astimezone(ZONE):%d.%m.%Y %H:%M}")
+        sim.facts.setdefault("meetings", {})[title] = found.id  # type: ignore[union-attr]
+        sim.facts.setdefault("dates", {})[title] = {found.starts_at.astimezone(ZONE).date()}  # type: ignore[union-attr]
+        sim.facts.setdefault("starts", {})[title] = found.starts_at  # type: ignore[union-attr]
+
     async def move(self, sim: YearSim, title: str, by: timedelta) -> None:
         meeting_id = sim.facts["meetings"][title]  # type: ignore[index]
         meetings = sim.harness.services.meetings
@@ -85,7 +115,7 @@ class Meetings:
     def check(self, sim: YearSim) -> list[str]:
         """A called-off meeting gets no reminder after it was called off; every "yarın /
         bugün / 1 saat sonra / N dakika sonra" of a reminder is true when it arrives."""
-        found = self.time_words(sim)
+        found = self.time_words(sim) + list(sim.facts.get("typed", []))  # type: ignore[arg-type]
         for title in sim.facts.get("cancelled", set()):  # type: ignore[union-attr]
             reminders = [r for r in sim.transcript if r.timed and title in r.text and "⏰" in r.text
                          and r.at.astimezone(ZONE).date() >= min(sim.facts["dates"][title]) - timedelta(days=4)]  # type: ignore[index]

@@ -21,7 +21,7 @@ from tests.plan_year_parts import PARTS
 SEEDS = (1, 7, 2026)
 # Names, titles and places people (or the plan template, in the group's language) wrote:
 # they are content, not catalog text, in every reader's messages.
-CONTENT = ("Kadın Dostu Kent Kars Zeynep Ayşe Emma Leyla Grace Belediye toplantı salonu çalışma toplantısı",
+CONTENT = ("Kadın Dostu Kent Kars Zeynep Ayşe Emma Leyla Grace Belediye toplantı salonu çalışma toplantısı ara",
            "Kars Kadın Meclisi Derneği",
            # the budget round's proposals and the council's decisions, as people typed them
            "Kadın kooperatiflerinden belediye alımı Belediye ikram ve hediyelik alımlarını kadın kooperatiflerinden "
