@@ -23,7 +23,7 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from benchmarks._support import emit  # noqa: E402
-from tests.plan_year import invariants  # noqa: E402
+from tests.plan_year import invariants, known_elsewhere  # noqa: E402
 from tests.test_plan_year import allowed_content, run_year  # noqa: E402
 
 LIMIT_SECONDS = 90.0
@@ -38,7 +38,10 @@ async def one(seed: int) -> dict[str, object]:
     for name, lines in found.items():
         for line in lines[:3]:
             print(f"seed {seed} [{name}] {line}")
-    return {"seed": seed, "seconds": round(seconds, 1), "messages": len(sim.transcript),
+    known = known_elsewhere(sim)
+    for line in known[:3]:
+        print(f"seed {seed} known: {line}")
+    return {"seed": seed, "seconds": round(seconds, 1), "messages": len(sim.transcript), "known_elsewhere": len(known),
             "restarts": sim.restarts, "clock_stops": sim.wakeups,
             "violations": {name: len(lines) for name, lines in found.items() if lines}}
 

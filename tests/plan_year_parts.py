@@ -322,7 +322,11 @@ class BudgetRound:
         proposals = await self._proposals(sim, round_id)
         for proposal_id, outcome, text in ((proposals[0], "adopted", "10.11.2026 2026/145 Bütçeye alındı"),
                                            (proposals[-1], "rejected", "10.11.2026 2026/146 Bütçe kısıtı")):
-            await sim.say("Zeynep", "/oneriler")
+            listing = await sim.say("Zeynep", "/oneriler")
+            if not any("2027 bütçesi" in shown for shown in listing):  # the round must still be reachable
+                sim.facts.setdefault("known", []).append(  # type: ignore[union-attr]
+                    "[issue 17 §3, co-planning lifetime] "
+                    f"{sim._when(sim.clock.now())} /oneriler does not list the 2027 budget round: {listing[:1]}")
             await sim.press("Zeynep", f"cp:fate:{proposal_id}")
             await sim.press("Zeynep", f"cp:fs:{proposal_id}:decision")
             await sim.press("Zeynep", f"cp:fo:{proposal_id}:{outcome}")
@@ -343,7 +347,8 @@ class BudgetRound:
             sim.violations.append(f"{sim._when(sim.clock.now())} Emma could not resubmit: {answers[:3]}")
 
     def check(self, sim: YearSim) -> list[str]:
-        """Both authors hear the council's decision."""
+        """Both authors hear the council's decision. (That the round is still listed by
+        /oneriler when the decision is recorded is checked too: `sim.facts["known"]`.)"""
         found = []
         for name, fragment in (("Ayşe", "2026/145"), ("Emma", "2026/146")):
             if not any(fragment in r.text for r in sim.transcript if r.who == name):

@@ -15,7 +15,7 @@ import pytest
 from bot.clock import ManualClock, utc_timestamp
 from bot.emulator.telegram import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi
-from tests.plan_year import YEAR_START, YearSim, invariants
+from tests.plan_year import YEAR_START, YearSim, invariants, known_elsewhere
 from tests.plan_year_parts import PARTS
 
 SEEDS = (1, 7, 2026)
@@ -56,6 +56,8 @@ async def test_a_plan_year(seed: int, tmp_path: Path) -> None:
     elapsed = time.monotonic() - started
     found = invariants(sim, sim.facts.get("dates", {}), allowed_content(sim))  # type: ignore[arg-type]
     report = "\n".join(f"[{name}] {line}" for name, lines in found.items() for line in lines[:15])
+    for line in known_elsewhere(sim):  # another issue's fault, not yet merged: shown with -rA / -s
+        print(f"seed {seed} known: {line}")
     assert not report, f"seed {seed}: {sum(map(len, found.values()))} violation(s)\n{report}"
     assert sim.restarts >= 4 and len(sim.transcript) > 300
     assert elapsed < 90, f"seed {seed} took {elapsed:.0f}s"
