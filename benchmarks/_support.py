@@ -45,9 +45,11 @@ def seed(path: Path, members: int, *, groups: int = 1, first_user_id: int = 100_
         with conn:
             group_ids = []
             for index in range(groups):
+                # Quiet hours off: these measure sending at any hour of the wall clock.
                 cursor = conn.execute(
-                    "INSERT INTO groups (name, city, language, timezone, created_at) "
-                    "VALUES (?, 'Kars', 'tr', 'Europe/Istanbul', ?)", (f"Grup {index}", now))
+                    "INSERT INTO groups (name, city, language, timezone, created_at, settings) "
+                    "VALUES (?, 'Kars', 'tr', 'Europe/Istanbul', ?, ?)",
+                    (f"Grup {index}", now, '{"quiet_hours": {"off": true}}'))
                 group_ids.append(int(cursor.lastrowid or 0))
             start = conn.execute("SELECT COALESCE(MAX(id), 0) FROM members").fetchone()[0] + 1
             member_ids = list(range(start, start + members))

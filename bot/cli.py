@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     switch = group.add_parser("whatsapp", help="turn WhatsApp sending of a group's notices on or off (billed per message)")
     switch.add_argument("group_id", type=int)
     switch.add_argument("state", choices=["on", "off"])
+    quiet_hours = group.add_parser("quiet", help="a group's quiet hours: no reminder, digest or alert goes out then "
+                                                 "(default 21:00-08:00 group time)")
+    quiet_hours.add_argument("group", help="the group's id or name (see `koordinat group list`)")
+    quiet_hours.add_argument("hours", nargs="?", default=None,
+                             help="e.g. 22:00-07:30, `off` or `default`; none: show them")
     invite = commands.add_parser("invite", help="a fresh invite link for a group (e.g. when the coordinator link expired)")
     invite.add_argument("group", help="the group's id or name (see `koordinat group list`)")
     role = invite.add_mutually_exclusive_group()
@@ -168,6 +173,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
             return asyncio.run(_group_list(settings))
         if args.group_command == "whatsapp":
             return asyncio.run(_group_whatsapp(settings, args))
+        if args.group_command == "quiet":
+            return asyncio.run(_group_quiet(settings, args))
     if command == "invite":
         return asyncio.run(_invite(settings, args))
     if cli_milestones.handles(args):
@@ -301,6 +308,48 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
                 return _fail(f"no group {args.group_id} (see `koordinat group list`)")
             await groups_repo.update_settings(tx, group.id, {**group.settings, "whatsapp_off": args.state == "off"})
         print(f"group {group.id} ({group.name}): WhatsApp notices {'on' if args.state == 'on' else 'off'}")
+    finally:
+        await db.close()
+    return 0
+
+
+async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
+    """`koordinat group quiet GROUP [22:00-07:30|off|default]`: show or set the group's quiet
+    hours (`bot/services/quiet.py`); exit 2 for a range it cannot read."""
+    from bot.errors import InvalidAnswer
+    from bot.services import quiet
+    from storage import groups as groups_repo
+
+    value: dict[str, object] | None = None
+    if args.hours is not None:
+        word = args.hours.strip().lower()
+        if word in ("off", "kapat"):
+            value = {"off": True}
+        elif word not in ("default", "varsayilan", "varsayılan"):
+            try:
+                value = dict(quiet.parse_range(args.hours))
+            except InvalidAnswer:
+                return _fail(f"cannot read quiet hours {args.hours!r}: give a start and an end, e.g. 22:00-07:30, "
+                             "or `off` / `default`", 2)
+    if not Path(settings.database).is_file():
+        return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
+    db = await Database.open(settings.database)
+    try:
+        services = build_services(settings, db, SystemClock())
+        try:
+            group = await services.groups.find_one(args.group)
+        except GroupNotFound as error:
+            return _fail(str(error), EXIT_MISSING)
+        if args.hours is not None:
+            settings_ = {k: v for k, v in group.settings.items() if k != quiet.SETTING}
+            if value is not None:
+                settings_[quiet.SETTING] = value
+            async with db.transaction() as tx:
+                await groups_repo.update_settings(tx, group.id, settings_)
+            group = group.model_copy(update={"settings": settings_})
+        hours = quiet.of_group(group)
+        shown = f"{hours.label()} ({group.timezone})" if hours is not None else "off"
+        print(f"group {group.id} ({group.name}): quiet hours {shown}")
     finally:
         await db.close()
     return 0

@@ -73,3 +73,11 @@ async def unreachable_members(conn: Connection, broadcast_id: int) -> list[Membe
     )
     return [Member(id=row[0], display_name=row[1], language=row[2], unreachable_at=row[3])
             for row in rows]
+
+
+async def group_of(conn: Connection, broadcast_id: int) -> tuple[bool, int | None]:
+    """(exists, its group id or None) of broadcast `broadcast_id`."""
+    row = await fetch_one(conn, "SELECT group_id FROM broadcasts WHERE id = ?", (broadcast_id,))
+    if row is None:
+        return False, None
+    return True, (int(row[0]) if row[0] is not None else None)

@@ -339,3 +339,34 @@ async def prune_finished(conn: Connection, cutoff: float) -> int:
         "ON CONFLICT (broadcast_id, status) DO UPDATE SET n = n + excluded.n", (cutoff,))
     cursor = await conn.execute(f"DELETE FROM outbox WHERE {_PRUNABLE}", (cutoff,))
     return max(cursor.rowcount, 0)
+
+
+async def last_id(conn: Connection) -> int:
+    """The highest outbox row id so far (0 for none): rows written later have larger ids."""
+    row = await fetch_one(conn, "SELECT MAX(id) FROM outbox")
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+async def hold_after(conn: Connection, after_id: int, not_before: float) -> int:
+    """Pending rows written after row `after_id` wait until `not_before` (epoch s): the
+    notices a timed action wrote during its group's quiet hours. Returns how many."""
+    cursor = await conn.execute(
+        "UPDATE outbox SET not_before = ? WHERE id > ? AND status = 'pending' AND not_before < ?",
+        (not_before, after_id, not_before))
+    return max(cursor.rowcount, 0)
+
+
+async def release_broadcast(conn: Connection, broadcast_id: int, now: float) -> int:
+    """Send a held broadcast's pending rows now (a coordinator chose "send now")."""
+    cursor = await conn.execute(
+        "UPDATE outbox SET not_before = ? WHERE broadcast_id = ? AND status = 'pending' AND not_before > ?",
+        (now, broadcast_id, now))
+    return max(cursor.rowcount, 0)
+
+
+async def hold_broadcast(conn: Connection, broadcast_id: int, not_before: float) -> int:
+    """A broadcast's pending rows wait until `not_before` (epoch s)."""
+    cursor = await conn.execute(
+        "UPDATE outbox SET not_before = ? WHERE broadcast_id = ? AND status = 'pending' AND not_before < ?",
+        (not_before, broadcast_id, not_before))
+    return max(cursor.rowcount, 0)

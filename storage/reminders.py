@@ -152,3 +152,51 @@ async def prune_finished(conn: Connection, cutoff: float) -> int:
         "DELETE FROM reminders WHERE status IN ('done', 'cancelled', 'dropped') AND finished_at < ?",
         (cutoff,))
     return max(cursor.rowcount, 0)
+
+
+# Which group a reminder is about, from the ids its payload names (first match wins).
+_GROUP_OF = (
+    ("meeting_id", "SELECT group_id FROM meetings WHERE id = ?"),
+    ("milestone_id", "SELECT group_id FROM milestones WHERE id = ?"),
+    ("survey_id", "SELECT group_id FROM surveys WHERE id = ?"),
+    ("round_id", "SELECT group_id FROM proposal_rounds WHERE id = ?"),
+    ("series_id", "SELECT group_id FROM meeting_series WHERE id = ?"),
+)
+
+
+async def group_of(conn: Connection, payload: dict[str, Any]) -> int | None:
+    """The group a reminder's payload is about (`group_id`, or the group of the meeting,
+    milestone, survey, proposal round or meeting series it names); None for none."""
+    group_id = payload.get("group_id")
+    if group_id is not None:
+        try:
+            return int(group_id)
+        except (TypeError, ValueError):
+            return None
+    for field, query in _GROUP_OF:
+        value = payload.get(field)
+        if value is None:
+            continue
+        try:
+            row = await fetch_one(conn, query, (int(value),))
+        except (TypeError, ValueError):
+            return None
+        return int(row[0]) if row else None
+    return None
+
+
+async def same_subject_due(conn: Connection, prefix: str, kind: str, until: float,
+                           exclude_ids: Sequence[int]) -> list[ReminderRow]:
+    """Pending rows of `kind` whose key starts with `prefix`, due by `until` (epoch s), other
+    than `exclude_ids`: the later sends about the same thing that make an older one stale."""
+    low, high = prefix_range(prefix)
+    rows = await fetch_all(
+        conn, f"SELECT {_COLUMNS} FROM reminders WHERE key >= ? AND key < ? AND status = 'pending' "
+        "AND kind = ? AND due_at <= ? ORDER BY due_at, id", (low, high, kind, until))
+    excluded = set(exclude_ids)
+    return [_row(row) for row in rows if row["id"] not in excluded]
+
+
+async def defer(conn: Connection, row_id: int, wake_at: float, note: str) -> None:
+    """Look at a pending row again at `wake_at` (quiet hours); its due time and attempts stay."""
+    await conn.execute("UPDATE reminders SET wake_at = ?, error = ? WHERE id = ?", (wake_at, note, row_id))

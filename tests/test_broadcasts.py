@@ -28,9 +28,11 @@ class SeededGroup:
 
 
 async def seed_group(db: Database, server: FakeBotApi | None, size: int, *, first_user_id: int = 50_000,
-                     english_every: int = 0, name: str = "Kadın Dostu Kent", now: float = 1.8e9) -> SeededGroup:
+                     english_every: int = 0, name: str = "Kadın Dostu Kent", now: float = 1.8e9,
+                     quiet_hours: bool = False) -> SeededGroup:
     """A group with `size` members (Telegram ids from `first_user_id`); every
-    `english_every`-th member reads English. Their private chats exist on `server`."""
+    `english_every`-th member reads English. Their private chats exist on `server`. Quiet
+    hours are off unless asked for: these tests send at any hour of the wall clock."""
     from bot.clock import from_timestamp
 
     moment = from_timestamp(now)
@@ -39,6 +41,8 @@ async def seed_group(db: Database, server: FakeBotApi | None, size: int, *, firs
     async with db.transaction() as tx:
         group = await groups_repo.create(tx, name=name, city="Kars", language="tr",
                                          timezone="Europe/Istanbul", now=moment)
+        if not quiet_hours:
+            await groups_repo.update_settings(tx, group.id, {"quiet_hours": {"off": True}})
         for index in range(size):
             english = bool(english_every) and index % english_every == 0
             user = FakeUser(first_user_id + index, f"Üye {index}", "en" if english else "tr")

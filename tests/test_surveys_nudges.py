@@ -139,6 +139,12 @@ async def test_nudge_times_typed_in_the_preview_reach_only_those_not_finished(ha
     await harness.settle()
     assert _nudges(harness, fatma) == 0  # not a minute early
     await harness.advance(timedelta(minutes=2))
+    await harness.settle()
+    assert _nudges(harness, fatma) == 0  # 36 hours before is 05:00 there: quiet hours until 08:00
+    await harness.advance(deadline - timedelta(hours=33, seconds=1) - harness.clock.now())
+    await harness.settle()
+    assert _nudges(harness, fatma) == 0
+    await harness.advance(timedelta(seconds=2))
     nudge = await harness.next_containing(fatma, NUDGE, timeout=10)
     assert "27.11.2026 17:00" in nudge.text and "memnun" not in nudge.text  # no question on a shared phone
     await harness.advance(deadline - timedelta(hours=6) + timedelta(minutes=1) - harness.clock.now())
@@ -177,18 +183,22 @@ async def test_a_coordinator_changes_the_nudge_times_from_her_survey_card(harnes
     await harness.settle()  # the old 3-day nudge is gone
     assert sum(NUDGE_EN in text for text in texts(harness, emma)) == 1
 
-    # Ten hours before the deadline (the 12-hour nudge went out) she asks for 1 day and 1 hour:
-    # the day is past, named, and not sent at once.
-    await harness.advance(deadline - timedelta(hours=10) - harness.clock.now())
+    # Eight hours before the deadline (the 12-hour nudge, due at 05:00 in the group's quiet
+    # hours, went out at 08:00) she asks for 1 day and 1 hour: the day is past, named, and not
+    # sent at once.
+    await harness.advance(deadline - timedelta(hours=12, minutes=1) - harness.clock.now())
+    await harness.settle()
+    assert sum(NUDGE_EN in text for text in texts(harness, emma)) == 1  # 05:00: quiet hours
+    await harness.advance(deadline - timedelta(hours=8) - harness.clock.now())
     await harness.next_containing(emma, NUDGE_EN, timeout=10)
     await harness.server.press_button(zeynep.user, card, "🔔 Hatırlatma zamanları")
     await harness.next_containing(zeynep, "şu an: son tarihten 5 gün ve 12 saat önce")  # (her own nudges came first)
     saved = await harness.send(zeynep, "1 gün, 1 saat")
-    assert "⚠️ 1 gün önce: son tarihe 9 saat 59 dakika var, gönderilmeyecek." in saved.text  # the clock moved a few seconds
+    assert "⚠️ 1 gün önce: son tarihe 7 saat 59 dakika var, gönderilmeyecek." in saved.text  # the clock moved a few seconds
     assert await _pending_nudges(harness) == {"survey:1:nudge:1h": deadline - timedelta(hours=1)}
     await harness.settle()
     assert sum(NUDGE_EN in text for text in texts(harness, emma)) == 2  # nothing sent at once
-    await harness.advance(timedelta(hours=9, minutes=1))
+    await harness.advance(timedelta(hours=7, minutes=1))
     await harness.next_containing(emma, NUDGE_EN, timeout=10)
     await harness.settle()
     assert sum(NUDGE_EN in text for text in texts(harness, emma)) == 3 and _nudges(harness, ayse) == 0

@@ -29,6 +29,7 @@ from bot.services.monitoring import MonitoringService
 from bot.services.monitoring import calendar as monitoring_calendar
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
+from bot.services.quiet_chat import QuietChat
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
 from bot.services.surveys import planning as survey_planning
@@ -154,6 +155,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     monitoring.register(conversation)
     milestones.digest.add_part(monitoring_calendar.digest_part(monitoring))
     milestones.service.reminder_note_hooks.append(monitoring_calendar.reminder_note(monitoring))
+    quiet_chat = QuietChat(db, clock.now, groups)  # quiet hours: /sessiz, notices sent at night
+    quiet_chat.register(conversation)
     services = Services(settings=settings, db=db, clock=clock, notifier=notifier, dispatcher=dispatcher,
                         conversation=conversation, inbox=inbox, links=links, groups=groups,
                         members=members, privacy=privacy, reminders=reminders, broadcasts=broadcasts,
@@ -163,6 +166,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     services.extras["linking"] = linking
     services.extras["lessons"] = lessons
     services.extras["monitoring"] = monitoring
+    services.extras["quiet"] = quiet_chat
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)

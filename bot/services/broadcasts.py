@@ -15,6 +15,7 @@ or to listed members when it falls due, e.g. from a feature or from an operator'
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -41,6 +42,19 @@ NOTICE_GRACE = timedelta(hours=6)
 
 # A reply in every language: a mapping {language: Reply}, or a function of the language.
 Replies = Mapping[str, Reply] | Callable[[str], Reply]
+
+# The broadcasts (id, group) a person's action created in this update, collected while
+# `collect_broadcasts()` is on (the conversation turns it on per update), so that a notice a
+# coordinator sends in her group's quiet hours can wait for the morning (`bot.services.quiet_chat`).
+_created: contextvars.ContextVar[list[tuple[int, int]] | None] = contextvars.ContextVar(
+    "koordinat_broadcasts_created", default=None)
+
+
+def collect_broadcasts() -> list[tuple[int, int]]:
+    """Start collecting the group broadcasts created in this context; returns the list."""
+    created: list[tuple[int, int]] = []
+    _created.set(created)
+    return created
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,11 @@ class BroadcastService:
                                conn: Connection | None = None) -> int:
         """The id of broadcast `key` (created if new; the same id when retried)."""
         async with self._writing(conn) as tx:
-            return await broadcasts_repo.create(tx, key=key, group_id=group_id, kind=kind, now=self._now())
+            broadcast_id = await broadcasts_repo.create(tx, key=key, group_id=group_id, kind=kind, now=self._now())
+        created = _created.get()
+        if created is not None and group_id is not None and ReminderService.active_connection() is None:
+            created.append((broadcast_id, group_id))
+        return broadcast_id
 
     async def broadcast_id(self, key: str) -> int | None:
         async with self._db.read() as conn:

@@ -202,6 +202,9 @@ class Conversation:
         self._text_fallbacks: list[TextFallback] = []
         self._interruptions: list[Interruption] = []
         self._interrupting_choices: dict[str, frozenset[str]] = {}
+        # after_action(ctx, replies) -> replies, inside the update's transaction (quiet hours).
+        self._after_actions: list[Callable[[Ctx, Replies], Awaitable[Replies]]] = []
+        self._before_actions: list[Callable[[], object]] = []
         self.add_command(CommandSpec("cancel", self._cancel_command, aliases=("iptal",),
                                      needs_member=False, order=90))
         # `cmd:<name>` runs a command from a menu (WhatsApp's list message has no slash commands).
@@ -235,6 +238,25 @@ class Conversation:
 
     def add_choice(self, prefix: str, handler: ChoiceHandler) -> None:
         self._choices[prefix] = handler
+
+    def add_after_action(self, hook: Callable[[Ctx, Replies], Awaitable[Replies]],
+                         before: Callable[[], object] | None = None) -> None:
+        """`hook(ctx, replies)` sees every successful step's replies inside its transaction and
+        returns them, maybe with more (e.g. "now or at 08:00?" for a notice sent at night);
+        `before()` runs as each step starts."""
+        self._after_actions.append(hook)
+        if before is not None:
+            self._before_actions.append(before)
+
+    async def _act(self, action: Callable[[], Awaitable[Replies]]) -> Replies:
+        for before in self._before_actions:
+            before()
+        return await action()
+
+    async def _after(self, ctx: Ctx, replies: Replies) -> Replies:
+        for hook in self._after_actions:
+            replies = await hook(ctx, replies)
+        return replies
 
     def add_flow(self, flow: Flow) -> None:
         self._flows[flow.kind] = flow
@@ -365,7 +387,7 @@ class Conversation:
         """As `_guarded` (the question asked is remembered), and a malformed id is stale."""
         try:
             async with self._db.transaction():
-                replies = await action()
+                replies = await self._after(ctx, await self._act(action))
                 await self._remember_question(ctx, replies)
                 return replies
         except NotFound:  # a record that is gone, or one of a group she is not in
@@ -565,7 +587,7 @@ class Conversation:
         """Turn expected failures into a localized message; effects of the failed step roll back."""
         try:
             async with self._db.transaction():
-                replies = await action()
+                replies = await self._after(ctx, await self._act(action))
                 await self._remember_question(ctx, replies)
                 return replies
         except KoordinatError as error:

@@ -26,6 +26,10 @@ from aiosqlite import Connection
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import Clock, from_timestamp, utc_timestamp
+from bot.services import quiet
+from bot.services.quiet import QuietHours
+from storage import groups as groups_repo
+from storage import outbox as outbox_repo
 from storage import reminders as reminders_repo
 from storage.db import Database
 
@@ -56,6 +60,13 @@ Grace = timedelta | Callable[[Reminder], datetime | None] | None
 
 DEFAULT_GRACE = timedelta(hours=1)
 SOURCE = "reminders"
+# What a kind does when it falls due in its group's quiet hours (`bot/services/quiet.py`):
+DEFER = "defer"  # a pure send: wait for the morning (texts made then), or drop when stale by then
+HOLD = "hold"    # an action (a survey closes, a phase ends): run now, its notices wait for the morning
+# A late send is dropped when a newer one about the same thing (same kind, same key but its
+# last part, same person) falls due within this window: after downtime only the newest goes.
+SUPERSEDE_WINDOW = timedelta(hours=12)
+LATE_AFTER = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -64,13 +75,34 @@ class ReminderKind:
     handler: Handler
     grace: Grace
     batch_handler: BatchHandler | None = None
+    quiet: str = DEFER
 
-    def deadline(self, reminder: Reminder) -> datetime | None:
+    def deadline(self, reminder: Reminder, hours: QuietHours | None = None) -> datetime | None:
+        """How late `reminder` may still go. A fixed grace counts from its due time, or, for
+        a send planned inside quiet hours, from their end (when it was meant to go)."""
         if self.grace is None:
             return None
         if isinstance(self.grace, timedelta):
-            return reminder.due_at + self.grace
+            start = hours.end_after(reminder.due_at) if hours is not None else reminder.due_at
+            return start + self.grace
         return self.grace(reminder)
+
+
+def _person(payload: dict[str, Any]) -> object:
+    """Whom a personal reminder is for (`member_id`, or its `member_ids`), None for a group's."""
+    if payload.get("member_id") is not None:
+        return payload["member_id"]
+    members = payload.get("member_ids")
+    return tuple(members) if isinstance(members, list) else None
+
+
+def subject_of(reminder: Reminder) -> tuple[str, str, object] | None:
+    """What a reminder is about, for "only the newest goes": (kind, key without its last
+    part, the person it is for); None for a key of fewer than three parts."""
+    head, _, _ = reminder.key.rpartition(":")
+    if head.count(":") < 1:
+        return None
+    return reminder.kind, head, _person(reminder.payload)
 
 
 @dataclass
@@ -80,6 +112,7 @@ class DueReport:
     sent: int = 0
     dropped: int = 0
     failed: int = 0
+    deferred: int = 0
     keys_dropped: list[str] = field(default_factory=list)
 
 
@@ -132,9 +165,13 @@ class ReminderService:
     # --- kinds -------------------------------------------------------------------------------
 
     def register_kind(self, kind: str, handler: Handler, *, grace: Grace = DEFAULT_GRACE,
-                      batch_handler: BatchHandler | None = None) -> None:
+                      batch_handler: BatchHandler | None = None, quiet: str = DEFER) -> None:
         """`handler(reminder, now)` sends a due reminder of this kind (inside the transaction
-        that marks it done); `grace` says how late it may still be sent.
+        that marks it done); `grace` says how late it may still be sent; `quiet` what it does
+        in its group's quiet hours: `DEFER` (a pure send: wait for their end, dropped when
+        past its grace by then) or `HOLD` (an action: run on time, its messages wait).
+        The group is the one its payload names (`storage.reminders.group_of`); a reminder
+        of no group has no quiet hours.
 
         A handler should only write to the database (outbox rows through the Notifier or
         BroadcastService): if another handler of its batch fails, the batch is rolled back and
@@ -142,13 +179,15 @@ class ReminderService:
         given, is used for all due reminders of the kind at once (the same effect)."""
         if kind in self._kinds:
             raise ValueError(f"reminder kind {kind!r} is already registered")
-        self._kinds[kind] = ReminderKind(kind, handler, grace, batch_handler)
+        if quiet not in (DEFER, HOLD):
+            raise ValueError(f"quiet must be {DEFER!r} or {HOLD!r}")
+        self._kinds[kind] = ReminderKind(kind, handler, grace, batch_handler, quiet)
 
     def kinds(self) -> list[str]:
         return sorted(self._kinds)
 
     def add_recurring(self, name: str, handler: Handler, *, grace: Grace = timedelta(hours=6),
-                      **cron_fields: Any) -> None:
+                      quiet: str = HOLD, **cron_fields: Any) -> None:
         """A durable cron slot (e.g. `day_of_week="mon", hour=9`): each slot is a reminder row
         `recurring:<name>:<slot>`, so it survives restarts, runs once, and obeys `grace`."""
         cron_fields.setdefault("timezone", self.timezone)
@@ -159,7 +198,7 @@ class ReminderService:
             await handler(reminder, now)
             await self._schedule_slot(name, trigger, max(now, reminder.due_at))
 
-        self.register_kind(kind, run_slot, grace=grace)
+        self.register_kind(kind, run_slot, grace=grace, quiet=quiet)
         self._recurring[name] = trigger
 
     async def _schedule_slot(self, name: str, trigger: CronTrigger, after: datetime) -> None:
@@ -264,8 +303,10 @@ class ReminderService:
     async def _process(self, tx: Connection, rows: list[reminders_repo.ReminderRow], now: datetime,
                        report: DueReport) -> None:
         now_ts = utc_timestamp(now)
-        runnable: list[tuple[Reminder, ReminderKind]] = []
+        runnable: list[tuple[Reminder, ReminderKind, datetime | None]] = []
         dropped: list[int] = []
+        superseded: list[int] = []
+        hours_of: dict[int | None, QuietHours | None] = {}
         for row in rows:
             reminder = _reminder(row)
             kind = self._kinds.get(row.kind)
@@ -273,9 +314,27 @@ class ReminderService:
                 await self._failed(tx, reminder, now, f"unknown kind {row.kind!r}", report)
                 continue
             try:
-                deadline = kind.deadline(reminder)
+                hours = await self._quiet_hours(tx, reminder, hours_of)
+                deadline = kind.deadline(reminder, hours)
             except Exception as error:  # a grace rule that cannot read its payload
                 await self._failed(tx, reminder, now, f"grace: {type(error).__name__}", report)
+                continue
+            quiet_now = hours is not None and hours.contains(now)
+            if quiet_now and kind.quiet == DEFER:
+                assert hours is not None
+                morning = hours.end_after(now)
+                if deadline is None or morning <= deadline:
+                    await reminders_repo.defer(tx, row.id, utc_timestamp(morning), "quiet hours")
+                    report.deferred += 1
+                    log.info("reminder %s (%s) waits for the end of quiet hours (%s)", reminder.key,
+                             reminder.kind, morning.isoformat(timespec="minutes"))
+                    if self._scheduler is not None:
+                        scheduler = self._scheduler
+                        self._db.after_commit(lambda when=morning: scheduler.wake_at(SOURCE, when))
+                    continue
+                log.info("reminder %s (%s) dropped: stale by the end of quiet hours", reminder.key, reminder.kind)
+                dropped.append(row.id)
+                report.keys_dropped.append(reminder.key)
                 continue
             if deadline is not None and now > deadline:
                 late = now - reminder.due_at
@@ -285,25 +344,87 @@ class ReminderService:
                 dropped.append(row.id)
                 report.keys_dropped.append(reminder.key)
                 continue
-            runnable.append((reminder, kind))
+            hold = hours.end_after(now) if quiet_now and hours is not None else None
+            runnable.append((reminder, kind, hold))
+        runnable = await self._newest_only(tx, runnable, now, superseded, report)
         await reminders_repo.finish_many(tx, dropped, reminders_repo.DROPPED, now_ts, "late")
-        report.dropped += len(dropped)
+        await reminders_repo.finish_many(tx, superseded, reminders_repo.DROPPED, now_ts, "superseded")
+        report.dropped += len(dropped) + len(superseded)
         done = await self._run_handlers(tx, runnable, now, report)
         await reminders_repo.finish_many(tx, done, reminders_repo.DONE, now_ts)
         report.sent += len(done)
 
-    async def _run_handlers(self, tx: Connection, runnable: list[tuple[Reminder, ReminderKind]],
+    async def _quiet_hours(self, conn: Connection, reminder: Reminder,
+                           cache: dict[int | None, QuietHours | None]) -> QuietHours | None:
+        """The quiet hours of the reminder's group; None when the group turned them off, or
+        for a reminder of no group (housekeeping; nothing that people read is group-less)."""
+        group_id = await reminders_repo.group_of(conn, reminder.payload)
+        if group_id is None:
+            return None
+        if group_id not in cache:
+            group = await groups_repo.get(conn, group_id)
+            cache[group_id] = quiet.of_group(group) if group is not None else None
+        return cache[group_id]
+
+    async def _newest_only(self, conn: Connection, runnable: list[tuple[Reminder, ReminderKind, datetime | None]],
+                           now: datetime, superseded: list[int],
+                           report: DueReport) -> list[tuple[Reminder, ReminderKind, datetime | None]]:
+        """Of several sends about the same thing due together (in this pass, or a late one
+        with a newer one due within `SUPERSEDE_WINDOW`), only the newest goes."""
+        newest: dict[tuple[str, str, object], Reminder] = {}
+        for reminder, _, _ in runnable:
+            subject = subject_of(reminder)
+            if subject is not None and (subject not in newest or reminder.due_at > newest[subject].due_at):
+                newest[subject] = reminder
+        batch_ids = [reminder.id for reminder, _, _ in runnable]
+        kept: list[tuple[Reminder, ReminderKind, datetime | None]] = []
+        for reminder, kind, hold in runnable:
+            subject = subject_of(reminder)
+            stale = subject is not None and newest[subject].id != reminder.id
+            if subject is not None and not stale and now - reminder.due_at > LATE_AFTER:
+                later = await reminders_repo.same_subject_due(
+                    conn, subject[1] + ":", reminder.kind, utc_timestamp(now + SUPERSEDE_WINDOW), batch_ids)
+                stale = any(row.due_at > utc_timestamp(reminder.due_at) and _person(row.payload) == subject[2]
+                            for row in later)
+            if stale:
+                log.info("reminder %s (%s) dropped: a newer one about the same thing is due", reminder.key,
+                         reminder.kind)
+                superseded.append(reminder.id)
+                report.keys_dropped.append(reminder.key)
+            else:
+                kept.append((reminder, kind, hold))
+        return kept
+
+    async def _run_handlers(self, tx: Connection, runnable: list[tuple[Reminder, ReminderKind, datetime | None]],
                             now: datetime, report: DueReport) -> list[int]:
         """Run the whole batch in one savepoint; if a handler fails, undo and run each in its
-        own savepoint so that one broken reminder cannot hold back the others."""
+        own savepoint so that one broken reminder cannot hold back the others. An action due
+        in quiet hours runs alone, and the messages it wrote wait for their end."""
         if not runnable:
             return []
         token = _handler_connection.set(tx)
         try:
+            done: list[int] = []
+            held = [(reminder, kind, hold) for reminder, kind, hold in runnable if hold is not None]
+            batch = [(reminder, kind) for reminder, kind, hold in runnable if hold is None]
+            for reminder, kind, hold in held:
+                assert hold is not None
+                try:
+                    async with self._db.transaction():
+                        before = await outbox_repo.last_id(tx)
+                        await kind.handler(reminder, now)
+                        await outbox_repo.hold_after(tx, before, utc_timestamp(hold))
+                except Exception as error:
+                    log.exception("reminder %s (%s): handler failed", reminder.key, reminder.kind)
+                    await self._failed(tx, reminder, now, f"handler: {type(error).__name__}", report)
+                else:
+                    done.append(reminder.id)
+            if not batch:
+                return done
             try:
                 async with self._db.transaction():
                     batches: dict[str, list[Reminder]] = {}
-                    for reminder, kind in runnable:
+                    for reminder, kind in batch:
                         if kind.batch_handler is not None:
                             batches.setdefault(kind.name, []).append(reminder)
                         else:
@@ -312,12 +433,11 @@ class ReminderService:
                         batch_handler = self._kinds[name].batch_handler
                         assert batch_handler is not None
                         await batch_handler(reminders, now)
-                return [reminder.id for reminder, _ in runnable]
+                return done + [reminder.id for reminder, _ in batch]
             except Exception as error:
                 log.warning("a reminder handler failed (%s); running the batch one by one",
                             type(error).__name__)
-            done: list[int] = []
-            for reminder, kind in runnable:
+            for reminder, kind in batch:
                 try:
                     async with self._db.transaction():
                         await kind.handler(reminder, now)

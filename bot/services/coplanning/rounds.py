@@ -23,7 +23,7 @@ from bot.services.coplanning.opinion import OpinionDocument, OpinionLine, build_
 from bot.services.coplanning.ranking import rank
 from bot.services.groups import GroupService
 from bot.services.late import LateDelivery, Recipient
-from bot.services.reminders import Reminder, ReminderService
+from bot.services.reminders import HOLD, Reminder, ReminderService
 from messages import format_date, t
 from storage import coplanning as repo
 from storage import members as members_repo
@@ -87,10 +87,10 @@ class Rounds:
         self.opened_hooks: list[Callable[[Round], Awaitable[None]]] = []
 
     def register(self) -> None:
-        self._reminders.register_kind(PHASE_KIND, self._on_phase, grace=None)
+        self._reminders.register_kind(PHASE_KIND, self._on_phase, grace=None, quiet=HOLD)
         self._reminders.register_kind(NUDGE_KIND, self._on_nudge, grace=_until_vote_ends)
-        self._reminders.register_kind(COUNT_KIND, self._on_count, grace=None)
-        self._reminders.register_kind(ADOPT_KIND, self._on_adopt, grace=None)
+        self._reminders.register_kind(COUNT_KIND, self._on_count, grace=None, quiet=HOLD)
+        self._reminders.register_kind(ADOPT_KIND, self._on_adopt, grace=None, quiet=HOLD)
 
     async def group(self, group_id: int) -> Group:
         group = await self._groups.get(group_id)

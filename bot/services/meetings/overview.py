@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from babel.dates import format_timedelta
 
 from bot.errors import InvalidAnswer
 from bot.models import Button, Member, Reply, Role
 from bot.services.meetings import export, recurrence, render
 from bot.services.broadcasts import BroadcastService
+from bot.services import remind_button
 from bot.services.conversation import Ctx, Replies
-from messages import format_day, normalize_language, t
+from messages import format_day, t
 from storage import meetings as meetings_repo
 from storage.db import Database
 from storage.meetings import ANSWERS, Meeting
@@ -26,7 +26,6 @@ UPCOMING_SHOWN = 5
 NAMES_SHOWN = 40
 PAST_SHOWN = 3
 # A coordinator's "remind those who have not answered" this soon after a reminder asks first.
-RECENT_REMINDER = timedelta(hours=3)
 
 
 class MeetingOverview:
@@ -128,13 +127,11 @@ class MeetingOverview:
             return [ctx.text("meeting.series_stopped", title=meeting.title, count=count)]
         if action == "edit":
             return await self._meetings.amend_flow.begin(ctx, meeting)
-        if action == "nudge":  # a reminder went out lately: ask before sending another one
-            last = await self._meetings.last_reminded(meeting)
-            if last is not None and ctx.now - last < RECENT_REMINDER:
-                return [Reply(text=t("meeting.nudge_recent", ctx.lang, title=meeting.title,
-                                     ago=format_timedelta(ctx.now - last, locale=normalize_language(ctx.lang))),
-                              buttons=[[Button(label=t("meeting.nudge_again", ctx.lang), choice=f"mtg:{meeting.id}:nudgeyes"),
-                                        Button(label=t("meeting.cancel_no", ctx.lang), choice=f"mtg:{meeting.id}:keep")]])]
+        if action == "nudge":  # a reminder went out lately: ask before sending another one (remind_button)
+            question = remind_button.ask_first(ctx.lang, meeting.title, await self._meetings.last_reminded(meeting),
+                                               ctx.now, yes=f"mtg:{meeting.id}:nudgeyes", no=f"mtg:{meeting.id}:keep")
+            if question is not None:
+                return [question]
         if action in ("nudge", "nudgeyes"):
             count = await self._meetings.remind_waiting(meeting)
             return [ctx.text("meeting.nudged" if count else "meeting.nobody_waiting", title=meeting.title, count=count)]

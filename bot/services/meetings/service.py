@@ -39,7 +39,7 @@ from bot.services.meetings.attendance import Attendance
 from bot.services.meetings.dialog import NewMeetingFlow, RescheduleFlow
 from bot.services.meetings.overview import MeetingOverview
 from bot.services.meetings.settings import REMINDER_SETTING, ReminderSettings
-from bot.services.reminders import Reminder, ReminderService
+from bot.services.reminders import HOLD, Reminder, ReminderService
 from messages import Markup, t
 from storage import broadcasts as broadcasts_repo
 from storage import groups as groups_repo
@@ -126,7 +126,7 @@ class MeetingService:
         self._reminders.register_kind(REMINDER_KIND, self._send_reminder, grace=_send_until)
         self._reminders.register_kind(SUMMARY_KIND, self._send_summary, grace=_send_until)
         # A series' next occurrence is created late rather than never (after an outage).
-        self._reminders.register_kind(SERIES_KIND, self._run_series, grace=timedelta(days=30))
+        self._reminders.register_kind(SERIES_KIND, self._run_series, grace=None, quiet=HOLD)
 
     async def _link_in_private(self, ctx: Ctx, args: list[str]) -> Replies:
         return [ctx.text("meeting.link_in_group_chat", command="/baglan" if ctx.lang == "tr" else "/link")]
@@ -222,6 +222,12 @@ class MeetingService:
         group = await self.group(series.group_id)
         zone, now = ZoneInfo(group.timezone), self._now()
         day = recurrence.next_date(series, after)
+        if recurrence.starts_on(series, day, zone) <= now:
+            # Back after downtime (or a clock stepped years ahead): occurrences that already
+            # began are not announced; jump to the first one ahead without walking the gap.
+            day = recurrence.next_date(series, now.astimezone(zone).date() - timedelta(days=1))
+            while recurrence.starts_on(series, day, zone) <= now:
+                day = recurrence.next_date(series, day)
         while recurrence.starts_on(series, day, zone) - timedelta(days=series.lead_days) <= now:
             await self.create_and_announce(
                 group_id=series.group_id, title=series.title, starts_at=recurrence.starts_on(series, day, zone),

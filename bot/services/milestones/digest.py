@@ -28,6 +28,7 @@ from bot.dates import zone_name
 from bot.models import Button, Group, Member, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import Ctx, Replies
+from bot.services import quiet
 from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.milestones.workdays import WEEKDAY_NAMES
@@ -300,7 +301,13 @@ class WeeklyDigest:
                 await groups_repo.update_settings(tx, group_id, settings)
                 updated = group.model_copy(update={"settings": settings})
                 await self.reschedule(updated)
-            replies.append(Reply(text=self._describe(updated, ctx.lang)))
+            text = self._describe(updated, ctx.lang)
+            slot = next_slot(updated, ctx.now)
+            hours = quiet.of_group(updated)
+            if slot is not None and hours is not None and hours.contains(slot):  # it would wait for the morning
+                text += "\n" + t("quiet.digest_in_quiet", ctx.lang, hours=hours.label(),
+                                  clock=hours.end_after(slot).astimezone(hours.zone).strftime("%H:%M"))
+            replies.append(Reply(text=text))
         return replies
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from zoneinfo import ZoneInfo
 
+from bot.daycount import window_end
 from bot.errors import InvalidAnswer, NotFound
 from bot.models import Attachment, Button, Reply, Role
 from bot.services.conversation import Ctx, Replies
@@ -55,7 +56,8 @@ class MilestoneOverview:
         replies = []
         for group_id in sorted(ctx.roles):
             group = await self._service.group(group_id)
-            milestones = await self._service.upcoming([group_id])
+            milestones = [m for m in await self._service.upcoming([group_id])
+                          if not (render.is_observance(m) and render.days_left(m, group, ctx.now) < 0)]
             coordinator = ctx.roles[group_id] is Role.COORDINATOR
             shown = milestones[:SHOWN]
             if not shown:
@@ -172,7 +174,10 @@ class MilestoneOverview:
         groups = sorted(ctx.roles) if action == "snooze" else ctx.coordinated_groups()
         if not groups:
             return [ctx.text("milestone.coordinators_only")]
-        near = await self._service.upcoming(groups, until=ctx.now + timedelta(days=TYPED_HORIZON_DAYS))
+        # Calendar days (bot.daycount); one day more covers the group zones east of UTC.
+        near = await self._service.upcoming(groups, until=window_end(ctx.now, TYPED_HORIZON_DAYS + 1, "UTC"))
+        if action == "done":
+            near = [m for m in near if not render.is_observance(m)]
         if action == "snooze":
             near = [m for m in near if m.audience == "group" or ctx.roles.get(m.group_id) is Role.COORDINATOR]
         if not near:
@@ -212,6 +217,8 @@ class MilestoneOverview:
             self._service.require_coordinator(ctx, milestone.group_id)
         if action == "card":
             return [await self.card(ctx, milestone)]
+        if action == "done" and render.is_observance(milestone):
+            return [ctx.text("milestone.observance_not_done", title=milestone.title)]
         if action in {"done", "dismiss"}:
             status = "done" if action == "done" else "dismissed"
             closed = await self._service.close(milestone, status, ctx.require_member().id)
@@ -241,9 +248,11 @@ class MilestoneOverview:
         text = render.details(milestone, group, ctx.lang, ctx.now)
         if not milestone.is_open:
             return Reply(text=text)
+        first_row = [Button(label=t("milestone.move_button", ctx.lang), choice=f"ms:{milestone.id}:move")]
+        if not render.is_observance(milestone):  # a day to observe is never "done"
+            first_row.insert(0, Button(label=t("milestone.done_button", ctx.lang), choice=f"ms:{milestone.id}:done"))
         return Reply(text=text, buttons=[
-            [Button(label=t("milestone.done_button", ctx.lang), choice=f"ms:{milestone.id}:done"),
-             Button(label=t("milestone.move_button", ctx.lang), choice=f"ms:{milestone.id}:move")],
+            first_row,
             [Button(label=t("milestone.retitle_button", ctx.lang), choice=f"ms:{milestone.id}:retitle"),
              Button(label=t("milestone.offsets_button", ctx.lang), choice=f"ms:{milestone.id}:offsets")],
             [Button(label=t("milestone.delete_button", ctx.lang), choice=f"ms:{milestone.id}:delete")]])

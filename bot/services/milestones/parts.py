@@ -3,8 +3,7 @@ surveys part is added by the surveys feature through `WeeklyDigest.add_part`."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
+from bot.daycount import window_end
 from bot.models import Group
 from bot.services.meetings import render as meeting_render
 from bot.services.milestones import render
@@ -14,7 +13,7 @@ from storage import meetings as meetings_repo
 from storage import milestones as milestones_repo
 from storage.db import Database
 
-HORIZON = timedelta(days=14)
+HORIZON_DAYS = 14  # "the next 14 days": calendar days in the group's zone (bot.daycount)
 
 
 def milestones_part(db: Database):  # type: ignore[no-untyped-def]
@@ -23,7 +22,8 @@ def milestones_part(db: Database):  # type: ignore[no-untyped-def]
         if not full:
             return None
         async with db.read() as conn:
-            due = await milestones_repo.for_groups(conn, [group.id], until=request.now + HORIZON)
+            due = await milestones_repo.for_groups(conn, [group.id], until=window_end(request.now, HORIZON_DAYS, group.timezone))
+        due = [m for m in due if not (render.is_observance(m) and render.days_left(m, group, request.now) < 0)]
         if not due:
             return None
         lines = [t("digest.milestones", request.lang)]
@@ -39,7 +39,7 @@ def meetings_part(db: Database):  # type: ignore[no-untyped-def]
     async def part(request: DigestRequest, group: Group, full: bool) -> DigestSection | None:
         async with db.read() as conn:
             meetings = [m for m in await meetings_repo.upcoming_for_groups(conn, [group.id], request.now)
-                        if m.starts_at < request.now + HORIZON]
+                        if m.starts_at < window_end(request.now, HORIZON_DAYS, group.timezone)]
             lines = []
             for meeting in meetings:
                 when = meeting_render.when(meeting, group, request.lang)

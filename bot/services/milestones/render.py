@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from bot.daycount import days_until
 from bot.models import Group
 from bot.services.milestones.template import entry_of
 from bot.services.milestones.workdays import holiday_name, is_working_day
@@ -17,14 +18,31 @@ from messages import format_day, normalize_language, t
 from storage.milestones import Milestone
 
 
+# Template entries that mark a day to observe rather than something to deliver.
+OBSERVANCES = frozenset({"womens-day", "violence-against-women-day"})
+
+
+def template_entry(milestone: Milestone) -> str | None:
+    """The plan-cycle entry a milestone was loaded from (`womens-day` for the stored
+    `womens-day@2027`), or None for one typed by a coordinator."""
+    if not milestone.template_code:
+        return None
+    return milestone.template_code.partition("@")[0]
+
+
+def is_observance(milestone: Milestone) -> bool:
+    """A dated observance (8 March, 25 November): reminded, never "done", never overdue."""
+    return template_entry(milestone) in OBSERVANCES
+
+
 def local_due(milestone: Milestone, group: Group) -> datetime:
     return milestone.due_at.astimezone(ZoneInfo(group.timezone))
 
 
 def days_left(milestone: Milestone, group: Group, now: datetime) -> int:
-    """Calendar days from today (in the group's zone) to the due date; negative when overdue."""
-    zone = ZoneInfo(group.timezone)
-    return (milestone.due_at.astimezone(zone).date() - now.astimezone(zone).date()).days
+    """Calendar days from today (in the group's zone) to the due date; negative when overdue
+    (`bot.daycount.days_until`, the one count every text and window uses)."""
+    return days_until(milestone.due_at, now, group.timezone)
 
 
 def left_text(days: int, lang: str) -> str:

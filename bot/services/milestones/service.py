@@ -31,6 +31,7 @@ from bot.services.groups import GroupService
 from bot.services.late import LateDelivery, Recipient
 from bot.services.milestones import render
 from bot.services.milestones.dates import due_on
+from bot.services.milestones.render import OBSERVANCES, is_observance, template_entry  # noqa: F401
 from bot.services.milestones.template import for_year
 from bot.services.milestones.workdays import COUNCIL_SETTING, council_rule, working_day_on_or_before
 from bot.services.reminders import Reminder, ReminderService
@@ -44,8 +45,6 @@ from storage.milestones import DEFAULT_OFFSETS, Milestone
 REMIND_KIND = "milestone_reminder"
 SNOOZE_KIND = "milestone_snooze"
 OVERDUE_KIND = "milestone_overdue"
-# Template entries that mark a day to observe rather than something to deliver.
-OBSERVANCES = frozenset({"womens-day", "violence-against-women-day"})
 REMIND_AT = time(9, 0)  # reminders and escalations go out at 09:00 group time
 SNOOZE = timedelta(days=1)
 # A combined escalation lists this many overdue milestones with their buttons (two each: 10
@@ -232,7 +231,7 @@ class MilestoneService:
         async with self._db.transaction() as tx:
             await groups_repo.update_settings(tx, group_id, {**group.settings, COUNCIL_SETTING: rule})
             for milestone in await repo.open_from_template(tx, group_id):
-                code, _, year = (milestone.template_code or "").partition("@")
+                code, _, year = (milestone.template_code or "").partition("@")  # see template_entry
                 if not year.isdigit():
                     continue
                 planned = {p.entry.code: p for p in for_year(int(year), rule)}.get(code)
@@ -276,7 +275,7 @@ class MilestoneService:
     async def _arm_overdue(self, milestone: Milestone, group: Group, *, after: datetime) -> None:
         """The group's escalation on the first day after `after` (the due date). Observance
         days (8 March, 25 November) are dates, not tasks: they remind but are never "overdue"."""
-        if milestone.template_code in OBSERVANCES:
+        if is_observance(milestone):
             return
         zone = ZoneInfo(group.timezone)
         await self._arm_group_overdue(group, after.astimezone(zone).date() + timedelta(days=1))
@@ -294,7 +293,7 @@ class MilestoneService:
         async with self._db.read() as conn:
             milestones = await repo.for_groups(conn, [group.id], until=now)
         return [m for m in milestones
-                if m.template_code not in OBSERVANCES and render.days_left(m, group, now) < 0]
+                if not is_observance(m) and render.days_left(m, group, now) < 0]
 
     async def _current(self, reminder: Reminder) -> tuple[Milestone, Group] | None:
         """The milestone a reminder is about, unless it was closed, deleted or moved since."""
@@ -316,7 +315,7 @@ class MilestoneService:
         if warning:
             text += "\n" + warning
         row = [Button(label=t("milestone.snooze_button", lang), choice=f"ms:{milestone.id}:snooze")]
-        if coordinator:
+        if coordinator and not is_observance(milestone):
             row.insert(0, Button(label=t("milestone.done_button", lang), choice=f"ms:{milestone.id}:done"))
         buttons = [row]
         if coordinator and offer_survey and milestone.survey_template_code:

@@ -26,7 +26,9 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from bot.services.groups import GroupService
 from bot.services.late import LateDelivery, Recipient
-from bot.services.reminders import Reminder, ReminderService
+from bot.services import remind_button
+from bot.services.surveys.nudges import time_left
+from bot.services.reminders import HOLD, Reminder, ReminderService
 from bot.services.surveys import nudges
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
 from bot.text import fold
@@ -98,7 +100,7 @@ class SurveyService:
         conversation.add_choice("vote", self.polls.on_vote)
         conversation.add_text_fallback(self.on_typed_start)
         self._reminders.register_kind(NUDGE_KIND, self._send_nudge, grace=_nudge_deadline)
-        self._reminders.register_kind(CLOSE_KIND, self._close_due, grace=None)
+        self._reminders.register_kind(CLOSE_KIND, self._close_due, grace=None, quiet=HOLD)
 
     # -- lookups --------------------------------------------------------------------------
     async def group(self, group_id: int) -> Group:
@@ -233,7 +235,7 @@ class SurveyService:
 
         def render(heading: str) -> Callable[[str], Reply]:
             def rendered(lang: str) -> Reply:
-                return _nudge(survey, group, lang, heading).model_copy(update={"recheck": recheck})
+                return _nudge(survey, group, lang, self._now(), heading).model_copy(update={"recheck": recheck})
             return rendered
 
         started = [r.member_id for r in unfinished if r.started_at is not None]
@@ -271,7 +273,7 @@ class SurveyService:
             return None
         group = await groups_repo.get(conn, survey.group_id)
         heading = "survey.nudge_unsent" if recipient_row.started_at is not None else "survey.nudge"
-        return _nudge(survey, group, recipient.lang, heading) if group is not None else None
+        return _nudge(survey, group, recipient.lang, now, heading) if group is not None else None
 
     async def _close_due(self, reminder: Reminder, now: datetime) -> None:
         survey = await self._current(reminder)
@@ -477,10 +479,19 @@ class SurveyService:
         self.require_coordinator(ctx, survey.group_id)
         action = parts[1]
         group = await self.group(survey.group_id)
-        if action == "remind":
+        if action in ("remind", "remindyes"):  # one rule for every reminder button: remind_button
             if not survey.is_open:
                 return [ctx.text("survey.already_closed")]
-            count = await self.nudge(survey, key=f"survey:{survey.id}:remind:{int(ctx.now.timestamp())}")
+            subject = f"survey:{survey.id}"
+            if action == "remind":
+                question = remind_button.ask_first(
+                    ctx.lang, await self.title(survey, ctx.lang),
+                    await remind_button.last_sent(self.db, subject + ":", "survey_nudge"), ctx.now,
+                    yes=f"svm:{survey.id}:remindyes", no=f"svm:{survey.id}:keep")
+                if question is not None:
+                    return [question]
+            key = (remind_button.key if action == "remind" else remind_button.again_key)(subject, ctx.now)
+            count = await self.nudge(survey, key=key)
             return [ctx.text("survey.reminded", count=count)]
         if action == "close":
             return [Reply(text=t("survey.close_confirm", ctx.lang, title=await self.title(survey, ctx.lang)), buttons=[[
@@ -515,10 +526,12 @@ async def _group_members(conn: Connection, group_id: int) -> list[tuple[Member, 
     return await members_repo.group_members(conn, group_id)
 
 
-def _nudge(survey: Survey, group: Group, lang: str, heading: str = "survey.nudge") -> Reply:
-    """The nudge (`survey.nudge`, or `survey.nudge_unsent` for one who started): the group and
-    the deadline, never the questions (phones are shared)."""
+def _nudge(survey: Survey, group: Group, lang: str, now: datetime, heading: str = "survey.nudge") -> Reply:
+    """The nudge (`survey.nudge`, or `survey.nudge_unsent` for one who started): the group,
+    the deadline and the time left as of `now` (so two nudges never read the same), never
+    the questions (phones are shared)."""
     return Reply(text=t(heading, lang, group=group.name, deadline=format_datetime(survey.deadline, lang, group.timezone),
+                        left=time_left(survey.deadline - now, lang),
                         command="/anketler" if lang == "tr" else "/surveys"),
                  buttons=[[Button(label=t("survey.continue_button", lang), choice=f"sv:{survey.id}:start")]])
 
