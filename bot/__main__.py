@@ -155,7 +155,7 @@ class Koordinat:
         await app.start()
         fresh: dict[str, object] = {}  # updates the polling loop parsed, handed over unparsed-again
         self.inbound = InboundQueue(self.db, "telegram", services.now_seconds,
-                                    processor(app, fresh))  # type: ignore[arg-type]
+                                    processor(app, fresh, services.quarantine))  # type: ignore[arg-type]
         services.extras["telegram_inbound"] = self.inbound
         if webhook and self.settings.webhook_url:
             secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
@@ -164,10 +164,11 @@ class Koordinat:
                                    "update with it; 1-256 of A-Z a-z 0-9 _ -)")
             # Served by handlers.web (next to WhatsApp's webhook, if any); set_webhook comes once
             # the server listens (see _start).
-            self._telegram_route = telegram_route(self.inbound, secret)
+            self._telegram_route = telegram_route(self.inbound, secret, services.quarantine)
         else:
             await app.bot.delete_webhook(drop_pending_updates=False)  # getUpdates needs no webhook
-            self._polling = Polling(app.bot, self.inbound, self.fail, fresh)  # type: ignore[arg-type]
+            self._polling = Polling(app.bot, self.inbound, self.fail, fresh,  # type: ignore[arg-type]
+                                    services.quarantine)
 
     async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
         """getMe until it answers: a rejected token is fatal, a network error is retried with

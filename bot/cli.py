@@ -53,7 +53,12 @@ def _parser() -> argparse.ArgumentParser:
                                      epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run the bot (the local demo when no token is set)")
-    run.add_argument("--webhook", action="store_true", help="receive updates by webhook (needs KOORDINAT_WEBHOOK_URL)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--webhook", action="store_true",
+                      help="receive updates by webhook (needs a configured channel: KOORDINAT_TELEGRAM_TOKEN with "
+                           "KOORDINAT_WEBHOOK_URL, or WhatsApp)")
+    mode.add_argument("--polling", action="store_true",
+                      help="long polling (needs KOORDINAT_TELEGRAM_TOKEN); never falls back to the demo")
     demo = commands.add_parser("demo", help="try Koordinat in the terminal, no token needed")
     demo.add_argument("--script", action="store_true", help="play the scripted tour and exit")
     demo.add_argument("--language", choices=["tr", "en"], default=None)
@@ -125,6 +130,15 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
     if command not in ("run", "demo"):  # an operator's one-off command: its result, not the bot's progress log
         logging.getLogger().setLevel(logging.WARNING)
     if command == "run":
+        if args.webhook and not settings.has_telegram_token and not settings.has_whatsapp:
+            print("koordinat: configuration error: --webhook needs a configured channel: KOORDINAT_TELEGRAM_TOKEN "
+                  "(with KOORDINAT_WEBHOOK_URL) or KOORDINAT_WHATSAPP_TOKEN; only a bare `koordinat run` "
+                  "plays the demo", file=sys.stderr)
+            return 2
+        if args.polling and not settings.has_telegram_token:
+            print("koordinat: configuration error: KOORDINAT_TELEGRAM_TOKEN: needed for --polling (the bot "
+                  "token from @BotFather); only a bare `koordinat run` plays the demo", file=sys.stderr)
+            return 2
         if not settings.has_telegram_token and not settings.has_whatsapp:  # WhatsApp-only runs too
             print(t("cli.no_token", settings.default_language), file=sys.stderr)
             return _demo(settings, runtime, script=not sys.stdin.isatty(), language=None)

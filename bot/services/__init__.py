@@ -26,6 +26,7 @@ from bot.services.members import MemberService
 from bot.services.milestones import Milestones
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
+from bot.services.quarantine import Quarantine
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
 from bot.services.surveys import planning as survey_planning
@@ -62,6 +63,8 @@ class Services:
     survey_results: SurveyResultsService | None = None
     # Reminders and nudges delivered late (WhatsApp messages held while the window was closed).
     late: LateDelivery = field(default_factory=LateDelivery)
+    # Inbound updates that could not be parsed, stored or processed (issue 18).
+    quarantine: Quarantine | None = None
 
     def now_seconds(self) -> float:
         return utc_timestamp(self.clock.now())
@@ -146,6 +149,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
                         milestones=milestones, coplanning=coplanning, surveys=surveys, channels=channels,
                         survey_results=survey_results)
     services.extras["linking"] = linking
+    services.quarantine = Quarantine(db, notifier, now_seconds, settings.default_language, dispatcher.kick)
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)

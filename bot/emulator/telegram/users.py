@@ -138,6 +138,28 @@ class UserActions:
         message = self._new_message(user, chat, fields, reply_id)
         return self._deliver(chat, user, message, text, self._reaches_bot(chat, text, reply_id))
 
+    def send_raw(self, user: FakeUser, fields: JSON, *, chat_id: int | None = None,
+                 kind: str = "message") -> int:
+        """`user` sends a message made of exactly `fields` (besides message_id, from, chat and
+        date, which `fields` may override), as Telegram can deliver what a library does not
+        expect: a field of a newer or older Bot API with another type (`{"checklist": 5}`,
+        `{"date": "now"}`), or text holding a lone UTF-16 surrogate (`{"text": "a\\ud83d"}`;
+        sent as a JSON escape). `kind` is the update's field (`message`, `edited_message`…).
+        Always reaches the bot; returns the update_id."""
+        chat = self._chat_of(user, chat_id)
+        message = self._new_message(user, chat, {})
+        message.update(fields)
+        record = UserMessage(int(message["message_id"]) if isinstance(message.get("message_id"), int)
+                             else chat.next_message_id(), chat.id, user, None, message, True)
+        chat.from_users[record.message_id] = record
+        chat.transcript.append(record)
+        return self._api.updates.push({kind: message})
+
+    def push_update(self, update: JSON) -> int:
+        """Queue any update object as it is (without update_id, which is given to it): for
+        updates no user action makes, e.g. one of a type this emulator does not model."""
+        return self._api.updates.push(update)
+
     async def edit_text(self, user: FakeUser, old_text: str, new_text: str, *,
                         chat_id: int | None = None) -> int | None:
         """`user` edits her latest message that reads `old_text`: an `edited_message` update
