@@ -137,6 +137,10 @@ class Scheduler:
         source = self._sources.get(name)
         return source.runs if source is not None else 0
 
+    def tasks(self) -> list[asyncio.Task[None]]:
+        """The long-running task of each source, for supervision."""
+        return [source.task for source in self._sources.values() if source.task is not None]
+
     # --- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:

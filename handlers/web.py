@@ -82,6 +82,11 @@ class WebServer:
                 raise RuntimeError("web server stopped during start-up")
             await asyncio.sleep(0.01)
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """uvicorn's serving task, for supervision."""
+        return self._task
+
     async def stop(self) -> None:
         if self._task is None:
             return

@@ -14,6 +14,7 @@ from bot.emulator.bot_api import FakeBotApi
 from bot.services.conversation import CommandSpec, Ctx
 from storage import quarantine as quarantine_repo
 from tests.harness import Harness
+from tests.whatsapp_support import graph, wa  # noqa: F401  (fixtures)
 
 # A field of a newer Bot API with a type PTB does not expect, and other shapes a library
 # cannot parse: each must be kept aside, not end the intake.
@@ -105,3 +106,43 @@ async def test_webhook_acknowledges_bad_updates_and_goes_on(
         assert telegram.pending_updates == 0
     finally:
         await harness.stop()
+
+
+async def test_whatsapp_a_bad_message_in_a_batch_is_kept_and_the_others_answered(wa) -> None:  # noqa: ANN001
+    created = await wa.create_group()
+    ayse = wa.graph.user("Ayşe", phone="905321234567")
+    emma = wa.graph.user("Emma", phone="447700900123", country="GB")
+    zehra = wa.graph.user("Zehra", phone="905329876543")
+    status = await wa.graph.deliver_batch([
+        (ayse, {"type": "text", "text": {"body": "katıl \ud83d"}}),              # unstorable text
+        (emma, {"type": "text", "text": "not an object"}),                       # unexpected shape
+        (zehra, {"type": "text", "text": {"body": f"katıl {created.member_invite.code}"}}),
+    ])
+    assert status == 200  # acknowledged: never redelivered forever
+    picker = await wa.graph.wait_for_message(zehra)
+    assert picker.titles == ["Türkçe", "English"]
+    assert "okuyamadım" in (await wa.graph.wait_for_message(ayse)).text
+    assert "could not read" in (await wa.graph.wait_for_message(emma)).text
+    async with wa.services.db.read() as conn:
+        kept = await quarantine_repo.listing(conn)
+    assert sorted(k.chat_key for k in kept) == sorted([ayse.user_id, emma.user_id])
+    assert any("surrogate" in k.reason for k in kept)
+
+
+async def test_whatsapp_a_message_whose_handling_fails_is_kept_and_answered(wa, monkeypatch) -> None:  # noqa: ANN001
+    from handlers.whatsapp import webhook
+
+    real = webhook.handle
+
+    async def flaky(services, message):  # noqa: ANN001, ANN202
+        if message.text == "boom":
+            raise ZeroDivisionError("a bug")
+        await real(services, message)
+
+    monkeypatch.setattr(webhook, "handle", flaky)
+    ayse = wa.graph.user("Ayşe", phone="905321234567")
+    await wa.graph.send_text(ayse, "boom")
+    assert "okuyamadım" in (await wa.graph.wait_for_message(ayse)).text
+    async with wa.services.db.read() as conn:
+        kept = await quarantine_repo.listing(conn)
+    assert [k.reason for k in kept] == ["ZeroDivisionError: a bug"]

@@ -98,6 +98,11 @@ class InboundQueue:
             except Exception:
                 log.exception("inbox: update %s could not be processed", update_id)
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The worker that takes stored updates, for supervision."""
+        return self._task
+
     def wake(self) -> None:
         self._idle.clear()
         self._wake.set()

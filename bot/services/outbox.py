@@ -138,6 +138,10 @@ class OutboxDispatcher:
         self._idle.clear()
         self._wake.set()
 
+    def tasks(self) -> list[asyncio.Task[None]]:
+        """The long-running tasks (the loop and the outcome writer), for supervision."""
+        return [task for task in (self._task, self._writer) if task is not None]
+
     @property
     def in_flight(self) -> int:
         return self._in_flight
