@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
-from bot import cli_coplanning, cli_milestones
+from bot import cli_coplanning, cli_milestones, cli_quarantine
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
@@ -89,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export files").add_subparsers(dest="export_command")
     cli_milestones.add_parsers(commands, export)
     cli_coplanning.add_parsers(group, export)
+    cli_quarantine.add_parsers(commands)
     from bot.services.surveys import results_cli, targets
     survey = targets.add_commands(commands)
     results_cli.add_commands(export, survey)
@@ -173,6 +174,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(cli_milestones.run(settings, args))
     if cli_coplanning.handles(args):
         return asyncio.run(cli_coplanning.run(settings, args))
+    if cli_quarantine.handles(args):
+        return asyncio.run(cli_quarantine.run(settings, args))
     from bot.services.surveys import results_cli
     if results_cli.handles(args):  # export survey|template, survey import|export-form
         return results_cli.run(settings, args)

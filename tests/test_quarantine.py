@@ -146,3 +146,26 @@ async def test_whatsapp_a_message_whose_handling_fails_is_kept_and_answered(wa, 
     async with wa.services.db.read() as conn:
         kept = await quarantine_repo.listing(conn)
     assert [k.reason for k in kept] == ["ZeroDivisionError: a bug"]
+
+
+async def test_the_operator_commands_refuse_unknown_ids_and_whatsapp_retries(harness: Harness) -> None:
+    from bot.services import quarantine
+
+    db = harness.services.db
+    assert harness.services.quarantine is not None
+    kept = await harness.services.quarantine.keep("whatsapp", "wamid.X", {"id": "wamid.X"}, "ValueError: x",
+                                                  chat_key="TR.1")
+    with pytest.raises(quarantine.QuarantineError, match="no quarantined update #999"):
+        await quarantine.retry(db, [999], 0.0)
+    with pytest.raises(quarantine.QuarantineError, match="cannot be retried"):
+        await quarantine.retry(db, [kept], 0.0)
+    with pytest.raises(quarantine.QuarantineError, match="#998"):
+        await quarantine.drop(db, [998])
+    assert await quarantine.drop(db, None) == 1
+
+
+def test_repaired_replaces_lone_surrogates_and_joins_pairs() -> None:
+    from bot.services.quarantine import is_storable, repaired
+
+    assert repaired({"text": "a\ud83d b", "list": ["\ud83d\ude00"]}) == {"text": "a\ufffd b", "list": ["😀"]}
+    assert not is_storable("a\udc00") and is_storable("ağ 😀")

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_SCHEDULED = 1000  # stored updates taken into memory at once (after an outage: many more)
 FETCH = 500
+RESCAN_EVERY = 5.0  # seconds between looks at the table when nothing woke the queue
 
 
 class Inbox:
@@ -155,7 +156,11 @@ class InboundQueue:
             await self._flush_done()
             if not self._running and not rows:
                 self._idle.set()
-            await self._wake.wait()
+            try:  # also look now and then: `koordinat quarantine retry` puts rows back from outside
+                async with asyncio.timeout(RESCAN_EVERY):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
 
     async def _fetch(self) -> list[tuple[int, str, str, str]]:
         async with self._db.read() as conn:

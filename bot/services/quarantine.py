@@ -93,3 +93,58 @@ class Quarantine:
         log.warning("quarantined %s update %s (#%d): %s", channel, update_id, kept_id, why)
         self._on_commit()
         return kept_id
+
+
+# --- the operator's commands (`koordinat quarantine list|retry|drop`) ------------------------
+
+class QuarantineError(Exception):
+    """A `koordinat quarantine` command cannot be carried out; the message is one line."""
+
+
+async def listing(db: Database, limit: int = 100) -> tuple[int, list[quarantine_repo.Quarantined]]:
+    """(how many are kept, the oldest `limit` of them)."""
+    async with db.read() as conn:
+        return await quarantine_repo.count(conn), await quarantine_repo.listing(conn, limit)
+
+
+async def retry(db: Database, ids: list[int] | None, now: float) -> list[int]:
+    """Put kept Telegram updates back into the inbox (all when `ids` is None); a running bot
+    processes them within seconds, otherwise at its next start. Lone surrogates are replaced
+    by U+FFFD first (`repaired`), so text that could not be stored now can be. Returns the ids
+    put back. Raises `QuarantineError` for an unknown id or a WhatsApp message (Meta does not
+    deliver it again and the bot keeps no inbox for it: ask the person to send it again)."""
+    async with db.transaction() as tx:
+        items = await quarantine_repo.listing(tx, 1_000_000) if ids is None else []
+        for quarantine_id in ids or []:
+            item = await quarantine_repo.get(tx, quarantine_id)
+            if item is None:
+                raise QuarantineError(f"no quarantined update #{quarantine_id} (see `koordinat quarantine list`)")
+            items.append(item)
+        if ids is not None:
+            refused = [item for item in items if item.channel != "telegram"]
+            if refused:
+                raise QuarantineError(f"#{refused[0].id} is a {refused[0].channel} message, which cannot be "
+                                      "retried: ask the person to send it again, then drop it")
+        done = []
+        for item in items:
+            if item.channel != "telegram":
+                continue
+            try:
+                payload = ascii_json(repaired(json.loads(item.payload)))
+            except ValueError:
+                payload = item.payload
+            fixed = quarantine_repo.Quarantined(**{**item.__dict__, "payload": payload})
+            await quarantine_repo.requeue(tx, fixed, now)
+            done.append(item.id)
+    return done
+
+
+async def drop(db: Database, ids: list[int] | None) -> int:
+    """Delete kept updates (all when `ids` is None); raises `QuarantineError` for an unknown id."""
+    async with db.transaction() as tx:
+        if ids is None:
+            return await quarantine_repo.drop_all(tx)
+        for quarantine_id in ids:
+            if not await quarantine_repo.drop(tx, quarantine_id):
+                raise QuarantineError(f"no quarantined update #{quarantine_id} (see `koordinat quarantine list`)")
+        return len(ids)
