@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
-from bot import cli_coplanning, cli_milestones, cli_quarantine
+from bot import cli_coplanning, cli_milestones, cli_quarantine, logs
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
@@ -116,7 +116,7 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
 
 
 def _main(argv: list[str], runtime: type[Runtime]) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.INFO)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
