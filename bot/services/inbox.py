@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from bot.channels import Notifier
 from bot.models import Actor, Reply
 from storage import updates as updates_repo
-from storage.db import Database
+from storage.db import Database, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,8 @@ class InboundQueue:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a database error: the watchdog decides what is fatal
-                log.error("inbox: could not read stored updates: %s: %s", type(error).__name__, error)
+                if not is_disk_full(error):  # logged once per episode by the database
+                    log.error("inbox: could not read stored updates: %s: %s", type(error).__name__, error)
                 await asyncio.sleep(1.0)
                 continue
             for row_id, update_id, chat_key, payload in rows:
@@ -204,4 +205,5 @@ class InboundQueue:
                 await updates_repo.finish_inbound(tx, self.channel, done)
         except Exception as error:
             self._done[:0] = done
-            log.error("inbox: could not record processed updates: %s: %s", type(error).__name__, error)
+            if not is_disk_full(error):  # logged once per episode by the database
+                log.error("inbox: could not record processed updates: %s: %s", type(error).__name__, error)
