@@ -58,6 +58,33 @@ class UserActions:
             chat.members.add(user.id)
         return chat
 
+    def add_forum(self, chat_id: int, title: str, *, members: tuple[FakeUser, ...] | list[FakeUser] = ()) -> FakeChat:
+        """A supergroup with topics on (a forum) that the bot is already in."""
+        chat = self.add_group_chat(chat_id, title, chat_type="supergroup", members=members)
+        chat.is_forum = True
+        return chat
+
+    def create_topic(self, chat_id: int, name: str) -> int:
+        """A new forum topic; returns its message_thread_id (its creation message's id)."""
+        chat = self._group(chat_id)
+        if not chat.is_forum:
+            raise AssertionError(f"chat {chat_id} is not a forum")
+        thread_id = chat.next_message_id()
+        if thread_id == 1:  # 1 is General's id in a forum
+            thread_id = chat.next_message_id()
+        chat.topics[thread_id] = "open"
+        return thread_id
+
+    def set_topic(self, chat_id: int, thread_id: int | None, state: str) -> None:
+        """Close, reopen or delete a topic (`None`: General, which can be closed, not deleted)."""
+        chat = self._group(chat_id)
+        if state not in ("open", "closed", "deleted"):
+            raise ValueError("state is open, closed or deleted")
+        if thread_id is None:
+            chat.general_closed = state == "closed"
+        else:
+            chat.topics[thread_id] = state
+
     async def join_group(self, user: FakeUser, chat_id: int) -> int:
         """`user` joins a group: a new_chat_members message (delivered even in privacy mode)."""
         chat = self._group(chat_id)
@@ -122,7 +149,7 @@ class UserActions:
 
     async def send_text(
         self, user: FakeUser, text: str, *, chat_id: int | None = None,
-        reply_to: int | SentMessage | None = None,
+        reply_to: int | SentMessage | None = None, thread_id: int | None = None,
     ) -> int | None:
         """`user` writes `text` (private chat unless chat_id names a group).
 
@@ -135,6 +162,10 @@ class UserActions:
         if entities:
             fields["entities"] = entities
         reply_id = reply_to.message_id if isinstance(reply_to, SentMessage) else reply_to
+        if thread_id is not None:  # typed inside a forum topic
+            if chat.topics.get(thread_id) != "open":
+                raise AssertionError(f"no open topic {thread_id} in chat {chat.id}")
+            fields.update(message_thread_id=thread_id, is_topic_message=True)
         message = self._new_message(user, chat, fields, reply_id)
         return self._deliver(chat, user, message, text, self._reaches_bot(chat, text, reply_id))
 
