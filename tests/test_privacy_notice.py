@@ -24,3 +24,17 @@ async def test_a_new_member_reads_the_notice_without_configuration_hints(harness
     picker = await harness.send(nur, f"/start {group.member_invite.code}")
     notice = await harness.press(nur, picker, picker.buttons[0][0].callback_data or "")
     assert "Aydınlatma metni" in notice.text and "KOORDINAT_" not in notice.text and "(set " not in notice.text
+
+
+def test_the_notice_says_per_survey_kind_what_coordinators_see() -> None:
+    """Issue 18 §7: named surveys show each answer with the name; anonymous ones only totals,
+    from 3 responses — never "only in aggregate" for every survey."""
+    from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES
+
+    turkish = privacy_notice("tr", "Kars Kent Konseyi", "kvkk@example.org")
+    english = privacy_notice("en", "Kars City Council", "kvkk@example.org")
+    assert "isimli" in turkish and "adınızla" in turkish and "anonim" in turkish
+    assert f"en az {MINIMUM_ANONYMOUS_RESPONSES} yanıt" in turkish
+    assert "named" in english and "with your name" in english and "anonymous" in english
+    assert f"at least {MINIMUM_ANONYMOUS_RESPONSES} people" in english
+    assert "only as aggregates" not in english.split("Reports")[0]

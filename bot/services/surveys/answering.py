@@ -19,6 +19,7 @@ from bot.errors import InvalidAnswer
 from bot.models import Button, Reply, Upload
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.surveys.answers import example_for, format_answer, read_answer
+from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES
 from bot.services.surveys.model import (
     Answer,
     Evidence,
@@ -153,7 +154,7 @@ class AnsweringFlow:
                                     count=count_text(form, ctx.lang),
                                     deadline=format_datetime(survey.deadline, ctx.lang, await self._zone(survey)),
                                     anonymous=t("survey.anonymous_note" if survey.anonymous else "survey.named_note",
-                                                ctx.lang)))
+                                                ctx.lang, minimum=MINIMUM_ANONYMOUS_RESPONSES)))
         else:
             replies.append(ctx.text("survey.resuming", title=localized(form.title, ctx.lang)))
         replies.append(await self._prompt(ctx, survey, form, response, step))
