@@ -38,3 +38,16 @@ def test_the_notice_says_per_survey_kind_what_coordinators_see() -> None:
     assert "named" in english and "with your name" in english and "anonymous" in english
     assert f"at least {MINIMUM_ANONYMOUS_RESPONSES} people" in english
     assert "only as aggregates" not in english.split("Reports")[0]
+
+
+async def test_a_named_survey_says_at_its_start_that_coordinators_see_each_answer_with_the_name(
+        harness) -> None:  # noqa: ANN001
+    from tests.meetings_support import group_with
+    from tests.test_surveys_answering import _invitation, _send_izleme
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await _send_izleme(harness, zeynep)
+    invitation = await _invitation(harness, ayse)
+    assert "her yanıtınızı adınızla görür" in invitation.text
+    intro = await harness.press(ayse, invitation, "▶️ Başla")
+    assert "İsimli" in intro.text and "her yanıtınızı adınızla görür" in intro.text and "/gizlilik" in intro.text
