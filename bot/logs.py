@@ -2,8 +2,9 @@
 
 Under abuse (a flood of half-open connections, a disk that stays full) the same line could
 be written thousands of times a second — the log grew by 200 MB in 40 s. `RepeatFilter` lets
-the first line of a kind through and then at most one per `window` seconds, that one saying
-how many like it were left out ("… (and 1,234 more like it in the last 60 s)").
+the first `burst` lines of a kind through in each `window` seconds (so a retry with backoff
+still says each attempt), then nothing until the window ends; the next line says how many
+like it were left out ("… (and 1,234 more like it in the last 60 s)").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable
 
 WINDOW = 60.0  # seconds
+BURST = 5  # lines of one kind let through per window
 _DIGITS = re.compile(r"\d+")
 
 
@@ -31,12 +33,14 @@ class RepeatFilter(logging.Filter):
     seconds carrying the count of those left out. Memory is bounded by `max_kinds`."""
 
     def __init__(self, window: float = WINDOW, clock: Callable[[], float] = time.monotonic,
-                 max_kinds: int = 4096) -> None:
+                 max_kinds: int = 4096, burst: int = BURST) -> None:
         super().__init__()
         self._window = window
+        self._burst = burst
         self._clock = clock
         self._max_kinds = max_kinds
-        self._seen: dict[tuple[str, int, str], tuple[float, int]] = {}  # kind -> (window start, left out)
+        # kind -> (window start, lines let through, lines left out)
+        self._seen: dict[tuple[str, int, str], tuple[float, int, int]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
         kind = _kind(record)
@@ -45,12 +49,16 @@ class RepeatFilter(logging.Filter):
         if seen is None or now - seen[0] >= self._window:
             if len(self._seen) >= self._max_kinds:
                 self._seen.clear()
-            self._seen[kind] = (now, 0)
-            if seen is not None and seen[1]:
-                record.msg = f"{record.getMessage()} (and {seen[1]:,} more like it in the last {self._window:.0f} s)"
+            self._seen[kind] = (now, 1, 0)
+            if seen is not None and seen[2]:
+                record.msg = f"{record.getMessage()} (and {seen[2]:,} more like it in the last {self._window:.0f} s)"
                 record.args = None
             return True
-        self._seen[kind] = (seen[0], seen[1] + 1)
+        start, passed, left_out = seen
+        if passed < self._burst:
+            self._seen[kind] = (start, passed + 1, left_out)
+            return True
+        self._seen[kind] = (start, passed, left_out + 1)
         return False
 
 
