@@ -169,3 +169,15 @@ def test_repaired_replaces_lone_surrogates_and_joins_pairs() -> None:
 
     assert repaired({"text": "a\ud83d b", "list": ["\ud83d\ude00"]}) == {"text": "a\ufffd b", "list": ["😀"]}
     assert not is_storable("a\udc00") and is_storable("ağ 😀")
+
+
+async def test_a_failed_fetch_is_one_log_line_and_polling_goes_on(
+        harness: Harness, telegram: FakeBotApi, caplog: pytest.LogCaptureFixture) -> None:
+    """A getUpdates that fails (a 502 from the Bot API) is one warning line, no traceback,
+    and the next one answers (issue 18 §6)."""
+    telegram.fail_next("getUpdates", error_code=502, times=1)
+    nur = harness.person("Nur")
+    await telegram.send_text(nur.user, "/start")
+    assert "Koordinat" in (await harness.next(nur, timeout=10)).text
+    failed = [r for r in caplog.records if "getUpdates failed" in r.getMessage()]
+    assert len(failed) == 1 and failed[0].exc_info is None and "\n" not in failed[0].getMessage()
