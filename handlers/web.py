@@ -75,20 +75,28 @@ class BodyLimit:
         seen = 0
         refused = False
 
-        async def counted() -> dict[str, Any]:  # a chunked body: count as it comes
+        async def counted() -> dict[str, Any]:  # a chunked body: counted as it comes
             nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > limit and not refused:
+                if seen > limit:  # answer 413 now; the app sees the client gone
                     refused = True
-                    raise _TooLarge
+                    await self._refuse(receive, send, drain=True)
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message: dict[str, Any]) -> None:
+            if not refused:  # after the 413, whatever the app still says is dropped
+                await send(message)
+
         try:
-            await self._app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(receive, send, drain=True)
+            await self._app(scope, counted, guarded_send)
+        except Exception:
+            if not refused:
+                raise
 
     @staticmethod
     async def _refuse(receive: Any, send: Any, *, drain: bool) -> None:
@@ -110,10 +118,6 @@ class BodyLimit:
                     if not message.get("more_body", False):
                         break
         await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class _Guard:

@@ -134,3 +134,35 @@ def test_repeated_log_lines_are_one_line_with_a_count_per_minute() -> None:
         assert len(kept) == 3 * 10
     finally:
         logger.removeHandler(handler)
+
+
+async def test_over_large_bodies_get_413_declared_or_chunked_and_small_ones_pass() -> None:
+    """In process (uvicorn on loopback): 413 from the Content-Length without reading, and as
+    soon as a chunked body passes the limit; the sender reads the 413, not a reset."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from handlers.web import WebServer
+
+    async def echo(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(str(len(await request.body())))
+
+    web = WebServer(Starlette(routes=[Route("/telegram", echo, methods=["POST"])]), "127.0.0.1", 0)
+    await web.start()
+
+    async def chunks(count: int):  # noqa: ANN202
+        for _ in range(count):
+            yield b"x" * 65536
+
+    try:
+        async with httpx.AsyncClient(timeout=20) as client:
+            url = f"http://127.0.0.1:{web.port}/telegram"
+            assert (await client.post(url, content=chunks(4))).text == str(4 * 65536)
+            assert (await client.post(url, content=chunks(40))).status_code == 413
+            assert (await client.post(url, content=b"y" * (20 * 1024 * 1024))).status_code == 413
+            assert (await client.post(url, content=b"y" * 100)).text == "100"
+            assert (await client.post(f"http://127.0.0.1:{web.port}/other", content=b"z" * 70_000)).status_code == 413
+    finally:
+        await web.stop()
