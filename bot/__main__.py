@@ -26,6 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services import Services, build_services
 from bot.services.inbox import InboundQueue
+from bot.supervision import Supervisor
 from handlers import telegram as telegram_adapter
 from handlers.telegram.inbound import Polling, processor, safe
 from handlers.telegram.webhook import PATH as WEBHOOK_PATH
@@ -64,10 +65,12 @@ class Koordinat:
         self._watch: asyncio.Task[None] | None = None
         self._stop_requested: asyncio.Event | None = None
         self._says_why_on_exit = False
+        self.supervisor = Supervisor(self.fail)
 
     async def start(self, *, webhook: bool = False) -> Services:
         """Open everything; raises `StartupError` (after closing what was opened)."""
         self._stop_requested = self._stop_requested or asyncio.Event()
+        self.supervisor.stopping = False
         try:
             return await self._start(webhook=webhook)
         except BaseException:
@@ -104,7 +107,22 @@ class Koordinat:
         if self._polling is not None:
             self._polling.start()
         self._watch = asyncio.create_task(self._watch_database(), name="database-watch")
+        self._supervise()
         return services
+
+    def _supervise(self) -> None:
+        """Watch every long-running task (see `bot.supervision`); called again by the database
+        watch, so a task started later (a scheduler source added while running) is watched too."""
+        tasks: list[asyncio.Task[object] | None] = [self._watch]  # type: ignore[list-item]
+        if self.services is not None:
+            tasks += self.services.dispatcher.tasks() + self.services.scheduler.tasks()  # type: ignore[operator]
+        if self.inbound is not None:
+            tasks.append(self.inbound.task)  # type: ignore[arg-type]
+        if self._polling is not None:
+            tasks.append(self._polling.task)  # type: ignore[arg-type]
+        if self.web is not None:
+            tasks.append(self.web.task)
+        self.supervisor.watch(tasks)
 
     def _start_whatsapp(self, services: Services) -> None:
         from handlers import whatsapp as whatsapp_adapter
@@ -155,7 +173,7 @@ class Koordinat:
         await app.start()
         fresh: dict[str, object] = {}  # updates the polling loop parsed, handed over unparsed-again
         self.inbound = InboundQueue(self.db, "telegram", services.now_seconds,
-                                    processor(app, fresh))  # type: ignore[arg-type]
+                                    processor(app, fresh, services.quarantine))  # type: ignore[arg-type]
         services.extras["telegram_inbound"] = self.inbound
         if webhook and self.settings.webhook_url:
             secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
@@ -164,10 +182,11 @@ class Koordinat:
                                    "update with it; 1-256 of A-Z a-z 0-9 _ -)")
             # Served by handlers.web (next to WhatsApp's webhook, if any); set_webhook comes once
             # the server listens (see _start).
-            self._telegram_route = telegram_route(self.inbound, secret)
+            self._telegram_route = telegram_route(self.inbound, secret, services.quarantine)
         else:
             await app.bot.delete_webhook(drop_pending_updates=False)  # getUpdates needs no webhook
-            self._polling = Polling(app.bot, self.inbound, self.fail, fresh)  # type: ignore[arg-type]
+            self._polling = Polling(app.bot, self.inbound, self.fail, fresh,  # type: ignore[arg-type]
+                                    services.quarantine)
 
     async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
         """getMe until it answers: a rejected token is fatal, a network error is retried with
@@ -197,6 +216,7 @@ class Koordinat:
             if problem is not None:
                 self.fail(problem)
                 return
+            self._supervise()
 
     def fail(self, reason: str) -> None:
         """Stop the bot because of `reason` (logged once, one line); the exit code is 1."""
@@ -209,6 +229,7 @@ class Koordinat:
 
     async def stop(self) -> None:
         """Close everything that is open, in reverse order; each step even if one before failed."""
+        self.supervisor.stopping = True  # tasks ending from here on are being stopped
         if self._watch is not None:
             self._watch.cancel()
             await asyncio.gather(self._watch, return_exceptions=True)

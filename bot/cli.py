@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
-from bot import cli_coplanning, cli_lessons, cli_milestones, cli_monitoring
+from bot import cli_coplanning, cli_lessons, cli_milestones, cli_monitoring, cli_quarantine, logs
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
@@ -62,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
                                      epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run the bot (the local demo when no token is set)")
-    run.add_argument("--webhook", action="store_true", help="receive updates by webhook (needs KOORDINAT_WEBHOOK_URL)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--webhook", action="store_true",
+                      help="receive updates by webhook (needs a configured channel: KOORDINAT_TELEGRAM_TOKEN with "
+                           "KOORDINAT_WEBHOOK_URL, or WhatsApp)")
+    mode.add_argument("--polling", action="store_true",
+                      help="long polling (needs KOORDINAT_TELEGRAM_TOKEN); never falls back to the demo")
     demo = commands.add_parser("demo", help="try Koordinat in the terminal, no token needed")
     demo.add_argument("--script", action="store_true", help="play the scripted tour and exit")
     demo.add_argument("--language", choices=["tr", "en"], default=None)
@@ -102,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_coplanning.add_parsers(group, export)
     cli_lessons.add_parsers(commands, export)
     cli_monitoring.add_parsers(commands)
+    cli_quarantine.add_parsers(commands)
     from bot.services.surveys import results_cli, targets
     survey = targets.add_commands(commands)
     results_cli.add_commands(export, survey)
@@ -128,7 +134,7 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
 
 
 def _main(argv: list[str], runtime: type[Runtime]) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.INFO)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -143,6 +149,15 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
     if command not in ("run", "demo"):  # an operator's one-off command: its result, not the bot's progress log
         logging.getLogger().setLevel(logging.WARNING)
     if command == "run":
+        if args.webhook and not settings.has_telegram_token and not settings.has_whatsapp:
+            print("koordinat: configuration error: --webhook needs a configured channel: KOORDINAT_TELEGRAM_TOKEN "
+                  "(with KOORDINAT_WEBHOOK_URL) or KOORDINAT_WHATSAPP_TOKEN; only a bare `koordinat run` "
+                  "plays the demo", file=sys.stderr)
+            return 2
+        if args.polling and not settings.has_telegram_token:
+            print("koordinat: configuration error: KOORDINAT_TELEGRAM_TOKEN: needed for --polling (the bot "
+                  "token from @BotFather); only a bare `koordinat run` plays the demo", file=sys.stderr)
+            return 2
         if not settings.has_telegram_token and not settings.has_whatsapp:  # WhatsApp-only runs too
             print(t("cli.no_token", settings.default_language), file=sys.stderr)
             return _demo(settings, runtime, script=not sys.stdin.isatty(), language=None)
@@ -185,6 +200,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         return cli_lessons.run(settings, args)
     if cli_monitoring.handles(args):
         return asyncio.run(cli_monitoring.run(settings, args))
+    if cli_quarantine.handles(args):
+        return asyncio.run(cli_quarantine.run(settings, args))
     from bot.services.surveys import results_cli
     if results_cli.handles(args):  # export survey|template, survey import|export-form
         return results_cli.run(settings, args)

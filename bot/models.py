@@ -24,6 +24,27 @@ class Group(BaseModel):
     timezone: str
     telegram_chat_id: str | None = None
     settings: dict[str, object] = Field(default_factory=dict)
+    # The forum topic of the linked chat (`message_thread_id`) its notices go to; None: the chat.
+    telegram_thread_id: int | None = None
+
+    @property
+    def telegram_address(self) -> str | None:
+        """Where its notices go on Telegram: `<chat id>` or `<chat id>#<topic>` (see
+        `topic_address`), None when no chat is linked."""
+        if self.telegram_chat_id is None:
+            return None
+        return topic_address(self.telegram_chat_id, self.telegram_thread_id)
+
+
+def topic_address(chat_id: str, thread_id: int | None) -> str:
+    """A chat address naming a forum topic: `-1001234567890#42` (the chat alone without one)."""
+    return f"{chat_id}#{thread_id}" if thread_id else chat_id
+
+
+def split_topic_address(address: str) -> tuple[str, int | None]:
+    """`-1001234567890#42` → (`-1001234567890`, 42); an address without a topic → (it, None)."""
+    chat, _, thread = address.partition("#")
+    return chat, int(thread) if thread.isdigit() else None
 
 
 class Member(BaseModel):

@@ -137,6 +137,10 @@ class Scheduler:
         source = self._sources.get(name)
         return source.runs if source is not None else 0
 
+    def tasks(self) -> list[asyncio.Task[None]]:
+        """The long-running task of each source, for supervision."""
+        return [source.task for source in self._sources.values() if source.task is not None]
+
     # --- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -200,15 +204,15 @@ class Scheduler:
                 source.runs += 1
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("scheduled work %r failed", source.name)
+            except Exception as error:
+                _log_failure("scheduled work %r failed", source.name, error)
                 failed = True
             try:
                 due = await source.next_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("could not read the next due time of %r", source.name)
+            except Exception as error:
+                _log_failure("could not read the next due time of %r", source.name, error)
                 due, failed = None, True
             if source.hint is not None and (due is None or source.hint < due):
                 due = source.hint
@@ -247,3 +251,16 @@ class Scheduler:
     def _time_jumped(self) -> None:
         if self._running:
             self.check_now()
+
+
+def _log_failure(message: str, name: str, error: Exception) -> None:
+    """A full disk is logged once per episode by the database: nothing more here. A storage
+    error is one line; anything else (a bug) keeps its traceback."""
+    from storage.db import is_disk_full, is_fatal_storage_error
+
+    if is_disk_full(error):
+        return
+    if is_fatal_storage_error(error):
+        log.error(message + " (%s: %s)", name, type(error).__name__, error)
+        return
+    log.error(message, name, exc_info=error)

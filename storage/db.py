@@ -176,6 +176,7 @@ class Database:
         # stops the bot); disk-full is logged once per episode and the bot keeps going.
         self.on_fatal: Callable[[str], None] | None = None
         self._disk_full_logged = False
+        self._changes_when_full = 0  # the writer's total_changes at the last disk-full error
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -215,6 +216,7 @@ class Database:
 
     def _report(self, error: BaseException) -> None:
         if is_disk_full(error):
+            self._changes_when_full = self._writer.total_changes
             if not self._disk_full_logged:
                 self._disk_full_logged = True
                 log.error("database %s: the disk is full; changes are not being saved", self.path)
@@ -296,7 +298,9 @@ class Database:
         if failure is not None:
             raise failure
         await asyncio.shield(group.committed)  # raises if the group's COMMIT failed
-        if self._disk_full_logged:
+        # The episode ends with a commit that wrote something: one that changed nothing (an
+        # empty claim) succeeds even on a full disk and would end it every second.
+        if self._disk_full_logged and self._writer.total_changes > self._changes_when_full:
             self._disk_full_logged = False
             log.info("database %s: saving changes again", self.path)
         for callback in marker.after_commit:

@@ -15,7 +15,8 @@ from storage.times import to_db
 def _group(row: Row) -> Group:
     return Group(id=row["id"], name=row["name"], city=row["city"], language=row["language"],
                  timezone=row["timezone"], telegram_chat_id=row["telegram_chat_id"],
-                 settings=json.loads(row["settings"] or "{}"))
+                 settings=json.loads(row["settings"] or "{}"),
+                 telegram_thread_id=row["telegram_thread_id"] if "telegram_thread_id" in row.keys() else None)
 
 
 async def create(conn: Connection, *, name: str, city: str, language: str, timezone: str,
@@ -44,8 +45,24 @@ async def by_telegram_chat(conn: Connection, chat_id: str) -> Group | None:
     return _group(row) if row else None
 
 
-async def link_telegram_chat(conn: Connection, group_id: int, chat_id: str | None) -> None:
-    await conn.execute("UPDATE groups SET telegram_chat_id = ? WHERE id = ?", (chat_id, group_id))
+async def link_telegram_chat(conn: Connection, group_id: int, chat_id: str | None,
+                             thread_id: int | None = None) -> None:
+    """Link (or with None unlink) the group's Telegram chat and, in a forum, the topic its
+    notices go to; a problem told about the previous topic is forgotten."""
+    await conn.execute("UPDATE groups SET telegram_chat_id = ?, telegram_thread_id = ?, "
+                       "telegram_topic_problem_at = NULL WHERE id = ?", (chat_id, thread_id, group_id))
+
+
+async def note_topic_problem(conn: Connection, group_id: int, now: float) -> bool:
+    """Record that the linked topic cannot be posted to; True the first time (tell once)."""
+    cursor = await conn.execute("UPDATE groups SET telegram_topic_problem_at = ? WHERE id = ? "
+                                "AND telegram_topic_problem_at IS NULL", (now, group_id))
+    return cursor.rowcount > 0
+
+
+async def clear_topic_problem(conn: Connection, group_id: int) -> None:
+    await conn.execute("UPDATE groups SET telegram_topic_problem_at = NULL WHERE id = ? "
+                       "AND telegram_topic_problem_at IS NOT NULL", (group_id,))
 
 
 async def update_settings(conn: Connection, group_id: int, settings: dict[str, object]) -> None:

@@ -466,3 +466,40 @@ async def test_the_control_api_lets_another_process_play_a_user(
         query = {"chat_id": str(AYSE.id)}
         async with http.get(f"{server.url}/_emulator/messages", params=query) as r:
             assert [m["text"] for m in (await r.json())["messages"]] == ["Hoş geldin"]
+
+
+async def test_the_fake_serves_updates_no_library_can_parse_or_store(server: FakeBotApi) -> None:
+    """Issue 18: a field of a newer Bot API with an unexpected type, and text with a lone
+    UTF-16 surrogate, sent as Telegram sends it (a JSON escape); also through the control API."""
+    import json as json_module
+
+    server.send_raw(AYSE, {"text": "hi \ud83d", "checklist": 5})
+    async with aiohttp.ClientSession() as http:
+        command = {"user": {"id": AYSE.id, "first_name": "Ayşe"}, "fields": {"date": "yesterday"}}
+        async with http.post(f"{server.url}/_emulator/send_raw", json=command) as r:
+            assert (await r.json())["ok"] is True
+        async with http.post(f"{server.base_url}{TOKEN}/getUpdates") as r:
+            raw = await r.read()
+    assert b"\\ud83d" in raw  # escaped, as Telegram does: there is no UTF-8 form
+    first, second = json_module.loads(raw)["result"]
+    assert first["message"]["text"] == "hi \ud83d" and first["message"]["checklist"] == 5
+    assert second["message"]["date"] == "yesterday"
+
+
+async def test_the_fake_knows_forum_topics(server: FakeBotApi, bot: Bot) -> None:
+    from telegram.error import BadRequest as TelegramBadRequest
+
+    server.add_forum(-1009009, "Forum", members=[AYSE])
+    topic = server.create_topic(-1009009, "Duyurular")
+    sent = await bot.send_message(-1009009, "konu", message_thread_id=topic)
+    assert sent.message_thread_id == topic and sent.is_topic_message
+    server.set_topic(-1009009, topic, "closed")
+    with pytest.raises(TelegramBadRequest, match="(?i)topic_closed"):
+        await bot.send_message(-1009009, "kapalı", message_thread_id=topic)
+    server.set_topic(-1009009, topic, "deleted")
+    with pytest.raises(TelegramBadRequest, match="thread not found"):
+        await bot.send_message(-1009009, "silinmiş", message_thread_id=topic)
+    await bot.send_message(-1009009, "genel")  # General is open
+    server.set_topic(-1009009, None, "closed")
+    with pytest.raises(TelegramBadRequest, match="(?i)topic_closed"):
+        await bot.send_message(-1009009, "genel kapalı")

@@ -24,3 +24,30 @@ async def test_a_new_member_reads_the_notice_without_configuration_hints(harness
     picker = await harness.send(nur, f"/start {group.member_invite.code}")
     notice = await harness.press(nur, picker, picker.buttons[0][0].callback_data or "")
     assert "Aydınlatma metni" in notice.text and "KOORDINAT_" not in notice.text and "(set " not in notice.text
+
+
+def test_the_notice_says_per_survey_kind_what_coordinators_see() -> None:
+    """Issue 18 §7: named surveys show each answer with the name; anonymous ones only totals,
+    from 3 responses — never "only in aggregate" for every survey."""
+    from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES
+
+    turkish = privacy_notice("tr", "Kars Kent Konseyi", "kvkk@example.org")
+    english = privacy_notice("en", "Kars City Council", "kvkk@example.org")
+    assert "isimli" in turkish and "adınızla" in turkish and "anonim" in turkish
+    assert f"en az {MINIMUM_ANONYMOUS_RESPONSES} yanıt" in turkish
+    assert "named" in english and "with your name" in english and "anonymous" in english
+    assert f"at least {MINIMUM_ANONYMOUS_RESPONSES} people" in english
+    assert "only as aggregates" not in english.split("Reports")[0]
+
+
+async def test_a_named_survey_says_at_its_start_that_coordinators_see_each_answer_with_the_name(
+        harness) -> None:  # noqa: ANN001
+    from tests.meetings_support import group_with
+    from tests.test_surveys_answering import _invitation, _send_izleme
+
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await _send_izleme(harness, zeynep)
+    invitation = await _invitation(harness, ayse)
+    assert "her yanıtınızı adınızla görür" in invitation.text
+    intro = await harness.press(ayse, invitation, "▶️ Başla")
+    assert "İsimli" in intro.text and "her yanıtınızı adınızla görür" in intro.text and "/gizlilik" in intro.text

@@ -30,6 +30,7 @@ from bot.services.monitoring import calendar as monitoring_calendar
 from bot.services.outbox import OutboxDispatcher
 from bot.services.privacy import PrivacyService
 from bot.services.quiet_chat import QuietChat
+from bot.services.quarantine import Quarantine
 from bot.services.reminders import ReminderService
 from bot.services.retention import Retention
 from bot.services.surveys import planning as survey_planning
@@ -66,6 +67,8 @@ class Services:
     survey_results: SurveyResultsService | None = None
     # Reminders and nudges delivered late (WhatsApp messages held while the window was closed).
     late: LateDelivery = field(default_factory=LateDelivery)
+    # Inbound updates that could not be parsed, stored or processed (issue 18).
+    quarantine: Quarantine | None = None
 
     def now_seconds(self) -> float:
         return utc_timestamp(self.clock.now())
@@ -167,6 +170,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     services.extras["lessons"] = lessons
     services.extras["monitoring"] = monitoring
     services.extras["quiet"] = quiet_chat
+    services.quarantine = Quarantine(db, notifier, now_seconds, settings.default_language, dispatcher.kick)
     meetings.register_late(services.late)
     surveys.register_late(services.late)
     milestones.digest.register_late(services.late)

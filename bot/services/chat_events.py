@@ -70,6 +70,35 @@ class ChatEvents:
             log.info("bot removed from a linked group chat on %s: %d group(s) unlinked", channel, len(groups))
         return groups
 
+    async def topic_unavailable(self, channel: str, chat: str, thread: int | None, state: str) -> list[Group]:
+        """The linked forum topic of this chat (None: General) is `closed` or `deleted`: tell the
+        coordinators of each group posting there, once (until it works again or /link is typed
+        anew). The link stays: a reopened topic works again."""
+        if channel != "telegram":
+            return []
+        now = self._now()
+        told: list[Group] = []
+        async with self._db.transaction() as tx:
+            for group in await groups_repo.all_by_telegram_chat(tx, chat):
+                if group.telegram_thread_id != thread:
+                    continue
+                if not await groups_repo.note_topic_problem(tx, group.id, utc_timestamp(now)):
+                    continue
+                told.append(group)
+                for member, role in await members_repo.group_members(tx, group.id):
+                    if role is not Role.COORDINATOR:
+                        continue
+                    text = t(f"topics.{state}", member.language, group=group.name)
+                    await self._notifier.to_member(
+                        tx, member, Reply(text=text),
+                        f"topic-{state}:{group.id}:{member.id}:{int(utc_timestamp(now))}")
+            if told:
+                self._db.after_commit(self._on_commit)
+        if told:
+            log.warning("a linked forum topic is %s on %s: %d group(s)' coordinators told", state, channel,
+                        len(told))
+        return told
+
     async def member_reachable(self, channel: str, address: str) -> bool:
         """She wrote again or unblocked the bot: notices reach her again. True if she was
         marked unreachable."""

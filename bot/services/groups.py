@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import segno
 
 from bot.errors import InvalidInvite
-from bot.models import Group, Invite, Role
+from bot.models import Group, Invite, Role, split_topic_address
 from bot.text import ascii_digits, clean_text, fold
 from storage import groups as groups_repo
 from storage import invites as invites_repo
@@ -109,9 +109,11 @@ class GroupService:
             return await groups_repo.get(conn, group_id)
 
     async def link_chat(self, group_id: int, chat_address: str | None) -> Group:
-        """Post the group's notices in this chat too (None unlinks)."""
+        """Post the group's notices in this chat too (None unlinks). `chat_address` may name a
+        forum topic (`-100…#42`, `bot.models.topic_address`): its notices then go to that topic."""
+        chat, thread = split_topic_address(chat_address) if chat_address else (None, None)
         async with self._db.transaction() as tx:
-            await groups_repo.link_telegram_chat(tx, group_id, chat_address)
+            await groups_repo.link_telegram_chat(tx, group_id, chat, thread)
             group = await groups_repo.get(tx, group_id)
         assert group is not None
         return group

@@ -21,12 +21,13 @@ from collections.abc import Awaitable, Callable
 from bot.channels import Notifier
 from bot.models import Actor, Reply
 from storage import updates as updates_repo
-from storage.db import Database
+from storage.db import Database, is_disk_full
 
 log = logging.getLogger(__name__)
 
 MAX_SCHEDULED = 1000  # stored updates taken into memory at once (after an outage: many more)
 FETCH = 500
+RESCAN_EVERY = 5.0  # seconds between looks at the table when nothing woke the queue
 
 
 class Inbox:
@@ -98,6 +99,11 @@ class InboundQueue:
             except Exception:
                 log.exception("inbox: update %s could not be processed", update_id)
 
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The worker that takes stored updates, for supervision."""
+        return self._task
+
     def wake(self) -> None:
         self._idle.clear()
         self._wake.set()
@@ -139,7 +145,8 @@ class InboundQueue:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a database error: the watchdog decides what is fatal
-                log.error("inbox: could not read stored updates: %s: %s", type(error).__name__, error)
+                if not is_disk_full(error):  # logged once per episode by the database
+                    log.error("inbox: could not read stored updates: %s: %s", type(error).__name__, error)
                 await asyncio.sleep(1.0)
                 continue
             for row_id, update_id, chat_key, payload in rows:
@@ -150,7 +157,11 @@ class InboundQueue:
             await self._flush_done()
             if not self._running and not rows:
                 self._idle.set()
-            await self._wake.wait()
+            try:  # also look now and then: `koordinat quarantine retry` puts rows back from outside
+                async with asyncio.timeout(RESCAN_EVERY):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
 
     async def _fetch(self) -> list[tuple[int, str, str, str]]:
         async with self._db.read() as conn:
@@ -194,4 +205,5 @@ class InboundQueue:
                 await updates_repo.finish_inbound(tx, self.channel, done)
         except Exception as error:
             self._done[:0] = done
-            log.error("inbox: could not record processed updates: %s: %s", type(error).__name__, error)
+            if not is_disk_full(error):  # logged once per episode by the database
+                log.error("inbox: could not record processed updates: %s: %s", type(error).__name__, error)

@@ -112,6 +112,7 @@ class OutboxDispatcher:
         self._idle = asyncio.Event()
         self._stopping = False
         self._closing = False
+        self._writes_failing = False  # outcomes could not be recorded: claim and start no bulk row
         self._task: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
@@ -137,6 +138,10 @@ class OutboxDispatcher:
         self._kicked = True
         self._idle.clear()
         self._wake.set()
+
+    def tasks(self) -> list[asyncio.Task[None]]:
+        """The long-running tasks (the loop and the outcome writer), for supervision."""
+        return [task for task in (self._task, self._writer) if task is not None]
 
     @property
     def in_flight(self) -> int:
@@ -200,8 +205,10 @@ class OutboxDispatcher:
                 timeout = await self._step()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox dispatcher step failed; retrying in 1 s")
+            except Exception as error:
+                if not is_disk_full(error):  # a full disk is logged once per episode by the database
+                    log.error("outbox dispatcher step failed (%s: %s); retrying in 1 s", type(error).__name__,
+                              str(error).splitlines()[0] if str(error) else "", exc_info=log.isEnabledFor(logging.DEBUG))
                 timeout = 1.0
             if timeout is None or timeout > 0:
                 # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation
@@ -240,20 +247,29 @@ class OutboxDispatcher:
         return wait
 
     async def _refill(self) -> None:
-        want_bulk = self._bulk_dirty and len(self._bulk) < self._claim_batch // 2
+        """Claim ready rows. They are taken into memory only once the claim has committed: a
+        row whose claim was rolled back (a full disk at COMMIT) is still 'pending' in the table
+        and would be claimed — and sent — a second time. While outcomes cannot be written
+        (`_writes_failing`), no bulk row is claimed: its "sent" mark could not be written either."""
+        want_bulk = (self._bulk_dirty and len(self._bulk) < self._claim_batch // 2
+                     and not self._writes_failing)
         if not self._reply_dirty and not want_bulk:
             return
+        replies: list[outbox_repo.OutboxRow] = []
+        bulk: list[outbox_repo.OutboxRow] = []
         async with self._db.transaction() as tx:
             now = self._now()
             if self._reply_dirty:
                 replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE)
-                self._replies.extend(replies)
-                self._reply_dirty = len(replies) == 64
             if want_bulk:
                 bulk = await outbox_repo.claim_ready(tx, now, self._claim_batch - len(self._bulk),
                                                      lane=outbox_repo.BULK_LANE)
-                self._bulk.extend(bulk)
-                self._bulk_dirty = bool(bulk)
+        if self._reply_dirty:
+            self._replies.extend(replies)
+            self._reply_dirty = len(replies) == 64
+        if want_bulk:
+            self._bulk.extend(bulk)
+            self._bulk_dirty = bool(bulk)
 
     def _start_sends(self) -> float | None:
         """Start every send allowed now, replies first. Returns 0 to loop at once, else the
@@ -294,6 +310,9 @@ class OutboxDispatcher:
                 limits = self.limits_for(row.channel)
                 is_group = channel.is_group_chat(row.address)
                 if lane == outbox_repo.BULK_LANE:
+                    if self._writes_failing:  # its "sent" mark could not be written: hold it
+                        kept.append(row)
+                        break
                     if (replies_hold_slot or self._bulk_in_flight >= self._bulk_slots
                             or self._in_flight >= self.max_in_flight):
                         kept.append(row)
@@ -474,12 +493,19 @@ class OutboxDispatcher:
                 self._outcomes[:0] = batch
                 raise
             except Exception as error:
-                if not is_disk_full(error):  # a full disk is logged once by the database
-                    log.exception("could not record %d outbox outcomes; retrying", len(batch))
+                # Kept in memory until they can be written: a sent row stays 'sending' in the
+                # table (never claimed again) and bulk sends wait (`_writes_failing`).
+                self._writes_failing = True
+                if not is_disk_full(error):  # a full disk is logged once per episode by the database
+                    log.error("could not record %d outbox outcomes (%s: %s); retrying", len(batch),
+                              type(error).__name__, str(error).splitlines()[0] if str(error) else "")
                 self._outcomes[:0] = batch
                 await asyncio.sleep(0.5)
                 self._outcome_ready.set()
                 continue
+            if self._writes_failing:
+                self._writes_failing = False
+                self.kick()  # bulk sends held while writes failed may go now
             for outcome in batch:
                 if outcome.holds_slot:
                     self._in_flight -= 1

@@ -19,10 +19,11 @@ from storage import members as members_repo
 from storage import outbox as outbox_repo
 from storage import pending_choices as pending_repo
 from storage import personal_data
+from storage import quarantine as quarantine_repo
 from storage.db import Database
 
 # Bump when the notice text changes: each consent is recorded with the version it answered.
-NOTICE_VERSION = "2026-11-25"
+NOTICE_VERSION = "2026-12-07"
 PURPOSES = ("group_messages", "surveys")
 # How long a forget waits for its confirmation to be sent before the final WAL checkpoint.
 SCRUB_TIMEOUT = 120.0
@@ -31,8 +32,11 @@ SCRUB_TIMEOUT = 120.0
 def privacy_notice(lang: str, controller_name: str | None, controller_contact: str | None) -> str:
     """The KVKK art. 10 notice in `lang`, naming the data controller and its contact (a
     localized "not named yet" for either when the operator has not set it)."""
+    from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES  # the rule the notice states
+
     return t("privacy.notice", lang, controller=controller_name or t("privacy.controller_unset", lang),
-             contact=controller_contact or t("privacy.contact_unset", lang), version=NOTICE_VERSION)
+             contact=controller_contact or t("privacy.contact_unset", lang), version=NOTICE_VERSION,
+             minimum=MINIMUM_ANONYMOUS_RESPONSES)
 
 
 class PrivacyService:
@@ -122,6 +126,7 @@ class PrivacyService:
             for channel, address in addresses:
                 await dialogs_repo.clear(tx, channel, address)
                 await pending_repo.clear(tx, channel, address)  # her last question's buttons, keyed by her chat id
+                await quarantine_repo.forget_chat(tx, channel, address)  # updates kept raw: her texts and ids
                 await erasure_repo.schedule(tx, channel, address)  # the confirmation below
             await members_repo.delete(tx, member.id)
             for group_id in groups:

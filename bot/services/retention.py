@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import utc_timestamp
 from storage import outbox as outbox_repo
+from storage import quarantine as quarantine_repo
 from storage import reminders as reminders_repo
 from storage import updates as updates_repo
 from storage.db import Database
@@ -37,6 +38,7 @@ class Retention:
             await updates_repo.forget_older_than(tx, utc_timestamp(now - UPDATE_MEMORY))
             rows = await outbox_repo.prune_finished(tx, cutoff)
             reminders = await reminders_repo.prune_finished(tx, cutoff)
+            await quarantine_repo.forget_older_than(tx, cutoff)  # raw updates hold message text
         if rows or reminders:
             log.info("retention: deleted %d sent messages and %d finished reminders older than %d days",
                      rows, reminders, self.keep.days)

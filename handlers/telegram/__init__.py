@@ -8,7 +8,7 @@ from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, 
 from bot.services import Services
 from handlers.telegram.callbacks import on_button
 from handlers.telegram.channel import TelegramChannel
-from handlers.telegram.commands import on_command, on_link_group_chat, on_text, on_upload
+from handlers.telegram.commands import on_command, on_group_command, on_link_group_chat, on_text, on_upload
 from handlers.telegram.errors import on_error
 from handlers.telegram.events import on_edited, on_migration, on_my_chat_member
 from handlers.telegram.menu import publish_menu
@@ -31,5 +31,7 @@ def register(app: Application, services: Services) -> None:  # type: ignore[type
     # Anything else a person sends in private (photo, document, sticker, location...).
     app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_upload))
     app.add_handler(CommandHandler(["link", "baglan"], on_link_group_chat, filters=filters.ChatType.GROUPS))
+    # Every other command in a group (also `/yardim@botname`): answered there, never silence.
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, on_group_command))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(on_error)

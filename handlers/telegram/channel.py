@@ -9,11 +9,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.channels import PermanentFailure, RetryLater, TransientFailure, UnknownOutcome, Unreachable
-from bot.models import Reply
+from bot.models import Reply, split_topic_address
 from bot.services.chat_events import ChatEvents
 from handlers.telegram.render import MAX_CAPTION, keyboard, split_text, visible_length
 
 log = logging.getLogger(__name__)
+# A forum topic that cannot take messages (Bot API 400 texts): closed, or deleted.
+_TOPIC_CLOSED = ("topic_closed",)
+_TOPIC_DELETED = ("message thread not found", "topic_deleted", "topic_id_invalid")
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough rights",
          "have no rights", "peer_id_invalid")
 
@@ -48,16 +51,26 @@ class TelegramChannel:
     async def deliver(self, address: str, reply: Reply, part: int | None = None) -> str | None:
         """Send `reply` (all of it, or only message number `part` of `parts(reply)`)."""
         token = self._bot.token
+        address, thread = split_topic_address(address)  # `-100…#42`: a forum topic
         try:
             try:
-                return await self._deliver(int(address), reply, part)
+                return await self._deliver(int(address), reply, part, thread)
             except ChatMigrated as moved:
                 # The group became a supergroup: re-link the group(s) and send it there.
                 new_address = str(moved.new_chat_id)
                 if self._events is not None:
                     await self._events.chat_migrated(self.name, address, new_address)
-                return await self._deliver(int(new_address), reply, part)
+                return await self._deliver(int(new_address), reply, part, thread)
             except (Forbidden, BadRequest) as error:
+                # The linked topic (or General) is closed or deleted: its coordinators are told
+                # once (ChatEvents.topic_unavailable); the notice is recorded as failed.
+                text = error.message.lower()
+                state = ("closed" if any(r in text for r in _TOPIC_CLOSED)
+                         else "deleted" if any(r in text for r in _TOPIC_DELETED) else None)
+                if isinstance(error, BadRequest) and state is not None and self.is_group_chat(address):
+                    if self._events is not None:
+                        await self._events.topic_unavailable(self.name, address, thread, state)
+                    raise PermanentFailure(f"topic {state}: {error.message}") from error
                 # Removed from a linked group (403), or the group is gone ("chat not found"):
                 # unlink it and tell its coordinators (once: the next call finds it unlinked).
                 gone = isinstance(error, Forbidden) or any(r in error.message.lower() for r in _GONE)
@@ -89,8 +102,10 @@ class TelegramChannel:
         except TelegramError as error:  # e.g. "Invalid server response": a success unparsed
             raise UnknownOutcome(f"{type(error).__name__}: {error}") from error
 
-    async def _deliver(self, chat_id: int, reply: Reply, only: int | None = None) -> str | None:
+    async def _deliver(self, chat_id: int, reply: Reply, only: int | None = None,
+                       thread: int | None = None) -> str | None:
         markup = keyboard(reply)
+        topic = {"message_thread_id": thread} if thread else {}
         if reply.edit_of is not None:
             message = await self._bot.edit_message_text(
                 chat_id=chat_id, message_id=int(reply.edit_of), text=reply.text,
@@ -106,17 +121,17 @@ class TelegramChannel:
                     continue
                 is_last = index == len(parts) - 1 and attachment is None
                 message = await self._bot.send_message(
-                    chat_id=chat_id, text=part, parse_mode=ParseMode.HTML,
+                    chat_id=chat_id, text=part, parse_mode=ParseMode.HTML, **topic,
                     reply_markup=markup if is_last else None, disable_web_page_preview=True)
                 last_id = message.message_id
         if attachment is not None and (only is None or caption_fits or only == len(split_text(reply.text))):
             upload = InputFile(attachment.content, filename=attachment.filename)
             caption = reply.text if caption_fits else None
             if attachment.kind == "photo":
-                message = await self._bot.send_photo(chat_id=chat_id, photo=upload, caption=caption,
+                message = await self._bot.send_photo(chat_id=chat_id, photo=upload, caption=caption, **topic,
                                                      parse_mode=ParseMode.HTML, reply_markup=markup)
             else:
-                message = await self._bot.send_document(chat_id=chat_id, document=upload, caption=caption,
+                message = await self._bot.send_document(chat_id=chat_id, document=upload, caption=caption, **topic,
                                                         parse_mode=ParseMode.HTML, reply_markup=markup)
             last_id = message.message_id
         return str(last_id) if last_id is not None else None

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from handlers.telegram.inbound import FAILED_KEY
 from messages import t
 from storage.db import is_disk_full, is_fatal_storage_error
 
@@ -29,6 +30,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         log.error("update %s failed: %s: %s", update_id, type(error).__name__, error,
                   exc_info=(type(error), error, error.__traceback__) if error else None)
+        if error is not None and update_id is not None:  # the inbox quarantines it (inbound.processor)
+            context.application.bot_data.setdefault(FAILED_KEY, {})[str(update_id)] = error
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = update.effective_user

@@ -17,7 +17,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.services.inbox import InboundQueue
-from handlers.telegram.inbound import stored_item
+from bot.services.quarantine import Quarantine, is_storable, reason_of
+from handlers.telegram.inbound import UNSTORABLE, quarantine_update, stored_item
 
 log = logging.getLogger("koordinat.webhook")
 
@@ -27,8 +28,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PATH = "/telegram"
 
 
-def telegram_route(queue: InboundQueue, secret: str) -> Route:
-    """The POST route for Telegram's webhook (mountable into any Starlette app)."""
+def telegram_route(queue: InboundQueue, secret: str, quarantine: Quarantine | None = None) -> Route:
+    """The POST route for Telegram's webhook (mountable into any Starlette app). An update
+    that cannot be stored is quarantined (`bot.services.quarantine`) and answered 200."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -52,8 +54,16 @@ def telegram_route(queue: InboundQueue, secret: str) -> Route:
             return PlainTextResponse("body is not JSON", status_code=400)
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return PlainTextResponse("not a Telegram update", status_code=400)
+        item = stored_item(data)
+        if not is_storable(item[2]):  # kept aside and acknowledged, never a 503 forever
+            try:
+                await quarantine_update(quarantine, item[0], data, UNSTORABLE)
+            except Exception as error:
+                log.error("could not quarantine update %s: %s", item[0], reason_of(error))
+                return PlainTextResponse("try again", status_code=503)
+            return Response(status_code=200)
         try:
-            await queue.store([stored_item(data)])
+            await queue.store([item])
         except Exception as error:  # not stored: Telegram must deliver it again
             log.error("could not store update %s: %s: %s", data["update_id"], type(error).__name__, error)
             return PlainTextResponse("try again", status_code=503)

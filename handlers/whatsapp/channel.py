@@ -141,7 +141,8 @@ class WhatsAppChannel:
         now = self._now()
         payload = reply.model_dump_json()
         # The same message held again (its send retried after the template failed) is held once.
-        key = f"{address}:{hashlib.sha256(payload.encode()).hexdigest()[:24]}"
+        # The key outlives her in the outbox (`wa-held:<key>`): opaque, never her user id.
+        key = hashlib.sha256(f"{address}\n{payload}".encode()).hexdigest()[:32]
         async with self._db.transaction() as tx:
             await whatsapp_repo.hold(tx, user_id=address, key=key, payload=payload, member_id=member_id, now=now)
             contact = await whatsapp_repo.get(tx, address)

@@ -8,11 +8,12 @@ Shapes: developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-example
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.models import Upload
 
@@ -145,6 +146,55 @@ def parse(body: bytes) -> list[Inbound]:
                     continue
                 found.append(_inbound(message, user_id, contact))
     return found
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A message of a webhook body that could not be read: its raw JSON, why, and who sent it
+    (her business-scoped id, '' when even that is unknown)."""
+
+    raw: Any
+    reason: str
+    user_id: str
+    message_id: str
+
+
+UNSTORABLE = "text that cannot be stored (a lone UTF-16 surrogate)"
+
+
+def parse_each(body: bytes) -> tuple[list[Inbound], list[Unreadable]]:
+    """Like `parse`, message by message: one message that cannot be read (an unexpected shape,
+    text with a lone UTF-16 surrogate, which has no UTF-8 form) is returned apart and the
+    others are read. Raises `ValueError` for a body that is not JSON with an `entry` list."""
+    data = json.loads(body)
+    if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
+        raise ValueError("not a Cloud API webhook body")
+    found: list[Inbound] = []
+    unreadable: list[Unreadable] = []
+    for entry in data["entry"]:
+        for change in (entry.get("changes") if isinstance(entry, dict) else None) or []:
+            if not isinstance(change, dict) or change.get("field") != "messages":
+                continue
+            value = change.get("value") if isinstance(change.get("value"), dict) else {}
+            contacts = value.get("contacts") if isinstance(value.get("contacts"), list) else []
+            for message in value.get("messages") if isinstance(value.get("messages"), list) else []:
+                single = {"object": data.get("object", ""), "entry": [{"id": str(entry.get("id", "")), "changes": [
+                    {"field": "messages", "value": {**value, "contacts": contacts, "messages": [message]}}]}]}
+                sender = message.get("from_user_id") or message.get("from") or "" if isinstance(message, dict) else ""
+                message_id = str(message.get("id") or "") if isinstance(message, dict) else ""
+                try:
+                    text = json.dumps(single, ensure_ascii=False)
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    unreadable.append(Unreadable(message, UNSTORABLE, str(sender), message_id))
+                    continue
+                try:
+                    found += parse(text.encode("utf-8"))
+                except (ValidationError, ValueError, TypeError, AttributeError) as error:
+                    first = str(error).splitlines()[0] if str(error) else ""
+                    unreadable.append(Unreadable(message, f"{type(error).__name__}: {first}", str(sender),
+                                                 message_id))
+    return found, unreadable
 
 
 def _inbound(message: _Message, user_id: str, contact: _Contact) -> Inbound:

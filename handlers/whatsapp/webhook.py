@@ -9,16 +9,20 @@ Meta redeliver, and the inbox makes a redelivery change nothing.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 
-from pydantic import ValidationError
 from pywa.utils import webhook_updates_validator
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.services import Services
-from handlers.whatsapp.payloads import parse
+from bot.models import Actor
+from bot.services.quarantine import reason_of
+from handlers.whatsapp.payloads import Unreadable, parse_each
+from storage import whatsapp as whatsapp_repo
+from storage.db import is_disk_full, is_fatal_storage_error
 from handlers.whatsapp.updates import handle
 
 log = logging.getLogger(__name__)
@@ -54,9 +58,39 @@ class WhatsAppWebhook:
             log.warning("whatsapp webhook: POST with a wrong signature refused")
             return PlainTextResponse("Forbidden", status_code=403)
         try:
-            inbound = parse(body)
-        except ValidationError:
-            return PlainTextResponse("Bad Request", status_code=400)
+            inbound, unreadable = parse_each(body)
+        except ValueError:  # signed by Meta, yet no webhook body: kept, never redelivered forever
+            digest = hashlib.sha256(body).hexdigest()[:16]
+            raw = body.decode("utf-8", "replace")
+            return await self._kept([Unreadable(raw, "not a Cloud API webhook body", "", f"body:{digest}")])
         for message in inbound:
-            await handle(self._services, message)
+            try:
+                await handle(self._services, message)
+            except Exception as error:
+                if is_disk_full(error) or is_fatal_storage_error(error):
+                    raise  # not saved: Meta delivers it again (the database said why, once)
+                unreadable.append(Unreadable({"id": message.message_id, "from_user_id": message.user_id},
+                                             reason_of(error), message.user_id, message.message_id))
+        return await self._kept(unreadable)
+
+    async def _kept(self, unreadable: list[Unreadable]) -> Response:
+        """Quarantine what could not be read or processed, answer its sender, then 200; a 503
+        (Meta delivers again) only when not even the quarantine can be written."""
+        quarantine = self._services.quarantine
+        for item in unreadable:
+            country = item.user_id.split(".")[0] if "." in item.user_id else ""
+            sender = Actor(channel="whatsapp", external_id=item.user_id,
+                           language_hint="tr" if country in ("TR", "") else "en") if item.user_id else None
+            try:
+                if quarantine is None:
+                    raise RuntimeError("no quarantine")
+                if sender is not None:  # she wrote: her 24-hour window is open for the answer
+                    async with self._services.db.transaction() as tx:
+                        await whatsapp_repo.saw(tx, item.user_id, None, self._services.now_seconds())
+                await quarantine.keep("whatsapp", item.message_id or "?", item.raw, item.reason,
+                                      chat_key=item.user_id, sender=sender)
+            except Exception as error:
+                log.error("whatsapp webhook: could not quarantine message %s: %s", item.message_id,
+                          reason_of(error))
+                return PlainTextResponse("try again", status_code=503)
         return PlainTextResponse("ok")

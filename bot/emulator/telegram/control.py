@@ -4,6 +4,8 @@
     POST /_emulator/press_button  {"user": {...}, "message_id": 5, "button": "rsvp:1:yes"}
     (both take an optional "chat_id" for a group)
     POST /_emulator/block         {"user_id": 1}
+    POST /_emulator/send_raw      {"user": {...}, "fields": {"text": "a\\ud83d"}}  (a message made of
+                                  exactly these fields: one no library can parse or store)
     GET  /_emulator/messages?chat_id=1&after=0
 """
 
@@ -60,6 +62,12 @@ async def handle_control(server: FakeBotApi, request: web.Request, action: str) 
                 _user(body.get("user")), int(body["message_id"]), str(body["button"]),
                 chat_id=chat_id,
             )
+        elif action == "send_raw":
+            fields = body.get("fields")
+            if not isinstance(fields, dict):
+                raise ValueError('"fields" must be an object')
+            update_id = server.send_raw(_user(body.get("user")), fields, chat_id=chat_id,
+                                        kind=str(body.get("kind") or "message"))
         elif action == "block":
             update_id = server.block(int(body["user_id"]))
         else:

@@ -151,10 +151,28 @@ class BotApiMethods:
             photo=stored if kind == "photo" else None,
         )
 
+    @staticmethod
+    def _check_topic(chat: FakeChat, params: JSON) -> None:
+        """Forum topics as Telegram answers them: a closed topic (or closed General) refuses
+        with TOPIC_CLOSED, a deleted or unknown one with "message thread not found"."""
+        thread = params.get("message_thread_id")
+        if not chat.is_forum:
+            return
+        if thread in (None, 1):
+            if chat.general_closed:
+                raise bad_request("TOPIC_CLOSED")
+            return
+        state = chat.topics.get(_int(thread, "message_thread_id") or 0)
+        if state is None or state == "deleted":
+            raise bad_request("message thread not found")
+        if state == "closed":
+            raise bad_request("TOPIC_CLOSED")
+
     def _store_sent(
         self, chat: FakeChat, kind: str, params: JSON, parsed: ParsedText | None,
         raw_text: Any, **media: Any,
     ) -> JSON:
+        self._check_topic(chat, params)
         markup = check_reply_markup(params.get("reply_markup"))
         reply_to = self._reply_to(chat, params)
         self.limits.admit(chat.id, chat.is_group, self.monotonic(), enforce=self.enforce_limits)

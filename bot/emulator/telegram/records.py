@@ -150,6 +150,12 @@ class SentMessage:
     params: JSON = field(default_factory=dict)
 
     @property
+    def thread_id(self) -> int | None:
+        """The forum topic it was posted in (None: General or a chat without topics)."""
+        thread = self.params.get("message_thread_id")
+        return int(thread) if thread not in (None, "") else None
+
+    @property
     def edited(self) -> bool:
         return bool(self.history)
 

@@ -53,7 +53,17 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_utf8 = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ascii = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+
+
+def _body(data: Any) -> bytes:
+    """UTF-8 JSON; a lone UTF-16 surrogate (which Telegram can deliver inside a message) has no
+    UTF-8 form, and Telegram sends it as a `\\ud800` escape: so do we."""
+    try:
+        return _utf8(data).encode()
+    except UnicodeEncodeError:
+        return _ascii(data).encode()
 
 
 class FakeBotApi(UserActions, Waiting):
@@ -204,7 +214,7 @@ class FakeBotApi(UserActions, Waiting):
                 return self._drop(request, call)
             call.status, call.result = 200, result
             return web.Response(
-                body=_dumps({"ok": True, "result": result}).encode(),
+                body=_body({"ok": True, "result": result}),
                 content_type="application/json",
             )
         except ApiError as exc:
@@ -346,7 +356,7 @@ class FakeBotApi(UserActions, Waiting):
 
 def _error_response(error: ApiError) -> web.Response:
     return web.Response(
-        status=error.code, body=_dumps(error.payload()).encode(), content_type="application/json"
+        status=error.code, body=_body(error.payload()), content_type="application/json"
     )
 
 

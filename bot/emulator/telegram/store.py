@@ -29,6 +29,11 @@ class FakeChat:
     from_users: dict[int, UserMessage] = field(default_factory=dict)
     transcript: list[SentMessage | UserMessage] = field(default_factory=list)
     cursor: int = 0  # message_id of the last message handed out by wait_for_message
+    # A forum supergroup (topics on): topic id -> "open" | "closed" | "deleted"; General has no
+    # id of its own (messages without message_thread_id) and can be closed too.
+    is_forum: bool = False
+    topics: dict[int, str] = field(default_factory=dict)
+    general_closed: bool = False
 
     @property
     def is_group(self) -> bool:
@@ -42,6 +47,8 @@ class FakeChat:
         data: JSON = {"id": self.id, "type": self.type}
         if self.is_group:
             data["title"] = self.title or str(self.id)
+            if self.is_forum:
+                data["is_forum"] = True
         elif self.user is not None:
             data["first_name"] = self.user.first_name
             if self.user.last_name:
@@ -185,6 +192,9 @@ def message_json(message: SentMessage, chat: FakeChat, bot_user: JSON) -> JSON:
         data["reply_markup"] = {"inline_keyboard": message.reply_markup["inline_keyboard"]}
     if message.edit_date is not None:
         data["edit_date"] = message.edit_date
+    if message.params.get("message_thread_id") and chat.is_forum:
+        data["message_thread_id"] = message.params["message_thread_id"]
+        data["is_topic_message"] = True
     if message.reply_to_message_id is not None:
         replied = chat.by_id.get(message.reply_to_message_id)
         user_message = chat.from_users.get(message.reply_to_message_id)

@@ -49,6 +49,14 @@ MEDIA_URL_SECONDS = 300  # "The URL is valid for 5 minutes" (Cloud API media ref
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+def _body(payload: Any) -> bytes:
+    """UTF-8 JSON; text holding a lone UTF-16 surrogate (no UTF-8 form) as `\\ud83d` escapes."""
+    try:
+        return _dumps(payload).encode()
+    except UnicodeEncodeError:
+        return json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()
+
+
 def sign(body: bytes, app_secret: str) -> str:
     """The X-Hub-Signature-256 header Meta sends: `sha256=` + HMAC-SHA256(app secret, raw body)."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
@@ -158,7 +166,7 @@ class FakeGraphApi:
         """POST a webhook body to the bot; `signature=True` signs it correctly, a string is sent
         as given, None sends none. Returns the HTTP status."""
         assert self.webhook_url and self._session is not None, "set webhook_url first"
-        body = payload if isinstance(payload, bytes) else _dumps(payload).encode()
+        body = payload if isinstance(payload, bytes) else _body(payload)
         headers = {"Content-Type": "application/json"}
         if signature is True:
             headers["X-Hub-Signature-256"] = sign(body, self.app_secret)
@@ -189,6 +197,17 @@ class FakeGraphApi:
 
     async def send_text(self, user: FakeWaUser, text: str) -> dict[str, Any]:
         return await self.deliver(user, {"type": "text", "text": {"body": text}})
+
+    async def deliver_batch(self, messages: list[tuple[FakeWaUser, dict[str, Any]]]) -> int:
+        """One webhook POST carrying several people's messages (Meta batches them), e.g. one
+        the bot cannot read among good ones. Returns the HTTP status."""
+        envelopes = [self._envelope(user, message) for user, message in messages]
+        value = envelopes[0]["entry"][0]["changes"][0]["value"]
+        for other in envelopes[1:]:
+            extra = other["entry"][0]["changes"][0]["value"]
+            value["contacts"] += extra["contacts"]
+            value["messages"] += extra["messages"]
+        return await self.post(envelopes[0])
 
     async def tap(self, user: FakeWaUser, message: WaMessage, choice: str) -> dict[str, Any]:
         """Tap a reply button or pick a list row, by its title or id."""

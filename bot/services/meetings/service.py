@@ -411,7 +411,7 @@ class MeetingService:
         if group.telegram_chat_id is None:
             return
         async with self._db.transaction() as tx:
-            await self._notifier.to_chat(tx, "telegram", group.telegram_chat_id, reply,
+            await self._notifier.to_chat(tx, "telegram", group.telegram_address, reply,
                                          f"b:{broadcast}:chat", broadcast_id=broadcast)
 
     @staticmethod

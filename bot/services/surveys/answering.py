@@ -23,6 +23,7 @@ from bot.models import Button, Reply, Upload
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.surveys import calc
 from bot.services.surveys.answers import example_for, format_answer, read_answer, read_geopoint
+from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES
 from bot.services.surveys.model import (
     Answer,
     Evidence,
@@ -220,7 +221,7 @@ class AnsweringFlow:
                                     count=count_text(form, ctx.lang),
                                     deadline=format_datetime(survey.deadline, ctx.lang, await self._zone(survey)),
                                     anonymous=t("survey.anonymous_note" if survey.anonymous else "survey.named_note",
-                                                ctx.lang)))
+                                                ctx.lang, minimum=MINIMUM_ANONYMOUS_RESPONSES)))
         else:
             replies.append(ctx.text("survey.resuming", title=localized(form.title, ctx.lang)))
         replies.append(await self._prompt(ctx, survey, form, response, step))

@@ -31,6 +31,7 @@ from bot.services.surveys.nudges import time_left
 from bot.services.reminders import HOLD, Reminder, ReminderService
 from bot.services.surveys import nudges
 from bot.services.surveys.model import Survey, SurveyForm, SurveyKind, SurveyStatus, localized
+from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES
 from bot.text import fold
 from messages import format_datetime, t
 from storage import dialogs as dialogs_repo
@@ -189,7 +190,8 @@ class SurveyService:
         def render(lang: str) -> Reply:
             return Reply(recheck=recheck, text=t(heading, lang, group=group.name, title=localized(form.title, lang),
                                 deadline=format_datetime(survey.deadline, lang, group.timezone),
-                                anonymous=t("survey.anonymous_note" if survey.anonymous else "survey.named_note", lang)),
+                                anonymous=t("survey.anonymous_note" if survey.anonymous else "survey.named_note", lang,
+                                            minimum=MINIMUM_ANONYMOUS_RESPONSES)),
                          buttons=[[Button(label=t("survey.start_button", lang), choice=f"sv:{survey.id}:start"),
                                    Button(label=t("survey.later_button", lang), choice=f"sv:{survey.id}:later")]])
         return render
