@@ -12,7 +12,7 @@ import docx
 
 from bot.models import Actor
 from tests.test_uploads import PNG
-from bot.emulator.bot_api import SentMessage
+from bot.emulator.telegram.server import SentMessage
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with, texts
 

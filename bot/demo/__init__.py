@@ -30,7 +30,7 @@ from bot.demo.session import DemoSession
 from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
 from bot.demo.tour import TOUR, Step
 from bot.demo.whatsapp import WhatsAppPeople
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi
 from messages import normalize_language, t
 

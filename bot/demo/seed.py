@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 from bot import content
 from bot.clock import utc_timestamp
 from bot.demo.whatsapp import WhatsAppPeople
-from bot.emulator.bot_api import FakeBotApi, FakeUser
+from bot.emulator.telegram.server import FakeBotApi, FakeUser
 from bot.models import Role
 from bot.services import Services
 from bot.services.privacy import NOTICE_VERSION, PURPOSES

@@ -12,8 +12,8 @@ from bot.clock import ManualClock
 from bot.demo.render import choices, render, supports_color, terminal_text
 from bot.demo.seed import Cast
 from bot.demo.whatsapp import WhatsAppPeople, render_whatsapp
-from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
-from bot.emulator.bot_api_records import Button
+from bot.emulator.telegram.server import FakeBotApi, FakeUser, SentMessage
+from bot.emulator.telegram.records import Button
 from bot.models import Actor
 from bot.services import Services
 from messages import t

@@ -12,7 +12,7 @@ from queue import SimpleQueue
 
 from bot.demo.seed import Cast, pick
 from bot.demo.session import DemoSession, parse_duration
-from bot.emulator.bot_api import FakeUser
+from bot.emulator.telegram.server import FakeUser
 from bot.text import fold
 from messages import LANGUAGE_NAMES, Markup, format_day, t
 
