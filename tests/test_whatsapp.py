@@ -25,7 +25,7 @@ async def test_each_typed_number_picks_the_choice_she_sees_under_that_number(wa:
     ayse = await _wa_member(wa, code)
     await announce(wa, zeynep)
     await wa.wa_skip(ayse)
-    for typed, expected in (("4", "meeting-1.ics"), ("3", "🤔 Maybe"), ("2", "❌ I can't attend"),
+    for typed, expected in (("4", "calendar.google.com"), ("3", "🤔 Maybe"), ("2", "❌ I can't attend"),
                             ("1", "✅ I'll attend")):
         screen = await wa.wa_send(ayse, "meetings")
         card = next(m for m in [screen, *await wa.wa_skip(ayse)] if m.buttons)
@@ -34,7 +34,7 @@ async def test_each_typed_number_picks_the_choice_she_sees_under_that_number(wa:
         assert shown == ["✅ I'll attend", "❌ I can't attend", "🤔 Maybe"], card.titles
         assert "*4.* 📅 Add to calendar (.ics)" in card.text and "*1.*" not in card.text, card.text
         got = await wa.wa_send(ayse, typed)
-        assert expected in (got.filename or "") or ("Your answer is saved" in got.text and expected in got.text), \
+        assert (typed == "4" and expected in got.text) or ("Your answer is saved" in got.text and expected in got.text), \
             (typed, got.text)
     await wa.wa_skip(ayse)
     unknown = await wa.wa_send(ayse, "5")  # no choice 5: not taken as anything
@@ -76,8 +76,8 @@ async def test_a_split_group_gets_the_announcement_and_rsvps_with_a_reply_button
     # the text, is 4 (never a second "1").
     assert "*4.* 📅 Add to calendar (.ics)" in invitation.text and "*1.*" not in invitation.text
     calendar = await wa.wa_send(ayse, "4")  # the typed number picks the listed choice
-    assert calendar.type == "document" and calendar.filename == "meeting-1.ics"
-    assert b"BEGIN:VCALENDAR" in wa.graph.media_bytes(calendar.media_id or "")
+    # WhatsApp takes no .ics file: a Google Calendar link (no public URL in this test).
+    assert calendar.type == "text" and "https://calendar.google.com/calendar/render?action=TEMPLATE" in calendar.text
     answer = await wa.wa_tap(ayse, invitation, "✅ I'll attend")  # the earlier buttons still work
     assert "Your answer is saved" in answer.text and "I'll attend" in answer.text
     overview = await wa.send(zeynep, "/toplantilar")

@@ -41,10 +41,12 @@ def actor_for(inbound: Inbound) -> Actor:
 
 
 def forget_strangers(services: Services):  # type: ignore[no-untyped-def]
-    """Nightly: drop the window rows of people who are not (or no longer) members."""
+    """Nightly: drop the window rows of people who are not (or no longer) members, sent
+    message ids older than a week (their statuses are in) and expired calendar links."""
     async def forget(reminder: object, now: datetime) -> None:
         async with services.db.transaction() as tx:
             await whatsapp_repo.forget_strangers(tx, utc_timestamp(now) - 2 * 24 * 3600)
+            await whatsapp_repo.prune_sent(tx, utc_timestamp(now) - 7 * 24 * 3600)
 
     return forget
 

@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.services import Services
-from handlers.whatsapp.payloads import parse
+from handlers.whatsapp.payloads import parse, parse_statuses
+from handlers.whatsapp.statuses import handle_status
 from handlers.whatsapp.updates import handle
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,11 @@ class WhatsAppWebhook:
             return PlainTextResponse("Forbidden", status_code=403)
         try:
             inbound = parse(body)
+            statuses = parse_statuses(body)
         except ValidationError:
             return PlainTextResponse("Bad Request", status_code=400)
         for message in inbound:
             await handle(self._services, message)
+        for status in statuses:
+            await handle_status(self._services, status)
         return PlainTextResponse("ok")
