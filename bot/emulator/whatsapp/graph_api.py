@@ -87,6 +87,7 @@ class FakeGraphApi:
         self._later: dict[str, deque[int]] = defaultdict(deque)  # failures reported by status webhook
         self.pending_statuses: list[dict[str, Any]] = []  # status objects not yet posted
         self.auto_statuses = False  # post each status webhook as soon as it is due (the demo)
+        self.size_limits: dict[str, int] = {}  # message type → bytes, tighter than Meta's (tests)
         self._status_tasks: set[asyncio.Task[None]] = set()
         self._media: dict[str, tuple[bytes, str, str]] = {}  # id → (bytes, mime, filename)
         self._media_urls: dict[str, tuple[str, float]] = {}  # token → (media id, expires)
@@ -451,7 +452,7 @@ class FakeGraphApi:
             elif part.name == "type":
                 mime = (await part.text()) or mime
         try:
-            check_upload(mime, len(content))
+            check_upload(mime, len(content), self.size_limits)
         except GraphError as error:
             self.rejected.append(("upload", error))
             return self._error(error)
@@ -487,15 +488,16 @@ class FakeGraphApi:
         return self._media[media_id][0]
 
 
-def check_upload(mime: str, size: int) -> None:
+def check_upload(mime: str, size: int, limits: dict[str, int] | None = None) -> None:
     """Meta's checks on an uploaded file: a supported MIME type (`MEDIA_TYPES`) within its
-    type's size; raises `GraphError` #100 worded as Meta words it."""
+    type's size (or a tighter `limits[type]`); raises `GraphError` #100 worded as Meta words it."""
     mime = mime.split(";")[0].strip().lower()
     if mime not in MEDIA_TYPES:
         raise GraphError(100, "Invalid parameter", full_message=(
             "(#100) Param file must be a file with one of the following types: "
             + ", ".join(MEDIA_TYPES) + f". Received file of type '{mime}'."))
     kind, limit = MEDIA_TYPES[mime]
+    limit = min(limit, (limits or {}).get(kind, limit))
     if size > limit:
         raise GraphError(100, "Invalid parameter", full_message=(
             f"(#100) Param file is too large for a {kind}: {size} bytes; the maximum is {limit} bytes."))
