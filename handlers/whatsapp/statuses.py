@@ -67,7 +67,7 @@ async def handle_status(services: Services, status: StatusUpdate) -> None:
                 requeued = await outbox_repo.enqueue(
                     tx, key=f"wa-status:{status.message_id}", channel=CHANNEL, address=user_id,
                     payload=row["payload"], now=now, lane=row["lane"], member_id=row["member_id"])
-        elif row is not None and row["status"] == "sent":
+        elif row is not None and row["status"] in ("sent", "sending", "pending"):  # its outcome may not be recorded yet
             await outbox_repo.finish(tx, row["id"], "failed", f"{code} (status webhook)")
     if requeued:
         services.dispatcher.kick()
