@@ -183,9 +183,10 @@ class FakeGraphApi:
                 raise AssertionError(f"webhook answered {status} to a status")
         return len(statuses)
 
-    def fail_next(self, code: int, user: FakeWaUser | None = None, times: int = 1) -> None:
-        """Answer the next send(s) to `user` (anyone if None) with error `code`."""
-        self._planned[user.user_id if user else "*"].extend([code] * times)
+    def fail_next(self, code: int, user: FakeWaUser | None = None, times: int = 1, *, after: int = 0) -> None:
+        """Answer the next send(s) to `user` (anyone if None) with error `code`, after
+        accepting `after` sends first (the second message of a reply in two)."""
+        self._planned[user.user_id if user else "*"].extend([0] * after + [code] * times)
 
     def expire_media_urls(self) -> None:
         """Every media URL handed out so far stops working (as after 5 minutes)."""
@@ -378,8 +379,8 @@ class FakeGraphApi:
         if payload.get("messaging_product") != "whatsapp" or not recipient:
             raise GraphError(100, "Invalid parameter: messaging_product and a recipient are required")
         planned = self._planned.get(user.user_id if user else recipient) or self._planned.get("*")
-        if planned:
-            code = planned.popleft()
+        code = planned.popleft() if planned else 0
+        if code:
             raise GraphError(code, ERRORS.get(code, "Error"))
         kind = payload.get("type", "text")
         message = WaMessage(id=f"wamid.OUT{next(self._ids)}", to=user.user_id if user else recipient,
