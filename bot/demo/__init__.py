@@ -133,6 +133,8 @@ def _demo_whatsapp(settings: Settings, graph: FakeGraphApi) -> Settings:
         "whatsapp_token": SecretStr(graph.token), "whatsapp_phone_number_id": graph.phone_number_id,
         "whatsapp_app_secret": SecretStr(graph.app_secret), "whatsapp_verify_token": SecretStr(graph.verify_token),
         "whatsapp_api_url": graph.base_url, "webhook_listen": "127.0.0.1", "port": port,
+        # The demo's own web server is its "public URL": calendar links on WhatsApp open from it.
+        "webhook_url": f"http://127.0.0.1:{port}",
         "whatsapp_pair_seconds": 0.2})
 
 

@@ -18,8 +18,10 @@ from bot.text import fold
 from handlers.whatsapp.menu import MENU_WORDS, menu
 from handlers.whatsapp.payloads import Inbound, mask_phone
 from messages import FALLBACK, format_datetime, t
+from storage import dialogs as dialogs_repo
 from storage import members as members_repo
 from storage import outbox as outbox_repo
+from storage import pending_choices as pending_repo
 from storage import whatsapp as whatsapp_repo
 
 log = logging.getLogger(__name__)
@@ -169,7 +171,25 @@ async def _typed_choice(services: Services, actor: Actor, text: str) -> str | No
         for number, _label, choice in choices:
             if number is not None and int(typed) == number:
                 return str(choice)
+        # Reply buttons alone (no numbers shown): she counts them 1, 2, 3 — when they are on
+        # the last message she saw, which is not her open dialog's own question (a number
+        # question's "💬 Comment" button never turns "1" into a press).
+        position = int(typed)
+        if (all(number is None for number, _, _ in choices) and 1 <= position <= len(choices)
+                and not any(str(label).isdigit() for _, label, _ in choices)
+                and await _buttons_came_after_dialog(services, actor)):
+            return str(choices[position - 1][2])
     return None
+
+
+async def _buttons_came_after_dialog(services: Services, actor: Actor) -> bool:
+    """True when she has no open dialog, or a notice reached her after its last question
+    (the last message she saw wins, decided by outbox row order)."""
+    async with services.db.read() as conn:
+        state = await dialogs_repo.get(conn, CHANNEL, actor.external_id)
+        if state is None:
+            return True
+        return await pending_repo.superseded(conn, CHANNEL, actor.external_id, state.outbox_mark)
 
 
 async def _menu(conversation: Conversation, ctx: Ctx) -> Replies:

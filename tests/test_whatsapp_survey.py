@@ -1,0 +1,91 @@
+"""A WhatsApp member's own words mid-survey: the keywords the bot tells her to type are the
+keywords at a number question (her survey comes back after), and the last message she saw
+wins for numbered choices as for Telegram buttons."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.clock import ManualClock, utc_timestamp
+from bot.emulator.whatsapp import FakeGraphApi, FakeWaUser, WaMessage
+from bot.services.surveys.content import library
+from tests.meetings_support import announce, group_with
+from tests.whatsapp_support import WaHarness, wa  # noqa: F401  (fixtures)
+
+DEADLINE = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def graph(clock: ManualClock) -> AsyncIterator[FakeGraphApi]:
+    """The fake without its pair-rate limit: these tests are about words, not pacing (a
+    131056 retry waits on the test's manual clock)."""
+    async with FakeGraphApi(now=lambda: utc_timestamp(clock.now()), pair_seconds=0.05, pair_burst=1000) as server:
+        yield server
+
+
+async def _at_first_question(wa: WaHarness, user_id: str | None = None) -> tuple[object, FakeWaUser, WaMessage]:
+    zeynep, _ = await group_with(wa)
+    code = (await wa.services.groups.new_member_invite(1)).code
+    ayse = wa.graph.user("Ayşe", phone=None if user_id else "905321234567", user_id=user_id)
+    await wa.wa_join(ayse, code, "tr")
+    await wa.wa_skip(ayse)
+    await wa.services.surveys.send(group_id=1, form=library().templates["izleme"], deadline=DEADLINE,
+                                   anonymous=False, created_by=1, template="izleme")
+    await wa.settle()
+    await wa.next_containing(zeynep, "Yeni anket")  # the coordinator is a member too
+    invitation = await wa.wa_next(ayse, "Yeni anket")
+    await wa.graph.tap(ayse, invitation, "▶️ Başla")
+    question = await wa.wa_next(ayse, "1/6")
+    assert "Bir yüzde yazın" in question.text
+    await wa.wa_skip(ayse)
+    return zeynep, ayse, question
+
+
+async def _answers(wa: WaHarness) -> int:
+    row = await wa.services.db.fetchone("SELECT COUNT(*) AS n FROM survey_answers")
+    return int(row["n"]) if row else 0
+
+
+async def test_keywords_she_is_told_to_type_work_at_a_number_question(wa: WaHarness) -> None:  # noqa: F811
+    _, ayse, _ = await _at_first_question(wa, user_id="TR.Ay5eXq9Lk")  # a BSUID with letters: addressed as such
+    for word, expected in (("menü", "Ne yapmak istersiniz?"), ("anketler", "Altı aylık izleme"),
+                           ("Yardım", "Koordinat komutları"), ("MENU", "Ne yapmak istersiniz?")):
+        await wa.graph.send_text(ayse, word)
+        got = await wa.wa_skip(ayse)
+        texts = [m.text for m in got]
+        assert not any("okunamadı" in text for text in texts), (word, texts)
+        assert expected in texts[0], (word, texts)
+        assert "1/6" in texts[-1], (word, texts)  # her survey comes back after
+    assert await _answers(wa) == 0
+    second = await wa.wa_send(ayse, "%40")
+    assert "2/6" in second.text
+    assert await _answers(wa) == 1
+    assert not [error for _, error in wa.graph.rejected]
+
+
+async def test_a_typed_number_answers_the_notice_she_saw_last_not_her_survey(wa: WaHarness) -> None:  # noqa: F811
+    zeynep, ayse, _ = await _at_first_question(wa)
+    await announce(wa, zeynep)
+    notice = await wa.wa_next(ayse, "Yeni toplantı")
+    assert notice.titles[0] == "✅ Katılıyorum"
+    await wa.graph.send_text(ayse, "1")  # "✅ Katılıyorum" is on her screen
+    got = await wa.wa_skip(ayse)
+    assert "kaydedildi" in got[0].text.lower() and "Katılıyorum" in got[0].text, [m.text for m in got]
+    assert "1/6" in got[-1].text  # then her survey again
+    assert await _answers(wa) == 0
+    row = await wa.services.db.fetchone("SELECT answer FROM rsvps")
+    assert row is not None and row["answer"] == "yes"
+    # Now the survey question is the last message she saw: "1" is 1 %.
+    second = await wa.wa_send(ayse, "1")
+    assert "2/6" in second.text, second.text
+    assert await _answers(wa) == 1
+
+
+async def test_reply_buttons_alone_count_one_two_three_when_they_came_last(wa: WaHarness) -> None:  # noqa: F811
+    _, ayse, question = await _at_first_question(wa)
+    assert question.titles == ["💬 Yorum ekle"]  # the number question's own button: "1" is not it
+    second = await wa.wa_send(ayse, "1")
+    assert "2/6" in second.text, second.text
