@@ -44,22 +44,33 @@ async def test_each_typed_number_picks_the_choice_she_sees_under_that_number(wa:
 async def test_ayse_joins_on_whatsapp_with_a_typed_code_and_buttons(wa: WaHarness) -> None:
     created = await wa.create_group()
     ayse = wa.graph.user("Ayşe", phone="905321234567")
-    picker = await wa.wa_send(ayse, f"katıl {created.member_invite.code}")
-    assert picker.type == "interactive" and picker.titles == ["Türkçe", "English"]
-    notice_ = await wa.wa_tap(ayse, picker, "English")
+    # "join" is English: no language question (one billed message less).
+    notice_ = await wa.wa_send(ayse, f"join {created.member_invite.code}")
     assert "Kars Kadın Meclisi Derneği" in notice_.text  # the privacy notice names the controller
     question = await wa.wa_next(ayse)
     assert question.titles == ["✅ I agree", "❌ I do not agree"]
     second = await wa.wa_tap(ayse, question, "✅ I agree")
     welcome = await wa.wa_send(ayse, "i agree")  # the button's words, typed
     assert "*Kadın Dostu Kent*" in welcome.text and "<b>" not in welcome.text  # WhatsApp bold, not HTML
-    help_ = (await wa.wa_skip(ayse))[0]
-    assert "/help /yardim" in help_.text, help_.text
+    assert "/help /yardim" in welcome.text, welcome.text  # the commands in the same message
+    assert await wa.wa_skip(ayse) == []
+    assert len(wa.graph.messages_to(ayse)) == 4  # joining costs at most four messages
+    assert second.titles == ["✅ I agree", "❌ I do not agree"]
     # A typed word works like a command; Turkish letters or not.
     language = await wa.wa_send(ayse, "DİL")
     assert language.titles == ["Türkçe", "English"]
     changed = await wa.wa_tap(ayse, language, "Türkçe")
     assert "Dil değiştirildi" in changed.text
+
+
+async def test_the_bare_code_still_asks_her_language(wa: WaHarness) -> None:
+    created = await wa.create_group()
+    ayse = wa.graph.user("Ayşe", phone="905321234567")
+    asked = await wa.wa_send(ayse, "katıl")
+    picker = await wa.wa_send(ayse, created.member_invite.code)
+    assert picker.titles == ["Türkçe", "English"], (asked.text, picker.text)
+    notice_ = await wa.wa_tap(ayse, picker, "English")
+    assert "Privacy notice" in notice_.text or "privacy" in notice_.text.lower()
 
 
 async def test_a_split_group_gets_the_announcement_and_rsvps_with_a_reply_button(wa: WaHarness) -> None:

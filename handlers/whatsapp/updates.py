@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 from aiosqlite import Connection
@@ -15,7 +16,9 @@ from bot.services import Services
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.late import Recipient
 from bot.text import fold
+from bot.services.members import invite_code_in
 from handlers.whatsapp.menu import MENU_WORDS, menu
+from handlers.whatsapp.render import fewer_messages
 from handlers.whatsapp.payloads import Inbound, mask_phone
 from messages import FALLBACK, format_datetime, t
 from storage import dialogs as dialogs_repo
@@ -30,6 +33,8 @@ CHANNEL = "whatsapp"
 HELD_FOR_AT_MOST = 14 * 24 * 3600  # held notices older than two weeks are not delivered
 # Commands typed with an argument, without a slash: `katıl AbC123`, `join AbC123`.
 COMMANDS_WITH_ARGUMENT = frozenset({"katil", "join", "bagla", "link"})
+# `katıl KOD` is Turkish, `join CODE` English: the language of the joining dialog.
+JOIN_WORD_LANGUAGE = {"katil": "tr", "join": "en"}
 # Plain words for features that may or may not be installed (added only when they are).
 OPTIONAL_KEYWORDS = {"anketler": "surveys", "surveys": "surveys", "takvim": "calendar",
                      "calendar": "calendar"}
@@ -94,14 +99,21 @@ async def handle(services: Services, inbound: Inbound) -> None:
         return
     if inbound.choice is not None:
         choice = inbound.choice
-        await services.inbox.handle(actor, inbound.message_id, lambda: conversation.on_choice(actor, choice))
+        await services.inbox.handle(actor, inbound.message_id,
+                                    lambda: _fewer(conversation.on_choice(actor, choice)))
         return
     if inbound.upload is not None:
         upload = inbound.upload
-        await services.inbox.handle(actor, inbound.message_id, lambda: conversation.on_upload(actor, upload))
+        await services.inbox.handle(actor, inbound.message_id,
+                                    lambda: _fewer(conversation.on_upload(actor, upload)))
         return
     text = inbound.text or ""
-    await services.inbox.handle(actor, inbound.message_id, lambda: _route_text(services, actor, text))
+    await services.inbox.handle(actor, inbound.message_id, lambda: _fewer(_route_text(services, actor, text)))
+
+
+async def _fewer(replies: Awaitable[Replies]) -> Replies:
+    """Every WhatsApp message is billed: texts that fit together go as one."""
+    return fewer_messages(await replies)
 
 
 async def _release(services: Services, conn: Connection, message: whatsapp_repo.HeldMessage,
@@ -149,6 +161,12 @@ async def _route_text(services: Services, actor: Actor, text: str) -> Replies:
     if len(words) >= 2 and fold(words[0]) in COMMANDS_WITH_ARGUMENT and fold(words[0]) in conversation.command_names():
         ctx = await conversation.context(actor)
         if await conversation.current_dialog(ctx) is None:
+            language = JOIN_WORD_LANGUAGE.get(fold(words[0]))
+            code = invite_code_in(" ".join(words[1:]))
+            if ctx.member is None and language is not None and code:
+                # The word she typed says her language: no language question (one billed
+                # message less); `dil` / `language` changes it later.
+                return await conversation.on_choice(actor, f"lang:{language}:{code}")
             return await conversation.on_command(actor, fold(words[0]), words[1:])
     return await conversation.on_text(actor, text)
 
