@@ -35,6 +35,10 @@ class WhatsAppPeople:
     def unseen(self, wa: FakeWaUser) -> list[WaMessage]:
         return self.graph.messages_to(wa)[self._seen.get(wa.user_id, 0):]
 
+    def seen(self, wa: FakeWaUser) -> int:
+        """How many of her messages she has been shown."""
+        return self._seen.get(wa.user_id, 0)
+
     def fresh(self, wa: FakeWaUser) -> list[WaMessage]:
         new = self.unseen(wa)
         self._seen[wa.user_id] = self._seen.get(wa.user_id, 0) + len(new)
