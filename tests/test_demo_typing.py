@@ -62,3 +62,19 @@ async def test_switching_person_shows_names_escaped_once_and_no_stray_hint(tmp_p
     assert "member, Care & Safety (İstanbul)" in text and "&amp;" not in text
     switched = _after(text, "› /as Emma")
     assert "type a button's number" not in switched, switched
+
+
+async def test_an_earlier_message_s_button_is_pressed_by_its_address_or_its_words(tmp_path: Path) -> None:
+    # Elif's meetings: the card with RSVP buttons, then the commands' help (no buttons).
+    text = await _chat(tmp_path, ["/as Elif", "/toplantilar", "/help", "2.1", "9.9", "Maybe"])
+    pressed = _after(text, "› 2.1")
+    assert "Your answer" in pressed and "I'll attend" in pressed, pressed  # the card's first button
+    assert "There is no button «9.9»" in _after(text, "› 9.9")
+    worded = _after(text, "› Maybe")
+    assert "Maybe" in worded and "Your answer" in worded, worded  # a button's words press it
+
+
+async def test_a_whatsapp_member_presses_an_earlier_message_s_button_by_its_address(tmp_path: Path) -> None:
+    text = await _chat(tmp_path, ["/as Ayşe", "toplantilar", "yardım", "2.2"], language="tr")
+    pressed = _after(text, "› 2.2")
+    assert "kaydedildi" in pressed.lower() and "Katılamıyorum" in pressed, pressed
