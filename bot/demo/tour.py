@@ -167,6 +167,14 @@ WHATSAPP: list[Step] = [
     Step("Ayşe", Say("demo.tour.whatsapp_menu"), (expect("whatsapp.menu_title"),), note="demo.tour.note_whatsapp"),
     Step("Ayşe", Say("demo.tour.whatsapp_meetings"), (expect("rsvp.question"),)),
     Step("Ayşe", Press(label="rsvp.yes"), (expect("rsvp.recorded", answer=Key("rsvp.yes")),)),
+    # Files on WhatsApp (issue 19): the 📅 choice is a link to the bot's own server plus a Google
+    # Calendar link (WhatsApp takes no .ics); /verilerim is text + a Word document.
+    Step("Ayşe", Say("demo.tour.whatsapp_meetings"), (expect("rsvp.your_answer", answer=Key("rsvp.yes")),)),
+    Step("Ayşe", Say("demo.tour.whatsapp_calendar_number"),
+         (expect("whatsapp.calendar_link"), expect("whatsapp.calendar_google")), note="demo.tour.note_whatsapp_calendar"),
+    Step("Ayşe", Say("demo.tour.mydata"),
+         (expect("mydata.caption", file=".json.txt"), expect("mydata.document_caption", file=".docx")),
+         note="demo.tour.note_whatsapp_mydata"),
 ]
 
 # Co-planning (issue 13): in Kars a member files a proposal in about a minute; a week later
