@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="try Koordinat in the terminal, no token needed")
     demo.add_argument("--script", action="store_true", help="play the scripted tour and exit")
     demo.add_argument("--language", choices=["tr", "en"], default=None)
+    demo.add_argument("--fresh", action="store_true",
+                      help="start from a new demo database (otherwise the last run's is kept)")
     commands.add_parser("migrate", help="apply database migrations")
     backup = commands.add_parser("backup", help="consistent copy of the database (safe while running)")
     backup.add_argument("path", type=Path)
@@ -139,7 +141,7 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
             return 2
         return asyncio.run(runtime(settings).run_until_stopped(webhook=args.webhook)) or 0
     if command == "demo":
-        return _demo(settings, runtime, script=args.script, language=args.language)
+        return _demo(settings, runtime, script=args.script, language=args.language, fresh=args.fresh)
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     if command == "backup":
@@ -193,13 +195,14 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language: str | None) -> int:
+def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language: str | None,
+          fresh: bool = False) -> int:
     try:
         from bot.demo import run_demo
     except ImportError:
         print("koordinat: the local demo is not part of this build yet", file=sys.stderr)
         return 1
-    return run_demo(settings, runtime, script=script, language=language or settings.default_language)
+    return run_demo(settings, runtime, script=script, language=language or settings.default_language, fresh=fresh)
 
 
 async def _migrate(settings: Settings) -> int:

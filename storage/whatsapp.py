@@ -196,3 +196,12 @@ async def window_closed(conn: Connection, user_id: str, as_of: float) -> None:
     counts as closed until she writes again (a message of hers after `as_of` keeps it open)."""
     await conn.execute("UPDATE whatsapp_contacts SET last_inbound_at = NULL WHERE user_id = ? "
                        "AND COALESCE(last_inbound_at, 0) <= ?", (user_id, as_of))
+
+
+async def address_of_member_named(conn: Connection, display_name: str) -> str | None:
+    """The business-scoped id of the member called `display_name` on WhatsApp (the demo's
+    kept database: its people are found again by name)."""
+    row = await fetch_one(conn, "SELECT i.external_id FROM identities i JOIN members m ON m.id = i.member_id "
+                                "WHERE i.channel = 'whatsapp' AND m.display_name = ? ORDER BY m.id LIMIT 1",
+                          (display_name,))
+    return str(row["external_id"]) if row else None

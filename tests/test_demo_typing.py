@@ -78,3 +78,29 @@ async def test_a_whatsapp_member_presses_an_earlier_message_s_button_by_its_addr
     text = await _chat(tmp_path, ["/as Ayşe", "toplantilar", "yardım", "2.2"], language="tr")
     pressed = _after(text, "› 2.2")
     assert "kaydedildi" in pressed.lower() and "Katılamıyorum" in pressed, pressed
+
+
+async def _run(tmp_path: Path, lines: list[str], *, fresh: bool = False) -> str:
+    typed = iter([*lines, "/quit"])
+    out: list[str] = []
+
+    async def read_line(prompt: str) -> str | None:
+        return next(typed, None)
+
+    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    assert await play(settings, Koordinat, script=False, language="en", read_line=read_line, write=out.append,
+                      files=tmp_path / "files", color=False, fresh=fresh) == 0
+    return "\n".join(out)
+
+
+async def test_the_demo_keeps_its_database_between_runs_unless_fresh(tmp_path: Path) -> None:
+    first = await _run(tmp_path, ["/as Elif", "/toplantilar", "1"])
+    assert "A new demo database" in first and "Your answer" in _after(first, "› 1")
+    again = await _run(tmp_path, ["/as Elif", "/toplantilar", "/as Ayşe", "meetings"])
+    assert "Continuing with the database kept from the last demo" in again
+    card = _after(again, "› /toplantilar")
+    assert "Your answer: ✅ I'll attend" in card or "Your answer:" in card, card  # still saved
+    assert "Upcoming meeting" in _after(again, "› meetings")  # her WhatsApp id found again
+    fresh = await _run(tmp_path, ["/as Elif", "/toplantilar"], fresh=True)
+    assert "A new demo database" in fresh and "Your answer:" not in _after(fresh, "› /toplantilar")
+    assert not (tmp_path / "unused.db").exists()

@@ -142,6 +142,11 @@ class FakeGraphApi:
         self.users[user.user_id] = user
         return user
 
+    def start_ids_at(self, first: int) -> None:
+        """Number the next message ids from `first` (the demo's kept database has seen a
+        previous fake's `wamid.IN…` ids: new ones must not look like redeliveries)."""
+        self._ids = itertools.count(first)
+
     def fail_later(self, code: int, user: FakeWaUser | None = None, times: int = 1) -> None:
         """Accept the next send(s) to `user` (anyone if None) with 200, then report them
         failed with `code` by status webhook (`flush_statuses`), as Meta usually does for
