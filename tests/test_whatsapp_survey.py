@@ -89,3 +89,23 @@ async def test_reply_buttons_alone_count_one_two_three_when_they_came_last(wa: W
     assert question.titles == ["💬 Yorum ekle"]  # the number question's own button: "1" is not it
     second = await wa.wa_send(ayse, "1")
     assert "2/6" in second.text, second.text
+
+
+async def test_the_last_answer_sends_and_back_is_the_way_back(wa: WaHarness) -> None:  # noqa: F811
+    _, ayse, _ = await _at_first_question(wa)
+    for answer in ("%40", "3", "evet", "Resmi rapor"):
+        await wa.graph.send_text(ayse, answer)
+        await wa.wa_skip(ayse)
+    await wa.graph.send_text(ayse, "4")
+    last = (await wa.wa_skip(ayse))[-1]
+    assert "6/6" in last.text and "Son soru: yanıtınızla anket gönderilir" in last.text, last.text
+    assert "5/6" not in last.text
+    back = await wa.wa_tap(ayse, last, "⬅️ Geri")  # the way back, before it is sent
+    assert "5/6" in back.text and "Son soru" not in back.text
+    await wa.graph.send_text(ayse, "2")
+    again = (await wa.wa_skip(ayse))[-1]
+    assert "6/6" in again.text and "Son soru" in again.text
+    sent = await wa.wa_send(ayse, "Belediyeye iletilsin")
+    assert "✓ Kaydedildi: Belediyeye iletilsin" in sent.text and "→ *2*" in sent.text
+    assert "Teşekkürler" in sent.text and not sent.choices
+    assert await _answers(wa) == 6
