@@ -5,7 +5,7 @@ wins for numbered choices as for Telegram buttons."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -109,3 +109,18 @@ async def test_the_last_answer_sends_and_back_is_the_way_back(wa: WaHarness) -> 
     assert "✓ Kaydedildi: Belediyeye iletilsin" in sent.text and "→ *2*" in sent.text
     assert "Teşekkürler" in sent.text and not sent.choices
     assert await _answers(wa) == 6
+
+
+async def test_menu_typed_after_the_template_brings_the_held_notice_then_her_survey(wa: WaHarness) -> None:  # noqa: F811
+    zeynep, ayse, _ = await _at_first_question(wa)
+    await wa.advance(timedelta(hours=25))  # her window closes mid-survey
+    await announce(wa, zeynep)
+    await wa.settle()
+    template = (await wa.wa_skip(ayse))[-1]
+    assert template.type == "template"
+    await wa.graph.send_text(ayse, "menü")  # as the template asks her to reply
+    got = [m.text for m in await wa.wa_skip(ayse)]
+    assert not any("okunamadı" in text for text in got), got
+    assert any("Yeni toplantı" in text for text in got) and any("Ne yapmak istersiniz?" in text for text in got), got
+    assert "1/6" in got[-1], got  # her survey, after the rest
+    assert await _answers(wa) == 0
