@@ -124,3 +124,9 @@ async def test_menu_typed_after_the_template_brings_the_held_notice_then_her_sur
     assert any("Yeni toplantı" in text for text in got) and any("Ne yapmak istersiniz?" in text for text in got), got
     assert "1/6" in got[-1], got  # her survey, after the rest
     assert await _answers(wa) == 0
+
+
+async def test_on_telegram_menu_is_still_the_help(wa: WaHarness) -> None:  # noqa: F811
+    zeynep, _ = await group_with(wa)
+    shown = await wa.send(zeynep, "menü")
+    assert "Koordinat komutları" in (shown.text or ""), shown.text

@@ -22,6 +22,10 @@ def register(conversation: Conversation) -> None:
         return menu(conversation, ctx, page)
 
     async def show(ctx: Ctx, args: list[str]) -> Replies:
+        if ctx.actor.channel != "whatsapp":  # Telegram has its command menu: "menü" there is /help
+            help_ = next((spec for spec in conversation.commands() if spec.name == "help"), None)
+            if help_ is not None:
+                return await help_.handler(ctx, [])
         return menu(conversation, ctx)
 
     conversation.add_choice("wamenu", next_page)
