@@ -205,3 +205,9 @@ async def address_of_member_named(conn: Connection, display_name: str) -> str | 
                                 "WHERE i.channel = 'whatsapp' AND m.display_name = ? ORDER BY m.id LIMIT 1",
                           (display_name,))
     return str(row["external_id"]) if row else None
+
+
+async def forget_sent(conn: Connection, member_id: int) -> None:
+    """/forget: the message ids recorded for her WhatsApp identities go with her."""
+    await conn.execute("DELETE FROM whatsapp_sent WHERE user_id IN (SELECT external_id FROM identities "
+                       "WHERE member_id = ? AND channel = 'whatsapp')", (member_id,))

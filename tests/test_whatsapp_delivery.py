@@ -88,4 +88,7 @@ async def test_mydata_holds_her_phone_and_forget_deletes_it(wa: WaHarness, caplo
     assert done.type == "text" and done.text  # the goodbye still arrives, free-form
     row = await wa.services.db.fetchone("SELECT COUNT(*) AS n FROM whatsapp_contacts WHERE wa_id IS NOT NULL")
     assert row is not None and row["n"] == 0
+    await wa.settle()
+    row = await wa.services.db.fetchone("SELECT COUNT(*) AS n FROM whatsapp_sent WHERE user_id = ?", (ayse.user_id,))
+    assert row is not None and row["n"] == 0  # the ids of messages sent to her went with her
     assert "905321234567" not in caplog.text  # never a phone number in the logs

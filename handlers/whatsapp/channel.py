@@ -127,12 +127,15 @@ class WhatsAppChannel:
             return await self._outside_window(address, reply, lang, member.display_name if member else "",
                                               member.id if member else None)
         try:
-            return await self._send_reply(address, reply, lang, part)
+            return await self._send_reply(address, reply, lang, part, record=member is not None)
         except wa_errors.ReEngagementMessage:
             return await self._outside_window(address, reply, lang, member.display_name if member else "",
                                               member.id if member else None)
 
-    async def _send_reply(self, address: str, reply: Reply, lang: str, part: int | None = None) -> str | None:
+    async def _send_reply(self, address: str, reply: Reply, lang: str, part: int | None = None, *,
+                          record: bool = True) -> str | None:
+        """Send the reply's messages (all, or message `part`); `record`: keep their ids for
+        status webhooks (not for a person who is no member, e.g. the goodbye after /unut)."""
         rendered = render(reply, lang)
         messages = rendered.messages
         last_part = True
@@ -144,7 +147,8 @@ class WhatsAppChannel:
         last: str | None = None
         for message in messages:
             last = await self._call(lambda m=message: self._send(address, m, lang))  # type: ignore[misc]
-            await self._record(address, last, digest)
+            if record:
+                await self._record(address, last, digest)
         if last_part:
             await self._remember(address, rendered.remembered)
         return last

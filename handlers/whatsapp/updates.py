@@ -63,6 +63,7 @@ def add_keywords(services: Services) -> None:
     from handlers.whatsapp.menu import register as register_menu
 
     register_menu(services.conversation)
+    services.privacy.forget_hooks.append(whatsapp_repo.forget_sent)  # her sent-message ids go with her
     known = set(services.conversation.command_names())
     for word, command in OPTIONAL_KEYWORDS.items():
         if command in known:

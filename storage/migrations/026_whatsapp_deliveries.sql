@@ -1,7 +1,8 @@
 -- WhatsApp reports many failures later, by status webhook (statuses[].status = 'failed'):
 -- every message id the Cloud API gave us, with whom it went to and which reply it carried
 -- (the outbox row's payload digest), so that a failed status is acted on like the same error
--- on the send. Pruned after a week (handlers/whatsapp/updates.py, forget_strangers).
+-- on the send. Pruned after a week (handlers/whatsapp/updates.py, forget_strangers); /unut
+-- deletes hers (storage/whatsapp.py, forget_sent); nothing is recorded for non-members.
 CREATE TABLE whatsapp_sent (
     message_id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
