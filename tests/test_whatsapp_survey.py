@@ -130,3 +130,15 @@ async def test_on_telegram_menu_is_still_the_help(wa: WaHarness) -> None:  # noq
     zeynep, _ = await group_with(wa)
     shown = await wa.send(zeynep, "menü")
     assert "Koordinat komutları" in (shown.text or ""), shown.text
+
+
+async def test_a_typed_number_presses_the_reply_buttons_of_a_newer_notice(wa: WaHarness) -> None:  # noqa: F811
+    zeynep, ayse, _ = await _at_first_question(wa)
+    await wa.services.surveys.send(group_id=1, form=library().templates["toplanti_geri_bildirim"],
+                                   deadline=DEADLINE, anonymous=False, created_by=1, template="toplanti_geri_bildirim")
+    await wa.settle()
+    invitation = (await wa.wa_skip(ayse))[-1]
+    assert invitation.titles == ["▶️ Başla", "⏰ Sonra"], invitation.titles  # two reply buttons, no numbers
+    later = await wa.wa_send(ayse, "2")  # she counts them: the second is "later"
+    assert later.text.startswith("Tamam. Son gün") and "Kaydedildi" not in later.text, later.text
+    assert await _answers(wa) == 0  # not 2 % in her open survey

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 
+from aiosqlite import Connection, Row
 from pydantic import ValidationError
 
 from bot.clock import from_timestamp
@@ -73,7 +74,7 @@ async def handle_status(services: Services, status: StatusUpdate) -> None:
         services.dispatcher.kick()
 
 
-async def _outbox_row(conn, user_id: str, message_id: str, digest: str | None):  # type: ignore[no-untyped-def]
+async def _outbox_row(conn: Connection, user_id: str, message_id: str, digest: str | None) -> Row | None:
     """Her outbox row that carried the message: by message id (the last part's), else by the
     reply's digest (any part of it); None for a reply already blanked or pruned."""
     rows = await whatsapp_repo.recent_outbox(conn, user_id)
