@@ -142,3 +142,12 @@ async def test_a_typed_number_presses_the_reply_buttons_of_a_newer_notice(wa: Wa
     later = await wa.wa_send(ayse, "2")  # she counts them: the second is "later"
     assert later.text.startswith("Tamam. Son gün") and "Kaydedildi" not in later.text, later.text
     assert await _answers(wa) == 0  # not 2 % in her open survey
+
+
+async def test_a_wrong_code_typed_to_join_is_refused_with_the_reason(wa: WaHarness) -> None:  # noqa: F811
+    await wa.create_group()
+    ayse = wa.graph.user("Ayşe", phone="905321234567")
+    refused = await wa.wa_send(ayse, "katıl YANLIS123")
+    assert "geçerli bir davet kodu değil" in refused.text and "Örnek" in refused.text, refused.text
+    row = await wa.services.db.fetchone("SELECT COUNT(*) AS n FROM members")
+    assert row is not None and row["n"] == 0
