@@ -271,3 +271,13 @@ async def test_a_file_whatsapp_refuses_is_one_message_saying_so(wa: WaHarness) -
     assert await wa.wa_skip(ayse) == []  # one message each, nothing more
     rows = await wa.services.db.fetchall("SELECT status FROM outbox WHERE key IN ('t1', 't2')")
     assert [row["status"] for row in rows] == ["sent", "sent"]
+
+
+async def test_a_media_message_meta_refuses_is_one_message_saying_so(wa: WaHarness) -> None:  # noqa: F811
+    created = await wa.create_group()
+    ayse = await _wa_member(wa, created.member_invite.code)
+    wa.graph.fail_next(131053, ayse)  # the upload goes; the document message is refused
+    told = await wa.wa_send(ayse, "verilerim")
+    assert told.type == "text" and "«koordinat-mydata.json.txt» dosyası WhatsApp'tan gönderilemedi" in told.text
+    readable = await wa.wa_next(ayse)
+    assert readable.type == "document" and readable.filename == "verilerim.docx"

@@ -63,6 +63,9 @@ WINDOW_MARGIN = 120  # do not start a free-form send in the window's last two mi
 TEMPLATE_REPEAT_AFTER = 7 * 24 * 3600
 TEMPLATES_PER_WINDOW = 2
 THROUGHPUT_BACKOFF = 2.0  # 130429: the dispatcher pauses the bulk lane when several chats hit it
+# The media message itself refused (invalid parameter, unsupported type, media upload error):
+# she is told in one message instead.
+FILE_REFUSED = frozenset({100, 131009, 131051, 131052, 131053})
 CALENDAR_LINK_DAYS = 30  # a calendar link works this long (the meeting is usually sooner)
 CALENDAR_PATH = "/takvim"
 
@@ -215,7 +218,13 @@ class WhatsAppChannel:
             media["filename"] = file.filename
         if message.body:
             media["caption"] = message.body
-        return await self._post(to, kind, media)
+        try:
+            return await self._post(to, kind, media)
+        except wa_errors.WhatsAppError as error:
+            if error.code not in FILE_REFUSED:
+                raise
+            log.warning("WhatsApp refused a %s message (%s): she is told", kind, error.code)
+            return await self._file_refused(to, message.body, file.filename, lang)
 
     async def _file_refused(self, to: str, body: str, filename: str, lang: str) -> str:
         """One message instead of a file WhatsApp does not take: the caption, then why."""
