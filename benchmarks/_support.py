@@ -18,7 +18,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: RetryAfter.retry_after as
 from bot.__main__ import Koordinat  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.emulator.bot_api import FakeBotApi, FakeUser  # noqa: E402
+from bot.emulator.telegram.server import FakeBotApi, FakeUser  # noqa: E402
 from storage.db import Database  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"

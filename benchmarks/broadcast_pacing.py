@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks._support import Stopwatch, emit, migrate, seed, start_bot
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.models import Reply
 
 

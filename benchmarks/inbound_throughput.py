@@ -38,7 +38,7 @@ from benchmarks._support import TOKEN, emit, migrate, seed, settings
 from bot.clock import SystemClock
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
+from bot.emulator.telegram.server import FakeBotApi, FakeUser, SentMessage
 from bot.services import build_services
 from storage.db import Database
 

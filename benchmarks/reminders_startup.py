@@ -23,7 +23,7 @@ from pathlib import Path
 
 from benchmarks._support import emit, migrate, peak_rss_mb, percentile, rss_mb, seed, settings
 from bot.__main__ import Koordinat
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.services.broadcasts import notice_payload
 
 

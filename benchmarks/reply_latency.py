@@ -30,7 +30,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from benchmarks._support import TOKEN, emit, migrate, percentile, seed, start_bot
-from bot.emulator.bot_api import FakeBotApi, FakeUser
+from bot.emulator.telegram.server import FakeBotApi, FakeUser
 from bot.models import Reply
 
 BROADCAST_TEXT = "Toplantı duyurusu"

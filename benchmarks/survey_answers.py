@@ -28,7 +28,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from benchmarks._support import TOKEN, emit, migrate, seed, start_bot
-from bot.emulator.bot_api import FakeBotApi, FakeUser
+from bot.emulator.telegram.server import FakeBotApi, FakeUser
 from bot.models import Actor
 from bot.services.surveys.model import SurveyForm
 

@@ -60,3 +60,52 @@ def meeting_ics(*, meeting_id: int, title: str, starts_at: datetime, duration: t
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
+
+
+def google_calendar_link(ics: bytes) -> str | None:
+    """A "add to Google Calendar" link (`action=TEMPLATE`, times in UTC as `YYYYMMDDTHHMMSSZ`)
+    for a calendar file holding exactly one event that is not cancelled; None otherwise (a
+    year of milestones, a cancellation, a file that does not parse). Parameters as Google's
+    event-publishing links take them: text, dates, details, location."""
+    from urllib.parse import urlencode
+
+    try:
+        calendar = Calendar.from_ical(ics)
+    except ValueError:
+        return None
+    events = [component for component in calendar.walk("VEVENT")]
+    if len(events) != 1 or str(events[0].get("status", "")).upper() == "CANCELLED":
+        return None
+    event = events[0]
+    start, end = event.get("dtstart"), event.get("dtend")
+    if start is None or not isinstance(start.dt, datetime):
+        return None
+    begin = start.dt.astimezone(ZoneInfo("UTC"))
+    finish = end.dt.astimezone(ZoneInfo("UTC")) if end is not None and isinstance(end.dt, datetime) \
+        else begin + timedelta(hours=1)
+    stamp = "%Y%m%dT%H%M%SZ"
+    params = {"action": "TEMPLATE", "text": str(event.get("summary", "")),
+              "dates": f"{begin.strftime(stamp)}/{finish.strftime(stamp)}"}
+    if event.get("description"):
+        params["details"] = str(event.get("description"))[:1000]
+    if event.get("location"):
+        params["location"] = str(event.get("location"))
+    return f"{GOOGLE_CALENDAR}?{urlencode(params)}"
+
+
+def ics_summary(ics: bytes) -> tuple[int, str | None, bool]:
+    """(number of events, the title of the only event or None, whether it is cancelled) of a
+    calendar file; (0, None, False) when it does not parse."""
+    try:
+        calendar = Calendar.from_ical(ics)
+    except ValueError:
+        return 0, None, False
+    events = list(calendar.walk("VEVENT"))
+    if len(events) != 1:
+        return len(events), None, False
+    event = events[0]
+    cancelled = str(event.get("status", "")).upper() == "CANCELLED" or str(calendar.get("method", "")).upper() == "CANCEL"
+    return 1, str(event.get("summary", "")) or None, cancelled

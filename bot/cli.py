@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--language", choices=["tr", "en"], default=None)
     demo.add_argument("--today", type=_day, default=None, metavar="YYYY-MM-DD",
                       help="play the demo as if today were this day (e.g. a budget month: 2027-09-01)")
+    demo.add_argument("--fresh", action="store_true",
+                      help="start from a new demo database (otherwise the last run's is kept)")
     commands.add_parser("migrate", help="apply database migrations")
     backup = commands.add_parser("backup", help="consistent copy of the database (safe while running)")
     backup.add_argument("path", type=Path)
@@ -174,7 +176,7 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
     if command == "demo":
         if args.today is not None:
             settings = settings.model_copy(update={"demo_today": args.today})
-        return _demo(settings, runtime, script=args.script, language=args.language)
+        return _demo(settings, runtime, script=args.script, language=args.language, fresh=args.fresh)
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     if command == "backup":
@@ -236,13 +238,14 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language: str | None) -> int:
+def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language: str | None,
+          fresh: bool = False) -> int:
     try:
         from bot.demo import run_demo
     except ImportError:
         print("koordinat: the local demo is not part of this build yet", file=sys.stderr)
         return 1
-    return run_demo(settings, runtime, script=script, language=language or settings.default_language)
+    return run_demo(settings, runtime, script=script, language=language or settings.default_language, fresh=fresh)
 
 
 async def _migrate(settings: Settings) -> int:

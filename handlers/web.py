@@ -1,5 +1,6 @@
 """One ASGI app (Starlette, served by uvicorn) for every webhook: `/telegram` (with its secret
-token), `/whatsapp` (verify handshake + signed POSTs) and `/health`.
+token), `/whatsapp` (verify handshake + signed POSTs), `/health`, and the calendar links
+offered on WhatsApp (`/takvim/<token>.ics`: unguessable, expiring; 404 once expired).
 
 Used by `koordinat run --webhook` (the Procfile's `web:`) and whenever WhatsApp is configured.
 
@@ -28,11 +29,12 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.services import Services
 from handlers.whatsapp.webhook import WhatsAppWebhook
+from storage import whatsapp as whatsapp_repo
 
 log = logging.getLogger(__name__)
 
@@ -198,10 +200,25 @@ def build_app(services: Services, *, telegram: Route | None = None,
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "telegram": telegram is not None, "whatsapp": whatsapp is not None})
 
+    async def calendar(request: Request) -> Response:
+        token = request.path_params["token"]
+        found = None
+        if 20 <= len(token) <= 64 and all(ch.isalnum() or ch in "-_" for ch in token):
+            async with services.db.read() as conn:
+                found = await whatsapp_repo.calendar_link(conn, token, services.now_seconds())
+        if found is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        filename, content = found
+        safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in filename)
+        return Response(content.encode("utf-8"), media_type="text/calendar; charset=utf-8",
+                        headers={"Content-Disposition": f'inline; filename="{safe}"',
+                                 "Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
+
     routes = [Route("/health", health, methods=["GET"])]
     if whatsapp is not None:
         routes += [Route("/whatsapp", whatsapp.verify, methods=["GET"]),
-                   Route("/whatsapp", whatsapp.receive, methods=["POST"])]
+                   Route("/whatsapp", whatsapp.receive, methods=["POST"]),
+                   Route("/takvim/{token}.ics", calendar, methods=["GET"])]
     if telegram is not None:
         routes.append(telegram)
     return Starlette(routes=routes)

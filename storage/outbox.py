@@ -234,7 +234,10 @@ async def mark_sent_many(conn: Connection, sent: Sequence[tuple[int, str | None]
         "UPDATE outbox SET status = 'sent', sent_at = ?, external_message_id = ?, error = NULL, "
         f"payload = CASE WHEN lane = {REPLY_LANE} THEN '{{}}' ELSE payload END, "
         f"address = CASE WHEN lane = {REPLY_LANE} THEN '' ELSE address END "
-        "WHERE id = ?", [(now, external_id, row_id) for row_id, external_id in sent],
+        # A row closed while its send was in flight (a failure the platform reported by
+        # webhook before this outcome was recorded) stays closed.
+        "WHERE id = ? AND status NOT IN ('failed', 'unreachable', 'dropped')",
+        [(now, external_id, row_id) for row_id, external_id in sent],
     )
 
 
@@ -254,7 +257,8 @@ async def part_sent(conn: Connection, row_id: int, parts_sent: int) -> None:
     its place in the order (`not_before` unchanged); not counted as an attempt."""
     await conn.execute(
         "UPDATE outbox SET status = 'pending', parts_sent = ?, error = NULL, "
-        "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = ?",
+        "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = ? "
+        "AND status NOT IN ('failed', 'unreachable', 'dropped')",
         (parts_sent, row_id))
 
 

@@ -122,3 +122,92 @@ async def forget_strangers(conn: Connection, closed_before: float) -> int:
         "SELECT 1 FROM identities i WHERE i.channel = 'whatsapp' AND i.external_id = whatsapp_contacts.user_id)",
         (closed_before,))
     return cursor.rowcount
+
+
+# -- what was sent, for status webhooks (migration 026) ------------------------------------
+
+@dataclass(frozen=True)
+class SentMessage:
+    message_id: str
+    user_id: str
+    reply_digest: str
+    template: bool
+    sent_at: float
+
+
+async def record_sent(conn: Connection, *, message_id: str, user_id: str, reply_digest: str,
+                      template: bool, now: float) -> None:
+    """A message id the Cloud API answered for a send to `user_id` (a failure may follow by
+    status webhook)."""
+    await conn.execute(
+        "INSERT INTO whatsapp_sent (message_id, user_id, reply_digest, template, sent_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (message_id) DO NOTHING", (message_id, user_id, reply_digest, int(template), now))
+
+
+async def sent_message(conn: Connection, message_id: str) -> SentMessage | None:
+    row = await fetch_one(conn, "SELECT message_id, user_id, reply_digest, template, sent_at FROM whatsapp_sent "
+                                "WHERE message_id = ?", (message_id,))
+    if row is None:
+        return None
+    return SentMessage(row["message_id"], row["user_id"], row["reply_digest"], bool(row["template"]), row["sent_at"])
+
+
+async def last_sent_to(conn: Connection, user_id: str) -> SentMessage | None:
+    """The newest message sent to her (a status that names only her, not a known id)."""
+    row = await fetch_one(conn, "SELECT message_id, user_id, reply_digest, template, sent_at FROM whatsapp_sent "
+                                "WHERE user_id = ? ORDER BY sent_at DESC LIMIT 1", (user_id,))
+    if row is None:
+        return None
+    return SentMessage(row["message_id"], row["user_id"], row["reply_digest"], bool(row["template"]), row["sent_at"])
+
+
+async def recent_outbox(conn: Connection, user_id: str, limit: int = 100) -> list[Row]:
+    """Her newest WhatsApp outbox rows (id, lane, payload, status, member_id, broadcast_id,
+    external_message_id)."""
+    return await fetch_all(
+        conn, "SELECT id, lane, payload, status, member_id, broadcast_id, external_message_id FROM outbox "
+              "WHERE channel = 'whatsapp' "
+              "AND address = ? ORDER BY id DESC LIMIT ?", (user_id, limit))
+
+
+async def prune_sent(conn: Connection, before: float) -> int:
+    """Forget sent message ids older than `before` (their statuses are long in) and expired
+    calendar links."""
+    cursor = await conn.execute("DELETE FROM whatsapp_sent WHERE sent_at < ?", (before,))
+    await conn.execute("DELETE FROM calendar_links WHERE expires_at < ?", (before,))
+    return cursor.rowcount
+
+
+async def add_calendar_link(conn: Connection, *, token: str, filename: str, content: str,
+                            expires_at: float) -> None:
+    await conn.execute("INSERT INTO calendar_links (token, filename, content, expires_at) VALUES (?, ?, ?, ?)",
+                       (token, filename, content, expires_at))
+
+
+async def calendar_link(conn: Connection, token: str, now: float) -> tuple[str, str] | None:
+    """(filename, .ics text) behind a link that has not expired, else None."""
+    row = await fetch_one(conn, "SELECT filename, content FROM calendar_links WHERE token = ? AND expires_at > ?",
+                          (token, now))
+    return (row["filename"], row["content"]) if row else None
+
+
+async def window_closed(conn: Connection, user_id: str, as_of: float) -> None:
+    """Meta says her window was closed for a message sent at `as_of` (131047 by status): it
+    counts as closed until she writes again (a message of hers after `as_of` keeps it open)."""
+    await conn.execute("UPDATE whatsapp_contacts SET last_inbound_at = NULL WHERE user_id = ? "
+                       "AND COALESCE(last_inbound_at, 0) <= ?", (user_id, as_of))
+
+
+async def address_of_member_named(conn: Connection, display_name: str) -> str | None:
+    """The business-scoped id of the member called `display_name` on WhatsApp (the demo's
+    kept database: its people are found again by name)."""
+    row = await fetch_one(conn, "SELECT i.external_id FROM identities i JOIN members m ON m.id = i.member_id "
+                                "WHERE i.channel = 'whatsapp' AND m.display_name = ? ORDER BY m.id LIMIT 1",
+                          (display_name,))
+    return str(row["external_id"]) if row else None
+
+
+async def forget_sent(conn: Connection, member_id: int) -> None:
+    """/forget: the message ids recorded for her WhatsApp identities go with her."""
+    await conn.execute("DELETE FROM whatsapp_sent WHERE user_id IN (SELECT external_id FROM identities "
+                       "WHERE member_id = ? AND channel = 'whatsapp')", (member_id,))

@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from bot.clock import ManualClock  # noqa: E402
-from bot.emulator.bot_api import FakeBotApi  # noqa: E402
+from bot.emulator.telegram.server import FakeBotApi  # noqa: E402
 from tests.harness import TEST_START, Harness  # noqa: E402
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.__main__ import Koordinat
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
+from bot.emulator.telegram.server import FakeBotApi, FakeUser, SentMessage
 from bot.services import Services
 from bot.services.groups import CreatedGroup
 from bot.emulator.waits import DEFAULT_WAIT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.emulator.bot_api import SentMessage
+from bot.emulator.telegram.server import SentMessage
 from tests.harness import Harness, Person
 
 # 03.12.2026 14:00 in Istanbul (UTC+3), eight days after the tests' "now".

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import utc_timestamp
-from bot.emulator.bot_api import FakeBotApi, FakeUser
+from bot.emulator.telegram.server import FakeBotApi, FakeUser
 from bot.models import Reply, Role
 from bot.services.broadcasts import DeliveryCounts, notice_payload
 from storage import groups as groups_repo

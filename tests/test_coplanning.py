@@ -14,7 +14,7 @@ import docx
 
 from bot.models import Actor
 from tests.test_uploads import PNG
-from bot.emulator.bot_api import SentMessage
+from bot.emulator.telegram.server import SentMessage
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with, texts
 
@@ -298,6 +298,7 @@ async def test_forget_anonymises_adopted_proposals_and_drops_the_rest(harness: H
     data = json.loads(export.document_bytes)
     assert [p["title"] for p in data["proposals"]["proposals"]] == ["Duraklara aydınlatma ve acil çağrı"]
     assert len(data["proposals"]["ballots"]) == 1
+    await harness.next(fatma)  # the same data as a readable document
 
     # Fatma leaves before the close: her ballot and her (not adopted) proposal go.
     await harness.server.send_text(fatma.user, "/unut")  # a late notice may come first: find the question

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import SystemClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.services.outbox import OutboxDispatcher
 from bot.services.reminders import ReminderService
 from storage.db import Database

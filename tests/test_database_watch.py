@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.clock import ManualClock
 from tests.harness import Harness
 from tests.process_support import bot_env, start_bot, wait_for_line

@@ -63,3 +63,45 @@ async def test_switching_person_shows_names_escaped_once_and_no_stray_hint(tmp_p
     assert "member, Care & Safety (İstanbul)" in text and "&amp;" not in text
     switched = _after(text, "› /as Emma")
     assert "type a button's number" not in switched, switched
+
+
+async def test_an_earlier_message_s_button_is_pressed_by_its_address_or_its_words(tmp_path: Path) -> None:
+    # Elif's meetings: the card with RSVP buttons, then the commands' help (no buttons).
+    text = await _chat(tmp_path, ["/as Elif", "/toplantilar", "/help", "2.1", "9.9", "Maybe"])
+    pressed = _after(text, "› 2.1")
+    assert "Your answer" in pressed and "I'll attend" in pressed, pressed  # the card's first button
+    assert "There is no button «9.9»" in _after(text, "› 9.9")
+    worded = _after(text, "› Maybe")
+    assert "Maybe" in worded and "Your answer" in worded, worded  # a button's words press it
+
+
+async def test_a_whatsapp_member_presses_an_earlier_message_s_button_by_its_address(tmp_path: Path) -> None:
+    text = await _chat(tmp_path, ["/as Ayşe", "toplantilar", "yardım", "2.2"], language="tr")
+    pressed = _after(text, "› 2.2")
+    assert "kaydedildi" in pressed.lower() and "Katılamıyorum" in pressed, pressed
+
+
+async def _run(tmp_path: Path, lines: list[str], *, fresh: bool = False) -> str:
+    typed = iter([*lines, "/quit"])
+    out: list[str] = []
+
+    async def read_line(prompt: str) -> str | None:
+        return next(typed, None)
+
+    settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+    assert await play(settings, Koordinat, script=False, language="en", read_line=read_line, write=out.append,
+                      files=tmp_path / "files", color=False, fresh=fresh) == 0
+    return "\n".join(out)
+
+
+async def test_the_demo_keeps_its_database_between_runs_unless_fresh(tmp_path: Path) -> None:
+    first = await _run(tmp_path, ["/as Elif", "/toplantilar", "1"])
+    assert "A new demo database" in first and "Your answer" in _after(first, "› 1")
+    again = await _run(tmp_path, ["/as Elif", "/toplantilar", "/as Ayşe", "meetings"])
+    assert "Continuing with the database kept from the last demo" in again
+    card = _after(again, "› /toplantilar")
+    assert "Your answer: ✅ I'll attend" in card or "Your answer:" in card, card  # still saved
+    assert "Upcoming meeting" in _after(again, "› meetings")  # her WhatsApp id found again
+    fresh = await _run(tmp_path, ["/as Elif", "/toplantilar"], fresh=True)
+    assert "A new demo database" in fresh and "Your answer:" not in _after(fresh, "› /toplantilar")
+    assert not (tmp_path / "unused.db").exists()

@@ -3,7 +3,10 @@ coordinators invite, everyone can see and delete their data, and a restart loses
 
 from __future__ import annotations
 
+import io
 import json
+
+from docx import Document
 
 from tests.harness import Harness
 
@@ -126,6 +129,10 @@ async def test_mydata_and_forget_do_what_they_say(harness: Harness) -> None:
     assert data["person"]["display_name"] == "Ayşe"
     assert data["identities"][0]["external_id"] == str(ayse.chat_id)
     assert {c["purpose"] for c in data["consents"]} == {"group_messages", "surveys"}
+    readable = await harness.next(ayse)  # the same data as a document a phone opens
+    assert readable.document_name == "verilerim.docx"
+    text = "\n".join(p.text for p in Document(io.BytesIO(readable.document_bytes)).paragraphs)
+    assert "Ayşe" in text and "Onaylar" in text
 
     confirm = await harness.send(ayse, "/unut")
     done = await harness.press(ayse, confirm, "forget:yes")

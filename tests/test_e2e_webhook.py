@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncio
 
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from tests.harness import Harness
 
 

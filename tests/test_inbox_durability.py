@@ -17,8 +17,8 @@ import sqlite3
 from pathlib import Path
 
 from bot.clock import SystemClock
-from bot.emulator.bot_api import FakeBotApi, SentMessage
-from bot.emulator.bot_api_records import FakeUser
+from bot.emulator.telegram.server import FakeBotApi, SentMessage
+from bot.emulator.telegram.records import FakeUser
 from bot.services.groups import GroupService
 from storage.db import Database
 from tests.process_support import bot_env, query, start_bot

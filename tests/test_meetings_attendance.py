@@ -92,6 +92,7 @@ async def test_my_data_lists_answers_and_forget_keeps_only_the_head_count(harnes
     meetings = json.loads(export.document_bytes or b"{}")["meetings"]
     assert [{key: row[key] for key in ("title", "starts_at", "answer", "attended")} for row in meetings] == [
         {"title": "Kasım toplantısı", "starts_at": "2026-11-25T11:00:00+00:00", "answer": "maybe", "attended": 1}]
+    await harness.next(ayse)  # the same data as a readable document
 
     confirm = await harness.send(ayse, "/unut")
     await harness.press(ayse, confirm, "forget:yes")

@@ -48,6 +48,7 @@ async def test_iptal_at_the_forget_confirmation_closes_it_and_deletes_nothing(ha
     assert "silindi" not in later.text.lower(), later.text
     mine = await harness.send(ayse, "/verilerim")
     assert mine.document_bytes and b"Ay" in mine.document_bytes  # her data is all still there
+    await harness.next(ayse)  # the same data as a readable document
     nothing = await harness.send(ayse, "/iptal")
     assert "İptal edilecek bir işlem yok" in nothing.text
 

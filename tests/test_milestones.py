@@ -332,6 +332,7 @@ async def test_a_milestone_reported_by_survey_reminds_only_those_who_have_not_an
     mydata = await harness.send(zeynep, "/verilerim")
     exported = json.loads(mydata.document_bytes)
     assert [row["title"] for row in exported["milestones"]["milestones"]] == ["Altı aylık izleme anketi"]
+    await harness.next(zeynep)  # the same data as a readable document
 
 
 async def test_a_coordinator_of_two_groups_picks_the_group_first(harness: Harness) -> None:

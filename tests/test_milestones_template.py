@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.models import Actor
 from bot.services.milestones.template import TemplateError, for_year, parse, plan_cycle
 from bot.services.milestones.workdays import is_working_day, read_council_rule

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.models import Reply
 from bot.services.broadcasts import DeliveryCounts
 from tests.harness import Harness

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.services.broadcasts import notice_payload
 from bot.services.reminders import Reminder, ReminderService
 from storage.db import Database

@@ -7,7 +7,7 @@ import asyncio
 import time
 from datetime import timedelta
 
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.services.broadcasts import DeliveryCounts
 from tests.harness import Harness
 from tests.test_broadcasts import announcement, seed_group

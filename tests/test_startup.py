@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from tests.process_support import TOKEN, bot_env, run_bot, start_bot, wait_for_line
 
 SECRET_PART = TOKEN.split(":")[1]

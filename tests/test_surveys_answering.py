@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.emulator.bot_api import SentMessage
+from bot.emulator.telegram.server import SentMessage
 from bot.services.surveys.content import library
 from storage import surveys as repo
 from tests.harness import Harness, Person

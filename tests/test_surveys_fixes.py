@@ -14,7 +14,7 @@ from babel.dates import format_date
 
 from bot.services.surveys.model import SurveyForm
 from storage import surveys as repo
-from bot.emulator.bot_api import SentMessage
+from bot.emulator.telegram.server import SentMessage
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with, texts
 

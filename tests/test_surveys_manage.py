@@ -42,6 +42,7 @@ async def test_an_evidence_photo_is_stored_listed_and_forgotten(harness: Harness
     mine = await harness.send(ayse, "/verilerim")
     data = json.loads(mine.document_bytes or b"{}")
     assert any(row["question"] == "i10" and row["value_num"] == 60 for row in data["surveys"])
+    await harness.next(ayse)  # the same data as a readable document
 
     confirm = await harness.send(ayse, "/unut")
     await harness.press(ayse, confirm, "forget:yes")

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bot.clock import SystemClock
-from bot.emulator.bot_api import FakeBotApi, FakeUser
+from bot.emulator.telegram.server import FakeBotApi, FakeUser
 from bot.services.groups import GroupService
 from storage.db import Database
 from tests.harness import Harness, Person

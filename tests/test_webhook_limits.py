@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from tests.harness import Harness
 
 SECRET = "s3cret_Token-1"
@@ -68,6 +68,6 @@ async def test_webhook_refuses_bad_bodies_and_answers_a_stored_update_once(
 
 
 def _user():  # type: ignore[no-untyped-def]
-    from bot.emulator.bot_api_records import FakeUser
+    from bot.emulator.telegram.records import FakeUser
 
     return FakeUser(5, "Nur", "tr")

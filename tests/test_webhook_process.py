@@ -9,8 +9,8 @@ import socket
 import sqlite3
 from pathlib import Path
 
-from bot.emulator.bot_api import FakeBotApi
-from bot.emulator.bot_api_records import FakeUser
+from bot.emulator.telegram.server import FakeBotApi
+from bot.emulator.telegram.records import FakeUser
 from tests.process_support import bot_env, query, start_bot, wait_for_line
 
 SECRET = "Tr4nsactional_Inbox-secret"

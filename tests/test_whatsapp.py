@@ -25,7 +25,7 @@ async def test_each_typed_number_picks_the_choice_she_sees_under_that_number(wa:
     ayse = await _wa_member(wa, code)
     await announce(wa, zeynep)
     await wa.wa_skip(ayse)
-    for typed, expected in (("4", "meeting-1.ics"), ("3", "🤔 Maybe"), ("2", "❌ I can't attend"),
+    for typed, expected in (("4", "calendar.google.com"), ("3", "🤔 Maybe"), ("2", "❌ I can't attend"),
                             ("1", "✅ I'll attend")):
         screen = await wa.wa_send(ayse, "meetings")
         card = next(m for m in [screen, *await wa.wa_skip(ayse)] if m.buttons)
@@ -34,7 +34,7 @@ async def test_each_typed_number_picks_the_choice_she_sees_under_that_number(wa:
         assert shown == ["✅ I'll attend", "❌ I can't attend", "🤔 Maybe"], card.titles
         assert "*4.* 📅 Add to calendar (.ics)" in card.text and "*1.*" not in card.text, card.text
         got = await wa.wa_send(ayse, typed)
-        assert expected in (got.filename or "") or ("Your answer is saved" in got.text and expected in got.text), \
+        assert (typed == "4" and expected in got.text) or ("Your answer is saved" in got.text and expected in got.text), \
             (typed, got.text)
     await wa.wa_skip(ayse)
     unknown = await wa.wa_send(ayse, "5")  # no choice 5: not taken as anything
@@ -44,22 +44,33 @@ async def test_each_typed_number_picks_the_choice_she_sees_under_that_number(wa:
 async def test_ayse_joins_on_whatsapp_with_a_typed_code_and_buttons(wa: WaHarness) -> None:
     created = await wa.create_group()
     ayse = wa.graph.user("Ayşe", phone="905321234567")
-    picker = await wa.wa_send(ayse, f"katıl {created.member_invite.code}")
-    assert picker.type == "interactive" and picker.titles == ["Türkçe", "English"]
-    notice_ = await wa.wa_tap(ayse, picker, "English")
+    # "join" is English: no language question (one billed message less).
+    notice_ = await wa.wa_send(ayse, f"join {created.member_invite.code}")
     assert "Kars Kadın Meclisi Derneği" in notice_.text  # the privacy notice names the controller
     question = await wa.wa_next(ayse)
     assert question.titles == ["✅ I agree", "❌ I do not agree"]
     second = await wa.wa_tap(ayse, question, "✅ I agree")
     welcome = await wa.wa_send(ayse, "i agree")  # the button's words, typed
     assert "*Kadın Dostu Kent*" in welcome.text and "<b>" not in welcome.text  # WhatsApp bold, not HTML
-    help_ = (await wa.wa_skip(ayse))[0]
-    assert "/help /yardim" in help_.text, help_.text
+    assert "/help /yardim" in welcome.text, welcome.text  # the commands in the same message
+    assert await wa.wa_skip(ayse) == []
+    assert len(wa.graph.messages_to(ayse)) == 4  # joining costs at most four messages
+    assert second.titles == ["✅ I agree", "❌ I do not agree"]
     # A typed word works like a command; Turkish letters or not.
     language = await wa.wa_send(ayse, "DİL")
     assert language.titles == ["Türkçe", "English"]
     changed = await wa.wa_tap(ayse, language, "Türkçe")
     assert "Dil değiştirildi" in changed.text
+
+
+async def test_the_bare_code_still_asks_her_language(wa: WaHarness) -> None:
+    created = await wa.create_group()
+    ayse = wa.graph.user("Ayşe", phone="905321234567")
+    asked = await wa.wa_send(ayse, "katıl")
+    picker = await wa.wa_send(ayse, created.member_invite.code)
+    assert picker.titles == ["Türkçe", "English"], (asked.text, picker.text)
+    notice_ = await wa.wa_tap(ayse, picker, "English")
+    assert "Privacy notice" in notice_.text or "privacy" in notice_.text.lower()
 
 
 async def test_a_split_group_gets_the_announcement_and_rsvps_with_a_reply_button(wa: WaHarness) -> None:
@@ -76,8 +87,8 @@ async def test_a_split_group_gets_the_announcement_and_rsvps_with_a_reply_button
     # the text, is 4 (never a second "1").
     assert "*4.* 📅 Add to calendar (.ics)" in invitation.text and "*1.*" not in invitation.text
     calendar = await wa.wa_send(ayse, "4")  # the typed number picks the listed choice
-    assert calendar.type == "document" and calendar.filename == "meeting-1.ics"
-    assert b"BEGIN:VCALENDAR" in wa.graph.media_bytes(calendar.media_id or "")
+    # WhatsApp takes no .ics file: a Google Calendar link (no public URL in this test).
+    assert calendar.type == "text" and "https://calendar.google.com/calendar/render?action=TEMPLATE" in calendar.text
     answer = await wa.wa_tap(ayse, invitation, "✅ I'll attend")  # the earlier buttons still work
     assert "Your answer is saved" in answer.text and "I'll attend" in answer.text
     overview = await wa.send(zeynep, "/toplantilar")

@@ -81,9 +81,14 @@ async def test_mydata_holds_her_phone_and_forget_deletes_it(wa: WaHarness, caplo
     assert export.type == "document"
     data = json.loads(wa.graph.media_bytes(export.media_id or ""))
     assert data["whatsapp"][0]["phone"] == "+905321234567"
+    readable = await wa.wa_next(ayse)  # the same, as a document her phone opens
+    assert readable.type == "document" and (readable.filename or "").endswith(".docx")
     confirm = await wa.wa_send(ayse, "unut")
     done = await wa.wa_tap(ayse, confirm, "🗑 Evet, sil")
     assert done.type == "text" and done.text  # the goodbye still arrives, free-form
     row = await wa.services.db.fetchone("SELECT COUNT(*) AS n FROM whatsapp_contacts WHERE wa_id IS NOT NULL")
     assert row is not None and row["n"] == 0
+    await wa.settle()
+    row = await wa.services.db.fetchone("SELECT COUNT(*) AS n FROM whatsapp_sent WHERE user_id = ?", (ayse.user_id,))
+    assert row is not None and row["n"] == 0  # the ids of messages sent to her went with her
     assert "905321234567" not in caplog.text  # never a phone number in the logs

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from itertools import count
 
-from bot.emulator.bot_api import SentMessage
-from bot.emulator.bot_api_store import message_json
+from bot.emulator.telegram.server import SentMessage
+from bot.emulator.telegram.store import message_json
 from tests.harness import Harness, Person
 from bot.emulator.waits import DEFAULT_WAIT
 

@@ -53,10 +53,10 @@ class WaHarness(Harness):
         return unread
 
     async def wa_join(self, user: FakeWaUser, code: str, language: str = "en") -> WaMessage:
-        """Onboarding the WhatsApp way: `katıl KOD`, a language button, two consent buttons."""
-        picker = await self.wa_send(user, f"katıl {code}")
-        notice = await self.wa_tap(user, picker, f"lang:{language}:{code}")
-        question = await self.wa_next(user)
+        """Onboarding the WhatsApp way: `katıl KOD` (Turkish) or `join CODE` (English) — the
+        word is her language —, the privacy notice, two consent buttons; the welcome."""
+        notice = await self.wa_send(user, f"{'katıl' if language == 'tr' else 'join'} {code}")
+        question = notice if notice.buttons else await self.wa_next(user)
         assert notice.text and question.buttons, (notice, question)
         second = await self.wa_tap(user, question, f"consent:{language}:{code}:y")
         return await self.wa_tap(user, second, f"consent:{language}:{code}:y:y")

@@ -1,16 +1,20 @@
 """`koordinat demo`: the real bot against the built-in Bot API emulator, in a terminal.
 
-Everything runs in one process on 127.0.0.1 with a fresh database in a temporary folder
-(never the operator's); time is a `ManualClock`, so `/wait 1d` shows tomorrow's reminders now.
+Everything runs in one process on 127.0.0.1 with its own database (never the operator's):
+`demo-files/state/demo.db`, kept between runs so that what was done last time is still there
+(`--fresh` starts over; the first screen says which). The scripted tour always uses a new one
+in a temporary folder. Time is a `ManualClock`, so `/wait 1d` shows tomorrow's reminders now.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import socket
 import sys
 import tempfile
+import time as time_module
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -31,7 +35,7 @@ from bot.demo.session import DemoSession
 from bot.demo.terminal import Chat, ReadLine, TerminalInput, first_screen
 from bot.demo.tour import TOUR, Step
 from bot.demo.whatsapp import WhatsAppPeople
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram.server import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi
 from messages import normalize_language, t
 
@@ -52,7 +56,7 @@ class _LogFile(logging.FileHandler):
         return super()._open()
 
 
-def run_demo(settings: Settings, runtime: Any, *, script: bool, language: str) -> int:
+def run_demo(settings: Settings, runtime: Any, *, script: bool, language: str, fresh: bool = False) -> int:
     """Run the demo; the exit code is 0 unless the scripted tour went wrong. Log lines never
     reach the screen (they would break the chat): warnings and errors go to
     `demo-files/demo.log`, created only if there is something to write."""
@@ -66,7 +70,7 @@ def run_demo(settings: Settings, runtime: Any, *, script: bool, language: str) -
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
     try:
-        return asyncio.run(play(settings, runtime, script=script, language=language))
+        return asyncio.run(play(settings, runtime, script=script, language=language, fresh=fresh))
     except KeyboardInterrupt:  # Ctrl-C in the chat: leave as politely as with /quit
         print("\n" + t("demo.bye", normalize_language(language)).replace("<code>", "").replace("</code>", ""))
         return 0
@@ -74,17 +78,24 @@ def run_demo(settings: Settings, runtime: Any, *, script: bool, language: str) -
 
 async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
                read_line: ReadLine | None = None, write: Callable[[str], None] = print,
-               files: Path = FILES, color: bool | None = None, steps: list[Step] = TOUR) -> int:
-    """The demo with its input and output injectable (tests drive the chat through these)."""
+               files: Path = FILES, color: bool | None = None, steps: list[Step] = TOUR,
+               fresh: bool = False) -> int:
+    """The demo with its input and output injectable (tests drive the chat through these).
+    Interactive runs keep their database in `files/state/` unless `fresh`."""
     language = normalize_language(language)
     zone = ZoneInfo(settings.timezone)
     today = settings.demo_today or datetime.now(zone).date()
     clock = ManualClock(start=datetime.combine(today, time(9, 0), tzinfo=zone))  # a working morning
-    with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as folder:
+    with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as temporary:
+        folder, kept = _state_folder(files, Path(temporary), script=script, fresh=fresh)
         # The demo's clock stands still while people type, so Meta's pair rate (a burst, then one
         # message per 6 s to a person) would never let a survey's next question through.
         async with FakeBotApi() as server, \
                 FakeGraphApi(now=lambda: utc_timestamp(clock.now()), pair_burst=100_000) as graph:
+            if kept:  # the kept database has seen the last run's update and message ids
+                first = int(time_module.time() * 1000)
+                server.start_update_ids_at(first)
+                graph.start_ids_at(first)
             bot = runtime(_demo_whatsapp(_demo_settings(settings, server, Path(folder), language), graph),
                           clock=clock)
             services = await bot.start()
@@ -96,9 +107,12 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
                     await seed_round(services, group, language)
 
                 cast = await seed(services, server, language, whatsapp=whatsapp,
-                                  before_announcing=before_announcing)
+                                  before_announcing=before_announcing, existing=kept)
                 session = DemoSession(services, server, clock, cast, language, files, write=write, color=color,
                                       whatsapp=whatsapp)
+                if not script:
+                    session.tell("demo.database_kept" if kept else "demo.database_new",
+                                 path=str(folder / "demo.db"))
                 await session.settle(cast.newcomer)
                 session.mark_all_seen()  # the seeded meetings' notices are old news
                 if script:
@@ -113,6 +127,18 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
                 return 0
             finally:
                 await bot.stop()
+
+
+def _state_folder(files: Path, temporary: Path, *, script: bool, fresh: bool) -> tuple[Path, bool]:
+    """Where the demo's database lives and whether it holds a previous run: the scripted tour
+    in `temporary` (always new); otherwise `files/state/`, emptied first when `fresh`."""
+    if script:
+        return temporary, False
+    folder = files / "state"
+    if fresh and folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder, (folder / "demo.db").exists()
 
 
 def _demo_settings(settings: Settings, server: FakeBotApi, folder: Path, language: str) -> Settings:
@@ -135,6 +161,8 @@ def _demo_whatsapp(settings: Settings, graph: FakeGraphApi) -> Settings:
         "whatsapp_token": SecretStr(graph.token), "whatsapp_phone_number_id": graph.phone_number_id,
         "whatsapp_app_secret": SecretStr(graph.app_secret), "whatsapp_verify_token": SecretStr(graph.verify_token),
         "whatsapp_api_url": graph.base_url, "webhook_listen": "127.0.0.1", "port": port,
+        # The demo's own web server is its "public URL": calendar links on WhatsApp open from it.
+        "webhook_url": f"http://127.0.0.1:{port}",
         "whatsapp_pair_seconds": 0.2})
 
 

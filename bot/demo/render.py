@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import TextIO
 
-from bot.emulator.bot_api import SentMessage
-from bot.emulator.bot_api_records import Button
+from bot.emulator.telegram.server import SentMessage
+from bot.emulator.telegram.records import Button
 
 RESET = "\033[0m"
 STYLES = {"bold": "\033[1m", "italic": "\033[3m", "underline": "\033[4m", "strikethrough": "\033[9m",

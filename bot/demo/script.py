@@ -8,7 +8,7 @@ import string
 
 from bot.demo.session import DemoSession, parse_duration
 from bot.demo.tour import COORDINATOR, NEWCOMER, Expect, Key, Press, Read, Say, Step, Wait
-from bot.emulator.bot_api import FakeUser, SentMessage
+from bot.emulator.telegram.server import FakeUser, SentMessage
 from messages import catalog, normalize_language, t
 
 _TAG = re.compile(r"<[^>]*>")

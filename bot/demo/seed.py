@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 from bot import content
 from bot.clock import utc_timestamp
 from bot.demo.whatsapp import WhatsAppPeople
-from bot.emulator.bot_api import FakeBotApi, FakeUser
+from bot.emulator.telegram.server import FakeBotApi, FakeUser
 from bot.models import Role
 from bot.services import Services
 from bot.services.privacy import NOTICE_VERSION, PURPOSES
@@ -140,11 +140,17 @@ class Cast:
 
 async def seed(services: Services, server: FakeBotApi, language: str,
                demo: DemoContent | None = None, whatsapp: WhatsAppPeople | None = None,
-               before_announcing: Callable[[DemoGroup], Awaitable[None]] | None = None) -> Cast:
+               before_announcing: Callable[[DemoGroup], Awaitable[None]] | None = None,
+               existing: bool = False) -> Cast:
     """Create the groups with their people and announce one upcoming meeting in each;
     `before_announcing(group)` seeds more (the open survey) so the meeting notice stays the
-    members' latest message."""
+    members' latest message. `existing`: the database holds a previous run: only the cast
+    is made again (`recall`)."""
     demo = demo or load_content()
+    if existing:
+        recalled = await recall(services, server, language, demo, whatsapp)
+        if recalled is not None:
+            return recalled
     people: dict[str, FakeUser] = {}
     groups: list[DemoGroup] = []
     now = services.clock.now()
@@ -180,6 +186,45 @@ async def seed(services: Services, server: FakeBotApi, language: str,
     return cast
 
 
+async def recall(services: Services, server: FakeBotApi, language: str, demo: DemoContent,
+                 whatsapp: WhatsAppPeople | None) -> Cast | None:
+    """The cast of a kept demo database: the same people in the same order as `seed` made
+    them (Telegram ids follow from it; a WhatsApp person's business-scoped id is read back),
+    the groups found by city, a new member invite each. None when the groups are not there."""
+    found = {group.city: group for group, _ in await services.groups.all()}
+    if not all(entry.city in found for entry in demo.groups):
+        return None
+    people: dict[str, FakeUser] = {}
+    groups: list[DemoGroup] = []
+    for entry in demo.groups:
+        group = found[entry.city]
+        invite = await services.groups.new_member_invite(group.id)
+        groups.append(DemoGroup(
+            id=group.id, name=group.name, city=group.city, description=pick(entry.description, language),
+            indicators=[demo.indicators[code] for code in entry.indicators], member_code=invite.code,
+            coordinator=entry.coordinator, members=list(entry.members), meeting_days_ahead=entry.meeting.days_ahead))
+        for name in [entry.coordinator, *entry.members]:
+            if name in people:
+                continue
+            user = FakeUser(id=FIRST_PERSON_ID + len(people), first_name=name,
+                            language_code=demo.languages.get(name, language))
+            people[name] = user
+            address = None
+            if whatsapp is not None and name in demo.whatsapp:
+                async with services.db.read() as conn:
+                    address = await whatsapp_repo.address_of_member_named(conn, name)
+            if address is not None and whatsapp is not None:
+                await _on_whatsapp(services, whatsapp, user, user_id=address)
+            else:
+                server.open_private_chat(user)
+    newcomer = FakeUser(id=NEWCOMER_ID, first_name=demo.newcomer.name, language_code=language)
+    server.open_private_chat(newcomer)
+    joins = next(group for group in groups if group.city == demo.newcomer.joins)
+    cast = Cast(newcomer=newcomer, joins=joins, people=people, groups=groups)
+    cast.people[newcomer.first_name] = newcomer
+    return cast
+
+
 async def _announce_meeting(services: Services, group_id: int, zone: ZoneInfo, meeting: MeetingSeed,
                             demo: DemoContent, language: str, now: datetime) -> None:
     day = (now.astimezone(zone) + timedelta(days=meeting.days_ahead)).date()
@@ -199,9 +244,10 @@ async def seed_milestones(services: Services, group_ids: list[int]) -> None:
             await services.milestones.service.load_template(group_id, each)
 
 
-async def _on_whatsapp(services: Services, whatsapp: WhatsAppPeople, user: FakeUser) -> None:
+async def _on_whatsapp(services: Services, whatsapp: WhatsAppPeople, user: FakeUser,
+                       user_id: str | None = None) -> None:
     """A WhatsApp member who wrote to the bot a moment ago: her 24-hour window is open."""
-    wa = whatsapp.add(user)
+    wa = whatsapp.add(user, user_id=user_id)
     now = utc_timestamp(services.clock.now())
     whatsapp.graph.last_inbound[wa.user_id] = now
     async with services.db.transaction() as tx:

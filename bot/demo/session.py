@@ -13,9 +13,10 @@ from bot.demo.render import choices, render, supports_color, terminal_text
 from bot.demo.seed import Cast
 from bot.text import ascii_digits
 from bot.demo.whatsapp import WhatsAppPeople, render_whatsapp
-from bot.emulator.bot_api import FakeBotApi, FakeUser, SentMessage
-from bot.emulator.bot_api_records import Button
+from bot.emulator.telegram.server import FakeBotApi, FakeUser, SentMessage
+from bot.emulator.telegram.records import Button
 from bot.models import Actor
+from bot.text import fold
 from bot.services import Services
 from messages import t
 
@@ -26,6 +27,19 @@ _UNITS = {**dict.fromkeys(("m", "dk", "min", "mins", "minute", "minutes", "dakik
           **dict.fromkeys(("d", "g", "gün", "gun", "day", "days"), "days"),
           **dict.fromkeys(("w", "hafta", "week", "weeks"), "weeks")}
 LONGEST_WAIT = timedelta(days=400)
+_ADDRESS = re.compile(r"^(\d{1,2})\.(\d{1,2})$")  # `2.3`: the second-last message's third button
+
+
+def button_address(text: str) -> tuple[int, int] | None:
+    """`2.3` → (2, 3): how many messages back, which button; None for anything else."""
+    found = _ADDRESS.match(text.strip())
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def _words(text: str) -> str:
+    """A label as typed words: folded, emoji and punctuation dropped (`📤 CSV` → `csv`)."""
+    kept = "".join(ch if ch.isalnum() or ch == " " else " " for ch in fold(text))
+    return " ".join(kept.split())
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -99,6 +113,60 @@ class DemoSession:
         if answer is not None and answer.text:  # the short note a phone shows over the chat
             self.write(f"💬 {answer.text}")
         return fresh
+
+    def shown_with_choices(self, user: FakeUser) -> list[tuple[int, list[str]]]:
+        """Her messages shown so far that have buttons (or list rows), newest first, as
+        (how many back: 1 = her newest message, their labels in the order numbered)."""
+        if (wa := self._wa(user)) is not None:
+            messages = self.whatsapp.graph.messages_to(wa)[:self.whatsapp.seen(wa)]  # type: ignore[union-attr]
+            return [(back, [choice.title for choice in message.choices])
+                    for back, message in enumerate(reversed(messages), start=1) if message.choices]
+        shown = [m for m in self.server.messages(user.id) if (user.id, m.message_id) in self._seen]
+        found = []
+        for back, message in enumerate(reversed(shown), start=1):
+            current = self.server.message(user.id, message.message_id) or message
+            if labels := [button.text for button in choices(current)]:
+                found.append((back, labels))
+        return found
+
+    async def press_back(self, user: FakeUser, back: int, number: int) -> list[SentMessage] | None:
+        """Press button `number` of the message `back` messages back (1: her newest; `2.3` is
+        the third button of the second-last message); None when there is no such button."""
+        if (wa := self._wa(user)) is not None:
+            messages = self.whatsapp.graph.messages_to(wa)[:self.whatsapp.seen(wa)]  # type: ignore[union-attr]
+            if not 0 < back <= len(messages):
+                return None
+            message = messages[-back]
+            if not 0 < number <= len(message.choices):
+                return None
+            await self.whatsapp.graph.tap(wa, message, message.choices[number - 1].id)  # type: ignore[union-attr]
+            return await self.settle(user)
+        shown = [m for m in self.server.messages(user.id) if (user.id, m.message_id) in self._seen]
+        if not 0 < back <= len(shown):
+            return None
+        message = shown[-back]
+        buttons = choices(self.server.message(user.id, message.message_id) or message)
+        if not 0 < number <= len(buttons):
+            return None
+        update_id = await self.server.press_button(user, message, buttons[number - 1].callback_data or "")
+        fresh = await self.settle(user)
+        answer = self.server.callback_answer(update_id)
+        if answer is not None and answer.text:
+            self.write(f"💬 {answer.text}")
+        return fresh
+
+    def button_with_words(self, user: FakeUser, typed: str) -> tuple[int, int] | None:
+        """(back, number) of the newest shown button whose words are what she typed
+        (`csv` for `📤 CSV`, `katılıyorum` for `✅ Katılıyorum`), as the real bot reads typed
+        button words; None when no button reads so."""
+        wanted = _words(typed)
+        if not wanted:
+            return None
+        for back, labels in self.shown_with_choices(user):
+            for number, label in enumerate(labels, start=1):
+                if _words(label) == wanted:
+                    return back, number
+        return None
 
     async def wait(self, user: FakeUser, delta: timedelta) -> list[SentMessage]:
         """Let `delta` pass as it would: the clock stops at every reminder due on the way, in

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from queue import SimpleQueue
 
 from bot.demo.seed import Cast, pick
-from bot.demo.session import DemoSession, parse_duration
-from bot.emulator.bot_api import FakeUser
+from bot.demo.session import DemoSession, button_address, parse_duration
+from bot.emulator.telegram.server import FakeUser
 from bot.text import fold, read_number
 from messages import LANGUAGE_NAMES, Markup, format_day, t
 
@@ -68,6 +68,20 @@ class Chat:
                 self.point_at_others()
         elif word in SAY and rest:
             await self.say(rest)
+        elif (address := button_address(text)) is not None and not await session.expects_number(self.playing):
+            back, number = address
+            pressed = await session.press_back(self.playing, back, number)
+            if pressed is None:
+                session.tell("demo.no_such_address", typed=text)
+            else:
+                session.show(self.playing, pressed)
+                self.point_at_others()
+        elif not text.isdigit() and (found := session.button_with_words(self.playing, text)) is not None \
+                and (found[0] > 1 or not session.on_whatsapp(self.playing)):
+            # A button's words, as the real bot reads them (on WhatsApp the bot itself reads
+            # the newest message's; an earlier message's button is pressed here).
+            session.show(self.playing, await session.press_back(self.playing, *found) or [])
+            self.point_at_others()
         elif (number := read_number(text)) is not None and session.buttons_of(self.playing) \
                 and not await session.expects_number(self.playing):
             count = len(session.buttons_of(self.playing))

@@ -152,8 +152,9 @@ SURVEYING: list[Step] = [
     Step("Ayşe", Say("demo.tour.survey_a2"), (expect("survey.question", position="3", total="5"),)),
     Step("Ayşe", Say("demo.tour.survey_a3"), (expect("survey.question", position="4", total="5"),)),
     Step("Ayşe", Say("demo.tour.survey_a4"), (expect("survey.question", position="5", total="5"),)),
-    Step("Ayşe", Say("demo.tour.survey_a5"), (expect("survey.summary_title"),), note="demo.tour.note_survey_summary"),
-    Step("Ayşe", Press(label="survey.submit_button"), (expect("survey.thanks"),)),
+    # On WhatsApp (every message billed) her last answer sends it: the review and the thanks in one.
+    Step("Ayşe", Say("demo.tour.survey_a5"), (expect("survey.summary_title"), expect("survey.thanks")),
+         note="demo.tour.note_survey_summary"),
     Step("Leyla", Say("demo.tour.surveys"), (expect("survey.card", done="1", total="4"),),
          note="demo.tour.note_survey_card"),
     Step("Leyla", Press(label="survey.results_button"),
@@ -174,6 +175,14 @@ WHATSAPP: list[Step] = [
     Step("Ayşe", Say("demo.tour.whatsapp_menu"), (expect("whatsapp.menu_title"),), note="demo.tour.note_whatsapp"),
     Step("Ayşe", Say("demo.tour.whatsapp_meetings"), (expect("rsvp.question"),)),
     Step("Ayşe", Press(label="rsvp.yes"), (expect("rsvp.recorded", answer=Key("rsvp.yes")),)),
+    # Files on WhatsApp (issue 19): the 📅 choice is a link to the bot's own server plus a Google
+    # Calendar link (WhatsApp takes no .ics); /verilerim is text + a Word document.
+    Step("Ayşe", Say("demo.tour.whatsapp_meetings"), (expect("rsvp.your_answer", answer=Key("rsvp.yes")),)),
+    Step("Ayşe", Say("demo.tour.whatsapp_calendar_number"),
+         (expect("whatsapp.calendar_link"), expect("whatsapp.calendar_google")), note="demo.tour.note_whatsapp_calendar"),
+    Step("Ayşe", Say("demo.tour.mydata"),
+         (expect("mydata.caption", file=".json.txt"), expect("mydata.document_caption", file=".docx")),
+         note="demo.tour.note_whatsapp_mydata"),
 ]
 
 # Co-planning (issue 13): in Kars a member files a proposal in about a minute; a week later

@@ -21,8 +21,8 @@ class WhatsAppPeople:
         self._seen: dict[str, int] = {}  # user id → messages shown
         self._with_choices: dict[str, WaMessage] = {}
 
-    def add(self, user: FakeUser, phone: str | None = None) -> FakeWaUser:
-        wa = self.graph.user(user.first_name, phone=phone)
+    def add(self, user: FakeUser, phone: str | None = None, user_id: str | None = None) -> FakeWaUser:
+        wa = self.graph.user(user.first_name, phone=phone, user_id=user_id)
         self.users[user.id] = wa
         return wa
 
@@ -34,6 +34,10 @@ class WhatsAppPeople:
 
     def unseen(self, wa: FakeWaUser) -> list[WaMessage]:
         return self.graph.messages_to(wa)[self._seen.get(wa.user_id, 0):]
+
+    def seen(self, wa: FakeWaUser) -> int:
+        """How many of her messages she has been shown."""
+        return self._seen.get(wa.user_id, 0)
 
     def fresh(self, wa: FakeWaUser) -> list[WaMessage]:
         new = self.unseen(wa)

@@ -3,8 +3,7 @@
 - `bot.emulator.telegram`: the fake Telegram Bot API (`FakeBotApi`);
 - `bot.emulator.whatsapp`: the fake WhatsApp Cloud (Graph) API (`FakeGraphApi`).
 
-The old module names (`bot.emulator.bot_api`, `bot.emulator.bot_api_records`, ...) still import
-the same modules. Names are loaded on first use, so `python -m bot.emulator.telegram` runs cleanly.
+Names are loaded on first use, so `python -m bot.emulator.telegram` runs cleanly.
 """
 
 from __future__ import annotations

@@ -374,6 +374,8 @@ class Conversation:
             if (before is not None and after is not None and after.kind == before.kind and after.kind in self._flows
                     and after.kind not in self._interrupting_choices[parts[0]]):
                 replies = [*replies, *await self._resume(ctx, after)]  # a notice's button, mid-dialog
+                if isinstance(ctx.dialog, DialogState):  # its question, asked again: the last she saw
+                    await self.save(ctx, ctx.dialog)
             return replies
         state = await self.current_dialog(ctx)
         flow = self._flows.get(state.kind) if state else None
@@ -469,6 +471,9 @@ class Conversation:
         if answered is not None:
             return answered
         if state is not None and state.kind in self._flows:
+            keyword = self._keywords.get(fold(text).lstrip("/"))
+            if keyword is not None and await self._never_an_answer(ctx, state):
+                return await self._keyword_mid_dialog(ctx, state, keyword)
             return await self._flows[state.kind].on_text(ctx, state, text)
         keyword = self._keywords.get(fold(text).lstrip("/"))
         if keyword is not None:
@@ -510,6 +515,30 @@ class Conversation:
         buttons = [Button(label=label, choice=choice) for label, choice in pending.choices]
         return [Reply(text=t("dialog.tap_one_of", ctx.lang, choices=names),
                       buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)])]
+
+    async def _never_an_answer(self, ctx: Ctx, state: DialogState) -> bool:
+        """Whether a word cannot answer the open dialog's step: it asks for a number, or only
+        its buttons answer it (a typed word that fits none is not an answer)."""
+        flow = self._flows.get(state.kind)
+        if flow is None:
+            return False
+        if hasattr(flow, "expects_number"):
+            return bool(await flow.expects_number(ctx, state))
+        return state.step in getattr(flow, "numeric_steps", frozenset()) \
+            or state.step in getattr(flow, "choice_steps", frozenset())
+
+    async def _keyword_mid_dialog(self, ctx: Ctx, state: DialogState, keyword: str) -> Replies:
+        """A known keyword that is not a valid answer is the keyword (`menü`, `anketler`,
+        `yardım` at a number question): its answer, then the open dialog's question again
+        (unless the command opened a dialog of its own or closed this one)."""
+        replies = list(await self._run_command(ctx, self._commands[keyword], []))
+        after = await self.current_dialog(ctx)
+        if after is None or after.kind != state.kind or after.step != state.step:
+            return replies
+        resumed = await self._resume(ctx, after)
+        if isinstance(ctx.dialog, DialogState):  # its question, asked again: the last she saw
+            await self.save(ctx, ctx.dialog)
+        return [*replies, *resumed]
 
     async def _resume(self, ctx: Ctx, state: DialogState) -> Replies:
         """The open dialog's question again (the flow's `resume`), or a line saying what it

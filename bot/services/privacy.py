@@ -11,6 +11,7 @@ from aiosqlite import Connection
 
 from bot.models import Attachment, Button, Reply
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
+from bot.services.privacy_document import DOCX_MIME, readable_document
 from messages import Markup, t
 from storage import audit as audit_repo
 from storage import dialogs as dialogs_repo
@@ -99,7 +100,11 @@ class PrivacyService:
         content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         document = Attachment(kind="document", filename="koordinat-mydata.json", content=content,
                               mime_type="application/json")
-        return [Reply(text=t("mydata.caption", ctx.lang), attachment=document)]
+        readable = Attachment(kind="document", filename=t("mydata.document_filename", ctx.lang) + ".docx",
+                              content=await asyncio.to_thread(readable_document, data, ctx.lang),
+                              mime_type=DOCX_MIME)
+        return [Reply(text=t("mydata.caption", ctx.lang), attachment=document),
+                Reply(text=t("mydata.document_caption", ctx.lang), attachment=readable)]
 
     async def forget(self, ctx: Ctx, args: list[str]) -> Replies:
         ctx.require_member()

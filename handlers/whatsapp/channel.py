@@ -13,7 +13,21 @@ digest of something she was already told about, `Recheck.reminder`) held at leas
 `TEMPLATE_REPEAT_AFTER` (7 days) after the first. Never more than two until she writes. Errors by meaning (Cloud API error codes):
 131047 → the window was closed after all: hold + template; 130429 (throughput) → back off the
 lane; 131056 (pair rate) → back off that person; 131026 → unreachable; 1320xx (template) →
-recorded on the outbox row, logged once per template and code.
+recorded on the outbox row, logged once per template and code. The same errors reported later
+by status webhook are acted on in `handlers.whatsapp.statuses`; every message id is recorded
+for them (`storage.whatsapp.record_sent`).
+
+Addressing: a business-scoped user id (any shape Meta documents, letters included) is sent in
+`recipient`, a phone number (older payloads) in `to` — decided here, never by a library's id
+pattern (pywa 4.5 takes `TR.AbC…` for a group id).
+
+A reply that becomes several messages goes out part by part (`parts`, `deliver(part=i)`): the
+dispatcher sends each once, in order, and resumes from the failed part after a 131056.
+
+Files (`handlers.whatsapp.files`): a CSV goes as XLSX, a JSON export as plain text; a calendar
+file becomes a link to our web server (`/takvim/<token>.ics`, unguessable, expiring after
+`CALENDAR_LINK_DAYS`) plus a Google Calendar link; a file WhatsApp would refuse (or that
+Meta refuses on upload) becomes one message saying so, never silence.
 """
 
 from __future__ import annotations
@@ -21,19 +35,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 from pywa_async import errors as wa_errors
-from pywa_async import types as wa_types
-from pywa_async.types.templates import TemplateLanguage
 
 from bot.channels import PermanentFailure, RetryLater, TransientFailure, Unreachable
 from bot.config import Settings
-from bot.models import Reply
+from bot.models import Attachment, Reply
+from bot.calendar import google_calendar_link, ics_summary
 from handlers.whatsapp.client import CloudApi
-from handlers.whatsapp.render import Outgoing, Remembered, render
-from messages import FALLBACK, whatsapp_templates
+from handlers.whatsapp.files import CALENDAR, mime_of, sendable
+from handlers.whatsapp.render import Outgoing, Remembered, render, whatsapp_text
+from messages import FALLBACK, LANGUAGES, t, whatsapp_templates
 from storage import members as members_repo
 from storage import whatsapp as whatsapp_repo
 from storage.db import Database
@@ -47,6 +63,21 @@ WINDOW_MARGIN = 120  # do not start a free-form send in the window's last two mi
 TEMPLATE_REPEAT_AFTER = 7 * 24 * 3600
 TEMPLATES_PER_WINDOW = 2
 THROUGHPUT_BACKOFF = 2.0  # 130429: the dispatcher pauses the bulk lane when several chats hit it
+# The media message itself refused (invalid parameter, unsupported type, media upload error):
+# she is told in one message instead.
+FILE_REFUSED = frozenset({100, 131009, 131051, 131052, 131053})
+CALENDAR_LINK_DAYS = 30  # a calendar link works this long (the meeting is usually sooner)
+CALENDAR_PATH = "/takvim"
+
+
+def reply_digest(reply: Reply) -> str:
+    """What identifies a reply's outbox row among hers (status webhooks): SHA-256 of its JSON."""
+    return hashlib.sha256(reply.model_dump_json().encode()).hexdigest()[:32]
+
+
+def is_phone(address: str) -> bool:
+    """A wa_id (digits, maybe a leading +) rather than a business-scoped user id."""
+    return address.lstrip("+").isdigit()
 
 
 class WhatsAppChannel:
@@ -82,29 +113,53 @@ class WhatsAppChannel:
         raise TransientFailure("media download failed")  # pragma: no cover
 
     # -- sending -----------------------------------------------------------------------------
-    async def deliver(self, address: str, reply: Reply) -> str | None:
+    def parts(self, reply: Reply) -> int:
+        """How many Cloud API messages `reply` becomes (the most in any language: the last
+        part asked for sends whatever remains)."""
+        return max(len(render(reply, lang).messages) for lang in LANGUAGES) or 1
+
+    async def deliver(self, address: str, reply: Reply, part: int | None = None) -> str | None:
+        """Send `reply` (all of it, or only message `part` of `parts(reply)`)."""
         async with self._db.read() as conn:
             contact = await whatsapp_repo.get(conn, address)
             member = await members_repo.by_identity(conn, "whatsapp", address)
         lang = member.language if member else FALLBACK
         now = self._now()
         opened = contact.last_inbound_at if contact else None
-        if opened is None or now - opened > WINDOW_SECONDS - WINDOW_MARGIN:
+        if not part and (opened is None or now - opened > WINDOW_SECONDS - WINDOW_MARGIN):
             return await self._outside_window(address, reply, lang, member.display_name if member else "",
                                               member.id if member else None)
         try:
-            return await self._send_reply(address, reply, lang)
+            return await self._send_reply(address, reply, lang, part, record=member is not None)
         except wa_errors.ReEngagementMessage:
             return await self._outside_window(address, reply, lang, member.display_name if member else "",
                                               member.id if member else None)
 
-    async def _send_reply(self, address: str, reply: Reply, lang: str) -> str | None:
+    async def _send_reply(self, address: str, reply: Reply, lang: str, part: int | None = None, *,
+                          record: bool = True) -> str | None:
+        """Send the reply's messages (all, or message `part`); `record`: keep their ids for
+        status webhooks (not for a person who is no member, e.g. the goodbye after /unut)."""
         rendered = render(reply, lang)
+        messages = rendered.messages
+        last_part = True
+        if part is not None:
+            count = self.parts(reply)
+            last_part = part >= count - 1
+            messages = messages[part:] if last_part else messages[part:part + 1]
+        digest = reply_digest(reply)
         last: str | None = None
-        for message in rendered.messages:
-            last = await self._call(lambda m=message: self._send(address, m))  # type: ignore[misc]
-        await self._remember(address, rendered.remembered)
+        for message in messages:
+            last = await self._call(lambda m=message: self._send(address, m, lang))  # type: ignore[misc]
+            if record:
+                await self._record(address, last, digest)
+        if last_part:
+            await self._remember(address, rendered.remembered)
         return last
+
+    async def _record(self, address: str, message_id: str, digest: str, *, template: bool = False) -> None:
+        async with self._db.transaction() as tx:
+            await whatsapp_repo.record_sent(tx, message_id=message_id, user_id=address, reply_digest=digest,
+                                            template=template, now=self._now())
 
     async def _remember(self, address: str, remembered: list[Remembered]) -> None:
         payload = json.dumps([[r.number, r.label, r.choice] for r in remembered], ensure_ascii=False) \
@@ -112,28 +167,99 @@ class WhatsAppChannel:
         async with self._db.transaction() as tx:
             await whatsapp_repo.remember_choices(tx, address, payload)
 
-    async def _send(self, to: str, message: Outgoing) -> str:
-        wa = self._wa
+    async def _post(self, address: str, typ: str, body: dict[str, Any]) -> str:
+        """POST one message (Cloud API `messages`), addressed by `recipient` (a BSUID of any
+        shape) or `to` (a phone number); the message id."""
+        to, recipient = (address, None) if is_phone(address) else (None, address)
+        answer = await self._wa.api.send_message(
+            sender=str(self._settings.whatsapp_phone_number_id), to=to, recipient=recipient,
+            recipient_type="individual", typ=typ, msg=body)
+        return str(answer["messages"][0]["id"])
+
+    async def _send(self, to: str, message: Outgoing, lang: str = FALLBACK) -> str:
         if message.kind == "text":
-            sent = await wa.send_message(to=to, text=message.body)
-        elif message.kind == "buttons":
-            sent = await wa.send_message(to=to, text=message.body, buttons=[
-                wa_types.Button(title=title, callback_data=choice) for choice, title in message.buttons])
-        elif message.kind == "list":
-            rows = [wa_types.SectionRow(title=title, callback_data=choice, description=description)
-                    for choice, title, description in message.rows]
-            sent = await wa.send_message(to=to, text=message.body, buttons=wa_types.SectionList(
-                button_title=message.list_button, sections=[wa_types.Section(title=message.list_section, rows=rows)]))
-        else:
-            attachment = message.attachment
-            assert attachment is not None
-            if message.kind == "image":
-                sent = await wa.send_image(to=to, image=attachment.content, caption=message.body or None,
-                                           mime_type=attachment.mime_type)
-            else:
-                sent = await wa.send_document(to=to, document=attachment.content, filename=attachment.filename,
-                                              caption=message.body or None, mime_type=attachment.mime_type)
-        return str(sent.id)
+            return await self._post(to, "text", {"body": message.body, "preview_url": False})
+        if message.kind == "buttons":
+            return await self._post(to, "interactive", {
+                "type": "button", "body": {"text": message.body},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": choice, "title": title}}
+                                       for choice, title in message.buttons]}})
+        if message.kind == "list":
+            rows = []
+            for choice, title, description in message.rows:
+                row = {"id": choice, "title": title}
+                if description:
+                    row["description"] = description
+                rows.append(row)
+            return await self._post(to, "interactive", {
+                "type": "list", "body": {"text": message.body},
+                "action": {"button": message.list_button,
+                           "sections": [{"title": message.list_section, "rows": rows}]}})
+        attachment = message.attachment
+        assert attachment is not None
+        if mime_of(attachment) == CALENDAR:
+            return await self._post(to, "text", {"body": await self._calendar_text(message.body, attachment, lang),
+                                                 "preview_url": False})
+        found = sendable(attachment)
+        if found is None:
+            return await self._file_refused(to, message.body, attachment.filename, lang)
+        kind, file = found
+        try:
+            uploaded = await self._wa.api.upload_media(
+                phone_id=str(self._settings.whatsapp_phone_number_id), media=file.content,
+                mime_type=file.mime_type, filename=file.filename)
+        except wa_errors.WhatsAppError as error:
+            if error.status_code is not None and error.status_code >= 500:
+                raise
+            log.warning("WhatsApp refused a %s upload (%s): she is told", file.mime_type, error.code)
+            return await self._file_refused(to, message.body, file.filename, lang)
+        media: dict[str, Any] = {"id": str(uploaded["id"])}
+        if kind == "document":
+            media["filename"] = file.filename
+        if message.body:
+            media["caption"] = message.body
+        try:
+            return await self._post(to, kind, media)
+        except wa_errors.WhatsAppError as error:
+            if error.code not in FILE_REFUSED:
+                raise
+            log.warning("WhatsApp refused a %s message (%s): she is told", kind, error.code)
+            return await self._file_refused(to, message.body, file.filename, lang)
+
+    async def _file_refused(self, to: str, body: str, filename: str, lang: str) -> str:
+        """One message instead of a file WhatsApp does not take: the caption, then why."""
+        note = whatsapp_text(t("whatsapp.file_not_sent", lang, name=filename))
+        text = f"{body}\n\n{note}" if body else note
+        return await self._post(to, "text", {"body": text[:4096], "preview_url": False})
+
+    async def _calendar_text(self, body: str, attachment: Attachment, lang: str) -> str:
+        """The calendar entry as links: our `.ics` behind an unguessable token that expires
+        (webhook mode: the bot has a public URL) and a Google Calendar link (one event)."""
+        lines = []
+        base = (self._settings.webhook_url or "").rstrip("/")
+        if base:
+            token = secrets.token_urlsafe(24)
+            async with self._db.transaction() as tx:
+                await whatsapp_repo.add_calendar_link(
+                    tx, token=token, filename=attachment.filename,
+                    content=attachment.content.decode("utf-8", errors="replace"),
+                    expires_at=self._now() + CALENDAR_LINK_DAYS * 24 * 3600)
+            lines.append(whatsapp_text(t("whatsapp.calendar_link", lang, url=f"{base}{CALENDAR_PATH}/{token}.ics",
+                                         days=CALENDAR_LINK_DAYS)))
+        google = google_calendar_link(attachment.content)
+        if google:
+            lines.append(whatsapp_text(t("whatsapp.calendar_google", lang, url=google)))
+        if not lines:
+            lines.append(whatsapp_text(t("whatsapp.file_not_sent", lang, name=attachment.filename)))
+        else:  # the caption says "open the file": say what the links hold instead
+            count, title, cancelled = ics_summary(attachment.content)
+            if title:
+                body = whatsapp_text(t("whatsapp.calendar_cancelled" if cancelled else "whatsapp.calendar_title",
+                                       lang, title=title))
+            elif count:
+                body = whatsapp_text(t("whatsapp.calendar_entries", lang, count=count))
+        text = "\n\n".join([body, *lines]) if body else "\n\n".join(lines)
+        return text[:4096]
 
     async def _outside_window(self, address: str, reply: Reply, lang: str, name: str,
                               member_id: int | None) -> str | None:
@@ -150,11 +276,12 @@ class WhatsAppChannel:
             return None
         template = whatsapp_templates()["notice"]
         name_param = name or ("Koordinat" if lang == "en" else "Koordinat üyesi")
-        message_id = await self._call(lambda: self._wa.send_template(
-            to=address, name=self._settings.whatsapp_template_notice,
-            language=TemplateLanguage(self._settings.whatsapp_template_language(lang)),
-            params=[{"type": "body", "parameters": [{"type": "text", "text": name_param}]}]),
+        message_id = await self._call(lambda: self._post(address, "template", {
+            "name": self._settings.whatsapp_template_notice,
+            "language": {"code": self._settings.whatsapp_template_language(lang)},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": name_param}]}]}),
             template=str(template["name"]))
+        await self._record(address, message_id, reply_digest(reply), template=True)
         async with self._db.transaction() as tx:
             await whatsapp_repo.templated(tx, address, now)
             await whatsapp_repo.remember_choices(tx, address, None)

@@ -4,10 +4,10 @@ has no command menu); each row is the word she could type, explained underneath.
 from __future__ import annotations
 
 from bot.models import Button, Reply
-from bot.services.conversation import Conversation, Ctx, Replies
+from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
 from messages import t
 
-HIDDEN = frozenset({"start", "cancel"})
+HIDDEN = frozenset({"start", "cancel", "menu"})
 MENU_WORDS = frozenset({"menu"})  # folded: menü, MENÜ, Menu
 
 
@@ -15,12 +15,22 @@ PAGE = 9  # a list message holds 10 rows: nine commands and "more"
 
 
 def register(conversation: Conversation) -> None:
-    """`wamenu:<page>`: the next page of the menu."""
+    """`menü` / `menu` as a keyword (so that it is understood mid-dialog too, and the dialog
+    comes back after it); `wamenu:<page>`: the next page of the menu."""
     async def next_page(ctx: Ctx, parts: list[str]) -> Replies:
         page = int(parts[0]) if parts and parts[0].isdigit() else 0
         return menu(conversation, ctx, page)
 
+    async def show(ctx: Ctx, args: list[str]) -> Replies:
+        if ctx.actor.channel != "whatsapp":  # Telegram has its command menu: "menü" there is /help
+            help_ = next((spec for spec in conversation.commands() if spec.name == "help"), None)
+            if help_ is not None:
+                return await help_.handler(ctx, [])
+        return menu(conversation, ctx)
+
     conversation.add_choice("wamenu", next_page)
+    if "menu" not in conversation.command_names():
+        conversation.add_command(CommandSpec("menu", show, needs_member=False, in_menu=False, order=99))
 
 
 def menu(conversation: Conversation, ctx: Ctx, page: int = 0) -> Replies:

@@ -40,9 +40,24 @@ class _Message(_Loose):
     timestamp: str | None = None
 
 
+class _StatusError(_Loose):
+    code: int = 0
+    title: str | None = None
+
+
+class _Status(_Loose):
+    id: str
+    status: str
+    timestamp: str | None = None
+    recipient_id: str | None = None       # her phone (wa_id), absent when hidden
+    recipient_user_id: str | None = None  # her business-scoped user id
+    errors: list[_StatusError] = Field(default_factory=list)
+
+
 class _Value(_Loose):
     contacts: list[_Contact] = Field(default_factory=list)
     messages: list[_Message] = Field(default_factory=list)
+    statuses: list[_Status] = Field(default_factory=list)
 
 
 class _Change(_Loose):
@@ -76,6 +91,28 @@ class Inbound:
     new_user_id: str | None = None
     new_wa_id: str | None = None
     ignored: bool = False  # a reaction or a read receipt of hers: it opens the window, nothing more
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A `statuses[]` entry: what became of a message we sent (`sent`, `delivered`, `read`,
+    `failed` with the Cloud API error `codes`). `user_id` (BSUID) and `wa_id` (E.164) name
+    her when Meta gives them."""
+
+    message_id: str
+    status: str
+    user_id: str | None
+    wa_id: str | None
+    codes: tuple[int, ...] = ()
+
+
+def parse_statuses(body: bytes) -> list[StatusUpdate]:
+    """Every status in a webhook body. Raises `pydantic.ValidationError` like `parse`."""
+    envelope = Envelope.model_validate_json(body)
+    return [StatusUpdate(message_id=status.id, status=status.status, user_id=status.recipient_user_id,
+                         wa_id=e164(status.recipient_id), codes=tuple(error.code for error in status.errors))
+            for entry in envelope.entry for change in entry.changes if change.field == "messages"
+            for status in change.value.statuses]
 
 
 def e164(wa_id: str | None) -> str | None:

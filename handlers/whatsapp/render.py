@@ -219,3 +219,30 @@ def split(text: str, limit: int = MAX_TEXT) -> list[str]:
     if current.strip():
         parts.append(current)
     return parts
+
+
+def fewer_messages(replies: list[Reply]) -> list[Reply]:
+    """The same replies in fewer WhatsApp messages (each one is billed): a plain text (no
+    buttons, no file, not an edit or a recheckable reminder) is joined to the reply after it
+    when the two still fit one message — 4096 characters, or 1024 when the next carries
+    choices (an interactive body). "Welcome" + "the commands" become one message; a question
+    keeps its buttons under the joined text."""
+    merged: list[Reply] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if previous is not None and _joinable(previous, reply):
+            merged[-1] = reply.model_copy(update={"text": previous.text + "\n\n" + reply.text})
+        else:
+            merged.append(reply)
+    return merged
+
+
+def _joinable(first: Reply, second: Reply) -> bool:
+    if first.buttons or first.attachment or first.edit_of or first.recheck:
+        return False
+    if second.attachment or second.edit_of or second.recheck:
+        return False
+    has_choices = any(button.choice for row in second.buttons for button in row)
+    limit = MAX_INTERACTIVE_BODY if has_choices else MAX_TEXT
+    links = sum(len(button.label) + len(button.url or "") + 3 for row in second.buttons for button in row if button.url)
+    return len(whatsapp_text(first.text)) + 2 + len(whatsapp_text(second.text)) + links <= limit

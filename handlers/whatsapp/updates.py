@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 from aiosqlite import Connection
@@ -15,11 +16,15 @@ from bot.services import Services
 from bot.services.conversation import Conversation, Ctx, Replies
 from bot.services.late import Recipient
 from bot.text import fold
+from bot.services.members import invite_code_in
 from handlers.whatsapp.menu import MENU_WORDS, menu
+from handlers.whatsapp.render import fewer_messages
 from handlers.whatsapp.payloads import Inbound, mask_phone
 from messages import FALLBACK, format_datetime, t
+from storage import dialogs as dialogs_repo
 from storage import members as members_repo
 from storage import outbox as outbox_repo
+from storage import pending_choices as pending_repo
 from storage import whatsapp as whatsapp_repo
 
 log = logging.getLogger(__name__)
@@ -28,6 +33,8 @@ CHANNEL = "whatsapp"
 HELD_FOR_AT_MOST = 14 * 24 * 3600  # held notices older than two weeks are not delivered
 # Commands typed with an argument, without a slash: `katıl AbC123`, `join AbC123`.
 COMMANDS_WITH_ARGUMENT = frozenset({"katil", "join", "bagla", "link"})
+# `katıl KOD` is Turkish, `join CODE` English: the language of the joining dialog.
+JOIN_WORD_LANGUAGE = {"katil": "tr", "join": "en"}
 # Plain words for features that may or may not be installed (added only when they are).
 OPTIONAL_KEYWORDS = {"anketler": "surveys", "surveys": "surveys", "takvim": "calendar",
                      "calendar": "calendar"}
@@ -41,10 +48,12 @@ def actor_for(inbound: Inbound) -> Actor:
 
 
 def forget_strangers(services: Services):  # type: ignore[no-untyped-def]
-    """Nightly: drop the window rows of people who are not (or no longer) members."""
+    """Nightly: drop the window rows of people who are not (or no longer) members, sent
+    message ids older than a week (their statuses are in) and expired calendar links."""
     async def forget(reminder: object, now: datetime) -> None:
         async with services.db.transaction() as tx:
             await whatsapp_repo.forget_strangers(tx, utc_timestamp(now) - 2 * 24 * 3600)
+            await whatsapp_repo.prune_sent(tx, utc_timestamp(now) - 7 * 24 * 3600)
 
     return forget
 
@@ -54,6 +63,7 @@ def add_keywords(services: Services) -> None:
     from handlers.whatsapp.menu import register as register_menu
 
     register_menu(services.conversation)
+    services.privacy.forget_hooks.append(whatsapp_repo.forget_sent)  # her sent-message ids go with her
     known = set(services.conversation.command_names())
     for word, command in OPTIONAL_KEYWORDS.items():
         if command in known:
@@ -90,14 +100,21 @@ async def handle(services: Services, inbound: Inbound) -> None:
         return
     if inbound.choice is not None:
         choice = inbound.choice
-        await services.inbox.handle(actor, inbound.message_id, lambda: conversation.on_choice(actor, choice))
+        await services.inbox.handle(actor, inbound.message_id,
+                                    lambda: _fewer(conversation.on_choice(actor, choice)))
         return
     if inbound.upload is not None:
         upload = inbound.upload
-        await services.inbox.handle(actor, inbound.message_id, lambda: conversation.on_upload(actor, upload))
+        await services.inbox.handle(actor, inbound.message_id,
+                                    lambda: _fewer(conversation.on_upload(actor, upload)))
         return
     text = inbound.text or ""
-    await services.inbox.handle(actor, inbound.message_id, lambda: _route_text(services, actor, text))
+    await services.inbox.handle(actor, inbound.message_id, lambda: _fewer(_route_text(services, actor, text)))
+
+
+async def _fewer(replies: Awaitable[Replies]) -> Replies:
+    """Every WhatsApp message is billed: texts that fit together go as one."""
+    return fewer_messages(await replies)
 
 
 async def _release(services: Services, conn: Connection, message: whatsapp_repo.HeldMessage,
@@ -145,6 +162,12 @@ async def _route_text(services: Services, actor: Actor, text: str) -> Replies:
     if len(words) >= 2 and fold(words[0]) in COMMANDS_WITH_ARGUMENT and fold(words[0]) in conversation.command_names():
         ctx = await conversation.context(actor)
         if await conversation.current_dialog(ctx) is None:
+            language = JOIN_WORD_LANGUAGE.get(fold(words[0]))
+            code = invite_code_in(" ".join(words[1:]))
+            if ctx.member is None and language is not None and code:
+                # The word she typed says her language: no language question (one billed
+                # message less); `dil` / `language` changes it later.
+                return await conversation.on_choice(actor, f"lang:{language}:{code}")
             return await conversation.on_command(actor, fold(words[0]), words[1:])
     return await conversation.on_text(actor, text)
 
@@ -164,10 +187,28 @@ async def _typed_choice(services: Services, actor: Actor, text: str) -> str | No
         for number, _label, choice in choices:
             if number is not None and int(typed) == number:
                 return str(choice)
+        # Reply buttons alone (no numbers shown): she counts them 1, 2, 3 — when they are on
+        # the last message she saw, which is not her open dialog's own question (a number
+        # question's "💬 Comment" button never turns "1" into a press).
+        position = int(typed)
+        if (all(number is None for number, _, _ in choices) and 1 <= position <= len(choices)
+                and not any(str(label).isdigit() for _, label, _ in choices)
+                and await _buttons_came_after_dialog(services, actor)):
+            return str(choices[position - 1][2])
     for _number, label, choice in choices:
         if typed == fold(label) or typed == fold(_strip_symbols(label)):
             return str(choice)
     return None
+
+
+async def _buttons_came_after_dialog(services: Services, actor: Actor) -> bool:
+    """True when she has no open dialog, or a notice reached her after its last question
+    (the last message she saw wins, decided by outbox row order)."""
+    async with services.db.read() as conn:
+        state = await dialogs_repo.get(conn, CHANNEL, actor.external_id)
+        if state is None:
+            return True
+        return await pending_repo.superseded(conn, CHANNEL, actor.external_id, state.outbox_mark)
 
 
 async def _menu(conversation: Conversation, ctx: Ctx) -> Replies:

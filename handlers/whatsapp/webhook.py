@@ -20,7 +20,8 @@ from starlette.responses import PlainTextResponse, Response
 from bot.services import Services
 from bot.models import Actor
 from bot.services.quarantine import reason_of
-from handlers.whatsapp.payloads import Unreadable, parse_each
+from handlers.whatsapp.payloads import Unreadable, parse_each, parse_statuses
+from handlers.whatsapp.statuses import handle_status
 from storage import whatsapp as whatsapp_repo
 from storage.db import is_disk_full, is_fatal_storage_error
 from handlers.whatsapp.updates import handle
@@ -71,6 +72,13 @@ class WhatsAppWebhook:
                     raise  # not saved: Meta delivers it again (the database said why, once)
                 unreadable.append(Unreadable({"id": message.message_id, "from_user_id": message.user_id},
                                              reason_of(error), message.user_id, message.message_id))
+        try:  # delivery statuses (a failure Meta reports after the send): acted on like a failed send
+            statuses = parse_statuses(body)
+        except ValueError:
+            log.warning("whatsapp webhook: statuses that could not be read were left out")
+            statuses = []
+        for status in statuses:
+            await handle_status(self._services, status)
         return await self._kept(unreadable)
 
     async def _kept(self, unreadable: list[Unreadable]) -> Response:

@@ -1,6 +1,6 @@
 """The fake Telegram Bot API for tests (it lives in `bot.emulator` so the demo can use it too)."""
 
-from bot.emulator.bot_api import (
+from bot.emulator.telegram.server import (
     ApiCall,
     Button,
     CallbackAnswer,

@@ -253,6 +253,11 @@ class FakeBotApi(UserActions, Waiting):
 
     # --- what tests read -------------------------------------------------------------------
 
+    def start_update_ids_at(self, first: int) -> None:
+        """Number the next updates from `first` (a bot whose database has seen a previous
+        fake's updates must not take new ones for redeliveries: the demo's kept database)."""
+        self._api.updates._next_id = max(first, self._api.updates._next_id)
+
     def chat(self, chat_id: int | FakeUser) -> FakeChat | None:
         key = chat_id.id if isinstance(chat_id, FakeUser) else chat_id
         return self._api.chats.chats.get(key)

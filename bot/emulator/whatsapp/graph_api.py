@@ -6,9 +6,16 @@ the real one rejects (at most 3 reply buttons with titles ≤ 20 characters, lis
 at most 10 rows and titles ≤ 24, body lengths, approved templates and their parameter count,
 free-form messages outside the 24-hour window → 131047, too many messages to one person → 131056),
 and can be told to answer with other errors (130429, 131026, 1320xx). It uploads and serves media
-(`POST /{phone}/media`, `GET /{media_id}` → a URL valid 5 minutes, then the bytes), and acts
-as people: it POSTs webhook payloads signed with X-Hub-Signature-256 (HMAC-SHA256 of the raw
-body with the app secret) to the bot's webhook, exactly as Meta does.
+(`POST /{phone}/media`, `GET /{media_id}` → a URL valid 5 minutes, then the bytes), accepting
+only Meta's supported media types within their sizes (else error #100, as Meta answers), and
+acts as people: it POSTs webhook payloads signed with X-Hub-Signature-256 (HMAC-SHA256 of the
+raw body with the app secret) to the bot's webhook, exactly as Meta does.
+
+Recipients: `to` is a phone number (wa_id); a business-scoped user id (any documented shape,
+letters included) goes in `recipient`; `recipient_type: group` needs a group this business
+created (none here). Like Meta, it can fail a message *after* answering 200: `fail_later(code,
+user)` queues a signed `statuses[].status = "failed"` webhook with `errors[]`, posted by
+`flush_statuses()` (or at once when `auto_statuses` is set, as in the demo).
 
     async with FakeGraphApi(now=clock_seconds) as graph:
         graph.webhook_url = "http://127.0.0.1:8443/whatsapp"
@@ -34,7 +41,9 @@ from aiohttp import web
 
 from bot.emulator.whatsapp import validation
 from bot.emulator.whatsapp.records import (
+    BSUID,
     ERRORS,
+    MEDIA_TYPES,
     WINDOW_SECONDS,
     FakeWaUser,
     GraphError,
@@ -84,6 +93,11 @@ class FakeGraphApi:
         self.last_inbound: dict[str, float] = {}
         self._pair: dict[str, deque[float]] = defaultdict(deque)
         self._planned: dict[str, deque[int]] = defaultdict(deque)  # recipient ("*": anyone) → codes
+        self._later: dict[str, deque[int]] = defaultdict(deque)  # failures reported by status webhook
+        self.pending_statuses: list[dict[str, Any]] = []  # status objects not yet posted
+        self.auto_statuses = False  # post each status webhook as soon as it is due (the demo)
+        self.size_limits: dict[str, int] = {}  # message type → bytes, tighter than Meta's (tests)
+        self._status_tasks: set[asyncio.Task[None]] = set()
         self._media: dict[str, tuple[bytes, str, str]] = {}  # id → (bytes, mime, filename)
         self._media_urls: dict[str, tuple[str, float]] = {}  # token → (media id, expires)
         self.expire_next_urls = 0  # this many of the next media URLs are already expired
@@ -117,6 +131,8 @@ class FakeGraphApi:
         self._session = aiohttp.ClientSession()
 
     async def stop(self) -> None:
+        for task in list(self._status_tasks):
+            task.cancel()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -125,15 +141,66 @@ class FakeGraphApi:
             self._runner = None
 
     # -- test controls ----------------------------------------------------------------------
-    def user(self, name: str, phone: str | None = None, country: str = "TR") -> FakeWaUser:
-        """A new WhatsApp person; `phone` (digits, no +) is hidden when she uses a username."""
-        user = FakeWaUser(user_id=f"{country}.{next(self._ids) + 13491208655302741000}", name=name, wa_id=phone)
+    def user(self, name: str, phone: str | None = None, country: str = "TR",
+             user_id: str | None = None) -> FakeWaUser:
+        """A new WhatsApp person; `phone` (digits, no +) is hidden when she uses a username;
+        `user_id` her business-scoped id if not the usual digits (`TR.AbC9xY…`: letters too)."""
+        user_id = user_id or f"{country}.{next(self._ids) + 13491208655302741000}"
+        assert BSUID.fullmatch(user_id), f"not a business-scoped user id: {user_id!r}"
+        user = FakeWaUser(user_id=user_id, name=name, wa_id=phone)
         self.users[user.user_id] = user
         return user
 
-    def fail_next(self, code: int, user: FakeWaUser | None = None, times: int = 1) -> None:
-        """Answer the next send(s) to `user` (anyone if None) with error `code`."""
-        self._planned[user.user_id if user else "*"].extend([code] * times)
+    def start_ids_at(self, first: int) -> None:
+        """Number the next message ids from `first` (the demo's kept database has seen a
+        previous fake's `wamid.IN…` ids: new ones must not look like redeliveries)."""
+        self._ids = itertools.count(first)
+
+    def fail_later(self, code: int, user: FakeWaUser | None = None, times: int = 1) -> None:
+        """Accept the next send(s) to `user` (anyone if None) with 200, then report them
+        failed with `code` by status webhook (`flush_statuses`), as Meta usually does for
+        131026, 131047, 131049, 131050 and 130472."""
+        self._later[user.user_id if user else "*"].extend([code] * times)
+
+    def status(self, message: WaMessage, status: str, code: int | None = None, *,
+               with_phone: bool = True) -> dict[str, Any]:
+        """A status object for a message the business sent (`sent`, `delivered`, `read`,
+        `failed` with `errors[]`), shaped as in Meta's status webhooks: `recipient_id` is her
+        phone (absent when hidden or `with_phone` is False), `recipient_user_id` her BSUID."""
+        user = self.users.get(message.to)
+        entry: dict[str, Any] = {"id": message.id, "status": status, "timestamp": str(int(self._now())),
+                                 "recipient_type": "individual"}
+        if user is not None and user.wa_id and with_phone:
+            entry["recipient_id"] = user.wa_id
+        entry["recipient_user_id"] = user.user_id if user is not None else message.to
+        if code is not None:
+            title = ERRORS.get(code, "Error")
+            entry["errors"] = [{"code": code, "title": title, "message": title,
+                                "error_data": {"details": title},
+                                "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}]
+        return entry
+
+    async def post_statuses(self, statuses: list[dict[str, Any]]) -> int:
+        """POST status objects to the bot's webhook, signed; returns the HTTP status."""
+        return await self.post({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
+            "field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "908505550000", "phone_number_id": self.phone_number_id},
+                "statuses": statuses}}]}]})
+
+    async def flush_statuses(self) -> int:
+        """Post every status webhook due so far (one POST); how many statuses were posted."""
+        statuses, self.pending_statuses = self.pending_statuses, []
+        if statuses:
+            status = await self.post_statuses(statuses)
+            if status != 200:
+                raise AssertionError(f"webhook answered {status} to a status")
+        return len(statuses)
+
+    def fail_next(self, code: int, user: FakeWaUser | None = None, times: int = 1, *, after: int = 0) -> None:
+        """Answer the next send(s) to `user` (anyone if None) with error `code`, after
+        accepting `after` sends first (the second message of a reply in two)."""
+        self._planned[user.user_id if user else "*"].extend([0] * after + [code] * times)
 
     def expire_media_urls(self) -> None:
         """Every media URL handed out so far stops working (as after 5 minutes)."""
@@ -288,31 +355,65 @@ class FakeGraphApi:
         if request.match_info["phone"] != self.phone_number_id:
             return self._error(GraphError(100, "Unsupported post request: unknown phone number id"))
         payload = await request.json()
-        recipient = str(payload.get("recipient") or payload.get("to") or "")
+        recipient = str(payload.get("to") or payload.get("recipient") or "")
         try:
-            message = self._accept(recipient, payload)
+            user = self._recipient(payload)
+            message = self._accept(recipient, payload, user)
         except GraphError as error:
             self.rejected.append((recipient, error))
             return self._error(error)
         async with self._changed:
             self.sent.append(message)
             self._changed.notify_all()
-        user = self.users.get(recipient)
+        later = self._later.get(message.to) or self._later.get("*")
+        if later:
+            self.pending_statuses.append(self.status(message, "failed", later.popleft()))
+            if self.auto_statuses:
+                task = asyncio.create_task(self._flush_soon())
+                self._status_tasks.add(task)
+                task.add_done_callback(self._status_tasks.discard)
+        user = self.users.get(message.to)
         contact: dict[str, Any] = {"input": recipient}
         if user is not None and user.wa_id:
             contact["wa_id"] = user.wa_id
-        else:
-            contact["user_id"] = recipient
+        contact["user_id"] = message.to
         return web.json_response({"messaging_product": "whatsapp", "contacts": [contact],
                                   "messages": [{"id": message.id}]})
 
-    def _accept(self, recipient: str, payload: dict[str, Any]) -> WaMessage:
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(0.05)  # Meta reports after its answer, not inside it
+        try:
+            await self.flush_statuses()
+        except (aiohttp.ClientError, AssertionError):
+            pass  # the demo's bot is gone
+
+    def _recipient(self, payload: dict[str, Any]) -> FakeWaUser | None:
+        """Who a send is for: `to` is a phone number (wa_id), a BSUID goes in `recipient`
+        (when both are given, `to` wins, as documented); a group id needs a group."""
+        to = str(payload.get("to") or "").strip()
+        bsuid = str(payload.get("recipient") or "").strip()
+        if payload.get("recipient_type", "individual") == "group":
+            raise GraphError(131009, "Parameter value is not valid",
+                             details=f"group {to or bsuid!r} does not exist for this business")
+        if to:
+            digits = to.lstrip("+").replace(" ", "").replace("-", "")
+            if not digits.isdigit():
+                raise GraphError(100, "Invalid parameter", details="to: expected a phone number (wa_id); "
+                                 "send a business-scoped user id in `recipient`")
+            return next((u for u in self.users.values() if u.wa_id == digits), None)
+        if bsuid:
+            if not BSUID.fullmatch(bsuid):
+                raise GraphError(100, "Invalid parameter",
+                                 details=f"recipient: {bsuid!r} is not a business-scoped user id")
+            return self.users.get(bsuid)
+        return None
+
+    def _accept(self, recipient: str, payload: dict[str, Any], user: FakeWaUser | None) -> WaMessage:
         if payload.get("messaging_product") != "whatsapp" or not recipient:
             raise GraphError(100, "Invalid parameter: messaging_product and a recipient are required")
-        user = self.users.get(recipient) or next((u for u in self.users.values() if u.wa_id == recipient), None)
         planned = self._planned.get(user.user_id if user else recipient) or self._planned.get("*")
-        if planned:
-            code = planned.popleft()
+        code = planned.popleft() if planned else 0
+        if code:
             raise GraphError(code, ERRORS.get(code, "Error"))
         kind = payload.get("type", "text")
         message = WaMessage(id=f"wamid.OUT{next(self._ids)}", to=user.user_id if user else recipient,
@@ -329,13 +430,17 @@ class FakeGraphApi:
                 message.text = validation.text_body(payload)
             elif kind == "interactive":
                 message.text, message.buttons, message.rows, message.list_button = validation.interactive(payload)
-            elif kind in ("document", "image"):
-                message.text = validation.caption(payload, kind)
+            elif kind in ("document", "image", "audio", "video", "sticker"):
+                message.text = validation.caption(payload, kind) if kind in ("document", "image", "video") else ""
                 media = payload.get(kind) or {}
                 message.media_id = media.get("id")
                 message.filename = media.get("filename")
                 if message.media_id not in self._media:
                     raise GraphError(131053, "Media upload error: unknown media id")
+                mime = self._media[message.media_id][1]
+                if MEDIA_TYPES.get(mime, ("?", 0))[0] != kind:
+                    raise GraphError(131053, "Media upload error",
+                                     details=f"a {mime} file cannot be sent as a {kind} message")
             else:
                 raise GraphError(131051, "Unsupported message type")
         self._pace(message.to)
@@ -380,6 +485,11 @@ class FakeGraphApi:
                 content = await part.read()
             elif part.name == "type":
                 mime = (await part.text()) or mime
+        try:
+            check_upload(mime, len(content), self.size_limits)
+        except GraphError as error:
+            self.rejected.append(("upload", error))
+            return self._error(error)
         return web.json_response({"id": self.add_media(content, mime, filename)})
 
     async def _media_url(self, request: web.Request) -> web.Response:
@@ -410,3 +520,20 @@ class FakeGraphApi:
 
     def media_bytes(self, media_id: str) -> bytes:
         return self._media[media_id][0]
+
+
+def check_upload(mime: str, size: int, limits: dict[str, int] | None = None) -> None:
+    """Meta's checks on an uploaded file: a supported MIME type (`MEDIA_TYPES`) within its
+    type's size (or a tighter `limits[type]`); raises `GraphError` #100 worded as Meta words it."""
+    mime = mime.split(";")[0].strip().lower()
+    if mime not in MEDIA_TYPES:
+        raise GraphError(100, "Invalid parameter", full_message=(
+            "(#100) Param file must be a file with one of the following types: "
+            + ", ".join(MEDIA_TYPES) + f". Received file of type '{mime}'."))
+    kind, limit = MEDIA_TYPES[mime]
+    limit = min(limit, (limits or {}).get(kind, limit))
+    if size > limit:
+        raise GraphError(100, "Invalid parameter", full_message=(
+            f"(#100) Param file is too large for a {kind}: {size} bytes; the maximum is {limit} bytes."))
+    if size == 0:
+        raise GraphError(100, "Invalid parameter", full_message="(#100) Param file must not be empty.")

@@ -58,6 +58,10 @@ CONSTRAINT_KEYS = frozenset({"survey.too_small", "survey.too_big", "survey.too_e
                              "survey.text_too_long", "survey.text_too_short", "survey.bad_pattern",
                              "survey.percentage_out_of_range"})
 LABEL_WIDTH = 40  # a question's label on a "change which?" button
+# Channels that bill every message (WhatsApp): the last answer sends the survey, and its
+# confirmation holds the review and the thanks (N questions cost N + 2 messages with the
+# invitation); the way back is the last question's ⬅️ Back, which it says.
+SUBMIT_AT_LAST_ANSWER = frozenset({"whatsapp"})
 
 
 def visible_questions(form: SurveyForm, answers: dict[str, Answer]) -> list[Question]:
@@ -303,8 +307,18 @@ class AnsweringFlow:
         answer = response.answers.get(question.name)
         if answer is not None and not answer.skipped:
             lines.append(t("survey.current_answer", ctx.lang, answer=format_answer(question, answer, ctx.lang)))
+        if ctx.actor.channel in SUBMIT_AT_LAST_ANSWER and self._is_last(form, response, question):
+            lines.append(t("survey.last_answer_sends", ctx.lang))
         return Reply(text="\n".join(lines), buttons=self._buttons(ctx, survey, form, response, question),
                      edit_of=edit_of)
+
+    @staticmethod
+    def _is_last(form: SurveyForm, response: Response, question: Question) -> bool:
+        """Whether answering `question` completes the response (every other visible question
+        answered; an answer that opens a follow-up is not foreseen)."""
+        visible = visible_questions(form, response.answers)
+        return question in visible and all(answered(other, response.answers) for other in visible
+                                           if other is not question)
 
     def _buttons(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response,
                  question: Question) -> list[list[Button]]:
@@ -450,7 +464,19 @@ class AnsweringFlow:
                 await repo.save_answer(tx, response.id, computed)
             await repo.set_current_question(tx, response.id, step if step.startswith("q:") else None, ctx.now)
             await dialogs_repo.save(tx, ctx.actor.channel, ctx.actor.external_id, state, ctx.now)
+        if (step == "summary" and answer is not None and ctx.actor.channel in SUBMIT_AT_LAST_ANSWER
+                and first_missing(form, response.answers) is None):
+            return await self._send_with_review(ctx, state, survey, form, response, before)
         return [await self._prompt(ctx, survey, form, response, step, before=before, edit_of=edit_of)]
+
+    async def _send_with_review(self, ctx: Ctx, state: DialogState, survey: Survey, form: SurveyForm,
+                                response: Response, before: str | None) -> Replies:
+        """The last answer sends the survey (`SUBMIT_AT_LAST_ANSWER`): one message with the
+        answer saved, her answers as sent, and the thanks."""
+        review = self._summary(ctx, survey, form, response).text.rsplit("\n", 1)[0]  # without "press Send"
+        replies = await self._submit(ctx, state, survey, form, response)
+        parts = [before] if before else []
+        return [Reply(text="\n".join([*parts, review, "", *(reply.text for reply in replies)]))]
 
     async def _record(self, ctx: Ctx, state: DialogState, survey: Survey, form: SurveyForm, response: Response,
                       question: Question, value: Any) -> Replies:
