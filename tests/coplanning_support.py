@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.emulator.bot_api import SentMessage
+from bot.emulator.telegram import SentMessage
 from messages import catalog
 from tests.harness import Harness, Person
 

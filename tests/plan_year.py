@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock, utc_timestamp
 from bot.daycount import days_until
-from bot.emulator.bot_api_store import message_json
+from bot.emulator.telegram.store import message_json
 from bot.emulator.telegram import FakeBotApi
 from bot.emulator.whatsapp import FakeGraphApi, FakeWaUser
 from bot.services import quiet

@@ -356,4 +356,74 @@ class BudgetRound:
         return found
 
 
-PARTS = (Milestones, MilestonesDone, Meetings, Surveys, Reachable, BudgetRound)
+class MonitoringReport:
+    """The monitoring report (issue 22): target cards set in June; three members report the
+    September round's figures; in January (the July–December report is due) Zeynep opens
+    `/rapor 2026-H2`, gives the reason for the indicator behind its target, downloads the
+    Word report and adopts it; the figures match the SBB formula by hand."""
+
+    name = "monitoring report"
+    # I2 counselling centres: baseline 2, target 6 → reported 3 → (3 − 2) ÷ (6 − 2) = 25 % (off track)
+    # I9 equality-plan actions on time: baseline 40, target 60 → reported 58 → 90 % (on track)
+    CARDS = {"I2": (2.0, 6.0), "I9": (40.0, 60.0)}
+    REPORTED = {"I2": 3, "I9": 58.0}
+
+    def steps(self, sim: YearSim) -> list[Step]:
+        return [Step(local(2026, 6, 2, 11), "target cards", self.cards),
+                Step(local(2026, 9, 18, 12), "figures reported", self.report_figures),
+                Step(local(2027, 1, 13, 11), "the July–December report", self.report)]
+
+    async def cards(self, sim: YearSim) -> None:
+        from storage import surveys as surveys_repo
+
+        async with sim.harness.services.db.transaction() as tx:
+            for code, (baseline, target) in self.CARDS.items():
+                await surveys_repo.set_baseline(tx, sim.group_id, code, baseline, 2024, sim.clock.now())
+                for year in (2026, 2027):
+                    await surveys_repo.set_target(tx, sim.group_id, code, year, target, sim.clock.now())
+
+    async def report_figures(self, sim: YearSim) -> None:
+        """Three members' answers to the September round, stored as the answering dialog would."""
+        from bot.services.surveys.model import Answer, SurveyKind
+        from storage import surveys as surveys_repo
+
+        async with sim.harness.services.db.transaction() as tx:
+            survey = next(s for s in await surveys_repo.surveys_for_groups(tx, [sim.group_id], kind=SurveyKind.SURVEY)
+                          if s.is_open)
+            form = await surveys_repo.get_form(tx, survey.form_id)
+            assert form is not None
+            questions = {q.indicator: q for q in form.questions if q.indicator in self.REPORTED}
+            for name in ("Zeynep", "Emma", "Grace"):
+                member = sim.members[name].member_id
+                response = await surveys_repo.start_response(tx, survey, member, sim.clock.now())
+                for code, value in self.REPORTED.items():
+                    await surveys_repo.save_answer(tx, response.id, Answer.of(questions[code], value))
+                await surveys_repo.submit(tx, survey, response.id, member, sim.clock.now())
+
+    async def report(self, sim: YearSim) -> None:
+        problems = sim.facts.setdefault("monitoring", [])
+        card = " ".join(await sim.say("Zeynep", "/rapor 2026-H2"))
+        for expected in ("İzleme raporu — 2026 Temmuz–Aralık", "🔴 I2", "%25", "🟢 I9", "%90",
+                         "1 göstergenin sapma nedeni eksik: I2"):
+            if expected not in card:
+                problems.append(f"/rapor 2026-H2: {expected!r} not in {card[:300]!r}")  # type: ignore[union-attr]
+        question = " ".join(await sim.press("Zeynep", f"report:{sim.group_id}:2026-H2:reasons"))
+        if "(1/1)" not in question:
+            problems.append(f"reasons: {question[:200]!r}")  # type: ignore[union-attr]
+        await sim.say("Zeynep", "Merkez binası ihalesi iptal edildi")
+        done = " ".join(await sim.say("Zeynep", "atla"))
+        if "Sapma nedenleri kaydedildi" not in done:
+            problems.append(f"reasons not saved: {done[:200]!r}")  # type: ignore[union-attr]
+        word = await sim.press("Zeynep", f"report:{sim.group_id}:2026-H2:docx")
+        if not any("Word" in text or "📄" in text for text in word):
+            problems.append(f"no Word report: {word!r}")  # type: ignore[union-attr]
+        await sim.press("Zeynep", f"report:{sim.group_id}:2026-H2:adopt")
+        adopted = " ".join(await sim.press("Zeynep", f"report:{sim.group_id}:2026-H2:adopt_y"))
+        if "kabul edildi olarak saklandı" not in adopted:
+            problems.append(f"not adopted: {adopted[:200]!r}")  # type: ignore[union-attr]
+
+    def check(self, sim: YearSim) -> list[str]:
+        return list(sim.facts.get("monitoring", []))  # type: ignore[arg-type]
+
+
+PARTS = (Milestones, MilestonesDone, Meetings, Surveys, Reachable, BudgetRound, MonitoringReport)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram import FakeBotApi
 from tests.harness import Harness
 from tests.test_broadcasts import seed_group
 from tests.test_database_watch import fill

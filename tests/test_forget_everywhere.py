@@ -10,7 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from bot.emulator.bot_api import FakeBotApi, FakeUser
+from bot.emulator.telegram import FakeBotApi, FakeUser
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with
 from tests.whatsapp_support import WaHarness, graph, wa  # noqa: F401  (fixtures)

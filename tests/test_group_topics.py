@@ -4,7 +4,7 @@ tells the coordinators once; commands typed in a group with @botname are answere
 
 from __future__ import annotations
 
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram import FakeBotApi
 from tests.harness import Harness
 from tests.meetings_support import announce, group_with, notice
 from tests.trust_support import eventually

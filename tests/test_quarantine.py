@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram import FakeBotApi
 from bot.services.conversation import CommandSpec, Ctx
 from storage import quarantine as quarantine_repo
 from tests.harness import Harness

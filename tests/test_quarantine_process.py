@@ -8,8 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.emulator.bot_api import FakeBotApi
-from bot.emulator.bot_api_records import FakeUser
+from bot.emulator.telegram import FakeBotApi
+from bot.emulator.telegram.records import FakeUser
 from tests.process_support import ROOT, bot_env, query, start_bot, wait_for_line
 
 

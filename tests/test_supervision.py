@@ -13,8 +13,8 @@ import pytest
 
 from bot.__main__ import Koordinat
 from bot.clock import ManualClock
-from bot.emulator.bot_api import FakeBotApi
-from bot.emulator.bot_api_records import FakeUser
+from bot.emulator.telegram import FakeBotApi
+from bot.emulator.telegram.records import FakeUser
 from tests.harness import make_settings
 from tests.process_support import ROOT, bot_env, wait_for_line
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.emulator.bot_api import FakeBotApi
-from bot.emulator.bot_api_records import FakeUser
+from bot.emulator.telegram import FakeBotApi
+from bot.emulator.telegram.records import FakeUser
 from bot.logs import RepeatFilter
 from tests.process_support import bot_env, start_bot, wait_for_line
 from tests.test_webhook_process import SECRET, free_port
