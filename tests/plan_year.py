@@ -187,9 +187,9 @@ class YearSim:
                 await self.harness.join(member.person, code, language=member.lang)
             else:
                 member.wa_user = self.graph.user(member.name, phone=None)
-                picker = await self._wa_say(member.wa_user, f"katıl {code}")
-                notice = await self._wa_tap(member.wa_user, picker, f"lang:{member.lang}:{code}")
-                question = await self.graph.wait_for_message(member.wa_user)
+                # `katıl KOD` / `join CODE`: the word is her language (no language question)
+                notice = await self._wa_say(member.wa_user, f"{'katıl' if member.lang == 'tr' else 'join'} {code}")
+                question = notice if notice.buttons else await self.graph.wait_for_message(member.wa_user)
                 assert notice.text and question.buttons
                 second = await self._wa_tap(member.wa_user, question, f"consent:{member.lang}:{code}:y")
                 await self._wa_tap(member.wa_user, second, f"consent:{member.lang}:{code}:y:y")
