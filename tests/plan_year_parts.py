@@ -172,6 +172,7 @@ class Milestones:
             dates.setdefault(milestone.title, set()).add(milestone.due_at.astimezone(ZONE).date())  # type: ignore[union-attr]
         sim.facts["milestones"] = [m.id for m in milestones if m.due_at <= YEAR_END]
         sim.facts["observances"] = sorted({m.title for m in milestones if observance(m.template_code)})
+        sim.facts["milestone_titles"] = {m.title for m in milestones}
 
     def check(self, sim: YearSim) -> list[str]:
         """A dated observance (8 March, 25 November) is never escalated as overdue."""
@@ -324,8 +325,7 @@ class BudgetRound:
                                            (proposals[-1], "rejected", "10.11.2026 2026/146 Bütçe kısıtı")):
             listing = await sim.say("Zeynep", "/oneriler")
             if not any("2027 bütçesi" in shown for shown in listing):  # the round must still be reachable
-                sim.facts.setdefault("known", []).append(  # type: ignore[union-attr]
-                    "[issue 17 §3, co-planning lifetime] "
+                sim.violations.append(
                     f"{sim._when(sim.clock.now())} /oneriler does not list the 2027 budget round: {listing[:1]}")
             await sim.press("Zeynep", f"cp:fate:{proposal_id}")
             await sim.press("Zeynep", f"cp:fs:{proposal_id}:decision")
@@ -348,7 +348,7 @@ class BudgetRound:
 
     def check(self, sim: YearSim) -> list[str]:
         """Both authors hear the council's decision. (That the round is still listed by
-        /oneriler when the decision is recorded is checked too: `sim.facts["known"]`.)"""
+        /oneriler when the decision is recorded is checked in `record_decision`.)"""
         found = []
         for name, fragment in (("Ayşe", "2026/145"), ("Emma", "2026/146")):
             if not any(fragment in r.text for r in sim.transcript if r.who == name):
