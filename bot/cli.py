@@ -14,7 +14,7 @@ from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
 from bot import cli_coplanning, cli_lessons, cli_milestones, cli_monitoring, cli_quarantine, logs
-from bot.clock import SystemClock
+from bot.clock import operator_clock
 from bot.config import ConfigError, Settings, check_timezone, load_settings
 from bot.models import Role
 from bot.services import build_services
@@ -227,7 +227,7 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> int:
         db = await Database.open(settings.database)
         try:
-            print("\n".join(await targets.run_target(db, args, SystemClock().now())))
+            print("\n".join(await targets.run_target(db, args, operator_clock(settings.now).now())))
             return 0
         except targets.TargetError as error:
             print(f"koordinat: {error}", file=sys.stderr)
@@ -288,7 +288,7 @@ async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
                      "(example: koordinat group create \"Kadın Dostu Kent\" --city Kars)", 2)
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         twins = await services.groups.same_name_and_city(args.name, args.city)
         if twins and not args.force:
             return _fail(f"a group \"{twins[0].name}\" in {twins[0].city} already exists (id {twins[0].id}); "
@@ -355,7 +355,7 @@ async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:
@@ -381,7 +381,7 @@ async def _group_list(settings: Settings) -> int:
                      "koordinat group create \"Kadın Dostu Kent\" --city Kars)", EXIT_MISSING)
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         groups = await services.groups.all()
         for group, counts in groups:
             print(f"{group.id:>4}  {group.name} ({group.city}, {group.language}) — "
@@ -399,7 +399,7 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:
@@ -446,7 +446,7 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)", EXIT_MISSING)
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.clock import SystemClock
+from bot.clock import operator_clock
 from bot.config import Settings
 from bot.errors import NotFound
 from bot.services import build_services
@@ -53,7 +53,7 @@ async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
     """Write round ROUND's opinion (.docx) to --output (default: the file name the chat uses)."""
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         rounds = services.coplanning.rounds
         try:
             round_ = await rounds.get(args.round_id)
@@ -82,7 +82,7 @@ async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
     """Every group's (or the --group ones') proposals and outcomes in one .xlsx."""
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         groups = [group.id for group, _ in await services.groups.all()]
         wanted = args.group or groups
         unknown = sorted(set(wanted) - set(groups))
@@ -123,7 +123,7 @@ async def list_rounds(settings: Settings, args: argparse.Namespace) -> int:
 
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         try:
             groups = [await services.groups.find_one(args.group)] if args.group else [
                 group for group, _ in await services.groups.all()]
@@ -137,7 +137,7 @@ async def list_rounds(settings: Settings, args: argparse.Namespace) -> int:
         if not current and not older:
             print("no proposal rounds")
             return 0
-        now = SystemClock().now()
+        now = operator_clock(settings.now).now()
         async with db.read() as conn:
             pending = await repo.pending_counts(conn, [r.id for r in current + older])
         for label, chosen in (("current", current), ("older", older)):

@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from bot.clock import SystemClock
+from bot.clock import operator_clock
 from bot.config import Settings
 from bot.services import build_services
 from bot.services.groups import GroupNotFound
@@ -85,7 +85,7 @@ def _import(settings: Settings, file: Path) -> int:
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.clock import SystemClock
+from bot.clock import operator_clock
 from bot.config import Settings
 from bot.services import build_services
 from bot.services.groups import GroupNotFound
@@ -45,7 +45,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.clock import SystemClock
+from bot.clock import operator_clock
 from bot.config import Settings
 from bot.services import build_services
 from bot.services.groups import GroupNotFound
 from bot.services.monitoring import BadPeriod, Period, Thresholds
+from bot.services.monitoring.service import YEARS_BACK, period_refusal
 from storage.db import Database
 
 FORMATS = (".docx", ".xlsx")
@@ -40,8 +42,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             on_track, at_risk = (float(part.replace("%", "").strip()) for part in args.thresholds.split(","))
             thresholds = Thresholds(on_track, at_risk)
         except ValueError:
-            print(f"koordinat: --thresholds {args.thresholds!r}: give two percentages, on track then at risk "
-                  "(example: --thresholds 90,60)", file=sys.stderr)
+            print(f"koordinat: --thresholds {args.thresholds!r}: give two percentages, on track then at risk, "
+                  "with 0 < at risk < on track ≤ 100 (example: --thresholds 90,60)", file=sys.stderr)
             return 2
     period = None
     if args.period is not None:
@@ -59,7 +61,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     db = await Database.open(settings.database)
     try:
-        services = build_services(settings, db, SystemClock())
+        services = build_services(settings, db, operator_clock(settings.now))
         monitoring = services.extras["monitoring"]
         try:
             group = await services.groups.find_one(args.group)
@@ -72,14 +74,19 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             if period is None or args.output is None:
                 return 0
         assert period is not None and args.output is not None
+        today = services.clock.now().astimezone(ZoneInfo(group.timezone)).date()
+        if period_refusal(period, today) is not None:
+            print(f"koordinat: --period {period.code}: give a period that has begun, from "
+                  f"{today.year - YEARS_BACK} on (example: --period {today.year})", file=sys.stderr)
+            return 2
         data = await monitoring.data(group.id, period)
         lang = args.language or group.language
         content = await (monitoring.docx(data, lang) if args.output.suffix.lower() == ".docx"
                          else monitoring.xlsx(data, lang))
         args.output.write_bytes(content)
         state = "adopted" if data.adopted_at else "draft"
-        print(f"{group.name}: {period.code} report ({state}, {len(data.rows)} indicators, "
-              f"{len(data.missing_reasons)} reasons missing) written to {args.output}")
+        print(f"{group.name}: {period.code} report ({state}; indicators: {len(data.rows)}; reasons missing: "
+              f"{len(data.missing_reasons)}) written to {args.output}")
         return 0
     finally:
         await db.close()

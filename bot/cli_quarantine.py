@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from bot.clock import SystemClock, utc_timestamp
+from bot.clock import operator_clock, utc_timestamp
 from bot.config import Settings
 from bot.services import quarantine
 from storage.db import Database
@@ -45,7 +45,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.quarantine_command == "list":
             return await _list(db, raw=args.raw, as_json=args.json)
         if args.quarantine_command == "retry":
-            done = await quarantine.retry(db, ids, utc_timestamp(SystemClock().now()))
+            done = await quarantine.retry(db, ids, utc_timestamp(operator_clock(settings.now).now()))
             print(f"{len(done)} update(s) put back into the inbox"
                   + (f": #{', #'.join(map(str, done))}" if done else "")
                   + ("; the running bot processes them within seconds" if done else ""))

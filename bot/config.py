@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Istanbul"
     # The local demo's first day (`koordinat demo --today 2027-06-15`); None: today in `timezone`.
     demo_today: date | None = None
+    # The "now" of operator CLI commands (KOORDINAT_NOW=2027-07-15T10:00+03:00), for tests and
+    # rehearsals; None: the wall clock. `koordinat run` always uses the wall clock.
+    now: datetime | None = None
     default_language: Language = "tr"
 
     webhook_url: str | None = None

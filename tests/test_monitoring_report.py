@@ -125,7 +125,7 @@ async def test_a_coordinator_gathers_reasons_and_adopts_the_july_report(harness:
     book = openpyxl.load_workbook(io.BytesIO(sheet.document_bytes or b""))
     rows = list(book["Göstergeler"].iter_rows(values_only=True))
     i4 = next(r for r in rows if str(r[1]).startswith("I4"))
-    assert i4[3:7] == (1000, 1500, 1400, 80)
+    assert i4[3:8] == (1000, 2024, 1500, 1400, 80)
     series = list(book["Seri"].iter_rows(values_only=True))
     assert [r[2] for r in series if r[0] == "I4"] == [1100, 1400]
 
@@ -151,7 +151,8 @@ async def test_a_coordinator_gathers_reasons_and_adopts_the_july_report(harness:
 async def test_the_cli_writes_the_report_in_english(harness: Harness, tmp_path: Path) -> None:
     zeynep, _members, group_id = await _seed(harness)
     await harness.stop()
-    env = {"KOORDINAT_DATABASE": str(harness.database), "PATH": "/usr/bin:/bin"}
+    env = {"KOORDINAT_DATABASE": str(harness.database), "PATH": "/usr/bin:/bin",
+           "KOORDINAT_NOW": "2027-07-20T10:00:00+03:00"}  # the CLI's clock, injected
     output = tmp_path / "report.docx"
     done = subprocess.run([sys.executable, "-m", "bot", "report", "Kars", "--period", "2027-H1", "--output",
                            str(output), "--language", "en"], capture_output=True, text=True, env=env, timeout=120,
@@ -278,7 +279,7 @@ async def test_the_january_round_makes_the_yearly_evaluation_report(harness: Har
     await harness.settle()
     await harness.server.send_text(zeynep.user, "/rapor")
     periods = await harness.next_containing(zeynep, "hangi dönemin raporu")
-    assert periods.button_texts[:2] == ["İzleme raporu — 2027 Temmuz–Aralık", "Değerlendirme raporu — 2027 yılı"]
+    assert periods.button_texts[:2] == ["Değerlendirme raporu — 2027 yılı", "İzleme raporu — 2027 Temmuz–Aralık"]
     card = await harness.press(zeynep, periods, f"report:{group_id}:2027")
     text = card.text or ""
     # I4 1500 = its target (100 %), I2 (5 − 2) ÷ (6 − 2) = 75 % at risk, I8 yes

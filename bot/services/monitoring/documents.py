@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 from bot.services.monitoring import render
 from bot.services.monitoring.chart import series_png
@@ -45,6 +45,11 @@ def by_area(data: ReportData) -> list[tuple[str, list[Row]]]:
     return [(area, areas[area]) for area in AREA_ORDER if area in areas]
 
 
+def _no_symbols(text: str) -> str:
+    """`⏳ Beklemede` → `Beklemede`: the chat's emoji have no glyph in office fonts."""
+    return text[next((i for i, ch in enumerate(text) if ch.isalnum()), 0):]
+
+
 def _reason(data: ReportData, code: str) -> tuple[str, str]:
     found = data.reasons.get(code)
     return (found.reason or "", found.recommendation or "") if found else ("", "")
@@ -67,7 +72,7 @@ def _cells(data: ReportData, item: Row, lang: str) -> list[str]:
 
 def _outcome(row: dict[str, object], lang: str) -> str:
     outcome = str(row.get("outcome") or "pending")
-    text = t(f"coplan.outcome_{outcome}", lang)
+    text = _no_symbols(t(f"coplan.outcome_{outcome}", lang))
     reason = row.get("outcome_reason")
     return f"{text} ({reason})" if reason else text
 
@@ -80,8 +85,8 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
 
     document = Document()
     section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
+    section.orientation = WD_ORIENT.LANDSCAPE  # A4 (python-docx's template is US Letter)
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.8))
     normal = document.styles["Normal"]
@@ -107,6 +112,8 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
                              at_risk=render.number(data.thresholds.at_risk, lang)))
     # Tables per plan area
     document.add_heading(t("monitoring.section_tables", lang), level=1)
+    if not data.rows:
+        document.add_paragraph(t("monitoring.no_indicators", lang))
     # Landscape A4 less margins is 26.1 cm: room for the reasons, the figures narrow.
     widths = [Cm(4.2), Cm(1.8), Cm(2.2), Cm(1.8), Cm(2.0), Cm(2.4), Cm(2.1), Cm(4.8), Cm(4.8)]
     for area, rows in by_area(data):
@@ -168,7 +175,7 @@ def _fill(row, texts: list[str], widths: list, *, bold: bool = False) -> None:  
         cell.width = width
         paragraph = cell.paragraphs[0]
         run = paragraph.add_run(text)
-        run.font.size = Pt(9)
+        run.font.size = Pt(8 if bold else 9)
         run.bold = bold
     properties = row._tr.get_or_add_trPr()
     properties.append(OxmlElement("w:cantSplit"))
@@ -211,6 +218,7 @@ def report_xlsx(data: ReportData, lang: str) -> bytes:
     sheet = book.add_worksheet(t("monitoring.sheet_indicators", lang)[:31])
     header = [*_columns(data, lang)]
     header.insert(0, t("monitoring.col_period", lang))
+    header.insert(4, t("monitoring.col_baseline_year", lang))
     sheet.write_row(0, 0, header, bold)
     for index, item in enumerate(data.rows, start=1):
         reason, recommendation = _reason(data, item.code)
@@ -218,24 +226,26 @@ def report_xlsx(data: ReportData, lang: str) -> bytes:
         sheet.write(index, 1, render.indicator_name(data, item.code, lang), wrap)
         sheet.write(index, 2, render.unit(data, item.code, lang))
         base = item.card.baseline if item.card else None
-        for column, figure in ((3, base), (4, item.target), (5, item.actual), (6, item.rate)):
+        base_year = item.card.baseline_year if item.card else None
+        for column, figure in ((3, base), (4, base_year), (5, item.target), (6, item.actual), (7, item.rate)):
             if figure is None:
                 sheet.write_blank(index, column, None)
             else:
                 sheet.write_number(index, column, round(figure, 4))
-        sheet.write(index, 7, render.status(item, lang))
-        sheet.write(index, 8, reason, wrap)
-        sheet.write(index, 9, recommendation, wrap)
+        sheet.write(index, 8, render.status(item, lang))
+        sheet.write(index, 9, reason, wrap)
+        sheet.write(index, 10, recommendation, wrap)
     sheet.set_column(1, 1, 40)
-    sheet.set_column(8, 9, 40)
+    sheet.set_column(9, 10, 40)
     series = book.add_worksheet(t("monitoring.sheet_series", lang)[:31])
+    day_format = book.add_format({"num_format": "dd.mm.yyyy" if lang == "tr" else "yyyy-mm-dd"})
     series.write_row(0, 0, [t("monitoring.col_indicator", lang), t("monitoring.col_round", lang),
                             t("monitoring.col_value", lang), t("monitoring.col_reports", lang)], bold)
     line = 1
     for item in data.rows:
         for point in item.series:
             series.write(line, 0, item.code)
-            series.write(line, 1, point.day.isoformat())
+            series.write_datetime(line, 1, datetime.combine(point.day, time()), day_format)
             if point.value is None:
                 series.write_blank(line, 2, None)
             else:

@@ -51,8 +51,8 @@ class Thresholds:
     at_risk: float = 60.0
 
     def __post_init__(self) -> None:
-        if not 0 <= self.at_risk <= self.on_track <= 1000:
-            raise ValueError("thresholds: 0 ≤ at risk ≤ on track")
+        if not 0 < self.at_risk < self.on_track <= 100:
+            raise ValueError("thresholds: 0 < at risk < on track ≤ 100")
 
 
 @dataclass(frozen=True)

@@ -85,9 +85,10 @@ class Period:
 
 
 def current_periods(today: date) -> list[Period]:
-    """The periods a coordinator most likely reports on `today`, newest first: from July the
-    year's first half (its monitoring report) and the year so far; until June the previous
-    year's second half and the previous year (its evaluation report); then the year before."""
+    """The periods a coordinator most likely reports on `today`, the one due first: from July
+    the year's first half (its monitoring report, due in July) and the year so far; until June
+    the previous year (its evaluation report, due in January) and its second half; then the
+    year before."""
     if today.month >= 7:
         return [Period(today.year, 1), Period(today.year), Period(today.year - 1)]
-    return [Period(today.year - 1, 2), Period(today.year - 1), Period(today.year - 2)]
+    return [Period(today.year - 1), Period(today.year - 1, 2), Period(today.year - 2)]

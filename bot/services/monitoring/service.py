@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidAnswer, NotFound
@@ -32,6 +32,17 @@ from storage.db import Database
 from storage.dialogs import DialogState
 
 REASON_LIMIT = 500
+YEARS_BACK = 20  # reports reach back this many years (as the milestone exports do)
+
+
+def period_refusal(period: Period, today: date) -> str | None:
+    """The message key when a report for `period` cannot be made on `today`: a period that
+    has not begun (`monitoring.future_period`) or one more than `YEARS_BACK` years ago."""
+    if period.start > today:
+        return "monitoring.future_period"
+    if period.year < today.year - YEARS_BACK:
+        return "monitoring.old_period"
+    return None
 ASK_DAYS = 7  # the group's one-question survey on a deviation is open this long
 SKIP_WORDS = frozenset({"-", "atla", "gec", "skip", "pass", "yok"})
 ACTIONS = frozenset({"", "docx", "xlsx", "reasons", "adopt", "adopt_y", "adopt_n", "cmp"})
@@ -139,6 +150,9 @@ class MonitoringService:
                 period = Period.parse(" ".join(args))
             except BadPeriod:
                 return [ctx.text("monitoring.bad_period")]
+            refused = period_refusal(period, ctx.now.date())
+            if refused is not None:
+                return [ctx.text(refused, first=ctx.now.year - YEARS_BACK, year=ctx.now.year)]
         if len(groups) > 1:
             buttons = []
             for group_id in groups:
@@ -163,7 +177,7 @@ class MonitoringService:
         except BadPeriod:
             return [ctx.text("error.stale_button")]
         action = parts[2] if len(parts) == 3 else ""
-        if action not in ACTIONS:
+        if action not in ACTIONS or period_refusal(period, ctx.now.date()) is not None:
             return [ctx.text("error.stale_button")]
         if action == "":
             return await self._card(ctx, group_id, period)
@@ -177,7 +191,10 @@ class MonitoringService:
         if action == "reasons":
             return await self.reasons_flow.start(ctx, data)
         if action == "adopt":
-            return [Reply(text=t("monitoring.adopt_confirm", ctx.lang), buttons=[
+            warning = (t("monitoring.adopt_missing", ctx.lang, count=len(data.missing_reasons),
+                         codes=", ".join(data.missing_reasons)) + "\n" if data.missing_reasons else "")
+            again = t("monitoring.adopt_again", ctx.lang) + "\n" if data.adopted_at is not None else ""
+            return [Reply(text=warning + again + t("monitoring.adopt_confirm", ctx.lang), buttons=[
                 [Button(label=t("monitoring.adopt_yes", ctx.lang), choice=f"report:{group_id}:{period.code}:adopt_y")],
                 [Button(label=t("monitoring.adopt_no", ctx.lang), choice=f"report:{group_id}:{period.code}:adopt_n")]])]
         if action == "adopt_n":
@@ -209,8 +226,9 @@ class MonitoringService:
             buttons.append([Button(label=t("monitoring.button_reasons", ctx.lang), choice=f"{prefix}:reasons")])
         buttons.append([Button(label=t("monitoring.button_docx", ctx.lang), choice=f"{prefix}:docx"),
                         Button(label=t("monitoring.button_xlsx", ctx.lang), choice=f"{prefix}:xlsx")])
-        if data.adopted_at is None:
-            buttons.append([Button(label=t("monitoring.button_adopt", ctx.lang), choice=f"{prefix}:adopt")])
+        # Adopted: a changed reason reaches the kept report only when it is adopted again.
+        adopt_label = "monitoring.button_adopt" if data.adopted_at is None else "monitoring.button_readopt"
+        buttons.append([Button(label=t(adopt_label, ctx.lang), choice=f"{prefix}:adopt")])
         if len(ctx.coordinated_groups()) > 1:
             buttons.append([Button(label=t("monitoring.button_compare", ctx.lang), choice=f"{prefix}:cmp")])
         return [Reply(text=render.card_text(data, ctx.lang, today), buttons=buttons)]
@@ -291,6 +309,8 @@ class ReasonsFlow:
         if not skipped:
             if len(answer) > REASON_LIMIT:
                 raise InvalidAnswer("monitoring.reason_too_long", limit=REASON_LIMIT, length=len(answer))
+            if sum(ch.isalpha() for ch in answer) < 3:  # `5`, `?`, `ok.`: not a reason yet
+                raise InvalidAnswer("monitoring.reason_too_short")
             field = "reason" if state.step == "reason" else "recommendation"
             async with self._service._db.transaction() as tx:
                 await monitoring_repo.save_reason(tx, group_id, codes[index], period.code, field=field,
@@ -304,7 +324,9 @@ class ReasonsFlow:
         index += 1
         if index >= len(codes):
             await self._conversation.end(ctx)
-            return [ctx.text("monitoring.reasons_done", saved=state.data.get("saved", 0))] + \
+            saved = int(state.data.get("saved", 0))  # type: ignore[call-overload]
+            done = ctx.text("monitoring.reasons_done", saved=saved) if saved else ctx.text("monitoring.reasons_none_saved")
+            return [done] + \
                 await self._service._card(ctx, group_id, period)
         state.data["index"] = index
         state.step = "reason"

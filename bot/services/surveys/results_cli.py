@@ -22,7 +22,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.clock import SystemClock
+from bot.clock import operator_clock
 from bot.config import Settings
 from bot.errors import NotFound
 from bot.services.surveys import content
@@ -132,13 +132,13 @@ def _check_only(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(settings: Settings, args: argparse.Namespace) -> str:
     db = await Database.open(settings.database)
     try:
-        service = SurveyResultsService(db, SystemClock().now)
+        service = SurveyResultsService(db, operator_clock(settings.now).now)
         if args.command == "export" and args.export_command == "survey":
             return await _export_survey(service, args)
         if args.command == "export" and args.export_command == "template":
             return await _export_template(service, args)
         if args.survey_command == "import":
-            return await _import(db, args)
+            return await _import(db, args, settings)
         if args.survey_command == "export-form":
             return await _export_form(db, args)
         raise CommandError("say what to export: koordinat export survey ID | koordinat export template CODE")
@@ -185,7 +185,7 @@ def _confirm_replace(code: str, what: str) -> bool:
     return answer.strip().lower() in ("y", "yes", "e", "evet")
 
 
-async def _import(db: Database, args: argparse.Namespace) -> str:
+async def _import(db: Database, args: argparse.Namespace, settings: Settings) -> str:
     path: Path = args.file
     if not path.is_file():
         raise MissingTarget(f"{path}: no such file")
@@ -193,7 +193,7 @@ async def _import(db: Database, args: argparse.Namespace) -> str:
         raise CommandError("say which group gets the form: --group G (or use --check to only check it)")
     async with db.transaction() as tx:
         group = await _group(tx, args.group)
-        now = SystemClock().now()
+        now = operator_clock(settings.now).now()
         if path.suffix.lower() in XLSFORM_SUFFIXES:
             known = set(await content.indicators_for_group(tx, group.id))
             checked = check_xlsform(path, default_language=group.language, known_indicators=known)
