@@ -52,7 +52,7 @@ def operator_clock(now: datetime | None = None) -> Clock:
     """The clock of an operator's CLI command: the wall clock, or — `KOORDINAT_NOW` set, for
     tests and rehearsals ("what would the July report say on 15.07.2027?") — a clock that
     starts at `now` (aware)."""
-    return operator_clock(settings.now) if now is None else ManualClock(start=now)
+    return SystemClock() if now is None else ManualClock(start=now)
 
 
 def utc_timestamp(moment: datetime) -> float:

@@ -238,13 +238,13 @@ async def run_round_to_decision(harness: Harness, coordinator: Person, authors: 
     run = await open_budget_round(harness, coordinator)
     for person, title, body in authors:
         run.proposals.append(await propose(harness, person, title, body, round_id=run.round_id))
-    await until(harness, run.discuss_until + timedelta(hours=1))
+    await until(harness, run.discuss_until + timedelta(hours=9))
     for person in voters:
         await vote(harness, person, run.round_id, [run.proposals[0].proposal_id])
-    await until(harness, run.vote_until + timedelta(hours=1))
+    await until(harness, run.vote_until + timedelta(hours=9))
     for person in voters:
         await consent(harness, person, run.round_id, "agree")
-    await until(harness, run.adopt_until + timedelta(hours=1))
+    await until(harness, run.adopt_until + timedelta(hours=9))
     caption = fragment("coplan.opinion_caption", lang_of(coordinator))
     run.opinion = await harness.server.wait_for_message(
         coordinator.user, lambda m: bool(m.document_name) and caption in (m.text or ""), timeout=8.0)

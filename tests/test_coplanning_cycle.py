@@ -86,10 +86,10 @@ async def test_a_budget_round_from_june_to_the_councils_decision_in_november(har
                          "coplan.kept_separate")
     childcare = await propose(harness, jane, *CHILDCARE, round_id=run.round_id)
 
-    await until(harness, run.discuss_until + timedelta(hours=1))  # 05.08: voting
+    await until(harness, run.discuss_until + timedelta(hours=9))  # 05.08: voting
     await vote(harness, ayse, run.round_id, [shelter.proposal_id])
     await vote(harness, jane, run.round_id, [childcare.proposal_id, shelter.proposal_id])
-    await until(harness, run.vote_until + timedelta(hours=1))  # 12.08: the count, the consent round
+    await until(harness, run.vote_until + timedelta(hours=9))  # 12.08: the count, the consent round
     result = await with_button(harness, jane, f"cp:cs:{run.round_id}:")
     assert "Rule: an objection does not stop the opinion" in result.text
     await consent(harness, jane, run.round_id, "object", "Childcare should rank first.", result=result)
@@ -100,7 +100,7 @@ async def test_a_budget_round_from_june_to_the_councils_decision_in_november(har
     draft = await harness.server.wait_for_message(zeynep.user, lambda m: bool(m.document_name))
     assert "TASLAK" in draft.text and "TASLAK" in docx_text(draft.document_bytes)
 
-    await until(harness, run.adopt_until + timedelta(hours=1))  # 19.08: adopted on 18.08
+    await until(harness, run.adopt_until + timedelta(hours=9))  # 19.08: adopted on 18.08
     final = await harness.server.wait_for_message(
         zeynep.user, lambda m: bool(m.document_name) and "5393" in (m.text or ""))
     body = docx_text(final.document_bytes)
@@ -201,9 +201,9 @@ async def test_a_budget_round_from_june_to_the_councils_decision_in_november(har
     rows = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows()]
     assert rows[0][12] == "Önceki referans"
     assert [row[12] for row in rows[1:] if row[3] == "KARS-2029-B2-001"] == ["KARS-2028-B1-002"]
-    await until(harness, second.discuss_until + timedelta(hours=1))
+    await until(harness, second.discuss_until + timedelta(hours=9))
     await vote(harness, elif_, second.round_id, [new_id])
-    await until(harness, second.vote_until + timedelta(hours=1))
+    await until(harness, second.vote_until + timedelta(hours=9))
     await command(harness, zeynep, "/gorus", "/opinion")
     next_opinion = docx_text((await harness.server.wait_for_message(
         zeynep.user, lambda m: bool(m.document_name) and "TASLAK" in (m.text or ""))).document_bytes)
@@ -238,9 +238,9 @@ async def test_an_archived_round_is_older_but_browsable_and_no_longer_flagged(ha
     refused = await conversation.on_choice(coordinator, f"cp:arc:{run.round_id}")
     assert "Tur sürerken arşivlenemez" in refused[0].text and "18.08.2027 23:59" in refused[0].text
     assert "yalnızca koordinatörler" not in refused[0].text
-    await until(harness, run.discuss_until + timedelta(hours=1))
+    await until(harness, run.discuss_until + timedelta(hours=9))
     await vote(harness, ayse, run.round_id, [shelter.proposal_id])
-    await until(harness, run.adopt_until + timedelta(hours=1))
+    await until(harness, run.adopt_until + timedelta(hours=9))
     not_hers = await conversation.on_choice(member, f"cp:arc:{run.round_id}")
     assert "coordinators" in not_hers[0].text
 
@@ -288,7 +288,7 @@ async def test_no_vote_means_no_ranking_and_no_opinion_in_chat_cli_and_sheet(har
     run = await open_budget_round(harness, zeynep)
     await propose(harness, ayse, *SHELTER, round_id=run.round_id)
     await propose(harness, jane, *CHILDCARE, round_id=run.round_id)
-    await until(harness, run.vote_until + timedelta(hours=1))  # nobody voted
+    await until(harness, run.vote_until + timedelta(hours=9))  # nobody voted
     result = await harness.next_containing(jane, "Nobody voted")
     assert "no ranking" in result.text and "1." not in result.text and "(tie)" not in result.text
     assert not result.buttons
@@ -350,9 +350,9 @@ async def test_an_outage_over_the_consent_rounds_end_leaves_no_draft(harness: Ha
     zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
     run = await open_budget_round(harness, zeynep)
     shelter = await propose(harness, ayse, *SHELTER, round_id=run.round_id)
-    await until(harness, run.discuss_until + timedelta(hours=1))
+    await until(harness, run.discuss_until + timedelta(hours=9))
     await vote(harness, ayse, run.round_id, [shelter.proposal_id])
-    await until(harness, run.vote_until + timedelta(hours=1))
+    await until(harness, run.vote_until + timedelta(hours=9))
     await with_button(harness, ayse, f"cp:cs:{run.round_id}:")
     await harness.stop()
     await until(harness, run.adopt_until + timedelta(days=3))
