@@ -209,13 +209,14 @@ async def test_every_mapped_type_answered_on_whatsapp(wa: WaHarness) -> None:
     assert "Saved: 📍 40.6013, 43.0975" in budget.text
     visited = await wa.wa_tap(emma, budget, "↩️ 2.5")
     assert "Saved: 2.5" in visited.text
-    summary = await wa.wa_send(emma, "3 December 2026")
-    assert "your answers" in summary.text.lower()
+    # On WhatsApp the last answer sends the survey (one billed message less); `back` at the last
+    # question is the way back, as everywhere.
     back = await wa.wa_send(emma, "back")
-    assert "Date of the visit" in back.text
-    summary = await wa.wa_send(emma, "4 December 2026")
-    thanks = await wa.wa_send(emma, "submit")
-    assert "Thank you" in thanks.text
+    assert "Budget" in back.text
+    again = await wa.wa_send(emma, "2.5")
+    assert "Date of the visit" in again.text
+    thanks = await wa.wa_send(emma, "4 December 2026")
+    assert "Thank you" in thanks.text and "4 Dec 2026" in thanks.text
 
     async with wa.services.db.read() as conn:
         [survey] = await repo.surveys_for_groups(conn, [1])
