@@ -76,8 +76,13 @@ def _import(settings: Settings, file: Path) -> int:
     if lesson.slug in existing and not (target.exists() and load_file(target).slug == lesson.slug):
         print(f"koordinat: {file}: slug {lesson.slug!r} is already a lesson; choose another slug", file=sys.stderr)
         return 2
-    settings.lessons_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(file, target)
+    try:
+        settings.lessons_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+    except OSError as error:
+        print(f"koordinat: KOORDINAT_LESSONS_DIR {settings.lessons_dir}: cannot write {target.name} there "
+              f"({error.strerror or error})", file=sys.stderr)
+        return 2
     catalogue(settings.lessons_dir)  # the whole set still loads
     print(f"lesson {lesson.slug!r} imported to {target}; restart the bot to offer it")
     return 0

@@ -146,3 +146,12 @@ def test_export_lessons_refuses_an_output_that_is_not_xlsx(tmp_path: Path, monke
     status, _, err = in_process(tmp_path, monkeypatch, capsys, "export", "lessons", "Kadın Dostu Kent",
                                 "--output", "dir.xlsx")
     assert status == 2 and "not a file in an existing folder" in err
+
+
+def test_import_into_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    own = SHIPPED.read_text(encoding="utf-8").replace('slug = "monitoring"', 'slug = "kars-winter"')
+    (tmp_path / "own.toml").write_text(own, encoding="utf-8")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    status, _, err = in_process(tmp_path, monkeypatch, capsys, "lessons", "import", "own.toml",
+                                KOORDINAT_LESSONS_DIR="taken/mine")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "KOORDINAT_LESSONS_DIR" in err, err

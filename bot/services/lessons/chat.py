@@ -285,7 +285,8 @@ class LessonChat:
         if progress.step < len(lesson.part):
             return t("lessons.expects_next", ctx.lang)
         if progress.step < lesson.steps and lesson.quiz[progress.step - len(lesson.part)].type == "number":
-            return t("lessons.expects_number", ctx.lang)
+            return t("lessons.expects_number", ctx.lang,
+                     example=render.number_example(lesson.quiz[progress.step - len(lesson.part)], ctx.lang))
         return t("lessons.expects_choice", ctx.lang)
 
     async def expects_number(self, ctx: Ctx, state: DialogState) -> bool:
