@@ -31,8 +31,8 @@ from bot.services.lessons import render
 from bot.services.lessons.content import Lesson
 from bot.services.lessons.document import lesson_attachment
 from bot.services.lessons.exports import XLSX, lessons_xlsx
-from bot.services.lessons.service import MIN_QUIZ_TAKERS, LessonService, shown_average
 from bot.services.lessons.numbers import read_quiz_number
+from bot.services.lessons.service import MIN_QUIZ_TAKERS, LessonService, shown_average
 from bot.services.surveys.answers import read_choice
 from bot.services.surveys.model import Choice, Question, QuestionType
 from bot.text import fold
@@ -379,8 +379,9 @@ class LessonChat:
 
 
 def average_text(found: object, lang: str) -> str:
-    """"test ortalaması %80", "testi 3 kişiden az üye çözdü" (fewer than MIN_QUIZ_TAKERS: the
-    average would be one person's score) or "henüz test yok"."""
+    """The average part of a stats line: "test ortalaması %80", "testi 3 üyeden az çözdü…"
+    (fewer than MIN_QUIZ_TAKERS finished quizzes: the average would be a person's score) or
+    "henüz test yok" (nobody finished the quiz)."""
     average = shown_average(found)  # type: ignore[arg-type]
     if average is not None:
         return t("lessons.stats_average", lang, average=round(average))
