@@ -41,7 +41,8 @@ def handles(args: argparse.Namespace) -> bool:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    """Exit status 0 done, 1 no such group, 2 a wrong command or an invalid lesson file."""
+    """Exit status 0 done, 1 no such group, 2 a wrong command, an invalid lesson file or an
+    --output that is not a writable .xlsx file."""
     import asyncio
 
     if args.command == "export":
@@ -75,14 +76,29 @@ def _import(settings: Settings, file: Path) -> int:
     if lesson.slug in existing and not (target.exists() and load_file(target).slug == lesson.slug):
         print(f"koordinat: {file}: slug {lesson.slug!r} is already a lesson; choose another slug", file=sys.stderr)
         return 2
-    settings.lessons_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(file, target)
+    try:
+        settings.lessons_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+    except OSError as error:
+        print(f"koordinat: KOORDINAT_LESSONS_DIR {settings.lessons_dir}: cannot write {target.name} there "
+              f"({error.strerror or error})", file=sys.stderr)
+        return 2
     catalogue(settings.lessons_dir)  # the whole set still loads
     print(f"lesson {lesson.slug!r} imported to {target}; restart the bot to offer it")
     return 0
 
 
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 2 before anything is read when --output does not end in .xlsx (the file is XLSX;
+    a `.csv` name would lie) or cannot be written."""
+    if args.output is not None and args.output.suffix.lower() != ".xlsx":
+        print(f"koordinat: --output {args.output}: the file must end in .xlsx "
+              "(example: --output dersler.xlsx)", file=sys.stderr)
+        return 2
+    if args.output is not None and (args.output.is_dir() or not args.output.parent.is_dir()):
+        print(f"koordinat: --output {args.output}: not a file in an existing folder "
+              "(example: --output dersler.xlsx)", file=sys.stderr)
+        return 2
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, operator_clock(settings.now))
@@ -96,7 +112,11 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         stats, passed, members = await lessons.service.stats(group.id)
         content = lessons_xlsx(lessons.service.lessons, stats, passed, members, group.language)
         output = args.output or Path(f"lessons-{group.id}.xlsx")
-        output.write_bytes(content)
+        try:
+            output.write_bytes(content)
+        except OSError as error:
+            print(f"koordinat: --output {output}: cannot write it ({error.strerror or error})", file=sys.stderr)
+            return 2
         finished = sum(item.passed for item in stats.values())
         print(f"{len(lessons.service.lessons)} lesson(s), {len(members)} member(s), {finished} completion(s) "
               f"written to {output}")

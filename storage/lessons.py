@@ -34,8 +34,10 @@ class Progress:
 
 @dataclass(frozen=True)
 class LessonStats:
-    """One lesson among a group's members: who passed its quiz, who started it, the average of
-    each quiz-taker's best score (percent, None when nobody finished an attempt)."""
+    """One lesson among a group's members: who passed its quiz, who started it, how many
+    answered its quiz through (`takers`), the average of each taker's best score (percent,
+    None when nobody finished an attempt). Shown only from `MIN_QUIZ_TAKERS` takers up
+    (bot/services/lessons/service.py), so that no one's score can be read off it."""
 
     lesson: str
     passed: int
@@ -78,26 +80,31 @@ async def save(conn: Connection, progress: Progress, now: datetime) -> None:
 
 
 async def group_stats(conn: Connection, group_id: int) -> dict[str, LessonStats]:
-    """Per lesson, among the group's current members (coordinators included)."""
+    """Per lesson, among the group's current members with the member role (coordinators are
+    not counted). `takers` and `average` count only quizzes answered through (attempts > 0):
+    a quiz in progress is not a score."""
     rows = await fetch_all(
         conn,
-        "SELECT p.lesson, COUNT(p.passed_at) AS passed, COUNT(*) AS started, COUNT(p.best_score) AS takers, "
-        "AVG(p.best_score) AS average FROM lesson_progress p "
-        "JOIN memberships ms ON ms.member_id = p.member_id AND ms.group_id = ? GROUP BY p.lesson",
+        "SELECT p.lesson, COUNT(p.passed_at) AS passed, COUNT(*) AS started, "
+        "SUM(CASE WHEN p.attempts > 0 AND p.best_score IS NOT NULL THEN 1 ELSE 0 END) AS takers, "
+        "AVG(CASE WHEN p.attempts > 0 THEN p.best_score END) AS average FROM lesson_progress p "
+        "JOIN memberships ms ON ms.member_id = p.member_id AND ms.group_id = ? AND ms.role = 'member' "
+        "GROUP BY p.lesson",
         (group_id,))
-    return {row["lesson"]: LessonStats(row["lesson"], row["passed"], row["started"], row["takers"],
+    return {row["lesson"]: LessonStats(row["lesson"], row["passed"], row["started"], int(row["takers"] or 0),
                                        float(row["average"]) if row["average"] is not None else None)
             for row in rows}
 
 
 async def group_passed(conn: Connection, group_id: int) -> dict[int, set[str]]:
-    """member id → the lessons whose quiz she passed, for every member of the group (only
-    whether she passed: never her answers or score)."""
+    """member id → the lessons whose quiz she passed, for every member (member role;
+    coordinators are not counted) of the group (only whether she passed: never her answers or
+    score)."""
     rows = await fetch_all(
         conn,
         "SELECT ms.member_id, p.lesson FROM memberships ms "
         "LEFT JOIN lesson_progress p ON p.member_id = ms.member_id AND p.passed_at IS NOT NULL "
-        "WHERE ms.group_id = ?", (group_id,))
+        "WHERE ms.group_id = ? AND ms.role = 'member'", (group_id,))
     passed: dict[int, set[str]] = {}
     for row in rows:
         lessons = passed.setdefault(row["member_id"], set())

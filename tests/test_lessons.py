@@ -77,7 +77,9 @@ async def test_a_lesson_over_two_sittings_a_failed_quiz_and_a_retake(harness: Ha
 
     text = await stats_text(harness, zeynep)
     line = line_of(text, "İzleme")
-    assert "0/2 tamamladı" in line and "1 devam ediyor" in line and "%33" in line, line
+    # One taker: her score would be the "average", so none is shown; the coordinator is not counted.
+    assert "0/1 üye tamamladı" in line and "1 devam ediyor" in line and "3 üyeden az" in line, line
+    assert "%" not in line and "koordinatörler sayılmaz" in text
     assert "Ayşe" not in text  # not finished: not named; quiz answers never shown
 
     q1 = await harness.press(ayse, result, "🔁 Testi tekrar çöz")
@@ -92,7 +94,8 @@ async def test_a_lesson_over_two_sittings_a_failed_quiz_and_a_retake(harness: Ha
 
     text = await stats_text(harness, zeynep)
     line = line_of(text, "İzleme")
-    assert "1/2 tamamladı" in line and "0 devam ediyor" in line and "%100" in line and "Ayşe" in line, line
+    assert "1/1 üye tamamladı" in line and "0 devam ediyor" in line and "Ayşe" in line, line
+    assert "%" not in line and "3 üyeden az" in line, line
     stats = await harness.press(zeynep, await harness.send(zeynep, "/dersler"), "ls:stats")
     await harness.server.press_button(zeynep.user, stats, "📥 Excel")
     sheet = await harness.server.wait_for_message(zeynep.user, lambda m: m.kind == "document")
@@ -140,7 +143,7 @@ async def test_budget_round_offer_declined_and_the_offer_rules(harness: Harness)
                 or "Meclisin işleyebileceği" in (m.text or "")]
     await harness.advance(timedelta(hours=10))  # 08:00
     morning = await harness.next_containing(ayse, "Meclisin işleyebileceği bir öneri yazmak")
-    assert "Plan takviminde" in morning.text
+    assert "Plan takviminizdeki" in morning.text
 
 
 async def test_a_coordinator_sends_a_lesson_and_a_forged_button_is_stale(harness: Harness) -> None:
@@ -169,7 +172,7 @@ async def test_the_monitoring_lesson_comes_just_before_a_monitoring_survey(harne
 
     zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
     await _send_izleme(harness, zeynep)
-    offer = await harness.next_containing(ayse, "Yakında bir izleme anketi geliyor")
+    offer = await harness.next_containing(ayse, "İzleme anketleri göstergeleri")
     assert "İzleme ve değerlendirme" in offer.text
     invitation = await harness.next_containing(ayse, "Yeni anket")
     assert offer.message_id < invitation.message_id  # the lesson first, then the survey
@@ -195,11 +198,11 @@ async def test_a_milestone_linked_to_lessons_offers_the_first_she_may_get(harnes
                                      best_score=100, passed_at=harness.clock.now()), harness.clock.now())
     milestone = Milestone.model_construct(template_code="gender-budget-proposals@2027", group_id=group.id)
     await lessons.on_milestone_reminder(milestone, group)
-    offer = await harness.next_containing(ayse, "Plan takviminde")
+    offer = await harness.next_containing(ayse, "Plan takviminizdeki")
     assert "Meclisin işleyebileceği bir öneri yazmak" in offer.text
-    zeynep_offer = await harness.next_containing(zeynep, "Plan takviminde")
+    zeynep_offer = await harness.next_containing(zeynep, "Plan takviminizdeki")
     assert "Toplumsal cinsiyete duyarlı bütçeleme" in zeynep_offer.text  # one offer each (the weekly cap)
-    assert [m for m in harness.server.messages(zeynep.user) if "Plan takviminde" in (m.text or "")] == [zeynep_offer]
+    assert [m for m in harness.server.messages(zeynep.user) if "Plan takviminizdeki" in (m.text or "")] == [zeynep_offer]
 
 
 async def test_the_proposal_lesson_is_offered_at_her_first_oneri_only(harness: Harness) -> None:
@@ -218,7 +221,7 @@ async def test_the_proposal_lesson_is_offered_at_her_first_oneri_only(harness: H
     assert not [m for m in harness.server.messages(ayse.user) if "📚" in (m.text or "")]
 
     await harness.server.send_text(ayse.user, "/oneri")
-    offer = await harness.next_containing(ayse, "İlk önerinizi yazıyorsunuz")
+    offer = await harness.next_containing(ayse, "İlk önerinize başladınız")
     assert "Meclisin işleyebileceği bir öneri yazmak" in offer.text
     await harness.next_containing(ayse, "kısa başlığı")
     later = await harness.press(ayse, offer, "⏰ Sonra")
@@ -229,7 +232,7 @@ async def test_the_proposal_lesson_is_offered_at_her_first_oneri_only(harness: H
     await harness.advance(timedelta(days=8))
     await harness.server.send_text(ayse.user, "/oneri")  # not the first time: no offer again
     await harness.next_containing(ayse, "kısa başlığı")
-    assert len([m for m in harness.server.messages(ayse.user) if "İlk önerinizi" in (m.text or "")]) == 1
+    assert len([m for m in harness.server.messages(ayse.user) if "İlk önerinize" in (m.text or "")]) == 1
 
 
 async def test_a_command_typed_mid_lesson_pauses_it_and_mydata_holds_progress(harness: Harness) -> None:
@@ -286,9 +289,9 @@ async def test_the_first_reminder_of_a_linked_milestone_offers_its_lesson(harnes
         group_id=group.id, title="Altı aylık izleme", due_at=due, has_time=False, offsets=[2, 0],
         template_code="six-monthly-monitoring@2026")
     await harness.advance(timedelta(days=1, hours=2))  # the first reminder (2 days before) falls due
-    offer = await harness.next_containing(ayse, "Plan takviminde")
+    offer = await harness.next_containing(ayse, "Plan takviminizdeki")
     assert "İzleme ve değerlendirme" in offer.text
     await harness.advance(timedelta(days=2))  # the reminder on the day: no second offer
     await harness.next_containing(ayse, "Altı aylık izleme")
     await harness.settle()
-    assert len([m for m in harness.server.messages(ayse.user) if "Plan takviminde" in (m.text or "")]) == 1
+    assert len([m for m in harness.server.messages(ayse.user) if "Plan takviminizdeki" in (m.text or "")]) == 1

@@ -45,16 +45,23 @@ def koordinat(tmp_path: Path, *args: str, **env_extra: str) -> subprocess.Comple
                           text=True, timeout=120)
 
 
-async def _seed(database: Path) -> None:
+SEEDED = (("Ayşe", "monitoring", 3), ("=Emma", "monitoring", 1), ("Zehra", None, 0))
+
+
+async def _seed(database: Path, people: tuple[tuple[str, str | None, int | None], ...] = SEEDED,
+                role: Role = Role.MEMBER, first: int = 1) -> None:
+    """Members with a finished monitoring quiz (`correct` of 3), one in her first attempt
+    (`correct` None: step 5, no score yet) or none (`slug` None)."""
     db = await Database.open(database)
     try:
         async with db.transaction() as tx:
-            for number, (name, slug, correct) in enumerate((("Ayşe", "monitoring", 3), ("=Emma", "monitoring", 1),
-                                                            ("Zehra", None, 0)), start=1):
+            for number, (name, slug, correct) in enumerate(people, start=first):
                 member = await members_repo.create(tx, display_name=name, language="tr", channel="telegram",
                                                    external_id=str(number), now=NOW)
-                await members_repo.add_membership(tx, 1, member.id, Role.MEMBER, NOW)
-                if slug:
+                await members_repo.add_membership(tx, 1, member.id, role, NOW)
+                if slug and correct is None:
+                    await lessons_repo.save(tx, Progress(member.id, slug, step=5), NOW)
+                elif slug:
                     score = round(100 * correct / 3, 1)
                     await lessons_repo.save(tx, Progress(member.id, slug, step=7, correct=correct, attempts=1,
                                                          last_score=score, best_score=score,
@@ -73,7 +80,9 @@ def test_export_lessons_names_who_completed_and_never_scores(tmp_path: Path, mon
     lessons, people = book.worksheets
     rows = {row[0]: row for row in lessons.iter_rows(min_row=2, values_only=True)}
     monitoring = rows["İzleme ve değerlendirme: gerçekleşme oranı"]
-    assert monitoring[2:7] == (1, 2, 2, 66.7, 3)  # passed, started, quiz takers, average %, members
+    # passed, started, quiz takers, average (two takers: not shown, it would give away scores), members
+    assert monitoring[2:7] == (1, 2, 2, "testi 3 üyeden az çözdü, ortalama gösterilmez", 3)
+    assert "koordinatörler hariç" in lessons.cell(1, 7).value
     assert "SBB" in monitoring[1]
     header = [cell.value for cell in people[1]]
     column = header.index("İzleme")
@@ -105,3 +114,44 @@ def test_check_and_import_a_groups_own_lesson(tmp_path: Path, monkeypatch, capsy
     assert "kars-winter" in out and "strategic-plan" in out
     status, _, err = run("lessons", "import", str(SHIPPED), KOORDINAT_LESSONS_DIR="mine")
     assert status == 2 and "already a lesson" in err
+
+
+def test_export_lessons_average_from_three_finished_quizzes_without_coordinators(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert in_process(tmp_path, monkeypatch, capsys, "group", "create", "Kadın Dostu Kent", "--city", "Kars")[0] == 0
+    # Three finished quizzes (100, 33.3, 66.7), one first attempt in progress (no score), and a
+    # coordinator who passed with 100%: she is not a member in the counts.
+    asyncio.run(_seed(tmp_path / "k.db", (*SEEDED[:2], ("Zehra", "monitoring", 2), ("Defne", "monitoring", None))))
+    asyncio.run(_seed(tmp_path / "k.db", (("Leyla", "monitoring", 3),), role=Role.COORDINATOR, first=10))
+    done = koordinat(tmp_path, "export", "lessons", "Kadın Dostu Kent", "--output", "les.XLSX")
+    assert done.returncode == 0, done.stderr
+    lessons, people = openpyxl.load_workbook(tmp_path / "les.XLSX").worksheets
+    rows = {row[0]: row for row in lessons.iter_rows(min_row=2, values_only=True)}
+    assert rows["İzleme ve değerlendirme: gerçekleşme oranı"][2:7] == (2, 4, 3, 66.7, 4)
+    names = [row[0] for row in people.iter_rows(min_row=2, values_only=True)]
+    assert "Leyla" not in names and sorted(names) == ["=Emma", "Ayşe", "Defne", "Zehra"]
+
+
+def test_export_lessons_refuses_an_output_that_is_not_xlsx(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert in_process(tmp_path, monkeypatch, capsys, "group", "create", "Kadın Dostu Kent", "--city", "Kars")[0] == 0
+    refused = koordinat(tmp_path, "export", "lessons", "Kadın Dostu Kent", "--output", "les.csv")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines() == [
+        "koordinat: --output les.csv: the file must end in .xlsx (example: --output dersler.xlsx)"]
+    assert not (tmp_path / "les.csv").exists()
+    for output in ("les", "yok/les.xlsx"):
+        status, out, err = in_process(tmp_path, monkeypatch, capsys, "export", "lessons", "Kadın Dostu Kent",
+                                      "--output", output)
+        assert status == 2 and len(err.strip().splitlines()) == 1 and "--output" in err and "Traceback" not in err
+    (tmp_path / "dir.xlsx").mkdir()
+    status, _, err = in_process(tmp_path, monkeypatch, capsys, "export", "lessons", "Kadın Dostu Kent",
+                                "--output", "dir.xlsx")
+    assert status == 2 and "not a file in an existing folder" in err
+
+
+def test_import_into_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    own = SHIPPED.read_text(encoding="utf-8").replace('slug = "monitoring"', 'slug = "kars-winter"')
+    (tmp_path / "own.toml").write_text(own, encoding="utf-8")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    status, _, err = in_process(tmp_path, monkeypatch, capsys, "lessons", "import", "own.toml",
+                                KOORDINAT_LESSONS_DIR="taken/mine")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "KOORDINAT_LESSONS_DIR" in err, err

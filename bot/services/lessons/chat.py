@@ -31,8 +31,9 @@ from bot.services.lessons import render
 from bot.services.lessons.content import Lesson
 from bot.services.lessons.document import lesson_attachment
 from bot.services.lessons.exports import XLSX, lessons_xlsx
-from bot.services.lessons.service import LessonService
-from bot.services.surveys.answers import read_choice, read_number, read_percentage
+from bot.services.lessons.numbers import read_quiz_number
+from bot.services.lessons.service import MIN_QUIZ_TAKERS, LessonService, shown_average
+from bot.services.surveys.answers import read_choice
 from bot.services.surveys.model import Choice, Question, QuestionType
 from bot.text import fold
 from messages import Markup, t
@@ -244,8 +245,7 @@ class LessonChat:
         question = lesson.quiz[progress.step - len(lesson.part)]
         try:
             if question.type == "number":
-                value = (read_percentage(text, ctx.lang) if question.unit == "%"
-                         else read_number(text, ctx.lang))
+                value = read_quiz_number(text, render.question_units(question), ctx.lang)
                 return await self._answered(ctx, lesson, progress, question.is_right(value))
             name = read_choice(text, _as_survey_question(question))
             return await self._answered(ctx, lesson, progress, int(name) - 1 == question.right_choice())
@@ -285,7 +285,8 @@ class LessonChat:
         if progress.step < len(lesson.part):
             return t("lessons.expects_next", ctx.lang)
         if progress.step < lesson.steps and lesson.quiz[progress.step - len(lesson.part)].type == "number":
-            return t("lessons.expects_number", ctx.lang)
+            return t("lessons.expects_number", ctx.lang,
+                     example=render.number_example(lesson.quiz[progress.step - len(lesson.part)], ctx.lang))
         return t("lessons.expects_choice", ctx.lang)
 
     async def expects_number(self, ctx: Ctx, state: DialogState) -> bool:
@@ -305,8 +306,9 @@ class LessonChat:
         return groups
 
     async def stats(self, ctx: Ctx, group_id: int | None) -> Replies:
-        """Per lesson: how many members passed, started, the quiz average; then, per lesson,
-        who passed (names, coordinators only; never answers or scores)."""
+        """Per lesson: how many members (coordinators not counted) passed, started, the quiz
+        average (only from MIN_QUIZ_TAKERS takers up); then, per lesson, who passed (names,
+        coordinators only; never answers or scores)."""
         groups = self._require_coordinator(ctx, group_id)
         if group_id is None and len(groups) > 1:
             buttons = []
@@ -320,14 +322,14 @@ class LessonChat:
         for number, lesson in enumerate(self._service.lessons, start=1):
             found = stats.get(lesson.slug)
             names = [member.display_name for member in members if lesson.slug in passed.get(member.id, set())]
-            average = (t("lessons.stats_average", ctx.lang, average=round(found.average))
-                       if found is not None and found.average is not None else t("lessons.stats_no_average", ctx.lang))
+            average = average_text(found, ctx.lang)
             lines.append(t("lessons.stats_line", ctx.lang, number=number, title=render.esc(lesson.short.get(ctx.lang)),
                            passed=found.passed if found else 0, total=len(members),
                            started=(found.started - found.passed) if found else 0, average=average))
             if names:  # only whether she completed it: never her answers or score
                 lines.append(t("lessons.stats_names", ctx.lang, names=", ".join(names)))
-        text = t("lessons.stats", ctx.lang, group=render.esc(group.name), lines=Markup("\n".join(lines)))
+        text = t("lessons.stats", ctx.lang, group=render.esc(group.name), lines=Markup("\n".join(lines)),
+                 minimum=MIN_QUIZ_TAKERS)
         return [Reply(text=text, buttons=[[Button(label=t("lessons.send_button", ctx.lang), choice=f"ls:send:{group.id}"),
                                            Button(label=t("lessons.xlsx_button", ctx.lang), choice=f"ls:xlsx:{group.id}")]])]
 
@@ -374,6 +376,18 @@ class LessonChat:
         if not self._service.has(slug) or await self._service.ever_offered(ctx.member.id, slug):
             return None
         return await self._service.offer_in_reply(ctx.member.id, next(iter(ctx.roles)), slug, "propose", now)
+
+
+def average_text(found: object, lang: str) -> str:
+    """The average part of a stats line: "test ortalaması %80", "testi 3 üyeden az çözdü…"
+    (fewer than MIN_QUIZ_TAKERS finished quizzes: the average would be a person's score) or
+    "henüz test yok" (nobody finished the quiz)."""
+    average = shown_average(found)  # type: ignore[arg-type]
+    if average is not None:
+        return t("lessons.stats_average", lang, average=round(average))
+    if found is not None and getattr(found, "takers", 0):
+        return t("lessons.stats_few_takers", lang, minimum=MIN_QUIZ_TAKERS)
+    return t("lessons.stats_no_average", lang)
 
 
 def _as_survey_question(question: object) -> Question:

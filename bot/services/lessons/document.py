@@ -15,15 +15,15 @@ from docx.shared import Pt
 
 from bot.models import Attachment
 from bot.services.lessons.content import Lesson
-from bot.services.lessons.render import right_answer
+from bot.services.lessons.render import plain, right_answer
 from messages import t
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _plain(key: str, lang: str, **params: object) -> str:
-    """A catalog text without its HTML tags (the catalog's texts use <b> only)."""
-    return t(key, lang, **params).replace("<b>", "").replace("</b>", "").replace("&amp;", "&")
+    """A catalog text as plain text: no HTML tags, entities unescaped (`render.plain`)."""
+    return plain(t(key, lang, **params))
 
 
 def lesson_docx(lesson: Lesson, lang: str) -> bytes:

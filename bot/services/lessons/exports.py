@@ -1,7 +1,9 @@
 """`koordinat export lessons GROUP`: what the coordinators see in chat, as .xlsx (xlsxwriter).
 
 Sheet 1, per lesson: title, sources, members who passed its quiz, started, took the quiz, the
-quiz average (each taker's best score, percent). Sheet 2, per member: ✓ for each lesson she
+quiz average (each taker's best score, percent; "fewer than 3 took the quiz" below
+`MIN_QUIZ_TAKERS` takers, so no one's score can be read off it), the group's members
+(coordinators are not counted). Sheet 2, per member: ✓ for each lesson she
 passed — only whether she passed, never her answers or scores (issue 23, item 4).
 """
 
@@ -14,6 +16,8 @@ import xlsxwriter
 
 from bot.models import Member
 from bot.services.lessons.content import Lesson
+from bot.services.lessons.render import plain
+from bot.services.lessons.service import MIN_QUIZ_TAKERS, shown_average
 from messages import t
 from storage.lessons import LessonStats
 
@@ -22,7 +26,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plain(key: str, lang: str, **params: object) -> str:
-    return t(key, lang, **params).replace("<b>", "").replace("</b>", "")
+    """A catalog text as plain text: no HTML tags, entities unescaped (`render.plain`)."""
+    return plain(t(key, lang, **params))
 
 
 def lessons_xlsx(lessons: Sequence[Lesson], stats: dict[str, LessonStats], passed: dict[int, set[str]],
@@ -44,8 +49,11 @@ def lessons_xlsx(lessons: Sequence[Lesson], stats: dict[str, LessonStats], passe
         sheet.write_number(row, 2, found.passed if found else 0)
         sheet.write_number(row, 3, found.started if found else 0)
         sheet.write_number(row, 4, found.takers if found else 0)
-        if found is not None and found.average is not None:
-            sheet.write_number(row, 5, round(found.average, 1))
+        average = shown_average(found)
+        if average is not None:
+            sheet.write_number(row, 5, round(average, 1))
+        elif found is not None and found.takers:  # one or two takers: the average would be a score
+            sheet.write_string(row, 5, _plain("lessons.stats_few_takers", lang, minimum=MIN_QUIZ_TAKERS))
         sheet.write_number(row, 6, len(members))
     sheet.set_column(0, 1, 40)
     sheet.freeze_panes(1, 0)

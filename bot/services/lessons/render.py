@@ -8,9 +8,11 @@ WhatsApp's 1024-character interactive body (parts are ≤ 900 characters, checke
 from __future__ import annotations
 
 import html
+import re
 
 from bot.models import Button, Reply
 from bot.services.lessons.content import Lesson, QuizQuestion
+from bot.services.lessons.numbers import accepted_units, unit_code, unit_label
 from messages import Markup, format_number, t
 from storage.lessons import Progress
 
@@ -25,6 +27,15 @@ def passes(correct: int, total: int) -> bool:
 def needed(total: int) -> int:
     """Right answers needed to pass a quiz of `total` questions."""
     return next(count for count in range(total + 1) if passes(count, total))
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """Catalog text (HTML for chat: `<b>`, `<i>`, `&amp;`…) as plain text for a file (.docx,
+    .xlsx): every tag removed, every entity unescaped."""
+    return html.unescape(_TAGS.sub("", text))
 
 
 def esc(text: str) -> Markup:
@@ -80,21 +91,36 @@ def question_reply(lesson: Lesson, number: int, lang: str, *, before: str = "") 
     return Reply(text=text, buttons=buttons)
 
 
+def question_units(question: QuizQuestion) -> list[str]:
+    """The unit codes a number question's answer may be typed with (`numbers.accepted_units`):
+    its `unit`, else the units its text names (`kaç TL?` → TL)."""
+    return accepted_units(question.unit, [question.text.tr, question.text.en])
+
+
+def with_unit(value: str, unit: str | None, lang: str) -> str:
+    """`%75` (tr) / `75%` (en), `360.000 TL`, or the bare value without a unit."""
+    if not unit:
+        return value
+    if unit_code(unit) == "percent":
+        return f"%{value}" if lang == "tr" else f"{value}%"
+    return f"{value} {unit_label(unit_code(unit), lang) if unit_code(unit) else unit}"
+
+
 def number_example(question: QuizQuestion, lang: str) -> str:
-    """An example of the form a number is typed in: `%40` / `40%` for percentages, `12,5` /
-    `12.5` where decimals matter, else a whole number."""
-    if question.unit == "%":
-        return "%40" if lang == "tr" else "40%"
+    """An example of the form a number is typed in: `%40` / `40%` for percentages, `42 TL`
+    with the question's unit, `12,5` / `12.5` where decimals matter, else a whole number."""
     assert question.answer is not None
-    return format_number(12.5, lang) if question.answer != int(question.answer) else "42"
+    value = format_number(12.5, lang) if question.answer != int(question.answer) else "42"
+    if unit_code(question.unit or "") == "percent":
+        value = "40"
+    return with_unit(value, question.unit, lang)
 
 
 def right_answer(question: QuizQuestion, lang: str) -> str:
     if question.type == "choice":
         return question.choices[question.right_choice()].get(lang)
     assert question.answer is not None
-    value = format_number(question.answer, lang)
-    return f"{value}{question.unit or ''}" if question.unit != "%" else (f"%{value}" if lang == "tr" else f"{value}%")
+    return with_unit(format_number(question.answer, lang), question.unit, lang)
 
 
 def verdict(question: QuizQuestion, right: bool, lang: str) -> str:

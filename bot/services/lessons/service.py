@@ -41,7 +41,19 @@ MONITORING_SURVEY = "monitoring-survey"
 PROPOSE = "propose"
 MILESTONE = "milestone"
 COORDINATOR = "coordinator"
+# The quiz average is shown only when at least this many members answered the quiz through:
+# with one or two, the "average" is a person's score (issue 23, item 4: never individual
+# quiz results).
+MIN_QUIZ_TAKERS = 3
 LINKED_LESSONS = {BUDGET_ROUND: "gender-budgeting", MONITORING_SURVEY: "monitoring", PROPOSE: "proposal-writing"}
+
+
+def shown_average(stats: repo.LessonStats | None) -> float | None:
+    """The quiz average (percent) coordinators may see, or None when fewer than
+    `MIN_QUIZ_TAKERS` members answered the quiz through (or nobody did)."""
+    if stats is None or stats.average is None or stats.takers < MIN_QUIZ_TAKERS:
+        return None
+    return stats.average
 
 
 class LessonService:
@@ -87,11 +99,13 @@ class LessonService:
     # -- what coordinators see --------------------------------------------------------------
     async def stats(self, group_id: int) -> tuple[dict[str, repo.LessonStats], dict[int, set[str]], list[Member]]:
         """Per lesson: counts and the quiz average; per member: the lessons she passed (never
-        answers or scores); the group's members by name."""
+        answers or scores); the group's members by name. "Members" are those with the member
+        role: coordinators are not counted (they see the figures; they are not in them)."""
         async with self.db.read() as conn:
             stats = await repo.group_stats(conn, group_id)
             passed = await repo.group_passed(conn, group_id)
-            members = [member for member, _ in await members_repo.group_members(conn, group_id)]
+            members = [member for member, role in await members_repo.group_members(conn, group_id)
+                       if role is Role.MEMBER]
         return stats, passed, sorted(members, key=lambda member: member.display_name.casefold())
 
     async def coordinators(self, group_id: int) -> list[int]:
@@ -215,8 +229,8 @@ class LessonService:
 
     # -- a coordinator sends a lesson to the group ---------------------------------------------
     async def send_to_group(self, group_id: int, slug: str, sender: Member) -> int:
-        """Every member of the group gets the lesson's invitation (coordinators too, in their
-        language); returns the messages queued."""
+        """Every member of the group gets the lesson's invitation (the other coordinators too,
+        in their language) — not `sender`, who sent it; returns the messages queued."""
         lesson = self.lesson(slug)
         group = await self.group(group_id)
         now = self._now()
@@ -224,7 +238,8 @@ class LessonService:
             self.db.after_commit(self._kick)
             broadcast = await self._broadcasts.create_broadcast(
                 f"lesson-send:{group_id}:{slug}:{now.isoformat()}", group_id, "lesson", conn=tx)
-            members = [member for member, _ in await members_repo.group_members(tx, group_id)]
+            members = [member for member, _ in await members_repo.group_members(tx, group_id)
+                       if member.id != sender.id]
             return await self._broadcasts.send_personal(
                 broadcast, members, lambda member: Reply(
                     text=t("lessons.sent_to_you", member.language, group=group.name, sender=sender.display_name,
