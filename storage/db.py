@@ -23,8 +23,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.sql import fetch_all, fetch_one
-from storage.sql import run as sql_run
+from storage.sql import fetch_all, fetch_one, run as sql_run
 
 log = logging.getLogger(__name__)
 

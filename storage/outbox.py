@@ -11,9 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 
 REPLY_LANE = 0
 BULK_LANE = 1
@@ -336,6 +335,6 @@ async def prune_finished(conn: Connection, cutoff: float) -> int:
         "INSERT INTO broadcast_counts (broadcast_id, status, n) "
         f"SELECT broadcast_id, status, COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL AND {_PRUNABLE} "
         "GROUP BY broadcast_id, status "
-        "ON CONFLICT (broadcast_id, status) DO UPDATE SET n = n + excluded.n", (cutoff,))
+        "ON CONFLICT (broadcast_id, status) DO UPDATE SET n = broadcast_counts.n + excluded.n", (cutoff,))
     cursor = await conn.execute(f"DELETE FROM outbox WHERE {_PRUNABLE}", (cutoff,))
     return max(cursor.rowcount, 0)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from aiosqlite import Connection
+from storage.sql import Connection
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import Clock, from_timestamp, utc_timestamp

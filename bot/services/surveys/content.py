@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiosqlite import Connection
+from storage.sql import Connection
 from pydantic import ValidationError
 
 from bot.services.surveys.model import (
