@@ -61,24 +61,93 @@ def check_location(path: Path) -> None:
         raise DatabaseUnavailable(f"database {path}: file is not writable")
 
 
+def is_postgres_location(location: object) -> bool:
+    """True for a `postgresql://` or `postgres://` DSN (anything else names a SQLite file)."""
+    return isinstance(location, str) and location.split("://", 1)[0].lower() in {"postgresql", "postgres"}
+
+
+def sqlite_path(location: Path | str) -> Path:
+    """The file a SQLite location names: a path, or a `sqlite:///relative` / `sqlite:////abs` URL."""
+    if isinstance(location, str) and location.lower().startswith("sqlite://"):
+        rest = location[len("sqlite://"):]
+        return Path(rest[1:] if rest.startswith("/") else rest)
+    return Path(location)
+
+
 def _identity(path: Path) -> tuple[int, int]:
     info = os.stat(path)
     return info.st_dev, info.st_ino
 
 
+class StorageError(Exception):
+    """A typed storage failure, the same on both engines (`classify`)."""
+
+
+class DiskFull(StorageError):
+    """SQLITE_FULL; PostgreSQL SQLSTATE 53100 disk_full (53xxx insufficient resources)."""
+
+
+class ReadOnly(StorageError):
+    """SQLITE_READONLY*; SQLSTATE 25006 read_only_sql_transaction (a standby, a read-only
+    database)."""
+
+
+class ConnectionLost(StorageError):
+    """SQLITE_IOERR*/CORRUPT/NOTADB (the file is gone or broken); SQLSTATE class 08
+    (connection exception) or 57P01–57P03 (server shut down), or the socket closed."""
+
+
+_FATAL_SQLSTATES = ("08", "57P01", "57P02", "57P03", "58030", "XX001", "XX002")
+
+
+def classify(error: BaseException) -> type[StorageError] | None:
+    """`DiskFull`, `ReadOnly`, `ConnectionLost` or None for a driver error of either engine
+    (sqlite3 error codes, Python 3.11; PostgreSQL SQLSTATEs, manual Appendix A)."""
+    if isinstance(error, StorageError):
+        return type(error)
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        if sqlstate == "53100":
+            return DiskFull
+        if sqlstate == "25006":
+            return ReadOnly
+        if sqlstate.startswith(_FATAL_SQLSTATES):
+            return ConnectionLost
+        return None
+    if type(error).__module__.startswith("asyncpg") and (
+            "closed" in str(error) or "ConnectionDoesNotExist" in type(error).__name__):
+        return ConnectionLost
+    if not isinstance(error, sqlite3.Error):
+        return None
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in str(error):
+        return DiskFull
+    if code is not None:
+        if (code & 0xFF) == sqlite3.SQLITE_READONLY:
+            return ReadOnly
+        if (code & 0xFF) in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return ConnectionLost
+        return None
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        return ReadOnly
+    if "disk i/o error" in text or "malformed" in text:
+        return ConnectionLost
+    return None
+
+
 def is_disk_full(error: BaseException) -> bool:
-    """SQLITE_FULL: "database or disk is full"."""
-    return isinstance(error, sqlite3.Error) and (
-        getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
-        or "disk is full" in str(error))
+    """SQLITE_FULL ("database or disk is full") or PostgreSQL's 53100 disk_full."""
+    return classify(error) is DiskFull
 
 
 def is_fatal_storage_error(error: BaseException) -> bool:
     """Errors after which this process must not go on writing: the file went read-only, was
     removed under us, or I/O failed (SQLITE_READONLY*, SQLITE_IOERR*, SQLITE_CORRUPT,
-    SQLITE_NOTADB; sqlite3 error codes, Python 3.11)."""
-    if not isinstance(error, sqlite3.Error):
-        return False
+    SQLITE_NOTADB; sqlite3 error codes, Python 3.11); on PostgreSQL a read-only server or a
+    lost connection (`classify`)."""
+    if getattr(error, "sqlstate", None) is not None or not isinstance(error, sqlite3.Error):
+        return classify(error) in (ReadOnly, ConnectionLost)
     code = getattr(error, "sqlite_errorcode", None)
     if code is not None:
         return (code & 0xFF) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
@@ -176,12 +245,23 @@ class Database:
         self.on_fatal: Callable[[str], None] | None = None
         self._disk_full_logged = False
 
+    dialect = "sqlite"
+    # What a driver raises; the group commit treats these as "this transaction failed".
+    driver_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
-        """Open (creating it if needed) and migrate. Raises `DatabaseUnavailable` with one line
-        naming the cause (directory missing or not writable, path under a regular file, not a
-        database); nothing stays open after a failure (no worker thread keeps the process alive)."""
-        path = Path(path)
+        """Open (creating it if needed) and migrate. `path` is a SQLite file (or `sqlite:///…`)
+        or a `postgresql://` DSN (`storage.postgres`, optional `?schema=`). Raises
+        `DatabaseUnavailable` with one line naming the cause (directory missing or not
+        writable, path under a regular file, not a database; bad DSN, server unreachable,
+        permission refused); nothing stays open after a failure (no worker thread keeps the
+        process alive)."""
+        if is_postgres_location(path):
+            from storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.open(path, migrate=migrate)
+        path = sqlite_path(path)
         check_location(path)
         opened: list[aiosqlite.Connection] = []
         try:
@@ -346,7 +426,7 @@ class Database:
         if group is None:
             try:
                 await _run(self._writer, "BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
+            except self.driver_errors as error:
                 self._report(error)
                 raise
             group = self._group = _Group()
@@ -388,7 +468,7 @@ class Database:
                 self._report(failure)
                 await _run(self._writer, f"ROLLBACK TO {marker.savepoint}")
                 await _run(self._writer, f"RELEASE {marker.savepoint}")
-        except sqlite3.Error as error:  # SQLite rolled back the whole transaction itself
+        except self.driver_errors as error:  # SQLite rolled back the whole transaction itself
             self._report(error)
             await self._abandon_group(group, error)
             return
@@ -400,11 +480,11 @@ class Database:
         self._group = None
         try:
             await _run(self._writer, "COMMIT")
-        except sqlite3.Error as error:
+        except self.driver_errors as error:
             self._report(error)
             try:
                 await _run(self._writer, "ROLLBACK")
-            except sqlite3.Error:
+            except self.driver_errors:
                 pass
             _settle(group.committed, error)
             return
