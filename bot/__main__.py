@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 # PTB 22: read RetryAfter.retry_after as a timedelta (the int form is deprecated).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -77,9 +78,10 @@ class Koordinat:
     async def _start(self, *, webhook: bool) -> Services:
         database = self.settings.database
         try:
-            check_location(database)
-            self._lock = InstanceLock(database)
-            self._lock.acquire()
+            if not self.settings.uses_postgres:  # PostgreSQL: no file; the server serialises writers
+                check_location(Path(database))
+                self._lock = InstanceLock(database)
+                self._lock.acquire()
             self.db = await Database.open(database)
         except (DatabaseUnavailable, AlreadyRunning) as error:
             raise StartupError(str(error)) from None

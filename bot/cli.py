@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
@@ -20,7 +19,8 @@ from bot.services import build_services
 from bot.services.groups import GroupNotFound
 from bot.text import clean_text
 from messages import t
-from storage.db import Database, DatabaseUnavailable, backup_file
+from storage.db import BACKUP_ERRORS, Database, DatabaseUnavailable, backup_file
+from storage.errors import BackupNotSupported, display_dsn
 
 
 class Runtime(Protocol):
@@ -206,7 +206,7 @@ async def _migrate(settings: Settings) -> int:
     db = await Database.open(settings.database, migrate=False)
     try:
         applied = await db.migrate()
-        print(f"database {settings.database}: schema version {await db.schema_version()}"
+        print(f"database {db.path}: schema version {await db.schema_version()}"
               + (f", applied {', '.join(applied)}" if applied else ", up to date"))
     finally:
         await db.close()
@@ -219,13 +219,21 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def _no_database(settings: Settings) -> bool:
+    """A SQLite file that does not exist (a mistyped KOORDINAT_DATABASE); a PostgreSQL DSN is
+    checked when connecting (`DatabaseUnavailable`, one line)."""
+    return not settings.uses_postgres and not Path(settings.database).is_file()
+
+
 def _backup(settings: Settings, target: Path) -> int:
-    if not Path(settings.database).is_file():
+    if settings.uses_postgres:  # no file to copy: the server's tools do it, consistently
+        return _fail(str(BackupNotSupported(display_dsn(str(settings.database)))))
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or run "
                      "`koordinat migrate` to create one)")
     try:
         backup_file(Path(settings.database), target)
-    except (OSError, sqlite3.Error, ValueError) as error:
+    except BACKUP_ERRORS as error:
         return _fail(f"backup to {target} failed: {error}")
     print(f"backup written to {target}")
     return 0
@@ -272,7 +280,7 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
     digests may go over WhatsApp (replies to a member's own message always do)."""
     from storage import groups as groups_repo
 
-    if not Path(settings.database).is_file():
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
     try:
@@ -288,7 +296,7 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _group_list(settings: Settings) -> int:
-    if not Path(settings.database).is_file():  # a mistyped KOORDINAT_DATABASE: say so, create nothing
+    if _no_database(settings):  # a mistyped KOORDINAT_DATABASE: say so, create nothing
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or create the first group: "
                      "koordinat group create \"Kadın Dostu Kent\" --city Kars)", EXIT_MISSING)
     db = await Database.open(settings.database)
@@ -307,7 +315,7 @@ async def _group_list(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat invite GROUP [--coordinator|--member] [--json]`: a fresh link."""
-    if not Path(settings.database).is_file():
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
     try:
@@ -354,7 +362,7 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
     if first > last:
         return _fail(f"--from {first.isoformat()} is after --to {last.isoformat()}: give the earlier day first "
                      "(example: --from 2026-09-01 --to 2026-12-31)", EXIT_USAGE)
-    if not Path(settings.database).is_file():
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)", EXIT_MISSING)
     db = await Database.open(settings.database)
     try:

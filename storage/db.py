@@ -558,6 +558,9 @@ class Database:
         await asyncio.to_thread(backup_file, self.path, Path(target))
 
 
+BACKUP_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, ValueError)  # what backup_file raises
+
+
 def backup_file(source_path: Path, target: Path) -> None:
     """Copy a live database consistently (SQLite online backup; safe while the bot writes).
 

@@ -27,8 +27,9 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from storage.db import Database, DatabaseUnavailable, _open_transaction, is_postgres_location, migration_files
+from storage.db import Database, DatabaseUnavailable, _open_transaction, migration_files
 from storage.dialect import placeholders, postgres_migration, transaction_statement
+from storage.errors import BackupNotSupported, display_dsn
 
 try:  # the optional extra: pip install "koordinat[postgres]"
     import asyncpg
@@ -41,16 +42,6 @@ MIGRATION_LOCK = 0x4B6F6F72  # "Koor": pg_advisory_xact_lock(MIGRATION_LOCK, has
 POOL_SIZE = 4
 _UTILITY = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET ", "VACUUM", "LISTEN", "UNLISTEN",
             "NOTIFY", "CREATE SCHEMA", "ANALYZE")
-
-
-def display_dsn(dsn: str) -> str:
-    """The DSN without its password, for messages and logs."""
-    parts = urlsplit(dsn)
-    if parts.password:
-        host = parts.hostname or ""
-        netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-        parts = parts._replace(netloc=netloc)
-    return urlunsplit(parts)
 
 
 def split_schema(dsn: str, schema: str | None) -> tuple[str, str]:
@@ -311,16 +302,6 @@ class PostgresDatabase(Database):
 
     async def backup(self, target: Any) -> None:
         raise BackupNotSupported(self.path)
-
-
-class BackupNotSupported(Exception):
-    """`koordinat backup` on PostgreSQL: the message says how (pg_dump)."""
-
-    def __init__(self, display: str) -> None:
-        super().__init__(
-            f"database {display} is PostgreSQL: back it up with the server's tools, e.g. "
-            f"pg_dump --format=custom --file=koordinat-$(date +%F).dump '{display}' "
-            "(restore with pg_restore), or your provider's point-in-time recovery")
 
 
 def migration_sql(name: str, sqlite_sql: str) -> str:

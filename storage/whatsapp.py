@@ -70,7 +70,7 @@ async def rekey(conn: Connection, old_user_id: str, new_user_id: str, wa_id: str
     the new id. True if there was anything to move."""
     moved = False
     if old_user_id != new_user_id:
-        for table in ("identities", "dialogs"):  # UPDATE OR REPLACE, in SQL both engines take
+        for table in ("identities", "dialogs"):  # replace a clashing row (SQL both engines take)
             await conn.execute(
                 f"DELETE FROM {table} WHERE channel = 'whatsapp' AND external_id = ? AND EXISTS "  # noqa: S608
                 f"(SELECT 1 FROM {table} WHERE channel = 'whatsapp' AND external_id = ?)", (new_user_id, old_user_id))
