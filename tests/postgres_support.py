@@ -1,0 +1,64 @@
+"""The suite on PostgreSQL: `KOORDINAT_TEST_DATABASE=postgresql://…` gives each test fresh schemas.
+
+Tests keep naming a SQLite file (`tmp_path / "koordinat.db"`); on the PostgreSQL pass
+`Database.open(path)` opens the schema `t_<hash of the path>` of the given database instead, so
+a restart in the same test (same path) finds its data and two tests never share a schema. The
+schemas a test created are dropped when it ends. Tests that read or damage the SQLite file
+itself are marked `sqlite_only` and skipped, and counted at the end of the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+ENV = "KOORDINAT_TEST_DATABASE"
+
+
+def test_database() -> str | None:
+    """The PostgreSQL DSN of this run, or None for the SQLite pass."""
+    value = os.environ.get(ENV, "").strip()
+    return value or None
+
+
+def schema_for(path: Path | str) -> str:
+    digest = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    return f"t_{digest}"
+
+
+class SchemaPerPath:
+    """Patches `Database.open` for one test; `schemas` is what to drop afterwards."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.schemas: set[str] = set()
+
+    def install(self, monkeypatch: Any) -> None:
+        from storage.db import Database, is_postgres_location
+        from storage.postgres import PostgresDatabase
+
+        original = Database.open.__func__  # type: ignore[attr-defined]
+        harness = self
+
+        async def open_on_postgres(cls: type, path: Path | str, *, migrate: bool = True) -> Database:
+            if is_postgres_location(path):
+                return await original(cls, path, migrate=migrate)
+            schema = schema_for(path)
+            harness.schemas.add(schema)
+            return await PostgresDatabase.open(harness.dsn, migrate=migrate, schema=schema)
+
+        monkeypatch.setattr(Database, "open", classmethod(open_on_postgres))
+
+    async def drop(self) -> None:
+        if not self.schemas:
+            return
+        import asyncpg
+
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            for schema in sorted(self.schemas):
+                await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()
