@@ -162,6 +162,7 @@ class _OpenTransaction:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self.owner: object = None
         self.active = True
         self.after_commit: list[Callable[[], None]] = []
         self.savepoint = ""
@@ -193,9 +194,13 @@ _current: contextvars.ContextVar[_OpenTransaction | None] = contextvars.ContextV
 )
 
 
-def _open_transaction() -> aiosqlite.Connection | None:
+def _open_transaction(owner: object = None) -> aiosqlite.Connection | None:
+    """The connection of the transaction this task is inside, if it belongs to `owner` (a
+    transaction on one database is not one on another: `migrate-to` reads one, writes the other)."""
     marker = _current.get()
-    return marker.conn if marker is not None and marker.active else None
+    if marker is None or not marker.active or (owner is not None and marker.owner is not owner):
+        return None
+    return marker.conn
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -347,7 +352,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction; nested calls become savepoints of the outer one."""
-        outer = _open_transaction()
+        outer = _open_transaction(self)
         if outer is not None:
             self._savepoints += 1
             name = f"sp{self._savepoints}"
@@ -388,7 +393,7 @@ class Database:
         transaction, its connection with no savepoint (a savepoint costs two round trips to the
         connection's thread); otherwise a transaction of their own. A failure rolls back with
         the enclosing transaction or savepoint."""
-        outer = _open_transaction()
+        outer = _open_transaction(self)
         if outer is not None:
             yield outer
             return
@@ -438,6 +443,7 @@ class Database:
             await self._abandon_group(group, error)
             raise
         marker = _OpenTransaction(self._writer)
+        marker.owner = self
         marker.savepoint = name
         return group, marker
 
@@ -537,7 +543,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """A connection for reading: the open transaction if there is one, else the reader."""
-        outer = _open_transaction()
+        outer = _open_transaction(self)
         yield outer if outer is not None else self._reader
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:

@@ -212,7 +212,12 @@ class PostgresDatabase(Database):
         writer_raw = pool = None
         try:
             writer_raw = await asyncpg.connect(dsn, server_settings=settings, timeout=10)
-            await writer_raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{chosen}"')
+            # Two workers starting together: one creates the schema, the other waits and finds it.
+            await writer_raw.execute("SELECT pg_advisory_lock($1, hashtext($2))", MIGRATION_LOCK, chosen)
+            try:
+                await writer_raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{chosen}"')
+            finally:
+                await writer_raw.execute("SELECT pg_advisory_unlock($1, hashtext($2))", MIGRATION_LOCK, chosen)
             await _init_connection(writer_raw)
             pool = await asyncpg.create_pool(dsn, min_size=1, max_size=POOL_SIZE, server_settings=settings,
                                              init=_init_connection, timeout=10)
@@ -263,7 +268,7 @@ class PostgresDatabase(Database):
             async with writer._lock:
                 raw = writer.raw
                 async with raw.transaction():
-                    await raw.execute("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", MIGRATION_LOCK)
+                    await raw.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", MIGRATION_LOCK, self.schema)
                     await raw.execute("CREATE TABLE IF NOT EXISTS koordinat_migrations (version BIGINT PRIMARY KEY, "
                                       'name TEXT COLLATE "C" NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())')
                     current = await raw.fetchval("SELECT COALESCE(MAX(version), 0) FROM koordinat_migrations")
@@ -280,7 +285,7 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Any]:
         """The open transaction if there is one, else a pooled connection (committed state)."""
-        outer = _open_transaction()
+        outer = _open_transaction(self)
         if outer is not None:
             yield outer
             return

@@ -53,6 +53,11 @@ async def _database_backend(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[No
         return
     schemas = SchemaPerPath(dsn)
     schemas.install(monkeypatch)
+    # Subprocesses (`python -m bot …`) run this worktree's code and map their file the same way.
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("PYTEST_POSTGRES_DSN", dsn)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(root / "tests" / "postgres_subprocess"), str(root),
+                                                      os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     try:
         yield
     finally:

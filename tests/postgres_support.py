@@ -1,7 +1,8 @@
 """The suite on PostgreSQL: `KOORDINAT_TEST_DATABASE=postgresql://…` gives each test fresh schemas.
 
 Tests keep naming a SQLite file (`tmp_path / "koordinat.db"`); on the PostgreSQL pass
-`Database.open(path)` opens the schema `t_<hash of the path>` of the given database instead, so
+`Database.open(path)` opens the schema `t_<hash of the path>` of the given database instead (an explicit `sqlite:///…` URL
+still opens SQLite), so
 a restart in the same test (same path) finds its data and two tests never share a schema. The
 schemas a test created are dropped when it ends. Tests that read or damage the SQLite file
 itself are marked `sqlite_only` and skipped, and counted at the end of the run.
@@ -43,10 +44,11 @@ class SchemaPerPath:
         harness = self
 
         async def open_on_postgres(cls: type, path: Path | str, *, migrate: bool = True) -> Database:
-            if is_postgres_location(path):
+            if is_postgres_location(path) or str(path).startswith("sqlite://"):  # explicit: as given
                 return await original(cls, path, migrate=migrate)
             schema = schema_for(path)
             harness.schemas.add(schema)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             return await PostgresDatabase.open(harness.dsn, migrate=migrate, schema=schema)
 
         monkeypatch.setattr(Database, "open", classmethod(open_on_postgres))
