@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # Sent outbox rows and finished reminders are deleted after this many days (nightly);
     # per-broadcast delivery counts are kept.
     retention_days: int = Field(default=30, ge=1)
+    # PostgreSQL: how long the server's WAL archive and backups keep deleted rows (the
+    # operator's point-in-time-recovery window), stated in the privacy notice.
+    backup_retention_days: int | None = Field(default=None, ge=1)
 
     @field_validator("database", mode="before")
     @classmethod
