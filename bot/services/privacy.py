@@ -40,8 +40,7 @@ def privacy_notice(lang: str, controller_name: str | None, controller_contact: s
         return notice
     retention = (t("storage_notice.retention_days", lang, days=backup_retention_days) if backup_retention_days
                  else t("storage_notice.retention_unset", lang))
-    return notice + "
-" + t("storage_notice.postgresql", lang, retention=retention)
+    return notice + "\n" + t("storage_notice.postgresql", lang, retention=retention)
 
 
 class PrivacyService:
