@@ -5,6 +5,7 @@ operator runs it."""
 
 from __future__ import annotations
 
+import pytest
 import asyncio
 import os
 import signal
@@ -46,6 +47,7 @@ async def clean_eventually(database: Path, timeout: float = 10.0) -> None:
     assert not left, f"personal data still on disk: {left}"
 
 
+@pytest.mark.sqlite_only
 async def test_forget_leaves_no_name_or_id_in_the_database_or_wal(harness: Harness) -> None:
     zeynep, _ = await group_with(harness)
     code = (await harness.services.db.fetchone("SELECT code FROM invites WHERE role = 'member'"))["code"]
