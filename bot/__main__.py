@@ -94,6 +94,7 @@ class Koordinat:
             self._start_whatsapp(services)
         if self.settings.has_telegram_token:
             await self._start_telegram(services, webhook=webhook)
+        await self.db.lead()  # PostgreSQL: one leader per schema; a standby waits here
         await services.start()
         if self.inbound is not None:
             await self.inbound.start()

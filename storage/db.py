@@ -251,6 +251,12 @@ class Database:
         self._disk_full_logged = False
 
     dialect = "sqlite"
+    term: int | None = None  # PostgreSQL: this process's leadership term (`lead`)
+
+    async def lead(self) -> int | None:
+        """SQLite: nothing to wait for (one process per file: storage.instance). PostgreSQL:
+        block until this process is the schema's leader (storage.postgres)."""
+        return None
     # What a driver raises; the group commit treats these as "this transaction failed".
     driver_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
 

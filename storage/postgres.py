@@ -39,6 +39,8 @@ except ImportError:  # pragma: no cover - exercised by the one-line message belo
 log = logging.getLogger(__name__)
 
 MIGRATION_LOCK = 0x4B6F6F72  # "Koor": pg_advisory_xact_lock(MIGRATION_LOCK, hashtext(schema))
+LEADER_LOCK = 0x4B6F6F73  # pg_advisory_lock(LEADER_LOCK, hashtext(schema)), held by the leader's session
+LEASE_SECONDS = 5.0  # a frozen leader's session ends after this long without a ping (idle_session_timeout)
 POOL_SIZE = 4
 _UTILITY = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET ", "VACUUM", "LISTEN", "UNLISTEN",
             "NOTIFY", "CREATE SCHEMA", "ANALYZE")
@@ -222,6 +224,7 @@ class PostgresDatabase(Database):
             pool = await asyncpg.create_pool(dsn, min_size=1, max_size=POOL_SIZE, server_settings=settings,
                                              init=_init_connection, timeout=10)
             db = cls(display, PgConnection(writer_raw), pool, chosen)
+            db._dsn = dsn
             if migrate:
                 await db.migrate()
         except BaseException as error:
@@ -237,7 +240,61 @@ class PostgresDatabase(Database):
             raise
         return db
 
+    async def lead(self, lease: float = LEASE_SECONDS) -> int:
+        """Block until this process is the schema's leader, then return its term.
+
+        The leader holds a session advisory lock on a connection of its own, pinged every
+        lease/3 s; `idle_session_timeout` = lease ends that session if the process freezes
+        (SIGSTOP, a paused VM), and a killed process's session ends with its socket: either way
+        the lock is released and the waiting standby takes over at once. Each takeover bumps
+        `koordinat_leadership.term`; the outbox claim is fenced by it (`storage.outbox.
+        claim_ready(term=…)`), so a leader that wakes after losing the lock claims nothing.
+        Losing the lock connection is fatal (`on_fatal`): the process stops, its supervisor
+        restarts it as a standby."""
+        settings = {"search_path": self.schema, "application_name": "koordinat-leader",
+                    "idle_session_timeout": str(int(lease * 1000))}
+        conn = await asyncpg.connect(self._dsn, server_settings=settings, timeout=10)
+        try:
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1, hashtext($2))", LEADER_LOCK, self.schema):
+                log.info("database %s: another process leads schema %s; waiting to take over", self.path, self.schema)
+                await conn.execute("SET idle_session_timeout = 0")  # waiting is not idling
+                await conn.execute("SELECT pg_advisory_lock($1, hashtext($2))", LEADER_LOCK, self.schema)
+                await conn.execute(f"SET idle_session_timeout = {int(lease * 1000)}")
+            term = await conn.fetchval(
+                "INSERT INTO koordinat_leadership (id, term, since) VALUES (1, 1, now()) ON CONFLICT (id) "
+                "DO UPDATE SET term = koordinat_leadership.term + 1, since = now() RETURNING term")
+        except BaseException:
+            conn.terminate()
+            raise
+        self._leader = conn
+        self.term = int(term)
+        self._pinger = asyncio.get_running_loop().create_task(self._keep_leading(conn, lease), name="leadership")
+        log.info("database %s: leading schema %s (term %d)", self.path, self.schema, self.term)
+        return self.term
+
+    async def _keep_leading(self, conn: Any, lease: float) -> None:
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                await asyncio.wait_for(conn.fetchval("SELECT 1"), lease)
+            except asyncio.CancelledError:
+                raise
+            except TimeoutError:  # a slow server, not a lost session (a running query is not idle)
+                log.warning("database %s: the leadership ping took over %.0f s", self.path, lease)
+            except Exception as error:
+                self.term = -1  # fence at once: no claim succeeds from now on
+                if self.on_fatal is not None:
+                    self.on_fatal(f"database {self.path}: lost the leadership of schema {self.schema} ({error})")
+                return
+
     async def close(self) -> None:
+        pinger = getattr(self, "_pinger", None)
+        if pinger is not None:
+            pinger.cancel()
+            await asyncio.gather(pinger, return_exceptions=True)
+        leader = getattr(self, "_leader", None)
+        if leader is not None:  # releases the lock: a standby takes over now
+            leader.terminate()
         try:
             await self._writer.close()  # type: ignore[attr-defined]
         except Exception as error:
@@ -271,6 +328,8 @@ class PostgresDatabase(Database):
                     await raw.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", MIGRATION_LOCK, self.schema)
                     await raw.execute("CREATE TABLE IF NOT EXISTS koordinat_migrations (version BIGINT PRIMARY KEY, "
                                       'name TEXT COLLATE "C" NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())')
+                    await raw.execute("CREATE TABLE IF NOT EXISTS koordinat_leadership (id INTEGER PRIMARY KEY "
+                                      "CHECK (id = 1), term BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL)")
                     current = await raw.fetchval("SELECT COALESCE(MAX(version), 0) FROM koordinat_migrations")
                     for version, name, sql in migration_files():
                         if version <= current:
