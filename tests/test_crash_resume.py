@@ -8,6 +8,7 @@ before start-up, as a meeting reminder would be.
 
 from __future__ import annotations
 
+import pytest
 import asyncio
 import os
 import signal
@@ -56,6 +57,7 @@ def keys_with_status(database: Path, status: str) -> set[str]:
         return {row[0] for row in conn.execute("SELECT address FROM outbox WHERE status = ?", (status,))}
 
 
+@pytest.mark.sqlite_only
 async def test_kill_9_mid_broadcast_then_restart_delivers_to_everyone_once(tmp_path: Path) -> None:
     database = tmp_path / "koordinat.db"
     log = tmp_path / "bot.log"
