@@ -70,7 +70,7 @@ def _sqlite_schema(path: Path) -> dict[str, dict[str, object]]:
 async def _postgres_schema(conn: object, schema: str) -> tuple[dict[str, dict[str, object]], list[tuple]]:
     rows = await conn.fetch(  # type: ignore[attr-defined]
         "SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity, collation_name "
-        "FROM information_schema.columns WHERE table_schema = $1 AND table_name <> 'koordinat_migrations'", schema)
+        "FROM information_schema.columns WHERE table_schema = $1 AND table_name NOT IN ('koordinat_migrations', 'koordinat_leadership')", schema)
     found: dict[str, dict[str, object]] = {}
     for row in rows:
         table = found.setdefault(row["table_name"], {"columns": {}, "primary": (), "unique": set()})
@@ -79,7 +79,7 @@ async def _postgres_schema(conn: object, schema: str) -> tuple[dict[str, dict[st
         "SELECT c.relname AS table_name, i.indisprimary, i.indisunique, "
         "array(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = ANY(i.indkey)) AS cols "
         "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = $1 AND c.relname <> 'koordinat_migrations'", schema)
+        "WHERE n.nspname = $1 AND c.relname NOT IN ('koordinat_migrations', 'koordinat_leadership')", schema)
     for key in keys:
         table = found[key["table_name"]]
         if key["indisprimary"]:

@@ -73,7 +73,7 @@ def test_the_privacy_notice_says_what_postgresql_backups_keep() -> None:
 def test_names_sort_in_turkish_alphabetical_order_by_one_rule() -> None:
     names = ["Zeynep", "Çiğdem", "Işıl", "İpek", "Ayşe", "Şule", "Cemile", "Özlem", "Oya", "ılgın", "Ümran", "Uğur"]
     assert sorted(names, key=turkish_sort_key) == \
-        ["Ayşe", "Cemile", "Çiğdem", "Işıl", "ılgın", "İpek", "Oya", "Özlem", "Şule", "Uğur", "Ümran", "Zeynep"]
+        ["Ayşe", "Cemile", "Çiğdem", "ılgın", "Işıl", "İpek", "Oya", "Özlem", "Şule", "Uğur", "Ümran", "Zeynep"]
     assert sorted_by_name([(2, "Şule"), (1, "Şule"), (3, "Sevgi")], lambda p: p[1], lambda p: p[0]) == \
         [(3, "Sevgi"), (1, "Şule"), (2, "Şule")]
 
