@@ -99,7 +99,11 @@ def _changed(status: str) -> int:
 class PgCursor:
     """The rows and row count of one executed statement (sqlite3.Cursor's subset we use)."""
 
-    lastrowid = None  # use INSERT … RETURNING id
+    @property
+    def lastrowid(self) -> int:
+        """PostgreSQL has no lastrowid: a repository that asks is ported wrong (it would read 0)."""
+        raise NotImplementedError("lastrowid does not exist on PostgreSQL: use INSERT … RETURNING id "
+                                  "(storage.sql.insert_returning_id)")
 
     def __init__(self, rows: list[Any], rowcount: int) -> None:
         self.rows = rows
