@@ -64,3 +64,27 @@ class SchemaPerPath:
                 await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         finally:
             await conn.close()
+
+
+def query_postgres(path: Path | str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """`sql` (with ? placeholders) on the schema `path` maps to; callable from sync code and
+    from inside a running event loop (it runs on a thread of its own)."""
+    import asyncio
+    import concurrent.futures
+
+    import asyncpg
+
+    from storage.dialect import placeholders
+
+    dsn = test_database()
+    assert dsn is not None
+
+    async def run() -> list[tuple[object, ...]]:
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema_for(path)})
+        try:
+            return [tuple(row) for row in await conn.fetch(placeholders(sql), *params)]
+        finally:
+            await conn.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()

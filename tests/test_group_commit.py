@@ -22,6 +22,11 @@ async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def committed(path: Path) -> list[int]:
+    """The rows another connection sees (committed), on this pass's engine."""
+    from tests.postgres_support import query_postgres, test_database
+
+    if test_database() is not None:
+        return [int(row[0]) for row in query_postgres(path, "SELECT n FROM t ORDER BY n")]
     conn = sqlite3.connect(path)
     try:
         return [row[0] for row in conn.execute("SELECT n FROM t ORDER BY n")]

@@ -10,6 +10,7 @@ After a restart every one of the six people gets her welcome exactly once and is
 
 from __future__ import annotations
 
+import pytest
 import asyncio
 import json
 import signal
@@ -36,6 +37,7 @@ async def reach_last_consent(server: FakeBotApi, user: FakeUser, code: str) -> S
     return await server.wait_for_message(user, lambda m: bool(m.buttons), timeout=10)
 
 
+@pytest.mark.sqlite_only
 async def test_kill_9_with_updates_in_flight_loses_none_and_repeats_none(tmp_path: Path) -> None:
     database = tmp_path / "koordinat.db"
     log = tmp_path / "bot.log"

@@ -3,6 +3,7 @@ stored; killed before that, Telegram delivers it again and it is answered once."
 
 from __future__ import annotations
 
+import pytest
 import asyncio
 import signal
 import socket
@@ -22,6 +23,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.sqlite_only
 async def test_webhook_update_is_acknowledged_only_once_stored_across_a_kill(tmp_path: Path) -> None:
     database = tmp_path / "k.db"
     log = tmp_path / "bot.log"
