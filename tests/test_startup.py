@@ -39,6 +39,7 @@ async def test_malformed_token_is_refused_before_any_network_call(tmp_path: Path
     assert "def ghi" not in output
 
 
+@pytest.mark.sqlite_only
 async def test_rejected_token_is_one_line_and_the_process_exits(tmp_path: Path) -> None:
     async with FakeBotApi(token="999:SOMEONE-ELSES") as server:
         started = time.monotonic()
