@@ -81,6 +81,7 @@ async def _start_bot(server: FakeBotApi, database: Path, log: Path) -> asyncio.s
             stdout=out, stderr=out)
 
 
+@pytest.mark.sqlite_only
 async def test_kill_9_right_after_a_forget_leaves_nothing_after_restart(tmp_path: Path) -> None:
     database = tmp_path / "koordinat.db"
     log = tmp_path / "bot.log"
