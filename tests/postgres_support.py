@@ -66,7 +66,8 @@ class SchemaPerPath:
             await conn.close()
 
 
-def query_postgres(path: Path | str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+def query_postgres(path: Path | str | None, sql: str, params: tuple[object, ...] = (), *,
+                   schema: str | None = None) -> list[tuple[object, ...]]:
     """`sql` (with ? placeholders) on the schema `path` maps to; callable from sync code and
     from inside a running event loop (it runs on a thread of its own)."""
     import asyncio
@@ -80,7 +81,7 @@ def query_postgres(path: Path | str, sql: str, params: tuple[object, ...] = ()) 
     assert dsn is not None
 
     async def run() -> list[tuple[object, ...]]:
-        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema_for(path)})
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": schema or schema_for(path or "")})
         try:
             return [tuple(row) for row in await conn.fetch(placeholders(sql), *params)]
         finally:
