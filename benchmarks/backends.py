@@ -119,8 +119,8 @@ async def reply_p95(members: int, writers: int, tmp: Path, dsn: str | None, rate
             server.open_private_chat(user)
         overrides: dict[str, Any] = {"send_rate_per_second": rate}
         if dsn is not None:
-            overrides.update(database=dsn, database_schema=schema)
-        bot = await start_bot(server, database, **overrides)
+            overrides["database_schema"] = schema
+        bot = await start_bot(server, dsn or database, **overrides)  # type: ignore[arg-type]
         assert bot.services is not None
         try:
             services = bot.services
