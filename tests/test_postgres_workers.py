@@ -195,3 +195,26 @@ def test_migrate_to_postgresql_and_back_keeps_every_count_and_id(tmp_path: Path)
         for table in ("groups", "invites", "audit_log"):
             assert a.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == \
                 b.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+
+
+def test_a_bad_dsn_an_unreachable_server_and_a_refused_role_are_one_line_each(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_") and k != "PYTEST_POSTGRES_DSN"}
+    base["PYTHONPATH"] = str(ROOT)
+    cases = [("postgresql://postgres@127.0.0.1:1/koordinat", "cannot connect"),
+             ("postgresql://no_such_role_k@127.0.0.1:5432/test", 'role "no_such_role_k" does not exist'),
+             ("postgresql://postgres@127.0.0.1:5432/no_such_db_k", 'database "no_such_db_k" does not exist'),
+             ("postgresql://postgres@127.0.0.1:notaport/k", "postgresql://")]
+    for dsn, fragment in cases:
+        code, out, err = _koordinat({**base, "KOORDINAT_DATABASE": dsn}, "group", "list")
+        lines = err.strip().splitlines()
+        assert code == 1 and len(lines) == 1 and lines[0].startswith("koordinat: database "), (dsn, err)
+        assert fragment in lines[0] and "Traceback" not in err
+
+
+def test_backup_on_postgresql_says_how(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_") and k != "PYTEST_POSTGRES_DSN"}
+    base["PYTHONPATH"] = str(ROOT)
+    code, out, err = _koordinat({**base, "KOORDINAT_DATABASE": DSN or "", "KOORDINAT_DATABASE_SCHEMA": "unused_k"},
+                                "backup", str(tmp_path / "copy.db"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "pg_dump" in err and "Traceback" not in err
+    assert not (tmp_path / "copy.db").exists()

@@ -152,3 +152,18 @@ async def test_the_transaction_interface_counts_returns_ids_and_rolls_back_a_sav
         assert (await db.fetchone("SELECT COUNT(*) FROM groups"))[0] == 2
     finally:
         await db.close()
+
+
+async def test_after_a_forget_the_live_tables_are_compacted(tmp_path: Path) -> None:
+    """SQLite: WAL checkpointed and truncated; PostgreSQL: every table of the schema vacuumed."""
+    db = await Database.open(tmp_path / "k.db")
+    try:
+        async with db.transaction() as tx:
+            member = await members.create(tx, display_name="Gizem", language="tr", channel="telegram",
+                                          external_id="555", now=NOW)
+        async with db.transaction() as tx:
+            await members.delete(tx, member.id)
+        assert await db.checkpoint_truncate() is True
+        assert await db.fetchone("SELECT 1 FROM members WHERE display_name = 'Gizem'") is None
+    finally:
+        await db.close()
