@@ -8,7 +8,6 @@ before start-up, as a meeting reminder would be.
 
 from __future__ import annotations
 
-import pytest
 import asyncio
 import os
 import signal
@@ -18,6 +17,8 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.clock import SystemClock
 from bot.emulator.bot_api import FakeBotApi

@@ -10,12 +10,13 @@ After a restart every one of the six people gets her welcome exactly once and is
 
 from __future__ import annotations
 
-import pytest
 import asyncio
 import json
 import signal
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.clock import SystemClock
 from bot.emulator.bot_api import FakeBotApi, SentMessage

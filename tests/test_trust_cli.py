@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,13 +5,14 @@ operator runs it."""
 
 from __future__ import annotations
 
-import pytest
 import asyncio
 import os
 import signal
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from bot.clock import SystemClock
 from bot.emulator.bot_api import FakeBotApi, FakeUser

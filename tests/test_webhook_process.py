@@ -3,12 +3,13 @@ stored; killed before that, Telegram delivers it again and it is answered once."
 
 from __future__ import annotations
 
-import pytest
 import asyncio
 import signal
 import socket
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.emulator.bot_api import FakeBotApi
 from bot.emulator.bot_api_records import FakeUser
