@@ -4,9 +4,9 @@ counts per broadcast are one indexed GROUP BY (`outbox_by_broadcast`)."""
 from __future__ import annotations
 
 
+from bot.collation import sorted_by_name
 from bot.models import Member
 from storage.outbox import FINAL_STATUSES
-from bot.collation import sorted_by_name
 from storage.sql import Connection, fetch_all, fetch_one
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.collation import sorted_by_name
-from storage.sql import Connection, Row, insert_returning_id
 from pydantic import BaseModel
 
+from bot.collation import sorted_by_name
 from bot.models import Member, Role
 from storage import personal_data
+from storage.sql import Connection, Row, insert_returning_id
 from storage.times import from_db, to_db
 
 ANSWERS = ("yes", "no", "maybe")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 
+from bot.collation import sorted_by_name
 from bot.models import Member, Membership, Role
 from storage.groups import _group
-from bot.collation import sorted_by_name
 from storage.sql import Connection, Row, fetch_all, fetch_one, insert_returning_id
 from storage.times import to_db
 

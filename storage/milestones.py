@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from storage.sql import Connection, Row, fetch_one
 from pydantic import BaseModel
 
 from storage import personal_data
+from storage.sql import Connection, Row, fetch_one
 from storage.times import from_db, to_db
 
 DEFAULT_OFFSETS = (14, 7, 1, 0)

@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from storage.sql import Connection
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import Clock, from_timestamp, utc_timestamp
 from storage import reminders as reminders_repo
 from storage.db import Database
+from storage.sql import Connection
 
 if TYPE_CHECKING:
     from bot.scheduler import Scheduler
