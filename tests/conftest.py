@@ -45,7 +45,7 @@ def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: p
 
 
 @pytest.fixture(autouse=True)
-async def _database_backend(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+async def _database_backend(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """SQLite files as usual; with KOORDINAT_TEST_DATABASE, a PostgreSQL schema per file path."""
     dsn = test_database()
     if dsn is None:
@@ -61,6 +61,11 @@ async def _database_backend(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[No
     try:
         yield
     finally:
+        folder = request.node.funcargs.get("tmp_path")
+        if isinstance(folder, Path):  # schemas only a subprocess opened (python -m bot …)
+            from tests.postgres_support import schemas_under
+
+            schemas.schemas |= schemas_under(folder)
         await schemas.drop()
 
 

@@ -29,6 +29,29 @@ def schema_for(path: Path | str) -> str:
     return f"t_{digest}"
 
 
+MARKER = ".pgschema"
+
+
+def remember_schema(path: Path | str) -> None:
+    """Leave `<path>.pgschema` naming the schema, so the test that owns the folder drops it
+    even when only a subprocess opened it."""
+    try:
+        Path(f"{path}{MARKER}").write_text(schema_for(path), encoding="utf-8")
+    except OSError:  # a folder that does not exist or is read-only: the test is about that
+        pass
+
+
+def schemas_under(folder: Path) -> set[str]:
+    """Schemas remembered by markers anywhere under `folder`."""
+    found = set()
+    for marker in folder.rglob(f"*{MARKER}"):
+        try:
+            found.add(marker.read_text(encoding="utf-8").strip())
+        except OSError:
+            pass
+    return found
+
+
 class SchemaPerPath:
     """Patches `Database.open` for one test; `schemas` is what to drop afterwards."""
 

@@ -8,7 +8,8 @@ import os
 _dsn = os.environ.get("PYTEST_POSTGRES_DSN")
 _database = os.environ.get("KOORDINAT_DATABASE")
 if _dsn and _database and "://" not in _database:
-    from tests.postgres_support import schema_for
+    from tests.postgres_support import remember_schema, schema_for
 
     os.environ["KOORDINAT_DATABASE"] = _dsn
     os.environ["KOORDINAT_DATABASE_SCHEMA"] = schema_for(_database)
+    remember_schema(_database)  # the test drops it when it ends
