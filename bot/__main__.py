@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 # PTB 22: read RetryAfter.retry_after as a timedelta (the int form is deprecated).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -80,9 +81,10 @@ class Koordinat:
     async def _start(self, *, webhook: bool) -> Services:
         database = self.settings.database
         try:
-            check_location(database)
-            self._lock = InstanceLock(database)
-            self._lock.acquire()
+            if not self.settings.uses_postgres:  # PostgreSQL: no file; the server serialises writers
+                check_location(Path(database))
+                self._lock = InstanceLock(database)
+                self._lock.acquire()
             self.db = await Database.open(database)
         except (DatabaseUnavailable, AlreadyRunning) as error:
             raise StartupError(str(error)) from None
@@ -95,6 +97,7 @@ class Koordinat:
             self._start_whatsapp(services)
         if self.settings.has_telegram_token:
             await self._start_telegram(services, webhook=webhook)
+        await self.db.lead()  # PostgreSQL: one leader per schema; a standby waits here
         await services.start()
         if self.inbound is not None:
             await self.inbound.start()

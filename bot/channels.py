@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.models import Actor, Member, Reply
 from storage import members as members_repo

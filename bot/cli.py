@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import logging
-import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,7 +20,9 @@ from bot.services import build_services
 from bot.services.groups import GroupNotFound
 from bot.text import clean_text
 from messages import t
-from storage.db import Database, DatabaseUnavailable, backup_file
+from storage.db import BACKUP_ERRORS, Database, DatabaseUnavailable, backup_file
+from storage.errors import BackupNotSupported, display_dsn
+from storage.instance import AlreadyRunning, InstanceLock
 
 
 class Runtime(Protocol):
@@ -78,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations")
     backup = commands.add_parser("backup", help="consistent copy of the database (safe while running)")
     backup.add_argument("path", type=Path)
+    move = commands.add_parser("migrate-to", help="copy every row into another, empty database (SQLite file "
+                               "or postgresql://…) and verify counts and ids; stop the bot first")
+    move.add_argument("target", help="a SQLite file (koordinat.db, sqlite:///koordinat.db) or postgresql://user@host/db")
+    move.add_argument("--schema", default=None, help="PostgreSQL target: the schema (default: public)")
     group = commands.add_parser("group", help="manage working groups").add_subparsers(dest="group_command")
     create = group.add_parser("create", help="create a group and print its invite links")
     create.add_argument("name")
@@ -181,6 +186,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(_migrate(settings))
     if command == "backup":
         return _backup(settings, args.path)
+    if command == "migrate-to":
+        return asyncio.run(_migrate_to(settings, args.target, args.schema))
     if command == "export" and getattr(args, "export_command", None) == "attendance":
         return asyncio.run(_export_attendance(settings, args))
     if command == "group":
@@ -252,7 +259,7 @@ async def _migrate(settings: Settings) -> int:
     db = await Database.open(settings.database, migrate=False)
     try:
         applied = await db.migrate()
-        print(f"database {settings.database}: schema version {await db.schema_version()}"
+        print(f"database {db.path}: schema version {await db.schema_version()}"
               + (f", applied {', '.join(applied)}" if applied else ", up to date"))
     finally:
         await db.close()
@@ -265,13 +272,69 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+async def _migrate_to(settings: Settings, target: str, schema: str | None) -> int:
+    """Copy the configured database into `target` (storage/migrate_to.py); one line per table
+    with rows and id sums on both sides; exit 1 if any differs."""
+    from storage.migrate_to import TargetNotEmpty, copy_database
+
+    if _no_database(settings):
+        return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
+    try:
+        location: str | Path = Settings(_env_file=None, database=target, database_schema=schema).database  # type: ignore[call-arg]
+    except ValueError as error:  # pydantic's ValidationError: the field's message, one line
+        reason = error.errors()[0]["msg"] if hasattr(error, "errors") else str(error)
+        return _fail(f"migrate-to {target}: {reason}", EXIT_USAGE)
+    if not isinstance(location, str) and Path(location).resolve() == Path(settings.database).resolve():
+        return _fail("migrate-to: the target is the database itself; give another file or a postgresql:// DSN", EXIT_USAGE)
+    lock = None
+    if not settings.uses_postgres:  # the bot must not write while its rows are copied
+        lock = InstanceLock(settings.database)
+        try:
+            lock.acquire()
+        except AlreadyRunning as error:
+            return _fail(str(error))
+    source = await Database.open(settings.database)
+    try:
+        destination = await Database.open(location)
+        try:
+            checks = await copy_database(source, destination)
+        except TargetNotEmpty as error:
+            return _fail(f"migrate-to: {error}")
+        finally:
+            await destination.close()
+    finally:
+        await source.close()
+        if lock is not None:
+            lock.release()
+    width = max(len(check.table) for check in checks)
+    for check in checks:
+        sums = "" if check.source_id_sum is None else f"  id sum {check.source_id_sum} → {check.target_id_sum}"
+        print(f"{check.table:<{width}}  {check.source_rows:>7} → {check.target_rows:<7}{sums}  "
+              f"{'ok' if check.ok else 'DIFFERENT'}")
+    bad = [check.table for check in checks if not check.ok]
+    where = display_dsn(location) if isinstance(location, str) else location
+    if bad:
+        return _fail(f"migrate-to: the copy differs in {', '.join(bad)}")
+    print(f"copied {sum(c.source_rows for c in checks)} rows in {len(checks)} tables to {where}; "
+          "counts and id sums match")
+    return 0
+
+
+def _no_database(settings: Settings) -> bool:
+    """A SQLite file that does not exist (a mistyped KOORDINAT_DATABASE); a PostgreSQL DSN is
+    checked when connecting (`DatabaseUnavailable`, one line)."""
+    return not settings.uses_postgres and not Path(settings.database).is_file()
+
+
 def _backup(settings: Settings, target: Path) -> int:
-    if not Path(settings.database).is_file():
+    if settings.uses_postgres:  # no file to copy: the server's tools do it, consistently
+        return _fail(str(BackupNotSupported(display_dsn(str(settings.database)))))
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or run "
                      "`koordinat migrate` to create one)")
     try:
         backup_file(Path(settings.database), target)
-    except (OSError, sqlite3.Error, ValueError) as error:
+    except BACKUP_ERRORS as error:
         return _fail(f"backup to {target} failed: {error}")
     print(f"backup written to {target}")
     return 0
@@ -318,7 +381,7 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
     digests may go over WhatsApp (replies to a member's own message always do)."""
     from storage import groups as groups_repo
 
-    if not Path(settings.database).is_file():
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
     try:
@@ -376,7 +439,7 @@ async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _group_list(settings: Settings) -> int:
-    if not Path(settings.database).is_file():  # a mistyped KOORDINAT_DATABASE: say so, create nothing
+    if _no_database(settings):  # a mistyped KOORDINAT_DATABASE: say so, create nothing
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or create the first group: "
                      "koordinat group create \"Kadın Dostu Kent\" --city Kars)", EXIT_MISSING)
     db = await Database.open(settings.database)
@@ -395,7 +458,7 @@ async def _group_list(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat invite GROUP [--coordinator|--member] [--json]`: a fresh link."""
-    if not Path(settings.database).is_file():
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
     try:
@@ -442,7 +505,7 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
     if first > last:
         return _fail(f"--from {first.isoformat()} is after --to {last.isoformat()}: give the earlier day first "
                      "(example: --from 2026-09-01 --to 2026-12-31)", EXIT_USAGE)
-    if not Path(settings.database).is_file():
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)", EXIT_MISSING)
     db = await Database.open(settings.database)
     try:

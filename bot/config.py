@@ -34,7 +34,11 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str | None = None
     bot_username: str = "koordinat_bot"
-    database: Path = Path("./koordinat.db")
+    # A SQLite file (a path, or sqlite:///relative/path.db, sqlite:////absolute/path.db), or a
+    # PostgreSQL DSN (postgresql://user:password@host:5432/dbname): KOORDINAT_DATABASE.
+    database: Path | str = Path("./koordinat.db")
+    # PostgreSQL only: one organisation per schema (created when missing); default `public`.
+    database_schema: str | None = None
     # Survey evidence (photos, documents members send as answers): KOORDINAT_FILES_DIR.
     files_dir: Path = Path("./koordinat-files")
     # A group's own lessons (*.toml in the shipped format, issue 23), beside the shipped ones.
@@ -81,6 +85,46 @@ class Settings(BaseSettings):
     # Sent outbox rows and finished reminders are deleted after this many days (nightly);
     # per-broadcast delivery counts are kept.
     retention_days: int = Field(default=30, ge=1)
+    # PostgreSQL: how long the server's WAL archive and backups keep deleted rows (the
+    # operator's point-in-time-recovery window), stated in the privacy notice.
+    backup_retention_days: int | None = Field(default=None, ge=1)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_location(cls, value: object) -> object:
+        """A `postgresql://`/`postgres://` DSN stays a string; `sqlite:///x.db` and paths become a Path."""
+        if isinstance(value, str):
+            scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+            if scheme in {"postgresql", "postgres"}:
+                return value.strip()
+            if scheme == "sqlite":
+                rest = value.split("://", 1)[1]
+                return Path(rest[1:] if rest.startswith("/") else rest)
+            if scheme:
+                raise ValueError(f"{scheme}:// is not a database Koordinat knows: give a SQLite file path "
+                                 "(koordinat.db, sqlite:///koordinat.db) or postgresql://user@host/dbname")
+            return Path(value)
+        return value
+
+    @field_validator("database_schema")
+    @classmethod
+    def _schema_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value.strip()):
+            raise ValueError("a schema name of letters, digits and _ (example: kars_kadin_meclisi)")
+        return value.strip() if value else None
+
+    @model_validator(mode="after")
+    def _schema_in_dsn(self) -> Settings:
+        """KOORDINAT_DATABASE_SCHEMA travels inside the DSN (`?schema=`), so everything that opens
+        `settings.database` opens the same schema."""
+        if self.database_schema and isinstance(self.database, str):
+            joiner = "&" if "?" in self.database else "?"
+            self.database = f"{self.database}{joiner}schema={self.database_schema}"
+        return self
+
+    @property
+    def uses_postgres(self) -> bool:
+        return isinstance(self.database, str)
 
     @field_validator("timezone")
     @classmethod

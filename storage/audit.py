@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from storage.times import to_db
 

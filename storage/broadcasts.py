@@ -3,11 +3,11 @@ counts per broadcast are one indexed GROUP BY (`outbox_by_broadcast`)."""
 
 from __future__ import annotations
 
-from aiosqlite import Connection
 
+from bot.collation import sorted_by_name
 from bot.models import Member
 from storage.outbox import FINAL_STATUSES
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 
 
 async def create(conn: Connection, *, key: str, group_id: int | None, kind: str, now: float) -> int:
@@ -68,9 +68,10 @@ async def unreachable_members(conn: Connection, broadcast_id: int) -> list[Membe
     rows = await fetch_all(
         conn, "SELECT DISTINCT m.id, m.display_name, m.language, m.unreachable_at FROM outbox o "
         "JOIN members m ON m.id = o.member_id WHERE o.broadcast_id = ? AND o.status = 'unreachable' "
-        "ORDER BY m.display_name",
+        "ORDER BY m.id",
         (broadcast_id,),
     )
+    rows = sorted_by_name(rows, lambda row: row[1], lambda row: row[0])
     return [Member(id=row[0], display_name=row[1], language=row[2], unreachable_at=row[3])
             for row in rows]
 

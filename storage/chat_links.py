@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_one
+from storage.sql import Connection, fetch_one
 
 
 @dataclass(frozen=True)

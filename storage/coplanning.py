@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from aiosqlite import Connection, Row
+from storage.sql import Connection, Row, insert_returning_id
 
 from storage.coplanning_rows import Feeds, Outcome, Proposal, Round
 from storage import personal_data
@@ -40,11 +40,11 @@ def _proposal(row: Row) -> Proposal:
 async def create_round(conn: Connection, *, group_id: int, feeds: Feeds, year: int,
                        ends: tuple[datetime, datetime, datetime, datetime], max_picks: int,
                        quorum: int | None, created_by: int | None, now: datetime) -> Round:
-    cursor = await conn.execute(
-        "INSERT INTO proposal_rounds (group_id, feeds, year, collect_until, discuss_until, vote_until, "
-        "adopt_until, max_picks, quorum, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    new_id = await insert_returning_id(
+        conn, "INSERT INTO proposal_rounds (group_id, feeds, year, collect_until, discuss_until, vote_until, "
+        "adopt_until, max_picks, quorum, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (group_id, feeds.value, year, *(to_db(end) for end in ends), max_picks, quorum, created_by, to_db(now)))
-    found = await get_round(conn, int(cursor.lastrowid or 0))
+    found = await get_round(conn, new_id)
     assert found is not None
     return found
 
@@ -89,13 +89,12 @@ async def create_proposal(conn: Connection, *, round_id: int, ref: str, title: s
                           plan_item: str | None, beneficiaries: str | None, effect: str | None,
                           evidence: tuple[str, str] | None, author_id: int | None,
                           resubmitted_from: int | None, now: datetime) -> Proposal:
-    cursor = await conn.execute(
-        "INSERT INTO proposals (round_id, ref, title, body, plan_item, beneficiaries, effect, evidence_file_id, "
+    proposal_id = await insert_returning_id(
+        conn, "INSERT INTO proposals (round_id, ref, title, body, plan_item, beneficiaries, effect, evidence_file_id, "
         "evidence_channel, author_id, resubmitted_from, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (round_id, ref, title, body, plan_item, beneficiaries, effect, evidence[1] if evidence else None,
          evidence[0] if evidence else None, author_id, resubmitted_from, to_db(now), to_db(now)))
-    proposal_id = int(cursor.lastrowid or 0)
     await conn.execute("INSERT INTO proposal_versions (proposal_id, version, title, body, created_at) "
                        "VALUES (?, 1, ?, ?, ?)", (proposal_id, title, body, to_db(now)))
     found = await get_proposal(conn, proposal_id)
@@ -141,7 +140,8 @@ async def set_status(conn: Connection, proposal_id: int, status: str, *, reason:
 
 
 async def add_coauthor(conn: Connection, proposal_id: int, member_id: int, now: datetime) -> None:
-    await conn.execute("INSERT OR IGNORE INTO proposal_coauthors (proposal_id, member_id, joined_at) VALUES (?, ?, ?)",
+    await conn.execute("INSERT INTO proposal_coauthors (proposal_id, member_id, joined_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT DO NOTHING",
                        (proposal_id, member_id, to_db(now)))
 
 
@@ -291,8 +291,8 @@ async def my_picks(conn: Connection, round_id: int, member_id: int) -> set[int]:
 
 
 async def pick(conn: Connection, round_id: int, member_id: int, proposal_id: int, now: datetime) -> None:
-    await conn.execute("INSERT OR IGNORE INTO proposal_ballots (round_id, member_id, proposal_id, picked_at) "
-                       "VALUES (?, ?, ?, ?)", (round_id, member_id, proposal_id, to_db(now)))
+    await conn.execute("INSERT INTO proposal_ballots (round_id, member_id, proposal_id, picked_at) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (round_id, member_id, proposal_id, to_db(now)))
 
 
 async def unpick(conn: Connection, round_id: int, member_id: int, proposal_id: int) -> None:
@@ -315,9 +315,11 @@ async def voters(conn: Connection, round_id: int) -> set[int]:
 
 async def save_results(conn: Connection, round_id: int, lines: list[tuple[int, int, int, bool]],
                        voters_count: int, members_count: int) -> None:
-    await conn.executemany("INSERT OR REPLACE INTO proposal_results (round_id, proposal_id, votes, rank, tied) "
-                           "VALUES (?, ?, ?, ?, ?)", [(round_id, *line) for line in lines])
-    await conn.execute("INSERT OR REPLACE INTO proposal_turnout (round_id, voters, members) VALUES (?, ?, ?)",
+    await conn.executemany("INSERT INTO proposal_results (round_id, proposal_id, votes, rank, tied) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (round_id, proposal_id) DO UPDATE SET "
+                           "votes = excluded.votes, rank = excluded.rank, tied = excluded.tied", [(round_id, *line) for line in lines])
+    await conn.execute("INSERT INTO proposal_turnout (round_id, voters, members) VALUES (?, ?, ?) "
+                       "ON CONFLICT (round_id) DO UPDATE SET voters = excluded.voters, members = excluded.members",
                        (round_id, voters_count, members_count))
 
 
@@ -367,11 +369,10 @@ async def consented(conn: Connection, round_id: int) -> set[int]:
 async def add_event(conn: Connection, proposal_id: int, *, step: str, happened_on: str, reference: str | None,
                     outcome: str | None, reason: str | None, evidence_file_id: str | None,
                     recorded_by: int | None, now: datetime) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO proposal_events (proposal_id, step, happened_on, reference, outcome, reason, evidence_file_id, "
-        "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    return await insert_returning_id(
+        conn, "INSERT INTO proposal_events (proposal_id, step, happened_on, reference, outcome, reason, evidence_file_id, "
+        "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (proposal_id, step, happened_on, reference, outcome, reason, evidence_file_id, recorded_by, to_db(now)))
-    return int(cursor.lastrowid or 0)
 
 
 async def set_event_evidence(conn: Connection, event_id: int, file_id: str) -> None:
@@ -449,9 +450,8 @@ class Amendment:
 
 
 async def add_amendment(conn: Connection, proposal_id: int, member_id: int, text: str, now: datetime) -> int:
-    cursor = await conn.execute("INSERT INTO proposal_amendments (proposal_id, member_id, text, created_at) "
-                                "VALUES (?, ?, ?, ?)", (proposal_id, member_id, text, to_db(now)))
-    return int(cursor.lastrowid or 0)
+    return await insert_returning_id(conn, "INSERT INTO proposal_amendments (proposal_id, member_id, text, created_at) "
+                                     "VALUES (?, ?, ?, ?) RETURNING id", (proposal_id, member_id, text, to_db(now)))
 
 
 async def get_amendment(conn: Connection, amendment_id: int) -> Amendment | None:

@@ -23,8 +23,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.sql import fetch_all, fetch_one
-from storage.sql import run as sql_run
+from storage.sql import fetch_all, fetch_one, run as sql_run
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +61,93 @@ def check_location(path: Path) -> None:
         raise DatabaseUnavailable(f"database {path}: file is not writable")
 
 
+def is_postgres_location(location: object) -> bool:
+    """True for a `postgresql://` or `postgres://` DSN (anything else names a SQLite file)."""
+    return isinstance(location, str) and location.split("://", 1)[0].lower() in {"postgresql", "postgres"}
+
+
+def sqlite_path(location: Path | str) -> Path:
+    """The file a SQLite location names: a path, or a `sqlite:///relative` / `sqlite:////abs` URL."""
+    if isinstance(location, str) and location.lower().startswith("sqlite://"):
+        rest = location[len("sqlite://"):]
+        return Path(rest[1:] if rest.startswith("/") else rest)
+    return Path(location)
+
+
 def _identity(path: Path) -> tuple[int, int]:
     info = os.stat(path)
     return info.st_dev, info.st_ino
 
 
+class StorageError(Exception):
+    """A typed storage failure, the same on both engines (`classify`)."""
+
+
+class DiskFull(StorageError):
+    """SQLITE_FULL; PostgreSQL SQLSTATE 53100 disk_full (53xxx insufficient resources)."""
+
+
+class ReadOnly(StorageError):
+    """SQLITE_READONLY*; SQLSTATE 25006 read_only_sql_transaction (a standby, a read-only
+    database)."""
+
+
+class ConnectionLost(StorageError):
+    """SQLITE_IOERR*/CORRUPT/NOTADB (the file is gone or broken); SQLSTATE class 08
+    (connection exception) or 57P01–57P03 (server shut down), or the socket closed."""
+
+
+_FATAL_SQLSTATES = ("08", "57P01", "57P02", "57P03", "58030", "XX001", "XX002")
+
+
+def classify(error: BaseException) -> type[StorageError] | None:
+    """`DiskFull`, `ReadOnly`, `ConnectionLost` or None for a driver error of either engine
+    (sqlite3 error codes, Python 3.11; PostgreSQL SQLSTATEs, manual Appendix A)."""
+    if isinstance(error, StorageError):
+        return type(error)
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        if sqlstate == "53100":
+            return DiskFull
+        if sqlstate == "25006":
+            return ReadOnly
+        if sqlstate.startswith(_FATAL_SQLSTATES):
+            return ConnectionLost
+        return None
+    if type(error).__module__.startswith("asyncpg") and (
+            "closed" in str(error) or "ConnectionDoesNotExist" in type(error).__name__):
+        return ConnectionLost
+    if not isinstance(error, sqlite3.Error):
+        return None
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in str(error):
+        return DiskFull
+    if code is not None:
+        if (code & 0xFF) == sqlite3.SQLITE_READONLY:
+            return ReadOnly
+        if (code & 0xFF) in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return ConnectionLost
+        return None
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        return ReadOnly
+    if "disk i/o error" in text or "malformed" in text:
+        return ConnectionLost
+    return None
+
+
 def is_disk_full(error: BaseException) -> bool:
-    """SQLITE_FULL: "database or disk is full"."""
-    return isinstance(error, sqlite3.Error) and (
-        getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
-        or "disk is full" in str(error))
+    """SQLITE_FULL ("database or disk is full") or PostgreSQL's 53100 disk_full."""
+    return classify(error) is DiskFull
 
 
 def is_fatal_storage_error(error: BaseException) -> bool:
     """Errors after which this process must not go on writing: the file went read-only, was
     removed under us, or I/O failed (SQLITE_READONLY*, SQLITE_IOERR*, SQLITE_CORRUPT,
-    SQLITE_NOTADB; sqlite3 error codes, Python 3.11)."""
-    if not isinstance(error, sqlite3.Error):
-        return False
+    SQLITE_NOTADB; sqlite3 error codes, Python 3.11); on PostgreSQL a read-only server or a
+    lost connection (`classify`)."""
+    if getattr(error, "sqlstate", None) is not None or not isinstance(error, sqlite3.Error):
+        return classify(error) in (ReadOnly, ConnectionLost)
     code = getattr(error, "sqlite_errorcode", None)
     if code is not None:
         return (code & 0xFF) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
@@ -94,6 +162,7 @@ class _OpenTransaction:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self.owner: object = None
         self.active = True
         self.after_commit: list[Callable[[], None]] = []
         self.savepoint = ""
@@ -125,9 +194,13 @@ _current: contextvars.ContextVar[_OpenTransaction | None] = contextvars.ContextV
 )
 
 
-def _open_transaction() -> aiosqlite.Connection | None:
+def _open_transaction(owner: object = None) -> aiosqlite.Connection | None:
+    """The connection of the transaction this task is inside, if it belongs to `owner` (a
+    transaction on one database is not one on another: `migrate-to` reads one, writes the other)."""
     marker = _current.get()
-    return marker.conn if marker is not None and marker.active else None
+    if marker is None or not marker.active or (owner is not None and marker.owner is not owner):
+        return None
+    return marker.conn
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -178,12 +251,29 @@ class Database:
         self._disk_full_logged = False
         self._changes_when_full = 0  # the writer's total_changes at the last disk-full error
 
+    dialect = "sqlite"
+    term: int | None = None  # PostgreSQL: this process's leadership term (`lead`)
+
+    async def lead(self) -> int | None:
+        """SQLite: nothing to wait for (one process per file: storage.instance). PostgreSQL:
+        block until this process is the schema's leader (storage.postgres)."""
+        return None
+    # What a driver raises; the group commit treats these as "this transaction failed".
+    driver_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
-        """Open (creating it if needed) and migrate. Raises `DatabaseUnavailable` with one line
-        naming the cause (directory missing or not writable, path under a regular file, not a
-        database); nothing stays open after a failure (no worker thread keeps the process alive)."""
-        path = Path(path)
+        """Open (creating it if needed) and migrate. `path` is a SQLite file (or `sqlite:///…`)
+        or a `postgresql://` DSN (`storage.postgres`, optional `?schema=`). Raises
+        `DatabaseUnavailable` with one line naming the cause (directory missing or not
+        writable, path under a regular file, not a database; bad DSN, server unreachable,
+        permission refused); nothing stays open after a failure (no worker thread keeps the
+        process alive)."""
+        if is_postgres_location(path):
+            from storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.open(path, migrate=migrate)
+        path = sqlite_path(path)
         check_location(path)
         opened: list[aiosqlite.Connection] = []
         try:
@@ -270,7 +360,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction; nested calls become savepoints of the outer one."""
-        outer = _open_transaction()
+        outer = _open_transaction(self)
         if outer is not None:
             self._savepoints += 1
             name = f"sp{self._savepoints}"
@@ -313,7 +403,7 @@ class Database:
         transaction, its connection with no savepoint (a savepoint costs two round trips to the
         connection's thread); otherwise a transaction of their own. A failure rolls back with
         the enclosing transaction or savepoint."""
-        outer = _open_transaction()
+        outer = _open_transaction(self)
         if outer is not None:
             yield outer
             return
@@ -351,7 +441,7 @@ class Database:
         if group is None:
             try:
                 await _run(self._writer, "BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
+            except self.driver_errors as error:
                 self._report(error)
                 raise
             group = self._group = _Group()
@@ -363,6 +453,7 @@ class Database:
             await self._abandon_group(group, error)
             raise
         marker = _OpenTransaction(self._writer)
+        marker.owner = self
         marker.savepoint = name
         return group, marker
 
@@ -393,7 +484,7 @@ class Database:
                 self._report(failure)
                 await _run(self._writer, f"ROLLBACK TO {marker.savepoint}")
                 await _run(self._writer, f"RELEASE {marker.savepoint}")
-        except sqlite3.Error as error:  # SQLite rolled back the whole transaction itself
+        except self.driver_errors as error:  # SQLite rolled back the whole transaction itself
             self._report(error)
             await self._abandon_group(group, error)
             return
@@ -405,11 +496,11 @@ class Database:
         self._group = None
         try:
             await _run(self._writer, "COMMIT")
-        except sqlite3.Error as error:
+        except self.driver_errors as error:
             self._report(error)
             try:
                 await _run(self._writer, "ROLLBACK")
-            except sqlite3.Error:
+            except self.driver_errors:
                 pass
             _settle(group.committed, error)
             return
@@ -462,7 +553,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """A connection for reading: the open transaction if there is one, else the reader."""
-        outer = _open_transaction()
+        outer = _open_transaction(self)
         yield outer if outer is not None else self._reader
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
@@ -481,6 +572,9 @@ class Database:
             target.unlink()
 
         await asyncio.to_thread(backup_file, self.path, Path(target))
+
+
+BACKUP_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, ValueError)  # what backup_file raises
 
 
 def backup_file(source_path: Path, target: Path) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_one
+from storage.sql import Connection, fetch_one
 
 
 async def schedule(conn: Connection, channel: str, address: str) -> None:
@@ -34,5 +33,5 @@ async def blank_sent_mentions(conn: Connection, text: str) -> int:
     spelled = json.dumps(text, ensure_ascii=False)[1:-1]
     cursor = await conn.execute(
         "UPDATE outbox SET payload = '{}' WHERE status NOT IN ('pending', 'sending') "
-        "AND payload <> '{}' AND instr(payload, ?) > 0", (spelled,))
+        "AND payload <> '{}' AND replace(payload, ?, '') <> payload", (spelled,))
     return cursor.rowcount

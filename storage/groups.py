@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from aiosqlite import Connection, Row
 
 from bot.models import Group
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one, insert_returning_id
 from storage.times import to_db
 
 
@@ -21,11 +20,11 @@ def _group(row: Row) -> Group:
 
 async def create(conn: Connection, *, name: str, city: str, language: str, timezone: str,
                  now: datetime) -> Group:
-    cursor = await conn.execute(
-        "INSERT INTO groups (name, city, language, timezone, created_at) VALUES (?, ?, ?, ?, ?)",
+    new_id = await insert_returning_id(
+        conn, "INSERT INTO groups (name, city, language, timezone, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         (name, city, language, timezone, to_db(now)),
     )
-    group = await get(conn, int(cursor.lastrowid or 0))
+    group = await get(conn, new_id)
     assert group is not None
     return group
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiosqlite import Connection, Row
 
 from bot.models import Invite, Role
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one
 from storage.times import from_db, to_db
+
+
+def ascii_upper(text: str) -> str:
+    """`text` with only a–z upper-cased (what SQLite's upper() and PostgreSQL's under the C
+    collation do): `i` → `I`, never `İ`."""
+    return text.translate(_ASCII_UPPER)
+
+
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _invite(row: Row) -> Invite:
@@ -35,7 +43,8 @@ async def get(conn: Connection, code: str) -> Invite | None:
 async def get_ignoring_case(conn: Connection, code: str) -> Invite | None:
     """The invite whose code matches `code` in any letter case — only if exactly one does
     (a code typed on a phone's keyboard often comes capitalised)."""
-    rows = await fetch_all(conn, "SELECT * FROM invites WHERE code = ? COLLATE NOCASE LIMIT 2", (code,))
+    # upper() of a C-collated column and an ASCII upper-casing here: no Turkish İ/ı on any engine.
+    rows = await fetch_all(conn, "SELECT * FROM invites WHERE upper(code) = ? LIMIT 2", (ascii_upper(code),))
     return _invite(rows[0]) if len(rows) == 1 else None
 
 

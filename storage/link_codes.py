@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_one
+from storage.sql import Connection, fetch_one
 
 
 async def create(conn: Connection, code: str, member_id: int, expires_at: float) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiosqlite import Connection, Row
 from pydantic import BaseModel
 
+from bot.collation import sorted_by_name
 from bot.models import Member, Role
 from storage import personal_data
+from storage.sql import Connection, Row, insert_returning_id
 from storage.times import from_db, to_db
 
 ANSWERS = ("yes", "no", "maybe")
@@ -67,12 +68,12 @@ def _meeting(row: Row) -> Meeting:
 async def create(conn: Connection, *, group_id: int, title: str, starts_at: datetime, place: str,
                  agenda: str | None, quorum: int | None, created_by: int | None, now: datetime,
                  duration_minutes: int = 120, series_id: int | None = None) -> Meeting:
-    cursor = await conn.execute(
-        "INSERT INTO meetings (group_id, title, starts_at, duration_minutes, place, agenda, quorum, "
-        "created_by, created_at, series_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    new_id = await insert_returning_id(
+        conn, "INSERT INTO meetings (group_id, title, starts_at, duration_minutes, place, agenda, quorum, "
+        "created_by, created_at, series_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (group_id, title, to_db(starts_at), duration_minutes, place, agenda, quorum, created_by, to_db(now),
          series_id))
-    meeting = await get(conn, int(cursor.lastrowid or 0))
+    meeting = await get(conn, new_id)
     assert meeting is not None
     return meeting
 
@@ -191,8 +192,8 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
         "FROM memberships ms JOIN members m ON m.id = ms.member_id "
         "LEFT JOIN rsvps r ON r.meeting_id = ? AND r.member_id = m.id "
         "LEFT JOIN attendance a ON a.meeting_id = ? AND a.member_id = m.id "
-        f"WHERE ms.group_id = ? {joined} ORDER BY m.display_name COLLATE NOCASE", params) as cursor:
-        rows = await cursor.fetchall()
+        f"WHERE ms.group_id = ? {joined}", params) as cursor:
+        rows = sorted_by_name(await cursor.fetchall(), lambda row: row["display_name"], lambda row: row["id"])
     return [RosterLine(member=Member(id=row["id"], display_name=row["display_name"], language=row["language"],
                                      unreachable_at=row["unreachable_at"]),
                        role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]),
@@ -207,7 +208,7 @@ async def toggle_attendance(conn: Connection, meeting_id: int, member_id: int, n
     Returns whether she now counts as present."""
     await conn.execute(
         "INSERT INTO attendance (meeting_id, member_id, attended, recorded_at) VALUES (?, ?, 1, ?) "
-        "ON CONFLICT (meeting_id, member_id) DO UPDATE SET attended = 1 - attended, "
+        "ON CONFLICT (meeting_id, member_id) DO UPDATE SET attended = 1 - attendance.attended, "
         "recorded_at = excluded.recorded_at", (meeting_id, member_id, to_db(now)))
     await conn.execute("UPDATE meetings SET attendance_taken_at = COALESCE(attendance_taken_at, ?) "
                        "WHERE id = ?", (to_db(now), meeting_id))
@@ -350,12 +351,12 @@ class Series(BaseModel):
 async def create_series(conn: Connection, *, group_id: int, frequency: str, weekday: int, nth: int | None,
                         local_time: str, title: str, place: str, agenda: str | None, quorum: int | None,
                         duration_minutes: int, created_by: int | None, now: datetime, lead_days: int = 30) -> Series:
-    cursor = await conn.execute(
-        "INSERT INTO meeting_series (group_id, frequency, weekday, nth, local_time, title, place, agenda, quorum, "
-        "duration_minutes, created_by, lead_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    new_id = await insert_returning_id(
+        conn, "INSERT INTO meeting_series (group_id, frequency, weekday, nth, local_time, title, place, agenda, quorum, "
+        "duration_minutes, created_by, lead_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (group_id, frequency, weekday, nth, local_time, title, place, agenda, quorum, duration_minutes,
          created_by, lead_days, to_db(now)))
-    series = await get_series(conn, int(cursor.lastrowid or 0))
+    series = await get_series(conn, new_id)
     assert series is not None
     return series
 

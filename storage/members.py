@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiosqlite import Connection, Row
 
+from bot.collation import sorted_by_name
 from bot.models import Member, Membership, Role
 from storage.groups import _group
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one, insert_returning_id
 from storage.times import to_db
 
 
@@ -19,11 +19,10 @@ def _member(row: Row) -> Member:
 
 async def create(conn: Connection, *, display_name: str, language: str, channel: str,
                  external_id: str, now: datetime) -> Member:
-    cursor = await conn.execute(
-        "INSERT INTO members (display_name, language, created_at) VALUES (?, ?, ?)",
+    member_id = await insert_returning_id(
+        conn, "INSERT INTO members (display_name, language, created_at) VALUES (?, ?, ?) RETURNING id",
         (display_name, language, to_db(now)),
     )
-    member_id = int(cursor.lastrowid or 0)
     await conn.execute(
         "INSERT INTO identities (channel, external_id, member_id, created_at) VALUES (?, ?, ?, ?)",
         (channel, external_id, member_id, to_db(now)),
@@ -123,10 +122,12 @@ async def role_in(conn: Connection, group_id: int, member_id: int) -> Role | Non
 async def group_members(conn: Connection, group_id: int) -> list[tuple[Member, Role]]:
     rows = await fetch_all(
         conn, "SELECT m.*, ms.role AS member_role FROM memberships ms JOIN members m ON m.id = ms.member_id "
-        "WHERE ms.group_id = ? ORDER BY ms.role = 'coordinator' DESC, m.display_name COLLATE NOCASE",
-        (group_id,),
+        "WHERE ms.group_id = ?", (group_id,),
     )
-    return [(_member(row), Role(row["member_role"])) for row in rows]
+    ordered = sorted_by_name(rows, lambda row: row["display_name"],
+                             lambda row: (row["member_role"] != "coordinator", row["id"]))
+    ordered.sort(key=lambda row: row["member_role"] != "coordinator")  # coordinators first, stable
+    return [(_member(row), Role(row["member_role"])) for row in ordered]
 
 
 async def record_consent(conn: Connection, member_id: int, *, purpose: str, granted: bool,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from aiosqlite import Connection, Row
 from pydantic import BaseModel
 
 from storage import personal_data
+from storage.sql import Connection, Row, fetch_one
 from storage.times import from_db, to_db
 
 DEFAULT_OFFSETS = (14, 7, 1, 0)
@@ -59,15 +59,16 @@ async def create(conn: Connection, *, group_id: int, title: str, due_at: datetim
                  template_code: str | None = None, legal_basis: str | None = None,
                  notes: str | None = None, created_by: int | None, now: datetime) -> Milestone | None:
     """Insert a milestone; None when `template_code` was already loaded for the group."""
-    cursor = await conn.execute(
-        "INSERT INTO milestones (group_id, title, due_at, has_time, audience, offsets, indicator_code, "
+    row = await fetch_one(
+        conn, "INSERT INTO milestones (group_id, title, due_at, has_time, audience, offsets, indicator_code, "
         "survey_template_code, template_code, legal_basis, notes, created_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (group_id, template_code) DO NOTHING",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (group_id, template_code) DO NOTHING "
+        "RETURNING id",
         (group_id, title, to_db(due_at), int(has_time), audience, json.dumps(sorted(set(offsets), reverse=True)),
          indicator_code, survey_template_code, template_code, legal_basis, notes, created_by, to_db(now)))
-    if cursor.rowcount == 0:
+    if row is None:
         return None
-    return await get(conn, int(cursor.lastrowid or 0))
+    return await get(conn, int(row[0]))
 
 
 async def get(conn: Connection, milestone_id: int) -> Milestone | None:

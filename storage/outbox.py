@@ -11,9 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, fetch_all, fetch_one
 
 REPLY_LANE = 0
 BULK_LANE = 1
@@ -198,17 +197,22 @@ async def addresses_of(conn: Connection, member_ids: Sequence[int]) -> dict[int,
     return found
 
 
-async def claim_ready(conn: Connection, now: float, limit: int, lane: int | None = None) -> list[OutboxRow]:
+async def claim_ready(conn: Connection, now: float, limit: int, lane: int | None = None,
+                      term: int | None = None) -> list[OutboxRow]:
     """Mark up to `limit` ready rows as in flight ('sending') and return them in the order
     they became ready (replies first when `lane` is None).
 
     One `UPDATE … RETURNING` over the `outbox_ready` index; a PostgreSQL backend would add
     `FOR UPDATE SKIP LOCKED` to the inner SELECT so that several workers can claim at once.
+    `term` (PostgreSQL): claim only while it is still the schema's leadership term.
     """
     if lane is None:
         where, order, params = "", "lane, not_before, id", (now, limit)
     else:
         where, order, params = "AND lane = ?", "not_before, id", (now, int(lane), limit)
+    if term is not None:  # PostgreSQL: only the current leader claims (storage.postgres.lead)
+        where += " AND ? = (SELECT term FROM koordinat_leadership WHERE id = 1)"
+        params = (*params[:-1], term, params[-1])
     rows = await fetch_all(
         conn, "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
         f" SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ? {where}"
@@ -340,7 +344,7 @@ async def prune_finished(conn: Connection, cutoff: float) -> int:
         "INSERT INTO broadcast_counts (broadcast_id, status, n) "
         f"SELECT broadcast_id, status, COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL AND {_PRUNABLE} "
         "GROUP BY broadcast_id, status "
-        "ON CONFLICT (broadcast_id, status) DO UPDATE SET n = n + excluded.n", (cutoff,))
+        "ON CONFLICT (broadcast_id, status) DO UPDATE SET n = broadcast_counts.n + excluded.n", (cutoff,))
     cursor = await conn.execute(f"DELETE FROM outbox WHERE {_PRUNABLE}", (cutoff,))
     return max(cursor.rowcount, 0)
 

@@ -6,9 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_one
+from storage.sql import Connection, fetch_one
 from storage.times import from_db, to_db
 
 

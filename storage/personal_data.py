@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_all
+from storage.sql import Connection, fetch_all
 
 Exporter = Callable[[Connection, int], Awaitable[Any]]
 _SECTIONS: dict[str, Exporter] = {}

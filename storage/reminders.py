@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aiosqlite import Connection, Row
 
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one
 
 PENDING = "pending"
 DONE = "done"

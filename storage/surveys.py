@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from aiosqlite import Connection, Row
 
 from bot.services.surveys.model import (
     Answer,
@@ -29,7 +28,7 @@ from bot.services.surveys.model import (
     TargetCard,
 )
 from storage import personal_data
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one, insert_returning_id
 from storage.times import from_db, to_db
 
 
@@ -120,12 +119,11 @@ async def save_form(conn: Connection, form: SurveyForm, now: datetime, *, group_
                     source: str = "template", is_template: bool = False) -> int:
     """Store a form definition; returns its id. `is_template` marks a group's own reusable
     template (listed by /anket); copies made for one survey are not templates."""
-    cursor = await conn.execute(
-        "INSERT INTO survey_forms (group_id, code, title, definition, source, is_template, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    return await insert_returning_id(
+        conn, "INSERT INTO survey_forms (group_id, code, title, definition, source, is_template, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (group_id, form.code, json.dumps(form.title, ensure_ascii=False), form.model_dump_json(),
          source, int(is_template), to_db(now)))
-    return int(cursor.lastrowid or 0)
 
 
 async def get_form(conn: Connection, form_id: int) -> SurveyForm | None:
@@ -157,12 +155,12 @@ async def create_survey(conn: Connection, *, group_id: int, form_id: int, deadli
                         anonymous: bool, created_by: int | None, now: datetime,
                         kind: SurveyKind = SurveyKind.SURVEY, template: str | None = None,
                         nudge_hours: Iterable[int] = (72, 24)) -> Survey:
-    cursor = await conn.execute(
-        "INSERT INTO surveys (group_id, form_id, kind, template, deadline, anonymous, nudge_hours, "
-        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    new_id = await insert_returning_id(
+        conn, "INSERT INTO surveys (group_id, form_id, kind, template, deadline, anonymous, nudge_hours, "
+        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (group_id, form_id, str(kind), template, to_db(deadline), int(anonymous),
          json.dumps(sorted(set(nudge_hours), reverse=True)), created_by, to_db(now)))
-    survey = await get_survey(conn, int(cursor.lastrowid or 0))
+    survey = await get_survey(conn, new_id)
     assert survey is not None
     return survey
 
@@ -241,7 +239,7 @@ def _recipient(row: Row) -> Recipient:
 async def add_recipients(conn: Connection, survey: Survey, member_ids: Iterable[int], now: datetime) -> None:
     when = to_db(_day(now) if survey.anonymous else now)
     await conn.executemany(
-        "INSERT OR IGNORE INTO survey_recipients (survey_id, member_id, invited_at) VALUES (?, ?, ?)",
+        "INSERT INTO survey_recipients (survey_id, member_id, invited_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(survey.id, member_id, when) for member_id in member_ids])
 
 
@@ -335,22 +333,23 @@ async def start_response(conn: Connection, survey: Survey, member_id: int, now: 
     if survey.anonymous:
         token = secrets.token_urlsafe(16)
         day = to_db(_day(now))
-        cursor = await conn.execute(
-            "INSERT INTO survey_responses (survey_id, member_id, respondent_token, started_at, updated_at) "
-            "VALUES (?, NULL, ?, ?, ?)", (survey.id, token, day, day))
+        response_id = await insert_returning_id(
+            conn, "INSERT INTO survey_responses (survey_id, member_id, respondent_token, started_at, updated_at) "
+            "VALUES (?, NULL, ?, ?, ?) RETURNING id", (survey.id, token, day, day))
         await conn.execute(
             "INSERT INTO survey_recipients (survey_id, member_id, invited_at, started_at, token) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (survey_id, member_id) DO UPDATE SET started_at = COALESCE(started_at, excluded.started_at), "
+            "ON CONFLICT (survey_id, member_id) DO UPDATE SET started_at = COALESCE(survey_recipients.started_at, excluded.started_at), "
             "token = excluded.token", (survey.id, member_id, day, day, token))
     else:
-        cursor = await conn.execute(
-            "INSERT INTO survey_responses (survey_id, member_id, started_at, updated_at) VALUES (?, ?, ?, ?)",
+        response_id = await insert_returning_id(
+            conn, "INSERT INTO survey_responses (survey_id, member_id, started_at, updated_at) VALUES (?, ?, ?, ?) "
+            "RETURNING id",
             (survey.id, member_id, to_db(now), to_db(now)))
         await conn.execute(
             "INSERT INTO survey_recipients (survey_id, member_id, invited_at, started_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (survey_id, member_id) DO UPDATE SET started_at = COALESCE(started_at, excluded.started_at)",
+            "ON CONFLICT (survey_id, member_id) DO UPDATE SET started_at = COALESCE(survey_recipients.started_at, excluded.started_at)",
             (survey.id, member_id, to_db(now), to_db(now)))
-    response = await get_response(conn, int(cursor.lastrowid or 0))
+    response = await get_response(conn, response_id)
     assert response is not None
     return response
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from aiosqlite import Connection
 
-from storage.sql import fetch_all
+from storage.sql import Connection, fetch_all
 
 
 async def claim(conn: Connection, channel: str, update_id: str, now: float) -> bool:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiosqlite import Connection, Row
 
-from storage.sql import fetch_all, fetch_one
+from storage.sql import Connection, Row, fetch_all, fetch_one
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,10 @@ async def saw(conn: Connection, user_id: str, wa_id: str | None, now: float) -> 
     """She wrote to us now: the window opens; remember her phone (E.164) when WhatsApp sent it."""
     await conn.execute(
         "INSERT INTO whatsapp_contacts (user_id, wa_id, last_inbound_at, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (user_id) DO UPDATE SET last_inbound_at = MAX(COALESCE(last_inbound_at, 0), "
-        "excluded.last_inbound_at), wa_id = COALESCE(excluded.wa_id, wa_id), templates_since_inbound = 0",
+        "ON CONFLICT (user_id) DO UPDATE SET last_inbound_at = CASE WHEN "
+        "COALESCE(whatsapp_contacts.last_inbound_at, 0) > excluded.last_inbound_at "
+        "THEN whatsapp_contacts.last_inbound_at ELSE excluded.last_inbound_at END, "
+        "wa_id = COALESCE(excluded.wa_id, whatsapp_contacts.wa_id), templates_since_inbound = 0",
         (user_id, wa_id, now, now),
     )
 
@@ -69,16 +70,21 @@ async def rekey(conn: Connection, old_user_id: str, new_user_id: str, wa_id: str
     the new id. True if there was anything to move."""
     moved = False
     if old_user_id != new_user_id:
-        for table in ("identities", "dialogs"):
+        for table in ("identities", "dialogs"):  # replace a clashing row (SQL both engines take)
+            await conn.execute(
+                f"DELETE FROM {table} WHERE channel = 'whatsapp' AND external_id = ? AND EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM {table} WHERE channel = 'whatsapp' AND external_id = ?)", (new_user_id, old_user_id))
             cursor = await conn.execute(
-                f"UPDATE OR REPLACE {table} SET external_id = ? WHERE channel = 'whatsapp' AND external_id = ?",  # noqa: S608
+                f"UPDATE {table} SET external_id = ? WHERE channel = 'whatsapp' AND external_id = ?",  # noqa: S608
                 (new_user_id, old_user_id))
             moved = moved or cursor.rowcount > 0
         await conn.execute("UPDATE outbox SET address = ? WHERE channel = 'whatsapp' AND address = ? "
                            "AND status IN ('pending', 'sending')", (new_user_id, old_user_id))
         await conn.execute("UPDATE whatsapp_held SET user_id = ? WHERE user_id = ?", (new_user_id, old_user_id))
+        await conn.execute("DELETE FROM whatsapp_contacts WHERE user_id = ? AND EXISTS "
+                           "(SELECT 1 FROM whatsapp_contacts WHERE user_id = ?)", (new_user_id, old_user_id))
         cursor = await conn.execute(
-            "UPDATE OR REPLACE whatsapp_contacts SET user_id = ? WHERE user_id = ?", (new_user_id, old_user_id))
+            "UPDATE whatsapp_contacts SET user_id = ? WHERE user_id = ?", (new_user_id, old_user_id))
         moved = moved or cursor.rowcount > 0
     if wa_id:
         await conn.execute("UPDATE whatsapp_contacts SET wa_id = ? WHERE user_id = ?", (wa_id, new_user_id))

@@ -53,6 +53,12 @@ async def run_bot(env: dict[str, str], *args: str, timeout: float = 30) -> tuple
 
 
 def query(database: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Rows of `sql` read from the test's database file — or, on the PostgreSQL pass, from the
+    schema that file maps to (tests/postgres_support.py)."""
+    from tests.postgres_support import query_postgres, test_database
+
+    if test_database() is not None:
+        return query_postgres(database, sql, params)
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         return list(conn.execute(sql, params).fetchall())

@@ -49,3 +49,31 @@ def test_no_user_facing_literals_in_handlers() -> None:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip():
                         offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+DRIVER_MODULES = {"aiosqlite", "asyncpg", "sqlite3", "psycopg", "psycopg2"}
+
+
+def test_only_storage_talks_to_a_database_driver() -> None:
+    """One storage interface, two backends (issue 21): the product outside `storage/` — core,
+    adapters, emulator, demo, composition root — names no driver, not even as a type
+    (`storage.sql.Connection` is the type)."""
+    files = [path for package in ("bot", "handlers", "messages") for path in (ROOT / package).rglob("*.py")]
+    offenders = [f"{path.relative_to(ROOT)} imports {sorted(_imports(path) & DRIVER_MODULES)}"
+                 for path in files if _imports(path) & DRIVER_MODULES]
+    assert offenders == []
+
+
+def test_dialect_fragments_live_in_one_place() -> None:
+    """SQL only one engine accepts stays out of the repositories: SQLite's conflict clauses,
+    JSON and string functions, NOCASE, lastrowid; PostgreSQL's `$n` placeholders."""
+    import re
+
+    banned = re.compile(r"INSERT OR (IGNORE|REPLACE)|UPDATE OR REPLACE|json_extract|\binstr\(|COLLATE NOCASE|"
+                        r"lastrowid|AUTOINCREMENT|\$[0-9]", re.I)
+    allowed = {"db.py", "dialect.py", "postgres.py", "sql.py", "migrate_to.py"}
+    offenders = [f"{path.relative_to(ROOT)}:{number}"
+                 for path in (ROOT / "storage").glob("*.py") if path.name not in allowed
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if banned.search(line)]
+    assert offenders == []

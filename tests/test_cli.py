@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _koordinat(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
@@ -69,6 +71,7 @@ def test_every_command_s_help_prints() -> None:
     assert walk(_parser()) > 20
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_onto_the_database_itself_is_refused_and_the_database_kept(tmp_path: Path) -> None:
     created = _koordinat(tmp_path, "group", "create", "Kadın Dostu Kent", "--city", "Kars")
     assert created.returncode == 0, created.stderr
@@ -81,6 +84,7 @@ def test_a_backup_onto_the_database_itself_is_refused_and_the_database_kept(tmp_
     assert "Kadın Dostu Kent" in _koordinat(tmp_path, "group", "list").stdout
 
 
+@pytest.mark.sqlite_only
 def test_a_file_that_is_not_a_database_is_one_line_and_the_process_ends(tmp_path: Path) -> None:
     (tmp_path / "k.db").write_text("junk")
     for command in (["group", "list"], ["migrate"]):
@@ -116,6 +120,7 @@ def test_a_missing_target_exits_1_and_a_wrong_command_2_in_every_subcommand(tmp_
     assert "exit status:" in described.stdout and "1  the command could not be carried out" in described.stdout
 
 
+@pytest.mark.sqlite_only
 def test_operator_commands_print_results_not_logs_and_create_no_database_by_mistake(tmp_path: Path) -> None:
     missing = _koordinat(tmp_path, "group", "list")  # no database yet (a mistyped KOORDINAT_DATABASE)
     assert missing.returncode == 1 and "no database at" in missing.stderr, missing.stderr

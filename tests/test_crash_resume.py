@@ -18,6 +18,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.clock import SystemClock
 from bot.emulator.telegram.server import FakeBotApi
 from bot.services.outbox import OutboxDispatcher
@@ -56,6 +58,7 @@ def keys_with_status(database: Path, status: str) -> set[str]:
         return {row[0] for row in conn.execute("SELECT address FROM outbox WHERE status = ?", (status,))}
 
 
+@pytest.mark.sqlite_only
 async def test_kill_9_mid_broadcast_then_restart_delivers_to_everyone_once(tmp_path: Path) -> None:
     database = tmp_path / "koordinat.db"
     log = tmp_path / "bot.log"

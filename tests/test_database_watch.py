@@ -19,6 +19,7 @@ from tests.harness import Harness
 from tests.process_support import bot_env, start_bot, wait_for_line
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("change, cause", [("delete", "was deleted"), ("replace", "was replaced")])
 async def test_database_file_gone_stops_the_bot_with_one_line(tmp_path: Path, change: str, cause: str) -> None:
     database = tmp_path / "k.db"
@@ -70,6 +71,7 @@ def fill(path: Path) -> None:
         pass
 
 
+@pytest.mark.sqlite_only
 async def test_full_disk_is_said_honestly_and_the_bot_keeps_going(
         telegram: FakeBotApi, tiny_disk: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
     harness = Harness(telegram, tiny_disk / "koordinat.db", clock, private_chat_rate_per_second=50)

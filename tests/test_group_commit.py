@@ -21,8 +21,14 @@ async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
     await database.close()
 
 
-def committed(path: Path) -> list[int]:
-    conn = sqlite3.connect(path)
+def committed(db: Database) -> list[int]:
+    """The rows another connection sees (committed), on this pass's engine."""
+    from tests.postgres_support import query_postgres
+
+    schema = getattr(db, "schema", None)
+    if schema is not None:
+        return [int(row[0]) for row in query_postgres(None, "SELECT n FROM t ORDER BY n", schema=schema)]
+    conn = sqlite3.connect(db.path)
     try:
         return [row[0] for row in conn.execute("SELECT n FROM t ORDER BY n")]
     finally:
@@ -38,11 +44,11 @@ async def test_concurrent_transactions_commit_together_and_fail_alone(db: Databa
             await asyncio.sleep(0)
             if n == 3:
                 raise ValueError("this one fails")
-        seen_at_return[n] = committed(db.path)  # a second connection: only committed rows
+        seen_at_return[n] = committed(db)  # a second connection: only committed rows
 
     results = await asyncio.gather(*(write(n) for n in range(8)), return_exceptions=True)
     assert isinstance(results[3], ValueError)
-    assert committed(db.path) == [0, 1, 2, 4, 5, 6, 7]
+    assert committed(db) == [0, 1, 2, 4, 5, 6, 7]
     for n, rows in seen_at_return.items():
         assert n in rows, "a transaction returns only after its rows are committed"
 
@@ -53,7 +59,7 @@ async def test_after_commit_callbacks_see_committed_rows(db: Database) -> None:
     async def write(n: int) -> None:
         async with db.transaction() as tx:
             await tx.execute("INSERT INTO t VALUES (?)", (n,))
-            db.after_commit(lambda: seen.setdefault(n, committed(db.path)))
+            db.after_commit(lambda: seen.setdefault(n, committed(db)))
 
     await asyncio.gather(*(write(n) for n in range(5)))
     assert sorted(seen) == [0, 1, 2, 3, 4]
@@ -83,7 +89,7 @@ async def test_a_cancelled_waiter_does_not_leave_the_group_uncommitted(db: Datab
     two.cancel()
     await asyncio.wait_for(asyncio.gather(one, two, return_exceptions=True), 2)
     await asyncio.sleep(0.05)
-    assert 1 in committed(db.path)
+    assert 1 in committed(db)
 
 
 async def test_cancelling_writers_at_any_point_strands_nobody(db: Database) -> None:
@@ -104,6 +110,6 @@ async def test_cancelling_writers_at_any_point_strands_nobody(db: Database) -> N
     async with asyncio.timeout(5):  # the lock is free and no group is left open
         async with db.transaction() as tx:
             await tx.execute("INSERT INTO t VALUES (-1)")
-    rows = committed(db.path)
+    rows = committed(db)
     assert -1 in rows
     assert set(finished) <= set(rows), "every writer that returned is committed"

@@ -16,6 +16,8 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.clock import SystemClock
 from bot.emulator.telegram.server import FakeBotApi, SentMessage
 from bot.emulator.telegram.records import FakeUser
@@ -36,6 +38,7 @@ async def reach_last_consent(server: FakeBotApi, user: FakeUser, code: str) -> S
     return await server.wait_for_message(user, lambda m: bool(m.buttons), timeout=10)
 
 
+@pytest.mark.sqlite_only
 async def test_kill_9_with_updates_in_flight_loses_none_and_repeats_none(tmp_path: Path) -> None:
     database = tmp_path / "koordinat.db"
     log = tmp_path / "bot.log"

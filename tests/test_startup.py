@@ -39,6 +39,7 @@ async def test_malformed_token_is_refused_before_any_network_call(tmp_path: Path
     assert "def ghi" not in output
 
 
+@pytest.mark.sqlite_only
 async def test_rejected_token_is_one_line_and_the_process_exits(tmp_path: Path) -> None:
     async with FakeBotApi(token="999:SOMEONE-ELSES") as server:
         started = time.monotonic()
@@ -72,6 +73,7 @@ async def test_no_network_is_retried_with_one_line_per_attempt(tmp_path: Path) -
     ("under-a-file", "is a file, not a directory"),
     ("read-only-directory", "is not writable"),
 ])
+@pytest.mark.sqlite_only
 async def test_unusable_database_location_is_one_line(tmp_path: Path, where: str, cause: str) -> None:
     if where == "under-a-file":
         (tmp_path / "notes.txt").write_text("x")
@@ -104,6 +106,7 @@ async def test_webhook_needs_a_secret_telegram_accepts(tmp_path: Path, secret: s
         assert secret not in output
 
 
+@pytest.mark.sqlite_only
 async def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
     database = tmp_path / "k.db"
     log = tmp_path / "first.log"

@@ -14,6 +14,7 @@ import pytest
 from storage.db import Database, migration_files
 
 
+@pytest.mark.sqlite_only
 async def test_migrations_apply_once_and_set_user_version(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "k.db")
     latest = migration_files()[-1][0]
@@ -54,6 +55,7 @@ async def test_concurrent_writers_are_serialised_without_busy_errors(tmp_path: P
     await db.close()
 
 
+@pytest.mark.sqlite_only
 async def test_backup_while_open_is_a_consistent_copy(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "k.db")
     async with db.transaction() as tx:

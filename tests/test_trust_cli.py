@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -51,6 +53,7 @@ def test_a_second_group_with_the_same_name_and_city_needs_force(tmp_path: Path) 
     assert blank.returncode == 2 and "visible characters" in _one_line(blank)
 
 
+@pytest.mark.sqlite_only
 def test_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
     result = _koordinat(tmp_path, "backup", str(tmp_path / "b.db"), database=tmp_path / "nowhere.db")
     assert result.returncode == 1
@@ -58,6 +61,7 @@ def test_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
     assert not (tmp_path / "b.db").exists() and not (tmp_path / "nowhere.db").exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_database_path_with_hash_and_question_mark_backs_up_completely(tmp_path: Path) -> None:
     folder = tmp_path / "kars #1 ?yedek"
     folder.mkdir()
@@ -71,6 +75,7 @@ def test_a_database_path_with_hash_and_question_mark_backs_up_completely(tmp_pat
         assert conn.execute("SELECT name, city FROM groups").fetchall() == [("Kadın Dostu Kent", "Kars")]
 
 
+@pytest.mark.sqlite_only
 def test_invite_issues_a_fresh_coordinator_or_member_link(tmp_path: Path) -> None:
     first = json.loads(_koordinat(tmp_path, "group", "create", "Kadın Dostu Kent", "--city", "Kars", "--json").stdout)
     fresh = _koordinat(tmp_path, "invite", "1", "--coordinator", "--json")

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.clock import SystemClock
 from bot.emulator.telegram.server import FakeBotApi, FakeUser
 from bot.services.groups import GroupService
@@ -46,6 +48,7 @@ async def clean_eventually(database: Path, timeout: float = 10.0) -> None:
     assert not left, f"personal data still on disk: {left}"
 
 
+@pytest.mark.sqlite_only
 async def test_forget_leaves_no_name_or_id_in_the_database_or_wal(harness: Harness) -> None:
     zeynep, _ = await group_with(harness)
     code = (await harness.services.db.fetchone("SELECT code FROM invites WHERE role = 'member'"))["code"]
@@ -79,6 +82,7 @@ async def _start_bot(server: FakeBotApi, database: Path, log: Path) -> asyncio.s
             stdout=out, stderr=out)
 
 
+@pytest.mark.sqlite_only
 async def test_kill_9_right_after_a_forget_leaves_nothing_after_restart(tmp_path: Path) -> None:
     database = tmp_path / "koordinat.db"
     log = tmp_path / "bot.log"

@@ -9,6 +9,8 @@ import socket
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.emulator.telegram.server import FakeBotApi
 from bot.emulator.telegram.records import FakeUser
 from tests.process_support import bot_env, query, start_bot, wait_for_line
@@ -22,6 +24,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.sqlite_only
 async def test_webhook_update_is_acknowledged_only_once_stored_across_a_kill(tmp_path: Path) -> None:
     database = tmp_path / "k.db"
     log = tmp_path / "bot.log"

@@ -107,7 +107,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     retention = Retention(db, settings.retention_days)
     reminders.add_recurring("forget-old-updates", retention.run, hour=4, minute=0)
     conversation = Conversation(db, clock.now, settings.default_language)
-    controller = (settings.controller_name, settings.controller_contact)
+    # (name, contact, what backups keep): the third is None on SQLite, else the backup retention.
+    backups = (settings.backup_retention_days or 0) if db.dialect == "postgresql" else None
+    controller = (settings.controller_name, settings.controller_contact, backups)
     links = InviteLinks(settings.bot_username)
     groups = GroupService(db, clock.now, settings.timezone)
     members = MemberService(db, groups, links, conversation, controller)

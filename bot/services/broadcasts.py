@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.models import Button, Member, Reply, Role
 from bot.services.reminders import Reminder, ReminderService

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.models import Recheck, Reply
 

@@ -260,10 +260,10 @@ class OutboxDispatcher:
         async with self._db.transaction() as tx:
             now = self._now()
             if self._reply_dirty:
-                replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE)
+                replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE, term=self._db.term)
             if want_bulk:
                 bulk = await outbox_repo.claim_ready(tx, now, self._claim_batch - len(self._bulk),
-                                                     lane=outbox_repo.BULK_LANE)
+                                                     lane=outbox_repo.BULK_LANE, term=self._db.term)
         if self._reply_dirty:
             self._replies.extend(replies)
             self._reply_dirty = len(replies) == 64

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.models import Attachment, Button, Reply
 from bot.services.conversation import CommandSpec, Conversation, Ctx, Replies
@@ -30,14 +30,22 @@ PURPOSES = ("group_messages", "surveys")
 SCRUB_TIMEOUT = 120.0
 
 
-def privacy_notice(lang: str, controller_name: str | None, controller_contact: str | None) -> str:
+def privacy_notice(lang: str, controller_name: str | None, controller_contact: str | None,
+                   backup_retention_days: int | None = None) -> str:
     """The KVKK art. 10 notice in `lang`, naming the data controller and its contact (a
-    localized "not named yet" for either when the operator has not set it)."""
+    localized "not named yet" for either when the operator has not set it). On PostgreSQL
+    (`backup_retention_days` not None; 0 = not stated) it adds what the server's WAL and
+    backups keep after a /forget, and for how long."""
     from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES  # the rule the notice states
 
-    return t("privacy.notice", lang, controller=controller_name or t("privacy.controller_unset", lang),
-             contact=controller_contact or t("privacy.contact_unset", lang), version=NOTICE_VERSION,
-             minimum=MINIMUM_ANONYMOUS_RESPONSES)
+    notice = t("privacy.notice", lang, controller=controller_name or t("privacy.controller_unset", lang),
+               contact=controller_contact or t("privacy.contact_unset", lang), version=NOTICE_VERSION,
+               minimum=MINIMUM_ANONYMOUS_RESPONSES)
+    if backup_retention_days is None:  # SQLite: rows are overwritten and the WAL truncated
+        return notice
+    retention = (t("storage_notice.retention_days", lang, days=backup_retention_days) if backup_retention_days
+                 else t("storage_notice.retention_unset", lang))
+    return notice + "\n" + t("storage_notice.postgresql", lang, retention=retention)
 
 
 class PrivacyService:

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from aiosqlite import Connection
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import Clock, from_timestamp, utc_timestamp
@@ -32,6 +31,7 @@ from storage import groups as groups_repo
 from storage import outbox as outbox_repo
 from storage import reminders as reminders_repo
 from storage.db import Database
+from storage.sql import Connection
 
 if TYPE_CHECKING:
     from bot.scheduler import Scheduler

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.clock import from_timestamp, utc_timestamp
 from bot.models import Actor, Reply

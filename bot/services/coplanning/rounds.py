@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.errors import NotFound
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.models import Button, Group, Recheck, Reply, Role
 from bot.services.broadcasts import BroadcastService

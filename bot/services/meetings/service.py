@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.calendar import meeting_ics
 from bot.channels import Notifier

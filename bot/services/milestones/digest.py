@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.dates import zone_name
 from bot.models import Button, Group, Member, Recheck, Reply, Role

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.errors import NotAuthorized, NotFound
 from bot.models import Button, Group, Recheck, Reply, Role

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiosqlite import Connection
 from pydantic import ValidationError
 
 from bot.services.surveys.model import (
@@ -36,6 +35,7 @@ from bot.services.surveys.model import (
     localized,
 )
 from storage import surveys as surveys_repo
+from storage.sql import Connection
 
 INDICATORS_FILE = "indicators.toml"
 TEMPLATES_FILE = "survey_templates.toml"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.models import Group
 from bot.services.surveys import content, model

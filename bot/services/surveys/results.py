@@ -21,6 +21,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from bot.collation import turkish_sort_key  # noqa: F401  (re-exported: the one sorting rule)
 
 NUMERIC_TYPES = frozenset({"integer", "decimal", "percentage", "range"})
 CHOICE_TYPES = frozenset({"select_one", "select_multiple"})
@@ -359,17 +360,6 @@ def summarize(survey: SurveyView, *, lang: str | None = None,
     summaries = [summarize_question(question, survey.responses, lang=language, anonymous=survey.anonymous)
                  for question in survey.answerable]
     return SurveyResults(survey, rate, summaries, plan_versus_actual(survey), minimum=minimum_responses)
-
-
-_TURKISH_ALPHABET = "aâbcçdefgğhıiîjklmnoöprsştuûüvwxyzq"
-_TURKISH_ORDER = {letter: index for index, letter in enumerate(_TURKISH_ALPHABET)}
-
-
-def turkish_sort_key(text: str) -> tuple[int, ...]:
-    """Sorts names the Turkish way (Ç after C, Ş after S, I before İ), case-insensitively:
-    Ayşe, Çiğdem, Işıl, İpek, Şule, Zeynep."""
-    lowered = text.replace("I", "ı").replace("İ", "i").lower()
-    return tuple(_TURKISH_ORDER.get(char, 100 + ord(char)) for char in lowered)
 
 
 def _pick(labels: dict[str, str], lang: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from aiosqlite import Connection
+from storage.sql import Connection
 
 from bot.errors import NotAuthorized, NotFound
 from bot.models import Button, Group, Member, Recheck, Reply, Role

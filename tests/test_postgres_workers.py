@@ -1,0 +1,220 @@
+"""Several processes on one PostgreSQL schema (issue 21): one leader, a standby that takes over.
+
+Real `python -m bot run` processes against the fake Bot API and a real PostgreSQL server
+(KOORDINAT_TEST_DATABASE, else 127.0.0.1:5432/test when it answers; skipped otherwise):
+
+- the leader killed (kill -9): the standby answers a waiting member within a second of
+  taking the lock;
+- the leader frozen (SIGSTOP): the standby takes over within the lease (idle_session_timeout)
+  plus a second, the member gets one answer, and after SIGCONT the old leader sends nothing
+  and stops (its session and term are gone);
+- `migrate-to` round trip SQLite → PostgreSQL → SQLite keeps every count and id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bot.emulator.telegram import FakeBotApi, FakeUser
+from tests.process_support import ROOT, bot_env, wait_for_line
+
+asyncpg = pytest.importorskip("asyncpg")
+
+
+def _dsn() -> str | None:
+    dsn = os.environ.get("KOORDINAT_TEST_DATABASE") or "postgresql://postgres@127.0.0.1:5432/test"
+
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(dsn, timeout=3)
+        except Exception:
+            return False
+        await conn.close()
+        return True
+
+    return dsn if asyncio.run(probe()) else None
+
+
+DSN = _dsn()
+pytestmark = pytest.mark.skipif(DSN is None, reason="no PostgreSQL server answers (set KOORDINAT_TEST_DATABASE)")
+
+
+async def _drop(schema: str) -> None:
+    conn = await asyncpg.connect(DSN)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+def _env(server: FakeBotApi, tmp_path: Path, schema: str) -> dict[str, str]:
+    env = bot_env(server, tmp_path / "unused.db", KOORDINAT_DATABASE=DSN or "", KOORDINAT_DATABASE_SCHEMA=schema)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.pop("PYTEST_POSTGRES_DSN", None)  # this test names its own schema
+    return env
+
+
+async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=out, stderr=out)
+
+
+async def _answers(server: FakeBotApi, user: FakeUser, count: int, timeout: float) -> float:
+    """Seconds until `user` has `count` messages (fails after `timeout`)."""
+    started = time.monotonic()
+    await server.wait_until(lambda: len(server.messages(user)) >= count, timeout=timeout,
+                            what=f"{count} message(s) to {user.first_name}")
+    return time.monotonic() - started
+
+
+async def _end(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+
+
+async def test_a_killed_leader_is_replaced_by_the_standby_at_once(tmp_path: Path) -> None:
+    schema = f"lead_{uuid.uuid4().hex[:10]}"
+    async with FakeBotApi() as server:
+        env = _env(server, tmp_path, schema)
+        leader = await _start(env, tmp_path / "a.log")
+        standby = None
+        try:
+            await wait_for_line(tmp_path / "a.log", "leading schema", timeout=60)
+            standby = await _start(env, tmp_path / "b.log")
+            await wait_for_line(tmp_path / "b.log", "waiting to take over", timeout=60)
+            ayse = FakeUser(7001, "Ayşe", "tr")
+            server.open_private_chat(ayse)
+            await server.send_text(ayse, "/start")
+            await _answers(server, ayse, 1, timeout=30)  # the leader answers
+            before = len(server.messages(ayse))
+
+            leader.send_signal(signal.SIGKILL)
+            await leader.wait()
+            killed = time.monotonic()
+            await wait_for_line(tmp_path / "b.log", "leading schema", timeout=10)
+            took_over = time.monotonic() - killed
+            await server.send_text(ayse, "/help")
+            waited = await _answers(server, ayse, before + 1, timeout=10)
+            assert took_over < 2.0, f"the standby took {took_over:.2f} s to take the lock"
+            assert waited < 1.0 + 1.0, f"the standby answered {waited:.2f} s after the message"
+        finally:
+            await _end(leader)
+            if standby is not None:
+                standby.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(standby.wait(), 15)
+                finally:
+                    await _end(standby)
+            await _drop(schema)
+
+
+async def test_a_frozen_leader_loses_the_lead_and_sends_nothing_after_it_wakes(tmp_path: Path) -> None:
+    from storage.postgres import LEASE_SECONDS
+
+    schema = f"lead_{uuid.uuid4().hex[:10]}"
+    async with FakeBotApi() as server:
+        env = _env(server, tmp_path, schema)
+        leader = await _start(env, tmp_path / "a.log")
+        standby = None
+        try:
+            await wait_for_line(tmp_path / "a.log", "leading schema", timeout=60)
+            standby = await _start(env, tmp_path / "b.log")
+            await wait_for_line(tmp_path / "b.log", "waiting to take over", timeout=60)
+            fatma = FakeUser(7002, "Fatma", "tr")
+            server.open_private_chat(fatma)
+
+            leader.send_signal(signal.SIGSTOP)
+            frozen = time.monotonic()
+            await wait_for_line(tmp_path / "b.log", "leading schema", timeout=LEASE_SECONDS + 10)
+            took_over = time.monotonic() - frozen
+            assert took_over < LEASE_SECONDS + 1.0 + 1.0, f"took over after {took_over:.2f} s"
+            await server.send_text(fatma, "/start")
+            await _answers(server, fatma, 1, timeout=15)
+            sent_before_waking = len(server.messages(fatma))
+
+            leader.send_signal(signal.SIGCONT)
+            code = await asyncio.wait_for(leader.wait(), 30)  # it finds its session gone and stops
+            assert code != 0
+            assert "lost the leadership" in (tmp_path / "a.log").read_text(errors="replace")
+            assert len(server.messages(fatma)) == sent_before_waking  # the old leader sent nothing
+        finally:
+            if leader.returncode is None:
+                leader.send_signal(signal.SIGCONT)
+            await _end(leader)
+            if standby is not None:
+                standby.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(standby.wait(), 15)
+                finally:
+                    await _end(standby)
+            await _drop(schema)
+
+
+def _koordinat(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_migrate_to_postgresql_and_back_keeps_every_count_and_id(tmp_path: Path) -> None:
+    schema = f"move_{uuid.uuid4().hex[:10]}"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_") and k != "PYTEST_POSTGRES_DSN"}
+    base["PYTHONPATH"] = str(ROOT)
+    first = {**base, "KOORDINAT_DATABASE": str(tmp_path / "a.db")}
+    for name, city in (("Kadın Dostu Kent", "Kars"), ("Çiğli Kadın Meclisi", "İzmir"), ("Eşitlik", "Ağrı")):
+        assert _koordinat(first, "group", "create", name, "--city", city)[0] == 0
+    try:
+        code, out, err = _koordinat(first, "migrate-to", DSN or "", "--schema", schema)
+        assert code == 0, err
+        assert "groups" in out and "3 → 3" in out and "id sum 6 → 6" in out and "counts and id sums match" in out
+        again = _koordinat(first, "migrate-to", DSN or "", "--schema", schema)
+        assert again[0] == 1 and "already has" in again[2]  # never mixed into a used database
+
+        pg = {**base, "KOORDINAT_DATABASE": DSN or "", "KOORDINAT_DATABASE_SCHEMA": schema}
+        code, out, err = _koordinat(pg, "migrate-to", str(tmp_path / "b.db"))
+        assert code == 0, err
+        created = _koordinat(pg, "group", "create", "Yeni", "--city", "Van")
+        assert created[0] == 0 and "group 4:" in created[1]  # the identity continues after the copied ids
+    finally:
+        asyncio.run(_drop(schema))
+    with sqlite3.connect(tmp_path / "a.db") as a, sqlite3.connect(tmp_path / "b.db") as b:
+        for table in ("groups", "invites", "audit_log"):
+            assert a.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == \
+                b.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+
+
+def test_a_bad_dsn_an_unreachable_server_and_a_refused_role_are_one_line_each(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_") and k != "PYTEST_POSTGRES_DSN"}
+    base["PYTHONPATH"] = str(ROOT)
+    cases = [("postgresql://postgres@127.0.0.1:1/koordinat", "cannot connect"),
+             ("postgresql://no_such_role_k@127.0.0.1:5432/test", 'role "no_such_role_k" does not exist'),
+             ("postgresql://postgres@127.0.0.1:5432/no_such_db_k", 'database "no_such_db_k" does not exist'),
+             ("postgresql://postgres@127.0.0.1:notaport/k", "postgresql://")]
+    for dsn, fragment in cases:
+        code, out, err = _koordinat({**base, "KOORDINAT_DATABASE": dsn}, "group", "list")
+        lines = err.strip().splitlines()
+        assert code == 1 and len(lines) == 1 and lines[0].startswith("koordinat: database "), (dsn, err)
+        assert fragment in lines[0] and "Traceback" not in err
+
+
+def test_backup_on_postgresql_says_how(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_") and k != "PYTEST_POSTGRES_DSN"}
+    base["PYTHONPATH"] = str(ROOT)
+    code, out, err = _koordinat({**base, "KOORDINAT_DATABASE": DSN or "", "KOORDINAT_DATABASE_SCHEMA": "unused_k"},
+                                "backup", str(tmp_path / "copy.db"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "pg_dump" in err and "Traceback" not in err
+    assert not (tmp_path / "copy.db").exists()
