@@ -84,7 +84,7 @@ _TRIGGER = re.compile(
     r"BEGIN\s+(?P<body>.*)\s+END\s*$", re.I | re.S)
 
 
-_COLUMN = re.compile(r"^(\s*\"?\w+\"?\s+)(INTEGER|INT|BIGINT|REAL|DOUBLE|FLOAT|TEXT|BLOB|NUMERIC|BOOLEAN|BOOL|"
+_COLUMN = re.compile(r"^(\s*\"?\w+\"?\s+)(INTEGER|INT|BIGINT|REAL|DOUBLE\s+PRECISION|DOUBLE|FLOAT|TEXT|BLOB|NUMERIC|BOOLEAN|BOOL|"
                      r"DATETIME|TIMESTAMP|DATE|VARCHAR(?:\s*\(\d+\))?)(?!\w)(.*)$",
                      re.I | re.S)
 _CONSTRAINT = re.compile(r"^\s*(PRIMARY|UNIQUE|CHECK|FOREIGN|CONSTRAINT)\b", re.I)
@@ -95,7 +95,7 @@ def _column(definition: str) -> str:
     match = _COLUMN.match(definition)
     if match is None or _CONSTRAINT.match(definition):
         return definition
-    name, kind, rest = match.group(1), match.group(2).upper(), match.group(3)
+    name, kind, rest = match.group(1), " ".join(match.group(2).upper().split()), match.group(3)
     if kind in {"INTEGER", "INT"} and re.match(r"\s+PRIMARY\s+KEY\b", rest, re.I) \
             and not re.search(r"\bREFERENCES\b", rest, re.I):
         rest = re.sub(r"^\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?", "", rest, flags=re.I)
@@ -107,7 +107,8 @@ def _column(definition: str) -> str:
         rest = re.sub(r"\bDEFAULT\s+TRUE\b", "DEFAULT 1", rest, flags=re.I)
         rest = re.sub(r"\bDEFAULT\s+FALSE\b", "DEFAULT 0", rest, flags=re.I)
     converted = {"INTEGER": "BIGINT", "INT": "BIGINT", "REAL": "DOUBLE PRECISION", "FLOAT": "DOUBLE PRECISION",
-                 "DOUBLE": "DOUBLE PRECISION", "TEXT": 'TEXT COLLATE "C"', "BLOB": "BYTEA"}.get(kind, kind)
+                 "DOUBLE": "DOUBLE PRECISION",
+                 "DOUBLE PRECISION": "DOUBLE PRECISION", "TEXT": 'TEXT COLLATE "C"', "BLOB": "BYTEA"}.get(kind, kind)
     if kind == "TEXT" and re.search(r"\bCOLLATE\b", rest, re.I):
         converted = "TEXT"
     rest = re.sub(r"\s+COLLATE\s+NOCASE\b", "", rest, flags=re.I)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 
-from aiosqlite import Connection, Row
+from storage.sql import Connection, Row
 from pydantic import ValidationError
 
 from bot.clock import from_timestamp
