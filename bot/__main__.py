@@ -19,19 +19,19 @@ import sys
 # PTB 22: read RetryAfter.retry_after as a timedelta (the int form is deprecated).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError  # noqa: E402
-from telegram.ext import Application, ApplicationBuilder  # noqa: E402
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.services import Services, build_services
-from bot.services.inbox import InboundQueue
-from handlers import telegram as telegram_adapter
-from handlers.telegram.inbound import Polling, processor, safe
-from handlers.telegram.webhook import PATH as WEBHOOK_PATH
-from handlers.telegram.webhook import telegram_route
-from storage.db import Database, DatabaseUnavailable, check_location
-from storage.instance import AlreadyRunning, InstanceLock
+
+if TYPE_CHECKING:  # the CLI (`--help`, one-off commands) never pays for telegram/httpx/services
+    from telegram.ext import Application
+
+    from bot.config import Settings
+    from bot.services import Services
+    from bot.services.inbox import InboundQueue
+    from handlers.telegram.inbound import Polling
+    from storage.db import Database
+    from storage.instance import InstanceLock
 
 log = logging.getLogger("koordinat")
 
@@ -75,6 +75,10 @@ class Koordinat:
             raise
 
     async def _start(self, *, webhook: bool) -> Services:
+        from bot.services import build_services
+        from storage.db import Database, DatabaseUnavailable, check_location
+        from storage.instance import AlreadyRunning, InstanceLock
+
         database = self.settings.database
         try:
             check_location(database)
@@ -99,6 +103,8 @@ class Koordinat:
             await self._start_web(services)
         if self._telegram_route is not None and self.telegram is not None and self.settings.webhook_url:
             secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
+            from handlers.telegram.webhook import PATH as WEBHOOK_PATH
+
             await self.telegram.bot.set_webhook(self.settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
                                                 secret_token=secret)
         if self._polling is not None:
@@ -137,6 +143,14 @@ class Koordinat:
             raise StartupError(f"webhook: {error}") from None
 
     async def _start_telegram(self, services: Services, *, webhook: bool) -> None:
+        from telegram.error import TelegramError
+        from telegram.ext import ApplicationBuilder
+
+        from bot.services.inbox import InboundQueue
+        from handlers import telegram as telegram_adapter
+        from handlers.telegram.inbound import Polling, processor, safe
+        from handlers.telegram.webhook import telegram_route
+
         assert self.settings.telegram_token is not None
         token = self.settings.telegram_token.get_secret_value()
         file_url = self.settings.telegram_file_url or self.settings.telegram_api_url.replace("/bot", "/file/bot")
@@ -172,6 +186,10 @@ class Koordinat:
     async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
         """getMe until it answers: a rejected token is fatal, a network error is retried with
         backoff and one line per attempt."""
+        from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+
+        from handlers.telegram.inbound import safe
+
         attempt = 0
         while True:
             try:

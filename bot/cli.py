@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
-from bot import cli_coplanning, cli_milestones
+from typing import TYPE_CHECKING
+
+from bot import cli_coplanning, cli_milestones, cli_surveys
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, check_timezone, load_settings
-from bot.models import Role
-from bot.services import build_services
-from bot.services.groups import GroupNotFound
-from bot.text import clean_text
-from messages import t
-from storage.db import Database, DatabaseUnavailable, backup_file
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+# Everything past argument parsing (settings, services, the database, feature modules) is
+# imported by the command that needs it: `koordinat --help` and a usage error stay at a third
+# of a second (issue 24; tests/test_startup.py checks no heavy library is imported for them).
 
 
 class Runtime(Protocol):
@@ -95,9 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export files").add_subparsers(dest="export_command")
     cli_milestones.add_parsers(commands, export)
     cli_coplanning.add_parsers(group, export)
-    from bot.services.surveys import results_cli, targets
-    survey = targets.add_commands(commands)
-    results_cli.add_commands(export, survey)
+    survey = cli_surveys.add_survey_commands(commands)
+    cli_surveys.add_result_commands(export, survey)
     attendance = export.add_parser("attendance", help="a group's meeting answers and attendance (member × meeting)")
     attendance.add_argument("group", help="group id or name (see `koordinat group list`)")
     attendance.add_argument("--from", dest="since", required=True, help="first day, YYYY-MM-DD (inclusive)")
@@ -113,11 +114,13 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
     """Run one command; an unusable database or output path is one line, never a traceback."""
     try:
         return _main(argv, runtime)
-    except DatabaseUnavailable as error:
-        return _fail(str(error))
     except OSError as error:
         where = f" {error.filename}" if getattr(error, "filename", None) else ""
         return _fail(f"{error.strerror or error}:{where}" if where else str(error))
+    except Exception as error:
+        if type(error).__name__ == "DatabaseUnavailable" and type(error).__module__ == "storage.db":
+            return _fail(str(error))  # (matched by name: `--help` does not import the database code)
+        raise
 
 
 def _main(argv: list[str], runtime: type[Runtime]) -> int:
@@ -127,6 +130,9 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = _parser()
     args = parser.parse_args(argv or ["run"])
+    from bot.config import ConfigError, load_settings
+    from messages import t
+
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -172,8 +178,9 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(cli_milestones.run(settings, args))
     if cli_coplanning.handles(args):
         return asyncio.run(cli_coplanning.run(settings, args))
-    from bot.services.surveys import results_cli
-    if results_cli.handles(args):  # export survey|template, survey import|export-form
+    if cli_surveys.handles(args):  # export survey|template, survey import|export-form
+        from bot.services.surveys import results_cli
+
         return results_cli.run(settings, args)
     if command == "survey":
         return _survey(settings, args)
@@ -193,6 +200,8 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> int:
+        from storage.db import Database
+
         db = await Database.open(settings.database)
         try:
             print("\n".join(await targets.run_target(db, args, SystemClock().now())))
@@ -216,6 +225,8 @@ def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language:
 
 
 async def _migrate(settings: Settings) -> int:
+    from storage.db import Database
+
     db = await Database.open(settings.database, migrate=False)
     try:
         applied = await db.migrate()
@@ -233,6 +244,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _backup(settings: Settings, target: Path) -> int:
+    from storage.db import backup_file
+
     if not Path(settings.database).is_file():
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or run "
                      "`koordinat migrate` to create one)")
@@ -245,6 +258,11 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.config import check_timezone
+    from bot.services import build_services
+    from bot.text import clean_text
+    from storage.db import Database
+
     if args.timezone is not None:
         try:
             check_timezone(args.timezone)
@@ -284,6 +302,7 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat group whatsapp GROUP on|off`: whether the group's notices, reminders and
     digests may go over WhatsApp (replies to a member's own message always do)."""
     from storage import groups as groups_repo
+    from storage.db import Database
 
     if not Path(settings.database).is_file():
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
@@ -301,6 +320,9 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _group_list(settings: Settings) -> int:
+    from bot.services import build_services
+    from storage.db import Database
+
     if not Path(settings.database).is_file():  # a mistyped KOORDINAT_DATABASE: say so, create nothing
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or create the first group: "
                      "koordinat group create \"Kadın Dostu Kent\" --city Kars)", EXIT_MISSING)
@@ -320,6 +342,11 @@ async def _group_list(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat invite GROUP [--coordinator|--member] [--json]`: a fresh link."""
+    from bot.models import Role
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from storage.db import Database
+
     if not Path(settings.database).is_file():
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
@@ -351,6 +378,10 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
     """`koordinat export attendance GROUP --from 2026-09-01 --to 2026-12-31 --output k.xlsx`."""
     from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
+
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from storage.db import Database
 
     kind = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "csv")
     if kind not in ("csv", "xlsx"):

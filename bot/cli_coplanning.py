@@ -7,12 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from bot.clock import SystemClock
-from bot.config import Settings
-from bot.errors import NotFound
-from bot.services import build_services
-from storage import groups as groups_repo
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def add_parsers(group: argparse._SubParsersAction, export: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,6 +46,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
     """Write round ROUND's opinion (.docx) to --output (default: the file name the chat uses)."""
+    from bot.errors import NotFound
+    from bot.services import build_services
+    from storage.db import Database
+
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
@@ -71,6 +75,9 @@ async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
 
 async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
     """Every group's (or the --group ones') proposals and outcomes in one .xlsx."""
+    from bot.services import build_services
+    from storage.db import Database
+
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, SystemClock())
@@ -90,6 +97,9 @@ async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def share_proposals(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import groups as groups_repo
+    from storage.db import Database
+
     db = await Database.open(settings.database)
     try:
         async with db.transaction() as tx:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process, utils
 
 from bot.text import fold
 
@@ -13,6 +12,7 @@ _STOP = frozenset({"ve", "ile", "icin", "bir", "bu", "da", "de", "the", "and", "
 
 
 def _key(text: str) -> str:
+    from rapidfuzz import fuzz, process, utils  # imported where used: start-up stays light (issue 24)
     words = utils.default_process(fold(text)).split()
     return " ".join(word for word in words if word not in _STOP)
 
@@ -26,6 +26,7 @@ def similar(text: str, candidates: Iterable[tuple[int, str]], limit: int = 3) ->
     choices = {pid: _key(candidate) for pid, candidate in candidates}
     if not choices:
         return []
+    from rapidfuzz import fuzz, process, utils  # imported where used: start-up stays light (issue 24)
     found = process.extract(_key(text), choices, scorer=fuzz.token_set_ratio, limit=limit,
                             score_cutoff=THRESHOLD)
     return [(pid, score) for _, score, pid in found]

@@ -8,8 +8,6 @@ import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
-from icalendar import Calendar, Event, Timezone
 
 from bot.models import Group
 from bot.services.milestones import render
@@ -27,6 +25,7 @@ def year_ics(group: Group, milestones: list[Milestone], stamp: datetime) -> byte
     """One VEVENT per milestone: all-day on its date, or 1 hour at its time in the group's zone;
     SEQUENCE follows date changes; done milestones are kept, marked in the summary."""
     zone = ZoneInfo(group.timezone)
+    from icalendar import Calendar, Event, Timezone  # imported where used: start-up stays light (issue 24)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -62,6 +61,7 @@ def year_xlsx(group: Group, milestones: list[Milestone], now: datetime) -> bytes
     """A sheet with one row per milestone: date, title, status, days left, basis, links."""
     lang = group.language
     buffer = io.BytesIO()
+    import xlsxwriter  # imported where used: start-up stays light (issue 24)
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(t("milestone.xlsx_sheet", lang)[:31])
     bold = workbook.add_format({"bold": True})
