@@ -9,7 +9,6 @@ token) stops the bot with one line and a non-zero exit, so a supervisor restarts
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -24,6 +23,8 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:  # the CLI (`--help`, one-off commands) never pays for telegram/httpx/services
+    import asyncio
+
     from telegram.ext import Application
 
     from bot.config import Settings
@@ -67,6 +68,7 @@ class Koordinat:
 
     async def start(self, *, webhook: bool = False) -> Services:
         """Open everything; raises `StartupError` (after closing what was opened)."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         self._stop_requested = self._stop_requested or asyncio.Event()
         try:
             return await self._start(webhook=webhook)
@@ -75,6 +77,7 @@ class Koordinat:
             raise
 
     async def _start(self, *, webhook: bool) -> Services:
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         from bot.services import build_services
         from storage.db import Database, DatabaseUnavailable, check_location
         from storage.instance import AlreadyRunning, InstanceLock
@@ -186,6 +189,7 @@ class Koordinat:
     async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
         """getMe until it answers: a rejected token is fatal, a network error is retried with
         backoff and one line per attempt."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 
         from handlers.telegram.inbound import safe
@@ -207,6 +211,7 @@ class Koordinat:
                 await asyncio.sleep(delay)
 
     async def _watch_database(self) -> None:
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         while self.db is not None:
             await asyncio.sleep(WATCH_EVERY)
             if self.db is None:
@@ -227,6 +232,7 @@ class Koordinat:
 
     async def stop(self) -> None:
         """Close everything that is open, in reverse order; each step even if one before failed."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         if self._watch is not None:
             self._watch.cancel()
             await asyncio.gather(self._watch, return_exceptions=True)
@@ -262,6 +268,7 @@ class Koordinat:
     async def run_until_stopped(self, *, webhook: bool = False) -> int:
         """Run until SIGINT/SIGTERM (exit code 0) or a fatal fault (1); a failed start prints
         one line and returns 1."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         stop = self._stop_requested = asyncio.Event()
         self._says_why_on_exit = True
         loop = asyncio.get_running_loop()

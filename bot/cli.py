@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import logging
-import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -130,6 +127,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = _parser()
     args = parser.parse_args(argv or ["run"])
+    import asyncio
+
     from bot.config import ConfigError, load_settings
     from messages import t
 
@@ -212,6 +211,8 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
+    import asyncio
+
     return asyncio.run(run())
 
 
@@ -244,6 +245,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _backup(settings: Settings, target: Path) -> int:
+    import sqlite3
+
     from storage.db import backup_file
 
     if not Path(settings.database).is_file():
@@ -258,6 +261,8 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
     from bot.config import check_timezone
     from bot.services import build_services
     from bot.text import clean_text
@@ -342,6 +347,8 @@ async def _group_list(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat invite GROUP [--coordinator|--member] [--json]`: a fresh link."""
+    import json
+
     from bot.models import Role
     from bot.services import build_services
     from bot.services.groups import GroupNotFound

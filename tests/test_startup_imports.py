@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("openpyxl", "numpy", "docx", "lxml", "holidays", "icalendar", "dateparser", "matplotlib",
          "xlsxwriter", "segno", "rapidfuzz", "yaml", "PIL", "pyxform", "phonenumbers", "regex")
 # Not needed to print help or a usage error: the platform, the database, the services.
-NOT_FOR_HELP = HEAVY + ("telegram", "httpx", "httpcore", "aiosqlite", "apscheduler", "pydantic_settings",
+NOT_FOR_HELP = HEAVY + ("asyncio", "telegram", "httpx", "httpcore", "aiosqlite", "apscheduler", "pydantic_settings",
                         "bot.services", "handlers", "storage")
 
 
