@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 if TYPE_CHECKING:  # the CLI (`--help`, one-off commands) never pays for telegram/httpx/services
     import asyncio
 
+    from telegram import Bot
     from telegram.ext import Application
 
     from bot.config import Settings
@@ -54,6 +55,7 @@ class Koordinat:
         self.db: Database | None = None
         self.services: Services | None = None
         self.telegram: Application | None = None  # type: ignore[type-arg]
+        self._sender: Bot | None = None  # the outbox's own Bot: a connection pool of its size
         self.inbound: InboundQueue | None = None
         self.failure: str | None = None  # why the bot stopped itself, if it did
         self._lock: InstanceLock | None = None
@@ -164,7 +166,8 @@ class Koordinat:
         await self._connect(app, token)
         if app.bot.username:
             services.links.telegram_username = app.bot.username
-        services.add_channel(telegram_adapter.TelegramChannel(app.bot, services.chat_events))
+        self._sender = await _sender_bot(app, token, file_url, services.dispatcher.max_in_flight)
+        services.add_channel(telegram_adapter.TelegramChannel(self._sender or app.bot, services.chat_events))
         try:
             await telegram_adapter.publish_menu(app.bot, services.conversation, self.settings.default_language)
         except TelegramError as error:  # the menu is a convenience; it is published next start
@@ -255,6 +258,9 @@ class Koordinat:
             if app.running:
                 await _quietly(app.stop(), "telegram")
             await _quietly(app.shutdown(), "telegram")
+        if self._sender is not None:
+            sender, self._sender = self._sender, None
+            await _quietly(sender.request.shutdown(), "telegram sender")
         if self.whatsapp is not None:
             await _quietly(self.whatsapp.close(), "whatsapp client")
             self.whatsapp = None
@@ -308,6 +314,33 @@ class Koordinat:
             print(f"koordinat: stopped: {self.failure}", file=sys.stderr)
             return 1
         return 0
+
+
+SENDER_POOL_SPARE = 2  # connections beyond the outbox's sends in flight (a file download)
+SENDER_POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection
+
+
+async def _sender_bot(app: Application, token: str, file_url: str, in_flight: int) -> Bot | None:  # type: ignore[type-arg]
+    """A Bot for the outbox dispatcher with its own small connection pool (`in_flight` + spare)
+    instead of the application's 256-connection one shared with the handlers' calls: httpcore
+    checks every pooled connection for expiry on each request (a `getpeername` each; issue 24,
+    encode/httpcore#928), so the sender's requests only scan the connections it can use at once.
+    None (send with the application's Bot) if it cannot be set up."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    request = HTTPXRequest(connection_pool_size=in_flight + SENDER_POOL_SPARE, pool_timeout=SENDER_POOL_TIMEOUT)
+    # No `initialize()`: that would ask getMe again; the application's Bot already checked the
+    # token, and sending needs no bot user. The one request object serves both of its slots.
+    sender = Bot(token, base_url=app.bot.base_url.removesuffix(token), base_file_url=file_url,
+                 request=request, get_updates_request=request)
+    try:
+        await request.initialize()
+    except Exception as error:  # pragma: no cover - building an httpx client does not fail
+        log.warning("the sender's own connection pool is unavailable (%s); sending through the main one",
+                    type(error).__name__)
+        return None
+    return sender
 
 
 def _one_line(error: BaseException) -> str:
