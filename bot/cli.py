@@ -130,7 +130,6 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
     import asyncio
 
     from bot.config import ConfigError, load_settings
-    from messages import t
 
     try:
         settings = load_settings()
@@ -142,6 +141,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         logging.getLogger().setLevel(logging.WARNING)
     if command == "run":
         if not settings.has_telegram_token and not settings.has_whatsapp:  # WhatsApp-only runs too
+            from messages import t
+
             print(t("cli.no_token", settings.default_language), file=sys.stderr)
             return _demo(settings, runtime, script=not sys.stdin.isatty(), language=None)
         if args.webhook and settings.has_telegram_token and not settings.webhook_url:
