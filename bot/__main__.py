@@ -167,7 +167,8 @@ class Koordinat:
         if app.bot.username:
             services.links.telegram_username = app.bot.username
         self._sender = await _sender_bot(app, token, file_url, services.dispatcher.max_in_flight)
-        services.add_channel(telegram_adapter.TelegramChannel(self._sender or app.bot, services.chat_events))
+        services.add_channel(telegram_adapter.TelegramChannel(self._sender or app.bot, services.chat_events,
+                                                              files=app.bot))
         try:
             await telegram_adapter.publish_menu(app.bot, services.conversation, self.settings.default_language)
         except TelegramError as error:  # the menu is a convenience; it is published next start
@@ -316,7 +317,7 @@ class Koordinat:
         return 0
 
 
-SENDER_POOL_SPARE = 2  # connections beyond the outbox's sends in flight (a file download)
+SENDER_POOL_SPARE = 2  # connections beyond the outbox's sends in flight
 SENDER_POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection
 
 
