@@ -155,3 +155,19 @@ async def test_no_statement_twice_on_the_common_paths(harness: Harness) -> None:
     assert any("survey_answers" in s for s in answer), answer
     second = await trace.during(lambda: harness.send(ayse, "kırk"), harness)  # refused: asked again
     _check("refused survey answer", second)
+
+
+async def test_replies_go_out_through_the_sender_s_own_small_pool(harness: Harness) -> None:
+    """The outbox sends through a Bot of its own whose pool holds its sends in flight + 2
+    connections (httpcore scans every pooled connection per request), apart from the
+    application's; a reply still reaches the member through it."""
+    koordinat = harness.bot
+    assert koordinat is not None and koordinat.telegram is not None
+    sender = koordinat._sender  # noqa: SLF001 - the composition root's wiring is the subject
+    assert sender is not None and sender is not koordinat.telegram.bot
+    limits = sender.request._client_kwargs["limits"]  # noqa: SLF001 - PTB keeps the pool size there
+    assert limits.max_connections == harness.services.dispatcher.max_in_flight + 2
+    before = len(harness.server.calls_to("sendMessage"))
+    person = harness.person("Elif")
+    reply = await harness.send(person, "merhaba")
+    assert reply.text and len(harness.server.calls_to("sendMessage")) > before
