@@ -1,5 +1,9 @@
 """A bare python-telegram-bot echo bot (the baseline of `inbound_throughput`): PTB's own
-long polling, every text echoed, every button press answered. No database.
+long polling, every text echoed, every button press answered and its message edited (what
+Koordinat does with an RSVP tap: two calls). No database.
+
+Sequential by default (`BENCH_ECHO_CONCURRENCY=1`, PTB's own default): on the fake Bot API a
+sequential PTB bot is faster than one handling 32 updates at once, so it is the fairer anchor.
 
     KOORDINAT_TELEGRAM_TOKEN=... KOORDINAT_TELEGRAM_API_URL=... python -m benchmarks._echo_bot
 """
@@ -23,13 +27,16 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the button press."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if query.message is not None:
+            await query.edit_message_text(f"Yanıtınız: {query.data}", reply_markup=query.message.reply_markup)
 
 
 async def main() -> None:
     app = (ApplicationBuilder().token(os.environ["KOORDINAT_TELEGRAM_TOKEN"])
-           .base_url(os.environ["KOORDINAT_TELEGRAM_API_URL"]).concurrent_updates(32).build())
+           .base_url(os.environ["KOORDINAT_TELEGRAM_API_URL"]).concurrent_updates(int(os.environ.get("BENCH_ECHO_CONCURRENCY", "1"))).build())
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(tap))
     stop = asyncio.Event()

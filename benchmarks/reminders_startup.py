@@ -5,7 +5,10 @@ The database holds 100,000 pending `notice` reminders spread over the next 30 da
 hundred due 2-6 s after start-up (one member each). The real bot starts against the fake Bot
 API. Figures: seconds from `Services.start()` until the scheduler is armed (goal < 3 s), RSS
 after start-up and at the end (goal < 150 MB), and the lateness of the soon-due reminders,
-measured as (outbox row written) - (due time) (goal p99 < 1 s).
+measured as (delivered to the fake Bot API: the outbox row marked sent) - (due time), goal p99
+< 1 s, with the sending limits lifted (300 messages in 4 s exceed Telegram's 30/s: pacing is
+`broadcast_pacing`'s subject; this one measures the path from the due time to delivery). The
+lateness of the outbox rows being written is shown beside it (`queued_*`).
 
     python -m benchmarks.reminders_startup [--pending 100000] [--soon 300]
 """
@@ -55,7 +58,10 @@ async def main(pending: int, soon: int) -> None:
         fill(database, pending, soon, seeded.member_ids, soon_from=time.time() + 4.0)
         async with FakeBotApi(record_calls=False) as server:
             rss_before = rss_mb()
-            bot = Koordinat(settings(server, database))
+            for user in seeded.users:
+                server.open_private_chat(user)
+            bot = Koordinat(settings(server, database, send_rate_per_second=100000,
+                                     private_chat_rate_per_second=100000))
             started = time.monotonic()
             await bot.start()  # database, services (arming included), Telegram
             services = bot.services
@@ -73,16 +79,19 @@ async def main(pending: int, soon: int) -> None:
             # Wait for the soon-due reminders (they fall due 4-8 s after filling).
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:
-                row = await services.db.fetchone("SELECT COUNT(*) FROM reminders WHERE key >= 'soon:' "
-                                                 "AND key < 'soon;' AND status = 'done'")
+                row = await services.db.fetchone(
+                    "SELECT COUNT(*) FROM reminders r JOIN outbox o ON o.key = 'r:' || r.key || '@' || "
+                    "CAST(r.due_at AS INTEGER) || ':m' || o.member_id WHERE r.key >= 'soon:' AND r.key < 'soon;' "
+                    "AND o.status = 'sent'")
                 if row is not None and row[0] >= soon:
                     break
                 await asyncio.sleep(0.2)
             rows = await services.db.fetchall(
-                "SELECT o.created_at - r.due_at AS late FROM reminders r JOIN outbox o "
-                "ON o.key = 'r:' || r.key || '@' || CAST(r.due_at AS INTEGER) || ':m' || o.member_id "
-                "WHERE r.key >= 'soon:' AND r.key < 'soon;'")
+                "SELECT o.sent_at - r.due_at AS late, o.created_at - r.due_at AS queued FROM reminders r "
+                "JOIN outbox o ON o.key = 'r:' || r.key || '@' || CAST(r.due_at AS INTEGER) || ':m' || o.member_id "
+                "WHERE r.key >= 'soon:' AND r.key < 'soon;' AND o.status = 'sent'")
             lateness = [max(0.0, float(r["late"])) for r in rows]
+            queued = [max(0.0, float(r["queued"])) for r in rows]
             rss_end = rss_mb()
             await bot.stop()
     emit({
@@ -93,7 +102,8 @@ async def main(pending: int, soon: int) -> None:
         "rss_mb_end": round(rss_end, 1), "rss_mb_peak": round(peak_rss_mb(), 1), "goal_rss_mb": 150,
         "soon_sent": len(lateness), "lateness_p50": round(percentile(lateness, 0.5), 4),
         "lateness_p99": round(percentile(lateness, 0.99), 4), "lateness_max": round(max(lateness, default=0), 4),
-        "goal_lateness_p99": 1.0,
+        "goal_lateness_p99": 1.0, "measured": "delivery to the fake Bot API (limits lifted)",
+        "queued_p50": round(percentile(queued, 0.5), 4), "queued_p99": round(percentile(queued, 0.99), 4),
         "ok": arm_seconds < 3 and peak_rss_mb() < 150 and len(lateness) == soon
         and percentile(lateness, 0.99) < 1.0,
     })

@@ -24,8 +24,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import openpyxl
-
 from benchmarks._support import emit, migrate, peak_rss_mb, rss_mb, seed
 from bot.services.surveys.charts import chart_png
 from bot.services.surveys.model import Answer, Evidence, SurveyForm
@@ -118,7 +116,8 @@ async def measure(members: int, answered: int, anonymous: bool) -> dict[str, obj
         db = await Database.open(path)
         try:
             service = SurveyResultsService(db, lambda: NOW)
-            chart_png(service.summarize(await service.view(survey_id)), "tr")  # warm imports and fonts
+            # No warm-up: the first chart's import of matplotlib and its font cache are part of what
+            # the first /sonuclar of a process costs (issue 24), timed as `first_chart_s`.
             before = rss_mb()
             started = time.perf_counter()
             view = await service.view(survey_id)
@@ -132,8 +131,12 @@ async def measure(members: int, answered: int, anonymous: bool) -> dict[str, obj
             csv_done = time.perf_counter()
             png = chart_png(results, "tr")
             charted = time.perf_counter()
+            chart_png(results, "tr")
+            charted_again = time.perf_counter()
         finally:
             await db.close()
+    import openpyxl  # only to check the file (after the timing: it is not what the bot runs)
+
     rows = openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).worksheets[0].max_row
     seconds = exported - started
     extra = max(peak - before, 0.0)
@@ -143,7 +146,8 @@ async def measure(members: int, answered: int, anonymous: bool) -> dict[str, obj
         "png_bytes": len(png or b""),
         "load_s": round(loaded - started, 3), "summaries_s": round(summarized - loaded, 3),
         "xlsx_s": round(exported - summarized, 3), "results_and_xlsx_s": round(seconds, 3),
-        "csv_s": round(csv_done - exported, 3), "chart_s": round(charted - csv_done, 3),
+        "csv_s": round(csv_done - exported, 3), "first_chart_s": round(charted - csv_done, 3),
+        "chart_s": round(charted_again - charted, 3),
         "extra_memory_mb": round(extra, 1),
         "goals": {"results_and_xlsx_s": "< 2", "extra_memory_mb": "< 100"},
         "ok": seconds < 2.0 and extra < 100 and rows == len(view.responses) + 1,
@@ -160,7 +164,7 @@ def main() -> None:
     result = asyncio.run(measure(args.members, min(args.answered, args.members), args.anonymous))
     print(f"{result['responses']} responses: load {result['load_s']} s, summaries {result['summaries_s']} s, "
           f"XLSX {result['xlsx_s']} s ({result['xlsx_bytes']} B), CSV {result['csv_s']} s, "
-          f"chart {result['chart_s']} s; extra memory {result['extra_memory_mb']} MB")
+          f"first chart {result['first_chart_s']} s (with matplotlib's import), next chart {result['chart_s']} s; extra memory {result['extra_memory_mb']} MB")
     emit(result)
 
 

@@ -9,7 +9,6 @@ token) stops the bot with one line and a non-zero exit, so a supervisor restarts
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -20,20 +19,22 @@ from pathlib import Path
 # PTB 22: read RetryAfter.retry_after as a timedelta (the int form is deprecated).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError  # noqa: E402
-from telegram.ext import Application, ApplicationBuilder  # noqa: E402
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.services import Services, build_services
-from bot.services.inbox import InboundQueue
-from bot.supervision import Supervisor
-from handlers import telegram as telegram_adapter
-from handlers.telegram.inbound import Polling, processor, safe
-from handlers.telegram.webhook import PATH as WEBHOOK_PATH
-from handlers.telegram.webhook import telegram_route
-from storage.db import Database, DatabaseUnavailable, check_location
-from storage.instance import AlreadyRunning, InstanceLock
+
+if TYPE_CHECKING:  # the CLI (`--help`, one-off commands) never pays for telegram/httpx/services
+    import asyncio
+
+    from telegram import Bot
+    from telegram.ext import Application
+
+    from bot.config import Settings
+    from bot.services import Services
+    from bot.services.inbox import InboundQueue
+    from handlers.telegram.inbound import Polling
+    from storage.db import Database
+    from storage.instance import InstanceLock
 
 log = logging.getLogger("koordinat")
 
@@ -55,6 +56,7 @@ class Koordinat:
         self.db: Database | None = None
         self.services: Services | None = None
         self.telegram: Application | None = None  # type: ignore[type-arg]
+        self._sender: Bot | None = None  # the outbox's own Bot: a connection pool of its size
         self.inbound: InboundQueue | None = None
         self.failure: str | None = None  # why the bot stopped itself, if it did
         self._lock: InstanceLock | None = None
@@ -66,10 +68,13 @@ class Koordinat:
         self._watch: asyncio.Task[None] | None = None
         self._stop_requested: asyncio.Event | None = None
         self._says_why_on_exit = False
+        from bot.supervision import Supervisor  # not at module top: it brings asyncio
+
         self.supervisor = Supervisor(self.fail)
 
     async def start(self, *, webhook: bool = False) -> Services:
         """Open everything; raises `StartupError` (after closing what was opened)."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         self._stop_requested = self._stop_requested or asyncio.Event()
         self.supervisor.stopping = False
         try:
@@ -79,6 +84,11 @@ class Koordinat:
             raise
 
     async def _start(self, *, webhook: bool) -> Services:
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
+        from bot.services import build_services
+        from storage.db import Database, DatabaseUnavailable, check_location
+        from storage.instance import AlreadyRunning, InstanceLock
+
         database = self.settings.database
         try:
             if not self.settings.uses_postgres:  # PostgreSQL: no file; the server serialises writers
@@ -105,6 +115,8 @@ class Koordinat:
             await self._start_web(services)
         if self._telegram_route is not None and self.telegram is not None and self.settings.webhook_url:
             secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
+            from handlers.telegram.webhook import PATH as WEBHOOK_PATH
+
             await self.telegram.bot.set_webhook(self.settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
                                                 secret_token=secret)
         if self._polling is not None:
@@ -158,6 +170,14 @@ class Koordinat:
             raise StartupError(f"webhook: {error}") from None
 
     async def _start_telegram(self, services: Services, *, webhook: bool) -> None:
+        from telegram.error import TelegramError
+        from telegram.ext import ApplicationBuilder
+
+        from bot.services.inbox import InboundQueue
+        from handlers import telegram as telegram_adapter
+        from handlers.telegram.inbound import Polling, processor, safe
+        from handlers.telegram.webhook import telegram_route
+
         assert self.settings.telegram_token is not None
         token = self.settings.telegram_token.get_secret_value()
         file_url = self.settings.telegram_file_url or self.settings.telegram_api_url.replace("/bot", "/file/bot")
@@ -168,7 +188,9 @@ class Koordinat:
         await self._connect(app, token)
         if app.bot.username:
             services.links.telegram_username = app.bot.username
-        services.add_channel(telegram_adapter.TelegramChannel(app.bot, services.chat_events))
+        self._sender = await _sender_bot(app, token, file_url, services.dispatcher.max_in_flight)
+        services.add_channel(telegram_adapter.TelegramChannel(self._sender or app.bot, services.chat_events,
+                                                              files=app.bot))
         try:
             await telegram_adapter.publish_menu(app.bot, services.conversation, self.settings.default_language)
         except TelegramError as error:  # the menu is a convenience; it is published next start
@@ -194,6 +216,11 @@ class Koordinat:
     async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
         """getMe until it answers: a rejected token is fatal, a network error is retried with
         backoff and one line per attempt."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
+        from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+
+        from handlers.telegram.inbound import safe
+
         attempt = 0
         while True:
             try:
@@ -211,6 +238,7 @@ class Koordinat:
                 await asyncio.sleep(delay)
 
     async def _watch_database(self) -> None:
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         while self.db is not None:
             await asyncio.sleep(WATCH_EVERY)
             if self.db is None:
@@ -232,6 +260,7 @@ class Koordinat:
 
     async def stop(self) -> None:
         """Close everything that is open, in reverse order; each step even if one before failed."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         self.supervisor.stopping = True  # tasks ending from here on are being stopped
         if self._watch is not None:
             self._watch.cancel()
@@ -255,6 +284,9 @@ class Koordinat:
             if app.running:
                 await _quietly(app.stop(), "telegram")
             await _quietly(app.shutdown(), "telegram")
+        if self._sender is not None:
+            sender, self._sender = self._sender, None
+            await _quietly(sender.request.shutdown(), "telegram sender")
         if self.whatsapp is not None:
             await _quietly(self.whatsapp.close(), "whatsapp client")
             self.whatsapp = None
@@ -268,6 +300,7 @@ class Koordinat:
     async def run_until_stopped(self, *, webhook: bool = False) -> int:
         """Run until SIGINT/SIGTERM (exit code 0) or a fatal fault (1); a failed start prints
         one line and returns 1."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
         stop = self._stop_requested = asyncio.Event()
         self._says_why_on_exit = True
         loop = asyncio.get_running_loop()
@@ -307,6 +340,33 @@ class Koordinat:
             print(f"koordinat: stopped: {self.failure}", file=sys.stderr)
             return 1
         return 0
+
+
+SENDER_POOL_SPARE = 2  # connections beyond the outbox's sends in flight
+SENDER_POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection
+
+
+async def _sender_bot(app: Application, token: str, file_url: str, in_flight: int) -> Bot | None:  # type: ignore[type-arg]
+    """A Bot for the outbox dispatcher with its own small connection pool (`in_flight` + spare)
+    instead of the application's 256-connection one shared with the handlers' calls: httpcore
+    checks every pooled connection for expiry on each request (a `getpeername` each; issue 24,
+    encode/httpcore#928), so the sender's requests only scan the connections it can use at once.
+    None (send with the application's Bot) if it cannot be set up."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    request = HTTPXRequest(connection_pool_size=in_flight + SENDER_POOL_SPARE, pool_timeout=SENDER_POOL_TIMEOUT)
+    # No `initialize()`: that would ask getMe again; the application's Bot already checked the
+    # token, and sending needs no bot user. The one request object serves both of its slots.
+    sender = Bot(token, base_url=app.bot.base_url.removesuffix(token), base_file_url=file_url,
+                 request=request, get_updates_request=request)
+    try:
+        await request.initialize()
+    except Exception as error:  # pragma: no cover - building an httpx client does not fail
+        log.warning("the sender's own connection pool is unavailable (%s); sending through the main one",
+                    type(error).__name__)
+        return None
+    return sender
 
 
 def _one_line(error: BaseException) -> str:

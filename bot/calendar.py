@@ -13,7 +13,6 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = "-//Koordinat//Working group meetings//TR"
 UID_DOMAIN = "koordinat"
@@ -34,6 +33,7 @@ def meeting_ics(*, meeting_id: int, title: str, starts_at: datetime, duration: t
     """The .ics for one meeting; `stamp` is when the file is made (DTSTAMP, in UTC)."""
     zone = ZoneInfo(timezone)
     start = starts_at.astimezone(zone)
+    from icalendar import Calendar, Event, Timezone, vCalAddress  # imported where used: start-up stays light (issue 24)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import logging
 import sys
 from datetime import date
@@ -12,17 +10,17 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 from zoneinfo import ZoneInfo
 
-from bot import cli_coplanning, cli_lessons, cli_milestones, cli_monitoring, cli_quarantine, logs
+from typing import TYPE_CHECKING
+
+from bot import cli_coplanning, cli_lessons, cli_milestones, cli_monitoring, cli_quarantine, cli_surveys, logs
 from bot.clock import operator_clock
-from bot.config import ConfigError, Settings, check_timezone, load_settings
-from bot.models import Role
-from bot.services import build_services
-from bot.services.groups import GroupNotFound
-from bot.text import clean_text
-from messages import t
-from storage.db import BACKUP_ERRORS, Database, DatabaseUnavailable, backup_file
-from storage.errors import BackupNotSupported, display_dsn
-from storage.instance import AlreadyRunning, InstanceLock
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+# Everything past argument parsing (settings, services, the database, feature modules) is
+# imported by the command that needs it: `koordinat --help` and a usage error stay at a third
+# of a second (issue 24; tests/test_startup.py checks no heavy library is imported for them).
 
 
 class Runtime(Protocol):
@@ -115,9 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_lessons.add_parsers(commands, export)
     cli_monitoring.add_parsers(commands)
     cli_quarantine.add_parsers(commands)
-    from bot.services.surveys import results_cli, targets
-    survey = targets.add_commands(commands)
-    results_cli.add_commands(export, survey)
+    survey = cli_surveys.add_survey_commands(commands)
+    cli_surveys.add_result_commands(export, survey)
     attendance = export.add_parser("attendance", help="a group's meeting answers and attendance (member × meeting)")
     attendance.add_argument("group", help="group id or name (see `koordinat group list`)")
     attendance.add_argument("--from", dest="since", required=True, help="first day, YYYY-MM-DD (inclusive)")
@@ -133,11 +130,13 @@ def main(argv: list[str], runtime: type[Runtime]) -> int:
     """Run one command; an unusable database or output path is one line, never a traceback."""
     try:
         return _main(argv, runtime)
-    except DatabaseUnavailable as error:
-        return _fail(str(error))
     except OSError as error:
         where = f" {error.filename}" if getattr(error, "filename", None) else ""
         return _fail(f"{error.strerror or error}:{where}" if where else str(error))
+    except Exception as error:
+        if type(error).__name__ == "DatabaseUnavailable" and type(error).__module__ == "storage.db":
+            return _fail(str(error))  # (matched by name: `--help` does not import the database code)
+        raise
 
 
 def _main(argv: list[str], runtime: type[Runtime]) -> int:
@@ -147,6 +146,10 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = _parser()
     args = parser.parse_args(argv or ["run"])
+    import asyncio
+
+    from bot.config import ConfigError, load_settings
+
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -166,6 +169,8 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
                   "token from @BotFather); only a bare `koordinat run` plays the demo", file=sys.stderr)
             return 2
         if not settings.has_telegram_token and not settings.has_whatsapp:  # WhatsApp-only runs too
+            from messages import t
+
             print(t("cli.no_token", settings.default_language), file=sys.stderr)
             return _demo(settings, runtime, script=not sys.stdin.isatty(), language=None)
         if args.webhook and settings.has_telegram_token and not settings.webhook_url:
@@ -211,8 +216,9 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         return asyncio.run(cli_monitoring.run(settings, args))
     if cli_quarantine.handles(args):
         return asyncio.run(cli_quarantine.run(settings, args))
-    from bot.services.surveys import results_cli
-    if results_cli.handles(args):  # export survey|template, survey import|export-form
+    if cli_surveys.handles(args):  # export survey|template, survey import|export-form
+        from bot.services.surveys import results_cli
+
         return results_cli.run(settings, args)
     if command == "survey":
         return _survey(settings, args)
@@ -232,6 +238,8 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> int:
+        from storage.db import Database
+
         db = await Database.open(settings.database)
         try:
             print("\n".join(await targets.run_target(db, args, operator_clock(settings.now).now())))
@@ -241,6 +249,8 @@ def _survey(settings: Settings, args: argparse.Namespace) -> int:
             return error.exit_code
         finally:
             await db.close()
+
+    import asyncio
 
     return asyncio.run(run())
 
@@ -256,6 +266,8 @@ def _demo(settings: Settings, runtime: type[Runtime], *, script: bool, language:
 
 
 async def _migrate(settings: Settings) -> int:
+    from storage.db import Database
+
     db = await Database.open(settings.database, migrate=False)
     try:
         applied = await db.migrate()
@@ -275,6 +287,9 @@ def _fail(message: str, code: int = 1) -> int:
 async def _migrate_to(settings: Settings, target: str, schema: str | None) -> int:
     """Copy the configured database into `target` (storage/migrate_to.py); one line per table
     with rows and id sums on both sides; exit 1 if any differs."""
+    from storage.db import Database
+    from storage.errors import display_dsn
+    from storage.instance import AlreadyRunning, InstanceLock
     from storage.migrate_to import TargetNotEmpty, copy_database
 
     if _no_database(settings):
@@ -327,6 +342,11 @@ def _no_database(settings: Settings) -> bool:
 
 
 def _backup(settings: Settings, target: Path) -> int:
+    from storage.db import BACKUP_ERRORS
+    from storage.errors import BackupNotSupported, display_dsn
+    import sqlite3
+    from storage.db import backup_file
+
     if settings.uses_postgres:  # no file to copy: the server's tools do it, consistently
         return _fail(str(BackupNotSupported(display_dsn(str(settings.database)))))
     if _no_database(settings):
@@ -341,6 +361,13 @@ def _backup(settings: Settings, target: Path) -> int:
 
 
 async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.config import check_timezone
+    from bot.services import build_services
+    from bot.text import clean_text
+    from storage.db import Database
+
     if args.timezone is not None:
         try:
             check_timezone(args.timezone)
@@ -380,6 +407,7 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat group whatsapp GROUP on|off`: whether the group's notices, reminders and
     digests may go over WhatsApp (replies to a member's own message always do)."""
     from storage import groups as groups_repo
+    from storage.db import Database
 
     if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
@@ -399,6 +427,9 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
 async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat group quiet GROUP [22:00-07:30|off|default]`: show or set the group's quiet
     hours (`bot/services/quiet.py`); exit 2 for a range it cannot read."""
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from storage.db import Database
     from bot.errors import InvalidAnswer
     from bot.services import quiet
     from storage import groups as groups_repo
@@ -439,6 +470,9 @@ async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _group_list(settings: Settings) -> int:
+    from bot.services import build_services
+    from storage.db import Database
+
     if _no_database(settings):  # a mistyped KOORDINAT_DATABASE: say so, create nothing
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or create the first group: "
                      "koordinat group create \"Kadın Dostu Kent\" --city Kars)", EXIT_MISSING)
@@ -458,6 +492,12 @@ async def _group_list(settings: Settings) -> int:
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat invite GROUP [--coordinator|--member] [--json]`: a fresh link."""
+    import json
+    from bot.models import Role
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from storage.db import Database
+
     if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
@@ -489,6 +529,10 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
     """`koordinat export attendance GROUP --from 2026-09-01 --to 2026-12-31 --output k.xlsx`."""
     from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
+
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from storage.db import Database
 
     kind = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "csv")
     if kind not in ("csv", "xlsx"):

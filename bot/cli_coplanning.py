@@ -7,12 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from bot.clock import operator_clock
-from bot.config import Settings
-from bot.errors import NotFound
-from bot.services import build_services
-from storage import groups as groups_repo
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def add_parsers(group: argparse._SubParsersAction, export: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,6 +51,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
     """Write round ROUND's opinion (.docx) to --output (default: the file name the chat uses)."""
+    from bot.errors import NotFound
+    from bot.services import build_services
+    from storage.db import Database
+
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, operator_clock(settings.now))
@@ -80,6 +84,9 @@ async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
 
 async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
     """Every group's (or the --group ones') proposals and outcomes in one .xlsx."""
+    from bot.services import build_services
+    from storage.db import Database
+
     db = await Database.open(settings.database)
     try:
         services = build_services(settings, db, operator_clock(settings.now))
@@ -99,6 +106,9 @@ async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def share_proposals(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import groups as groups_repo
+    from storage.db import Database
+
     db = await Database.open(settings.database)
     try:
         async with db.transaction() as tx:
@@ -118,8 +128,10 @@ async def list_rounds(settings: Settings, args: argparse.Namespace) -> int:
     """One line per round, current ones first: id, group, what it feeds, phase, voters,
     proposals still awaiting the council's answer, and archived/older. Nothing is dropped by
     age: a round is current until every fate is recorded or it is archived."""
+    from bot.services import build_services
     from bot.services.groups import GroupNotFound
     from storage import coplanning as repo
+    from storage.db import Database
 
     db = await Database.open(settings.database)
     try:

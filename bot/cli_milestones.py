@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from typing import TYPE_CHECKING
+
 from bot.clock import operator_clock
-from bot.config import Settings
-from bot.services import build_services
-from bot.services.groups import GroupNotFound
-from bot.services.milestones.exports import year_ics, year_xlsx
-from bot.services.milestones.template import template_years
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 EXPORT_YEARS_BACK = 20  # exports reach back this many years (the history of past plans)
 
@@ -40,6 +39,12 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit status 0 done, 1 no such group, 2 a wrong command or a year out of range."""
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from bot.services.milestones.exports import year_ics, year_xlsx
+    from bot.services.milestones.template import template_years
+    from storage.db import Database
+
     if args.command == "milestones" and args.milestones_command != "load-template":
         print("usage: koordinat milestones load-template GROUP YEAR", file=sys.stderr)
         return 2

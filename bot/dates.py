@@ -47,7 +47,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import dateparser
 from babel.dates import get_timezone_location
 
 from bot.errors import InvalidAnswer
@@ -561,6 +560,7 @@ def _dateparser_day(part: str, today: date, lang: str, shown: str, example: str,
     canonical = " ".join(_CANONICAL.get(word, word) for word in part.split())
     languages = [lang, *(other for other in LANGUAGES if other != lang)] if lang in LANGUAGES else list(LANGUAGES)
     base = datetime.combine(today, time(12, 0))
+    import dateparser  # imported where used: start-up stays light (issue 24)
     parsed = dateparser.parse(canonical, languages=languages, settings={
         "DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base,
         "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first",

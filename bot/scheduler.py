@@ -28,13 +28,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import Clock
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
@@ -147,6 +149,10 @@ class Scheduler:
         """Start the timer and arm every source from what is stored."""
         if self._running:
             return
+        # Imported here: the scheduler (and the process pool executor module it brings along)
+        # is only needed by a running bot, not by a CLI command that builds the services.
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         self._aps = AsyncIOScheduler(timezone=self.timezone)
         self._aps.start()
         self._running = True

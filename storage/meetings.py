@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from bot.collation import sorted_by_name
 from bot.models import Member, Role
 from storage import personal_data
-from storage.sql import Connection, Row, insert_returning_id
+from storage.sql import Connection, Row, fetch_all, insert_returning_id
 from storage.times import from_db, to_db
 
 ANSWERS = ("yes", "no", "maybe")
@@ -79,8 +79,8 @@ async def create(conn: Connection, *, group_id: int, title: str, starts_at: date
 
 
 async def get(conn: Connection, meeting_id: int) -> Meeting | None:
-    async with conn.execute("SELECT * FROM meetings WHERE id = ?", (meeting_id,)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+    row = found[0] if found else None
     return _meeting(row) if row else None
 
 
@@ -115,11 +115,11 @@ async def _scheduled(conn: Connection, group_ids: list[int], now: datetime, limi
         return []
     marks = ",".join("?" * len(group_ids))
     comparison, order = (">", "ASC") if upcoming else ("<=", "DESC")
-    async with conn.execute(
+    found = await fetch_all(conn,
         f"SELECT * FROM meetings WHERE group_id IN ({marks}) AND status = 'scheduled' "
         f"AND starts_at {comparison} ? ORDER BY starts_at {order}, id {order} LIMIT ? OFFSET ?",
-        (*group_ids, to_db(now), limit, offset)) as cursor:
-        return [_meeting(row) for row in await cursor.fetchall()]
+        (*group_ids, to_db(now), limit, offset))
+    return [_meeting(row) for row in found]
 
 
 # -- answers ------------------------------------------------------------------------------
@@ -143,23 +143,32 @@ async def set_note(conn: Connection, meeting_id: int, member_id: int, note: str 
 
 
 async def rsvp_of(conn: Connection, meeting_id: int, member_id: int) -> str | None:
-    async with conn.execute("SELECT answer FROM rsvps WHERE meeting_id = ? AND member_id = ?",
-                            (meeting_id, member_id)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT answer FROM rsvps WHERE meeting_id = ? AND member_id = ?",
+                            (meeting_id, member_id))
+    row = found[0] if found else None
     return row["answer"] if row else None
+
+
+async def rsvp_and_needs(conn: Connection, meeting_id: int, member_id: int) -> tuple[str | None, tuple[str, ...]]:
+    """Her answer ('yes'/'no'/'maybe', None if none) and the needs she asked for, in one read."""
+    found = await fetch_all(conn, "SELECT answer, needs FROM rsvps WHERE meeting_id = ? AND member_id = ?",
+                            (meeting_id, member_id))
+    if not found:
+        return None, ()
+    return found[0]["answer"], tuple(filter(None, (found[0]["needs"] or "").split(",")))
 
 
 async def tally(conn: Connection, meeting_id: int) -> dict[str | None, int]:
     """{answer: count} over the people now in the meeting's group; None counts those who have
     not answered."""
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT r.answer, COUNT(*) AS n FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ms.member_id "
-        "WHERE m.id = ? GROUP BY r.answer", (meeting_id,)) as cursor:
-        counts: dict[str | None, int] = {answer: 0 for answer in (*ANSWERS, None)}
-        for row in await cursor.fetchall():
-            counts[row["answer"]] = int(row["n"])
-        return counts
+        "WHERE m.id = ? GROUP BY r.answer", (meeting_id,))
+    counts: dict[str | None, int] = {answer: 0 for answer in (*ANSWERS, None)}
+    for row in found:
+        counts[row["answer"]] = int(row["n"])
+    return counts
 
 
 async def reminder_audience(conn: Connection, meeting_id: int) -> list[int]:
@@ -170,12 +179,12 @@ async def reminder_audience(conn: Connection, meeting_id: int) -> list[int]:
 
 async def reminder_audience_by_answer(conn: Connection, meeting_id: int) -> tuple[list[int], list[int]]:
     """(those who said yes or maybe, those who have not answered) in the meeting's group."""
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT ms.member_id, r.answer FROM memberships ms JOIN meetings m ON m.group_id = ms.group_id "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ms.member_id "
         "WHERE m.id = ? AND (r.answer IS NULL OR r.answer != 'no') ORDER BY ms.member_id",
-        (meeting_id,)) as cursor:
-        rows = await cursor.fetchall()
+        (meeting_id,))
+    rows = found
     return ([int(row["member_id"]) for row in rows if row["answer"] is not None],
             [int(row["member_id"]) for row in rows if row["answer"] is None])
 
@@ -187,13 +196,13 @@ async def roster(conn: Connection, meeting: Meeting, *, members_at_start: bool =
     params: tuple[object, ...] = (meeting.id, meeting.id, meeting.group_id)
     if members_at_start:
         params += (to_db(meeting.starts_at),)
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT m.id, m.display_name, m.language, m.unreachable_at, ms.role, r.answer, r.note, r.needs, a.attended "
         "FROM memberships ms JOIN members m ON m.id = ms.member_id "
         "LEFT JOIN rsvps r ON r.meeting_id = ? AND r.member_id = m.id "
         "LEFT JOIN attendance a ON a.meeting_id = ? AND a.member_id = m.id "
-        f"WHERE ms.group_id = ? {joined}", params) as cursor:
-        rows = sorted_by_name(await cursor.fetchall(), lambda row: row["display_name"], lambda row: row["id"])
+        f"WHERE ms.group_id = ? {joined}", params)
+    rows = sorted_by_name(found, lambda row: row["display_name"], lambda row: row["id"])
     return [RosterLine(member=Member(id=row["id"], display_name=row["display_name"], language=row["language"],
                                      unreachable_at=row["unreachable_at"]),
                        role=Role(row["role"]), answer=row["answer"], attended=bool(row["attended"]),
@@ -212,30 +221,30 @@ async def toggle_attendance(conn: Connection, meeting_id: int, member_id: int, n
         "recorded_at = excluded.recorded_at", (meeting_id, member_id, to_db(now)))
     await conn.execute("UPDATE meetings SET attendance_taken_at = COALESCE(attendance_taken_at, ?) "
                        "WHERE id = ?", (to_db(now), meeting_id))
-    async with conn.execute("SELECT attended FROM attendance WHERE meeting_id = ? AND member_id = ?",
-                            (meeting_id, member_id)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT attended FROM attendance WHERE meeting_id = ? AND member_id = ?",
+                            (meeting_id, member_id))
+    row = found[0] if found else None
     return bool(row and row["attended"])
 
 
 async def head_count(conn: Connection, meeting_id: int) -> int:
     """How many came, including people who have since asked to be forgotten."""
-    async with conn.execute("SELECT COUNT(*) FROM attendance WHERE meeting_id = ? AND attended = 1",
-                            (meeting_id,)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT COUNT(*) FROM attendance WHERE meeting_id = ? AND attended = 1",
+                            (meeting_id,))
+    row = found[0] if found else None
     return int(row[0]) if row else 0
 
 
 async def attendance_history(conn: Connection, group_id: int) -> dict[int, AttendanceRecord]:
     """For each member: of the group's meetings where attendance was taken and she was already
     a member, how many she came to, and how many she has missed since she last came."""
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT ms.member_id, COALESCE(a.attended, 0) AS came FROM meetings m "
         "JOIN memberships ms ON ms.group_id = m.group_id AND ms.joined_at <= m.starts_at "
         "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = ms.member_id "
         "WHERE m.group_id = ? AND m.status = 'scheduled' AND m.attendance_taken_at IS NOT NULL "
-        "ORDER BY ms.member_id, m.starts_at DESC", (group_id,)) as cursor:
-        rows = await cursor.fetchall()
+        "ORDER BY ms.member_id, m.starts_at DESC", (group_id,))
+    rows = found
     history: dict[int, list[bool]] = {}
     for row in rows:
         history.setdefault(int(row["member_id"]), []).append(bool(row["came"]))
@@ -249,13 +258,13 @@ async def attendance_history(conn: Connection, group_id: int) -> dict[int, Atten
 
 @personal_data.section("meetings")
 async def _export(conn: Connection, member_id: int) -> list[dict[str, object]]:
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT m.title, m.starts_at, m.status, r.answer, r.note, r.answered_at, a.attended FROM meetings m "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = ? "
         "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = ? "
         "WHERE r.member_id IS NOT NULL OR a.member_id IS NOT NULL ORDER BY m.starts_at",
-        (member_id, member_id)) as cursor:
-        return [dict(row) for row in await cursor.fetchall()]
+        (member_id, member_id))
+    return [dict(row) for row in found]
 
 
 def meeting_of_broadcast(kind: str, key: str) -> int | None:
@@ -271,9 +280,9 @@ async def answered_by(conn: Connection, member_id: int, meeting_ids: list[int]) 
     if not meeting_ids:
         return set()
     marks = ",".join("?" * len(meeting_ids))
-    async with conn.execute(f"SELECT meeting_id FROM rsvps WHERE member_id = ? AND meeting_id IN ({marks})",
-                            (member_id, *meeting_ids)) as cursor:
-        return {int(row["meeting_id"]) for row in await cursor.fetchall()}
+    found = await fetch_all(conn, f"SELECT meeting_id FROM rsvps WHERE member_id = ? AND meeting_id IN ({marks})",
+                            (member_id, *meeting_ids))
+    return {int(row["meeting_id"]) for row in found}
 
 
 AMENDABLE = {"title": "title", "place": "place", "agenda": "agenda", "duration": "duration_minutes"}
@@ -301,10 +310,10 @@ class ExportCell:
 
 async def held_between(conn: Connection, group_id: int, since: datetime, until: datetime) -> list[Meeting]:
     """The group's meetings (not cancelled) starting in [since, until), earliest first."""
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT * FROM meetings WHERE group_id = ? AND status = 'scheduled' AND starts_at >= ? AND starts_at < ? "
-        "ORDER BY starts_at, id", (group_id, to_db(since), to_db(until))) as cursor:
-        return [_meeting(row) for row in await cursor.fetchall()]
+        "ORDER BY starts_at, id", (group_id, to_db(since), to_db(until)))
+    return [_meeting(row) for row in found]
 
 
 async def export_cells(conn: Connection, meeting_ids: list[int]) -> list[ExportCell]:
@@ -312,14 +321,14 @@ async def export_cells(conn: Connection, meeting_ids: list[int]) -> list[ExportC
     if not meeting_ids:
         return []
     marks = ",".join("?" * len(meeting_ids))
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT m.id AS meeting_id, mb.id AS member_id, mb.display_name, r.answer, a.attended, "
         "m.attendance_taken_at FROM meetings m JOIN memberships ms ON ms.group_id = m.group_id "
         "JOIN members mb ON mb.id = ms.member_id "
         "LEFT JOIN rsvps r ON r.meeting_id = m.id AND r.member_id = mb.id "
         "LEFT JOIN attendance a ON a.meeting_id = m.id AND a.member_id = mb.id "
-        f"WHERE m.id IN ({marks}) ORDER BY mb.display_name, mb.id", tuple(meeting_ids)) as cursor:
-        rows = await cursor.fetchall()
+        f"WHERE m.id IN ({marks}) ORDER BY mb.display_name, mb.id", tuple(meeting_ids))
+    rows = found
     return [ExportCell(meeting_id=int(row["meeting_id"]), member_id=int(row["member_id"]), name=row["display_name"],
                        answer=row["answer"],
                        came=None if row["attendance_taken_at"] is None else bool(row["attended"]))
@@ -362,8 +371,8 @@ async def create_series(conn: Connection, *, group_id: int, frequency: str, week
 
 
 async def get_series(conn: Connection, series_id: int) -> Series | None:
-    async with conn.execute("SELECT * FROM meeting_series WHERE id = ?", (series_id,)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT * FROM meeting_series WHERE id = ?", (series_id,))
+    row = found[0] if found else None
     if row is None:
         return None
     return Series(**{key: row[key] for key in Series.model_fields if key != "active"}, active=bool(row["active"]))
@@ -374,31 +383,31 @@ async def stop_series(conn: Connection, series_id: int) -> None:
 
 
 async def latest_of_series(conn: Connection, series_id: int) -> Meeting | None:
-    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? ORDER BY starts_at DESC LIMIT 1",
-                            (series_id,)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT * FROM meetings WHERE series_id = ? ORDER BY starts_at DESC LIMIT 1",
+                            (series_id,))
+    row = found[0] if found else None
     return _meeting(row) if row else None
 
 
 async def upcoming_of_series(conn: Connection, series_id: int, now: datetime) -> list[Meeting]:
-    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at > ? "
-                            "ORDER BY starts_at", (series_id, to_db(now))) as cursor:
-        return [_meeting(row) for row in await cursor.fetchall()]
+    found = await fetch_all(conn, "SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at > ? "
+                            "ORDER BY starts_at", (series_id, to_db(now)))
+    return [_meeting(row) for row in found]
 
 
 
 async def series_from(conn: Connection, series_id: int, since: datetime) -> list[Meeting]:
     """The series' occurrences starting at or after `since`, cancelled ones too, earliest first."""
-    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND starts_at >= ? ORDER BY starts_at, id",
-                            (series_id, to_db(since))) as cursor:
-        return [_meeting(row) for row in await cursor.fetchall()]
+    found = await fetch_all(conn, "SELECT * FROM meetings WHERE series_id = ? AND starts_at >= ? ORDER BY starts_at, id",
+                            (series_id, to_db(since)))
+    return [_meeting(row) for row in found]
 
 
 async def previous_of_series(conn: Connection, series_id: int, before: datetime) -> Meeting | None:
     """The series' latest occurrence (not cancelled) that starts before `before`."""
-    async with conn.execute("SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at < ? "
-                            "ORDER BY starts_at DESC LIMIT 1", (series_id, to_db(before))) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT * FROM meetings WHERE series_id = ? AND status = 'scheduled' AND starts_at < ? "
+                            "ORDER BY starts_at DESC LIMIT 1", (series_id, to_db(before)))
+    row = found[0] if found else None
     return _meeting(row) if row else None
 
 
@@ -411,9 +420,9 @@ async def reschedule_series(conn: Connection, series_id: int, *, weekday: int, n
 
 
 async def needs_of(conn: Connection, meeting_id: int, member_id: int) -> tuple[str, ...]:
-    async with conn.execute("SELECT needs FROM rsvps WHERE meeting_id = ? AND member_id = ?",
-                            (meeting_id, member_id)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT needs FROM rsvps WHERE meeting_id = ? AND member_id = ?",
+                            (meeting_id, member_id))
+    row = found[0] if found else None
     return tuple(filter(None, ((row["needs"] if row else None) or "").split(",")))
 
 
@@ -429,12 +438,12 @@ async def toggle_need(conn: Connection, meeting_id: int, member_id: int, need: s
 
 async def needs_count(conn: Connection, meeting_id: int) -> dict[str, int]:
     """{need: how many of those coming (yes or maybe) asked for it}."""
-    async with conn.execute("SELECT needs FROM rsvps WHERE meeting_id = ? AND answer IN ('yes', 'maybe') "
-                            "AND needs IS NOT NULL", (meeting_id,)) as cursor:
-        counts: dict[str, int] = {}
-        for row in await cursor.fetchall():
-            for need in filter(None, row["needs"].split(",")):
-                counts[need] = counts.get(need, 0) + 1
+    found = await fetch_all(conn, "SELECT needs FROM rsvps WHERE meeting_id = ? AND answer IN ('yes', 'maybe') "
+                            "AND needs IS NOT NULL", (meeting_id,))
+    counts: dict[str, int] = {}
+    for row in found:
+        for need in filter(None, row["needs"].split(",")):
+            counts[need] = counts.get(need, 0) + 1
     return counts
 
 
@@ -447,14 +456,14 @@ async def amend_series(conn: Connection, series_id: int, field: str, value: obje
 async def joined_since_notice(conn: Connection, group_id: int, broadcast_id: int) -> int:
     """Members who joined the group after the notice went out and so are not among its
     recipients: each got the upcoming meetings when she joined."""
-    async with conn.execute("SELECT created_at FROM broadcasts WHERE id = ?", (broadcast_id,)) as cursor:
-        row = await cursor.fetchone()
+    found = await fetch_all(conn, "SELECT created_at FROM broadcasts WHERE id = ?", (broadcast_id,))
+    row = found[0] if found else None
     if row is None:
         return 0
     since = to_db(datetime.fromtimestamp(float(row["created_at"]), UTC))
-    async with conn.execute(
+    found = await fetch_all(conn,
         "SELECT COUNT(*) FROM memberships ms WHERE ms.group_id = ? AND ms.joined_at >= ? "
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = ? AND o.member_id = ms.member_id)",
-        (group_id, since, broadcast_id)) as cursor:
-        row = await cursor.fetchone()
+        (group_id, since, broadcast_id))
+    row = found[0] if found else None
     return int(row[0]) if row else 0

@@ -43,6 +43,9 @@ class Ctx:
     # The person's open dialog as last read or written through `Conversation` in this update
     # (`_UNREAD`: not read yet), so one update reads it once.
     dialog: object = field(default=_UNREAD, repr=False, compare=False)
+    # Her last question's buttons (`PendingChoices` or None) as read in this update, so the
+    # typed-answer paths read them once (issue 24); `_UNREAD` until read, again after a write.
+    pending: object = field(default=_UNREAD, repr=False, compare=False)
 
     def require_member(self) -> Member:
         if self.member is None:
@@ -491,8 +494,7 @@ class Conversation:
         """If the last question had buttons, typed text that fits one of them is that button's
         press; if only a button can answer it, other text gets "tap one of the buttons" with
         the choices named (global keywords still work). None: route the text as usual."""
-        async with self._db.read() as conn:
-            pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+        pending = await self.pending_choices(ctx)
         if pending is None or not pending.choices:
             return None
         if not pending.exclusive and pending.asked_at is not None:
@@ -540,6 +542,14 @@ class Conversation:
             await self.save(ctx, ctx.dialog)
         return [*replies, *resumed]
 
+    async def pending_choices(self, ctx: Ctx) -> PendingChoices | None:
+        """The buttons of the last question asked in this chat (None: none kept), read once per
+        update and kept on `ctx`."""
+        if ctx.pending is _UNREAD:
+            async with self._db.read() as conn:
+                ctx.pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
+        return ctx.pending  # type: ignore[return-value]
+
     async def _resume(self, ctx: Ctx, state: DialogState) -> Replies:
         """The open dialog's question again (the flow's `resume`), or a line saying what it
         still expects."""
@@ -569,6 +579,7 @@ class Conversation:
         async with self._db.write() as tx:
             await pending_repo.save(tx, ctx.actor.channel, ctx.actor.external_id,
                                     PendingChoices(choices, self._is_exclusive(question, state)), ctx.now)
+        ctx.pending = _UNREAD
 
     async def _no_question(self, ctx: Ctx) -> None:
         """No question with buttons is pending any more. A member keeps a row marking this
@@ -579,6 +590,7 @@ class Conversation:
                 await pending_repo.mark_seen(tx, ctx.actor.channel, ctx.actor.external_id, ctx.now)
             else:
                 await pending_repo.clear(tx, ctx.actor.channel, ctx.actor.external_id)
+        ctx.pending = _UNREAD
 
     def _is_exclusive(self, question: Reply, state: DialogState | None) -> bool:
         first = next((button.choice for row in question.buttons for button in row if button.choice), "")

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import segno
 
 from bot.errors import InvalidInvite
 from bot.models import Group, Invite, Role, split_topic_address
@@ -46,6 +45,7 @@ class InviteLinks:
 
     def qr_png(self, code: str) -> bytes:
         buffer = io.BytesIO()
+        import segno  # imported where used: start-up stays light (issue 24)
         segno.make(self.telegram(code), error="m").save(buffer, kind="png", scale=8, border=4)
         return buffer.getvalue()
 

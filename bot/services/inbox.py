@@ -25,6 +25,12 @@ from storage.db import Database, is_disk_full
 
 log = logging.getLogger(__name__)
 
+# The update the current task is processing, `[update_id, removed]`: `Inbox.handle` sets
+# `removed` when its own transaction deleted the raw update, so the queue does not issue the
+# same DELETE a second time (issue 24: one statement per update, not two).
+_processing: contextvars.ContextVar[list[object] | None] = contextvars.ContextVar("inbox_processing",
+                                                                                  default=None)
+
 MAX_SCHEDULED = 1000  # stored updates taken into memory at once (after an outage: many more)
 FETCH = 500
 RESCAN_EVERY = 5.0  # seconds between looks at the table when nothing woke the queue
@@ -51,6 +57,9 @@ class Inbox:
             for index, reply in enumerate(replies):
                 await self._notifier.reply_to(tx, actor, reply, f"reply:{actor.channel}:{update_id}:{index}")
             await updates_repo.finish_inbound(tx, actor.channel, [update_id])
+        current = _processing.get()
+        if current is not None and current[0] == update_id:
+            current[1] = True  # committed: the queue has nothing left to remove
         self._on_commit()
         return True
 
@@ -184,6 +193,8 @@ class InboundQueue:
     async def _one(self, previous: asyncio.Task[None] | None, update_id: str, payload: str) -> None:
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)  # this chat's earlier update first
+        current: list[object] = [update_id, False]
+        _processing.set(current)  # this task runs in a context of its own (see _schedule)
         async with self._slots:
             try:
                 await self._process(update_id, payload)
@@ -191,7 +202,8 @@ class InboundQueue:
                 raise
             except Exception:
                 log.exception("inbox: update %s could not be processed", update_id)
-        self._done.append(update_id)
+        if not current[1]:  # no handler removed it in its transaction (no effects, or it failed)
+            self._done.append(update_id)
         self.processed += 1
 
     async def _flush_done(self) -> None:

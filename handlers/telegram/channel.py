@@ -24,8 +24,11 @@ _GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough 
 class TelegramChannel:
     name = "telegram"
 
-    def __init__(self, bot: Bot, events: ChatEvents | None = None) -> None:
+    def __init__(self, bot: Bot, events: ChatEvents | None = None, *, files: Bot | None = None) -> None:
+        """`bot` sends (the outbox's own small connection pool); `files` downloads what people
+        send (default: `bot`), so a burst of uploads never waits for a send slot's connection."""
         self._bot = bot
+        self._files = files or bot
         self._events = events
 
     def is_group_chat(self, address: str) -> bool:
@@ -34,7 +37,7 @@ class TelegramChannel:
     async def download(self, file_id: str) -> bytes:
         """The bytes of a file a person sent (Bot API getFile, then the file URL; ≤ 20 MB)."""
         try:
-            file = await self._bot.get_file(file_id)
+            file = await self._files.get_file(file_id)
             return bytes(await file.download_as_bytearray())
         except (TimedOut, NetworkError) as error:
             raise TransientFailure(str(error)) from error

@@ -7,7 +7,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import xlsxwriter
 
 from bot.services.coplanning.render import plain
 from messages import t
@@ -42,6 +41,7 @@ def proposals_xlsx(rows: Sequence[ProposalRow], lang: str) -> bytes:
     """An .xlsx with one row per proposal. Text is always written as text (a title starting
     with `=` cannot become a formula); numbers as numbers."""
     buffer = io.BytesIO()
+    import xlsxwriter  # imported where used: start-up stays light (issue 24)
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False})
     sheet = book.add_worksheet(plain(t("coplan.sheet_name", lang))[:31])

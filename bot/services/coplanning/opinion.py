@@ -12,8 +12,6 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from docx import Document
-from docx.shared import Pt
 
 from messages import t as _t
 
@@ -58,6 +56,8 @@ def t(key: str, lang: str, **params: object) -> str:
 
 def build_opinion_docx(doc: OpinionDocument, lang: str) -> bytes:
     """The opinion as .docx bytes (python-docx), in `lang`."""
+    from docx import Document  # imported where used: start-up stays light (issue 24)
+    from docx.shared import Pt  # imported where used: start-up stays light (issue 24)
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Calibri"

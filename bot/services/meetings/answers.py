@@ -12,7 +12,6 @@ from bot.services.meetings import render
 from bot.errors import InvalidAnswer, NotFound
 from bot.services.conversation import Conversation, Ctx, Replies
 from storage import outbox as outbox_repo
-from storage import pending_choices as pending_repo
 from storage.dialogs import DialogState
 from bot.text import fold
 from bot.typed_answers import read_answer
@@ -117,9 +116,13 @@ class MeetingAnswers:
             return [ctx.text("meeting.was_cancelled", title=meeting.title)]
         if meeting.starts_at <= ctx.now:
             return [ctx.text("meeting.already_started", title=meeting.title)]
-        async with self._db.transaction() as tx:
-            before = await meetings_repo.rsvp_of(tx, meeting.id, member.id)
+        # One read and one upsert inside the update's transaction: no savepoint of their own (a
+        # failure fails the update, which rolls back whole), and the needs come with the answer.
+        async with self._db.write() as tx:
+            before, needs = await meetings_repo.rsvp_and_needs(tx, meeting.id, member.id)
             await meetings_repo.set_rsvp(tx, meeting.id, member.id, answer, ctx.now)
+        if answer == "no":  # set_rsvp drops the needs of someone not coming
+            needs = ()
         if edit_of is not None and before == answer:
             # The pressed message already shows this answer: editing it into the same text and
             # buttons is refused by Telegram (400 "message is not modified") and costs a call.
@@ -129,8 +132,6 @@ class MeetingAnswers:
         if ctx.roles.get(group.id) is Role.COORDINATOR:  # her card keeps the tally and tools
             card = await self._meetings.overview.card(ctx, member, meeting)
             return [card.model_copy(update={"edit_of": edit_of})]
-        async with self._db.read() as conn:
-            needs = await meetings_repo.needs_of(conn, meeting.id, member.id)
         reply = render.invitation(meeting, group, ctx.lang, chosen=answer, heading="meeting.upcoming", edit_of=edit_of,
                                   needs=needs)
         if await self._offer_note(ctx, meeting, answer):  # in the same message: no extra one to pay for
@@ -156,8 +157,8 @@ class MeetingAnswers:
         if (answer is None and not unsure) or ctx.member is None:
             return None
         member = ctx.member
+        pending = await self._conversation.pending_choices(ctx)  # read once per update
         async with self._db.read() as conn:  # the last message she saw, if a meeting's notice
-            pending = await pending_repo.get(conn, ctx.actor.channel, ctx.actor.external_id)
             last = await outbox_repo.last_broadcast_to(conn, ctx.actor.channel, ctx.actor.external_id,
                                                        pending.outbox_mark if pending else 0,
                                                        since=(ctx.now - JUST_SENT).timestamp())

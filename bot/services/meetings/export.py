@@ -13,7 +13,6 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-import xlsxwriter
 
 from bot.models import Group
 from messages import format_day, t
@@ -83,6 +82,7 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table, sheet_name: str) -> bytes:
     buffer = io.BytesIO()
+    import xlsxwriter  # imported where used: start-up stays light (issue 24)
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})

@@ -8,8 +8,6 @@ import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
-from icalendar import Calendar, Event, Timezone
 
 from bot.models import Group
 from bot.services.milestones import render
@@ -29,6 +27,7 @@ def year_ics(group: Group, milestones: list[Milestone], stamp: datetime, lang: s
     notes and legal bases in `lang` (the reader's; default the group's language)."""
     lang = lang or group.language
     zone = ZoneInfo(group.timezone)
+    from icalendar import Calendar, Event, Timezone  # imported where used: start-up stays light (issue 24)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -65,6 +64,7 @@ def year_xlsx(group: Group, milestones: list[Milestone], now: datetime, lang: st
     text in `lang` (default the group's language)."""
     lang = lang or group.language
     buffer = io.BytesIO()
+    import xlsxwriter  # imported where used: start-up stays light (issue 24)
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(t("milestone.xlsx_sheet", lang)[:31])
     bold = workbook.add_format({"bold": True})

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
-
-import holidays
+from typing import TYPE_CHECKING
 
 from bot.text import fold
+
+if TYPE_CHECKING:
+    import holidays
 
 WEEKDAY_NAMES: dict[str, int] = {name: number for number, names in enumerate((
     ("pazartesi", "pzt", "monday", "mon"), ("sali", "tuesday", "tue"), ("carsamba", "wednesday", "wed"),
@@ -31,6 +33,7 @@ _HOLIDAY_LANGUAGES = {"tr": "tr", "en": "en_US"}
 
 @cache
 def _turkish_holidays(year: int, language: str = "tr") -> holidays.HolidayBase:
+    import holidays  # imported where used: start-up stays light (issue 24)
     return holidays.country_holidays("TR", years=year, language=language)
 
 

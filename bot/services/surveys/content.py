@@ -22,7 +22,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from bot.services.surveys.model import (
@@ -100,6 +99,8 @@ def _field_name(path: list[str | int]) -> str:
 
 
 def _parse(text: str, file: str) -> dict[str, Any]:
+    import yaml  # imported where used: start-up stays light (issue 24)
+
     try:
         if file.endswith((".yaml", ".yml")):
             data = yaml.safe_load(text) or {}

@@ -51,28 +51,10 @@ class MissingTarget(CommandError):
 
 
 def add_commands(export: argparse._SubParsersAction, survey: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """`export survey|template` (under the shared `export`) and, under `survey`, `import` and
-    `export-form`."""
-    one = export.add_parser("survey", help="one survey's responses, summary and plan-versus-actual")
-    one.add_argument("survey_id", type=int)
-    one.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
-    one.add_argument("--output", type=Path, default=None, help="file to write (default: survey-ID-GROUP.xlsx)")
-    one.add_argument("--language", choices=["tr", "en"], default=None, help="labels (default: the group's)")
-    many = export.add_parser("template", help="one template's latest results in every group, side by side")
-    many.add_argument("template")
-    many.add_argument("--output", type=Path, default=None)
-    many.add_argument("--language", choices=["tr", "en"], default="tr")
-    reader = survey.add_parser("import", help="a group's own template from an XLSForm (.xlsx) or TOML/YAML file")
-    reader.add_argument("file", type=Path)
-    reader.add_argument("--group", default=None, help="group id, name or city (not needed with --check)")
-    reader.add_argument("--check", action="store_true",
-                        help="print per row what will be asked, simplified, left out or refused; store nothing")
-    reader.add_argument("--replace", action="store_true",
-                        help="replace a template of the same id (shipped or the group's own) without asking")
-    writer = survey.add_parser("export-form", help="a survey's form (by id) or a template (by code) as XLSForm")
-    writer.add_argument("form", help="survey id, or template code")
-    writer.add_argument("--group", default=None, help="for a group's own template code")
-    writer.add_argument("--output", type=Path, default=None)
+    """`export survey|template` and `survey import|export-form` (bot/cli_surveys.py)."""
+    from bot.cli_surveys import add_result_commands
+
+    add_result_commands(export, survey)
 
 
 def handles(args: argparse.Namespace) -> bool:

@@ -52,21 +52,11 @@ class GroupMissing(TargetError):
 
 
 def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:  # type: ignore[type-arg]
-    """Add `survey target` and `survey library` to the `koordinat` parser; returns the
-    `survey` sub-command group so other survey commands can join it."""
-    survey = commands.add_parser("survey", help="indicator surveys: targets, library").add_subparsers(
-        dest="survey_command")
-    target = survey.add_parser("target", help="set or show an indicator's baseline and yearly targets")
-    target.add_argument("group", help="group id, name or city")
-    target.add_argument("indicator", nargs="?", help="indicator code, e.g. I4 (none: show every card)")
-    target.add_argument("--baseline", help="baseline value (başlangıç değeri), e.g. 400, %%32,5 or, for a yes/no "
-                        "indicator, hayır/evet")
-    target.add_argument("--baseline-year", type=int, help="the baseline's year, e.g. 2024")
-    target.add_argument("--target", action="append", default=[], metavar="YEAR=VALUE",
-                        help="a yearly target (hedef), repeatable: --target 2027=700; --target 2025=- removes "
-                        "that year's target")
-    survey.add_parser("library", help="list the shipped indicators and survey templates")
-    return survey
+    """Add `survey target` and `survey library` (bot/cli_surveys.py); returns the `survey`
+    sub-command group."""
+    from bot.cli_surveys import add_survey_commands
+
+    return add_survey_commands(commands)
 
 
 def number(text: str, answer_type: IndicatorAnswerType | str = IndicatorAnswerType.DECIMAL,
