@@ -72,6 +72,8 @@ def google_calendar_link(ics: bytes) -> str | None:
     event-publishing links take them: text, dates, details, location."""
     from urllib.parse import urlencode
 
+    from icalendar import Calendar  # imported where used: start-up stays light (issue 24)
+
     try:
         calendar = Calendar.from_ical(ics)
     except ValueError:
@@ -99,6 +101,8 @@ def google_calendar_link(ics: bytes) -> str | None:
 def ics_summary(ics: bytes) -> tuple[int, str | None, bool]:
     """(number of events, the title of the only event or None, whether it is cancelled) of a
     calendar file; (0, None, False) when it does not parse."""
+    from icalendar import Calendar  # imported where used
+
     try:
         calendar = Calendar.from_ical(ics)
     except ValueError:
