@@ -30,7 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from benchmarks._support import TOKEN, emit, migrate, seed
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram import FakeBotApi
 from bot.services import build_services
 from bot.services.broadcasts import notice_payload
 from handlers.telegram import TelegramChannel

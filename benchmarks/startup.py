@@ -30,7 +30,7 @@ from pathlib import Path
 
 from benchmarks._support import emit, migrate, seed
 from benchmarks.inbound_throughput import env_for, spawn, stop
-from bot.emulator.bot_api import FakeBotApi
+from bot.emulator.telegram import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI_GOAL = 0.35  # seconds

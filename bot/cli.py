@@ -342,10 +342,8 @@ def _no_database(settings: Settings) -> bool:
 
 
 def _backup(settings: Settings, target: Path) -> int:
-    from storage.db import BACKUP_ERRORS
+    from storage.db import BACKUP_ERRORS, backup_file
     from storage.errors import BackupNotSupported, display_dsn
-    import sqlite3
-    from storage.db import backup_file
 
     if settings.uses_postgres:  # no file to copy: the server's tools do it, consistently
         return _fail(str(BackupNotSupported(display_dsn(str(settings.database)))))

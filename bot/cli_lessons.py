@@ -7,19 +7,18 @@ and copies it into KOORDINAT_LESSONS_DIR, where the bot loads it at start, besid
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import shutil
 import sys
 from pathlib import Path
 
 from bot.clock import operator_clock
-from bot.config import Settings
-from bot.services import build_services
-from bot.services.groups import GroupNotFound
-from bot.services.lessons import Lessons
-from bot.services.lessons.content import LessonError, catalogue, load_file
-from bot.services.lessons.exports import lessons_xlsx
-from storage.db import Database
+
+if TYPE_CHECKING:  # imported by the command that runs (start-up stays light, issue 24)
+    from bot.config import Settings
+    from storage.db import Database
 
 
 def add_parsers(commands: argparse._SubParsersAction, export: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,6 +42,7 @@ def handles(args: argparse.Namespace) -> bool:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit status 0 done, 1 no such group, 2 a wrong command, an invalid lesson file or an
     --output that is not a writable .xlsx file."""
+    from bot.services.lessons.content import LessonError, catalogue, load_file
     import asyncio
 
     if args.command == "export":
@@ -66,6 +66,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, file: Path) -> int:
+    from bot.services.lessons.content import catalogue, load_file
     if settings.lessons_dir is None:
         print("koordinat: configuration error: KOORDINAT_LESSONS_DIR: set it to the folder for your own "
               "lessons (example: KOORDINAT_LESSONS_DIR=./lessons)", file=sys.stderr)
@@ -91,6 +92,10 @@ def _import(settings: Settings, file: Path) -> int:
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 2 before anything is read when --output does not end in .xlsx (the file is XLSX;
     a `.csv` name would lie) or cannot be written."""
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from bot.services.lessons import Lessons
+    from bot.services.lessons.exports import lessons_xlsx
     if args.output is not None and args.output.suffix.lower() != ".xlsx":
         print(f"koordinat: --output {args.output}: the file must end in .xlsx "
               "(example: --output dersler.xlsx)", file=sys.stderr)

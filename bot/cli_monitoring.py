@@ -4,20 +4,20 @@ monitoring (six-monthly) or evaluation (yearly) report as a file (issue 22);
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import operator_clock
-from bot.config import Settings
-from bot.services import build_services
-from bot.services.groups import GroupNotFound
-from bot.services.monitoring import BadPeriod, Period, Thresholds
-from bot.services.monitoring.service import YEARS_BACK, period_refusal
-from storage.db import Database
 
 FORMATS = (".docx", ".xlsx")
+
+if TYPE_CHECKING:  # imported by the command that runs (start-up stays light, issue 24)
+    from bot.config import Settings
+    from storage.db import Database
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,6 +36,10 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit status 0 done, 1 no such group, 2 a wrong command."""
+    from bot.services import build_services
+    from bot.services.groups import GroupNotFound
+    from bot.services.monitoring import BadPeriod, Period, Thresholds
+    from bot.services.monitoring.service import YEARS_BACK, period_refusal
     thresholds = None
     if args.thresholds is not None:
         try:

@@ -3,15 +3,18 @@ could not parse, store or process (`bot.services.quarantine`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import json
 import sys
 from datetime import UTC, datetime
 
 from bot.clock import operator_clock, utc_timestamp
-from bot.config import Settings
-from bot.services import quarantine
-from storage.db import Database
+
+if TYPE_CHECKING:  # imported by the command that runs (start-up stays light, issue 24)
+    from bot.config import Settings
+    from storage.db import Database
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,6 +38,7 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 done, 1 an unknown id or a message that cannot be retried (one line on stderr)."""
+    from bot.services import quarantine
     if args.quarantine_command != "list" and not args.all and not args.ids:
         print(f"koordinat: give the ids to {args.quarantine_command} or --all "
               "(see `koordinat quarantine list`)", file=sys.stderr)
@@ -61,6 +65,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _list(db: Database, *, raw: bool, as_json: bool) -> int:
+    from bot.services import quarantine
     total, items = await quarantine.listing(db)
     if as_json:
         print(json.dumps([{"id": item.id, "channel": item.channel, "update_id": item.update_id,

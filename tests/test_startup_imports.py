@@ -80,7 +80,7 @@ def test_the_heavy_libraries_still_load_where_they_are_used(tmp_path: Path) -> N
             "from bot.services.coplanning.similarity import similar\n"
             "import datetime, sys\n"
             "assert holiday_name(datetime.date(2027, 4, 23))\n"
-            "assert similar('Kadın sığınma evi', [(1, 'kadin siginma evi')])[0][0] == 1\n"
+            "assert similar(('Kadın sığınma evi', ''), [(1, ('kadin siginma evi', ''))])[0][0] == 1\n"
             "print(sorted(m for m in ('holidays', 'rapidfuzz') if m in sys.modules))\n")
     result, _ = _imported(tmp_path, "-c", code)
     assert result.returncode == 0, result.stderr[-2000:]

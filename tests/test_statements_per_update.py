@@ -17,7 +17,7 @@ import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-from bot.emulator.bot_api import SentMessage
+from bot.emulator.telegram import SentMessage
 from tests.harness import Harness, Person
 from tests.meetings_support import announce, group_with, notice
 

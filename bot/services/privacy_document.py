@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from docx import Document
-from docx.shared import Pt
 
 from messages import catalog, t
 
@@ -40,6 +38,9 @@ def _value(value: Any) -> str:
 def readable_document(data: dict[str, Any], lang: str) -> bytes:
     """The .docx bytes for `data` (`storage.personal_data.export` plus `exported_at`,
     `privacy_notice_version`): a title, when it was made, then each section."""
+    from docx import Document  # imported where used: start-up stays light (issue 24)
+    from docx.shared import Pt
+
     document = Document()
     document.styles["Normal"].font.size = Pt(11)
     document.add_heading(t("mydata.document_title", lang), level=0)

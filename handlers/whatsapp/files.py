@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 
-import xlsxwriter
 
 from bot.models import Attachment
 
@@ -67,6 +66,8 @@ def csv_as_xlsx(attachment: Attachment) -> Attachment:
     except csv.Error:
         dialect = csv.excel
     output = io.BytesIO()
+    import xlsxwriter  # imported where used: start-up stays light (issue 24)
+
     with xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_numbers": False}) as workbook:
         sheet = workbook.add_worksheet()
         bold = workbook.add_format({"bold": True})

@@ -18,8 +18,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, utils
-from rapidfuzz.distance import Prefix
 
 from bot.text import fold
 
@@ -54,6 +52,8 @@ _APOSTROPHE = re.compile(r"[’'`´]\w*")
 def words(text: str, ignore: Iterable[str] = ()) -> list[str]:
     """The content words of `text`, folded, in order, once each: `Kars'ta kadın sığınma evi
     açılsın` → `["sigınma" → "siginma", "evi", "acilsin"]` (the city in `ignore`)."""
+    from rapidfuzz import utils  # imported where used: start-up stays light (issue 24)
+
     ignored = {w for item in ignore for w in utils.default_process(fold(item)).split()}
     cleaned = utils.default_process(fold(_APOSTROPHE.sub("", text)))
     found: list[str] = []
@@ -77,6 +77,9 @@ def same_word(a: str, b: str) -> bool:
     if a == b or _root(a) == _root(b):
         return True
     shorter = min(len(a), len(b))
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import Prefix
+
     common = int(Prefix.similarity(a, b))
     if common == shorter and shorter >= 3:  # ev / evi is too short; oda / odalar is fine
         return True

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 
-from docx import Document
-from docx.shared import Pt
 
 from bot.models import Attachment
 from bot.services.lessons.content import Lesson
@@ -28,6 +26,9 @@ def _plain(key: str, lang: str, **params: object) -> str:
 
 def lesson_docx(lesson: Lesson, lang: str) -> bytes:
     """The lesson in `lang` as .docx bytes."""
+    from docx import Document  # imported where used: start-up stays light (issue 24)
+    from docx.shared import Pt
+
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(12)  # large enough to read on a phone

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-import xlsxwriter
 
 from bot.models import Member
 from bot.services.lessons.content import Lesson
@@ -35,6 +34,8 @@ def lessons_xlsx(lessons: Sequence[Lesson], stats: dict[str, LessonStats], passe
     """The two sheets as .xlsx bytes; text is written as text (a name starting with `=` stays
     a name), counts and averages as numbers."""
     buffer = io.BytesIO()
+    import xlsxwriter  # imported where used: start-up stays light (issue 24)
+
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
 
 from bot.text import clean_text
 
@@ -49,6 +48,8 @@ class Sheet:
     def where(self, index: int) -> str:
         """`C (relevant)`: a column as the person finds it."""
         name = self.header[index] if index < len(self.header) else ""
+        from openpyxl.utils import get_column_letter  # imported where used
+
         return f"{get_column_letter(index + 1)} ({name})" if name else get_column_letter(index + 1)
 
 

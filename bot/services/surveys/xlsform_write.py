@@ -8,7 +8,6 @@ import io
 from datetime import date
 from typing import Any
 
-import xlsxwriter
 
 from bot.services.surveys.model import Question, QuestionType, SurveyForm
 
@@ -22,6 +21,8 @@ def write_xlsform(form: SurveyForm) -> bytes:
     languages = sorted({lang for q in form.questions for lang in q.label} | set(form.title),
                        key=lambda lang: (lang != "tr", lang != "en", lang))
     buffer = io.BytesIO()
+    import xlsxwriter  # imported where used: start-up stays light (issue 24)
+
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     survey = book.add_worksheet("survey")
