@@ -1,6 +1,7 @@
 """Typing numbers in the demo's terminal chat: a number presses a button only of the newest
-message, and only when that message has buttons and the bot is not asking for a number; the
-hint about typing numbers shows only under such a message; names are escaped once."""
+message, and only when that message has buttons and is not older than the question of a dialog
+asking for a number (the last message she saw wins); the hint about typing numbers shows only
+under such a message; names are escaped once."""
 
 from __future__ import annotations
 
@@ -105,3 +106,28 @@ async def test_the_demo_keeps_its_database_between_runs_unless_fresh(tmp_path: P
     fresh = await _run(tmp_path, ["/as Elif", "/toplantilar"], fresh=True)
     assert "A new demo database" in fresh and "Your answer:" not in _after(fresh, "› /toplantilar")
     assert not (tmp_path / "unused.db").exists()
+
+
+_SEND_SURVEY = ["/as Leyla", "/anket", "1", "1", "20.12.2026 17:00", "1", "1", "1"]  # sent, then ▶️ Başla
+
+
+async def test_a_number_presses_the_buttons_of_a_message_newer_than_the_paused_number_question(
+        tmp_path: Path) -> None:
+    """The last message she saw wins: a survey's number question is open, /rapor shows the
+    period picker after it, so `1` picks the period; at the question itself a number answers."""
+    text = await _chat(tmp_path, [*_SEND_SURVEY, "/rapor", "1", "/rapor", "5", "/say 5", "7"], language="tr")
+    picked = _after(text, "/rapor\n")
+    assert "hangi dönemin raporu" in picked, picked
+    assert "📑 İzleme raporu" in text and "Kaydedildi: %1" not in text, text[-3000:]  # the picker's button 1
+    hint = _after(text, "› 5")
+    assert "1–3 arası" in hint and "2.3" in hint and "/say 5" in hint, hint
+    assert "✓ Kaydedildi: %5" in _after(text, "› /say 5")  # sent as text: her survey's answer
+    assert "✓ Kaydedildi: 7" in _after(text, "› 7")  # her question is the newest again: a number answers
+
+
+async def test_a_question_asked_again_after_a_card_is_the_newest_so_a_number_answers_it(tmp_path: Path) -> None:
+    """WhatsApp: the meetings card comes, then the bot asks her survey question again under
+    it — that question is the last thing she saw, so `1` answers it."""
+    text = await _chat(tmp_path, ["/as Ayşe", "anketler", "1", "toplantilar", "1"], language="tr")
+    assert "Anketinize dönelim" in _after(text, "toplantilar\n")
+    assert "Kaydedildi: 1\n" in _after(text, "Ayşe › 1\n🟢 ✓"), text[-2500:]

@@ -39,3 +39,19 @@ def test_parameters_cannot_inject_markup_but_markup_can_be_passed_on_purpose() -
 def test_unknown_language_hints_fall_back_to_turkish() -> None:
     assert t("language.pick", "de-DE") == t("language.pick", "tr")
     assert t("language.pick", "en-GB") == t("language.pick", "en")
+
+
+def test_no_turkish_text_puts_a_case_suffix_on_a_placeholder() -> None:
+    """Turkish suffixes follow the spoken form of the word before them (2'ye, 3'e, 6'ya,
+    14:00'te, 10:00'da), which a catalog text cannot know for `{count}` or `{clock}`: the texts
+    are phrased so no suffix hangs on a placeholder ("1–{count} arası", "saat {clock} olunca")."""
+    import re
+    suffixed = re.compile(r"\}\s?['’‘`´]\s?[a-zçğıöşüâîû]", re.IGNORECASE)
+    found = {key: text for key, text in catalog("tr").items() if suffixed.search(str(text))}
+    assert found == {}
+
+
+def test_a_number_out_of_the_choices_reads_well_in_turkish_for_every_count() -> None:
+    for count in (2, 3, 6, 10):
+        text = t("survey.number_not_listed", "tr", typed=count + 1, count=count)
+        assert f"1–{count} arası" in text and "'" not in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -324,3 +325,60 @@ async def test_notes_keep_their_condition_and_a_closing_note_greets_her_by_her_a
     assert "Kaç dilim?" in slices.text and "ilginç" not in slices.text  # its condition does not hold
     summary = await harness.send(ayse, "3")
     assert "ℹ️ Teşekkürler Ayşe Demir!" in summary.text and "yanıtlarınız" in summary.text
+
+
+def test_a_note_before_a_skipped_question_is_shown_with_the_next_asked_one() -> None:
+    """The Kobo tutorial: "That's weird!" (relevant ${pizza_fan} = 'no') sits before
+    pizza_type and favorite_toppings, both skipped when she answers no."""
+    from bot.services.surveys.answering import AnsweringFlow
+    from bot.services.surveys.model import Answer
+    from bot.services.surveys.xlsform import read_xlsform
+    form = read_xlsform((Path(__file__).parent / "files" / "xlsforms" / "kobo_tutorial.xls").read_bytes())
+    fan, net_worth, toppings = form.question("pizza_fan"), form.question("net_worth"), form.question("pizza_type")
+    no = {"pizza_fan": Answer.of(fan, False)}
+    notes = AnsweringFlow._notes_before(form, net_worth, "tr", no)
+    assert notes.index("That's weird!") < notes.index("Thanks for your time")  # form order
+    yes = {"pizza_fan": Answer.of(fan, True)}
+    assert "weird" not in AnsweringFlow._notes_before(form, net_worth, "tr", yes)
+    assert "weird" not in AnsweringFlow._notes_before(form, toppings, "tr", yes)
+    assert "Thanks" not in AnsweringFlow._notes_before(form, toppings, "tr", yes)  # it comes later
+
+
+async def test_notes_around_skipped_questions_each_show_once_in_order_when_their_condition_holds(
+        harness: Harness) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label", "relevant"])
+    for row in (["select_one yn", "member", "Üye misiniz?"],
+                ["note", "welcome", "Hoş geldiniz!", "${member} = 'yes'"],
+                ["note", "guest", "Misafir notu", "${member} = 'no'"],
+                ["integer", "years", "Kaç yıldır üyesiniz?", "${member} = 'yes'"],
+                ["note", "middle", "Ara not"],
+                ["text", "since", "Nereden?", "${member} = 'yes'"],
+                ["integer", "count", "Kaç toplantı?"],
+                ["note", "late", "Son soru öncesi not"],
+                ["text", "why", "Neden?", "${count} > 100"],
+                ["note", "bye", "Teşekkürler!"]):
+        sheet.append(row)
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    choices.append(["yn", "yes", "Evet"])
+    choices.append(["yn", "no", "Hayır"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    form = check_xlsform(buffer.getvalue()).form
+    assert form is not None
+    zeynep, (ayse,) = await group_with(harness, ("Ayşe", "tr"))
+    await harness.services.surveys.send(group_id=1, form=form, anonymous=False, created_by=None,
+                                        deadline=harness.clock.now() + timedelta(days=10))
+    invitation = await harness.next_containing(ayse, "Yeni anket", timeout=10)
+    await harness.press(ayse, invitation, "▶️ Başla")
+    await harness.next_containing(ayse, "Üye misiniz?")
+    count = await harness.send(ayse, "hayır")
+    assert "Kaç toplantı?" in count.text
+    assert "Hoş geldiniz" not in count.text  # its own condition does not hold
+    assert count.text.index("Misafir notu") < count.text.index("Ara not") < count.text.index("Kaç toplantı?")
+    summary = await harness.send(ayse, "3")  # `why` is skipped: the note before it closes the form
+    assert summary.text.count("Son soru öncesi not") == 1 and summary.text.count("Ara not") == 0
+    assert summary.text.index("Son soru öncesi not") < summary.text.index("Teşekkürler!")

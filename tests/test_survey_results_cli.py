@@ -123,3 +123,30 @@ def test_xlsform_import_refusal_and_export_form(tmp_path: Path) -> None:
     assert shipped.returncode == 0, shipped.stderr
     assert read_xlsform(tmp_path / "izleme-form.xlsx").model_dump() == \
         content.library().templates["izleme"].model_dump()
+
+
+def test_export_form_of_a_groups_own_template_names_the_group_and_keeps_its_language(tmp_path: Path) -> None:
+    """The Kobo tutorial (English, plain `label` column) imported by a Turkish group: export-form
+    without --group says which group has it and how to ask; the export calls English English."""
+    assert _koordinat(tmp_path, "group", "create", "Kadın Dostu Kent", "--city", "Kars").returncode == 0
+    tutorial = Path(__file__).parent / "files" / "xlsforms" / "kobo_tutorial.xls"
+    imported = _koordinat(tmp_path, "survey", "import", str(tutorial), "--group", "Kars")
+    assert imported.returncode == 0, imported.stderr
+    code = read_xlsform(tutorial).code
+
+    bare = _koordinat(tmp_path, "survey", "export-form", code)
+    assert bare.returncode != 0 and "Traceback" not in bare.stderr
+    assert "--group" in bare.stderr and f"export-form {code} --group 1" in bare.stderr
+    assert "1 (Kadın Dostu Kent)" in bare.stderr
+    nowhere = _koordinat(tmp_path, "survey", "export-form", "no_such_form")
+    assert nowhere.returncode != 0 and "--group" in nowhere.stderr and "survey library" in nowhere.stderr
+
+    written = _koordinat(tmp_path, "survey", "export-form", code, "--group", "Kars")
+    assert written.returncode == 0, written.stderr
+    book = openpyxl.load_workbook(tmp_path / f"{code}.xlsx")
+    header = [cell.value for cell in book["survey"][1]]
+    assert "label::English (en)" in header and not any("Turkish" in str(cell) for cell in header)
+    settings = {cell.value: book["settings"][2][index].value for index, cell in enumerate(book["settings"][1])}
+    assert settings["default_language"] == "English (en)"
+    again = read_xlsform(tmp_path / f"{code}.xlsx")
+    assert again.question("pizza_fan").label == {"en": "Do you like pizza?"}

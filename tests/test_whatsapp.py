@@ -52,7 +52,7 @@ async def test_ayse_joins_on_whatsapp_with_a_typed_code_and_buttons(wa: WaHarnes
     second = await wa.wa_tap(ayse, question, "✅ I agree")
     welcome = await wa.wa_send(ayse, "i agree")  # the button's words, typed
     assert "*Kadın Dostu Kent*" in welcome.text and "<b>" not in welcome.text  # WhatsApp bold, not HTML
-    assert "/help /yardim" in welcome.text, welcome.text  # the commands in the same message
+    assert "*help* *yardim*" in welcome.text, welcome.text  # the commands (as words) in the same message
     assert await wa.wa_skip(ayse) == []
     assert len(wa.graph.messages_to(ayse)) == 4  # joining costs at most four messages
     assert second.titles == ["✅ I agree", "❌ I do not agree"]
@@ -124,7 +124,7 @@ async def test_a_window_the_bot_thought_open_falls_back_to_the_template(wa: WaHa
     template = await wa.graph.wait_for_message(ayse, lambda m: m.type == "template")
     assert template.template == "koordinat_notice"
     await wa.graph.send_text(ayse, "hello")  # she answers: the held help follows
-    assert "/help /yardim" in (await wa.wa_next(ayse, "/help")).text
+    assert "*help* *yardim*" in (await wa.wa_next(ayse, "*help*")).text
 
 
 async def test_a_member_on_both_apps_links_them_and_gets_each_notice_once(wa: WaHarness) -> None:

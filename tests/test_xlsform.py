@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from bot.services.surveys import content
 from bot.services.surveys.model import QuestionType, SurveyForm
 from bot.services.surveys.xlsform import XLSFormError, check_xlsform, read_xlsform, write_xlsform
 from tests.survey_results_e2e_support import FORM
@@ -496,3 +497,18 @@ def test_kobotoolbox_own_export_with_select_from_list_name() -> None:
     form = read_xlsform(buffer.getvalue())
     assert [(q.type, [c.name for c in q.choices], q.required) for q in form.questions] == [
         (QuestionType.SELECT_ONE, ["a", "b"], True), (QuestionType.SELECT_MULTIPLE, ["a", "b"], False)]
+
+
+def test_a_one_language_form_is_exported_under_the_language_its_texts_are_in() -> None:
+    from bot.services.surveys.xlsform_write import in_its_own_language
+    english = read_xlsform((Path(__file__).parent / "files" / "xlsforms" / "kobo_tutorial.xls").read_bytes())
+    assert set(english.question("name").label) == {"tr"}  # stored under the importing group's language
+    moved = in_its_own_language(english)
+    assert moved.question("name").label == {"en": "What's your name?"} and set(moved.title) == {"en"}
+    assert all(set(choice.label) == {"en"} for choice in moved.question("gender").choices)
+    turkish = read_xlsform(KOBO_FORM)
+    assert in_its_own_language(turkish) == turkish
+    library = content.library().templates["izleme"]  # two languages: left as they are
+    assert in_its_own_language(library) == library
+    assert read_xlsform(write_xlsform(english), default_language="tr").question("age").label == \
+        {"en": "How old are you?"}

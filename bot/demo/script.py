@@ -12,6 +12,7 @@ from bot.emulator.telegram.server import FakeUser, SentMessage
 from messages import catalog, normalize_language, t
 
 _TAG = re.compile(r"<[^>]*>")
+_COMMAND_SLASH = re.compile(r"(?<![\w/])/(?=[a-zçğıöşü])")
 
 
 def pattern(item: Expect, lang: str, facts: dict[str, str]) -> re.Pattern[str]:
@@ -20,7 +21,8 @@ def pattern(item: Expect, lang: str, facts: dict[str, str]) -> re.Pattern[str]:
     template = _TAG.sub("", catalog(normalize_language(lang))[item.key]).strip()
     parts: list[str] = []
     for literal, name, _spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(html.unescape(literal)))
+        # `/surveys` reads `surveys` on WhatsApp (commands are typed as words there).
+        parts.append(_COMMAND_SLASH.sub("/?", re.escape(html.unescape(literal))))
         if name is None:
             continue
         if name in item.params:

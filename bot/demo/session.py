@@ -71,6 +71,10 @@ class DemoSession:
         # its (a number after a message without buttons is text, never an older card's button).
         self._newest: dict[int, SentMessage] = {}
         self._languages: dict[int, str] = {}  # each person's language, as the bot knows it
+        # Each person's open dialog as last seen (kind, step, data, outbox mark) and how far
+        # her screen went when it last asked something: a message with buttons after that
+        # point is newer than the dialog's question, so a typed number presses its button.
+        self._dialogs: dict[int, tuple[object, int]] = {}
         self.whatsapp = whatsapp  # people who use WhatsApp: their own screens (bot.demo.whatsapp)
 
     def _wa(self, user: FakeUser):  # type: ignore[no-untyped-def]
@@ -195,7 +199,43 @@ class DemoSession:
                  Actor(channel="telegram", external_id=str(user.id), language_hint=user.language_code))
         ctx = await self.services.conversation.context(actor)
         self._languages[user.id] = ctx.lang  # the language she chose when joining, if she has
-        return self.fresh(user)
+        new = self.fresh(user)
+        state = await self.services.conversation.current_dialog(ctx)
+        signature = None if state is None else (state.kind, state.step, repr(state.data), state.outbox_mark)
+        if signature is None:
+            self._dialogs.pop(user.id, None)
+        elif user.id not in self._dialogs or self._dialogs[user.id][0] != signature:
+            self._dialogs[user.id] = (signature, self._position(user))  # its question is among `new`
+        return new
+
+    def _position(self, user: FakeUser) -> int:
+        """How far her screen goes: the newest shown message's id (a WhatsApp screen: its count)."""
+        if (wa := self._wa(user)) is not None:
+            return self.whatsapp.seen(wa)  # type: ignore[union-attr]
+        newest = self._newest.get(user.id)
+        return newest.message_id if newest is not None else 0
+
+    def _buttons_position(self, user: FakeUser) -> int:
+        """Where the message whose buttons a typed number presses sits on her screen (as
+        `_position` counts); 0 when none."""
+        if (wa := self._wa(user)) is not None:
+            message = self.whatsapp.with_choices(wa)  # type: ignore[union-attr]
+            shown = self.whatsapp.graph.messages_to(wa)[:self.whatsapp.seen(wa)]  # type: ignore[union-attr]
+            return next((index for index, m in enumerate(shown, start=1) if m is message), 0)
+        newest = self._newest.get(user.id)
+        return newest.message_id if newest is not None and self.buttons_of(user) else 0
+
+    async def number_is_an_answer(self, user: FakeUser) -> bool:
+        """Whether a typed number goes to the bot as an answer rather than pressing a button of
+        her newest message: her open dialog asks for a number and its question is the last
+        message with buttons she saw (the last message she saw wins, as in the real bot — a
+        period picker shown by /rapor after a paused quiz question takes the number)."""
+        if not await self.expects_number(user):
+            return False
+        if not self.buttons_of(user):
+            return True
+        asked = self._dialogs.get(user.id)
+        return asked is None or self._buttons_position(user) <= asked[1]
 
     async def _settle_bot(self) -> None:
         for _ in range(3):

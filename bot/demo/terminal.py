@@ -83,7 +83,7 @@ class Chat:
             session.show(self.playing, await session.press_back(self.playing, *found) or [])
             self.point_at_others()
         elif (number := read_number(text)) is not None and session.buttons_of(self.playing) \
-                and not await session.expects_number(self.playing):
+                and not await session.number_is_an_answer(self.playing):
             count = len(session.buttons_of(self.playing))
             if 0 < number <= count:  # `2`, `²`, `٢`: the second button
                 session.show(self.playing, await session.press(self.playing, number) or [])

@@ -49,6 +49,10 @@ class WhatsAppPeople:
                 self._with_choices.pop(wa.user_id, None)  # typed numbers answer the latest text
         return new
 
+    def with_choices(self, wa: FakeWaUser) -> WaMessage | None:
+        """Her newest shown message whose choices a typed number picks (None: no such)."""
+        return self._with_choices.get(wa.user_id)
+
     def choices(self, wa: FakeWaUser) -> list[Choice]:
         message = self._with_choices.get(wa.user_id)
         return message.choices if message else []

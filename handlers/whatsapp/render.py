@@ -74,13 +74,34 @@ _LINK = re.compile(r'<a\s+href="([^"]*)">(.*?)</a>', re.S)
 _ANY_TAG = re.compile(r"<[^>]+>")
 
 
+# A slash command named in a text (`/yardim`, `(/rapor)`, `<code>/anket</code>`): not a
+# date or fraction (`1/6`, `ve/veya`: a letter or digit before the slash), not a URL path.
+_COMMAND = re.compile(r"(?:(?<=^)|(?<=[\s(«\"'“‘>]))/([a-zçğıöşü][a-zçğıöşü_]*)(?![\w/])", re.MULTILINE)
+_OPEN_TAG = re.compile(r"<(/?)(b|code)>")
+
+
+def command_words(text: str) -> str:
+    """`/rapor` → `<b>rapor</b>` (WhatsApp has no slash commands: she types the word, which the
+    bot reads as the command; `/rapor` typed still works). Inside bold or code the word is
+    left plain, so WhatsApp's `*…*` never nests."""
+    def word(match: re.Match[str]) -> str:
+        depth = 0
+        for tag in _OPEN_TAG.finditer(text, 0, match.start()):
+            depth += -1 if tag.group(1) else 1
+        return match.group(1) if depth > 0 else f"<b>{match.group(1)}</b>"
+
+    return _COMMAND.sub(word, text)
+
+
 def whatsapp_text(text: str) -> str:
-    """Our HTML subset → WhatsApp formatting: *bold*, _italic_, `code`; links as "text (url)"."""
+    """Our HTML subset → WhatsApp formatting: *bold*, _italic_, `code`; links as "text (url)";
+    slash commands as the words she types (`command_words`)."""
     def link(match: re.Match[str]) -> str:
         url, label = html.unescape(match.group(1)), match.group(2)
         return url if _ANY_TAG.sub("", label).strip() in ("", url) else f"{label} ({url})"
 
     text = _LINK.sub(link, text)
+    text = command_words(text)
     for pattern, mark in _TAGS:
         text = pattern.sub(mark, text)
     return html.unescape(_ANY_TAG.sub("", text))

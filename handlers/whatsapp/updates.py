@@ -193,7 +193,7 @@ async def _typed_choice(services: Services, actor: Actor, text: str) -> str | No
         position = int(typed)
         if (all(number is None for number, _, _ in choices) and 1 <= position <= len(choices)
                 and not any(str(label).isdigit() for _, label, _ in choices)
-                and await _buttons_came_after_dialog(services, actor)):
+                and await _buttons_came_after_dialog(services, actor, [str(c) for _, _, c in choices])):
             return str(choices[position - 1][2])
     for _number, label, choice in choices:
         if typed == fold(label) or typed == fold(_strip_symbols(label)):
@@ -201,12 +201,18 @@ async def _typed_choice(services: Services, actor: Actor, text: str) -> str | No
     return None
 
 
-async def _buttons_came_after_dialog(services: Services, actor: Actor) -> bool:
-    """True when she has no open dialog, or a notice reached her after its last question
-    (the last message she saw wins, decided by outbox row order)."""
+async def _buttons_came_after_dialog(services: Services, actor: Actor, shown: list[str]) -> bool:
+    """True when she has no open dialog, or the buttons on her screen (`shown`: the choice ids
+    of the last message she got) are not her last exchange's question — a notice, a held
+    message released when she wrote, or a second message reached her after it — or a notice
+    reached her after the dialog's last question (outbox row order). The last message she saw
+    wins."""
     async with services.db.read() as conn:
         state = await dialogs_repo.get(conn, CHANNEL, actor.external_id)
         if state is None:
+            return True
+        pending = await pending_repo.get(conn, CHANNEL, actor.external_id)
+        if pending is not None and pending.choices and [choice for _, choice in pending.choices] != shown:
             return True
         return await pending_repo.superseded(conn, CHANNEL, actor.external_id, state.outbox_mark)
 

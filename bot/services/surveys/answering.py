@@ -345,14 +345,18 @@ class AnsweringFlow:
     @staticmethod
     def _notes_before(form: SurveyForm, question: Question, lang: str,
                       answers: dict[str, Answer] | None = None) -> str:
-        """Display-only notes placed just before the question in the form (a note whose
-        `relevant` does not hold is not shown), with their group headings."""
+        """Display-only notes placed between the previous asked question and this one, in
+        form order, with their group headings. Questions skipped by `relevant` are stepped
+        over, so a note placed before a skipped question is shown with the next asked one;
+        each note is shown only when its own `relevant` holds (so exactly once per pass)."""
         index = form.questions.index(question)
         notes = []
         for earlier in reversed(form.questions[:index]):
             if earlier.type == QuestionType.CALCULATE:
                 continue
             if earlier.type != QuestionType.NOTE:
+                if answers is not None and not relevant(earlier, form, answers):
+                    continue  # not asked: the notes before it belong to this question
                 break
             if answers is not None and not relevant(earlier, form, answers):
                 continue
@@ -409,8 +413,11 @@ class AnsweringFlow:
     def _summary(self, ctx: Ctx, survey: Survey, form: SurveyForm, response: Response, *,
                  before: str | None = None) -> Reply:
         lines = [before] if before else []
-        closing = [q for q in form.questions[max((i for i, q in enumerate(form.questions) if q.answerable),
-                                                 default=-1) + 1:]
+        # Notes after the last question asked (questions skipped by `relevant` stepped over, as
+        # in `_notes_before`, so a note before a skipped last question is not lost).
+        last_asked = max((i for i, q in enumerate(form.questions)
+                          if q.answerable and relevant(q, form, response.answers)), default=-1)
+        closing = [q for q in form.questions[last_asked + 1:]
                    if q.type == QuestionType.NOTE and relevant(q, form, response.answers)]
         for note in closing:  # a form's closing note ("Thank you, ${name}!") before her answers
             lines.append("ℹ️ " + filled(html.escape(localized(note.label, ctx.lang), quote=False), form,

@@ -202,6 +202,26 @@ async def _import(db: Database, args: argparse.Namespace, settings: Settings) ->
     raise CommandError(f"{path.name}: expected an XLSForm (.xlsx, .xls) or a TOML/YAML definition (.toml, .yaml)")
 
 
+async def _no_form(db: Database, key: str, group_key: str | None) -> str:
+    """Why `export-form KEY` found nothing, with the command that would: a group's own
+    (imported) template is found only with --group, so the groups that have one are named."""
+    if key.isdigit():
+        return f"no survey {key}"
+    async with db.read() as conn:
+        owners = [group for group in await groups_repo.all_groups(conn)
+                  if any(form.code == key for _, form in await surveys_repo.group_templates(conn, group.id))]
+    if group_key:
+        where = f"group {group_key!r} has no template {key!r} of its own and no shipped template has that code"
+    else:
+        where = f"no shipped template {key!r}"
+    if owners:
+        names = ", ".join(f"{group.id} ({group.name})" for group in owners)
+        return (f"{where}; it is the own template of group {names}: add --group, e.g. "
+                f"koordinat survey export-form {key} --group {owners[0].id}")
+    return (f"{where}; see koordinat survey library for shipped templates. A group's own imported template "
+            f"needs --group, e.g. koordinat survey export-form {key} --group 1")
+
+
 async def _export_form(db: Database, args: argparse.Namespace) -> str:
     key: str = args.form
     form: SurveyForm | None = None
@@ -216,7 +236,7 @@ async def _export_form(db: Database, args: argparse.Namespace) -> str:
         else:
             form = content.library().templates.get(key)
     if form is None:
-        raise MissingTarget(f"no template {key!r}; see koordinat survey library")
+        raise MissingTarget(await _no_form(db, key, args.group))
     target = args.output or Path(f"{form.code}.xlsx")
     target.write_bytes(write_xlsform(form))
     return f"form {form.code!r} ({len(form.answerable)} question(s)) written to {target} as XLSForm"

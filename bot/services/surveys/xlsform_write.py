@@ -10,6 +10,7 @@ from typing import Any
 
 
 from bot.services.surveys.model import Question, QuestionType, SurveyForm
+from bot.services.surveys.text_language import detected_language
 
 LANGUAGE_NAMES = {"tr": "Turkish", "en": "English"}
 YES_NO_LIST = "yes_no"
@@ -17,7 +18,10 @@ _OP_BACK = {"eq": "=", "ne": "!=", "gt": ">", "lt": "<", "ge": ">=", "le": "<="}
 
 
 def write_xlsform(form: SurveyForm) -> bytes:
-    """The form as an XLSForm workbook (survey, choices, settings sheets)."""
+    """The form as an XLSForm workbook (survey, choices, settings sheets). A form whose texts
+    are in one language only is written under the language they are really in (detected, see
+    `text_language`): an English Kobo form imported by a Turkish group is `label::English (en)`."""
+    form = in_its_own_language(form)
     languages = sorted({lang for q in form.questions for lang in q.label} | set(form.title),
                        key=lambda lang: (lang != "tr", lang != "en", lang))
     buffer = io.BytesIO()
@@ -153,3 +157,36 @@ def _condition_cell(condition: Any, form: SurveyForm) -> str:
     else:
         text = f"'{value}'"
     return f"${{{condition.question}}} {_OP_BACK[condition.op]} {text}"
+
+
+def _texts(data: Any) -> list[dict[str, str]]:
+    """Every localized text dict ({lang: text}) in a dumped form, in form order."""
+    found: list[dict[str, str]] = []
+    if isinstance(data, dict):
+        if data and all(isinstance(key, str) and len(key) <= 3 and isinstance(value, str)
+                        for key, value in data.items()):
+            found.append(data)
+        else:
+            for value in data.values():
+                found += _texts(value)
+    elif isinstance(data, list):
+        for value in data:
+            found += _texts(value)
+    return found
+
+
+def in_its_own_language(form: SurveyForm) -> SurveyForm:
+    """`form` with its texts moved to the language they are detected in, when they are all in
+    one stored language and the detector is sure of another; else `form` unchanged."""
+    data = form.model_dump(mode="json")
+    texts = [texts for texts in _texts(data) if texts]
+    stored = {lang for texts in texts for lang in texts}
+    if len(stored) != 1:
+        return form
+    (lang,) = stored
+    detected = detected_language(text for texts in texts for text in texts.values())
+    if detected is None or detected == lang:
+        return form
+    for texts in texts:
+        texts[detected] = texts.pop(lang)
+    return SurveyForm.model_validate(data)
