@@ -287,6 +287,7 @@ def _fail(message: str, code: int = 1) -> int:
 async def _migrate_to(settings: Settings, target: str, schema: str | None) -> int:
     """Copy the configured database into `target` (storage/migrate_to.py); one line per table
     with rows and id sums on both sides; exit 1 if any differs."""
+    from bot.config import Settings
     from storage.db import Database
     from storage.errors import display_dsn
     from storage.instance import AlreadyRunning, InstanceLock

@@ -92,6 +92,7 @@ def _import(settings: Settings, file: Path) -> int:
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 2 before anything is read when --output does not end in .xlsx (the file is XLSX;
     a `.csv` name would lie) or cannot be written."""
+    from storage.db import Database
     from bot.services import build_services
     from bot.services.groups import GroupNotFound
     from bot.services.lessons import Lessons

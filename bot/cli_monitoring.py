@@ -36,6 +36,7 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit status 0 done, 1 no such group, 2 a wrong command."""
+    from storage.db import Database
     from bot.services import build_services
     from bot.services.groups import GroupNotFound
     from bot.services.monitoring import BadPeriod, Period, Thresholds

@@ -38,6 +38,7 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 done, 1 an unknown id or a message that cannot be retried (one line on stderr)."""
+    from storage.db import Database
     from bot.services import quarantine
     if args.quarantine_command != "list" and not args.all and not args.ids:
         print(f"koordinat: give the ids to {args.quarantine_command} or --all "
@@ -65,6 +66,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _list(db: Database, *, raw: bool, as_json: bool) -> int:
+    from storage.db import Database
     from bot.services import quarantine
     total, items = await quarantine.listing(db)
     if as_json:
