@@ -26,6 +26,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     report.add_argument("--period", default=None, help="2027-H1 (January–June) or 2027 (the year)")
     report.add_argument("--output", type=Path, default=None, help="FILE.docx or FILE.xlsx")
     report.add_argument("--language", choices=["tr", "en"], default=None, help="default: the group's")
+    report.add_argument("--share", choices=["on", "off"], default=None,
+                        help="let coordinators of other groups compare this group's figures (cities side by side)")
     report.add_argument("--thresholds", default=None, metavar="ON,RISK",
                         help="set the group's status thresholds in %% (default 90,60)")
 
@@ -57,7 +59,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         except BadPeriod as error:
             print(f"koordinat: --period: {error}", file=sys.stderr)
             return 2
-    if thresholds is None and (period is None or args.output is None):
+    if thresholds is None and args.share is None and (period is None or args.output is None):
         print("koordinat: report needs --period and --output (example: koordinat report Kars --period 2027-H1 "
               "--output rapor.docx), or --thresholds", file=sys.stderr)
         return 2
@@ -73,11 +75,15 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         except GroupNotFound as error:
             print(f"koordinat: {error}", file=sys.stderr)
             return 1
+        if args.share is not None:
+            await monitoring.set_sharing(group.id, args.share == "on")
+            print(f"{group.name}: monitoring figures {'shared with' if args.share == 'on' else 'hidden from'} "
+                  "other groups' coordinators")
         if thresholds is not None:
             await monitoring.set_thresholds(group.id, thresholds)
             print(f"{group.name}: on track from {thresholds.on_track:g}%, at risk from {thresholds.at_risk:g}%")
-            if period is None or args.output is None:
-                return 0
+        if period is None or args.output is None:
+            return 0
         assert period is not None and args.output is not None
         today = services.clock.now().astimezone(ZoneInfo(group.timezone)).date()
         if period_refusal(period, today) is not None:

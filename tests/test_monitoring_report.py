@@ -293,3 +293,24 @@ async def test_the_january_round_makes_the_yearly_evaluation_report(harness: Har
     sheet = await harness.press(zeynep, card, f"report:{group_id}:2027:xlsx")
     series = list(openpyxl.load_workbook(io.BytesIO(sheet.document_bytes or b""))["Seri"].iter_rows(values_only=True))
     assert [r[2] for r in series if r[0] == "I4"] == [1100, 1400, 1500]  # every round up to the report
+
+
+async def test_a_group_that_shares_its_figures_is_compared_side_by_side(harness: Harness) -> None:
+    from tests.survey_results_e2e_support import new_group
+
+    zeynep, members, kars = await _seed(harness)
+    leyla, izmir_people, izmir = await new_group(harness, "Eşitlik İzleme", "İzmir", "Leyla", "Nur", "Derya")
+    await _round(harness, izmir, [leyla, *izmir_people], ROUND_2, [{"creches": 900, "centres": 4, "unit": True}] * 3)
+    harness.clock.advance(datetime(2027, 7, 15, 7, 0, tzinfo=UTC) - harness.clock.now())
+    card = await harness.send(zeynep, "/rapor 2027-H1")
+    assert "🏙" not in " ".join(card.button_texts)  # İzmir shares nothing yet: one group, nothing to compare
+
+    await harness.services.extras["monitoring"].set_sharing(izmir, True)
+    card = await harness.send(zeynep, "/rapor 2027-H1")
+    compared = await harness.press(zeynep, card, f"report:{kars}:2027-H1:cmp")
+    rows = list(openpyxl.load_workbook(io.BytesIO(compared.document_bytes or b"")).worksheets[0].iter_rows(values_only=True))
+    cities = {row[1] for row in rows[1:]}
+    assert cities == {"Kars", "İzmir"}
+    assert not any(name in str(row) for row in rows for name in ("Ayşe", "Nur", "Derya", "Leyla"))  # figures only
+    refused = await harness.send(members[0], "/rapor")
+    assert "koordinatör" in (refused.text or "").lower()

@@ -32,6 +32,7 @@ from storage.db import Database
 from storage.dialogs import DialogState
 
 REASON_LIMIT = 500
+SHARE_SETTING = "share_monitoring"
 YEARS_BACK = 20  # reports reach back this many years (as the milestone exports do)
 
 
@@ -229,7 +230,7 @@ class MonitoringService:
         # Adopted: a changed reason reaches the kept report only when it is adopted again.
         adopt_label = "monitoring.button_adopt" if data.adopted_at is None else "monitoring.button_readopt"
         buttons.append([Button(label=t(adopt_label, ctx.lang), choice=f"{prefix}:adopt")])
-        if len(ctx.coordinated_groups()) > 1:
+        if len(await self.comparable_groups(ctx)) > 1:
             buttons.append([Button(label=t("monitoring.button_compare", ctx.lang), choice=f"{prefix}:cmp")])
         return [Reply(text=render.card_text(data, ctx.lang, today), buttons=buttons)]
 
@@ -261,8 +262,30 @@ class MonitoringService:
                       attachment=Attachment(kind="document", filename=documents.filename(data, "docx"),
                                             content=content, mime_type=documents.DOCX_MIME))]
 
+    async def comparable_groups(self, ctx: Ctx) -> list[int]:
+        """Groups a coordinator may compare side by side: those she coordinates, and those that
+        share their monitoring figures (`groups.settings.share_monitoring`, as co-planning's
+        share_proposals); none for a member. Only aggregated figures are compared."""
+        mine = ctx.coordinated_groups()
+        if not mine:
+            return []
+        async with self._db.read() as conn:
+            shared = [g.id for g in await groups_repo.all_groups(conn) if g.settings.get(SHARE_SETTING)]
+        return sorted(set(mine) | set(shared))
+
+    async def set_sharing(self, group_id: int, share: bool) -> None:
+        """Let (or stop letting) other groups' coordinators compare this group's figures."""
+        async with self._db.transaction() as tx:
+            group = await groups_repo.get(tx, group_id)
+            if group is None:
+                raise NotFound()
+            settings = {k: v for k, v in group.settings.items() if k != SHARE_SETTING}
+            if share:
+                settings[SHARE_SETTING] = True
+            await groups_repo.update_settings(tx, group_id, settings)
+
     async def _compare(self, ctx: Ctx, period: Period) -> Replies:
-        groups = ctx.coordinated_groups()
+        groups = await self.comparable_groups(ctx)
         if len(groups) < 2:
             return [ctx.text("monitoring.compare_none")]
         content = await self.comparison(sorted(groups), period, ctx.lang)
