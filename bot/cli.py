@@ -444,7 +444,7 @@ async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
             except InvalidAnswer:
                 return _fail(f"cannot read quiet hours {args.hours!r}: give a start and an end, e.g. 22:00-07:30, "
                              "or `off` / `default`", 2)
-    if not Path(settings.database).is_file():
+    if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
     db = await Database.open(settings.database)
     try:

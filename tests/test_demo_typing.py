@@ -5,6 +5,8 @@ under such a message; names are escaped once."""
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from bot.__main__ import Koordinat
@@ -41,6 +43,7 @@ async def test_a_whatsapp_member_types_a_number_at_an_integer_question(tmp_path:
     assert "numaralı bir düğme yok" not in text
 
 
+@pytest.mark.sqlite_only  # the demo always runs on its own SQLite file
 async def test_a_year_typed_in_the_round_dialog_is_the_year(tmp_path: Path) -> None:
     text = await _chat(tmp_path, ["/as coordinator", "/onerituru", "1", "2027"])
     assert "For which year?" in text
@@ -95,6 +98,7 @@ async def _run(tmp_path: Path, lines: list[str], *, fresh: bool = False) -> str:
     return "\n".join(out)
 
 
+@pytest.mark.sqlite_only  # the demo always runs on its own SQLite file
 async def test_the_demo_keeps_its_database_between_runs_unless_fresh(tmp_path: Path) -> None:
     first = await _run(tmp_path, ["/as Elif", "/toplantilar", "1"])
     assert "A new demo database" in first and "Your answer" in _after(first, "› 1")

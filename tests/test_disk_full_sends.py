@@ -20,6 +20,9 @@ from tests.test_broadcasts import seed_group
 from tests.test_database_watch import fill
 from tests.test_outbox import broadcast
 
+# The SQLite file itself is what these tests read (or fill): not on the PostgreSQL pass.
+pytestmark = pytest.mark.sqlite_only
+
 MEMBERS = 300
 
 

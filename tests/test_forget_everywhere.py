@@ -5,6 +5,8 @@ message quarantined as unreadable."""
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import sqlite3
 import time
@@ -14,6 +16,9 @@ from bot.emulator.telegram import FakeBotApi, FakeUser
 from tests.harness import Harness, Person
 from tests.meetings_support import group_with
 from tests.whatsapp_support import WaHarness, graph, wa  # noqa: F401  (fixtures)
+
+# The SQLite file itself is what these tests read (or fill): not on the PostgreSQL pass.
+pytestmark = pytest.mark.sqlite_only
 
 NAME, SURNAME = "Gülizarhanım", "Karaağaçlıoğlu"
 PHONE = "905327771199"

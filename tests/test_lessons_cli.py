@@ -40,7 +40,8 @@ def in_process(tmp_path: Path, monkeypatch, capsys, *args: str, **env_extra: str
 
 def koordinat(tmp_path: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
-    env.update(KOORDINAT_DATABASE=str(tmp_path / "k.db"), PYTHONPATH=str(ROOT), **env_extra)
+    path = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH", ""), str(ROOT)]))  # (the PostgreSQL map first)
+    env.update(KOORDINAT_DATABASE=str(tmp_path / "k.db"), PYTHONPATH=path, **env_extra)
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=120)
 

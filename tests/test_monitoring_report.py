@@ -5,6 +5,7 @@ middle), the Word and Excel files, adoption and re-download; the CLI in English.
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -151,8 +152,9 @@ async def test_a_coordinator_gathers_reasons_and_adopts_the_july_report(harness:
 async def test_the_cli_writes_the_report_in_english(harness: Harness, tmp_path: Path) -> None:
     zeynep, _members, group_id = await _seed(harness)
     await harness.stop()
-    env = {"KOORDINAT_DATABASE": str(harness.database), "PATH": "/usr/bin:/bin",
-           "KOORDINAT_NOW": "2027-07-20T10:00:00+03:00"}  # the CLI's clock, injected
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}  # (the PostgreSQL pass's map too)
+    env.update({"KOORDINAT_DATABASE": str(harness.database),
+                "KOORDINAT_NOW": "2027-07-20T10:00:00+03:00"})  # the CLI's clock, injected
     output = tmp_path / "report.docx"
     done = subprocess.run([sys.executable, "-m", "bot", "report", "Kars", "--period", "2027-H1", "--output",
                            str(output), "--language", "en"], capture_output=True, text=True, env=env, timeout=120,

@@ -19,7 +19,7 @@ import pytest
 
 from storage.db import Database, migration_files
 from storage.dialect import placeholders, postgres_migration, split_statements
-from tests.postgres_support import test_database
+from tests.postgres_support import test_database as configured_database
 
 asyncpg = pytest.importorskip("asyncpg")
 
@@ -27,7 +27,7 @@ SQLITE_TO_PG = {"INTEGER": "bigint", "REAL": "double precision", "TEXT": "text",
 
 
 def _server() -> str | None:
-    dsn = test_database() or os.environ.get("KOORDINAT_POSTGRES_DSN") or "postgresql://postgres@127.0.0.1:5432/test"
+    dsn = configured_database() or os.environ.get("KOORDINAT_POSTGRES_DSN") or "postgresql://postgres@127.0.0.1:5432/test"
 
     async def probe() -> bool:
         try:

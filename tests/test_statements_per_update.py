@@ -10,6 +10,8 @@ delivered and the outbox is idle.
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import os
 import re
@@ -119,6 +121,7 @@ async def _member_with_meeting_and_survey(harness: Harness) -> tuple[Person, Per
     return zeynep, ayse, invitation
 
 
+@pytest.mark.sqlite_only  # SQLite's trace callback counts the statements
 async def test_no_statement_twice_on_the_common_paths(harness: Harness) -> None:
     zeynep, ayse, invitation = await _member_with_meeting_and_survey(harness)
     trace = Statements()
