@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING
 
 from bot import cli_coplanning, cli_lessons, cli_milestones, cli_monitoring, cli_quarantine, cli_surveys, logs
+from bot.cli_support import operator_services
 from bot.clock import operator_clock
 
 if TYPE_CHECKING:
@@ -363,9 +364,7 @@ async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from bot.config import check_timezone
-    from bot.services import build_services
     from bot.text import clean_text
-    from storage.db import Database
 
     if args.timezone is not None:
         try:
@@ -375,9 +374,7 @@ async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
     if not clean_text(args.name) or not clean_text(args.city):
         return _fail("the group's name and --city need visible characters "
                      "(example: koordinat group create \"Kadın Dostu Kent\" --city Kars)", 2)
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         twins = await services.groups.same_name_and_city(args.name, args.city)
         if twins and not args.force:
             return _fail(f"a group \"{twins[0].name}\" in {twins[0].city} already exists (id {twins[0].id}); "
@@ -397,8 +394,6 @@ async def _group_create(settings: Settings, args: argparse.Namespace) -> int:
             print(f"group {result['group_id']}: {created.group.name} ({created.group.city})")
             print(f"  coordinator invite: {result['coordinator_invite']}")
             print(f"  member invite:      {result['member_invite']}")
-    finally:
-        await db.close()
     return 0
 
 
@@ -426,9 +421,7 @@ async def _group_whatsapp(settings: Settings, args: argparse.Namespace) -> int:
 async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat group quiet GROUP [22:00-07:30|off|default]`: show or set the group's quiet
     hours (`bot/services/quiet.py`); exit 2 for a range it cannot read."""
-    from bot.services import build_services
     from bot.services.groups import GroupNotFound
-    from storage.db import Database
     from bot.errors import InvalidAnswer
     from bot.services import quiet
     from storage import groups as groups_repo
@@ -446,9 +439,7 @@ async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
                              "or `off` / `default`", 2)
     if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:
@@ -457,35 +448,27 @@ async def _group_quiet(settings: Settings, args: argparse.Namespace) -> int:
             settings_ = {k: v for k, v in group.settings.items() if k != quiet.SETTING}
             if value is not None:
                 settings_[quiet.SETTING] = value
-            async with db.transaction() as tx:
+            async with services.db.transaction() as tx:
                 await groups_repo.update_settings(tx, group.id, settings_)
             group = group.model_copy(update={"settings": settings_})
         hours = quiet.of_group(group)
         shown = f"{hours.label()} ({group.timezone})" if hours is not None else "off"
         print(f"group {group.id} ({group.name}): quiet hours {shown}")
-    finally:
-        await db.close()
     return 0
 
 
 async def _group_list(settings: Settings) -> int:
-    from bot.services import build_services
-    from storage.db import Database
 
     if _no_database(settings):  # a mistyped KOORDINAT_DATABASE: say so, create nothing
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or create the first group: "
                      "koordinat group create \"Kadın Dostu Kent\" --city Kars)", EXIT_MISSING)
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         groups = await services.groups.all()
         for group, counts in groups:
             print(f"{group.id:>4}  {group.name} ({group.city}, {group.language}) — "
                   f"{counts.get('coordinator', 0)} coordinator(s), {counts.get('member', 0)} member(s)")
         if not groups:
             print("no groups yet: koordinat group create \"Kadın Dostu Kent\" --city Kars", file=sys.stderr)
-    finally:
-        await db.close()
     return 0
 
 
@@ -493,15 +476,11 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat invite GROUP [--coordinator|--member] [--json]`: a fresh link."""
     import json
     from bot.models import Role
-    from bot.services import build_services
     from bot.services.groups import GroupNotFound
-    from storage.db import Database
 
     if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)")
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:
@@ -519,8 +498,6 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
             until = f", valid until {expires:%d.%m.%Y %H:%M}" if expires else ""
             uses = f", {invite.max_uses} uses" if invite.max_uses else ""
             print(f"  {role.value} invite: {link}{until}{uses}")
-    finally:
-        await db.close()
     return 0
 
 
@@ -529,9 +506,7 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
     from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
-    from bot.services import build_services
     from bot.services.groups import GroupNotFound
-    from storage.db import Database
 
     kind = args.format or (args.output.suffix.lstrip(".").lower() if args.output else "csv")
     if kind not in ("csv", "xlsx"):
@@ -550,9 +525,7 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
                      "(example: --from 2026-09-01 --to 2026-12-31)", EXIT_USAGE)
     if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE)", EXIT_MISSING)
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:
@@ -562,8 +535,6 @@ async def _export_attendance(settings: Settings, args: argparse.Namespace) -> in
         until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
         content, count = await services.meetings.export_period(
             group.id, since, until, kind, args.language or group.language)
-    finally:
-        await db.close()
     if args.output is None:
         sys.stdout.write(content.decode("utf-8-sig"))
     else:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from bot.cli_support import operator_services
 from bot.clock import operator_clock
 
 if TYPE_CHECKING:
@@ -52,12 +53,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
     """Write round ROUND's opinion (.docx) to --output (default: the file name the chat uses)."""
     from bot.errors import NotFound
-    from bot.services import build_services
-    from storage.db import Database
 
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         rounds = services.coplanning.rounds
         try:
             round_ = await rounds.get(args.round_id)
@@ -78,18 +75,12 @@ async def export_opinion(settings: Settings, args: argparse.Namespace) -> int:
         path.write_bytes(attachment.content)
         print(f"opinion of round {round_.id} ({group.name}) written to {path}")
         return 0
-    finally:
-        await db.close()
 
 
 async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
     """Every group's (or the --group ones') proposals and outcomes in one .xlsx."""
-    from bot.services import build_services
-    from storage.db import Database
 
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         groups = [group.id for group, _ in await services.groups.all()]
         wanted = args.group or groups
         unknown = sorted(set(wanted) - set(groups))
@@ -101,8 +92,6 @@ async def export_proposals(settings: Settings, args: argparse.Namespace) -> int:
         path.write_bytes(attachment.content)
         print(f"proposals of {len(wanted)} group(s) written to {path}")
         return 0
-    finally:
-        await db.close()
 
 
 async def share_proposals(settings: Settings, args: argparse.Namespace) -> int:
@@ -128,14 +117,10 @@ async def list_rounds(settings: Settings, args: argparse.Namespace) -> int:
     """One line per round, current ones first: id, group, what it feeds, phase, voters,
     proposals still awaiting the council's answer, and archived/older. Nothing is dropped by
     age: a round is current until every fate is recorded or it is archived."""
-    from bot.services import build_services
     from bot.services.groups import GroupNotFound
     from storage import coplanning as repo
-    from storage.db import Database
 
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         try:
             groups = [await services.groups.find_one(args.group)] if args.group else [
                 group for group, _ in await services.groups.all()]
@@ -150,7 +135,7 @@ async def list_rounds(settings: Settings, args: argparse.Namespace) -> int:
             print("no proposal rounds")
             return 0
         now = operator_clock(settings.now).now()
-        async with db.read() as conn:
+        async with services.db.read() as conn:
             pending = await repo.pending_counts(conn, [r.id for r in current + older])
         for label, chosen in (("current", current), ("older", older)):
             for round_ in chosen:
@@ -160,5 +145,3 @@ async def list_rounds(settings: Settings, args: argparse.Namespace) -> int:
                       f"{round_.phase(now).value}\tvoters: {'-' if voters is None else voters}\t"
                       f"awaiting the council: {pending[round_.id]}\t{state}")
         return 0
-    finally:
-        await db.close()

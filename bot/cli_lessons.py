@@ -14,11 +14,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from bot.clock import operator_clock
+from bot.cli_support import operator_services
 
 if TYPE_CHECKING:  # imported by the command that runs (start-up stays light, issue 24)
     from bot.config import Settings
-    from storage.db import Database
 
 
 def add_parsers(commands: argparse._SubParsersAction, export: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -92,8 +91,6 @@ def _import(settings: Settings, file: Path) -> int:
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 2 before anything is read when --output does not end in .xlsx (the file is XLSX;
     a `.csv` name would lie) or cannot be written."""
-    from storage.db import Database
-    from bot.services import build_services
     from bot.services.groups import GroupNotFound
     from bot.services.lessons import Lessons
     from bot.services.lessons.exports import lessons_xlsx
@@ -105,9 +102,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"koordinat: --output {args.output}: not a file in an existing folder "
               "(example: --output dersler.xlsx)", file=sys.stderr)
         return 2
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:
@@ -127,5 +122,3 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{len(lessons.service.lessons)} lesson(s), {len(members)} member(s), {finished} completion(s) "
               f"written to {output}")
         return 0
-    finally:
-        await db.close()

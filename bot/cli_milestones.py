@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from typing import TYPE_CHECKING
 
-from bot.clock import operator_clock
+from bot.cli_support import operator_services
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -39,18 +39,14 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit status 0 done, 1 no such group, 2 a wrong command or a year out of range."""
-    from bot.services import build_services
     from bot.services.groups import GroupNotFound
     from bot.services.milestones.exports import year_ics, year_xlsx
     from bot.services.milestones.template import template_years
-    from storage.db import Database
 
     if args.command == "milestones" and args.milestones_command != "load-template":
         print("usage: koordinat milestones load-template GROUP YEAR", file=sys.stderr)
         return 2
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         try:
             group = await services.groups.find_one(args.group)
         except GroupNotFound as error:
@@ -82,6 +78,4 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         output.write_bytes(content)
         print(f"{len(milestones)} milestone(s) of {year} written to {output}")
         return 0
-    finally:
-        await db.close()
 

@@ -11,13 +11,12 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.clock import operator_clock
+from bot.cli_support import operator_services
 
 FORMATS = (".docx", ".xlsx")
 
 if TYPE_CHECKING:  # imported by the command that runs (start-up stays light, issue 24)
     from bot.config import Settings
-    from storage.db import Database
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,8 +37,6 @@ def handles(args: argparse.Namespace) -> bool:
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Exit status 0 done, 1 no such group, 2 a wrong command."""
-    from storage.db import Database
-    from bot.services import build_services
     from bot.services.groups import GroupNotFound
     from bot.services.monitoring import BadPeriod, Period, Thresholds
     from bot.services.monitoring.service import YEARS_BACK, period_refusal
@@ -66,9 +63,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.output is not None and args.output.suffix.lower() not in FORMATS:
         print(f"koordinat: --output {args.output}: the file must end in .docx or .xlsx", file=sys.stderr)
         return 2
-    db = await Database.open(settings.database)
-    try:
-        services = build_services(settings, db, operator_clock(settings.now))
+    async with operator_services(settings) as services:
         monitoring = services.extras["monitoring"]
         try:
             group = await services.groups.find_one(args.group)
@@ -99,5 +94,3 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{group.name}: {period.code} report ({state}; indicators: {len(data.rows)}; reasons missing: "
               f"{len(data.missing_reasons)}) written to {args.output}")
         return 0
-    finally:
-        await db.close()
