@@ -338,7 +338,6 @@ async def test_every_manual_reminder_button_follows_one_rule(harness: Harness) -
     assert count(harness, emma, "you have an open survey") == 2
 
 
-@pytest.mark.sqlite_only  # KNOWN on PostgreSQL: the digest due with the reminder is not sent (open, issue 21)
 async def test_the_digest_lists_the_milestone_whose_reminder_says_14_days_that_same_minute(
         harness: Harness) -> None:
     zeynep, _ = await group_with(harness, ("Ayşe", "tr"))

@@ -124,6 +124,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     # `milestones.digest.add_part(...)`).
     milestones = Milestones(db, clock.now, groups, reminders, broadcasts)
     milestones.register(conversation)
+    groups.created_hooks.append(milestones.digest.arm_new)
     coplanning = CoPlanningService(db, clock.now, groups, reminders, broadcasts)
     coplanning.register(conversation)
     privacy.forget_hooks.append(coplanning.forget_member)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,6 +55,9 @@ class GroupService:
         self._db = db
         self._now = now
         self._timezone = timezone
+        # `hook(group)` after a group is created (the weekly digest arms its first slot now,
+        # not at the scheduler's next pass, which may come after the slot).
+        self.created_hooks: list[Callable[[Group], Awaitable[None]]] = []
 
     async def create(self, name: str, city: str, language: str, timezone: str | None = None) -> CreatedGroup:
         now = self._now()
@@ -63,6 +66,8 @@ class GroupService:
                                              timezone=timezone or self._timezone, now=now)
             coordinator = await self._new_invite(tx, group.id, Role.COORDINATOR, now)
             member = await self._new_invite(tx, group.id, Role.MEMBER, now)
+        for hook in self.created_hooks:
+            await hook(group)
         return CreatedGroup(group, coordinator, member)
 
     async def new_member_invite(self, group_id: int) -> Invite:

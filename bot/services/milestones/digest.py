@@ -136,6 +136,11 @@ class WeeklyDigest:
             await self._reminders.schedule(f"digest:{group.id}:{slot:%Y-%m-%dT%H:%MZ}", KIND, slot,
                                            {"group_id": group.id})
 
+    async def arm_new(self, group: Group) -> None:
+        """A group was just created: arm its first digest slot now (the scheduler's upkeep
+        would arm it only at its next pass, possibly after that slot)."""
+        await self._arm(group, self._now())
+
     async def reschedule(self, group: Group) -> datetime | None:
         """After the group's setting changed: drop its pending slot and arm the new one."""
         await self._reminders.cancel_prefix(f"digest:{group.id}:")
