@@ -236,6 +236,10 @@ async def _open_connection(path: Path) -> aiosqlite.Connection:
 class Database:
     """An open Koordinat database. Use `await Database.open(path)`."""
 
+    # Rows deleted by /forget may survive in a file of ours (SQLite's -wal) until
+    # `checkpoint_truncate`; PostgreSQL's WAL is the server's (the operator's retention).
+    wal_keeps_erased_rows = True
+
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path
         self._writer = writer

@@ -197,6 +197,8 @@ def _unavailable(display: str, error: BaseException) -> DatabaseUnavailable:
 class PostgresDatabase(Database):
     """An open PostgreSQL database (one schema). Use `await Database.open("postgresql://…")`."""
 
+    wal_keeps_erased_rows = False
+
     def __init__(self, display: str, writer: PgConnection, pool: Any, schema: str) -> None:
         super().__init__(display, writer, writer)  # type: ignore[arg-type]
         self.driver_errors = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)

@@ -130,7 +130,7 @@ async def test_two_bots_on_one_token_do_not_run_alongside(tmp_path: Path) -> Non
         bots = [await start_bot(bot_env(server, tmp_path / f"{name}.db"), log)
                 for name, log in zip("ab", logs, strict=True)]
         try:
-            done, _ = await asyncio.wait([asyncio.ensure_future(b.wait()) for b in bots], timeout=20,
+            done, _ = await asyncio.wait([asyncio.ensure_future(b.wait()) for b in bots], timeout=60,
                                          return_when=asyncio.FIRST_COMPLETED)
             assert done, "one of them must stop"
         finally:

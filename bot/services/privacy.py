@@ -171,8 +171,11 @@ class PrivacyService:
 
     async def start(self) -> None:
         """After a restart (a kill -9 right after a forget): the WAL left by the dead process
-        may still hold deleted pages, so checkpoint it, and finish any scrub left undone."""
-        await self._db.checkpoint_truncate()
+        may still hold deleted pages, so checkpoint it, and finish any scrub left undone. On
+        PostgreSQL the write-ahead log is the server's (kept for the operator's retention), so
+        nothing is vacuumed at start unless a scrub was left undone."""
+        if self._db.wal_keeps_erased_rows:
+            await self._db.checkpoint_truncate()
         async with self._db.read() as conn:
             if await erasure_repo.pending(conn):
                 self.scrub_soon()
