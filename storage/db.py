@@ -169,14 +169,21 @@ class _OpenTransaction:
 
 
 MAX_GROUP = 64  # transactions committed together at most
+# ... and the longest a group stays open for newcomers (seconds since its BEGIN): under a steady
+# stream of updates somebody is always waiting, so without it each group would grow to
+# MAX_GROUP and every caller in it (the outbox's "sent" marks too, which hold its send slots)
+# would wait for 64 transactions before its COMMIT (issue 24).
+MAX_GROUP_SECONDS = 0.01
 
 
 class _Group:
     """One SQLite transaction shared by the callers that queued for it (group commit)."""
 
     def __init__(self) -> None:
-        self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.committed: asyncio.Future[None] = loop.create_future()
         self.members = 0
+        self.opened = loop.time()
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
@@ -213,14 +220,49 @@ def migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _set_inline(conn: aiosqlite.Connection, inline: bool) -> None:
+    """Run `conn`'s statements on the loop's thread (True) or its worker thread (`_Connection`)."""
+    if isinstance(conn, _Connection):
+        conn.inline = inline
+
+
 async def _run(conn: aiosqlite.Connection, sql: str) -> None:
     """Execute and close the cursor at once (an open PRAGMA cursor keeps a lock), in one
     hand-off to the connection's thread (`storage.sql.run`)."""
     await sql_run(conn, sql)
 
 
+class _Connection(aiosqlite.Connection):
+    """aiosqlite's connection that can run statements on the event loop's own thread.
+
+    Every `await` on an aiosqlite connection is a round trip to its worker thread (a queue
+    put, a thread wake-up, the GIL handed over and back, a self-pipe write to wake the loop):
+    tens to hundreds of microseconds, and up to the interpreter's switch interval (5 ms) when
+    the loop thread is busy — far more than an indexed statement costs. While a write
+    transaction is open (`inline`, set by `Database` between a successful `BEGIN IMMEDIATE`
+    and its `COMMIT`/`ROLLBACK`), statements run directly on the loop's thread: inside that
+    transaction SQLite never waits for a lock (it holds the write lock) and, in WAL mode with
+    `synchronous = NORMAL`, writes nothing to disk until COMMIT. `BEGIN IMMEDIATE` (it may wait
+    up to busy_timeout for another process) and `COMMIT` (it may checkpoint the WAL, with an
+    fsync) still go through the thread, so the loop never blocks on the disk or on a lock.
+    Issue 24: an update's transaction held the write lock across ~14 thread hand-offs, which
+    serialised every update behind them. A very large statement inside a transaction (a
+    50,000-row INSERT … SELECT) now runs on the loop's thread for its duration."""
+
+    inline = False
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.inline and self._running and self._connection is not None:
+            return fn(*args, **kwargs)
+        return await super()._execute(fn, *args, **kwargs)
+
+
 async def _open_connection(path: Path) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    location = str(path)
+    # The sqlite3 connection is made in the worker thread and, while `inline`, used from the
+    # loop's thread: never both at once (the write lock orders every use of the writer).
+    conn: aiosqlite.Connection = await _Connection(
+        lambda: sqlite3.connect(location, isolation_level=None, check_same_thread=False), 64)
     try:
         conn.row_factory = aiosqlite.Row
         await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -444,6 +486,7 @@ class Database:
             except self.driver_errors as error:
                 self._report(error)
                 raise
+            _set_inline(self._writer, True)  # the transaction's statements: no thread hand-off
             group = self._group = _Group()
         self._savepoints += 1
         name = f"tx{self._savepoints}"
@@ -489,11 +532,13 @@ class Database:
             await self._abandon_group(group, error)
             return
         group.members += 1
-        if self._waiting == 0 or group.members >= MAX_GROUP:
+        if (self._waiting == 0 or group.members >= MAX_GROUP
+                or asyncio.get_running_loop().time() - group.opened >= MAX_GROUP_SECONDS):
             await self._commit_group(group)
 
     async def _commit_group(self, group: _Group) -> None:
         self._group = None
+        _set_inline(self._writer, False)  # COMMIT may checkpoint (fsync): in the thread
         try:
             await _run(self._writer, "COMMIT")
         except self.driver_errors as error:
@@ -508,6 +553,7 @@ class Database:
 
     async def _abandon_group(self, group: _Group, error: BaseException) -> None:
         self._group = None
+        _set_inline(self._writer, False)
         try:
             await _run(self._writer, "ROLLBACK")
         except Exception:  # already rolled back, or the connection is gone
