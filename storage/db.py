@@ -11,6 +11,7 @@ handler's transaction (as a savepoint) and an update's effects commit together w
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import logging
 import os
@@ -176,6 +177,62 @@ MAX_GROUP = 64  # transactions committed together at most
 MAX_GROUP_SECONDS = 0.01
 
 
+# Set (to True) in the context of a task whose writes free resources others wait for: the
+# outbox dispatcher's claims and "sent" marks, which hold its send slots. Such a transaction
+# takes the write lock before callers queued without it (`_WriteLock`); PostgreSQL ignores it.
+urgent_writes: contextvars.ContextVar[bool] = contextvars.ContextVar("urgent_writes", default=False)
+
+
+class _WriteLock:
+    """An asyncio lock with two queues: callers in an `urgent_writes` context are served
+    before the others, each queue first come, first served. The lock passes straight from the
+    releasing caller to the next (as asyncio.Lock's waiters, a caller cancelled after it was
+    handed the lock passes it on). Issue 24: behind 32 updates queued for the lock, each reply's
+    "sent" mark waited for all of them while its send slot stayed taken."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._normal: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    def locked(self) -> bool:
+        return self._held
+
+    async def acquire(self) -> bool:
+        if not self._held and not self._urgent and not self._normal:
+            self._held = True
+            return True
+        queue = self._urgent if urgent_writes.get() else self._normal
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed the lock as we were cancelled: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+        return True
+
+    def release(self) -> None:
+        if not self._held:
+            raise RuntimeError("write lock released while not held")
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # still held: it is theirs now
+                    return
+        self._held = False
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+
 class _Group:
     """One SQLite transaction shared by the callers that queued for it (group commit)."""
 
@@ -282,7 +339,7 @@ class Database:
         self.path = path
         self._writer = writer
         self._reader = reader
-        self._write_lock = asyncio.Lock()
+        self._write_lock = _WriteLock()
         self._savepoints = 0
         self._waiting = 0  # callers queued for the write lock
         self._group: _Group | None = None  # the open group transaction, if any

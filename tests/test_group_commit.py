@@ -113,3 +113,62 @@ async def test_cancelling_writers_at_any_point_strands_nobody(db: Database) -> N
     rows = committed(db)
     assert -1 in rows
     assert set(finished) <= set(rows), "every writer that returned is committed"
+
+
+@pytest.mark.sqlite_only
+async def test_urgent_writers_go_before_queued_ones(db: Database) -> None:
+    """The outbox's "sent" marks (`urgent_writes`) take the write lock before updates queued
+    earlier."""
+    from storage import db as db_module
+
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with db.transaction() as tx:
+            order.append("holder")
+            await tx.execute("INSERT INTO t (n) VALUES (1)")
+            await release.wait()
+
+    async def writer(name: str, n: int, urgent: bool) -> None:
+        db_module.urgent_writes.set(urgent)
+        async with db.transaction() as tx:
+            order.append(name)  # the write lock is ours now
+            await tx.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0.01)
+    normal = [asyncio.create_task(writer(f"normal{i}", 10 + i, False)) for i in range(3)]
+    await asyncio.sleep(0.01)
+    urgent = asyncio.create_task(writer("urgent", 99, True))
+    await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.gather(first, urgent, *normal)
+    assert order == ["holder", "urgent", "normal0", "normal1", "normal2"]
+    assert committed(db) == [1, 10, 11, 12, 99]
+
+
+@pytest.mark.sqlite_only
+async def test_a_writer_cancelled_as_it_is_handed_the_lock_passes_it_on(db: Database) -> None:
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (1)")
+            await release.wait()
+
+    async def writer(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0.01)
+    doomed = asyncio.create_task(writer(2))
+    after = asyncio.create_task(writer(3))
+    await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.sleep(0)  # the holder ends and hands the lock on…
+    doomed.cancel()  # …to a caller cancelled before it could use it
+    await asyncio.wait_for(asyncio.gather(first, after), 5)
+    await asyncio.gather(doomed, return_exceptions=True)
+    assert 3 in committed(db) and 1 in committed(db)
