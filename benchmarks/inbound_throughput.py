@@ -286,7 +286,11 @@ async def main(updates: int, members: int, paths: list[str], survey: int) -> Non
     results: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for path in paths:
-            results[path] = await one_path(updates, members, Path(folder), path, survey)
+            results[path] = result = await one_path(updates, members, Path(folder), path, survey)
+            ours, theirs = result["koordinat"], result["ptb_echo_bot"]
+            print(f"{path}: {ours['updates_per_second']} vs {theirs['updates_per_second']} updates/s "  # type: ignore[index]
+                  f"(ratio {result['ratio']}); CPU {ours['cpu_ms_per_update']} vs "  # type: ignore[index]
+                  f"{theirs['cpu_ms_per_update']} ms per update (ratio {result['cpu_ratio']})", flush=True)  # type: ignore[index]
     ratios = {path: result["ratio"] for path, result in results.items()}
     emit({"benchmark": "inbound_throughput", "members": members, "baseline": "sequential PTB echo bot",
           "paths": results, "ratios": ratios,
