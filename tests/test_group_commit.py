@@ -172,3 +172,31 @@ async def test_a_writer_cancelled_as_it_is_handed_the_lock_passes_it_on(db: Data
     await asyncio.wait_for(asyncio.gather(first, after), 5)
     await asyncio.gather(doomed, return_exceptions=True)
     assert 3 in committed(db) and 1 in committed(db)
+
+
+@pytest.mark.sqlite_only
+async def test_a_transactions_statements_take_no_thread_hand_off(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: inside an open write transaction the statements run on the loop's thread;
+    only BEGIN and COMMIT go to the connection's worker thread (COMMIT may checkpoint)."""
+    import aiosqlite
+
+    handed: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counting(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        handed.append(str(args[0]) if args else getattr(fn, "__name__", "?"))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    async with db.transaction() as tx:
+        for n in range(10):
+            await tx.execute("INSERT INTO t (n) VALUES (?)", (100 + n,))
+        rows = await tx.execute_fetchall("SELECT COUNT(*) FROM t")
+        assert rows[0][0] == 10
+        async with db.transaction() as nested:  # a savepoint: no hand-off either
+            await nested.execute("INSERT INTO t (n) VALUES (200)")
+    assert handed == ["BEGIN IMMEDIATE", "COMMIT"]
+    assert len(committed(db)) == 11
+    handed.clear()
+    assert len(await db.fetchall("SELECT n FROM t")) == 11  # outside a transaction: the reader's thread
+    assert handed == ["SELECT n FROM t"]
