@@ -18,8 +18,9 @@ of each is printed beside it.
 
     python -m benchmarks.inbound_throughput [--updates 2000] [--members 500] [--paths text,button,survey] [--survey 6]
 
-`BENCH_PROFILE=/tmp/k.prof` runs the Koordinat process under cProfile (the file is written when
-it stops; read it with `python -m pstats`): how the answer path's cost was found.
+`BENCH_PROFILE=/tmp/k.prof` runs the Koordinat process under cProfile recording only the
+measured window (`benchmarks._profiled`; the file is written when it stops; read it with
+`python -m pstats`): how the answer path's cost was found.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def env_for(server: FakeBotApi, database: Path | None = None) -> dict[str, str]:
 
 async def spawn(module: str, env: dict[str, str], log: Path, *args: str) -> asyncio.subprocess.Process:
     with log.open("ab") as out:
-        profile = (["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
+        profile = (["-m", "benchmarks._profiled", os.environ["BENCH_PROFILE"]]
                    if os.environ.get("BENCH_PROFILE") and module == "bot" else [])
         return await asyncio.create_subprocess_exec(sys.executable, *profile, "-m", module, *args, cwd=ROOT, env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
@@ -171,6 +172,8 @@ async def koordinat(updates: int, members: int, tmp: Path, survey: int = 0, path
                                     what="the notices reached everyone")
             notices = {u.id: server.messages(u)[0] for u in users}
             base_processed = db_state(database)[0]
+            if os.environ.get("BENCH_PROFILE"):
+                bot.send_signal(signal.SIGUSR1)  # benchmarks._profiled: record from here on
             cpu_before = _cpu_seconds(bot.pid)
             started = time.monotonic()
             if survey:
@@ -283,7 +286,11 @@ async def main(updates: int, members: int, paths: list[str], survey: int) -> Non
     results: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for path in paths:
-            results[path] = await one_path(updates, members, Path(folder), path, survey)
+            results[path] = result = await one_path(updates, members, Path(folder), path, survey)
+            ours, theirs = result["koordinat"], result["ptb_echo_bot"]
+            print(f"{path}: {ours['updates_per_second']} vs {theirs['updates_per_second']} updates/s "  # type: ignore[index]
+                  f"(ratio {result['ratio']}); CPU {ours['cpu_ms_per_update']} vs "  # type: ignore[index]
+                  f"{theirs['cpu_ms_per_update']} ms per update (ratio {result['cpu_ratio']})", flush=True)  # type: ignore[index]
     ratios = {path: result["ratio"] for path, result in results.items()}
     emit({"benchmark": "inbound_throughput", "members": members, "baseline": "sequential PTB echo bot",
           "paths": results, "ratios": ratios,

@@ -11,6 +11,7 @@ handler's transaction (as a savepoint) and an update's effects commit together w
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import logging
 import os
@@ -169,14 +170,77 @@ class _OpenTransaction:
 
 
 MAX_GROUP = 64  # transactions committed together at most
+# ... and the longest a group stays open for newcomers (seconds since its BEGIN): under a steady
+# stream of updates somebody is always waiting, so without it each group would grow to
+# MAX_GROUP and every caller in it (the outbox's "sent" marks too, which hold its send slots)
+# would wait for 64 transactions before its COMMIT (issue 24).
+MAX_GROUP_SECONDS = 0.01
+
+
+# Set (to True) in the context of a task whose writes free resources others wait for: the
+# outbox dispatcher's claims and "sent" marks, which hold its send slots. Such a transaction
+# takes the write lock before callers queued without it (`_WriteLock`); PostgreSQL ignores it.
+urgent_writes: contextvars.ContextVar[bool] = contextvars.ContextVar("urgent_writes", default=False)
+
+
+class _WriteLock:
+    """An asyncio lock with two queues: callers in an `urgent_writes` context are served
+    before the others, each queue first come, first served. The lock passes straight from the
+    releasing caller to the next (as asyncio.Lock's waiters, a caller cancelled after it was
+    handed the lock passes it on). Issue 24: behind 32 updates queued for the lock, each reply's
+    "sent" mark waited for all of them while its send slot stayed taken."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._normal: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    def locked(self) -> bool:
+        return self._held
+
+    async def acquire(self) -> bool:
+        if not self._held and not self._urgent and not self._normal:
+            self._held = True
+            return True
+        queue = self._urgent if urgent_writes.get() else self._normal
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed the lock as we were cancelled: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+        return True
+
+    def release(self) -> None:
+        if not self._held:
+            raise RuntimeError("write lock released while not held")
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # still held: it is theirs now
+                    return
+        self._held = False
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
 
 
 class _Group:
     """One SQLite transaction shared by the callers that queued for it (group commit)."""
 
     def __init__(self) -> None:
-        self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.committed: asyncio.Future[None] = loop.create_future()
         self.members = 0
+        self.opened = loop.time()
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
@@ -213,14 +277,49 @@ def migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _set_inline(conn: aiosqlite.Connection, inline: bool) -> None:
+    """Run `conn`'s statements on the loop's thread (True) or its worker thread (`_Connection`)."""
+    if isinstance(conn, _Connection):
+        conn.inline = inline
+
+
 async def _run(conn: aiosqlite.Connection, sql: str) -> None:
     """Execute and close the cursor at once (an open PRAGMA cursor keeps a lock), in one
     hand-off to the connection's thread (`storage.sql.run`)."""
     await sql_run(conn, sql)
 
 
+class _Connection(aiosqlite.Connection):
+    """aiosqlite's connection that can run statements on the event loop's own thread.
+
+    Every `await` on an aiosqlite connection is a round trip to its worker thread (a queue
+    put, a thread wake-up, the GIL handed over and back, a self-pipe write to wake the loop):
+    tens to hundreds of microseconds, and up to the interpreter's switch interval (5 ms) when
+    the loop thread is busy — far more than an indexed statement costs. While a write
+    transaction is open (`inline`, set by `Database` between a successful `BEGIN IMMEDIATE`
+    and its `COMMIT`/`ROLLBACK`), statements run directly on the loop's thread: inside that
+    transaction SQLite never waits for a lock (it holds the write lock) and, in WAL mode with
+    `synchronous = NORMAL`, writes nothing to disk until COMMIT. `BEGIN IMMEDIATE` (it may wait
+    up to busy_timeout for another process) and `COMMIT` (it may checkpoint the WAL, with an
+    fsync) still go through the thread, so the loop never blocks on the disk or on a lock.
+    Issue 24: an update's transaction held the write lock across ~14 thread hand-offs, which
+    serialised every update behind them. A very large statement inside a transaction (a
+    50,000-row INSERT … SELECT) now runs on the loop's thread for its duration."""
+
+    inline = False
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.inline and self._running and self._connection is not None:
+            return fn(*args, **kwargs)
+        return await super()._execute(fn, *args, **kwargs)
+
+
 async def _open_connection(path: Path) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    location = str(path)
+    # The sqlite3 connection is made in the worker thread and, while `inline`, used from the
+    # loop's thread: never both at once (the write lock orders every use of the writer).
+    conn: aiosqlite.Connection = await _Connection(
+        lambda: sqlite3.connect(location, isolation_level=None, check_same_thread=False), 64)
     try:
         conn.row_factory = aiosqlite.Row
         await _run(conn, f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -244,7 +343,7 @@ class Database:
         self.path = path
         self._writer = writer
         self._reader = reader
-        self._write_lock = asyncio.Lock()
+        self._write_lock = _WriteLock()
         self._savepoints = 0
         self._waiting = 0  # callers queued for the write lock
         self._group: _Group | None = None  # the open group transaction, if any
@@ -448,6 +547,7 @@ class Database:
             except self.driver_errors as error:
                 self._report(error)
                 raise
+            _set_inline(self._writer, True)  # the transaction's statements: no thread hand-off
             group = self._group = _Group()
         self._savepoints += 1
         name = f"tx{self._savepoints}"
@@ -493,11 +593,13 @@ class Database:
             await self._abandon_group(group, error)
             return
         group.members += 1
-        if self._waiting == 0 or group.members >= MAX_GROUP:
+        if (self._waiting == 0 or group.members >= MAX_GROUP
+                or asyncio.get_running_loop().time() - group.opened >= MAX_GROUP_SECONDS):
             await self._commit_group(group)
 
     async def _commit_group(self, group: _Group) -> None:
         self._group = None
+        _set_inline(self._writer, False)  # COMMIT may checkpoint (fsync): in the thread
         try:
             await _run(self._writer, "COMMIT")
         except self.driver_errors as error:
@@ -512,6 +614,7 @@ class Database:
 
     async def _abandon_group(self, group: _Group, error: BaseException) -> None:
         self._group = None
+        _set_inline(self._writer, False)
         try:
             await _run(self._writer, "ROLLBACK")
         except Exception:  # already rolled back, or the connection is gone

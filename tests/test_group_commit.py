@@ -113,3 +113,90 @@ async def test_cancelling_writers_at_any_point_strands_nobody(db: Database) -> N
     rows = committed(db)
     assert -1 in rows
     assert set(finished) <= set(rows), "every writer that returned is committed"
+
+
+@pytest.mark.sqlite_only
+async def test_urgent_writers_go_before_queued_ones(db: Database) -> None:
+    """The outbox's "sent" marks (`urgent_writes`) take the write lock before updates queued
+    earlier."""
+    from storage import db as db_module
+
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with db.transaction() as tx:
+            order.append("holder")
+            await tx.execute("INSERT INTO t (n) VALUES (1)")
+            await release.wait()
+
+    async def writer(name: str, n: int, urgent: bool) -> None:
+        db_module.urgent_writes.set(urgent)
+        async with db.transaction() as tx:
+            order.append(name)  # the write lock is ours now
+            await tx.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0.01)
+    normal = [asyncio.create_task(writer(f"normal{i}", 10 + i, False)) for i in range(3)]
+    await asyncio.sleep(0.01)
+    urgent = asyncio.create_task(writer("urgent", 99, True))
+    await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.gather(first, urgent, *normal)
+    assert order == ["holder", "urgent", "normal0", "normal1", "normal2"]
+    assert committed(db) == [1, 10, 11, 12, 99]
+
+
+@pytest.mark.sqlite_only
+async def test_a_writer_cancelled_as_it_is_handed_the_lock_passes_it_on(db: Database) -> None:
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (1)")
+            await release.wait()
+
+    async def writer(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0.01)
+    doomed = asyncio.create_task(writer(2))
+    after = asyncio.create_task(writer(3))
+    await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.sleep(0)  # the holder ends and hands the lock on…
+    doomed.cancel()  # …to a caller cancelled before it could use it
+    await asyncio.wait_for(asyncio.gather(first, after), 5)
+    await asyncio.gather(doomed, return_exceptions=True)
+    assert 3 in committed(db) and 1 in committed(db)
+
+
+@pytest.mark.sqlite_only
+async def test_a_transactions_statements_take_no_thread_hand_off(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24: inside an open write transaction the statements run on the loop's thread;
+    only BEGIN and COMMIT go to the connection's worker thread (COMMIT may checkpoint)."""
+    import aiosqlite
+
+    handed: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counting(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        handed.append(str(args[0]) if args else getattr(fn, "__name__", "?"))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    async with db.transaction() as tx:
+        for n in range(10):
+            await tx.execute("INSERT INTO t (n) VALUES (?)", (100 + n,))
+        rows = await tx.execute_fetchall("SELECT COUNT(*) FROM t")
+        assert rows[0][0] == 10
+        async with db.transaction() as nested:  # a savepoint: no hand-off either
+            await nested.execute("INSERT INTO t (n) VALUES (200)")
+    assert handed == ["BEGIN IMMEDIATE", "COMMIT"]
+    assert len(committed(db)) == 11
+    handed.clear()
+    assert len(await db.fetchall("SELECT n FROM t")) == 11  # outside a transaction: the reader's thread
+    assert handed == ["SELECT n FROM t"]

@@ -37,7 +37,7 @@ from bot.models import Reply
 from bot.ratelimit import ChannelLimits, RateLimits
 from storage import members as members_repo
 from storage import outbox as outbox_repo
-from storage.db import Database, is_disk_full
+from storage.db import Database, is_disk_full, urgent_writes
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +200,7 @@ class OutboxDispatcher:
     # --- the loop ----------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        urgent_writes.set(True)  # claims go before queued updates (this task's own context)
         while not self._stopping:
             try:
                 timeout = await self._step()
@@ -478,7 +479,10 @@ class OutboxDispatcher:
 
     async def _record_outcomes(self) -> None:
         """Commit outcomes in batches (whatever finished during the previous commit), then free
-        their send slots: until a sent row is committed as sent, its slot stays taken."""
+        their send slots: until a sent row is committed as sent, its slot stays taken. The
+        writes go before queued updates' (`urgent_writes`), so slots free up at the pace of
+        the platform, not of the inbox's backlog."""
+        urgent_writes.set(True)  # this task's own context (see start)
         while True:
             if not self._outcomes:
                 if self._closing:

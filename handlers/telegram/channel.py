@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Bot, InputFile
 from telegram.constants import ParseMode
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 # A forum topic that cannot take messages (Bot API 400 texts): closed, or deleted.
 _TOPIC_CLOSED = ("topic_closed",)
 _TOPIC_DELETED = ("message thread not found", "topic_deleted", "topic_id_invalid")
+_NO_PREVIEW = {"is_disabled": True}  # Bot API LinkPreviewOptions (PTB's disable_web_page_preview)
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "not enough rights",
          "have no rights", "peer_id_invalid")
 
@@ -105,15 +107,25 @@ class TelegramChannel:
         except TelegramError as error:  # e.g. "Invalid server response": a success unparsed
             raise UnknownOutcome(f"{type(error).__name__}: {error}") from error
 
+    async def _call(self, method: str, data: dict[str, Any]) -> Any:
+        """One Bot API call, its answer left as JSON: PTB's `send_message` would parse the
+        answer into a `Message` (with its keyboard) that nobody reads — a third of the cost
+        of sending a reply (issue 24). The same request and the same `TelegramError`s as
+        PTB's methods (`Bot._post` is what they call; None values are dropped there)."""
+        result = await self._bot._post(method, data)  # noqa: SLF001
+        if method == "sendMessage" and not (isinstance(result, dict) and "message_id" in result):
+            raise TelegramError(f"{method} returned no message")  # → UnknownOutcome
+        return result
+
     async def _deliver(self, chat_id: int, reply: Reply, only: int | None = None,
                        thread: int | None = None) -> str | None:
         markup = keyboard(reply)
         topic = {"message_thread_id": thread} if thread else {}
         if reply.edit_of is not None:
-            message = await self._bot.edit_message_text(
-                chat_id=chat_id, message_id=int(reply.edit_of), text=reply.text,
-                parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True)
-            return str(getattr(message, "message_id", reply.edit_of))
+            edited = await self._call("editMessageText", {
+                "chat_id": chat_id, "message_id": int(reply.edit_of), "text": reply.text,
+                "parse_mode": ParseMode.HTML, "reply_markup": markup, "link_preview_options": _NO_PREVIEW})
+            return str(edited.get("message_id", reply.edit_of) if isinstance(edited, dict) else reply.edit_of)
         last_id: int | None = None
         attachment = reply.attachment
         caption_fits = attachment is not None and visible_length(reply.text) <= MAX_CAPTION
@@ -123,10 +135,10 @@ class TelegramChannel:
                 if only is not None and index != only:
                     continue
                 is_last = index == len(parts) - 1 and attachment is None
-                message = await self._bot.send_message(
-                    chat_id=chat_id, text=part, parse_mode=ParseMode.HTML, **topic,
-                    reply_markup=markup if is_last else None, disable_web_page_preview=True)
-                last_id = message.message_id
+                sent = await self._call("sendMessage", {
+                    "chat_id": chat_id, "text": part, "parse_mode": ParseMode.HTML, **topic,
+                    "reply_markup": markup if is_last else None, "link_preview_options": _NO_PREVIEW})
+                last_id = int(sent["message_id"])
         if attachment is not None and (only is None or caption_fits or only == len(split_text(reply.text))):
             upload = InputFile(attachment.content, filename=attachment.filename)
             caption = reply.text if caption_fits else None
