@@ -18,8 +18,6 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import format_decimal
 
 LANGUAGES: tuple[str, ...] = ("tr", "en")
 FALLBACK = "tr"
@@ -107,6 +105,14 @@ def _escape(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+def _babel_datetime(moment: datetime, pattern: str, *, locale: str, tzinfo: ZoneInfo) -> str:
+    """babel's `format_datetime`, imported on first use (babel's locale data costs start-up
+    time the CLI and the first reply do not need; issue 24)."""
+    from babel.dates import format_datetime
+
+    return format_datetime(moment, pattern, locale=locale, tzinfo=tzinfo)
+
+
 def format_datetime(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
     """`03.12.2026 14:00` in Turkish, `3 Dec 2026, 14:00` in English, in the given zone."""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
@@ -131,6 +137,8 @@ def format_day(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
 
 def format_number(value: float, lang: str | None) -> str:
     """`12,5` in Turkish, `12.5` in English."""
+    from babel.numbers import format_decimal  # babel on first use: start-up stays light (issue 24)
+
     return format_decimal(value, locale=normalize_language(lang))
 
 
