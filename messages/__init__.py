@@ -11,11 +11,15 @@ Adding a language = adding `ku.toml` with the same keys and naming it in `LANGUA
 from __future__ import annotations
 
 import html
+import json
+import os
 import string
 import tomllib
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -46,7 +50,11 @@ class CatalogError(ValueError):
 def catalog(lang: str) -> dict[str, str]:
     """The flattened catalog of one language: `<lang>.toml` and every `<lang>/*.toml`.
 
-    Raises `CatalogError` when a key is defined in more than one file.
+    Raises `CatalogError` when a key is defined in more than one file. The merged table is
+    kept in `messages/__pycache__/catalog-<lang>.json` beside the sources' sizes and modification
+    times, and read from there while they are unchanged (parsing the TOML costs tens of
+    milliseconds per language at start-up, issue 24); a folder that cannot be written just
+    means parsing every time.
     """
     root = resources.files("messages")
     sources = [root.joinpath(f"{lang}.toml")]
@@ -54,6 +62,10 @@ def catalog(lang: str) -> dict[str, str]:
     if folder.is_dir():
         sources += sorted((entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
                           key=lambda entry: entry.name)
+    stamp = _stamp(sources)
+    cached = _read_cached(lang, stamp)
+    if cached is not None:
+        return cached
     merged: dict[str, str] = {}
     for source in sources:
         flat = _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
@@ -61,7 +73,52 @@ def catalog(lang: str) -> dict[str, str]:
         if clash:
             raise CatalogError(f"messages/{lang}/{source.name}: keys defined twice: {', '.join(clash[:5])}")
         merged.update(flat)
+    _write_cached(lang, stamp, merged)
     return merged
+
+
+CACHE_VERSION = 1
+
+
+def _stamp(sources: list[Any]) -> list[list[object]] | None:
+    """(path, size, mtime in ns) of every source file; None when they are not plain files."""
+    if not all(isinstance(source, Path) for source in sources):
+        return None
+    try:
+        return [[str(source), stat.st_size, stat.st_mtime_ns] for source in sources if (stat := source.stat())]
+    except OSError:
+        return None
+
+
+def _cache_file(lang: str) -> Path:
+    return Path(__file__).resolve().parent / "__pycache__" / f"catalog-{lang}.json"
+
+
+def _read_cached(lang: str, stamp: list[list[object]] | None) -> dict[str, str] | None:
+    if stamp is None:
+        return None
+    try:
+        data = json.loads(_cache_file(lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("sources") != stamp:
+        return None
+    texts = data.get("texts")
+    return texts if isinstance(texts, dict) else None
+
+
+def _write_cached(lang: str, stamp: list[list[object]] | None, texts: dict[str, str]) -> None:
+    if stamp is None:
+        return
+    target = _cache_file(lang)
+    try:
+        target.parent.mkdir(exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps({"version": CACHE_VERSION, "sources": stamp, "texts": texts},
+                                      ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, target)
+    except OSError:
+        pass
 
 
 def placeholders(template: str) -> set[str]:

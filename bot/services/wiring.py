@@ -81,6 +81,18 @@ class Services:
         await self.scheduler.start()  # arms the earliest pending reminder from the table
         await self.privacy.start()  # finishes a /forget scrub a crash interrupted
 
+    def warm_up(self) -> None:
+        """Load what start-up leaves for later (issue 24: the first reply comes first): the
+        lesson catalogue (a broken lesson file of the group's own is logged here) and both
+        languages' message catalogues. Called by the running bot just after start."""
+        from messages import LANGUAGES, catalog
+
+        lessons = self.extras.get("lessons")
+        if lessons is not None:
+            lessons.service.lessons  # type: ignore[attr-defined]  # noqa: B018 - loads it
+        for lang in LANGUAGES:
+            catalog(lang)
+
     async def stop(self) -> None:
         await self.scheduler.stop()  # no new fan-outs, then let sends in flight finish
         await self.dispatcher.stop()
