@@ -40,6 +40,7 @@ log = logging.getLogger("koordinat")
 
 WATCH_EVERY = 2.0  # seconds between checks that the database file is still ours
 MAX_CONNECT_BACKOFF = 60.0
+WARM_UP_AFTER = 1.0  # seconds after start-up before loading what the services load lazily
 FINISH_STARTING = 2.0  # seconds a start-up in its last steps may take after a stop request
 
 
@@ -66,6 +67,7 @@ class Koordinat:
         self.whatsapp = None  # handlers.whatsapp.CloudApi when configured
         self.whatsapp_channel = None
         self._watch: asyncio.Task[None] | None = None
+        self._later: asyncio.Task[None] | None = None  # the command menu and warm-up (background)
         self._stop_requested: asyncio.Event | None = None
         self._says_why_on_exit = False
         from bot.supervision import Supervisor  # not at module top: it brings asyncio
@@ -121,6 +123,9 @@ class Koordinat:
                                                 secret_token=secret)
         if self._polling is not None:
             self._polling.start()
+        # After the first getUpdates went out (not before the first reply): the command menu
+        # and what the services load lazily.
+        self._later = asyncio.create_task(self._after_start(services), name="after-start")
         self._watch = asyncio.create_task(self._watch_database(), name="database-watch")
         self._supervise()
         return services
@@ -170,31 +175,33 @@ class Koordinat:
             raise StartupError(f"webhook: {error}") from None
 
     async def _start_telegram(self, services: Services, *, webhook: bool) -> None:
-        from telegram.error import TelegramError
         from telegram.ext import ApplicationBuilder
+        from telegram.request import HTTPXRequest
 
         from bot.services.inbox import InboundQueue
         from handlers import telegram as telegram_adapter
-        from handlers.telegram.inbound import Polling, processor, safe
-        from handlers.telegram.webhook import telegram_route
+        from handlers.telegram.inbound import Polling, processor
 
         assert self.settings.telegram_token is not None
         token = self.settings.telegram_token.get_secret_value()
         file_url = self.settings.telegram_file_url or self.settings.telegram_api_url.replace("/bot", "/file/bot")
+        # The requests ApplicationBuilder would build (256 connections; 1 for getUpdates), and
+        # the sender's below, share one TLS context: each would otherwise load the CA bundle
+        # again (tens of milliseconds each, before the first reply; issue 24).
+        tls = _tls_context()
         app = (ApplicationBuilder().token(token).base_url(self.settings.telegram_api_url)
-               .base_file_url(file_url).updater(None).build())
+               .base_file_url(file_url).updater(None)
+               .request(HTTPXRequest(connection_pool_size=APP_POOL, httpx_kwargs={"verify": tls}))
+               .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs={"verify": tls}))
+               .build())
         telegram_adapter.register(app, services)
         self.telegram = app
         await self._connect(app, token)
         if app.bot.username:
             services.links.telegram_username = app.bot.username
-        self._sender = await _sender_bot(app, token, file_url, services.dispatcher.max_in_flight)
+        self._sender = await _sender_bot(app, token, file_url, services.dispatcher.max_in_flight, tls)
         services.add_channel(telegram_adapter.TelegramChannel(self._sender or app.bot, services.chat_events,
                                                               files=app.bot))
-        try:
-            await telegram_adapter.publish_menu(app.bot, services.conversation, self.settings.default_language)
-        except TelegramError as error:  # the menu is a convenience; it is published next start
-            log.warning("could not publish the command menu: %s", safe(error, token))
         await app.start()
         fresh: dict[str, object] = {}  # updates the polling loop parsed, handed over unparsed-again
         self.inbound = InboundQueue(self.db, "telegram", services.now_seconds,
@@ -207,11 +214,38 @@ class Koordinat:
                                    "update with it; 1-256 of A-Z a-z 0-9 _ -)")
             # Served by handlers.web (next to WhatsApp's webhook, if any); set_webhook comes once
             # the server listens (see _start).
+            from handlers.telegram.webhook import telegram_route  # starlette: webhook mode only
+
             self._telegram_route = telegram_route(self.inbound, secret, services.quarantine)
         else:
             await app.bot.delete_webhook(drop_pending_updates=False)  # getUpdates needs no webhook
             self._polling = Polling(app.bot, self.inbound, self.fail, fresh,  # type: ignore[arg-type]
                                     services.quarantine)
+
+    async def _after_start(self, services: Services) -> None:
+        """In the background once the bot receives updates: setMyCommands in every language
+        (handlers/telegram/menu.py; a convenience, so a failure is one warning line and it is
+        published again at the next start), then, `WARM_UP_AFTER` seconds after start (the first
+        updates are answered first), `Services.warm_up`."""
+        import asyncio  # not at module top: `koordinat --help` never starts a loop
+
+        await asyncio.sleep(0)  # let the polling loop send its first getUpdates first
+        if self.telegram is not None:
+            from telegram.error import TelegramError
+
+            from handlers import telegram as telegram_adapter
+            from handlers.telegram.inbound import safe
+
+            bot = self.telegram.bot
+            try:
+                await telegram_adapter.publish_menu(bot, services.conversation, self.settings.default_language)
+            except TelegramError as error:
+                log.warning("could not publish the command menu: %s", safe(error, bot.token))
+        await asyncio.sleep(WARM_UP_AFTER)
+        try:
+            services.warm_up()
+        except Exception as error:  # loaded again, and reported, where it is used
+            log.error("warming up after start-up failed: %s", _one_line(error))
 
     async def _connect(self, app: Application, token: str) -> None:  # type: ignore[type-arg]
         """getMe until it answers: a rejected token is fatal, a network error is retried with
@@ -266,6 +300,10 @@ class Koordinat:
             self._watch.cancel()
             await asyncio.gather(self._watch, return_exceptions=True)
             self._watch = None
+        if self._later is not None:
+            self._later.cancel()
+            await asyncio.gather(self._later, return_exceptions=True)
+            self._later = None
         if self._polling is not None:
             await self._polling.stop()
             self._polling = None
@@ -342,20 +380,32 @@ class Koordinat:
         return 0
 
 
+APP_POOL = 256  # the application's connections (PTB's default)
 SENDER_POOL_SPARE = 2  # connections beyond the outbox's sends in flight
 SENDER_POOL_TIMEOUT = 10.0  # seconds a send may wait for a free connection
 
 
-async def _sender_bot(app: Application, token: str, file_url: str, in_flight: int) -> Bot | None:  # type: ignore[type-arg]
+def _tls_context() -> object:
+    """The TLS context every httpx client of the bot would build for itself (`verify=True`:
+    certifi's bundle, or SSL_CERT_FILE / SSL_CERT_DIR), built once and shared."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
+async def _sender_bot(app: Application, token: str, file_url: str, in_flight: int,  # type: ignore[type-arg]
+                      tls: object = True) -> Bot | None:
     """A Bot for the outbox dispatcher with its own small connection pool (`in_flight` + spare)
     instead of the application's 256-connection one shared with the handlers' calls: httpcore
     checks every pooled connection for expiry on each request (a `getpeername` each; issue 24,
     encode/httpcore#928), so the sender's requests only scan the connections it can use at once.
-    None (send with the application's Bot) if it cannot be set up."""
+    `tls`: httpx's `verify` (the bot's shared TLS context; True builds one). None (send with
+    the application's Bot) if it cannot be set up."""
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
-    request = HTTPXRequest(connection_pool_size=in_flight + SENDER_POOL_SPARE, pool_timeout=SENDER_POOL_TIMEOUT)
+    request = HTTPXRequest(connection_pool_size=in_flight + SENDER_POOL_SPARE, pool_timeout=SENDER_POOL_TIMEOUT,
+                           httpx_kwargs={"verify": tls})
     # No `initialize()`: that would ask getMe again; the application's Bot already checked the
     # token, and sending needs no bot user. The one request object serves both of its slots.
     sender = Bot(token, base_url=app.bot.base_url.removesuffix(token), base_file_url=file_url,

@@ -229,11 +229,13 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
 
 def _survey(settings: Settings, args: argparse.Namespace) -> int:
     """`koordinat survey target|library` (bot/services/surveys/targets.py)."""
+    if args.survey_command == "library":  # the shipped content alone: no dialog, no database
+        from bot.services.surveys.library import library_lines
+
+        print("\n".join(library_lines()))
+        return 0
     from bot.services.surveys import targets
 
-    if args.survey_command == "library":
-        print("\n".join(targets.library_lines()))
-        return 0
     if args.survey_command != "target":
         _parser().parse_args(["survey", "--help"])
         return 2

@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_timezone_location
+from bot.lazy_babel import get_timezone_location
 
 from bot.errors import InvalidAnswer
 from bot.text import ascii_digits, fold

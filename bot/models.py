@@ -17,6 +17,7 @@ class Role(StrEnum):
 
 
 class Group(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
     id: int
     name: str
     city: str
@@ -48,6 +49,7 @@ def split_topic_address(address: str) -> tuple[str, int | None]:
 
 
 class Member(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
     id: int
     display_name: str
     language: str
@@ -55,11 +57,13 @@ class Member(BaseModel):
 
 
 class Membership(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
     group: Group
     role: Role
 
 
 class Invite(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
     code: str
     group_id: int
     role: Role
@@ -70,6 +74,7 @@ class Invite(BaseModel):
 
 class Actor(BaseModel):
     """Who is talking to the bot, as the channel adapter saw them."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     channel: str
     external_id: str
@@ -87,6 +92,7 @@ class Actor(BaseModel):
 
 class Button(BaseModel):
     """A choice (`choice` is a callback id such as `rsvp:42:yes`, ≤ 64 bytes) or a link."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     label: str
     choice: str | None = None
@@ -96,7 +102,7 @@ class Button(BaseModel):
 
 
 class Attachment(BaseModel):
-    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(defer_build=True, ser_json_bytes="base64", val_json_bytes="base64")
 
     kind: Literal["document", "photo"]
     filename: str
@@ -115,6 +121,7 @@ class Upload(BaseModel):
     are fetched through `Channel.download(file_id)` only when a step wants them (evidence).
     Location, contact and sticker have no file worth keeping: `file_id` is then "".
     """
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     kind: UploadKind
     file_id: str = ""
@@ -144,6 +151,7 @@ class Recheck(BaseModel):
     a notice of something new (e.g. a meeting announced): only the latter may cost a second
     WhatsApp template while her window stays closed.
     """
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     kind: str
     ref: dict[str, int | str] = Field(default_factory=dict)
@@ -160,7 +168,7 @@ class Reply(BaseModel):
     (`Recheck`); channels that send at once ignore it.
     """
 
-    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(defer_build=True, ser_json_bytes="base64", val_json_bytes="base64")
 
     text: str
     buttons: list[list[Button]] = Field(default_factory=list)

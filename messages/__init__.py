@@ -11,15 +11,17 @@ Adding a language = adding `ku.toml` with the same keys and naming it in `LANGUA
 from __future__ import annotations
 
 import html
+import json
+import os
 import string
 import tomllib
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import format_decimal
 
 LANGUAGES: tuple[str, ...] = ("tr", "en")
 FALLBACK = "tr"
@@ -48,7 +50,11 @@ class CatalogError(ValueError):
 def catalog(lang: str) -> dict[str, str]:
     """The flattened catalog of one language: `<lang>.toml` and every `<lang>/*.toml`.
 
-    Raises `CatalogError` when a key is defined in more than one file.
+    Raises `CatalogError` when a key is defined in more than one file. The merged table is
+    kept in `messages/__pycache__/catalog-<lang>.json` beside the sources' sizes and modification
+    times, and read from there while they are unchanged (parsing the TOML costs tens of
+    milliseconds per language at start-up, issue 24); a folder that cannot be written just
+    means parsing every time.
     """
     root = resources.files("messages")
     sources = [root.joinpath(f"{lang}.toml")]
@@ -56,6 +62,10 @@ def catalog(lang: str) -> dict[str, str]:
     if folder.is_dir():
         sources += sorted((entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
                           key=lambda entry: entry.name)
+    stamp = _stamp(sources)
+    cached = _read_cached(lang, stamp)
+    if cached is not None:
+        return cached
     merged: dict[str, str] = {}
     for source in sources:
         flat = _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
@@ -63,7 +73,52 @@ def catalog(lang: str) -> dict[str, str]:
         if clash:
             raise CatalogError(f"messages/{lang}/{source.name}: keys defined twice: {', '.join(clash[:5])}")
         merged.update(flat)
+    _write_cached(lang, stamp, merged)
     return merged
+
+
+CACHE_VERSION = 1
+
+
+def _stamp(sources: list[Any]) -> list[list[object]] | None:
+    """(path, size, mtime in ns) of every source file; None when they are not plain files."""
+    if not all(isinstance(source, Path) for source in sources):
+        return None
+    try:
+        return [[str(source), stat.st_size, stat.st_mtime_ns] for source in sources if (stat := source.stat())]
+    except OSError:
+        return None
+
+
+def _cache_file(lang: str) -> Path:
+    return Path(__file__).resolve().parent / "__pycache__" / f"catalog-{lang}.json"
+
+
+def _read_cached(lang: str, stamp: list[list[object]] | None) -> dict[str, str] | None:
+    if stamp is None:
+        return None
+    try:
+        data = json.loads(_cache_file(lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("sources") != stamp:
+        return None
+    texts = data.get("texts")
+    return texts if isinstance(texts, dict) else None
+
+
+def _write_cached(lang: str, stamp: list[list[object]] | None, texts: dict[str, str]) -> None:
+    if stamp is None:
+        return
+    target = _cache_file(lang)
+    try:
+        target.parent.mkdir(exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps({"version": CACHE_VERSION, "sources": stamp, "texts": texts},
+                                      ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, target)
+    except OSError:
+        pass
 
 
 def placeholders(template: str) -> set[str]:
@@ -107,6 +162,14 @@ def _escape(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+def _babel_datetime(moment: datetime, pattern: str, *, locale: str, tzinfo: ZoneInfo) -> str:
+    """babel's `format_datetime`, imported on first use (babel's locale data costs start-up
+    time the CLI and the first reply do not need; issue 24)."""
+    from babel.dates import format_datetime
+
+    return format_datetime(moment, pattern, locale=locale, tzinfo=tzinfo)
+
+
 def format_datetime(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
     """`03.12.2026 14:00` in Turkish, `3 Dec 2026, 14:00` in English, in the given zone."""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
@@ -131,6 +194,8 @@ def format_day(moment: datetime, lang: str | None, zone: ZoneInfo | str) -> str:
 
 def format_number(value: float, lang: str | None) -> str:
     """`12,5` in Turkish, `12.5` in English."""
+    from babel.numbers import format_decimal  # babel on first use: start-up stays light (issue 24)
+
     return format_decimal(value, locale=normalize_language(lang))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class Feeds(StrEnum):
@@ -67,6 +67,7 @@ class Step(StrEnum):
 
 class Round(BaseModel):
     """A proposal round of one group. Times are UTC; each `*_until` ends that phase."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     id: int
     group_id: int
@@ -101,6 +102,7 @@ class Round(BaseModel):
 
 
 class Proposal(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
     id: int
     round_id: int
     ref: str

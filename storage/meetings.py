@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from bot.collation import sorted_by_name
 from bot.models import Member, Role
@@ -17,6 +17,7 @@ ANSWERS = ("yes", "no", "maybe")
 
 
 class Meeting(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
     id: int
     group_id: int
     title: str
@@ -340,6 +341,7 @@ async def export_cells(conn: Connection, meeting_ids: list[int]) -> list[ExportC
 
 class Series(BaseModel):
     """A repeating meeting: `frequency` "weekly" or "monthly" (the `nth` `weekday`, -1 = last)."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     id: int
     group_id: int

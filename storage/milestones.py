@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from storage import personal_data
 from storage.sql import Connection, Row, fetch_one
@@ -18,6 +18,7 @@ AUDIENCES = ("coordinators", "group")
 class Milestone(BaseModel):
     """One dated step of a group's plan cycle. `due_at` is aware UTC; `offsets` are days
     before the due date at which reminders go out (0 = on the day)."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     id: int
     group_id: int

@@ -176,6 +176,9 @@ async def test_unknown_commands_and_free_text_get_a_hint(harness: Harness) -> No
 
 
 async def test_commands_are_published_in_turkish_and_english(harness: Harness) -> None:
+    # Published in the background once the bot receives updates (start-up, issue 24).
+    await harness.server.wait_until(lambda: bool(harness.server.commands(language_code="en")),
+                                    what="the command menu in English")
     turkish = harness.server.commands(language_code="tr")
     english = harness.server.commands(language_code="en")
     assert ("help", "Komutları göster") in [(c["command"], c["description"]) for c in turkish]

@@ -62,6 +62,44 @@ def test_one_off_commands_and_the_services_import_no_heavy_library(tmp_path: Pat
     assert _tops(modules, HEAVY) == []
 
 
+# What the one-off commands that need no feature must not load: every feature (`build_services`
+# in bot/services/wiring.py imports them all), the chat platform, pydantic-settings and babel.
+NOT_FOR_LIGHT_COMMANDS = HEAVY + ("bot.services.wiring", "bot.services.conversation", "bot.services.meetings",
+                                  "bot.services.surveys.service", "bot.services.coplanning", "telegram", "httpx",
+                                  "apscheduler", "pydantic_settings", "babel", "starlette")
+LIGHT_COMMANDS = [["migrate"], ["backup", "copy.db"], ["group", "list"], ["group", "quiet", "1"],
+                  ["group", "quiet", "1", "22:00-07:00"], ["invite", "1"], ["invite", "1", "--json"],
+                  ["group", "whatsapp", "1", "off"], ["group", "share-proposals", "1", "on"],
+                  ["quarantine", "list"], ["lessons", "list"], ["survey", "library"]]
+
+
+def test_light_commands_build_no_feature_they_do_not_use(tmp_path: Path) -> None:
+    """Each command that needs no feature imports none (the composition of every feature
+    costs most of a command's start-up) — and still does its work on a real database."""
+    created, modules = _imported(tmp_path, "-m", "bot", "group", "create", "Kadın Dostu Kent", "--city", "Kars")
+    assert created.returncode == 0, created.stderr[-2000:]
+    assert "member invite:" in created.stdout
+    assert _tops(modules, NOT_FOR_LIGHT_COMMANDS) == []
+    for argv in LIGHT_COMMANDS:
+        result, modules = _imported(tmp_path, "-m", "bot", *argv)
+        assert result.returncode == 0, (argv, result.stderr[-2000:])
+        assert _tops(modules, NOT_FOR_LIGHT_COMMANDS) == [], argv
+    listed, _ = _imported(tmp_path, "-m", "bot", "group", "list")
+    assert "Kadın Dostu Kent (Kars, tr)" in listed.stdout
+    quiet, _ = _imported(tmp_path, "-m", "bot", "group", "quiet", "1")
+    assert "quiet hours 22:00" in quiet.stdout
+
+
+def test_a_feature_command_still_gets_every_feature_wired(tmp_path: Path) -> None:
+    """`group rounds` needs co-planning: the whole `Services` is built (as the running bot's)."""
+    assert _imported(tmp_path, "-m", "bot", "group", "create", "Kent", "--city", "Kars")[0].returncode == 0
+    result, modules = _imported(tmp_path, "-m", "bot", "group", "rounds")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "no proposal rounds" in result.stdout
+    assert "bot.services.wiring" in modules
+    assert _tops(modules, HEAVY) == []
+
+
 def test_the_bot_s_start_path_imports_no_heavy_library(tmp_path: Path) -> None:
     """Everything `koordinat run` imports before its first update: the composition root, the
     services and the Telegram adapter (the WhatsApp adapter only loads when configured)."""
@@ -70,6 +108,16 @@ def test_the_bot_s_start_path_imports_no_heavy_library(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "handlers.telegram" in modules
     assert _tops(modules, HEAVY) == []
+
+
+def test_the_polling_start_path_leaves_babel_and_the_web_server_for_later(tmp_path: Path) -> None:
+    """Before its first reply a polling bot needs neither babel's locale data (dates are
+    formatted through bot/lazy_babel.py) nor starlette (webhook mode only)."""
+    result, modules = _imported(tmp_path, "-c", "import bot.__main__, bot.cli, bot.services.wiring, handlers.telegram, "
+                                                "handlers.telegram.inbound")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "bot.services.wiring" in modules
+    assert _tops(modules, ("babel", "starlette", "pydantic_settings")) == []
 
 
 def test_the_heavy_libraries_still_load_where_they_are_used(tmp_path: Path) -> None:

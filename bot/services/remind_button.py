@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from babel.dates import format_timedelta
+from bot.lazy_babel import format_timedelta
 
 from bot.models import Button, Reply
 from messages import normalize_language, t

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -245,6 +245,27 @@ class ReminderService:
             scheduler = self._scheduler
             self._db.after_commit(lambda: scheduler.wake_at(SOURCE, due))
         return armed
+
+    async def schedule_many(self, items: Sequence[tuple[str, str, datetime, dict[str, Any] | None]]) -> int:
+        """`schedule` for several (key, kind, due_at, payload) in one transaction — every
+        group's next digest at start-up is one commit, not one per group (issue 24). Returns
+        how many are pending now."""
+        armed: list[datetime] = []
+        if not items:
+            return 0
+        async with self._db.transaction() as tx:
+            for key, kind, due_at, payload in items:
+                if kind not in self._kinds:
+                    log.warning("reminder %s scheduled with unregistered kind %r", key, kind)
+                due = _utc(due_at)
+                if await reminders_repo.upsert(tx, key=key, kind=kind, due_at=utc_timestamp(due),
+                                               payload=payload or {}, now=utc_timestamp(self._clock.now()),
+                                               reset=False):
+                    armed.append(due)
+        if armed and self._scheduler is not None:
+            scheduler, earliest = self._scheduler, min(armed)
+            self._db.after_commit(lambda: scheduler.wake_at(SOURCE, earliest))
+        return len(armed)
 
     async def cancel(self, key: str) -> bool:
         async with self._db.transaction() as tx:

@@ -56,7 +56,7 @@ class LessonError(ValueError):
 
 def _localized(limit: int) -> type[BaseModel]:
     class Text(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = ConfigDict(defer_build=True, extra="forbid")
         tr: str = Field(min_length=1, max_length=limit)
         en: str = Field(min_length=1, max_length=limit)
 
@@ -86,7 +86,7 @@ Explanation = _localized(300)
 class QuizChoice(BaseModel):
     """One option of a single-choice question; its label is a button (≤ 20 characters)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     tr: str = Field(min_length=1, max_length=BUTTON_LIMIT)
     en: str = Field(min_length=1, max_length=BUTTON_LIMIT)
     right: bool = False
@@ -98,7 +98,7 @@ class QuizChoice(BaseModel):
 class Part(BaseModel):
     """One short message of a lesson. `practice`: what it says is custom, not law."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     text: PartText  # type: ignore[valid-type]
     practice: bool = False
 
@@ -106,7 +106,7 @@ class Part(BaseModel):
 class QuizQuestion(BaseModel):
     """A quiz question: `choice` (exactly one right choice) or `number` (`answer` ± `tolerance`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     type: Literal["choice", "number"]
     text: QuestionText  # type: ignore[valid-type]
     explain: Explanation  # type: ignore[valid-type]
@@ -146,7 +146,7 @@ class QuizQuestion(BaseModel):
 
 
 class Lesson(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     slug: str
     order: int = Field(ge=1, le=999)
     minutes: int = Field(default=4, ge=1, le=30)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from bot.errors import NotFound
@@ -68,9 +69,13 @@ class LessonService:
         self._reminders = reminders
         self._lessons_dir = lessons_dir
         self.quiet_hours: quiet.QuietHours = quiet.quiet_hours  # replace with the shared group setting
-        # A broken file of the group's own is logged and left out; the shipped ones always load.
-        self.lessons: tuple[Lesson, ...] = catalogue(
-            lessons_dir, on_error=lambda error: log.error("lesson left out: %s", error))
+
+    @cached_property
+    def lessons(self) -> tuple[Lesson, ...]:
+        """The shipped lessons and the group's own, read on first use (the running bot reads
+        them just after start-up, `Services.warm_up`; issue 24). A broken file of the group's
+        own is logged and left out; the shipped ones always load."""
+        return catalogue(self._lessons_dir, on_error=lambda error: log.error("lesson left out: %s", error))
 
     def register_kinds(self) -> None:
         self._reminders.register_kind(OFFER_KIND, self._on_offer_due, grace=timedelta(hours=12))

@@ -12,7 +12,7 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from bot.lazy_babel import format_date
 
 from messages import normalize_language, t
 from storage.meetings import Series

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from bot.lazy_babel import format_datetime, format_timedelta
 
 from bot.models import Attachment, Button, Group, Reply
 from messages import Markup, format_day, normalize_language, t

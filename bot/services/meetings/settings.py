@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from babel.lists import format_list
+from bot.lazy_babel import format_list
 
 from bot.models import Button, Group, Reply
 from bot.services.meetings import render

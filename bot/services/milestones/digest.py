@@ -122,19 +122,23 @@ class WeeklyDigest:
 
     # -- scheduling -----------------------------------------------------------------------
     async def ensure(self, now: datetime) -> None:
-        """Every group with the digest on has its next slot armed (one query for all)."""
+        """Every group with the digest on has its next slot armed (one query for all, one
+        transaction for all)."""
         async with self._db.read() as conn:
             groups = await groups_repo.all_groups(conn)
             pending = {row.key.split(":")[1] for row in await reminders_repo.with_prefix(conn, "digest:")}
-        for group in groups:
-            if str(group.id) not in pending:
-                await self._arm(group, now)
+        slots = [(group, next_slot(group, now)) for group in groups if str(group.id) not in pending]
+        await self._reminders.schedule_many([(self._slot_key(group, slot), KIND, slot, {"group_id": group.id})
+                                             for group, slot in slots if slot is not None])
+
+    @staticmethod
+    def _slot_key(group: Group, slot: datetime) -> str:
+        return f"digest:{group.id}:{slot:%Y-%m-%dT%H:%MZ}"
 
     async def _arm(self, group: Group, after: datetime) -> None:
         slot = next_slot(group, after)
         if slot is not None:
-            await self._reminders.schedule(f"digest:{group.id}:{slot:%Y-%m-%dT%H:%MZ}", KIND, slot,
-                                           {"group_id": group.id})
+            await self._reminders.schedule(self._slot_key(group, slot), KIND, slot, {"group_id": group.id})
 
     async def arm_new(self, group: Group) -> None:
         """A group was just created: arm its first digest slot now (the scheduler's upkeep

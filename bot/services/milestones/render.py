@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from bot.lazy_babel import format_date
 
 from bot.daycount import days_until
 from bot.models import Group

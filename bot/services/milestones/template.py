@@ -31,7 +31,7 @@ class TemplateError(ValueError):
 
 
 class Localized(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     tr: str = Field(min_length=2, max_length=200)
     en: str = Field(min_length=2, max_length=200)
 
@@ -43,7 +43,7 @@ class TemplateEntry(BaseModel):
     """One milestone of the cycle. `basis` is its legal basis (Law 5393/5018 article) or
     "practice"; `rule` with `month`/`day`/`of`/`days`/`months` says how its date is found."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     code: str = Field(pattern=r"^[a-z0-9-]{2,40}$")
     rule: Literal["date", "council_session", "before", "election"]
     title: Localized
@@ -90,7 +90,7 @@ class TemplateEntry(BaseModel):
 
 
 class PlanCycle(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     milestone: list[TemplateEntry]
 
     @model_validator(mode="after")

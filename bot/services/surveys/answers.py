@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from babel.dates import format_date
+from bot.lazy_babel import format_date
 
 from bot.errors import InvalidAnswer
 from bot.services.surveys.model import (

@@ -99,19 +99,20 @@ def _field_name(path: list[str | int]) -> str:
 
 
 def _parse(text: str, file: str) -> dict[str, Any]:
-    import yaml  # imported where used: start-up stays light (issue 24)
+    if file.endswith((".yaml", ".yml")):
+        import yaml  # imported where used (a YAML file): start-up stays light (issue 24)
 
-    try:
-        if file.endswith((".yaml", ".yml")):
+        try:
             data = yaml.safe_load(text) or {}
-        else:
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise ContentError(file, (mark.line + 1) if mark else 1, "-", str(error)) from None
+    else:
+        try:
             data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        raise ContentError(file, int(match.group(1)) if match else 1, "-", str(error)) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ContentError(file, (mark.line + 1) if mark else 1, "-", str(error)) from None
+        except tomllib.TOMLDecodeError as error:
+            match = re.search(r"line (\d+)", str(error))
+            raise ContentError(file, int(match.group(1)) if match else 1, "-", str(error)) from None
     if not isinstance(data, dict):
         raise ContentError(file, 1, "-", "expected a table of entries")
     return data

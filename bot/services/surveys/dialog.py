@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from bot.lazy_babel import format_date
 
 import bot.dates as dates
 from bot.dates import example_text, zone_name

@@ -112,7 +112,7 @@ class Indicator(BaseModel):
     `explanation` says what to count; `source` where the figure usually comes from.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     code: str = Field(min_length=1, max_length=32)
     name: Localized
@@ -141,6 +141,7 @@ class TargetCard(BaseModel):
 
     `targets` maps a year to the target value, in the indicator's unit (percentages 0–100).
     """
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     group_id: int
     indicator_code: str
@@ -155,7 +156,7 @@ class TargetCard(BaseModel):
 class Choice(BaseModel):
     """One option of a select_one/select_multiple question (XLSForm `choices` sheet row)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     name: str
     label: Localized
@@ -178,7 +179,7 @@ class Choice(BaseModel):
 class Scale(BaseModel):
     """A range question's scale (XLSForm `parameters`: start, end, step)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     start: int = 1
     end: int = 5
@@ -209,7 +210,7 @@ class Relevant(BaseModel):
     whether it was answered at all (XLSForm `${q} != ''` / `${q} = ''`).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     question: str
     op: RelevantOp = "eq"
@@ -220,7 +221,7 @@ class Question(BaseModel):
     """One question (XLSForm `survey` sheet row). `min`/`max` bound numbers, the length of
     text, or dates; `indicator` links the answer to an indicator code for plan-versus-actual."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     name: str
     type: QuestionType
@@ -310,7 +311,7 @@ class SurveyForm(BaseModel):
     later/unknown question or compares gt/lt on a non-numeric one, or no answerable question.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     code: str = Field(min_length=1, max_length=64)
     title: Localized
@@ -379,6 +380,7 @@ class Survey(BaseModel):
     `nudge_hours` are the hours before the deadline at which members who have not finished
     are nudged. `template` is the shipped/group template code it came from, if any.
     """
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     id: int
     group_id: int
@@ -401,6 +403,7 @@ class Survey(BaseModel):
 class Recipient(BaseModel):
     """A member the survey was sent to and how far she got (for rates and nudges). For an
     anonymous survey, times are cut to the day."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     survey_id: int
     member_id: int
@@ -412,6 +415,7 @@ class Recipient(BaseModel):
 class Evidence(BaseModel):
     """A photo or document sent as an answer: the platform's file id and, when the bytes
     could be downloaded, the path under KOORDINAT_FILES_DIR."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     kind: Literal["photo", "document", "video", "audio", "voice"]
     file_id: str
@@ -426,6 +430,7 @@ AnswerValue = bool | int | float | str | list[str] | date | Evidence
 class Answer(BaseModel):
     """One stored answer: typed columns as in the module docstring. `skipped` marks an
     optional question passed over (Skip), as distinct from not yet reached."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     question: str
     value_num: float | None = None
@@ -522,6 +527,7 @@ class Response(BaseModel):
     `current_question` is where she resumes; `submitted_at` None = not finished.
     `auto_submitted`: she never tapped Send, but every required question was answered when
     the survey closed, so the closing submitted it."""
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up, issue 24)
 
     id: int
     survey_id: int

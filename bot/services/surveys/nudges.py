@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from babel.lists import format_list
+from bot.lazy_babel import format_list
 
 from bot.errors import InvalidAnswer
 from bot.text import fold

@@ -7,7 +7,7 @@ import html
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as _babel_date
+from bot.lazy_babel import format_date as _babel_date
 
 from bot.services.surveys import model
 from bot.services.surveys.results import Achievement, QuestionSummary, SurveyResults

@@ -139,18 +139,6 @@ async def _group(conn, key: str):  # type: ignore[no-untyped-def]
         raise GroupMissing(str(error)) from None
 
 
-def library_lines() -> list[str]:
-    shipped = content.library()
-    lines = ["Indicators:"]
-    for code, indicator in shipped.indicators.items():
-        lines.append(f"  {code:<4} {localized(indicator.name, 'tr')} / {localized(indicator.name, 'en')}"
-                     f" [{indicator.answer_type.value}, {localized(indicator.unit, 'en')}, {indicator.frequency.value}]")
-    lines.append("Templates:")
-    for code, form in shipped.templates.items():
-        lines.append(f"  {code:<28} {localized(form.title, 'tr')} ({len(form.answerable)} questions)")
-    return lines
-
-
 # -- the coordinator's dialog: /hedef (/targets) ------------------------------------------------
 
 class TargetCardFlow:
