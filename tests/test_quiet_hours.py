@@ -4,6 +4,7 @@ and window, and catch-up after a clock step of years without walking the gap."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import time as wall
@@ -297,15 +298,17 @@ async def test_the_operator_sets_quiet_hours_from_the_command_line(harness: Harn
     await harness.create_group("Kadın Dostu Kent", "Kars")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}  # (the PostgreSQL pass's map too)
     env["KOORDINAT_DATABASE"] = str(harness.database)
-    run = lambda *args: subprocess.run([sys.executable, "-m", "bot", "group", "quiet", *args],  # noqa: E731
+    async def run(*args: str) -> subprocess.CompletedProcess[str]:  # in a thread: the bot's loop keeps running
+        return await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", "group", "quiet", *args],
                                        capture_output=True, text=True, env=env, timeout=60)
-    shown = run("Kars")
+
+    shown = await run("Kars")
     assert shown.returncode == 0 and "quiet hours 21:00–08:00 (Europe/Istanbul)" in shown.stdout, shown
-    changed = run("1", "22:30-07:00")
+    changed = await run("1", "22:30-07:00")
     assert changed.returncode == 0 and "22:30–07:00" in changed.stdout
-    bad = run("1", "late")
+    bad = await run("1", "late")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "22:00-07:30" in bad.stderr
-    off = run("1", "off")
+    off = await run("1", "off")
     assert "quiet hours off" in off.stdout
     group = await harness.services.groups.get(1)
     assert group is not None and quiet.of_group(group) is None
