@@ -86,13 +86,14 @@ class _Backend(httpcore.AsyncNetworkBackend):
 class _Transport(httpx.AsyncHTTPTransport):
     """httpx's transport over a pool that uses `_Backend` (HTTP/1.1, as PTB's default)."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits)
+    def __init__(self, limits: httpx.Limits, verify: Any = True) -> None:
+        super().__init__(limits=limits, verify=verify)
         # httpx builds its pool without a way to pass a network backend: build the same pool
         # with ours (the attribute httpx's handle_async_request uses; tests/test_transport.py
         # fails if that changes).
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+            ssl_context=verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify),
+            max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
             network_backend=_Backend())
@@ -105,7 +106,7 @@ class LeanHTTPXRequest(HTTPXRequest):
     def _build_client(self) -> httpx.AsyncClient:
         kwargs = dict(self._client_kwargs)
         if kwargs.get("proxy") is None and kwargs.get("http1", True) and kwargs.get("transport") is None:
-            kwargs["transport"] = _Transport(kwargs["limits"])
+            kwargs["transport"] = _Transport(kwargs["limits"], kwargs.get("verify", True))
         return httpx.AsyncClient(**kwargs)
 
 
