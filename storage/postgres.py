@@ -445,8 +445,8 @@ class PostgresDatabase(Database):
             if failure is not None:
                 self._report(failure)
                 try:
-                    await asyncio.shield(raw.execute("ROLLBACK"))
-                except Exception:  # the connection is gone: the server rolled it back
+                    await raw.execute("ROLLBACK")
+                except (Exception, asyncio.CancelledError):  # gone, or cancelled: the pool's reset rolls back
                     pass
                 raise failure
             try:

@@ -344,12 +344,14 @@ class ClaimingInboundQueue:
             self._sleepers.append(sleeper)
             if len(self._sleepers) == self._concurrency:
                 self._idle.set()
+            # A timer sets the event rather than asyncio.timeout cancelling the wait: on 3.11 a
+            # timeout that expires as the event is set (many at once after a frozen process
+            # wakes) leaves a cancellation pending that would hit the next claim's transaction.
+            timer = asyncio.get_running_loop().call_later(RESCAN_EVERY, sleeper.set)
             try:
-                async with asyncio.timeout(RESCAN_EVERY):
-                    await sleeper.wait()
-            except TimeoutError:
-                pass
+                await sleeper.wait()
             finally:
+                timer.cancel()
                 if sleeper in self._sleepers:
                     self._sleepers.remove(sleeper)
 
