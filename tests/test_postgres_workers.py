@@ -336,6 +336,7 @@ async def _telegram_posts(url: str, people: list[FakeUser], per_chat: int, conne
     return chat_of
 
 
+@pytest.mark.timeout(240)
 async def test_two_workers_lose_nothing_repeat_nothing_and_keep_each_chat_in_order_when_one_is_killed(
         tmp_path: Path) -> None:
     """2,000 updates in 200 chats through a load balancer to two `run --webhook` workers; the
@@ -358,25 +359,22 @@ async def test_two_workers_lose_nothing_repeat_nothing_and_keep_each_chat_in_ord
             people = [FakeUser(90_000 + n, f"Kişi{n}", "tr") for n in range(CHATS)]
             for person in people:
                 server.open_private_chat(person)
-            t0 = time.monotonic()
             posting = asyncio.create_task(_telegram_posts(balancer.url, people, PER_CHAT))
 
             async def processed() -> int:
                 return int(await probe.fetchval("SELECT COUNT(*) FROM processed_updates"))
 
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while await processed() < CHATS * PER_CHAT * 0.35:  # midway: kill the worker that does not lead
                 assert time.monotonic() < deadline, "the workers did not get a third of the way"
                 await asyncio.sleep(0.05)
             at_kill = await probe.fetchval("SELECT COUNT(*) FROM processed_updates")
-            print("kill at", at_kill, time.monotonic() - t0, await probe.fetchval("SELECT COUNT(*) FROM inbound_updates"))
             b.send_signal(signal.SIGKILL)
             await b.wait()
 
-            chat_of = await asyncio.wait_for(posting, 60)
+            chat_of = await asyncio.wait_for(posting, 180)
             await server.wait_until(lambda: all(len(server.messages(p)) >= PER_CHAT for p in people),
-                                    timeout=60, what="an answer to every update")
-            print("answered", time.monotonic() - t0)
+                                    timeout=180, what="an answer to every update")
             deadline = time.monotonic() + 30
             while await probe.fetchval("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'"):
                 assert time.monotonic() < deadline, "some answers were never marked sent"
