@@ -401,3 +401,49 @@ async def test_two_workers_lose_nothing_repeat_nothing_and_keep_each_chat_in_ord
             await _end(b) if b is not None else None
             await _stop(a)
             await _drop(schema)
+
+
+async def test_a_reminder_scheduled_by_a_worker_that_does_not_lead_fires_on_the_leader_on_time(
+        tmp_path: Path) -> None:
+    """A worker that does not lead schedules a reminder due in a few seconds (the test process
+    acts as that worker: the app's own `ReminderService.schedule` on the shared schema, with no
+    scheduler of its own). The leader's scheduler sweeps only every 60 s; the reminders table's
+    NOTIFY wakes it, so the message goes out within a second of its due time."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import SystemClock
+    from bot.services.broadcasts import NOTICE
+    from bot.services.reminders import ReminderService
+    from messages import t
+    from storage import members as members_repo
+    from storage.db import Database
+
+    schema = f"wake_{uuid.uuid4().hex[:10]}"
+    async with FakeBotApi() as server:
+        env = _env(server, tmp_path, schema)
+        leader = await _start(env, tmp_path / "a.log")
+        worker = None
+        try:
+            await wait_for_line(tmp_path / "a.log", "leading schema", timeout=60)
+            await wait_for_line(tmp_path / "a.log", "Koordinat is running", timeout=60)
+            zeynep = FakeUser(7003, "Zeynep", "tr")
+            server.open_private_chat(zeynep)
+            worker = await Database.open(f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}")
+            assert worker.dialect == "postgresql" and worker.term is None  # it does not lead
+            async with worker.transaction() as tx:
+                member = await members_repo.create(tx, display_name="Zeynep", language="tr", channel="telegram",
+                                                   external_id=str(zeynep.id), now=datetime.now(UTC))
+            due = datetime.now(UTC) + timedelta(seconds=3)
+            reminders = ReminderService(worker, SystemClock())
+            assert await reminders.schedule("test:wake:1", NOTICE, due,
+                                            {"text": "quarantine.unreadable", "member_ids": [member.id]})
+            await server.wait_until(lambda: len(server.messages(zeynep)) >= 1, timeout=30,
+                                    what="the reminder's message")
+            late = time.time() - due.timestamp()
+            assert server.messages(zeynep)[0].text.startswith(t("quarantine.unreadable", "tr")[:20])
+            assert -0.5 < late < 1.0, f"the reminder went out {late:.2f} s after its due time"
+        finally:
+            if worker is not None:
+                await worker.close()
+            await _stop(leader)
+            await _drop(schema)
