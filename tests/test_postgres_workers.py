@@ -447,3 +447,60 @@ async def test_a_reminder_scheduled_by_a_worker_that_does_not_lead_fires_on_the_
                 await worker.close()
             await _stop(leader)
             await _drop(schema)
+
+
+async def test_a_leader_that_slept_past_its_lease_sends_nothing_it_had_claimed() -> None:
+    """The send-time fence: a row claimed under the leader's term, then the process "sleeps"
+    past its lease (its monotonic clock jumps, as after SIGSTOP/SIGCONT) while the server ends
+    its session. Before handing the row to the platform the dispatcher asks `still_leading`,
+    which pings, finds the session gone, fences the process (term −1, on_fatal) and sends
+    nothing."""
+    import time as time_module
+
+    from bot.models import Reply
+    from bot.services.outbox import OutboxDispatcher
+    from storage import outbox as outbox_repo
+    from storage.db import Database
+
+    class Recording:
+        name = "telegram"
+
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def deliver(self, address: str, reply: Reply) -> str | None:
+            self.sent.append(address)
+            return "1"
+
+        def is_group_chat(self, address: str) -> bool:
+            return False
+
+    schema = f"fence_{uuid.uuid4().hex[:10]}"
+    db = await Database.open(f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}")
+    fatal: list[str] = []
+    db.on_fatal = fatal.append
+    try:
+        term = await db.lead(lease=5.0)
+        assert await db.still_leading()
+        async with db.transaction() as tx:
+            await outbox_repo.enqueue(tx, key="k1", channel="telegram", address="42", now=time_module.time(),
+                                      payload=Reply(text="merhaba").model_dump_json(), lane=outbox_repo.REPLY_LANE)
+            [row] = await outbox_repo.claim_ready(tx, time_module.time(), 10, term=term)
+        channel = Recording()
+        dispatcher = OutboxDispatcher(db, {"telegram": channel}, time_module.time)  # type: ignore[dict-item]
+
+        killer = await asyncpg.connect(DSN)
+        try:  # what idle_session_timeout does to a frozen leader's session
+            await killer.execute("SELECT pg_terminate_backend($1)", db._leader.get_server_pid())  # type: ignore[attr-defined]
+        finally:
+            await killer.close()
+        db._confirmed_at -= 60  # type: ignore[attr-defined]  # the process slept through its lease
+
+        dispatcher._in_flight = 1  # as `_launch` counts it
+        await dispatcher._send(row, outbox_repo.REPLY_LANE, channel)  # type: ignore[arg-type]
+        assert channel.sent == []  # nothing handed to the platform
+        assert db.term == -1 and fatal and "lost the leadership" in fatal[0]
+        assert dispatcher.in_flight == 0
+    finally:
+        await db.close()
+        await _drop(schema)
