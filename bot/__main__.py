@@ -111,12 +111,16 @@ class Koordinat:
         # SQLite: this process is the only one (storage.instance) and runs everything now.
         # PostgreSQL: every worker stores, acknowledges and processes updates (inbound queue,
         # web server); the leader's part (outbox dispatcher, scheduler, retention, long polling)
-        # starts once `lead()` returns, in the background: a standby serves webhooks meanwhile.
+        # starts now if nobody leads, else once `lead()` returns, in the background: a standby
+        # serves webhooks meanwhile.
         leads_now = self.db.dialect != "postgresql"
+        if not leads_now:
+            await self.db.listen(self._notified)
+            # Nobody leads (the usual single process, or the first worker): lead at once, so
+            # start() returns with everything running, as on SQLite.
+            leads_now = await self.db.lead(wait=False) is not None
         if leads_now:
             await services.start()
-        else:
-            await self.db.listen(self._notified)
         if self.inbound is not None:
             await self.inbound.start()
         if self._telegram_route is not None or self.settings.has_whatsapp:

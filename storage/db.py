@@ -254,9 +254,10 @@ class Database:
     dialect = "sqlite"
     term: int | None = None  # PostgreSQL: this process's leadership term (`lead`)
 
-    async def lead(self) -> int | None:
+    async def lead(self, *, wait: bool = True) -> int | None:
         """SQLite: nothing to wait for (one process per file: storage.instance). PostgreSQL:
-        block until this process is the schema's leader (storage.postgres)."""
+        block until this process is the schema's leader (storage.postgres); `wait=False`
+        returns None at once when another process leads."""
         return None
 
     async def still_leading(self) -> bool:

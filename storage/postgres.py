@@ -281,8 +281,9 @@ class PostgresDatabase(Database):
             raise
         return db
 
-    async def lead(self, lease: float = LEASE_SECONDS) -> int:
-        """Block until this process is the schema's leader, then return its term.
+    async def lead(self, lease: float = LEASE_SECONDS, *, wait: bool = True) -> int | None:
+        """Block until this process is the schema's leader, then return its term (with
+        `wait=False`: None at once when another process leads).
 
         The leader holds a session advisory lock on a connection of its own, pinged every
         lease/3 s; `idle_session_timeout` = lease ends that session if the process freezes
@@ -297,6 +298,9 @@ class PostgresDatabase(Database):
         conn = await asyncpg.connect(self._dsn, server_settings=settings, timeout=10)
         try:
             if not await conn.fetchval("SELECT pg_try_advisory_lock($1, hashtext($2))", LEADER_LOCK, self.schema):
+                if not wait:
+                    conn.terminate()
+                    return None
                 log.info("database %s: another process leads schema %s; waiting to take over", self.path, self.schema)
                 await conn.execute("SET idle_session_timeout = 0")  # waiting is not idling
                 await conn.execute("SELECT pg_advisory_lock($1, hashtext($2))", LEADER_LOCK, self.schema)
