@@ -27,7 +27,7 @@ from bot.channels import Notifier
 from bot.models import Actor, Reply
 from storage import quarantine as quarantine_repo
 from storage import updates as updates_repo
-from storage.db import Database, is_disk_full
+from storage.db import Database, classify, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -331,6 +331,8 @@ class ClaimingInboundQueue:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the claim itself failed (a lost connection, a full disk)
+                if not self._storage_error(error):
+                    raise  # a bug: the task ends, the supervisor stops the process
                 if not is_disk_full(error):
                     log.error("inbox: could not claim stored updates: %s: %s", type(error).__name__, error)
                 await asyncio.sleep(1.0)
@@ -373,7 +375,7 @@ class ClaimingInboundQueue:
                 if self._failures.get(row_id, 0) >= MAX_FAILED_CLAIMS:
                     await self._quarantine(tx, claimed)
                     return True
-                current: list[object] = [update_id, False]
+                current = self._schedule(update_id, chat_key, payload)
                 token = _processing.set(current)
                 try:
                     await self._process(update_id, payload)
@@ -388,8 +390,8 @@ class ClaimingInboundQueue:
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            if claimed is None:
-                raise
+            if claimed is None or not self._storage_error(error):
+                raise  # a bug: the task ends, the supervisor stops the process (bot.supervision)
             failures = self._failures[claimed[0]] = self._failures.get(claimed[0], 0) + 1
             if not is_disk_full(error):
                 log.warning("inbox: update %s rolled back (%s: %s); attempt %d of %d", claimed[1],
@@ -399,6 +401,15 @@ class ClaimingInboundQueue:
         self._failures.pop(claimed[0], None)
         self.processed += 1
         return True
+
+    def _schedule(self, update_id: str, chat_key: str, payload: str) -> list[object]:
+        """The claimed update is about to run in this task: its `[update_id, removed]` marker
+        (`Inbox.handle` sets `removed` when its transaction deleted the raw update)."""
+        return [update_id, False]
+
+    def _storage_error(self, error: BaseException) -> bool:
+        """A database error (the claim's transaction failed), not a bug in this queue."""
+        return isinstance(error, self._db.driver_errors) or classify(error) is not None
 
     async def _quarantine(self, tx: object, claimed: tuple[int, str, str, str]) -> None:
         row_id, update_id, chat_key, payload = claimed
