@@ -264,11 +264,14 @@ class OutboxDispatcher:
         bulk: list[outbox_repo.OutboxRow] = []
         async with self._db.transaction() as tx:
             now = self._now()
-            if self._reply_dirty:
-                replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE, term=self._db.term)
+            # Bulk first: on PostgreSQL each statement sees what committed before it started, so
+            # a reply committed together with (or before) a notice claimed here is claimed by
+            # the next statement too, and goes out first (replies are started first).
             if want_bulk:
                 bulk = await outbox_repo.claim_ready(tx, now, self._claim_batch - len(self._bulk),
                                                      lane=outbox_repo.BULK_LANE, term=self._db.term)
+            if self._reply_dirty:
+                replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE, term=self._db.term)
         if self._reply_dirty:
             self._replies.extend(replies)
             self._reply_dirty = len(replies) == 64
