@@ -66,7 +66,7 @@ class Inbox:
         current = _processing.get()
         if current is not None and current[0] == update_id:
             current[1] = True  # committed: the queue has nothing left to remove
-        self._on_commit()
+        self._db.after_commit(self._on_commit)  # inside a claim's transaction (PostgreSQL): once it commits
         return True
 
 
