@@ -264,15 +264,18 @@ class OutboxDispatcher:
         bulk: list[outbox_repo.OutboxRow] = []
         async with self._db.transaction() as tx:
             now = self._now()
-            # Bulk first: on PostgreSQL each statement sees what committed before it started, so
-            # a reply committed together with (or before) a notice claimed here is claimed by
-            # the next statement too, and goes out first (replies are started first).
+            if self._reply_dirty:
+                replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE, term=self._db.term)
             if want_bulk:
                 bulk = await outbox_repo.claim_ready(tx, now, self._claim_batch - len(self._bulk),
                                                      lane=outbox_repo.BULK_LANE, term=self._db.term)
-            if self._reply_dirty:
-                replies = await outbox_repo.claim_ready(tx, now, 64, lane=outbox_repo.REPLY_LANE, term=self._db.term)
-        if self._reply_dirty:
+            if bulk and self._db.dialect == "postgresql" and len(replies) < 64:
+                # Each PostgreSQL statement sees what committed before it started: a reply
+                # committed together with a notice claimed just now (after the reply claim)
+                # is claimed too, so it goes out first (replies are started first).
+                replies += await outbox_repo.claim_ready(tx, now, 64 - len(replies), lane=outbox_repo.REPLY_LANE,
+                                                         term=self._db.term)
+        if self._reply_dirty or replies:
             self._replies.extend(replies)
             self._reply_dirty = len(replies) == 64
         if want_bulk:
