@@ -9,7 +9,9 @@
   members write /help; seconds until each got her answer).
 
 Each engine's figures are also given as a ratio to SQLite's (single process, this run).
-Workers: one per engine (several workers per schema are not built yet; README).
+PostgreSQL is measured with one worker and with two on one schema (`postgresql_2_workers`):
+the first process leads (polls, sends, schedules), the second only claims and processes stored
+updates (`ClaimingInboundQueue`), as a standby behind a load balancer would.
 
     python -m benchmarks.backends [--updates 1000] [--members 250] [--writers 20]
         [--dsn postgresql://postgres@127.0.0.1:5432/koordinat_tr]
@@ -62,8 +64,17 @@ async def _copy_to_postgres(database: Path, dsn: str, schema: str) -> None:
         await source.close()
 
 
-async def inbound(updates: int, members: int, tmp: Path, dsn: str | None) -> dict[str, float]:
-    """Updates per second through `python -m bot run` on SQLite (dsn None) or PostgreSQL."""
+async def _wait_line(log: Path, fragment: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not log.exists() or fragment not in log.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {fragment!r} in {log}")
+        await asyncio.sleep(0.05)
+
+
+async def inbound(updates: int, members: int, tmp: Path, dsn: str | None, workers: int = 1) -> dict[str, float]:
+    """Updates per second through `python -m bot run` on SQLite (dsn None) or PostgreSQL
+    (`workers` processes on one schema)."""
     database = tmp / "koordinat.db"
     users = await prepare(database, members)
     schema = None
@@ -80,8 +91,16 @@ async def inbound(updates: int, members: int, tmp: Path, dsn: str | None) -> dic
         env = env_for(server, database)
         if dsn is not None and schema is not None:
             env.update({"KOORDINAT_DATABASE": dsn, "KOORDINAT_DATABASE_SCHEMA": schema})
-        bot = await spawn("bot", env, tmp / f"koordinat-{'pg' if dsn else 'sqlite'}.log", "run")
+        log = tmp / f"koordinat-{'pg' if dsn else 'sqlite'}-{workers}.log"
+        bot = await spawn("bot", env, log, "run")
+        others: list[asyncio.subprocess.Process] = []
         try:
+            if workers > 1:
+                await _wait_line(log, "leading schema")
+                for n in range(1, workers):
+                    other_log = tmp / f"koordinat-pg-{workers}-{n}.log"
+                    others.append(await spawn("bot", env, other_log, "run"))
+                    await _wait_line(other_log, "waiting to take over")
             await server.wait_until(lambda: all(server.messages(u) for u in users), timeout=120,
                                     what="the notices reached everyone")
             notices = {u.id: server.messages(u)[0] for u in users}
@@ -97,14 +116,18 @@ async def inbound(updates: int, members: int, tmp: Path, dsn: str | None) -> dic
                 await asyncio.sleep(0.05)
             elapsed = time.monotonic() - started
         finally:
+            for other in others:
+                await stop(other)
             await stop(bot)
     if dsn is not None and schema is not None:
         await _drop(dsn, schema)
     return {"seconds": round(elapsed, 2), "updates_per_second": round(updates / elapsed, 1)}
 
 
-async def reply_p95(members: int, writers: int, tmp: Path, dsn: str | None, rate: int = 30) -> float:
-    """p95 seconds from a member's /help to its answer, during a broadcast to every member."""
+async def reply_p95(members: int, writers: int, tmp: Path, dsn: str | None, rate: int = 30,
+                    workers: int = 1) -> float:
+    """p95 seconds from a member's /help to its answer, during a broadcast to every member
+    (PostgreSQL: the in-process bot leads; `workers - 1` more processes claim updates too)."""
     from benchmarks.reply_latency import measure_replies
 
     database = tmp / "latency.db"
@@ -122,12 +145,24 @@ async def reply_p95(members: int, writers: int, tmp: Path, dsn: str | None, rate
             overrides["database_schema"] = schema
         bot = await start_bot(server, dsn or database, **overrides)  # type: ignore[arg-type]
         assert bot.services is not None
+        others: list[asyncio.subprocess.Process] = []
         try:
+            if workers > 1 and dsn is not None and schema is not None:
+                while bot.db.term is None:  # type: ignore[union-attr]  # leading starts in the background
+                    await asyncio.sleep(0.05)
+                env = {**env_for(server), "KOORDINAT_DATABASE": dsn, "KOORDINAT_DATABASE_SCHEMA": schema,
+                       "KOORDINAT_SEND_RATE_PER_SECOND": str(rate)}
+                for n in range(1, workers):
+                    other_log = tmp / f"latency-pg-{workers}-{n}.log"
+                    others.append(await spawn("bot", env, other_log, "run"))
+                    await _wait_line(other_log, "waiting to take over")
             services = bot.services
             broadcast_id = await services.broadcasts.create_broadcast("bench", seeded.group_ids[0], "bench")
             await services.broadcasts.send_to_group(broadcast_id, seeded.group_ids[0], {"tr": Reply(text="Toplantı duyurusu")})
             latencies = await measure_replies(server, random.Random(1).sample(seeded.users, writers), "/help")
         finally:
+            for other in others:
+                await stop(other)
             await bot.stop()
     if dsn is not None and schema is not None:
         await _drop(dsn, schema)
@@ -157,7 +192,7 @@ async def _postgres_available(dsn: str) -> str | None:
 
 async def main(updates: int, members: int, writers: int, dsn: str) -> None:
     result: dict[str, Any] = {"benchmark": "backends", "updates": updates, "members": members,
-                              "writers": writers, "workers": 1}
+                              "writers": writers}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "a").mkdir()
         sqlite_in = await inbound(updates, members, Path(tmp) / "a", None)
@@ -165,12 +200,14 @@ async def main(updates: int, members: int, writers: int, dsn: str) -> None:
         result["sqlite"] = {**sqlite_in, "reply_p95": sqlite_p95, "ratio_updates": 1.0, "ratio_p95": 1.0}
         why = await _postgres_available(dsn)
         if why is None:
-            (Path(tmp) / "b").mkdir()
-            pg_in = await inbound(updates, members, Path(tmp) / "b", dsn)
-            pg_p95 = await reply_p95(members, writers, Path(tmp) / "b", dsn)
-            result["postgresql"] = {**pg_in, "reply_p95": pg_p95,
-                                    "ratio_updates": round(pg_in["updates_per_second"] / sqlite_in["updates_per_second"], 2),
-                                    "ratio_p95": round(pg_p95 / sqlite_p95, 2) if sqlite_p95 else None}
+            for workers, name in ((1, "postgresql"), (2, "postgresql_2_workers")):
+                folder = Path(tmp) / f"pg{workers}"
+                folder.mkdir()
+                pg_in = await inbound(updates, members, folder, dsn, workers=workers)
+                pg_p95 = await reply_p95(members, writers, folder, dsn, workers=workers)
+                result[name] = {**pg_in, "reply_p95": pg_p95, "workers": workers,
+                                "ratio_updates": round(pg_in["updates_per_second"] / sqlite_in["updates_per_second"], 2),
+                                "ratio_p95": round(pg_p95 / sqlite_p95, 2) if sqlite_p95 else None}
         else:
             result["postgresql"] = {"skipped": why}
     emit(result)

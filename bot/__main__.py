@@ -68,6 +68,7 @@ class Koordinat:
         self.whatsapp_channel = None
         self._watch: asyncio.Task[None] | None = None
         self._later: asyncio.Task[None] | None = None  # the command menu and warm-up (background)
+        self._leading: asyncio.Task[None] | None = None  # PostgreSQL: waiting for the lead, then starting
         self._stop_requested: asyncio.Event | None = None
         self._says_why_on_exit = False
         from bot.supervision import Supervisor  # not at module top: it brings asyncio
@@ -109,8 +110,19 @@ class Koordinat:
             self._start_whatsapp(services)
         if self.settings.has_telegram_token:
             await self._start_telegram(services, webhook=webhook)
-        await self.db.lead()  # PostgreSQL: one leader per schema; a standby waits here
-        await services.start()
+        # SQLite: this process is the only one (storage.instance) and runs everything now.
+        # PostgreSQL: every worker stores, acknowledges and processes updates (inbound queue,
+        # web server); the leader's part (outbox dispatcher, scheduler, retention, long polling)
+        # starts now if nobody leads, else once `lead()` returns, in the background: a standby
+        # serves webhooks meanwhile.
+        leads_now = self.db.dialect != "postgresql"
+        if not leads_now:
+            await self.db.listen(self._notified)
+            # Nobody leads (the usual single process, or the first worker): lead at once, so
+            # start() returns with everything running, as on SQLite.
+            leads_now = await self.db.lead(wait=False) is not None
+        if leads_now:
+            await services.start()
         if self.inbound is not None:
             await self.inbound.start()
         if self._telegram_route is not None or self.settings.has_whatsapp:
@@ -121,14 +133,39 @@ class Koordinat:
 
             await self.telegram.bot.set_webhook(self.settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
                                                 secret_token=secret)
-        if self._polling is not None:
-            self._polling.start()
+        if leads_now:
+            if self._polling is not None:
+                self._polling.start()
+        else:
+            self._leading = asyncio.create_task(self._lead(services), name="leadership-wait")
         # After the first getUpdates went out (not before the first reply): the command menu
         # and what the services load lazily.
         self._later = asyncio.create_task(self._after_start(services), name="after-start")
         self._watch = asyncio.create_task(self._watch_database(), name="database-watch")
         self._supervise()
         return services
+
+    async def _lead(self, services: Services) -> None:
+        """PostgreSQL: wait to be the schema's leader, then start what only the leader runs
+        (the outbox dispatcher, the scheduler with retention, long polling). A failure stops
+        the process (one line), as a failure at start-up would."""
+        assert self.db is not None
+        try:
+            await self.db.lead()
+            await services.start()
+            if self._polling is not None:
+                self._polling.start()
+        except Exception as error:
+            self.fail(f"could not take over as leader: {_one_line(error)}")
+            return
+        self._supervise()
+
+    def _notified(self, topic: str) -> None:
+        """PostgreSQL: another process (or this one) committed rows (storage.postgres.listen)."""
+        if topic == "inbound" and self.inbound is not None:
+            self.inbound.wake()
+        elif self.services is not None:
+            self.services.notified(topic)
 
     def _supervise(self) -> None:
         """Watch every long-running task (see `bot.supervision`); called again by the database
@@ -178,7 +215,7 @@ class Koordinat:
         from telegram.ext import ApplicationBuilder
         from telegram.request import HTTPXRequest
 
-        from bot.services.inbox import InboundQueue
+        from bot.services.inbox import inbound_queue
         from handlers.telegram.transport import lean_request
         from handlers import telegram as telegram_adapter
         from handlers.telegram.inbound import Polling, processor
@@ -205,8 +242,8 @@ class Koordinat:
                                                               files=app.bot))
         await app.start()
         fresh: dict[str, object] = {}  # updates the polling loop parsed, handed over unparsed-again
-        self.inbound = InboundQueue(self.db, "telegram", services.now_seconds,
-                                    processor(app, fresh, services.quarantine))  # type: ignore[arg-type]
+        self.inbound = inbound_queue(self.db, "telegram", services.now_seconds,  # type: ignore[assignment]
+                                     processor(app, fresh, services.quarantine))  # type: ignore[arg-type]
         services.extras["telegram_inbound"] = self.inbound
         if webhook and self.settings.webhook_url:
             secret = self.settings.webhook_secret.get_secret_value() if self.settings.webhook_secret else ""
@@ -297,6 +334,10 @@ class Koordinat:
         """Close everything that is open, in reverse order; each step even if one before failed."""
         import asyncio  # not at module top: `koordinat --help` never starts a loop
         self.supervisor.stopping = True  # tasks ending from here on are being stopped
+        if self._leading is not None:
+            self._leading.cancel()
+            await asyncio.gather(self._leading, return_exceptions=True)
+            self._leading = None
         if self._watch is not None:
             self._watch.cancel()
             await asyncio.gather(self._watch, return_exceptions=True)

@@ -131,6 +131,11 @@ class Scheduler:
             if name is None or source.name == name:
                 source.wake.set()
 
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler is started (on PostgreSQL: only in the leader)."""
+        return self._running
+
     def armed_at(self, name: str) -> datetime | None:
         source = self._sources.get(name)
         return source.armed_at if source is not None else None

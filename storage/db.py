@@ -357,10 +357,22 @@ class Database:
     dialect = "sqlite"
     term: int | None = None  # PostgreSQL: this process's leadership term (`lead`)
 
-    async def lead(self) -> int | None:
+    async def lead(self, *, wait: bool = True) -> int | None:
         """SQLite: nothing to wait for (one process per file: storage.instance). PostgreSQL:
-        block until this process is the schema's leader (storage.postgres)."""
+        block until this process is the schema's leader (storage.postgres); `wait=False`
+        returns None at once when another process leads."""
         return None
+
+    async def still_leading(self) -> bool:
+        """SQLite: always (one process per file). PostgreSQL: whether this process may still
+        send as the schema's leader (storage.postgres; the send-time fence)."""
+        return True
+
+    async def listen(self, on_notice: Callable[[str], None]) -> None:
+        """SQLite: nothing to listen to (one process; wake-ups are in-process calls).
+        PostgreSQL: `on_notice(topic)` for rows other processes commit (storage.postgres)."""
+        return None
+
     # What a driver raises; the group commit treats these as "this transaction failed".
     driver_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
 

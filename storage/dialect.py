@@ -52,6 +52,24 @@ def transaction_statement(sql: str) -> str:
     return "BEGIN" if sql.strip().upper() in {"BEGIN IMMEDIATE", "BEGIN DEFERRED", "BEGIN EXCLUSIVE"} else sql
 
 
+PERSON_LOCK = 0x4B6F6F74  # pg_advisory_xact_lock(PERSON_LOCK, hashtext('channel:external_id'))
+
+
+async def lock_person(conn: object, channel: str, external_id: str) -> None:
+    """PostgreSQL: hold the person's dialog lock until the transaction ends (a transaction-
+    level advisory lock on `channel:external_id`, re-entrant); SQLite: nothing (one writer).
+
+    Several workers process different chats at once; an update is serialised with the other
+    updates of its own chat by the claim (storage.updates.claim_next_inbound), but a button
+    pressed in a group can change the dialog of a person who is mid-dialog in her private chat.
+    Every read-then-write of a dialog (storage.dialogs) takes this lock first, so the two
+    transactions touching one person's dialog run one after the other, never interleaved; a
+    deadlock between two such locks is broken by the server and the loser is retried."""
+    if getattr(conn, "dialect", None) == "postgresql":
+        await conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))",  # type: ignore[attr-defined]
+                           (PERSON_LOCK, f"{channel}:{external_id}"))
+
+
 # --- migrations ------------------------------------------------------------------------------
 
 def _strip_comments(sql: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+from storage.dialect import lock_person
 from storage.sql import Connection, fetch_all, fetch_one
 from storage.times import to_db
 
@@ -23,6 +24,9 @@ class DialogState:
 
 
 async def get(conn: Connection, channel: str, external_id: str) -> DialogState | None:
+    """Her open dialog, or None. On PostgreSQL the person's dialog lock is taken first
+    (`storage.dialect.lock_person`): held until the transaction ends."""
+    await lock_person(conn, channel, external_id)
     row = await fetch_one(
         conn, "SELECT kind, step, data, outbox_mark FROM dialogs WHERE channel = ? AND external_id = ?",
         (channel, external_id),
@@ -34,6 +38,8 @@ async def get(conn: Connection, channel: str, external_id: str) -> DialogState |
 
 async def save(conn: Connection, channel: str, external_id: str, state: DialogState,
                now: datetime) -> None:
+    """Save her dialog's step (under the person's dialog lock on PostgreSQL)."""
+    await lock_person(conn, channel, external_id)
     await conn.execute(
         "INSERT INTO dialogs (channel, external_id, kind, step, data, updated_at, outbox_mark) "
         "VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM outbox)) "
@@ -44,6 +50,8 @@ async def save(conn: Connection, channel: str, external_id: str, state: DialogSt
 
 
 async def clear(conn: Connection, channel: str, external_id: str) -> bool:
+    """End her dialog (under the person's dialog lock on PostgreSQL); True if one was open."""
+    await lock_person(conn, channel, external_id)
     cursor = await conn.execute(
         "DELETE FROM dialogs WHERE channel = ? AND external_id = ?", (channel, external_id)
     )

@@ -48,5 +48,11 @@ async def get_ignoring_case(conn: Connection, code: str) -> Invite | None:
     return _invite(rows[0]) if len(rows) == 1 else None
 
 
-async def count_use(conn: Connection, code: str) -> None:
-    await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))
+async def count_use(conn: Connection, code: str) -> bool:
+    """Count one use of invite `code` unless it is used up; False when it was (or is unknown).
+    One conditional UPDATE, not a read then a write: two people joining at once on a
+    last-use invite in two workers (PostgreSQL) cannot both pass — the second UPDATE waits for
+    the first's row lock and finds `uses < max_uses` false."""
+    cursor = await conn.execute(
+        "UPDATE invites SET uses = uses + 1 WHERE code = ? AND (max_uses IS NULL OR uses < max_uses)", (code,))
+    return cursor.rowcount > 0

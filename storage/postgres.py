@@ -5,10 +5,19 @@
   gives `rowcount` from the command tag, operations on one connection are serialised (asyncpg
   refuses two at once), and codecs accept what SQLite accepts (an int for a text column, a
   bool for an integer) so repositories need no per-engine casts.
-- `PostgresDatabase` keeps the SQLite class's transaction logic (one writer connection, group
-  commit, nested calls as savepoints, `after_commit`) and reads through a pool. Migrations are
-  applied in one transaction under an advisory lock, so two workers starting together migrate
-  once; the version is kept in `koordinat_migrations`.
+- `PostgresDatabase`: each outermost transaction gets a connection of its own from the write
+  pool (so one process runs several chats' transactions at once; no group commit: the server
+  serialises what conflicts), nested calls join it as savepoints through the same context
+  variable as on SQLite, `after_commit` runs once it committed. Reads outside a transaction
+  use a second, small pool. Migrations run on a connection of their own, in one transaction
+  under an advisory lock, so two workers starting together migrate once; the version is kept
+  in `koordinat_migrations`.
+- One leader per schema (`lead`): a session advisory lock on a connection of its own; the
+  leader runs the outbox dispatcher, the scheduler and retention. `still_leading` fences each
+  send (docs/architecture.md, "Several workers").
+- Wake-ups across processes (`listen`): triggers of migration 032 `pg_notify` on commit when
+  rows are added to `inbound_updates`, `outbox` or `reminders` (or made due sooner); every
+  process LISTENs on one connection and wakes its inbound queue, dispatcher or scheduler.
 - `KOORDINAT_DATABASE_SCHEMA` (or `?schema=` in the DSN) puts one organisation per schema
   (`search_path`); the schema is created when missing.
 
@@ -19,15 +28,18 @@ and 57P0x connection lost (asyncpg docs, "Exceptions"; PostgreSQL manual, Append
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from storage.db import Database, DatabaseUnavailable, _open_transaction, migration_files
+from storage.db import (Database, DatabaseUnavailable, _current, _open_transaction, _OpenTransaction,
+                        migration_files)
 from storage.dialect import placeholders, postgres_migration, transaction_statement
 from storage.errors import BackupNotSupported, display_dsn
 
@@ -41,7 +53,9 @@ log = logging.getLogger(__name__)
 MIGRATION_LOCK = 0x4B6F6F72  # "Koor": pg_advisory_xact_lock(MIGRATION_LOCK, hashtext(schema))
 LEADER_LOCK = 0x4B6F6F73  # pg_advisory_lock(LEADER_LOCK, hashtext(schema)), held by the leader's session
 LEASE_SECONDS = 5.0  # a frozen leader's session ends after this long without a ping (idle_session_timeout)
-POOL_SIZE = 4
+POOL_SIZE = 4  # connections for reads outside a transaction
+WRITE_POOL_SIZE = 10  # connections for transactions (one per transaction running at once)
+FENCE_MARGIN = 0.6  # a send needs a leadership ping confirmed within this part of the lease
 _UTILITY = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET ", "VACUUM", "LISTEN", "UNLISTEN",
             "NOTIFY", "CREATE SCHEMA", "ANALYZE")
 
@@ -144,6 +158,8 @@ class _Pending:
 class PgConnection:
     """One asyncpg connection behind the transaction interface (`storage.sql.Connection`)."""
 
+    dialect = "postgresql"  # what `storage.dialect.lock_person` looks at
+
     def __init__(self, raw: Any) -> None:
         self.raw = raw
         self._lock = asyncio.Lock()
@@ -199,12 +215,23 @@ class PostgresDatabase(Database):
 
     wal_keeps_erased_rows = False
 
-    def __init__(self, display: str, writer: PgConnection, pool: Any, schema: str) -> None:
+    def __init__(self, display: str, writer: PgConnection, pool: Any, schema: str,
+                 write_pool: Any = None) -> None:
         super().__init__(display, writer, writer)  # type: ignore[arg-type]
         self.driver_errors = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
         self._pool = pool
+        self._write_pool = write_pool if write_pool is not None else pool
         self.schema = schema
         self.dialect = "postgresql"
+        self._lease = LEASE_SECONDS
+        self._confirmed_at = 0.0  # monotonic start of the last leadership ping that succeeded
+        self._leader_lock = asyncio.Lock()  # one query at a time on the leader's connection
+        self._listener: Any = None
+
+    @property
+    def notify_channel(self) -> str:
+        """The LISTEN/NOTIFY channel of this schema (migration 032's triggers use the same)."""
+        return notify_channel(self.schema)
 
     @classmethod
     async def open(cls, location: Any, *, migrate: bool = True, schema: str | None = None) -> PostgresDatabase:
@@ -228,14 +255,24 @@ class PostgresDatabase(Database):
                 await writer_raw.execute("SELECT pg_advisory_unlock($1, hashtext($2))", MIGRATION_LOCK, chosen)
             await _init_connection(writer_raw)
             pool = await asyncpg.create_pool(dsn, min_size=1, max_size=POOL_SIZE, server_settings=settings,
-                                             init=_init_connection, timeout=10)
-            db = cls(display, PgConnection(writer_raw), pool, chosen)
+                                             init=_init_connection, timeout=10, reset=_reset)
+            try:
+                write_pool = await asyncpg.create_pool(dsn, min_size=1, max_size=WRITE_POOL_SIZE,
+                                                       server_settings=settings, init=_init_connection,
+                                                       timeout=10, reset=_reset)
+            except BaseException:
+                pool.terminate()
+                raise
+            db = cls(display, PgConnection(writer_raw), pool, chosen, write_pool)
             db._dsn = dsn
             if migrate:
                 await db.migrate()
         except BaseException as error:
             if pool is not None:
                 pool.terminate()
+                written = locals().get("write_pool")
+                if written is not None:
+                    written.terminate()
             if writer_raw is not None:
                 writer_raw.terminate()
             if isinstance(error, DatabaseUnavailable):
@@ -246,26 +283,31 @@ class PostgresDatabase(Database):
             raise
         return db
 
-    async def lead(self, lease: float = LEASE_SECONDS) -> int:
-        """Block until this process is the schema's leader, then return its term.
+    async def lead(self, lease: float = LEASE_SECONDS, *, wait: bool = True) -> int | None:
+        """Block until this process is the schema's leader, then return its term (with
+        `wait=False`: None at once when another process leads).
 
         The leader holds a session advisory lock on a connection of its own, pinged every
         lease/3 s; `idle_session_timeout` = lease ends that session if the process freezes
         (SIGSTOP, a paused VM), and a killed process's session ends with its socket: either way
         the lock is released and the waiting standby takes over at once. Each takeover bumps
         `koordinat_leadership.term`; the outbox claim is fenced by it (`storage.outbox.
-        claim_ready(term=…)`), so a leader that wakes after losing the lock claims nothing.
-        Losing the lock connection is fatal (`on_fatal`): the process stops, its supervisor
-        restarts it as a standby."""
+        claim_ready(term=…)`), so a leader that wakes after losing the lock claims nothing, and
+        each send by `still_leading`. Losing the lock connection is fatal (`on_fatal`): the
+        process stops, its supervisor restarts it as a standby."""
         settings = {"search_path": self.schema, "application_name": "koordinat-leader",
                     "idle_session_timeout": str(int(lease * 1000))}
         conn = await asyncpg.connect(self._dsn, server_settings=settings, timeout=10)
         try:
             if not await conn.fetchval("SELECT pg_try_advisory_lock($1, hashtext($2))", LEADER_LOCK, self.schema):
+                if not wait:
+                    conn.terminate()
+                    return None
                 log.info("database %s: another process leads schema %s; waiting to take over", self.path, self.schema)
                 await conn.execute("SET idle_session_timeout = 0")  # waiting is not idling
                 await conn.execute("SELECT pg_advisory_lock($1, hashtext($2))", LEADER_LOCK, self.schema)
                 await conn.execute(f"SET idle_session_timeout = {int(lease * 1000)}")
+            started = time.monotonic()
             term = await conn.fetchval(
                 "INSERT INTO koordinat_leadership (id, term, since) VALUES (1, 1, now()) ON CONFLICT (id) "
                 "DO UPDATE SET term = koordinat_leadership.term + 1, since = now() RETURNING term")
@@ -273,25 +315,89 @@ class PostgresDatabase(Database):
             conn.terminate()
             raise
         self._leader = conn
+        self._lease = lease
+        self._confirmed_at = started
         self.term = int(term)
         self._pinger = asyncio.get_running_loop().create_task(self._keep_leading(conn, lease), name="leadership")
         log.info("database %s: leading schema %s (term %d)", self.path, self.schema, self.term)
         return self.term
 
+    async def _ping(self, conn: Any, timeout: float) -> None:
+        """One leadership ping; on success the lease counts from when it was sent."""
+        async with self._leader_lock:
+            started = time.monotonic()
+            await asyncio.wait_for(conn.fetchval("SELECT 1"), timeout)
+            self._confirmed_at = max(self._confirmed_at, started)
+
+    def _lost(self, error: BaseException) -> None:
+        if self.term == -1:
+            return
+        self.term = -1  # fence at once: no claim and no send succeeds from now on
+        if self.on_fatal is not None:
+            self.on_fatal(f"database {self.path}: lost the leadership of schema {self.schema} ({error})")
+
     async def _keep_leading(self, conn: Any, lease: float) -> None:
         while True:
             await asyncio.sleep(lease / 3)
             try:
-                await asyncio.wait_for(conn.fetchval("SELECT 1"), lease)
+                await self._ping(conn, lease)
             except asyncio.CancelledError:
                 raise
             except TimeoutError:  # a slow server, not a lost session (a running query is not idle)
                 log.warning("database %s: the leadership ping took over %.0f s", self.path, lease)
             except Exception as error:
-                self.term = -1  # fence at once: no claim succeeds from now on
-                if self.on_fatal is not None:
-                    self.on_fatal(f"database {self.path}: lost the leadership of schema {self.schema} ({error})")
+                self._lost(error)
                 return
+
+    async def still_leading(self) -> bool:
+        """True when this process may send now: it never asked to lead (a tool, a test), or its
+        leadership session answered a ping sent less than FENCE_MARGIN × lease ago (the server
+        ends a silent session only a full lease after its last query, and the lock goes with
+        it). Otherwise it pings now: a process that was frozen past its lease finds its session
+        gone, is fenced (term −1, `on_fatal`) and sends nothing. Costs nothing while the
+        background ping keeps the confirmation fresh."""
+        if self.term is None:
+            return True
+        if self.term == -1:
+            return False
+        if time.monotonic() - self._confirmed_at < self._lease * FENCE_MARGIN:
+            return True
+        leader = getattr(self, "_leader", None)
+        if leader is None:
+            return False
+        try:
+            await self._ping(leader, self._lease / 3)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._lost(error)
+            return False
+        return self.term != -1 and time.monotonic() - self._confirmed_at < self._lease * FENCE_MARGIN
+
+    async def listen(self, on_notice: Any) -> None:
+        """Call `on_notice(topic)` ('inbound', 'outbox', 'reminders') for every notification
+        of this schema, on a connection of its own (migration 032's triggers send them when
+        such rows commit, from any process). Losing that connection is fatal (`on_fatal`)."""
+        settings = {"search_path": self.schema, "application_name": "koordinat-listen"}
+        conn = await asyncpg.connect(self._dsn, server_settings=settings, timeout=10)
+
+        def received(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+            try:
+                on_notice(payload)
+            except Exception:  # pragma: no cover - a bug in a wake-up must not end listening
+                log.exception("database %s: handling notification %r failed", self.path, payload)
+
+        def terminated(_conn: Any) -> None:
+            if self._listener is conn and self.on_fatal is not None:
+                self.on_fatal(f"database {self.path}: lost the notification connection")
+
+        try:
+            await conn.add_listener(self.notify_channel, received)
+        except BaseException:
+            conn.terminate()
+            raise
+        conn.add_termination_listener(terminated)
+        self._listener = conn
 
     async def close(self) -> None:
         pinger = getattr(self, "_pinger", None)
@@ -301,14 +407,70 @@ class PostgresDatabase(Database):
         leader = getattr(self, "_leader", None)
         if leader is not None:  # releases the lock: a standby takes over now
             leader.terminate()
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.terminate()
         try:
             await self._writer.close()  # type: ignore[attr-defined]
         except Exception as error:
             log.warning("closing the database: %s", error)
+        for pool in {id(self._pool): self._pool, id(self._write_pool): self._write_pool}.values():
+            try:
+                await asyncio.wait_for(pool.close(), 5)
+            except Exception:
+                pool.terminate()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        """A write transaction on a connection of its own from the write pool; nested calls
+        (in this task, or tasks it spawned while it is open) become savepoints of it. Commits
+        before returning; `after_commit` callbacks run then. A driver error is reported
+        (disk full logged once, a lost connection or read-only server fatal) and re-raised."""
+        if _open_transaction(self) is not None:
+            async with super().transaction() as outer:  # a savepoint of the open transaction
+                yield outer
+            return
+        raw = await self._write_pool.acquire()
         try:
-            await asyncio.wait_for(self._pool.close(), 5)
-        except Exception:
-            self._pool.terminate()
+            conn = PgConnection(raw)
+            marker = _OpenTransaction(conn)  # type: ignore[arg-type]
+            marker.owner = self
+            try:
+                await raw.execute("BEGIN")
+            except self.driver_errors as error:
+                self._report(error)
+                raise
+            token = _current.set(marker)
+            failure: BaseException | None = None
+            try:
+                yield conn
+            except BaseException as error:
+                failure = error
+            marker.active = False
+            _current.reset(token)
+            if failure is not None:
+                self._report(failure)
+                try:
+                    await raw.execute("ROLLBACK")
+                except (Exception, asyncio.CancelledError):  # gone, or cancelled: the pool's reset rolls back
+                    pass
+                raise failure
+            try:
+                await raw.execute("COMMIT")
+            except self.driver_errors as error:
+                self._report(error)
+                raise
+        finally:
+            await asyncio.shield(self._write_pool.release(raw))
+        if self._disk_full_logged and conn.total_changes > 0:  # a commit that wrote something
+            self._disk_full_logged = False
+            log.info("database %s: saving changes again", self.path)
+        for callback in marker.after_commit:
+            callback()
+
+    def _report(self, error: BaseException) -> None:
+        if isinstance(error, self.driver_errors):
+            super()._report(error)
 
     def file_problem(self) -> str | None:
         return None  # no file to lose: a lost connection is reported as a fatal error instead
@@ -372,6 +534,19 @@ class PostgresDatabase(Database):
 
     async def backup(self, target: Any) -> None:
         raise BackupNotSupported(self.path)
+
+
+def notify_channel(schema: str) -> str:
+    """The NOTIFY channel of `schema`: `koordinat_` + md5 of its name (a channel is an
+    identifier of at most 63 bytes; migration 032's `koordinat_wake()` computes the same)."""
+    return "koordinat_" + hashlib.md5(schema.encode()).hexdigest()
+
+
+async def _reset(raw: Any) -> None:
+    """A pooled connection given back: roll back what a cancelled caller left open (asyncpg's
+    default reset costs a round trip on every release; our connections hold no session state)."""
+    if raw.is_in_transaction():
+        await raw.execute("ROLLBACK")
 
 
 def migration_sql(name: str, sqlite_sql: str) -> str:

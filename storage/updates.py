@@ -53,3 +53,29 @@ async def finish_inbound(conn: Connection, channel: str, update_ids: list[str]) 
     await conn.executemany("DELETE FROM inbound_updates WHERE channel = ? AND update_id = ?",
                            [(channel, update_id) for update_id in update_ids])
 
+
+
+async def claim_next_inbound(conn: Connection, channel: str) -> tuple[int, str, str, str] | None:
+    """PostgreSQL, several workers: lock the oldest stored update of a chat that no other
+    transaction is working on, `(row id, update_id, chat_key, payload)`, or None.
+
+    `FOR UPDATE SKIP LOCKED` skips rows other workers hold; a row is a candidate only if no
+    older row of its chat is stored (locked or not), so a chat whose oldest update is being
+    processed elsewhere has nothing to take, and its updates go one after the other, in row
+    id order, across processes. The lock lasts until the caller's transaction ends: the caller
+    processes the update in that transaction (its effects, replies and the row's deletion
+    commit together), and a worker killed mid-way leaves the row to the next claim."""
+    rows = await fetch_all(
+        conn, "SELECT id, update_id, chat_key, payload FROM inbound_updates u WHERE channel = ? "
+        "AND NOT EXISTS (SELECT 1 FROM inbound_updates o WHERE o.channel = u.channel "
+        "AND o.chat_key = u.chat_key AND o.id < u.id) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+        (channel,))
+    if not rows:
+        return None
+    row = rows[0]
+    return int(row[0]), str(row[1]), str(row[2]), str(row[3])
+
+
+async def finish_inbound_row(conn: Connection, row_id: int) -> None:
+    """Delete one stored update by its row id (the claim's row, once processed)."""
+    await conn.execute("DELETE FROM inbound_updates WHERE id = ?", (row_id,))

@@ -110,7 +110,13 @@ class Harness:
         return welcome
 
     async def settle(self) -> None:
-        """Wait until the outbox has nothing due (deliveries done)."""
+        """Wait until every update sent so far was stored and processed, and the outbox has
+        nothing due (deliveries done). On PostgreSQL an update's processing is a claim and a
+        commit more than on SQLite: waiting for the outbox alone could return before it."""
+        await self.server.wait_until(lambda: self.server.pending_updates == 0, timeout=10,
+                                     what="the bot fetched every update")
+        if self.bot is not None and self.bot.inbound is not None:
+            await self.bot.inbound.wait_idle()
         await self.services.dispatcher.wait_idle()
 
     async def advance(self, delta: timedelta) -> None:

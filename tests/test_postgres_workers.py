@@ -218,3 +218,289 @@ def test_backup_on_postgresql_says_how(tmp_path: Path) -> None:
                                 "backup", str(tmp_path / "copy.db"))
     assert code == 1 and len(err.strip().splitlines()) == 1 and "pg_dump" in err and "Traceback" not in err
     assert not (tmp_path / "copy.db").exists()
+
+
+# --- several workers behind one webhook (issue 21, item 4) -------------------------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _Balancer:
+    """A round-robin load balancer in front of the workers' webhooks, as a host would run:
+    a worker that does not answer (killed) is skipped, and when none answers Telegram (the
+    fake Bot API) gets a 502 and delivers the update again."""
+
+    def __init__(self, upstreams: list[str]) -> None:
+        self.upstreams = upstreams
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._next = 0
+
+    async def __aenter__(self) -> _Balancer:
+        import aiohttp
+        from aiohttp import web
+
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+
+        async def forward(request: web.Request) -> web.Response:
+            body = await request.read()
+            headers = {key: value for key, value in request.headers.items()
+                       if key.lower() in ("content-type", "x-telegram-bot-api-secret-token")}
+            for _ in range(len(self.upstreams)):
+                upstream = self.upstreams[self._next % len(self.upstreams)]
+                self._next += 1
+                try:
+                    async with self._session.post(upstream + request.path, data=body, headers=headers) as answer:
+                        return web.Response(status=answer.status, body=await answer.read())
+                except (aiohttp.ClientError, OSError):
+                    continue
+            return web.Response(status=502)
+
+        app = web.Application()
+        app.router.add_post("/telegram", forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._runner.cleanup()
+        await self._session.close()
+
+
+def _worker_env(env: dict[str, str], balancer: _Balancer, port: int) -> dict[str, str]:
+    return {**env, "KOORDINAT_WEBHOOK_URL": balancer.url, "KOORDINAT_WEBHOOK_SECRET": "workers-secret",
+            "KOORDINAT_WEBHOOK_LISTEN": "127.0.0.1", "PORT": str(port),
+            "KOORDINAT_SEND_RATE_PER_SECOND": "1000", "KOORDINAT_PRIVATE_CHAT_RATE_PER_SECOND": "100"}
+
+
+async def _start_worker(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--webhook", cwd=ROOT, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
+
+
+async def _stop(process: asyncio.subprocess.Process | None) -> None:
+    if process is None or process.returncode is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), 15)
+    finally:
+        await _end(process)
+
+
+CHATS = int(os.environ.get("WORKERS_TEST_CHATS", "200"))
+PER_CHAT = int(os.environ.get("WORKERS_TEST_PER_CHAT", "10"))
+
+
+async def _telegram_posts(url: str, people: list[FakeUser], per_chat: int, connections: int = 40) -> dict[int, int]:
+    """Deliver `per_chat` text messages from each person to the webhook at `url` as Telegram
+    does: up to `connections` requests at once, each chat's updates one after the other (the
+    next only once the previous was answered 200), an update answered otherwise delivered
+    again. Returns {update_id: chat id}."""
+    import aiohttp
+
+    chat_of: dict[int, int] = {}
+    slots = asyncio.Semaphore(connections)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "workers-secret"}
+
+    async def chat(session: aiohttp.ClientSession, index: int, person: FakeUser) -> None:
+        for round_ in range(per_chat):
+            update_id = round_ * len(people) + index + 1
+            chat_of[update_id] = person.id
+            update = {"update_id": update_id, "message": {
+                "message_id": round_ + 1, "date": int(time.time()), "text": f"mesaj {round_}",
+                "chat": {"id": person.id, "type": "private", "first_name": person.first_name},
+                "from": person.to_api()}}
+            delay = 0.05
+            while True:
+                async with slots:
+                    try:
+                        async with session.post(url + "/telegram", json=update, headers=headers) as answer:
+                            if answer.status == 200:
+                                break
+                    except (aiohttp.ClientError, OSError):
+                        pass
+                await asyncio.sleep(delay)  # Telegram's back-off before it delivers again
+                delay = min(delay * 2, 1.0)
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        await asyncio.gather(*(chat(session, n, person) for n, person in enumerate(people)))
+    return chat_of
+
+
+@pytest.mark.timeout(240)
+async def test_two_workers_lose_nothing_repeat_nothing_and_keep_each_chat_in_order_when_one_is_killed(
+        tmp_path: Path) -> None:
+    """2,000 updates in 200 chats through a load balancer to two `run --webhook` workers; the
+    worker that does not lead is killed (kill -9) midway. Every update is answered exactly once,
+    in order within its chat; nothing is left stored."""
+    schema = f"work_{uuid.uuid4().hex[:10]}"
+    port_a, port_b = _free_port(), _free_port()
+    async with FakeBotApi() as server, _Balancer([f"http://127.0.0.1:{port_a}",
+                                                  f"http://127.0.0.1:{port_b}"]) as balancer:
+        env = _env(server, tmp_path, schema)
+        a = b = None
+        probe = await asyncpg.connect(DSN, server_settings={"search_path": schema})
+        try:
+            a = await _start_worker(_worker_env(env, balancer, port_a), tmp_path / "a.log")
+            await wait_for_line(tmp_path / "a.log", "leading schema", timeout=60)
+            b = await _start_worker(_worker_env(env, balancer, port_b), tmp_path / "b.log")
+            await wait_for_line(tmp_path / "b.log", "waiting to take over", timeout=60)
+            await wait_for_line(tmp_path / "b.log", "Koordinat is running", timeout=60)
+
+            people = [FakeUser(90_000 + n, f"Kişi{n}", "tr") for n in range(CHATS)]
+            for person in people:
+                server.open_private_chat(person)
+            posting = asyncio.create_task(_telegram_posts(balancer.url, people, PER_CHAT))
+
+            async def processed() -> int:
+                return int(await probe.fetchval("SELECT COUNT(*) FROM processed_updates"))
+
+            deadline = time.monotonic() + 120
+            while await processed() < CHATS * PER_CHAT * 0.35:  # midway: kill the worker that does not lead
+                assert time.monotonic() < deadline, "the workers did not get a third of the way"
+                await asyncio.sleep(0.05)
+            at_kill = await probe.fetchval("SELECT COUNT(*) FROM processed_updates")
+            b.send_signal(signal.SIGKILL)
+            await b.wait()
+
+            chat_of = await asyncio.wait_for(posting, 180)
+            await server.wait_until(lambda: all(len(server.messages(p)) >= PER_CHAT for p in people),
+                                    timeout=180, what="an answer to every update")
+            deadline = time.monotonic() + 30
+            while await probe.fetchval("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'"):
+                assert time.monotonic() < deadline, "some answers were never marked sent"
+                await asyncio.sleep(0.05)
+
+            counts = {p.id: len(server.messages(p)) for p in people}
+            assert sorted(set(counts.values())) == [PER_CHAT], "an update was answered twice or not at all"
+            assert await processed() == CHATS * PER_CHAT
+            assert await probe.fetchval("SELECT COUNT(*) FROM inbound_updates") == 0
+            assert await probe.fetchval("SELECT COUNT(*) FROM outbox") == CHATS * PER_CHAT
+            # Within a chat, answers were written (outbox id order) in the order the updates came.
+            rows = await probe.fetch("SELECT key FROM outbox ORDER BY id")
+            by_chat: dict[int, list[int]] = {}
+            for row in rows:
+                update_id = int(row["key"].split(":")[2])  # reply:telegram:<update_id>:0
+                by_chat.setdefault(chat_of[update_id], []).append(update_id)
+            out_of_order = [chat for chat, ids in by_chat.items() if ids != sorted(ids)]
+            assert not out_of_order, f"{len(out_of_order)} chats answered out of order"
+            assert 0 < at_kill < CHATS * PER_CHAT  # the kill came midway
+            log_b = (tmp_path / "b.log").read_text(errors="replace")
+            assert "leading schema" not in log_b  # b never led: a sent every answer
+        finally:
+            await probe.close()
+            await _end(b) if b is not None else None
+            await _stop(a)
+            await _drop(schema)
+
+
+async def test_a_reminder_scheduled_by_a_worker_that_does_not_lead_fires_on_the_leader_on_time(
+        tmp_path: Path) -> None:
+    """A worker that does not lead schedules a reminder due in a few seconds (the test process
+    acts as that worker: the app's own `ReminderService.schedule` on the shared schema, with no
+    scheduler of its own). The leader's scheduler sweeps only every 60 s; the reminders table's
+    NOTIFY wakes it, so the message goes out within a second of its due time."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import SystemClock
+    from bot.services.broadcasts import NOTICE
+    from bot.services.reminders import ReminderService
+    from messages import t
+    from storage import members as members_repo
+    from storage.db import Database
+
+    schema = f"wake_{uuid.uuid4().hex[:10]}"
+    async with FakeBotApi() as server:
+        env = _env(server, tmp_path, schema)
+        leader = await _start(env, tmp_path / "a.log")
+        worker = None
+        try:
+            await wait_for_line(tmp_path / "a.log", "leading schema", timeout=60)
+            await wait_for_line(tmp_path / "a.log", "Koordinat is running", timeout=60)
+            zeynep = FakeUser(7003, "Zeynep", "tr")
+            server.open_private_chat(zeynep)
+            worker = await Database.open(f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}")
+            assert worker.dialect == "postgresql" and worker.term is None  # it does not lead
+            async with worker.transaction() as tx:
+                member = await members_repo.create(tx, display_name="Zeynep", language="tr", channel="telegram",
+                                                   external_id=str(zeynep.id), now=datetime.now(UTC))
+            due = datetime.now(UTC) + timedelta(seconds=3)
+            reminders = ReminderService(worker, SystemClock())
+            assert await reminders.schedule("test:wake:1", NOTICE, due,
+                                            {"text": "quarantine.unreadable", "member_ids": [member.id]})
+            await server.wait_until(lambda: len(server.messages(zeynep)) >= 1, timeout=30,
+                                    what="the reminder's message")
+            late = time.time() - due.timestamp()
+            assert server.messages(zeynep)[0].text.startswith(t("quarantine.unreadable", "tr")[:20])
+            assert -0.5 < late < 1.0, f"the reminder went out {late:.2f} s after its due time"
+        finally:
+            if worker is not None:
+                await worker.close()
+            await _stop(leader)
+            await _drop(schema)
+
+
+async def test_a_leader_that_slept_past_its_lease_sends_nothing_it_had_claimed() -> None:
+    """The send-time fence: a row claimed under the leader's term, then the process "sleeps"
+    past its lease (its monotonic clock jumps, as after SIGSTOP/SIGCONT) while the server ends
+    its session. Before handing the row to the platform the dispatcher asks `still_leading`,
+    which pings, finds the session gone, fences the process (term −1, on_fatal) and sends
+    nothing."""
+    import time as time_module
+
+    from bot.models import Reply
+    from bot.services.outbox import OutboxDispatcher
+    from storage import outbox as outbox_repo
+    from storage.db import Database
+
+    class Recording:
+        name = "telegram"
+
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def deliver(self, address: str, reply: Reply) -> str | None:
+            self.sent.append(address)
+            return "1"
+
+        def is_group_chat(self, address: str) -> bool:
+            return False
+
+    schema = f"fence_{uuid.uuid4().hex[:10]}"
+    db = await Database.open(f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}")
+    fatal: list[str] = []
+    db.on_fatal = fatal.append
+    try:
+        term = await db.lead(lease=5.0)
+        assert await db.still_leading()
+        async with db.transaction() as tx:
+            await outbox_repo.enqueue(tx, key="k1", channel="telegram", address="42", now=time_module.time(),
+                                      payload=Reply(text="merhaba").model_dump_json(), lane=outbox_repo.REPLY_LANE)
+            [row] = await outbox_repo.claim_ready(tx, time_module.time(), 10, term=term)
+        channel = Recording()
+        dispatcher = OutboxDispatcher(db, {"telegram": channel}, time_module.time)  # type: ignore[dict-item]
+
+        killer = await asyncpg.connect(DSN)
+        try:  # what idle_session_timeout does to a frozen leader's session
+            await killer.execute("SELECT pg_terminate_backend($1)", db._leader.get_server_pid())  # type: ignore[attr-defined]
+        finally:
+            await killer.close()
+        db._confirmed_at -= 60  # type: ignore[attr-defined]  # the process slept through its lease
+
+        dispatcher._in_flight = 1  # as `_launch` counts it
+        await dispatcher._send(row, outbox_repo.REPLY_LANE, channel)  # type: ignore[arg-type]
+        assert channel.sent == []  # nothing handed to the platform
+        assert db.term == -1 and fatal and "lost the leadership" in fatal[0]
+        assert dispatcher.in_flight == 0
+    finally:
+        await db.close()
+        await _drop(schema)

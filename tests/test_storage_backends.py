@@ -112,6 +112,36 @@ async def test_a_capitalised_invite_code_is_found_under_any_collation(tmp_path: 
         await db.close()
 
 
+async def test_the_last_use_of_an_invite_goes_to_one_of_two_joins_at_once(tmp_path: Path) -> None:
+    """Two transactions count the last use of an invite at the same time (two workers on
+    PostgreSQL; one after the other on SQLite): exactly one gets it."""
+    import asyncio
+
+    db = await Database.open(tmp_path / "k.db")
+    try:
+        async with db.transaction() as tx:
+            group = await groups.create(tx, name="Kars", city="Kars", language="tr", timezone="Europe/Istanbul", now=NOW)
+            await invites.create(tx, code="lastUSE1", group_id=group.id, role=Role.MEMBER, expires_at=None,
+                                 max_uses=1, now=NOW)
+        both_read = asyncio.Barrier(2) if db.dialect == "postgresql" else None
+
+        async def join() -> bool:
+            async with db.transaction() as tx:
+                invite = await invites.get(tx, "lastUSE1")
+                assert invite is not None and invite.uses == 0 or both_read is None
+                if both_read is not None:
+                    await both_read.wait()  # both saw one use left
+                return await invites.count_use(tx, "lastUSE1")
+
+        results = await asyncio.gather(join(), join())
+        assert sorted(results) == [False, True]
+        async with db.read() as conn:
+            invite = await invites.get(conn, "lastUSE1")
+        assert invite is not None and invite.uses == 1
+    finally:
+        await db.close()
+
+
 async def test_key_prefix_ranges_are_byte_ranges(tmp_path: Path) -> None:
     """`key >= ? AND key < ?` must mean "starts with" on both engines (keys are C-collated)."""
     db = await Database.open(tmp_path / "k.db")

@@ -92,6 +92,7 @@ from bot.services import inbox
 def broken(self, *args):
     raise RuntimeError("a bug in scheduling")
 inbox.InboundQueue._schedule = broken
+inbox.ClaimingInboundQueue._schedule = broken  # the PostgreSQL pass's queue
 from bot.__main__ import main
 sys.exit(main(["run", "--polling"]))
 """

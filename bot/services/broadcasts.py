@@ -285,7 +285,7 @@ class _Writing:
             return None
         result = await self._own.__aexit__(*exc)
         if exc[0] is None and self._on_commit is not None:
-            self._on_commit()
+            self._db.after_commit(self._on_commit)  # once the enclosing transaction, if any, commits
         return result  # type: ignore[no-any-return]
 
 

@@ -139,9 +139,14 @@ class GroupService:
             raise InvalidInvite("join.used_up_code", code=cleaned)
         return invite, group
 
-    async def count_use(self, code: str) -> None:
+    async def count_use(self, code: str) -> bool:
+        """Count one use of the invite `code` (as typed: any letter case); False when it was
+        used up meanwhile (another join took its last use), True otherwise."""
         async with self._db.transaction() as tx:
-            await invites_repo.count_use(tx, code)
+            invite = await invites_repo.get(tx, code) or await invites_repo.get_ignoring_case(tx, code)
+            if invite is None:
+                return True  # deleted meanwhile: nothing to count, as before
+            return await invites_repo.count_use(tx, invite.code)
 
 
 class GroupNotFound(LookupError):

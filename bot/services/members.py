@@ -154,7 +154,8 @@ class MemberService:
             if current is Role.COORDINATOR or current is role:
                 return [ctx.text("join.already_member", group=group.name)]
             await members_repo.add_membership(tx, group.id, member.id, role, ctx.now)
-            await self._groups.count_use(code)
+            if not await self._groups.count_use(code):  # its last use went to someone else meanwhile
+                raise InvalidInvite("join.used_up_code", code=code)
         ctx.roles[group.id] = role
         key = "join.joined_coordinator" if role is Role.COORDINATOR else "join.joined_member"
         replies: Replies = [ctx.text(key, group=group.name, city=group.city)]

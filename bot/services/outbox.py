@@ -16,6 +16,11 @@ platform without being marked sent. After a crash (kill -9) those are the only r
 reach their person twice; every other claimed row was never handed over and is simply sent
 at start-up. (Telegram has no idempotency key for sendMessage, so no design can close this
 window completely: a message may be delivered while its answer is lost.)
+
+On PostgreSQL only the schema's leader runs a dispatcher (so the rate limits live in one
+process). Its claims are fenced by its leadership term, and each send by
+`Database.still_leading()` (a ping confirmed within part of the lease, else one more ping):
+a leader frozen past its lease, then woken, sends nothing — not even rows it claimed before.
 """
 
 from __future__ import annotations
@@ -187,7 +192,7 @@ class OutboxDispatcher:
         unsent = [row.id for row in (*self._replies, *self._bulk)]
         self._replies.clear()
         self._bulk.clear()
-        if unsent:
+        if unsent and self._db.term != -1:  # a fenced leader's rows belong to the new leader
             async with self._db.transaction() as tx:
                 await outbox_repo.release_many(tx, unsent)
 
@@ -265,7 +270,13 @@ class OutboxDispatcher:
             if want_bulk:
                 bulk = await outbox_repo.claim_ready(tx, now, self._claim_batch - len(self._bulk),
                                                      lane=outbox_repo.BULK_LANE, term=self._db.term)
-        if self._reply_dirty:
+            if bulk and self._db.dialect == "postgresql" and len(replies) < 64:
+                # Each PostgreSQL statement sees what committed before it started: a reply
+                # committed together with a notice claimed just now (after the reply claim)
+                # is claimed too, so it goes out first (replies are started first).
+                replies += await outbox_repo.claim_ready(tx, now, 64 - len(replies), lane=outbox_repo.REPLY_LANE,
+                                                         term=self._db.term)
+        if self._reply_dirty or replies:
             self._replies.extend(replies)
             self._reply_dirty = len(replies) == 64
         if want_bulk:
@@ -374,6 +385,14 @@ class OutboxDispatcher:
         task.add_done_callback(self._sends.discard)
 
     async def _send(self, row: outbox_repo.OutboxRow, lane: int, channel: Channel) -> None:
+        if not await self._db.still_leading():
+            # PostgreSQL: this process lost the lead (it was frozen past its lease): the new
+            # leader owns the row now. Nothing is sent and nothing recorded; the process stops.
+            self._in_flight -= 1
+            if lane == outbox_repo.BULK_LANE:
+                self._bulk_in_flight -= 1
+            self.limits_for(row.channel).answered(self._monotonic())
+            return
         try:
             outcome = await self._deliver(row, lane, channel)
         finally:

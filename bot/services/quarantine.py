@@ -91,7 +91,7 @@ class Quarantine:
                                               f"reply:{channel}:{update_id}:unreadable")
         self.kept += 1
         log.warning("quarantined %s update %s (#%d): %s", channel, update_id, kept_id, why)
-        self._on_commit()
+        self._db.after_commit(self._on_commit)  # once the enclosing transaction, if any, commits
         return kept_id
 
 

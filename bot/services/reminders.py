@@ -14,6 +14,7 @@ feature can save a meeting and (re)schedule its reminders in one commit.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -160,6 +161,8 @@ class ReminderService:
         self._recurring: dict[str, CronTrigger] = {}
         self._upkeep: list[Callable[[datetime], Awaitable[None]]] = []
         self._scheduler: Scheduler | None = None
+        self._rearming: asyncio.Task[None] | None = None
+        self._rearm_again = False
         self.weekly_digest = WeeklyDigest()
 
     # --- kinds -------------------------------------------------------------------------------
@@ -266,6 +269,31 @@ class ReminderService:
             scheduler, earliest = self._scheduler, min(armed)
             self._db.after_commit(lambda: scheduler.wake_at(SOURCE, earliest))
         return len(armed)
+
+    def rearm_soon(self) -> None:
+        """Reminders changed in another process (PostgreSQL's NOTIFY): read the earliest wake
+        time and arm the scheduler for it, if it runs here and that is sooner than it is armed
+        for. Notifications that arrive while one read is on its way cost one more read at most."""
+        if self._scheduler is None or not self._scheduler.running:
+            return
+        if self._rearming is not None and not self._rearming.done():
+            self._rearm_again = True
+            return
+        self._rearm_again = False
+        self._rearming = asyncio.get_running_loop().create_task(self._rearm(), context=contextvars.Context())
+
+    async def _rearm(self) -> None:
+        while True:
+            try:
+                due = await self.next_due()
+            except Exception as error:  # the sweep looks again within a minute
+                log.warning("could not re-arm the reminders (%s: %s)", type(error).__name__, error)
+                return
+            if due is not None and self._scheduler is not None:
+                self._scheduler.wake_at(SOURCE, due)
+            if not self._rearm_again:
+                return
+            self._rearm_again = False
 
     async def cancel(self, key: str) -> bool:
         async with self._db.transaction() as tx:

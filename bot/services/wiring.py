@@ -93,6 +93,15 @@ class Services:
         for lang in LANGUAGES:
             catalog(lang)
 
+    def notified(self, topic: str) -> None:
+        """PostgreSQL: a process committed rows the leader acts on (storage.postgres.listen):
+        'outbox' wakes the dispatcher, 'reminders' re-arms the scheduler at the earliest due
+        time. Nothing happens in a process that does not lead (neither is running there)."""
+        if topic == "outbox":
+            self.dispatcher.kick()
+        elif topic == "reminders":
+            self.reminders.rearm_soon()
+
     async def stop(self) -> None:
         await self.scheduler.stop()  # no new fan-outs, then let sends in flight finish
         await self.dispatcher.stop()
