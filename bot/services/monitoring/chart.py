@@ -157,6 +157,16 @@ def _text_cached_canvas(canvas_class: type) -> type:
             super().__init__(width, height, dpi)
             self._layouts: dict[tuple, tuple] = {}
             self._glyphs: dict[tuple, tuple] = {}
+            self._heights: dict[tuple, tuple] = {}
+
+        def _get_font_height_metrics(self, prop):  # type: ignore[no-untyped-def]
+            # Text._get_layout asks the renderer first, else reads the font's tables for
+            # every text: the same computation, kept per font and size.
+            key = (hash(prop), prop.get_size_in_points())
+            found = self._heights.get(key)
+            if found is None:
+                found = self._heights[key] = _font_height_metrics(prop, self.dpi)
+            return found
 
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # type: ignore[no-untyped-def]
             features = mtext.get_fontfeatures() if mtext is not None else None
@@ -204,6 +214,22 @@ def _text_cached_canvas(canvas_class: type) -> type:
             return self.renderer
 
     return Canvas
+
+
+def _font_height_metrics(prop: Any, dpi: float) -> tuple[float | None, float | None, float | None]:
+    """The font's (ascent, descent, line gap) in pixels from its OS/2 or hhea table, as
+    matplotlib.text.Text._get_layout computes them when the renderer does not."""
+    from matplotlib.font_manager import fontManager, get_font
+
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    for table_name, gap_key, ascent_key, descent_key in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                                         ("hhea", "lineGap", "ascent", "descent")):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
+    return None, None, None
 
 
 def _hashable(*values: object) -> bool:
