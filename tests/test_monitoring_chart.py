@@ -89,7 +89,10 @@ def test_the_remembered_text_draws_what_matplotlib_draws() -> None:
 
 
 def test_the_chart_shows_the_rounds_the_lines_and_a_legend_in_the_reports_language() -> None:
-    _png(*SUBJECT)
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(_png(*SUBJECT)))
+    assert image.size == (520, 192) and round(image.info["dpi"][0]) == 80  # 6.5 × 2.4 inches
     axes = chart._chart().axes
     assert [label.get_text() for label in axes.get_xticklabels()] == \
         ["10.01.2025", "10.07.2025", "10.01.2026", "10.07.2026", "10.01.2027", "10.07.2027"]

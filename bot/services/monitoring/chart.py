@@ -39,9 +39,7 @@ def series_png(item: Row, title: str, lang: str, zone: str) -> bytes | None:
     with _RENDER_LOCK:
         chart = _chart()
         chart.draw(values, labels, target, baseline, title, lang, item.yes_no)
-        out = io.BytesIO()
-        chart.canvas.print_png(out, pil_kwargs={"compress_level": PNG_COMPRESSION})
-        return out.getvalue()
+        return chart.png()
 
 
 class _SeriesChart:
@@ -108,6 +106,19 @@ class _SeriesChart:
         formatter.set_locs(axes.yaxis.get_majorticklocs())
         axes._autotitlepos = bool(formatter.get_offset())
         axes.legend_ = self._legend(lang, target is not None, baseline is not None)
+
+    def png(self) -> bytes:
+        """The figure drawn, as an opaque PNG (RGB: the figure's white is opaque; a quarter
+        less to compress than matplotlib's RGBA) that says its 80 dpi."""
+        from PIL import Image
+
+        self.canvas.draw()
+        image = Image.frombuffer("RGBA", self.canvas.get_width_height(physical=True), self.canvas.buffer_rgba(),
+                                 "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        dpi = self.figure.dpi
+        image.convert("RGB").save(out, format="png", compress_level=PNG_COMPRESSION, dpi=(dpi, dpi))
+        return out.getvalue()
 
     def _legend(self, lang: str, target: bool, baseline: bool) -> Any:
         """The legend for these lines in `lang` (None without target and baseline), made once."""
