@@ -14,6 +14,7 @@ import html
 import io
 import re
 from datetime import date, datetime, time
+from typing import Any
 
 from bot.services.monitoring import render
 from bot.services.monitoring.chart import series_png
@@ -93,9 +94,9 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
     normal.font.name = "Calibri"
     normal.font.size = Pt(10)
     zone = data.group.timezone
-    styles: dict[str, object] = {}
+    styles: dict[str, Any] = {}
 
-    def style(name: str) -> object:
+    def style(name: str) -> Any:
         """The document's style by name, looked up once (python-docx searches every style)."""
         if name not in styles:
             styles[name] = document.styles[name]
