@@ -52,6 +52,9 @@ class _SeriesChart:
         from matplotlib.figure import Figure
         from matplotlib.ticker import AutoLocator, FixedFormatter, FixedLocator, ScalarFormatter
 
+        import numpy
+
+        self._numpy = numpy
         self._fixed_locator, self._fixed_formatter = FixedLocator, FixedFormatter
         self.figure = Figure(figsize=(6.5, 2.4), dpi=80)
         self.figure.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.14)
@@ -92,8 +95,12 @@ class _SeriesChart:
         elif axes.yaxis.get_major_locator() is not self._auto_y[0]:
             axes.yaxis.set_major_locator(self._auto_y[0])
             axes.yaxis.set_major_formatter(self._auto_y[1])
-        # The limits as a fresh plot would have them: the visible lines' data plus margins.
-        axes.relim(visible_only=True)
+        # The limits as a fresh plot would have them: the visible lines' data (the rounds
+        # 0…n−1 across; the values, target and baseline up) plus matplotlib's margins —
+        # what relim() finds, without walking the lines' paths.
+        levels = [*values, *(level for level in (target, baseline) if level is not None)]
+        axes.dataLim.set_points(self._numpy.array([[0.0, min(levels)], [len(values) - 1.0, max(levels)]]))
+        axes.ignore_existing_data_limits = False
         axes.set_autoscale_on(True)
         axes.autoscale_view()
         if yes_no:
