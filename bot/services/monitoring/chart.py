@@ -162,10 +162,12 @@ def _text_cached_canvas(canvas_class: type) -> type:
     (tests/test_monitoring_chart.py). Uses matplotlib's Agg internals (3.11); without them,
     or for rotated, math or unantialiased text, matplotlib's own drawing."""
     from matplotlib.backends import backend_agg
+    from matplotlib.ft2font import FT2Font
 
     renderer_class = backend_agg.RendererAgg
     needed = all(hasattr(renderer_class, name) for name in ("_prepare_font", "_draw_text_glyphs_and_boxes")) \
-        and all(hasattr(backend_agg, name) for name in ("get_hinting_flag", "RenderMode"))
+        and all(hasattr(backend_agg, name) for name in ("get_hinting_flag", "RenderMode")) \
+        and all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform", "_render_glyph"))
     if not needed:
         return canvas_class
     import numpy as np
