@@ -14,6 +14,7 @@ import html
 import io
 import re
 from datetime import date, datetime, time
+from typing import Any
 
 from bot.services.monitoring import render
 from bot.services.monitoring.chart import series_png
@@ -93,8 +94,19 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
     normal.font.name = "Calibri"
     normal.font.size = Pt(10)
     zone = data.group.timezone
+    styles: dict[str, Any] = {}
+
+    def style(name: str) -> Any:
+        """The document's style by name, looked up once (python-docx searches every style)."""
+        if name not in styles:
+            styles[name] = document.styles[name]
+        return styles[name]
+
+    def heading(text: str, level: int) -> None:  # as Document.add_heading
+        document.add_paragraph(text, style("Title" if level == 0 else f"Heading {level}"))
+
     # Cover
-    document.add_heading(data.period.title(lang), level=0)
+    heading(data.period.title(lang), 0)
     for line in (t("monitoring.cover_group", lang, group=data.group.name),
                  t("monitoring.cover_city", lang, city=data.group.city),
                  t("monitoring.cover_period", lang, period=data.period.label(lang)),
@@ -105,21 +117,21 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
     else:
         document.add_paragraph().add_run(t("monitoring.cover_draft", lang)).bold = True
     # Summary
-    document.add_heading(t("monitoring.summary_heading", lang), level=1)
+    heading(t("monitoring.summary_heading", lang), 1)
     for line in summary_lines(data, lang):
-        document.add_paragraph(line, style="List Bullet")
+        document.add_paragraph(line, style=style("List Bullet"))
     document.add_paragraph(t("monitoring.thresholds_line", lang, on_track=render.number(data.thresholds.on_track, lang),
                              at_risk=render.number(data.thresholds.at_risk, lang)))
     # Tables per plan area
-    document.add_heading(t("monitoring.section_tables", lang), level=1)
+    heading(t("monitoring.section_tables", lang), 1)
     if not data.rows:
         document.add_paragraph(t("monitoring.no_indicators", lang))
     # Landscape A4 less margins is 26.1 cm: room for the reasons, the figures narrow.
     widths = [Cm(4.2), Cm(1.8), Cm(2.2), Cm(1.8), Cm(2.0), Cm(2.4), Cm(2.1), Cm(4.8), Cm(4.8)]
     for area, rows in by_area(data):
-        document.add_heading(t(f"monitoring.area_{area}", lang), level=2)
+        heading(t(f"monitoring.area_{area}", lang), 2)
         table = document.add_table(rows=1, cols=len(widths))
-        table.style = "Table Grid"
+        table.style = style("Table Grid")
         table.autofit = False
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
@@ -134,23 +146,23 @@ def report_docx(data: ReportData, lang: str, today: date) -> bytes:
     charts = [(item, series_png(item, render.indicator_name(data, item.code, lang), lang, zone)) for item in data.rows]
     charts = [(item, png) for item, png in charts if png]
     if charts:
-        document.add_heading(t("monitoring.section_charts", lang), level=1)
+        heading(t("monitoring.section_charts", lang), 1)
         for _, png in charts:
             document.add_picture(io.BytesIO(png), width=Cm(16))
     # Evidence: counted per indicator, never named
-    document.add_heading(t("monitoring.section_evidence", lang), level=1)
+    heading(t("monitoring.section_evidence", lang), 1)
     counted = [item for item in data.rows if item.evidence]
     if counted:
         for item in counted:
             document.add_paragraph(t("monitoring.evidence_line", lang, indicator=render.indicator_name(data, item.code, lang),
-                                     count=item.evidence), style="List Bullet")
+                                     count=item.evidence), style=style("List Bullet"))
     else:
         document.add_paragraph(t("monitoring.evidence_none", lang))
     # Co-planning annex
-    document.add_heading(t("monitoring.section_annex", lang), level=1)
+    heading(t("monitoring.section_annex", lang), 1)
     if data.proposals:
         table = document.add_table(rows=1, cols=3)
-        table.style = "Table Grid"
+        table.style = style("Table Grid")
         for cell, key in zip(table.rows[0].cells, ("col_ref", "col_proposal", "col_decision"), strict=True):
             cell.text = t(f"monitoring.{key}", lang)
         for proposal in data.proposals:
@@ -176,7 +188,8 @@ def _fill(row, texts: list[str], widths: list, *, bold: bool = False) -> None:  
         paragraph = cell.paragraphs[0]
         run = paragraph.add_run(text)
         run.font.size = Pt(8 if bold else 9)
-        run.bold = bold
+        if bold:
+            run.bold = True
     properties = row._tr.get_or_add_trPr()
     properties.append(OxmlElement("w:cantSplit"))
 
