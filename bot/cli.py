@@ -347,10 +347,10 @@ def _no_database(settings: Settings) -> bool:
 
 def _backup(settings: Settings, target: Path) -> int:
     from storage.db import BACKUP_ERRORS, backup_file
-    from storage.errors import BackupNotSupported, display_dsn
+    from storage.errors import BackupNotSupported
 
     if settings.uses_postgres:  # no file to copy: the server's tools do it, consistently
-        return _fail(str(BackupNotSupported(display_dsn(str(settings.database)))))
+        return _fail(str(BackupNotSupported.for_dsn(str(settings.database), settings.database_schema)))
     if _no_database(settings):
         return _fail(f"no database at {settings.database} (set KOORDINAT_DATABASE, or run "
                      "`koordinat migrate` to create one)")

@@ -6,7 +6,7 @@ The typed driver failures (`DiskFull`, `ReadOnly`, `ConnectionLost`, `classify`)
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from storage.db import ConnectionLost, DatabaseUnavailable, DiskFull, ReadOnly, StorageError, classify
 
@@ -24,12 +24,38 @@ def display_dsn(dsn: str) -> str:
     return urlunsplit(parts)
 
 
-class BackupNotSupported(Exception):
-    """`koordinat backup` on PostgreSQL: the message says how (pg_dump)."""
+# Connection parameters libpq's URIs accept (PostgreSQL 15 manual, 34.1.2 "Parameter Key
+# Words"); asyncpg also passes other query parameters as server settings, which pg_dump refuses.
+LIBPQ_PARAMETERS = frozenset(
+    "host hostaddr port dbname user password passfile channel_binding connect_timeout client_encoding options "
+    "application_name fallback_application_name keepalives keepalives_idle keepalives_interval keepalives_count "
+    "tcp_user_timeout replication gssencmode sslmode requiressl sslcompression sslcert sslkey sslpassword "
+    "sslrootcert sslcrl sslcrldir sslsni requirepeer ssl_min_protocol_version ssl_max_protocol_version "
+    "krbsrvname gsslib service target_session_attrs load_balance_hosts".split())
 
-    def __init__(self, display: str) -> None:
+
+def libpq_dsn(dsn: str) -> str:
+    """`dsn` with only the query parameters libpq knows (for pg_dump / psql), e.g.
+    `postgresql://u@h/db?sslmode=require&synchronous_commit=off` → `…/db?sslmode=require`."""
+    parts = urlsplit(dsn)
+    kept = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key in LIBPQ_PARAMETERS]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+class BackupNotSupported(Exception):
+    """`koordinat backup` on PostgreSQL: the message says how (pg_dump), with a command that
+    runs as printed (libpq's URI has no `schema` parameter: the schema goes to `--schema`)."""
+
+    def __init__(self, display: str, schema: str = "public") -> None:
         super().__init__(
-            f"database {display} is PostgreSQL: `koordinat backup` copies SQLite files only. Back it up with "
-            f"the server's tools, e.g. pg_dump --format=custom --file=koordinat-$(date +%F).dump '{display}' "
-            "(restore with pg_restore; add --schema=NAME for one organisation), or your provider's "
-            "point-in-time recovery")
+            f"database {display} (schema {schema}) is PostgreSQL: `koordinat backup` copies SQLite files only. "
+            f"Back it up with the server's tools, e.g. pg_dump --format=custom --schema={schema} "
+            f"--file=koordinat-{schema}-$(date +%F).dump '{display}' (restore with pg_restore), or your "
+            "provider's point-in-time recovery")
+
+    @classmethod
+    def for_dsn(cls, dsn: str, schema: str | None = None) -> BackupNotSupported:
+        """From the configured DSN and KOORDINAT_DATABASE_SCHEMA (which wins over `?schema=`)."""
+        query = parse_qsl(urlsplit(dsn).query, keep_blank_values=True)
+        chosen = schema or next((value for key, value in query if key == "schema"), None) or "public"
+        return cls(display_dsn(libpq_dsn(dsn)), chosen)

@@ -205,6 +205,9 @@ def _unavailable(display: str, error: BaseException) -> DatabaseUnavailable:
         reason = f"cannot connect ({error.strerror or error})"
     elif isinstance(error, asyncio.TimeoutError):
         reason = "cannot connect (timed out)"
+    elif isinstance(error, ValueError) and "invalid literal for int()" in str(error):
+        reason = ("the port is not a number (expected e.g. "
+                  "postgresql://user:password@db.example.org:5432/koordinat)")
     else:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
     return DatabaseUnavailable(f"database {display}: {reason}")
@@ -533,7 +536,7 @@ class PostgresDatabase(Database):
         return True
 
     async def backup(self, target: Any) -> None:
-        raise BackupNotSupported(self.path)
+        raise BackupNotSupported.for_dsn(self._dsn, self.schema)
 
 
 def notify_channel(schema: str) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
 import signal
 import sqlite3
 import sys
@@ -26,6 +28,7 @@ import pytest
 
 from bot.emulator.telegram import FakeBotApi, FakeUser
 from tests.process_support import ROOT, bot_env, wait_for_line
+from tests.postgres_support import query_postgres
 
 asyncpg = pytest.importorskip("asyncpg")
 
@@ -203,7 +206,7 @@ def test_a_bad_dsn_an_unreachable_server_and_a_refused_role_are_one_line_each(tm
     cases = [("postgresql://postgres@127.0.0.1:1/koordinat", "cannot connect"),
              ("postgresql://no_such_role_k@127.0.0.1:5432/test", 'role "no_such_role_k" does not exist'),
              ("postgresql://postgres@127.0.0.1:5432/no_such_db_k", 'database "no_such_db_k" does not exist'),
-             ("postgresql://postgres@127.0.0.1:notaport/k", "postgresql://")]
+             ("postgresql://postgres@127.0.0.1:notaport/k", "the port is not a number (expected e.g. postgresql://")]
     for dsn, fragment in cases:
         code, out, err = _koordinat({**base, "KOORDINAT_DATABASE": dsn}, "group", "list")
         lines = err.strip().splitlines()
@@ -214,10 +217,21 @@ def test_a_bad_dsn_an_unreachable_server_and_a_refused_role_are_one_line_each(tm
 def test_backup_on_postgresql_says_how(tmp_path: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_") and k != "PYTEST_POSTGRES_DSN"}
     base["PYTHONPATH"] = str(ROOT)
-    code, out, err = _koordinat({**base, "KOORDINAT_DATABASE": DSN or "", "KOORDINAT_DATABASE_SCHEMA": "unused_k"},
-                                "backup", str(tmp_path / "copy.db"))
-    assert code == 1 and len(err.strip().splitlines()) == 1 and "pg_dump" in err and "Traceback" not in err
-    assert not (tmp_path / "copy.db").exists()
+    schema = f"backup_{uuid.uuid4().hex[:8]}"
+    env = {**base, "KOORDINAT_DATABASE": DSN or "", "KOORDINAT_DATABASE_SCHEMA": schema}
+    assert _koordinat(env, "migrate")[0] == 0
+    try:
+        code, out, err = _koordinat(env, "backup", str(tmp_path / "copy.db"))
+        assert code == 1 and len(err.strip().splitlines()) == 1 and "pg_dump" in err and "Traceback" not in err
+        assert not (tmp_path / "copy.db").exists()
+        if shutil.which("pg_dump"):  # the suggested command runs as printed and dumps that schema
+            command = err.split("e.g. ", 1)[1].split(" (restore", 1)[0]
+            assert f"--schema={schema}" in command and "schema=" not in command.split("'")[1], command
+            done = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, (command, done.stderr)
+            assert [p.name for p in tmp_path.glob(f"koordinat-{schema}-*.dump")], command
+    finally:
+        query_postgres(None, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE', schema="public")
 
 
 # --- several workers behind one webhook (issue 21, item 4) -------------------------------------
