@@ -135,3 +135,27 @@ async def test_a_question_asked_again_after_a_card_is_the_newest_so_a_number_ans
     text = await _chat(tmp_path, ["/as Ayşe", "anketler", "1", "toplantilar", "1"], language="tr")
     assert "Anketinize dönelim" in _after(text, "toplantilar\n")
     assert "Kaydedildi: 1\n" in _after(text, "Ayşe › 1\n🟢 ✓"), text[-2500:]
+
+
+@pytest.mark.sqlite_only  # the demo always runs on its own SQLite file
+@pytest.mark.parametrize(("language", "fresh", "expected"), [
+    ("tr", True, "başka bir demo çalışıyor (pid "), ("en", False, "Another demo is running on this demo database")])
+async def test_a_second_demo_on_the_kept_database_says_so_and_deletes_nothing(
+        tmp_path: Path, language: str, fresh: bool, expected: str) -> None:
+    from storage.instance import InstanceLock
+
+    state = tmp_path / "files" / "state"
+    state.mkdir(parents=True)
+    (state / "demo.db").write_bytes(b"the running demo's database")
+    running = InstanceLock(state / "demo.db")
+    running.acquire()  # as the first demo's process holds it
+    out: list[str] = []
+    try:
+        settings = Settings(_env_file=None, database=tmp_path / "unused.db")  # type: ignore[call-arg]
+        code = await play(settings, Koordinat, script=False, language=language, read_line=None, write=out.append,
+                          files=tmp_path / "files", color=False, fresh=fresh)
+    finally:
+        running.release()
+    assert code == 1 and len(out) == 1 and expected in out[0] and "koordinat demo --script" in out[0], out
+    assert "<code>" not in out[0] and "Traceback" not in out[0]
+    assert (state / "demo.db").read_bytes() == b"the running demo's database"  # --fresh did not delete it

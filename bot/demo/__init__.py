@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shutil
 import socket
 import sys
@@ -86,6 +87,12 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
     zone = ZoneInfo(settings.timezone)
     today = settings.demo_today or datetime.now(zone).date()
     clock = ManualClock(start=datetime.combine(today, time(9, 0), tzinfo=zone))  # a working morning
+    if not script:  # the kept database may be another demo's, running now: never delete or share it
+        holder = _running_demo(files / "state" / "demo.db")
+        if holder is not None:
+            write(t("demo.already_running", language, path=str(files / "state" / "demo.db"), holder=holder)
+                  .replace("<code>", "").replace("</code>", ""))
+            return 1
     with tempfile.TemporaryDirectory(prefix="koordinat-demo-") as temporary:
         folder, kept = _state_folder(files, Path(temporary), script=script, fresh=fresh)
         # The demo's clock stands still while people type, so Meta's pair rate (a burst, then one
@@ -127,6 +134,24 @@ async def play(settings: Settings, runtime: Any, *, script: bool, language: str,
                 return 0
             finally:
                 await bot.stop()
+
+
+def _running_demo(database: Path) -> str | None:
+    """Who holds the demo database's instance lock (`pid … since …`), or None if nobody."""
+    from storage.instance import AlreadyRunning, InstanceLock
+
+    if not database.with_name(database.name + ".lock").exists():
+        return None
+    lock = InstanceLock(database)
+    try:
+        lock.acquire()
+    except AlreadyRunning as error:  # "(pid 123 on host since …)": the pid is the same in both languages
+        found = re.search(r"pid \d+", str(error))
+        return found.group(0) if found else "pid ?"
+    except OSError:
+        return None
+    lock.release()
+    return None
 
 
 def _state_folder(files: Path, temporary: Path, *, script: bool, fresh: bool) -> tuple[Path, bool]:
