@@ -77,5 +77,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         output = args.output or Path(f"milestones-{group.id}-{year}.{args.format}")
         output.write_bytes(content)
         print(f"{len(milestones)} milestone(s) of {year} written to {output}")
+        if not milestones and args.year is None:  # e.g. the template was loaded for next year
+            for other in template_years(today):
+                if other != year and await services.milestones.service.year(group.id, other):
+                    print(f"the group's milestones are in {other}: add --year {other}")
+                    break
         return 0
 

@@ -83,7 +83,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         today = services.clock.now().astimezone(ZoneInfo(group.timezone)).date()
         if period_refusal(period, today) is not None:
             print(f"koordinat: --period {period.code}: give a period that has begun, from "
-                  f"{today.year - YEARS_BACK} on (example: --period {today.year})", file=sys.stderr)
+                  f"{today.year - YEARS_BACK} on (example: --period {today.year}; to rehearse a later date, set "
+                  f"KOORDINAT_NOW, e.g. KOORDINAT_NOW={today.year + 1}-07-15T10:00+03:00)", file=sys.stderr)
             return 2
         data = await monitoring.data(group.id, period)
         lang = args.language or group.language

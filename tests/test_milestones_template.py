@@ -219,3 +219,19 @@ async def test_an_english_speaking_coordinator_loads_next_year_and_dismisses_an_
     await harness.settle()
     overdue_texts = [m.text for m in harness.server.messages(sarah.chat_id) if "Overdue" in (m.text or "")]
     assert len(overdue_texts) == 1
+
+
+def test_an_export_of_a_year_without_milestones_names_the_year_that_has_them(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
+    env.update(KOORDINAT_DATABASE=str(tmp_path / "k.db"), KOORDINAT_NOW="2026-12-08T10:00+03:00",
+               PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    run = lambda *args: subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,  # noqa: E731
+                                       capture_output=True, text=True, timeout=90)
+    assert run("group", "create", "Kadın Dostu Kent", "--city", "Kars").returncode == 0
+    assert run("milestones", "load-template", "1", "2027").returncode == 0
+    default_year = run("export", "milestones", "1", "--format", "ics")
+    assert default_year.returncode == 0, default_year.stderr
+    assert default_year.stdout.splitlines() == ["0 milestone(s) of 2026 written to milestones-1-2026.ics",
+                                                "the group's milestones are in 2027: add --year 2027"]
+    chosen = run("export", "milestones", "1", "--format", "ics", "--year", "2027")
+    assert chosen.stdout.startswith("11 milestone(s) of 2027") and "add --year" not in chosen.stdout
