@@ -159,3 +159,18 @@ async def test_a_second_demo_on_the_kept_database_says_so_and_deletes_nothing(
     assert code == 1 and len(out) == 1 and expected in out[0] and "koordinat demo --script" in out[0], out
     assert "<code>" not in out[0] and "Traceback" not in out[0]
     assert (state / "demo.db").read_bytes() == b"the running demo's database"  # --fresh did not delete it
+
+
+@pytest.mark.sqlite_only  # the demo always runs on its own SQLite file
+@pytest.mark.parametrize(("language", "lines", "stale", "asked_again"), [
+    ("tr", ["/as coordinator", "/toplanti", "Ocak toplantısı", "15.01.2027 14:00", "Kadın Merkezi", "atla", "atla",
+            "atla"], "artık geçerli değil", "Lütfen yukarıdaki düğmelerden birine dokunun"),
+    ("en", ["/as coordinator", "/newmeeting", "January meeting", "15.01.2027 14:00", "Women's Centre", "skip", "skip",
+            "skip"], "no longer valid", "Please tap one of the buttons above")])
+async def test_a_button_word_of_an_earlier_question_is_text_for_the_open_question(
+        tmp_path: Path, language: str, lines: list[str], stale: str, asked_again: str) -> None:
+    """At the repeat question, a third `atla` is an answer to it (asked again), not a tap on
+    the quorum question's «Atla» button two messages back (which the bot would refuse)."""
+    text = await _chat(tmp_path, lines, language=language)
+    last = text[text.rindex(lines[-1]):]
+    assert asked_again in last and stale not in last, last[:800]

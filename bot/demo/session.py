@@ -159,6 +159,11 @@ class DemoSession:
             self.write(f"💬 {answer.text}")
         return fresh
 
+    def in_dialog(self, user: FakeUser) -> bool:
+        """Whether the bot asked her something she has not answered yet (an open dialog, as of
+        the last settle): her typing then goes to that question, as in the real bot."""
+        return user.id in self._dialogs
+
     def button_with_words(self, user: FakeUser, typed: str) -> tuple[int, int] | None:
         """(back, number) of the newest shown button whose words are what she typed
         (`csv` for `📤 CSV`, `katılıyorum` for `✅ Katılıyorum`), as the real bot reads typed

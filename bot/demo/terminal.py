@@ -77,7 +77,8 @@ class Chat:
                 session.show(self.playing, pressed)
                 self.point_at_others()
         elif not text.isdigit() and (found := session.button_with_words(self.playing, text)) is not None \
-                and (found[0] > 1 or not session.on_whatsapp(self.playing)):
+                and (found[0] > 1 or not session.on_whatsapp(self.playing)) \
+                and not (found[0] > 1 and session.in_dialog(self.playing)):  # an open question takes her words
             # A button's words, as the real bot reads them (on WhatsApp the bot itself reads
             # the newest message's; an earlier message's button is pressed here).
             session.show(self.playing, await session.press_back(self.playing, *found) or [])
