@@ -33,7 +33,7 @@ from bot.services.late import LateDelivery, Recipient
 from bot.services.reminders import Reminder, ReminderService
 from bot.services.milestones.workdays import WEEKDAY_NAMES
 from bot.text import ascii_digits, fold
-from messages import t
+from messages import format_date, t
 from storage import groups as groups_repo
 from storage import members as members_repo
 from storage import milestones as milestones_repo
@@ -243,7 +243,7 @@ class WeeklyDigest:
             return None
         zone = ZoneInfo((full or short)[0].timezone)
         heading = t("digest.title" if full else "digest.title_short", lang,
-                    date=now.astimezone(zone).strftime("%d.%m.%Y"))
+                    date=format_date(now, lang, zone))  # 08.12.2026 / 8 Dec 2026
         footer = t("digest.footer" if full else "digest.footer_short", lang)
         more = t("digest.more_groups", lang)
         if sum(len(block) + 2 for block in [heading, *blocks, footer]) > MAX_TEXT:
