@@ -223,6 +223,12 @@ def _main(argv: list[str], runtime: type[Runtime]) -> int:
         return results_cli.run(settings, args)
     if command == "survey":
         return _survey(settings, args)
+    subcommands = next((action for action in parser._actions if isinstance(action, argparse._SubParsersAction)), None)
+    chosen = subcommands.choices.get(command) if subcommands is not None and command else None
+    if chosen is not None:  # `koordinat group` without what to do: that command's usage, not the whole help
+        chosen.print_usage(sys.stderr)
+        print(f"koordinat {command}: say what to do (e.g. koordinat {command} --help)", file=sys.stderr)
+        return 2
     parser.print_help()
     return 2
 

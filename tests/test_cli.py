@@ -158,3 +158,14 @@ def test_the_command_line_removes_a_mistyped_target_year(tmp_path: Path) -> None
     assert early.returncode == 2 and "before the baseline's year (2024)" in early.stderr, early.stderr
     fixed = _koordinat(tmp_path, "survey", "target", "Kars", "I4", "--target", "2072=-")
     assert fixed.returncode == 0 and "2072" not in fixed.stdout and "2027: 700" in fixed.stdout, fixed.stdout
+
+
+@pytest.mark.parametrize("command", ["group", "export"])
+def test_a_command_without_what_to_do_shows_its_own_usage(tmp_path: Path, command: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOORDINAT_")}
+    env["KOORDINAT_DATABASE"] = str(tmp_path / "k.db")
+    done = subprocess.run([sys.executable, "-m", "bot", command], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"usage: koordinat {command} ") and f"koordinat {command}: say what to do" in done.stderr
+    assert "Koordinat working-group bot" not in done.stderr  # not the whole program's help
