@@ -102,6 +102,14 @@ class ViewCache:
     def __init__(self) -> None:
         self._group: dict[int, tuple[Group | None, dict[int, str], dict[str, model.TargetCard],
                                      dict[str, dict[str, str]]]] = {}
+        self._former: dict[int, str] = {}  # members who have left a group since
+
+    async def former_member(self, conn: Connection, member_id: int) -> str:
+        """The display name of a member no longer in the group ("#id" when erased)."""
+        if member_id not in self._former:
+            member = await members_repo.get(conn, member_id)
+            self._former[member_id] = member.display_name if member else f"#{member_id}"
+        return self._former[member_id]
 
     async def group(self, conn: Connection, group_id: int) -> tuple[Group | None, dict[int, str],
                                                                       dict[str, model.TargetCard],
@@ -127,7 +135,8 @@ async def load_view(conn: Connection, survey: model.Survey, cache: ViewCache | N
     """The survey with everything results, charts and exports need (a few queries).
     `cache`: one `ViewCache` shared by the views of one build (a report's rounds), so that
     the group's parts are read once; None reads them afresh."""
-    group, group_names, cards, own = await (cache or ViewCache()).group(conn, survey.group_id)
+    cache = cache or ViewCache()
+    group, group_names, cards, own = await cache.group(conn, survey.group_id)
     form = await surveys_repo.get_form(conn, survey.form_id)
     if group is None or form is None:
         raise LookupError(f"survey {survey.id}: its group or form is gone")
@@ -135,8 +144,7 @@ async def load_view(conn: Connection, survey: model.Survey, cache: ViewCache | N
     recipients = await surveys_repo.recipients(conn, survey.id)
     missing_names = [r.member_id for r in recipients if r.member_id not in names]
     for member_id in missing_names:  # left the group since: still named in a named survey
-        member = await members_repo.get(conn, member_id)
-        names[member_id] = member.display_name if member else f"#{member_id}"
+        names[member_id] = await cache.former_member(conn, member_id)
     # Once closed, responses started but never sent with a required answer missing are
     # partial responses: counted apart, their answered questions summarized.
     responses = await surveys_repo.responses(conn, survey.id, submitted_only=survey.is_open)
