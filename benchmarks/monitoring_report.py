@@ -100,10 +100,11 @@ async def _reports(service: MonitoringService, group_ids: list[int], period: Per
     """Every group's data, .docx and .xlsx, then the comparison: (bytes written, series
     points of the last group)."""
     size = 0
+    built = {}
     for group_id in group_ids:
-        data = await service.data(group_id, period)
+        data = built[group_id] = await service.data(group_id, period)
         size += len(await service.docx(data)) + len(await service.xlsx(data))
-    size += len(await service.comparison(group_ids, period, "tr"))
+    size += len(await service.comparison(group_ids, period, "tr", reports=built))
     return size, sum(len(r.series) for r in data.rows)
 
 

@@ -316,3 +316,26 @@ async def test_a_group_that_shares_its_figures_is_compared_side_by_side(harness:
     assert not any(name in str(row) for row in rows for name in ("Ayşe", "Nur", "Derya", "Leyla"))  # figures only
     refused = await harness.send(members[0], "/rapor")
     assert "koordinatör" in (refused.text or "").lower()
+
+
+async def test_the_comparison_reuses_the_reports_just_built_for_its_period_only(harness: Harness) -> None:
+    from bot.services.monitoring.periods import Period
+    from tests.survey_results_e2e_support import new_group
+
+    _, _, kars = await _seed(harness)
+    leyla, izmir_people, izmir = await new_group(harness, "Eşitlik İzleme", "İzmir", "Leyla", "Nur", "Derya")
+    await _round(harness, izmir, [leyla, *izmir_people], ROUND_2, [{"creches": 900, "centres": 4, "unit": True}] * 3)
+    harness.clock.advance(datetime(2027, 7, 15, 7, 0, tzinfo=UTC) - harness.clock.now())
+    monitoring = harness.services.extras["monitoring"]
+    half, year = Period.parse("2027-H1"), Period.parse("2026")
+
+    def rows(content: bytes) -> list[tuple]:
+        return list(openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+
+    fresh = rows(await monitoring.comparison([kars, izmir], half, "tr"))
+    built = {kars: await monitoring.data(kars, half), izmir: await monitoring.data(izmir, half)}
+    assert rows(await monitoring.comparison([kars, izmir], half, "tr", reports=built)) == fresh
+    # a report of another period is not taken for this one: read afresh
+    other = {kars: await monitoring.data(kars, year)}
+    assert rows(await monitoring.comparison([kars, izmir], half, "tr", reports=other)) == fresh
+    assert other[kars].rows != built[kars].rows  # (else the line above could not fail)

@@ -82,9 +82,15 @@ class MonitoringService:
     async def xlsx(self, data: ReportData, lang: str | None = None) -> bytes:
         return await asyncio.to_thread(documents.report_xlsx, data, lang or data.group.language)
 
-    async def comparison(self, group_ids: list[int], period: Period, lang: str) -> bytes:
-        reports = [await self.data(group_id, period) for group_id in group_ids]
-        return await asyncio.to_thread(documents.comparison_xlsx, reports, lang)
+    async def comparison(self, group_ids: list[int], period: Period, lang: str, *,
+                         reports: dict[int, ReportData] | None = None) -> bytes:
+        """The cross-city comparison (.xlsx bytes) of `group_ids` for `period`. `reports`:
+        report data the caller has just built for this period (group id → data), reused
+        instead of read again; the other groups' data are read now."""
+        known = reports or {}
+        found = [known[group_id] if group_id in known and known[group_id].period == period
+                 else await self.data(group_id, period) for group_id in group_ids]
+        return await asyncio.to_thread(documents.comparison_xlsx, found, lang)
 
     async def set_thresholds(self, group_id: int, thresholds: Thresholds) -> None:
         async with self._db.transaction() as tx:

@@ -12,7 +12,7 @@ from bot.models import Group
 from bot.services.monitoring.figures import NEEDS_REASON, Card, Row, Thresholds, row, series
 from bot.services.monitoring.periods import REPORTING_LAG, Period
 from bot.services.surveys import content
-from bot.services.surveys.result_views import load_view
+from bot.services.surveys.result_views import ViewCache, load_view
 from bot.services.surveys.results import MINIMUM_ANONYMOUS_RESPONSES, SurveyView
 from storage import coplanning as coplanning_repo
 from storage import milestones as milestones_repo
@@ -89,9 +89,11 @@ async def load(conn: Any, group: Group, period: Period, now: datetime, *,
     surveys = await surveys_repo.surveys_for_groups(conn, [group.id], limit=10_000)
     zone = ZoneInfo(group.timezone)
     reporting_end = min(datetime.combine(period.end + REPORTING_LAG, time(23, 59), tzinfo=zone), now)
-    views = [await load_view(conn, survey) for survey in reversed(surveys) if survey.deadline <= reporting_end]
+    cache = ViewCache()  # this build's: the group's members, cards and indicators read once
+    views = [await load_view(conn, survey, cache) for survey in reversed(surveys) if survey.deadline <= reporting_end]
+    _, _, stored_cards, _ = await cache.group(conn, group.id)
     cards = {code: Card(code, card.baseline, card.baseline_year, dict(card.targets))
-             for code, card in (await surveys_repo.target_cards(conn, group.id)).items()}
+             for code, card in stored_cards.items()}
     info = indicator_info(await surveys_repo.group_indicators(conn, group.id))
     asked = {q.indicator for view in views for q in view.answerable if q.indicator}
     codes = sorted(set(cards) | asked, key=lambda code: (AREA_ORDER.index(info[code].area) if code in info else 99,

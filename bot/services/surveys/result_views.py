@@ -94,23 +94,61 @@ def target_views(cards: dict[str, model.TargetCard], year: int,
     return views
 
 
-async def load_view(conn: Connection, survey: model.Survey) -> SurveyView:
-    """The survey with everything results, charts and exports need (a few queries)."""
-    group = await groups_repo.get(conn, survey.group_id)
+class ViewCache:
+    """What every round of one group shares, read once per build of several views (a report
+    of many rounds): the group, its members' names, target cards and own indicators. Make
+    one per build and drop it after: it is never refreshed, so it must not outlive the read."""
+
+    def __init__(self) -> None:
+        self._group: dict[int, tuple[Group | None, dict[int, str], dict[str, model.TargetCard],
+                                     dict[str, dict[str, str]]]] = {}
+        self._former: dict[int, str] = {}  # members who have left a group since
+
+    async def former_member(self, conn: Connection, member_id: int) -> str:
+        """The display name of a member no longer in the group ("#id" when erased)."""
+        if member_id not in self._former:
+            member = await members_repo.get(conn, member_id)
+            self._former[member_id] = member.display_name if member else f"#{member_id}"
+        return self._former[member_id]
+
+    async def group(self, conn: Connection, group_id: int) -> tuple[Group | None, dict[int, str],
+                                                                      dict[str, model.TargetCard],
+                                                                      dict[str, dict[str, str]]]:
+        """(group, member id → display name, target cards, own indicator names) of `group_id`."""
+        if group_id not in self._group:
+            self._group[group_id] = await _group_parts(conn, group_id)
+        return self._group[group_id]
+
+
+async def _group_parts(conn: Connection, group_id: int) -> tuple[Group | None, dict[int, str],
+                                                                   dict[str, model.TargetCard],
+                                                                   dict[str, dict[str, str]]]:
+    group = await groups_repo.get(conn, group_id)
+    if group is None:
+        return None, {}, {}, {}
+    names = {member.id: member.display_name for member, _ in await members_repo.group_members(conn, group.id)}
+    own = {indicator.code: dict(indicator.name) for indicator in await surveys_repo.group_indicators(conn, group.id)}
+    return group, names, await surveys_repo.target_cards(conn, group.id), own
+
+
+async def load_view(conn: Connection, survey: model.Survey, cache: ViewCache | None = None) -> SurveyView:
+    """The survey with everything results, charts and exports need (a few queries).
+    `cache`: one `ViewCache` shared by the views of one build (a report's rounds), so that
+    the group's parts are read once; None reads them afresh."""
+    cache = cache or ViewCache()
+    group, group_names, cards, own = await cache.group(conn, survey.group_id)
     form = await surveys_repo.get_form(conn, survey.form_id)
     if group is None or form is None:
         raise LookupError(f"survey {survey.id}: its group or form is gone")
-    names = {member.id: member.display_name for member, _ in await members_repo.group_members(conn, group.id)}
+    names = dict(group_names)
     recipients = await surveys_repo.recipients(conn, survey.id)
     missing_names = [r.member_id for r in recipients if r.member_id not in names]
     for member_id in missing_names:  # left the group since: still named in a named survey
-        member = await members_repo.get(conn, member_id)
-        names[member_id] = member.display_name if member else f"#{member_id}"
+        names[member_id] = await cache.former_member(conn, member_id)
     # Once closed, responses started but never sent with a required answer missing are
     # partial responses: counted apart, their answered questions summarized.
     responses = await surveys_repo.responses(conn, survey.id, submitted_only=survey.is_open)
     responses = [r for r in responses if r.submitted or any(not a.skipped for a in r.answers.values())]
-    own = {indicator.code: dict(indicator.name) for indicator in await surveys_repo.group_indicators(conn, group.id)}
     year = _year(survey, group)
     return SurveyView(
         id=survey.id, title=model.localized(form.title, group.language), group_id=group.id,
@@ -118,7 +156,7 @@ async def load_view(conn: Connection, survey: model.Survey) -> SurveyView:
         questions=[question_view(question) for question in form.questions],
         responses=[response_view(response, form, names, survey.anonymous) for response in responses],
         invited=[Invitee(r.member_id, names.get(r.member_id, f"#{r.member_id}")) for r in recipients],
-        targets=target_views(await surveys_repo.target_cards(conn, group.id), year, own),
+        targets=target_views(cards, year, own),
         year=year, closes_at=survey.deadline, template=survey.template or form.code, city=group.city,
         titles=dict(form.title))
 
