@@ -11,6 +11,7 @@ Adding a language = adding `ku.toml` with the same keys and naming it in `LANGUA
 from __future__ import annotations
 
 import html
+import hashlib
 import json
 import os
 import string
@@ -51,7 +52,7 @@ def catalog(lang: str) -> dict[str, str]:
     """The flattened catalog of one language: `<lang>.toml` and every `<lang>/*.toml`.
 
     Raises `CatalogError` when a key is defined in more than one file. The merged table is
-    kept in `messages/__pycache__/catalog-<lang>.json` beside the sources' sizes and modification
+    kept in the user's cache folder (`_cache_file`) beside the sources' sizes and modification
     times, and read from there while they are unchanged (parsing the TOML costs tens of
     milliseconds per language at start-up, issue 24); a folder that cannot be written just
     means parsing every time.
@@ -91,7 +92,13 @@ def _stamp(sources: list[Any]) -> list[list[object]] | None:
 
 
 def _cache_file(lang: str) -> Path:
-    return Path(__file__).resolve().parent / "__pycache__" / f"catalog-{lang}.json"
+    """The user's cache folder (`$XDG_CACHE_HOME/koordinat`, else `~/.cache/koordinat`), one file
+    per language and installed copy. Never inside the package: an installed package's folder
+    may be read-only, and a file pip did not install there outlives `pip uninstall` and leaves
+    a namespace package `messages` that hides a later editable install."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "koordinat"
+    copy = hashlib.sha1(str(Path(__file__).resolve().parent).encode("utf-8")).hexdigest()[:12]
+    return base / f"catalog-{lang}-{copy}.json"
 
 
 def _read_cached(lang: str, stamp: list[list[object]] | None) -> dict[str, str] | None:
@@ -99,7 +106,7 @@ def _read_cached(lang: str, stamp: list[list[object]] | None) -> dict[str, str] 
         return None
     try:
         data = json.loads(_cache_file(lang).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: no home folder to find
         return None
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("sources") != stamp:
         return None
@@ -110,14 +117,14 @@ def _read_cached(lang: str, stamp: list[list[object]] | None) -> dict[str, str] 
 def _write_cached(lang: str, stamp: list[list[object]] | None, texts: dict[str, str]) -> None:
     if stamp is None:
         return
-    target = _cache_file(lang)
     try:
-        target.parent.mkdir(exist_ok=True)
+        target = _cache_file(lang)
+        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         partial.write_text(json.dumps({"version": CACHE_VERSION, "sources": stamp, "texts": texts},
                                       ensure_ascii=False), encoding="utf-8")
         os.replace(partial, target)
-    except OSError:
+    except (OSError, RuntimeError):
         pass
 
 

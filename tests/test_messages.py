@@ -55,3 +55,24 @@ def test_a_number_out_of_the_choices_reads_well_in_turkish_for_every_count() -> 
     for count in (2, 3, 6, 10):
         text = t("survey.number_not_listed", "tr", typed=count + 1, count=count)
         assert f"1–{count} arası" in text and "'" not in text
+
+
+def test_the_catalog_cache_is_kept_in_the_users_cache_folder_not_in_the_package(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A file written inside an installed package outlives `pip uninstall` and leaves a namespace
+    package `messages` that hides a later editable install (a fresh clone's CI run failed so)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import messages
+
+    package = Path(messages.__file__).resolve().parent
+    before = {path for path in package.rglob("*") if path.suffix != ".pyc"}
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "PYTHONPATH": str(package.parent)}
+    done = subprocess.run([sys.executable, "-c", "import messages; print(len(messages.catalog('en')))"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and int(done.stdout) > 1000, done.stderr
+    assert [path.name for path in (tmp_path / "cache" / "koordinat").iterdir()][0].startswith("catalog-en-")
+    assert {path for path in package.rglob("*") if path.suffix != ".pyc"} == before
