@@ -28,7 +28,6 @@ import pytest
 
 from bot.emulator.telegram import FakeBotApi, FakeUser
 from tests.process_support import ROOT, bot_env, wait_for_line
-from tests.postgres_support import query_postgres
 
 asyncpg = pytest.importorskip("asyncpg")
 
@@ -231,7 +230,14 @@ def test_backup_on_postgresql_says_how(tmp_path: Path) -> None:
             assert done.returncode == 0, (command, done.stderr)
             assert [p.name for p in tmp_path.glob(f"koordinat-{schema}-*.dump")], command
     finally:
-        query_postgres(None, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE', schema="public")
+        async def drop() -> None:
+            conn = await asyncpg.connect(DSN)
+            try:
+                await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            finally:
+                await conn.close()
+
+        asyncio.run(drop())
 
 
 # --- several workers behind one webhook (issue 21, item 4) -------------------------------------
