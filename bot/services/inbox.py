@@ -70,29 +70,19 @@ class Inbox:
         return True
 
 
-class InboundQueue:
-    """Stored updates of one channel, processed in order per chat (module docstring, 1–2).
+class _StoredUpdates:
+    """What both inbound queues share: storing raw updates before they are acknowledged, the
+    disk-full path, and the task supervision watches. Subclasses set `_db`, `channel`, `_now`,
+    `_process`, `_task` and define `wake()`."""
 
-    `process(update_id, payload)` is the adapter's handler for one raw update (JSON text); it
-    must not raise for a bad update (the adapter's error handler answers the person).
-    `concurrency` bounds how many chats are served at once.
-    """
+    _db: Database
+    channel: str
+    _now: Callable[[], float]
+    _process: Callable[[str, str], Awaitable[None]]
+    _task: asyncio.Task[None] | None
 
-    def __init__(self, db: Database, channel: str, now: Callable[[], float],
-                 process: Callable[[str, str], Awaitable[None]], *, concurrency: int = 32) -> None:
-        self._db = db
-        self.channel = channel
-        self._now = now
-        self._process = process
-        self._slots = asyncio.Semaphore(concurrency)
-        self._wake = asyncio.Event()
-        self._last_id = 0  # the highest stored row already handed to a chat's chain
-        self._chains: dict[str, asyncio.Task[None]] = {}
-        self._running: set[asyncio.Task[None]] = set()
-        self._done: list[str] = []
-        self._task: asyncio.Task[None] | None = None
-        self._idle = asyncio.Event()
-        self.processed = 0
+    def wake(self) -> None:
+        raise NotImplementedError
 
     async def store(self, items: list[tuple[str, str, str]]) -> int:
         """Commit raw updates `(update_id, chat_key, payload JSON)`; the caller acknowledges
@@ -118,6 +108,31 @@ class InboundQueue:
     def task(self) -> asyncio.Task[None] | None:
         """The worker that takes stored updates, for supervision."""
         return self._task
+
+
+class InboundQueue(_StoredUpdates):
+    """Stored updates of one channel, processed in order per chat (module docstring, 1–2).
+
+    `process(update_id, payload)` is the adapter's handler for one raw update (JSON text); it
+    must not raise for a bad update (the adapter's error handler answers the person).
+    `concurrency` bounds how many chats are served at once.
+    """
+
+    def __init__(self, db: Database, channel: str, now: Callable[[], float],
+                 process: Callable[[str, str], Awaitable[None]], *, concurrency: int = 32) -> None:
+        self._db = db
+        self.channel = channel
+        self._now = now
+        self._process = process
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._last_id = 0  # the highest stored row already handed to a chat's chain
+        self._chains: dict[str, asyncio.Task[None]] = {}
+        self._running: set[asyncio.Task[None]] = set()
+        self._done: list[str] = []
+        self._task: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self.processed = 0
 
     def wake(self) -> None:
         self._idle.clear()
@@ -231,7 +246,7 @@ MAX_FAILED_CLAIMS = 3  # transactions of one update that failed before it is qua
 CLAIMERS = 8  # chats one process serves at once on PostgreSQL (each holds a pooled connection)
 
 
-class ClaimingInboundQueue:
+class ClaimingInboundQueue(_StoredUpdates):
     """The inbound queue of one channel when several processes share the database (PostgreSQL).
 
     The same interface as `InboundQueue` (`store`, `start`, `stop`, `wake`, `wait_idle`), but
@@ -263,29 +278,6 @@ class ClaimingInboundQueue:
         self._failures: dict[int, int] = {}  # row id -> failed transactions
         self._task: asyncio.Task[None] | None = None
         self.processed = 0
-
-    async def store(self, items: list[tuple[str, str, str]]) -> int:
-        """Commit raw updates `(update_id, chat_key, payload JSON)` (as `InboundQueue.store`);
-        the insert's trigger wakes every process's queue when it commits."""
-        if not items:
-            return 0
-        async with self._db.transaction() as tx:
-            added = await updates_repo.store_inbound(tx, self.channel, items, self._now())
-        self.wake()
-        return added
-
-    async def process_unstored(self, items: list[tuple[str, str, str]]) -> None:
-        """As `InboundQueue.process_unstored`: updates that could not be stored."""
-        for update_id, _, payload in items:
-            try:
-                await self._process(update_id, payload)
-            except Exception:
-                log.exception("inbox: update %s could not be processed", update_id)
-
-    @property
-    def task(self) -> asyncio.Task[None] | None:
-        """The task running the claimers, for supervision."""
-        return self._task
 
     def wake(self) -> None:
         """Stored rows may be waiting (here or from another process): one sleeping claimer
